@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Entry point of the `cnnlab` command: runs the compiled CLI in dist/.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const cli = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+if (!fs.existsSync(cli)) {
+  process.stderr.write('cnnlab: the lab is not built yet. Run: npm run setup\n');
+  process.exit(1);
+}
+require(cli).main(process.argv.slice(2)).then(
+    code => process.exit(code),
+    error => { process.stderr.write(`cnnlab: ${error.stack || error}\n`); process.exit(1); });

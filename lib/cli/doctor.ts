@@ -1,0 +1,110 @@
+/**
+ * `cnnlab doctor`: what the lab needs, what is here, and for each missing
+ * piece the command that fixes it. Exit code 1 when the lab cannot run.
+ */
+import {spawnSync} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {locateFashionMnist} from '../data/locate';
+import {probeBackends} from '../engine/backends';
+import {KERNEL_SPEC, ROOT, VENV_PYTHON, jupyterEnv} from './paths';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** What was found (a version, a path). */
+  found: string;
+  /** The command that fixes it, when not ok. */
+  fix?: string;
+  /** A missing optional piece does not stop the lab. */
+  optional?: boolean;
+}
+
+function pythonVersions(): Check[] {
+  if (!fs.existsSync(VENV_PYTHON)) {
+    return [{name: 'Python venv (.venv)', ok: false, found: 'missing', fix: 'npm run setup'}];
+  }
+  const script = 'import sys, json, importlib.metadata as m\n' +
+      'print(json.dumps({"python": sys.version.split()[0], **{p: m.version(p) for p in ' +
+      '["jupyterlab", "notebook", "nbconvert", "nbclient", "nbformat"]}}))';
+  const r = spawnSync(VENV_PYTHON, ['-c', script], {encoding: 'utf8'});
+  if (r.status !== 0) {
+    return [{name: 'Jupyter (in .venv)', ok: false, found: (r.stderr || '').trim().split('\n').pop() ?? 'error',
+             fix: 'rm -rf .venv && npm run setup'}];
+  }
+  const v = JSON.parse(r.stdout) as Record<string, string>;
+  return [
+    {name: 'Python (.venv)', ok: true, found: v['python']},
+    {name: 'Jupyter', ok: true,
+     found: `JupyterLab ${v['jupyterlab']}, Notebook ${v['notebook']}, nbconvert ${v['nbconvert']}, nbclient ${v['nbclient']}`},
+  ];
+}
+
+function tslabCheck(): Check {
+  const pkg = path.join(ROOT, 'node_modules', 'tslab', 'package.json');
+  if (!fs.existsSync(pkg)) return {name: 'tslab', ok: false, found: 'not installed', fix: 'npm ci'};
+  return {name: 'tslab', ok: true, found: (JSON.parse(fs.readFileSync(pkg, 'utf8')) as {version: string}).version};
+}
+
+function kernelSpecCheck(): Check {
+  if (!fs.existsSync(KERNEL_SPEC)) {
+    return {name: 'kernel spec', ok: false, found: 'missing', fix: 'git checkout -- jupyter/kernels/tslab/kernel.json'};
+  }
+  if (!fs.existsSync(VENV_PYTHON)) return {name: 'kernel spec', ok: false, found: 'cannot ask Jupyter', fix: 'npm run setup'};
+  const r = spawnSync(VENV_PYTHON, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], {encoding: 'utf8', env: jupyterEnv()});
+  const specs = r.status === 0 ? (JSON.parse(r.stdout) as {kernelspecs: Record<string, {resource_dir: string}>}).kernelspecs : {};
+  const tslab = specs['tslab'];
+  return tslab ? {name: 'kernel spec', ok: true, found: `tslab at ${path.relative(ROOT, tslab.resource_dir)}`} :
+                 {name: 'kernel spec', ok: false, found: 'Jupyter does not see it', fix: 'npm run setup'};
+}
+
+function dataCheck(): Check {
+  const dir = locateFashionMnist();
+  return dir ? {name: 'Fashion-MNIST', ok: true, found: dir} :
+               {name: 'Fashion-MNIST', ok: false, found: 'not found',
+                fix: 'sudo apt-get install dataset-fashion-mnist (or put the four .gz files in datasets/fashion-mnist/ or $LAB_DATA_DIR)'};
+}
+
+function chromiumCheck(): Check {
+  return fs.existsSync('/usr/bin/chromium') ?
+      {name: 'Chromium (tests only)', ok: true, found: '/usr/bin/chromium', optional: true} :
+      {name: 'Chromium (tests only)', ok: false, found: 'missing', fix: 'sudo apt-get install chromium', optional: true};
+}
+
+export async function runDoctor(): Promise<Check[]> {
+  const checks: Check[] = [
+    {name: 'Node', ok: Number(process.versions.node.split('.')[0]) >= 20, found: process.versions.node,
+     fix: 'install Node 20 or newer'},
+    ...pythonVersions(),
+    tslabCheck(),
+    kernelSpecCheck(),
+    dataCheck(),
+    chromiumCheck(),
+  ];
+  const probes = await probeBackends();
+  for (const p of probes) {
+    checks.push({
+      name: `backend ${p.name}`, ok: p.ok, optional: true,
+      found: p.ok ? p.device ?? 'loads' : p.error ?? 'does not load',
+      fix: p.ok ? undefined : 'optional: see docs/engine.md',
+    });
+  }
+  if (!probes.some(p => p.ok)) {
+    checks.push({name: 'any TF.js backend', ok: false, found: 'none loads', fix: 'npm ci'});
+  }
+  return checks;
+}
+
+export function formatChecks(checks: readonly Check[]): string {
+  const width = Math.max(...checks.map(c => c.name.length));
+  return checks.map(c => {
+    const mark = c.ok ? 'ok  ' : c.optional ? 'info' : 'MISSING';
+    const line = `${mark.padEnd(7)} ${c.name.padEnd(width)}  ${c.found}`;
+    return c.ok || !c.fix ? line : `${line}\n${''.padEnd(9 + width)}  fix: ${c.fix}`;
+  }).join('\n');
+}
+
+export function labCanRun(checks: readonly Check[]): boolean {
+  return checks.every(c => c.ok || c.optional);
+}

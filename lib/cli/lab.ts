@@ -1,0 +1,64 @@
+/**
+ * `cnnlab lab`: JupyterLab on 127.0.0.1 only, with a random token, the
+ * lab's tslab kernel as the default, and the repository as its root.
+ */
+import {ChildProcess, spawn} from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+
+import {ROOT, VENV_DIR, jupyterEnv} from './paths';
+import {checkRunnable} from './run';
+
+export interface LabOptions {
+  port?: number;
+  token?: string;
+}
+
+export interface LabServer {
+  url: string;
+  token: string;
+  port: number;
+  process: ChildProcess;
+}
+
+export function labArgs(port: number, token: string): string[] {
+  const args = [
+    '-m', 'jupyterlab', '--no-browser',
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${port}`,
+    '--ServerApp.port_retries=0',
+    `--IdentityProvider.token=${token}`,
+    `--ServerApp.root_dir=${ROOT}`,
+    '--MappingKernelManager.default_kernel_name=tslab',
+    // The lab's notebooks never need the news feed or update checks.
+    '--LabApp.news_url=',
+    '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+  ];
+  if (process.getuid?.() === 0) args.push('--allow-root');
+  return args;
+}
+
+/** Starts JupyterLab and resolves once it accepts connections. */
+export async function startLab(options: LabOptions = {}): Promise<LabServer> {
+  checkRunnable();
+  const port = options.port ?? 8888;
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    throw new Error(`--port must be a whole number from 1024 to 65535, got ${port}`);
+  }
+  const token = options.token ?? crypto.randomBytes(24).toString('hex');
+  const child = spawn(path.join(VENV_DIR, 'bin', 'python'), labArgs(port, token), {
+    cwd: ROOT, env: jupyterEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = `http://127.0.0.1:${port}/lab?token=${token}`;
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (/is running at|Jupyter Server .* is running/.test(log)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', code => reject(new Error(`JupyterLab exited with ${code} before it started:\n${log.slice(-3000)}`)));
+  });
+  return {url, token, port, process: child};
+}

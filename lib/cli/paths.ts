@@ -1,0 +1,37 @@
+/**
+ * Where the lab keeps things. Everything Jupyter writes (config, data such as
+ * the notebook-trust database, runtime files) stays inside the repository,
+ * so the lab never touches the user's home.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The repository root (this file is lib/cli/paths.ts or dist/cli/paths.js). */
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
+export const REPORTS_DIR = path.join(ROOT, 'reports');
+export const VENV_DIR = path.join(ROOT, '.venv');
+export const VENV_PYTHON = path.join(VENV_DIR, 'bin', 'python');
+export const JUPYTER_LOCAL = path.join(ROOT, '.jupyter-local');
+export const KERNEL_SPEC = path.join(ROOT, 'jupyter', 'kernels', 'tslab', 'kernel.json');
+export const RUNNER_SCRIPT = path.join(ROOT, 'tools', 'run_notebook.py');
+
+/** Environment for any Jupyter process the lab starts. */
+export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    JUPYTER_PATH: [path.join(ROOT, 'jupyter'), base.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+    JUPYTER_CONFIG_DIR: path.join(JUPYTER_LOCAL, 'config'),
+    JUPYTER_DATA_DIR: path.join(JUPYTER_LOCAL, 'data'),
+    JUPYTER_RUNTIME_DIR: path.join(JUPYTER_LOCAL, 'runtime'),
+    IPYTHONDIR: path.join(JUPYTER_LOCAL, 'ipython'),
+    // Jupyter's debugger warns about frozen modules on every start otherwise.
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
+    PATH: [path.join(VENV_DIR, 'bin'), base.PATH].filter(Boolean).join(path.delimiter),
+  };
+  for (const dir of ['JUPYTER_CONFIG_DIR', 'JUPYTER_DATA_DIR', 'JUPYTER_RUNTIME_DIR']) {
+    fs.mkdirSync(env[dir]!, {recursive: true});
+  }
+  return env;
+}

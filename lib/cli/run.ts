@@ -1,0 +1,156 @@
+/**
+ * `cnnlab run`: executes notebooks through nbclient (tools/run_notebook.py
+ * in the project's venv) and writes a signed .ipynb and an HTML report for
+ * each.
+ */
+import {spawn} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {BUDGET_ENV, Budget} from '../notebook/budget';
+import {Headline} from '../notebook/headline';
+import {SetupError, UsageError} from './errors';
+import {KERNEL_SPEC, REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv} from './paths';
+
+export interface RunOptions {
+  budget: Budget;
+  /** Folder for the executed .ipynb and the .html report. */
+  outDir?: string;
+  /** Seconds one cell may run before it is interrupted and the run fails. */
+  cellTimeout?: number;
+  /** Extra environment for the kernel (tests use it). */
+  env?: NodeJS.ProcessEnv;
+  /** Called with each progress line the runner prints. */
+  onProgress?: (line: string) => void;
+}
+
+export interface CellFailure {
+  /** 1-based position among all cells of the notebook as written. */
+  cell?: number;
+  /** 1-based position among the code cells. */
+  codeCell?: number;
+  /** 1-based line in the cell's TypeScript, when the kernel said. */
+  line?: number | null;
+  sourceLine?: string | null;
+  message: string;
+  details?: string;
+}
+
+export interface RunResult {
+  notebook: string;
+  ok: boolean;
+  html: string;
+  ipynb: string;
+  seconds?: number;
+  failure?: CellFailure;
+  headlines: Headline[];
+  exitCode: number;
+}
+
+/** Fails early, with the fix, when something the runner needs is missing. */
+export function checkRunnable(): void {
+  if (!fs.existsSync(KERNEL_SPEC)) {
+    throw new SetupError(`the tslab kernel spec is missing: expected ${path.relative(ROOT, KERNEL_SPEC)}. ` +
+        'Restore it with: git checkout -- jupyter/kernels/tslab/kernel.json');
+  }
+  if (!fs.existsSync(path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'))) {
+    throw new SetupError('the tslab kernel is not installed in node_modules. Run: npm run setup');
+  }
+  if (!fs.existsSync(VENV_PYTHON)) {
+    throw new SetupError('the project-local Python environment (.venv) is missing. Run: npm run setup');
+  }
+}
+
+export function resolveNotebook(notebook: string): string {
+  const full = path.resolve(notebook);
+  if (!fs.existsSync(full)) {
+    throw new UsageError(`notebook '${notebook}' does not exist (looked at ${full})`);
+  }
+  if (!full.endsWith('.ipynb') || !fs.statSync(full).isFile()) {
+    throw new UsageError(`notebook '${notebook}' is not an .ipynb file`);
+  }
+  return full;
+}
+
+export async function runNotebook(notebook: string, options: RunOptions): Promise<RunResult> {
+  const file = resolveNotebook(notebook);
+  checkRunnable();
+  const outDir = path.resolve(options.outDir ?? REPORTS_DIR);
+  fs.mkdirSync(outDir, {recursive: true});
+  const stem = path.basename(file, '.ipynb');
+  const html = path.join(outDir, `${stem}.html`);
+  const ipynb = path.join(outDir, `${stem}.ipynb`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cnnlab-run-'));
+  const summaryFile = path.join(scratch, 'summary.json');
+  const cellTimeout = options.cellTimeout ?? 600;
+  if (!(cellTimeout > 0)) {
+    throw new UsageError(`--cell-timeout must be a number of seconds > 0, got ${cellTimeout}`);
+  }
+
+  const env = {...jupyterEnv(), ...options.env, [BUDGET_ENV]: options.budget};
+  const child = spawn(VENV_PYTHON, [
+    RUNNER_SCRIPT, file, '--html', html, '--ipynb', ipynb, '--summary', summaryFile,
+    '--cell-timeout', String(cellTimeout),
+  ], {
+    cwd: path.dirname(file), env, stdio: ['ignore', 'inherit', 'pipe'],
+    // Own process group: a terminal's Ctrl-C reaches only us, and we forward
+    // exactly one SIGINT, so the runner's kernel clean-up is not interrupted.
+    detached: true,
+  });
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-8000);
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      if (options.onProgress) options.onProgress(line);
+      else process.stderr.write(line + '\n');
+    }
+  });
+  const forward = () => { if (child.pid) process.kill(-child.pid, 'SIGINT'); };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const exitCode: number = await new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', code => resolve(code ?? 1));
+  }).finally(() => {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }) as number;
+
+  let summary: {ok?: boolean; seconds?: number; failure?: CellFailure; headlines?: Headline[]} = {};
+  try {
+    summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+  } catch {
+    summary = {ok: false, failure: {message: `the notebook runner exited with ${exitCode} and wrote no summary:\n${stderrTail.trim()}`}};
+  } finally {
+    fs.rmSync(scratch, {recursive: true, force: true});
+  }
+  return {
+    notebook: file, html, ipynb, exitCode,
+    ok: exitCode === 0 && summary.ok === true,
+    seconds: summary.seconds,
+    failure: summary.failure,
+    headlines: summary.headlines ?? [],
+  };
+}
+
+/** The failure as a person reads it: notebook, cell, TypeScript line, message. */
+export function formatFailure(result: RunResult): string {
+  const rel = path.relative(process.cwd(), result.notebook) || result.notebook;
+  const f = result.failure;
+  if (f == null) return `${rel}: failed (exit ${result.exitCode})`;
+  const where = [
+    f.cell != null ? `cell ${f.cell}` + (f.codeCell != null ? ` (code cell ${f.codeCell})` : '') : null,
+    f.line != null ? `line ${f.line}` : null,
+  ].filter(Boolean).join(', ');
+  const lines = [`${rel} failed${where ? ` at ${where}` : ''}: ${f.message}`];
+  if (f.sourceLine) lines.push(`    ${f.line} | ${f.sourceLine.trim()}`);
+  if (f.details && f.details.trim() !== f.message.trim()) {
+    lines.push(...f.details.trim().split('\n').slice(0, 12).map(l => `  ${l}`));
+  }
+  if (fs.existsSync(result.html)) {
+    lines.push(`partial report (marked incomplete): ${path.relative(process.cwd(), result.html)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,6 @@
+export * from './dataset';
+export * from './fashion-mnist';
+export * from './idx';
+export * from './locate';
+export * from './random';
+export * from './synthetic';

@@ -1,0 +1,173 @@
+/**
+ * Picks and prepares the TF.js backend the lab trains on.
+ *
+ * Order of preference (fastest first, where it can be had):
+ *   tensorflow  tfjs-node-gpu / tfjs-node (native TensorFlow; their install
+ *               script downloads libtensorflow, so usually absent offline)
+ *   webgpu      Dawn through npm `webgpu`, only with a hardware adapter when
+ *               chosen automatically (a software Vulkan driver is slower than wasm)
+ *   wasm        XNNPACK plus the lab's kernels: the embedded default
+ *   cpu         pure JavaScript, always there, slow
+ * LAB_BACKEND or --backend overrides the choice.
+ */
+import * as os from 'node:os';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {registerLabWasmKernels} from './wasm-kernels';
+
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = typeof BACKEND_NAMES[number];
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_ENV = 'LAB_BACKEND';
+
+export interface EngineInfo {
+  backend: BackendName;
+  /** What computes: CPU model and threads, or the GPU adapter. */
+  device: string;
+  threads: number;
+  tfjsVersion: string;
+}
+
+export function parseBackend(value: string, source = '--backend'): BackendChoice {
+  if (value === 'auto' || (BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendChoice;
+  throw new Error(`${source} must be one of auto, ${BACKEND_NAMES.join(', ')}; got '${value}'`);
+}
+
+function cpuModel(): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model?.trim() || 'unknown CPU';
+  return `${model}, ${cpus.length} logical cores`;
+}
+
+type Loader = () => Promise<{device: string; threads: number}>;
+
+/** Requires an optional package by name; null if it is not installed. */
+function optionalRequire(name: string): unknown {
+  try {
+    return require(name);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes(`'${name}'`)) return null;
+    throw error;
+  }
+}
+
+const LOADERS: Record<BackendName, Loader> = {
+  async tensorflow() {
+    // Loading either package registers the 'tensorflow' backend.
+    const gpu = optionalRequire('@tensorflow/tfjs-node-gpu');
+    const native = gpu ?? optionalRequire('@tensorflow/tfjs-node');
+    if (native == null) {
+      throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (see docs/engine.md)');
+    }
+    return {device: `${gpu ? 'TensorFlow C library with CUDA' : 'TensorFlow C library'} (${cpuModel()})`,
+            threads: os.cpus().length};
+  },
+  async webgpu() {
+    const dawn = optionalRequire('webgpu') as {create(options: string[]): unknown; globals: object} | null;
+    if (dawn == null) throw new Error("the npm package 'webgpu' (Dawn) is not installed");
+    Object.assign(globalThis, dawn.globals);
+    const holder = globalThis as unknown as {navigator?: Record<string, unknown>};
+    const nav = (holder.navigator ??= {});
+    if (nav['gpu'] == null) Object.defineProperty(nav, 'gpu', {value: dawn.create([]), configurable: true});
+    const gpu = nav['gpu'] as {requestAdapter(): Promise<{info?: {vendor?: string; architecture?: string; description?: string}} | null>};
+    const adapter = await gpu.requestAdapter();
+    if (adapter == null) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver for a GPU)');
+    // Registers 'webgpu' only when navigator.gpu exists at import time.
+    require('@tensorflow/tfjs-backend-webgpu');
+    const info = adapter.info ?? {};
+    return {device: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter',
+            threads: 1};
+  },
+  async wasm() {
+    require('@tensorflow/tfjs-backend-wasm');
+    registerLabWasmKernels();
+    // The thread count is known only once the backend has initialised.
+    return {device: `WebAssembly SIMD + XNNPACK (${cpuModel()})`, threads: 1};
+  },
+  async cpu() {
+    return {device: `JavaScript (${cpuModel()})`, threads: 1};
+  },
+};
+
+let current: EngineInfo | null = null;
+
+/** True when a WebGPU adapter is a software rasteriser (lavapipe, SwiftShader). */
+export function isSoftwareAdapter(device: string): boolean {
+  return /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(device);
+}
+
+async function activate(name: BackendName): Promise<EngineInfo> {
+  const loaded = await LOADERS[name]();
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
+  await tf.ready();
+  let threads = loaded.threads;
+  if (name === 'wasm') {
+    threads = (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();
+  }
+  return {backend: name, device: loaded.device, threads, tfjsVersion: tf.version.tfjs};
+}
+
+/**
+ * Initialises the engine once per process and returns what runs. With
+ * 'auto', the first backend in BACKEND_NAMES that loads wins (webgpu only on
+ * a hardware adapter); a named backend that cannot load is an error.
+ */
+export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
+  const wanted = choice ?? parseBackend(process.env[BACKEND_ENV] ?? 'auto', `$${BACKEND_ENV}`);
+  if (current != null && (wanted === 'auto' || wanted === current.backend)) return current;
+  // The cpu backend's "install tfjs-node" banner would land in every report.
+  tf.env().set('PROD', true);
+  if (wanted !== 'auto') {
+    try {
+      current = await activate(wanted);
+    } catch (error) {
+      throw new Error(`backend '${wanted}' is not available here: ${(error as Error).message}. ` +
+          'Run `cnnlab doctor` to see which backends load.');
+    }
+    return current;
+  }
+  const reasons: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    try {
+      const info = await activate(name);
+      if (name === 'webgpu' && isSoftwareAdapter(info.device)) {
+        reasons.push(`webgpu: software adapter (${info.device}), slower than wasm`);
+        continue;
+      }
+      current = info;
+      return current;
+    } catch (error) {
+      reasons.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`no TF.js backend could be initialised:\n  ${reasons.join('\n  ')}`);
+}
+
+export function currentEngine(): EngineInfo | null {
+  return current;
+}
+
+export interface BackendProbe {
+  name: BackendName;
+  ok: boolean;
+  device?: string;
+  error?: string;
+}
+
+/** Tries every backend (for `cnnlab doctor`); leaves the engine as it found it. */
+export async function probeBackends(): Promise<BackendProbe[]> {
+  const before = current;
+  const probes: BackendProbe[] = [];
+  for (const name of BACKEND_NAMES) {
+    try {
+      const info = await activate(name);
+      probes.push({name, ok: true, device: info.device});
+    } catch (error) {
+      probes.push({name, ok: false, error: (error as Error).message.split('\n')[0]});
+    }
+  }
+  if (before != null) await tf.setBackend(before.backend);
+  return probes;
+}

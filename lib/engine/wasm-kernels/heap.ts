@@ -1,0 +1,81 @@
+/**
+ * Shared plumbing for the lab's wasm kernels: typed views of tensors that
+ * live in the wasm heap, and a uniform way to (re)register a kernel.
+ *
+ * Kernels read and write the heap in place (no copies to JS arrays), and
+ * leave the arithmetic-heavy part to wasm's XNNPACK BatchMatMul.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+export type WasmKernelArgs = {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap};
+export type WasmKernel = (args: WasmKernelArgs) => tf.TensorInfo;
+
+/** A Float32Array over the tensor's bytes in the wasm heap (no copy). */
+export function heapF32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
+  if (info.dtype !== 'float32') {
+    throw new Error(`lab wasm kernel expected a float32 tensor, got ${info.dtype} [${info.shape}]`);
+  }
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+/** A tensor info viewing `info`'s data with another shape (no copy). */
+export function reshaped(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return {dataId: info.dataId, shape, dtype: info.dtype};
+}
+
+/** The kernel currently registered for wasm (the stock one before ours). */
+export function stockKernel(kernelName: string): WasmKernel {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (config == null) throw new Error(`tfjs-backend-wasm has no '${kernelName}' kernel to wrap`);
+  return config.kernelFunc as unknown as WasmKernel;
+}
+
+/**
+ * Registers `kernel` for wasm, replacing any kernel of that name but keeping
+ * its setup function: that is where wasm binds the exports (`cwrap`) which
+ * our fallbacks to the stock kernel still call.
+ */
+export function registerWasmKernel(kernelName: string, kernel: WasmKernel): void {
+  const previous = tf.getKernel(kernelName, 'wasm');
+  if (previous != null) tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: kernel as unknown as tf.KernelFunc,
+    setupFunc: previous?.setupFunc,
+    disposeFunc: previous?.disposeFunc,
+  });
+}
+
+/**
+ * A tensor info over part of another tensor's heap memory (rows of a batch),
+ * so a kernel can hand a slice to a wasm op without copying. Release it with
+ * `disposeView`, never `disposeData`, which would free memory it does not own.
+ */
+export function heapView(
+    backend: BackendWasm, of: tf.TensorInfo, offsetFloats: number, shape: number[]): tf.TensorInfo {
+  const offset = backend.getMemoryOffset(of.dataId) + offsetFloats * Float32Array.BYTES_PER_ELEMENT;
+  return backend.makeOutput(shape, 'float32', offset);
+}
+
+interface WasmDataInternals {
+  dataIdMap: {get(dataId: object): {id: number} | undefined; delete(dataId: object): void};
+  wasm: {tfjs: {disposeData(id: number): void}};
+}
+
+/** Forgets a `heapView` without freeing the memory it points into. */
+export function disposeView(backend: BackendWasm, view: tf.TensorInfo): void {
+  const internals = backend as unknown as WasmDataInternals;
+  const data = internals.dataIdMap.get(view.dataId);
+  if (data == null) return;
+  internals.wasm.tfjs.disposeData(data.id);
+  internals.dataIdMap.delete(view.dataId);
+}
+
+/** A kernel input by name; a missing one is a bug in the caller. */
+export function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+  const info = inputs[name];
+  if (info == null) throw new Error(`lab wasm kernel: missing input '${name}'`);
+  return info;
+}

@@ -1,0 +1,51 @@
+/**
+ * MaxPoolGrad for the wasm backend. tfjs-backend-wasm 4.22's own kernel
+ * returns wrong gradients for even windows and for non-square inputs (e.g.
+ * 2x2/s2/same on 11x6: relative error 0.63; test/engine/wasm-kernels.test.ts
+ * keeps that case), and this loop is also ~2x faster than it.
+ * The gradient goes to the first maximum in each window, as on `cpu`.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {heapF32, input, WasmKernel} from './heap';
+
+export const maxPoolGrad: WasmKernel = ({inputs, backend, attrs}) => {
+  const dy = input(inputs, 'dy'), x = input(inputs, 'input');
+  const info = tf.backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number], attrs['filterSize'] as [number, number] | number,
+      attrs['strides'] as [number, number] | number, 1, attrs['pad'] as 'valid' | 'same' | number,
+      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined);
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+         strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
+  const out = backend.makeOutput(x.shape, 'float32');
+  const X = heapF32(backend, x), DY = heapF32(backend, dy), DX = heapF32(backend, out);
+  DX.fill(0);
+  const best = new Float32Array(C);
+  const bestAt = new Int32Array(C);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        best.fill(-Infinity);
+        bestAt.fill(-1);
+        for (let kh = 0; kh < KH; kh++) {
+          const iy = oy * sh + kh - padInfo.top;
+          if (iy < 0 || iy >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const ix = ox * sw + kw - padInfo.left;
+            if (ix < 0 || ix >= W) continue;
+            const xo = ((n * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) {
+              if (X[xo + c] > best[c]) {
+                best[c] = X[xo + c];
+                bestAt[c] = xo + c;
+              }
+            }
+          }
+        }
+        const dyo = ((n * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) if (bestAt[c] >= 0) DX[bestAt[c]] += DY[dyo + c];
+      }
+    }
+  }
+  return out;
+};

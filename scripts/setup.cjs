@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+/**
+ * Idempotent set-up behind both README commands (`npm run report`, `npm test`).
+ *
+ * Plain CommonJS with no dependencies, because it runs before node_modules
+ * exists. Each step checks a stamp first, so a machine that is already set up
+ * pays only for a few hashes and stats (well under the 5 s budget):
+ *   1. node_modules matches package-lock.json (else `npm ci`);
+ *   2. dist/ is newer than every file in lib/ (else `tsc -p tsconfig.build.json`);
+ *   3. .venv/ holds requirements.txt (else venv + pip install);
+ *   4. Debian packages the lab uses (dataset-fashion-mnist; chromium for tests),
+ *      installed when running as root on Debian, otherwise the exact command;
+ *   5. Fashion-MNIST found.
+ *
+ * Usage: node scripts/setup.cjs [--for-tests] [--quiet]
+ */
+'use strict';
+const {execFileSync, spawnSync} = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const args = new Set(process.argv.slice(2));
+const forTests = args.has('--for-tests');
+const quiet = args.has('--quiet');
+const started = Date.now();
+
+function say(msg) {
+  if (!quiet) process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function fail(msg) {
+  process.stderr.write(`[setup] ERROR: ${msg}\n`);
+  process.exit(1);
+}
+
+function sha1(file) {
+  return crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex');
+}
+
+function readStamp(file) {
+  try { return fs.readFileSync(file, 'utf8').trim(); } catch { return null; }
+}
+
+function run(cmd, cmdArgs, opts = {}) {
+  say(`$ ${cmd} ${cmdArgs.join(' ')}`);
+  const result = spawnSync(cmd, cmdArgs, {cwd: ROOT, stdio: 'inherit', ...opts});
+  if (result.error) fail(`could not start '${cmd}': ${result.error.message}`);
+  if (result.status !== 0) fail(`'${cmd} ${cmdArgs.join(' ')}' exited with ${result.status}`);
+}
+
+function checkNode() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) fail(`Node ${process.versions.node} is too old: the lab needs Node 20 or newer`);
+}
+
+function ensureNodeModules() {
+  const lock = path.join(ROOT, 'package-lock.json');
+  const stampFile = path.join(ROOT, 'node_modules', '.lab-lock-sha1');
+  const want = sha1(lock);
+  if (readStamp(stampFile) === want) return;
+  say('node_modules is missing or older than package-lock.json: installing');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  fs.writeFileSync(stampFile, want + '\n');
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuild() {
+  const stamp = path.join(ROOT, 'dist', '.build-stamp');
+  const sources = Math.max(
+      newestMtime(path.join(ROOT, 'lib')),
+      fs.statSync(path.join(ROOT, 'tsconfig.build.json')).mtimeMs,
+      fs.statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs);
+  let built = 0;
+  try { built = fs.statSync(stamp).mtimeMs; } catch { /* never built */ }
+  if (built >= sources) return;
+  say('compiling lib/ to dist/');
+  run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+}
+
+function findPython() {
+  for (const candidate of ['python3', 'python']) {
+    const r = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {encoding: 'utf8'});
+    if (r.status === 0) {
+      const [major, minor] = r.stdout.trim().split('.').map(Number);
+      if (major === 3 && minor >= 10) return candidate;
+      fail(`${candidate} is Python ${r.stdout.trim()}; the lab needs Python 3.10 or newer`);
+    }
+  }
+  fail('no python3 found: install Python 3.10+ (Debian/Ubuntu: apt-get install python3 python3-venv)');
+}
+
+function ensureVenv() {
+  const venv = path.join(ROOT, '.venv');
+  const python = path.join(venv, 'bin', 'python');
+  const stampFile = path.join(venv, '.lab-requirements-sha1');
+  const want = sha1(path.join(ROOT, 'requirements.txt'));
+  if (fs.existsSync(python) && readStamp(stampFile) === want) return;
+  if (!fs.existsSync(python)) {
+    const system = findPython();
+    say('creating the project-local Python environment in .venv/');
+    const r = spawnSync(system, ['-m', 'venv', venv], {stdio: 'inherit'});
+    if (r.status !== 0) {
+      fail('python3 -m venv failed. On Debian/Ubuntu: apt-get install python3-venv');
+    }
+  }
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt']);
+  fs.writeFileSync(stampFile, want + '\n');
+}
+
+function isDebianRoot() {
+  return process.getuid && process.getuid() === 0 && fs.existsSync('/usr/bin/apt-get') &&
+      fs.existsSync('/etc/debian_version');
+}
+
+function dpkgInstalled(pkg) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], {encoding: 'utf8'});
+  return r.status === 0 && r.stdout.includes('install ok installed');
+}
+
+const FASHION_FILES = [
+  'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
+  't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz',
+];
+
+/** The same search order as lib/data/locate.ts. */
+function fashionMnistDir() {
+  const candidates = [
+    process.env.LAB_DATA_DIR && path.join(process.env.LAB_DATA_DIR, 'fashion-mnist'),
+    process.env.LAB_DATA_DIR,
+    path.join(ROOT, 'datasets', 'fashion-mnist'),
+    '/usr/share/datasets/fashion-mnist',
+  ].filter(Boolean);
+  return candidates.find(dir => FASHION_FILES.every(f => fs.existsSync(path.join(dir, f))));
+}
+
+function ensureDebianPackages() {
+  const wanted = [];
+  if (!fashionMnistDir()) wanted.push('dataset-fashion-mnist');
+  if (forTests && !fs.existsSync('/usr/bin/chromium')) wanted.push('chromium');
+  const missing = wanted.filter(p => !fs.existsSync('/usr/bin/dpkg-query') || !dpkgInstalled(p));
+  if (missing.length === 0) return;
+  if (!isDebianRoot()) {
+    const need = missing.join(' ');
+    fail(`missing Debian packages: ${need}. Run: sudo apt-get install -y ${need}` +
+        (missing.includes('dataset-fashion-mnist') ?
+             ' (or put the four Fashion-MNIST .gz files in datasets/fashion-mnist/ or $LAB_DATA_DIR)' : ''));
+  }
+  say(`installing Debian packages: ${missing.join(', ')}`);
+  const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'};
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', ...missing], {stdio: 'inherit', env});
+  if (install().status !== 0) {
+    run('apt-get', ['update', '-qq'], {env});
+    if (install().status !== 0) fail(`apt-get install ${missing.join(' ')} failed`);
+  }
+}
+
+function main() {
+  checkNode();
+  ensureNodeModules();
+  ensureBuild();
+  ensureVenv();
+  ensureDebianPackages();
+  if (!fashionMnistDir()) {
+    fail('Fashion-MNIST not found in $LAB_DATA_DIR, datasets/fashion-mnist/ or /usr/share/datasets/fashion-mnist/');
+  }
+  say(`ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+main();

@@ -1,0 +1,122 @@
+/**
+ * The lab's wasm kernels against the stock `cpu` backend: every gradient
+ * over a table of shapes (strides 1 and 2, same and valid padding, kernels
+ * 1/3/5/7 and 1x7/7x1, depth multipliers > 1, non-square inputs) must agree
+ * to a relative error of 1e-5.
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {initEngine, withStockWasmKernel} from '../../lib/engine';
+import {gradsOn, relativeError, wave} from './grad-helpers';
+
+const TOLERANCE = 1e-5;
+
+type Pad = 'same' | 'valid';
+interface ConvCase {x: number[]; f: number[]; strides: number | [number, number]; pad: Pad}
+
+const CONV_CASES: ConvCase[] = [
+  {x: [2, 9, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: 'same'},
+  {x: [2, 9, 9, 3], f: [3, 3, 3, 5], strides: 2, pad: 'same'},
+  {x: [2, 10, 10, 3], f: [3, 3, 3, 5], strides: 2, pad: 'valid'},
+  {x: [2, 8, 8, 4], f: [1, 1, 4, 6], strides: 1, pad: 'valid'},
+  {x: [2, 8, 8, 4], f: [1, 1, 4, 6], strides: 2, pad: 'same'},
+  {x: [3, 11, 11, 2], f: [5, 5, 2, 4], strides: 2, pad: 'same'},
+  {x: [2, 12, 12, 2], f: [7, 7, 2, 3], strides: 2, pad: 'same'},
+  {x: [2, 9, 9, 3], f: [1, 7, 3, 4], strides: 1, pad: 'same'},
+  {x: [2, 9, 9, 3], f: [7, 1, 3, 4], strides: 1, pad: 'same'},
+  {x: [2, 7, 9, 3], f: [3, 3, 3, 4], strides: [1, 2], pad: 'valid'},
+  {x: [1, 6, 10, 5], f: [3, 3, 5, 2], strides: 1, pad: 'same'},
+];
+
+const DEPTHWISE_CASES: ConvCase[] = [
+  {x: [2, 9, 9, 3], f: [3, 3, 3, 1], strides: 1, pad: 'same'},
+  {x: [2, 9, 9, 3], f: [3, 3, 3, 1], strides: 2, pad: 'same'},
+  {x: [2, 10, 10, 4], f: [5, 5, 4, 2], strides: 2, pad: 'valid'},
+  {x: [2, 8, 8, 4], f: [3, 3, 4, 3], strides: 1, pad: 'same'},
+  {x: [2, 7, 11, 2], f: [3, 3, 2, 1], strides: 2, pad: 'same'},
+  {x: [1, 12, 12, 3], f: [7, 7, 3, 1], strides: 1, pad: 'same'},
+];
+
+interface PoolCase {x: number[]; size: number; strides: number; pad: Pad}
+const POOL_CASES: PoolCase[] = [
+  {x: [2, 8, 8, 3], size: 3, strides: 1, pad: 'same'},
+  {x: [2, 9, 9, 3], size: 3, strides: 2, pad: 'same'},
+  {x: [2, 8, 8, 3], size: 2, strides: 2, pad: 'valid'},
+  {x: [1, 7, 9, 2], size: 3, strides: 2, pad: 'valid'},
+  {x: [3, 11, 6, 2], size: 2, strides: 2, pad: 'same'},
+  {x: [1, 7, 9, 5], size: 2, strides: 1, pad: 'same'},
+  {x: [3, 11, 6, 2], size: 3, strides: 1, pad: 'same'},
+];
+
+// A non-linear head so that dy is not constant (a plain sum would hide bugs).
+const head = (y: tf.Tensor) => y.mul(y.add(0.3)).sum() as tf.Scalar;
+
+async function compare(fn: (...xs: tf.Tensor[]) => tf.Scalar, inputs: () => tf.Tensor[]): Promise<number[]> {
+  const reference = await gradsOn('cpu', fn, inputs);
+  const ours = await gradsOn('wasm', fn, inputs);
+  return reference.map((r, i) => relativeError(ours[i], r));
+}
+
+describe('lab wasm kernels: gradients equal the cpu backend', () => {
+  before(async () => {
+    await initEngine('wasm');
+  });
+
+  for (const c of CONV_CASES) {
+    it(`conv2d x${JSON.stringify(c.x)} f${JSON.stringify(c.f)} s${c.strides} ${c.pad}`, async () => {
+      const errors = await compare(
+          (x, f) => head(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad)),
+          () => [wave(c.x, 1), wave(c.f, 2)]);
+      assert.ok(errors.every(e => e <= TOLERANCE), `relative errors dX, dW = ${errors}`);
+    });
+  }
+
+  for (const c of DEPTHWISE_CASES) {
+    it(`depthwiseConv2d x${JSON.stringify(c.x)} f${JSON.stringify(c.f)} s${c.strides} ${c.pad}`, async () => {
+      const errors = await compare(
+          (x, f) => head(tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad)),
+          () => [wave(c.x, 3), wave(c.f, 4)]);
+      assert.ok(errors.every(e => e <= TOLERANCE), `relative errors dX, dW = ${errors}`);
+    });
+  }
+
+  for (const c of POOL_CASES) {
+    it(`maxPool ${c.size}x${c.size} s${c.strides} ${c.pad} on x${JSON.stringify(c.x)}`, async () => {
+      const [error] = await compare(
+          x => head(tf.maxPool(x as tf.Tensor4D, c.size, c.strides, c.pad)), () => [wave(c.x, 5)]);
+      assert.ok(error <= TOLERANCE, `relative error dX = ${error}`);
+    });
+  }
+
+  it('matMul with transposes', async () => {
+    const errors = await compare(
+        (a, b) => head(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true)),
+        () => [wave([7, 5], 6), wave([3, 7], 7)]);
+    assert.ok(errors.every(e => e <= TOLERANCE), `relative errors = ${errors}`);
+  });
+
+  it('batch-norm style reductions and broadcasts (Sum/Mean over N,H,W, Tile of a channel row)', async () => {
+    const errors = await compare(x => {
+      const mean = x.mean([0, 1, 2], true);
+      const centred = x.sub(mean);
+      const variance = centred.square().mean([0, 1, 2], true);
+      const tiled = tf.tile(variance, [2, 3, 3, 1]);
+      return head(centred.div(variance.add(1e-3).sqrt()).mul(tiled));
+    }, () => [wave([2, 3, 3, 4], 8)]);
+    assert.ok(errors.every(e => e <= TOLERANCE), `relative errors = ${errors}`);
+  });
+
+  it('stock tfjs-backend-wasm MaxPoolGrad is still wrong for 2x2/s2/same on 11x6 (why the lab replaces it)', async () => {
+    // If a future tfjs fixes the upstream kernel, this fails and says the
+    // lab's replacement may be dropped.
+    // Measured 2026-11: relative error 0.63 here; square inputs with 3x3
+    // windows are mostly right, which is how the bug hides.
+    const fn = (x: tf.Tensor) => head(tf.maxPool(x as tf.Tensor4D, 2, 2, 'same'));
+    const inputs = () => [wave([3, 11, 6, 2], 5)];
+    const [reference] = await gradsOn('cpu', fn, inputs);
+    const [stock] = await withStockWasmKernel('MaxPoolGrad', () => gradsOn('wasm', fn, inputs));
+    assert.ok(relativeError(stock, reference) > 1e-2, 'stock wasm MaxPoolGrad now agrees with cpu');
+  });
+});

@@ -1,0 +1,190 @@
+"""Execute one lab notebook headless and write its signed .ipynb and HTML report.
+
+Called by `cnnlab run` with the project's .venv Python; not meant to be run by
+hand (the CLI sets JUPYTER_PATH and the other Jupyter folders inside the repo).
+
+Why not `jupyter nbconvert --execute`: tslab reports a failed cell with a bare
+`status: error` (the TypeScript diagnostic or the exception goes to the cell's
+stderr), so nbconvert prints an empty error and writes nothing; and tslab never
+sends `execute_input`, so nbconvert leaves `In [ ]`. nbclient fills the
+execution counts; this script finds the failing cell and its message, and
+still writes the partial notebook and report, marked as incomplete.
+
+Exit status: 0 ok, 1 a cell failed or timed out, 2 bad input, 130 interrupted.
+A JSON summary goes to --summary for the CLI.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+from nbformat.sign import NotebookNotary
+
+HEADLINE_MIME = 'application/vnd.cnnlab.headline+json'
+INCOMPLETE_TAG = 'cnnlab-incomplete'
+# tslab prints compile errors as "<line>:<col> - <message>" and runtime stacks
+# through "evalmachine.<anonymous>:<line>:<col>".
+TS_DIAGNOSTIC = re.compile(r'^(\d+):(\d+) - (.+)$', re.M)
+STACK_LINE = re.compile(r'evalmachine\.<anonymous>:(\d+)(?::(\d+))?')
+
+
+def atomic_write(path, text):
+    """Write to a temporary file beside `path`, then rename over it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def cell_error_text(cell):
+    """Everything the kernel wrote to stderr or as an error for this cell."""
+    parts = []
+    for out in cell.get('outputs', []):
+        if out.get('output_type') == 'stream' and out.get('name') == 'stderr':
+            parts.append(out.get('text', ''))
+        elif out.get('output_type') == 'error':
+            parts.append('%s: %s' % (out.get('ename', ''), out.get('evalue', '')))
+            parts.extend(out.get('traceback', []))
+    return ''.join(p if p.endswith('\n') else p + '\n' for p in parts).strip()
+
+
+def describe_failure(nb, index, reason):
+    cell = nb.cells[index]
+    text = cell_error_text(cell)
+    source_lines = cell.source.splitlines()
+    line = None
+    match = TS_DIAGNOSTIC.search(text) or STACK_LINE.search(text)
+    if match:
+        line = int(match.group(1))
+    message = reason
+    if text:
+        first = [l for l in text.splitlines() if l.strip()]
+        message = first[0] if first else reason
+        if TS_DIAGNOSTIC.search(text):
+            message = TS_DIAGNOSTIC.search(text).group(3)
+    code_number = sum(1 for c in nb.cells[:index + 1] if c.cell_type == 'code')
+    return {
+        'cell': index + 1,
+        'codeCell': code_number,
+        'line': line,
+        'sourceLine': source_lines[line - 1] if line and 0 < line <= len(source_lines) else None,
+        'message': message,
+        'details': text or reason,
+        'reason': reason,
+    }
+
+
+def incomplete_banner(failure):
+    where = 'cell %d' % failure['cell']
+    if failure.get('line'):
+        where += ', line %d' % failure['line']
+    text = ('**This report is incomplete.** Execution stopped at %s: `%s`. '
+            'Cells after it did not run.' % (where, failure['message'].replace('`', "'")))
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata['tags'] = [INCOMPLETE_TAG]
+    return cell
+
+
+def headlines(nb):
+    found = []
+    for cell in nb.cells:
+        for out in cell.get('outputs', []):
+            data = out.get('data', {})
+            if HEADLINE_MIME in data:
+                found.append(data[HEADLINE_MIME])
+    return found
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('notebook')
+    ap.add_argument('--html', required=True)
+    ap.add_argument('--ipynb', required=True)
+    ap.add_argument('--summary', required=True)
+    ap.add_argument('--cell-timeout', type=float, default=600)
+    ap.add_argument('--kernel', default='tslab')
+    a = ap.parse_args()
+
+    nb_path = os.path.abspath(a.notebook)
+    summary = {'notebook': nb_path, 'html': a.html, 'ipynb': a.ipynb, 'ok': False}
+    try:
+        nb = nbformat.read(nb_path, as_version=4)
+    except Exception as e:  # unreadable or not a notebook
+        summary['failure'] = {'message': 'cannot read notebook %s: %s' % (nb_path, e)}
+        atomic_write(a.summary, json.dumps(summary))
+        return 2
+
+    current = {'index': None}
+
+    code_cells = sum(1 for c in nb.cells if c.cell_type == 'code')
+    stem = os.path.splitext(os.path.basename(nb_path))[0]
+    progress = {'done': 0, 'since': time.time()}
+
+    def on_cell_start(cell, cell_index):
+        current['index'] = cell_index
+        progress['since'] = time.time()
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        if cell.cell_type != 'code':
+            return
+        progress['done'] += 1
+        print('[%s] code cell %d/%d done in %.1f s' % (
+            stem, progress['done'], code_cells, time.time() - progress['since']),
+            file=sys.stderr, flush=True)
+
+    client = NotebookClient(
+        nb, kernel_name=a.kernel, timeout=a.cell_timeout, allow_errors=False,
+        record_timing=True, interrupt_on_timeout=True,
+        resources={'metadata': {'path': os.path.dirname(nb_path)}},
+        on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
+    started = time.time()
+    rc = 0
+    try:
+        client.execute()
+    except CellTimeoutError:
+        rc = 1
+        summary['failure'] = describe_failure(
+            nb, current['index'], 'cell timed out after %g s (--cell-timeout)' % a.cell_timeout)
+        summary['failure']['message'] = 'cell timed out after %g s (--cell-timeout)' % a.cell_timeout
+    except (CellExecutionError, DeadKernelError) as e:
+        rc = 1
+        summary['failure'] = describe_failure(nb, current['index'], type(e).__name__)
+    except KeyboardInterrupt:
+        rc = 130
+        index = current['index'] if current['index'] is not None else 0
+        summary['failure'] = describe_failure(nb, index, 'interrupted (SIGINT)')
+        summary['failure']['message'] = 'interrupted (SIGINT)'
+    summary['seconds'] = round(time.time() - started, 2)
+
+    if rc != 0:
+        nb.cells.insert(0, incomplete_banner(summary['failure']))
+    NotebookNotary().sign(nb)
+    atomic_write(a.ipynb, nbformat.writes(nb))
+    exporter = HTMLExporter(template_name='cnnlab')
+    body, _ = exporter.from_notebook_node(
+        nb, resources={'metadata': {'name': os.path.splitext(os.path.basename(nb_path))[0]}})
+    atomic_write(a.html, body)
+
+    summary['ok'] = rc == 0
+    summary['headlines'] = headlines(nb)
+    summary['htmlBytes'] = len(body.encode('utf-8'))
+    atomic_write(a.summary, json.dumps(summary))
+    return rc
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -62,20 +62,44 @@ def cell_error_text(cell):
     return ''.join(p if p.endswith('\n') else p + '\n' for p in parts).strip()
 
 
+ERROR_LINE = re.compile(r'^\s*(?:Uncaught )?([A-Za-z]*Error|Exception)(?::\s*(.*))?$', re.M)
+
+
+def locate_source_line(text, source_lines):
+    """1-based line of the cell's TypeScript that the error points at.
+
+    Compile errors carry the TypeScript position ("2:7 - ..."). Runtime stacks
+    carry positions in tslab's transpiled JavaScript, so the line is found by
+    the source excerpt Node prints under "evalmachine.<anonymous>:N".
+    """
+    diagnostic = TS_DIAGNOSTIC.search(text)
+    if diagnostic:
+        return int(diagnostic.group(1))
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if STACK_LINE.search(line) and i + 1 < len(lines):
+            excerpt = lines[i + 1].strip()
+            if excerpt:
+                for n, src in enumerate(source_lines, start=1):
+                    if src.strip() == excerpt:
+                        return n
+    return None
+
+
 def describe_failure(nb, index, reason):
     cell = nb.cells[index]
     text = cell_error_text(cell)
     source_lines = cell.source.splitlines()
-    line = None
-    match = TS_DIAGNOSTIC.search(text) or STACK_LINE.search(text)
-    if match:
-        line = int(match.group(1))
+    line = locate_source_line(text, source_lines)
     message = reason
-    if text:
-        first = [l for l in text.splitlines() if l.strip()]
-        message = first[0] if first else reason
-        if TS_DIAGNOSTIC.search(text):
-            message = TS_DIAGNOSTIC.search(text).group(3)
+    diagnostic = TS_DIAGNOSTIC.search(text)
+    error_line = ERROR_LINE.search(text)
+    if diagnostic:
+        message = diagnostic.group(3)
+    elif error_line:
+        message = error_line.group(0).strip()
+    elif text:
+        message = next((l.strip() for l in text.splitlines() if l.strip()), reason)
     code_number = sum(1 for c in nb.cells[:index + 1] if c.cell_type == 'code')
     return {
         'cell': index + 1,
@@ -142,9 +166,10 @@ def main():
         if cell.cell_type != 'code':
             return
         progress['done'] += 1
-        print('[%s] code cell %d/%d done in %.1f s' % (
-            stem, progress['done'], code_cells, time.time() - progress['since']),
-            file=sys.stderr, flush=True)
+        status = execute_reply.get('content', {}).get('status', 'ok') if execute_reply else 'ok'
+        print('[%s] code cell %d/%d %s in %.1f s' % (
+            stem, progress['done'], code_cells, 'done' if status == 'ok' else 'FAILED',
+            time.time() - progress['since']), file=sys.stderr, flush=True)
 
     client = NotebookClient(
         nb, kernel_name=a.kernel, timeout=a.cell_timeout, allow_errors=False,

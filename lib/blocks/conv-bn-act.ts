@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Activations used by the model families in this lab. */
+export type Act = 'relu' | 'relu6' | 'linear' | 'hardSwish' | 'elu';
+
+export interface ConvBnActArgs {
+  filters: number;
+  /** Square kernel side, or [height, width] for factorised n x 1 / 1 x n. */
+  kernelSize: number | [number, number];
+  /** Default 1. */
+  strides?: number;
+  /** Default 'same'. */
+  padding?: 'same' | 'valid';
+  /** Default 'relu'; 'linear' leaves the output un-activated (a "linear bottleneck"). */
+  act?: Act;
+  /** Batch norm after the conv. Default true. */
+  batchNorm?: boolean;
+  /** Prefix for the layers: `${name}_conv`, `_bn`, `_act`. */
+  name: string;
+}
+
+/**
+ * Batch-norm settings. Epsilon is Keras' 1e-3. Momentum is PyTorch's (0.1 in
+ * its convention, 0.9 in Keras'), not Keras' 0.99: lab runs are a few
+ * hundred steps, and with 0.99 the moving statistics used at test time are
+ * still near their initial 0/1 after that, which ruins test accuracy.
+ */
+export const BN_EPSILON = 1e-3;
+export const BN_MOMENTUM = 0.9;
+
+/** Conv2D (no bias when followed by BN) -> BatchNorm -> activation. */
+export function convBnAct(x: tf.SymbolicTensor, args: ConvBnActArgs): tf.SymbolicTensor {
+  const {filters, kernelSize, strides = 1, padding = 'same', act = 'relu', batchNorm: withBn = true, name} = args;
+  let y = tf.layers.conv2d({
+    filters, kernelSize, strides, padding, useBias: !withBn, name: `${name}_conv`,
+  }).apply(x) as tf.SymbolicTensor;
+  if (withBn) y = batchNorm(y, `${name}_bn`);
+  return activation(y, act, `${name}_act`);
+}
+
+export function batchNorm(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  return tf.layers.batchNormalization({epsilon: BN_EPSILON, momentum: BN_MOMENTUM, name}).apply(x) as tf.SymbolicTensor;
+}
+
+export function activation(x: tf.SymbolicTensor, act: Act, name: string): tf.SymbolicTensor {
+  switch (act) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return tf.layers.reLU({name}).apply(x) as tf.SymbolicTensor;
+    case 'relu6':
+      return tf.layers.reLU({maxValue: 6, name}).apply(x) as tf.SymbolicTensor;
+    case 'elu':
+      return tf.layers.elu({name}).apply(x) as tf.SymbolicTensor;
+    case 'hardSwish':
+      return hardSwishLayer(x, name);
+  }
+}
+
+/** Set by lib/layers when it loads (avoids a blocks -> layers import cycle). */
+let hardSwishFactory: ((name: string) => tf.layers.Layer) | null = null;
+export function provideHardSwish(factory: (name: string) => tf.layers.Layer): void {
+  hardSwishFactory = factory;
+}
+function hardSwishLayer(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  if (hardSwishFactory == null) throw new Error('hard-swish needs lib/layers to be loaded');
+  return hardSwishFactory(name).apply(x) as tf.SymbolicTensor;
+}

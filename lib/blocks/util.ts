@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Number of channels of an NHWC symbolic tensor. */
+export function channelsOf(x: tf.SymbolicTensor): number {
+  const c = x.shape[x.shape.length - 1];
+  if (c == null) throw new Error(`channel dimension of ${x.name} is unknown`);
+  return c;
+}
+
+/** Spatial size [H, W] of an NHWC symbolic tensor. */
+export function spatialOf(x: tf.SymbolicTensor): [number, number] {
+  const [, h, w] = x.shape;
+  if (h == null || w == null) throw new Error(`spatial size of ${x.name} is unknown`);
+  return [h, w];
+}
+
+/**
+ * Rounds `value` to the nearest multiple of `divisor`, never below `minValue`
+ * and never more than 10% below `value`. From the TF-slim MobileNet
+ * reference; torchvision (`_make_divisible`) and timm carry the same rule.
+ */
+export function makeDivisible(value: number, divisor = 8, minValue = divisor): number {
+  const nearest = Math.floor((value + divisor / 2) / divisor) * divisor;
+  const rounded = Math.max(minValue, nearest);
+  return rounded < 0.9 * value ? rounded + divisor : rounded;
+}
+
+/** A global-average-pool + dense classifier head. */
+export function classifierHead(x: tf.SymbolicTensor, classes: number, options: {dropout?: number} = {}): tf.SymbolicTensor {
+  let y = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
+  if (options.dropout) y = tf.layers.dropout({rate: options.dropout, name: 'dropout'}).apply(y) as tf.SymbolicTensor;
+  return tf.layers.dense({units: classes, name: 'logits'}).apply(y) as tf.SymbolicTensor;
+}

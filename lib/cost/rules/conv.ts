@@ -1,0 +1,34 @@
+/**
+ * Multiply-accumulate rules for convolution and dense layers.
+ *
+ * One MAC per weight per output position; bias adds are not counted except
+ * for dense layers under the CondenseNet convention (its counter adds them).
+ * fvcore counts the same way ("one fused multiply-add as one flop"); ptflops
+ * adds bias terms, so its numbers are slightly higher for layers with bias.
+ */
+import {registerCostRule} from '../registry';
+import {inChannels, kernelArea, outChannels, outputPositions} from './shapes';
+
+// k_h * k_w * C_in MACs for each of the H_out * W_out * C_out outputs.
+registerCostRule('Conv2D', layer => ({
+  macs: outputPositions(layer) * outChannels(layer) * kernelArea(layer) * inChannels(layer),
+}));
+
+// Each output channel sees one input channel: k_h * k_w MACs per output.
+registerCostRule('DepthwiseConv2D', layer => ({
+  macs: outputPositions(layer) * outChannels(layer) * kernelArea(layer),
+}));
+
+// Depthwise step (C_in * depthMultiplier maps) then a 1x1 pointwise step.
+registerCostRule('SeparableConv2D', layer => {
+  const depthMultiplier = (layer.config['depthMultiplier'] as number | undefined) ?? 1;
+  const mid = inChannels(layer) * depthMultiplier;
+  const positions = outputPositions(layer);
+  return {macs: positions * mid * kernelArea(layer) + positions * mid * outChannels(layer)};
+});
+
+registerCostRule('Dense', (layer, convention) => {
+  const macs = inChannels(layer) * outChannels(layer);
+  const bias = convention === 'condensenet' && layer.config['useBias'] !== false ? outChannels(layer) : 0;
+  return {macs: macs + bias};
+});

@@ -1,0 +1,61 @@
+/** Every model family and registered variant of the lab, in chapter order. */
+import * as tf from '@tensorflow/tfjs';
+
+import * as mobileNetV1 from './mobilenet-v1';
+import {CommonOptions, Family, ModelVariant} from './types';
+
+export * from './types';
+export {buildMobileNetV1} from './mobilenet-v1';
+
+export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
+  mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+];
+
+export const REGISTRY: readonly ModelVariant[] = [
+  ...mobileNetV1.VARIANTS,
+];
+
+/** Edit distance, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({length: b.length + 1}, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+export function closestNames(name: string, candidates: readonly string[], count = 3): string[] {
+  return [...candidates].sort((a, b) => distance(name, a) - distance(name, b)).slice(0, count);
+}
+
+export function getFamily(name: string): Family<CommonOptions & Record<string, unknown>> {
+  const family = FAMILIES.find(f => f.name === name);
+  if (family == null) {
+    const names = FAMILIES.map(f => f.name);
+    throw new Error(`unknown model family '${name}'; closest: ${closestNames(name, names).join(', ')}`);
+  }
+  return family;
+}
+
+export function getVariant(name: string): ModelVariant {
+  const variant = REGISTRY.find(v => v.name === name);
+  if (variant == null) {
+    const names = [...REGISTRY.map(v => v.name), ...FAMILIES.map(f => f.name)];
+    throw new Error(`unknown model variant '${name}'; did you mean ${closestNames(name, names).join(', ')}?`);
+  }
+  return variant;
+}
+
+/** Builds a registered variant, or a family with options, by name. */
+export function buildModel(variantOrFamily: string, overrides: Record<string, unknown> = {}): tf.LayersModel {
+  const variant = REGISTRY.find(v => v.name === variantOrFamily);
+  const family = getFamily(variant ? variant.family : FAMILIES.some(f => f.name === variantOrFamily) ?
+      variantOrFamily : getVariant(variantOrFamily).family);
+  return family.build({...(variant?.options ?? {}), ...overrides});
+}

@@ -1,0 +1,31 @@
+/** Validation of builder options, with errors that name the option, value and range. */
+import {CommonOptions} from './types';
+
+export function checkRange(name: string, value: number, min: number, max: number, integer = false): void {
+  const kind = integer ? 'a whole number' : 'a number';
+  if (typeof value !== 'number' || Number.isNaN(value) || (integer && !Number.isInteger(value)) ||
+      value < min || value > max) {
+    throw new Error(`${name} must be ${kind} in [${min}, ${max}], got ${value}`);
+  }
+}
+
+/**
+ * Checks the common options. `minResolution` is the smallest input the
+ * family's downsampling leaves at least 1x1 at the end.
+ */
+export function checkCommon(family: string, o: CommonOptions, minResolution: number): void {
+  if (!(o.width > 0 && o.width <= 4)) {
+    throw new Error(`${family}: width multiplier must be in (0, 4], got ${o.width}`);
+  }
+  if (!Number.isInteger(o.resolution) || o.resolution < minResolution || o.resolution > 1024) {
+    throw new Error(`${family}: resolution must be a whole number of pixels in [${minResolution}, 1024] ` +
+        `(smaller inputs vanish in the network's downsampling), got ${o.resolution}`);
+  }
+  checkRange(`${family}: classes`, o.classes, 1, 100000, true);
+  checkRange(`${family}: channels`, o.channels, 1, 4, true);
+}
+
+/** Smallest input that survives `downsamplings` stride-2 'same' steps with >= 1 pixel. */
+export function minResolutionFor(downsamplings: number): number {
+  return 2 ** Math.max(0, downsamplings - 1) + 1;
+}

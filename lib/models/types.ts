@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+
+import {Convention} from '../cost/types';
+
+/** A number someone published, with where it came from. */
+export interface Published {
+  value: number;
+  /** Largest accepted |ours - value|, same unit as `value`; 0 means exact. */
+  tolerance: number;
+  /** Precise enough to re-check: paper + table, or repo + symbol. */
+  source: string;
+  /** What the source counts, when that is not obvious. */
+  convention?: string;
+}
+
+/** What a published number is compared with (see lib/cost/types.ts). */
+export type PublishedMeasure = 'trainableParams' | 'params' | 'weightParams' | 'macs';
+
+/** Options every family takes, in the units of its paper. */
+export interface CommonOptions {
+  /** Input side in pixels (square inputs). */
+  resolution: number;
+  /** Width multiplier (alpha); 1 is the paper's network. */
+  width: number;
+  /** Classifier outputs. */
+  classes: number;
+  /** Input channels: 3 for ImageNet, 1 for Fashion-MNIST. */
+  channels: number;
+}
+
+/** How `--set key=value` reads one family option. */
+export interface OptionSpec {
+  type: 'number' | 'integer' | 'boolean' | 'string';
+  description: string;
+  /** Accepted strings, for type 'string'. */
+  choices?: readonly string[];
+}
+
+/** A model family: one builder, its options and their defaults. */
+export interface Family<O extends CommonOptions = CommonOptions> {
+  name: string;
+  /** Paper and arXiv id. */
+  paper: string;
+  defaults: O;
+  /** The family's own options (beyond CommonOptions), for `--set`. */
+  options: Readonly<Record<string, OptionSpec>>;
+  build(options?: Partial<O>): tf.LayersModel;
+}
+
+/** One registered configuration with the numbers it must reproduce. */
+export interface ModelVariant {
+  /** `<family>_<width>_<resolution>[_<flavour>]`, unique across the lab. */
+  name: string;
+  family: string;
+  options: Partial<CommonOptions> & Record<string, unknown>;
+  /** Counting convention its MACs are published under. Default 'macs'. */
+  convention?: Convention;
+  published: Partial<Record<PublishedMeasure, Published[]>>;
+  /** Why a number is not reproduced or differs, when it does not. */
+  notes?: string;
+}

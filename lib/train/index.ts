@@ -1,0 +1,3 @@
+export * from './optimizers';
+export * from './seed';
+export * from './trainer';

@@ -48,7 +48,7 @@ export interface MobileNetV1Options extends CommonOptions {
   /** Remove the five 14x14x512 layers (Shallow MobileNet, Table 5). */
   shallow: boolean;
   /** Stride of the first conv: 2 in the paper, 1 for 28/32 px lab inputs. */
-  stemStride: 1 | 2;
+  stemStride: number;
   /** Keep only the first `depth` rows of BODY (lab scale); default all 13. */
   depth: number;
   act: Act;

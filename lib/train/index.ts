@@ -1,3 +1,4 @@
 export * from './optimizers';
 export * from './seed';
+export * from './experiment';
 export * from './trainer';

@@ -10,13 +10,15 @@ sends `execute_input`, so nbconvert leaves `In [ ]`. nbclient fills the
 execution counts; this script finds the failing cell and its message, and
 still writes the partial notebook and report, marked as incomplete.
 
-Exit status: 0 ok, 1 a cell failed or timed out, 2 bad input, 130 interrupted.
+Exit status: 0 ok, 1 a cell failed or timed out, 2 bad input, 130 interrupted
+(SIGUSR1 from the CLI: interrupt the kernel, write the partial report, exit).
 A JSON summary goes to --summary for the CLI.
 """
 import argparse
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -176,23 +178,44 @@ def main():
         record_timing=True, interrupt_on_timeout=True,
         resources={'metadata': {'path': os.path.dirname(nb_path)}},
         on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
+    interrupted = {'flag': False}
+
+    def on_stop_request(signum, frame):
+        # The CLI turns a user's Ctrl-C into SIGUSR1. We interrupt the kernel
+        # rather than this process: the running cell then fails like any
+        # other and nbclient shuts the kernel down cleanly. (nbclient's own
+        # SIGINT handler shuts the kernel down while the cell is still
+        # running, which races with the cell's reply and can leave it behind.)
+        provisioner = getattr(client.km, 'provisioner', None) if client.km else None
+        pid = getattr(provisioner, 'pid', None)
+        if interrupted['flag'] or pid is None:
+            raise KeyboardInterrupt
+        interrupted['flag'] = True
+        print('[%s] interrupting the kernel (SIGINT)' % stem, file=sys.stderr, flush=True)
+        os.kill(pid, signal.SIGINT)
+
+    signal.signal(signal.SIGUSR1, on_stop_request)
+    timeout_message = 'cell timed out after %g s (--cell-timeout)' % a.cell_timeout
     started = time.time()
     rc = 0
     try:
         client.execute()
-    except CellTimeoutError:
-        rc = 1
-        summary['failure'] = describe_failure(
-            nb, current['index'], 'cell timed out after %g s (--cell-timeout)' % a.cell_timeout)
-        summary['failure']['message'] = 'cell timed out after %g s (--cell-timeout)' % a.cell_timeout
-    except (CellExecutionError, DeadKernelError) as e:
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
         rc = 1
         summary['failure'] = describe_failure(nb, current['index'], type(e).__name__)
+        # With interrupt_on_timeout, nbclient interrupts the kernel and reports
+        # the kernel's "interrupted" error, not a timeout: tell them apart by
+        # how long the cell ran.
+        if isinstance(e, CellTimeoutError) or time.time() - progress['since'] >= a.cell_timeout:
+            summary['failure']['message'] = summary['failure']['details'] = timeout_message
     except KeyboardInterrupt:
         rc = 130
         index = current['index'] if current['index'] is not None else 0
         summary['failure'] = describe_failure(nb, index, 'interrupted (SIGINT)')
-        summary['failure']['message'] = 'interrupted (SIGINT)'
+    if interrupted['flag']:
+        rc = 130
+        # tslab's "Interrupted asynchronously" stack says nothing more.
+        summary['failure']['message'] = summary['failure']['details'] = 'interrupted (SIGINT)'
     summary['seconds'] = round(time.time() - started, 2)
 
     if rc != 0:

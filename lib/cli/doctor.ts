@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import {locateFashionMnist} from '../data/locate';
 import {probeBackends} from '../engine/backends';
-import {KERNEL_SPEC, ROOT, VENV_PYTHON, jupyterEnv} from './paths';
+import {ROOT, VENV_PYTHON, jupyterEnv, kernelSpecFile} from './paths';
 
 export interface Check {
   name: string;
@@ -48,7 +48,7 @@ function tslabCheck(): Check {
 }
 
 function kernelSpecCheck(): Check {
-  if (!fs.existsSync(KERNEL_SPEC)) {
+  if (!fs.existsSync(kernelSpecFile())) {
     return {name: 'kernel spec', ok: false, found: 'missing', fix: 'git checkout -- jupyter/kernels/tslab/kernel.json'};
   }
   if (!fs.existsSync(VENV_PYTHON)) return {name: 'kernel spec', ok: false, found: 'cannot ask Jupyter', fix: 'npm run setup'};

@@ -14,14 +14,23 @@ export const REPORTS_DIR = path.join(ROOT, 'reports');
 export const VENV_DIR = path.join(ROOT, '.venv');
 export const VENV_PYTHON = path.join(VENV_DIR, 'bin', 'python');
 export const JUPYTER_LOCAL = path.join(ROOT, '.jupyter-local');
-export const KERNEL_SPEC = path.join(ROOT, 'jupyter', 'kernels', 'tslab', 'kernel.json');
+/**
+ * The lab's Jupyter data folder (kernel spec, report template). LAB_JUPYTER_DIR
+ * points elsewhere, e.g. to try another kernel spec.
+ */
+export function labJupyterDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env['LAB_JUPYTER_DIR'] ?? path.join(ROOT, 'jupyter'));
+}
+export function kernelSpecFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(labJupyterDir(env), 'kernels', 'tslab', 'kernel.json');
+}
 export const RUNNER_SCRIPT = path.join(ROOT, 'tools', 'run_notebook.py');
 
 /** Environment for any Jupyter process the lab starts. */
 export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
-    JUPYTER_PATH: [path.join(ROOT, 'jupyter'), base.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+    JUPYTER_PATH: [labJupyterDir(base), base.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
     JUPYTER_CONFIG_DIR: path.join(JUPYTER_LOCAL, 'config'),
     JUPYTER_DATA_DIR: path.join(JUPYTER_LOCAL, 'data'),
     JUPYTER_RUNTIME_DIR: path.join(JUPYTER_LOCAL, 'runtime'),

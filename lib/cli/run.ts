@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import {BUDGET_ENV, Budget} from '../notebook/budget';
 import {Headline} from '../notebook/headline';
 import {SetupError, UsageError} from './errors';
-import {KERNEL_SPEC, REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv} from './paths';
+import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFile} from './paths';
 
 export interface RunOptions {
   budget: Budget;
@@ -50,9 +50,12 @@ export interface RunResult {
 
 /** Fails early, with the fix, when something the runner needs is missing. */
 export function checkRunnable(): void {
-  if (!fs.existsSync(KERNEL_SPEC)) {
-    throw new SetupError(`the tslab kernel spec is missing: expected ${path.relative(ROOT, KERNEL_SPEC)}. ` +
-        'Restore it with: git checkout -- jupyter/kernels/tslab/kernel.json');
+  const spec = kernelSpecFile();
+  if (!fs.existsSync(spec)) {
+    const fix = process.env['LAB_JUPYTER_DIR'] ?
+        `LAB_JUPYTER_DIR is set to ${process.env['LAB_JUPYTER_DIR']}: unset it to use the lab's own kernel spec` :
+        'restore it with: git checkout -- jupyter/kernels/tslab/kernel.json';
+    throw new SetupError(`the tslab kernel spec is missing: no file ${spec}; ${fix}`);
   }
   if (!fs.existsSync(path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'))) {
     throw new SetupError('the tslab kernel is not installed in node_modules. Run: npm run setup');
@@ -94,8 +97,9 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
     '--cell-timeout', String(cellTimeout),
   ], {
     cwd: path.dirname(file), env, stdio: ['ignore', 'inherit', 'pipe'],
-    // Own process group: a terminal's Ctrl-C reaches only us, and we forward
-    // exactly one SIGINT, so the runner's kernel clean-up is not interrupted.
+    // Own process group: a terminal's Ctrl-C reaches only us. The first one
+    // becomes SIGUSR1, on which the runner interrupts its kernel, writes the
+    // partial report and shuts the kernel down; a second one is SIGINT.
     detached: true,
   });
   let stderrTail = '';
@@ -107,7 +111,8 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
       else process.stderr.write(line + '\n');
     }
   });
-  const forward = () => { if (child.pid) process.kill(-child.pid, 'SIGINT'); };
+  let stops = 0;
+  const forward = () => { child.kill(stops++ === 0 ? 'SIGUSR1' : 'SIGINT'); };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   const exitCode: number = await new Promise((resolve, reject) => {

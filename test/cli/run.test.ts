@@ -1,0 +1,108 @@
+/**
+ * `cnnlab run` through real Jupyter (nbclient) and the real tslab kernel:
+ * failures name the notebook, cell, TypeScript line and message; bad input
+ * is refused clearly; an interrupted run leaves no kernel behind.
+ */
+import {strict as assert} from 'node:assert';
+import {execFileSync} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {VENV_PYTHON, jupyterEnv} from '../../lib/cli/paths';
+import {FIXTURES, ROOT, runCli, tempDir} from '../helpers/cli';
+
+/** Asks Jupyter itself (the lab's signature database) whether a notebook is trusted. */
+function isTrusted(file: string): boolean {
+  const script = 'import sys, nbformat\nfrom nbformat.sign import NotebookNotary\n' +
+      'print(NotebookNotary().check_signature(nbformat.read(sys.argv[1], as_version=4)))';
+  const out = execFileSync(VENV_PYTHON, ['-c', script, file], {encoding: 'utf8', env: jupyterEnv()});
+  return out.trim() === 'True';
+}
+
+function kernelProcesses(): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], {encoding: 'utf8'});
+  return out.split('\n').filter(l => l.includes('tslab') && l.includes(' kernel ') && l.includes(ROOT));
+}
+
+describe('cnnlab run @integration', function () {
+  this.timeout(180_000);
+  let out: string;
+  before(() => { out = tempDir('run'); });
+
+  it('a TypeScript error fails with the cell number, line and compiler message', async () => {
+    const r = await runCli(['run', path.join(FIXTURES, 'ts-error.ipynb'), '--out', out, '--budget', 'smoke']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ts-error\.ipynb failed at cell 3 \(code cell 2\), line 2: Type 'string' is not assignable to type 'number'/);
+    assert.match(r.stderr, /2 \| const wrong: number = 'not a number';/);
+  });
+
+  it('a thrown exception fails with its message, and the partial report says it is incomplete', async () => {
+    const r = await runCli(['run', path.join(FIXTURES, 'throws.ipynb'), '--out', out]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /throws\.ipynb failed at cell 3 \(code cell 2\), line 2: Error: boom: the fixture exploded/);
+    const html = fs.readFileSync(path.join(out, 'throws.html'), 'utf8');
+    assert.match(html, /This report is incomplete/);
+    assert.match(html, /first cell runs/, 'cells before the failure keep their output');
+    const nb = JSON.parse(fs.readFileSync(path.join(out, 'throws.ipynb'), 'utf8'));
+    assert.deepEqual(nb.cells[0].metadata.tags, ['cnnlab-incomplete']);
+    assert.equal(fs.readdirSync(out).filter(f => f.endsWith('.tmp')).length, 0, 'no temporary files left');
+  });
+
+  it('passes the budget to the notebook and fills execution counts', async () => {
+    const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--out', out, '--budget', 'smoke']);
+    assert.equal(r.code, 0, r.stderr);
+    const nb = JSON.parse(fs.readFileSync(path.join(out, 'budget.ipynb'), 'utf8'));
+    const cell = nb.cells.find((c: {cell_type: string}) => c.cell_type === 'code');
+    assert.equal(cell.execution_count, 1);
+    assert.match(JSON.stringify(cell.outputs), /budget=smoke/);
+    assert.equal(isTrusted(path.join(out, 'budget.ipynb')), true, 'the executed notebook is signed, so it opens trusted');
+  });
+
+  it('a cell that runs past --cell-timeout fails with the timeout, not a hang', async () => {
+    const r = await runCli(['run', path.join(FIXTURES, 'slow.ipynb'), '--out', out, '--cell-timeout', '3']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /slow\.ipynb failed at cell 3 \(code cell 2\).*cell timed out after 3 s/);
+  });
+
+  describe('bad input', () => {
+    it('a notebook that does not exist', async () => {
+      const r = await runCli(['run', 'notebooks/no-such-chapter.ipynb']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /notebook 'notebooks\/no-such-chapter\.ipynb' does not exist/);
+    });
+    it('an unknown budget', async () => {
+      const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--budget', 'huge']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--budget must be one of smoke, quick, full, got 'huge'/);
+    });
+    it('an unknown option lists the accepted ones', async () => {
+      const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--budjet', 'smoke']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /Unknown option '--budjet'.*accepted options: --budget, --out, --cell-timeout/);
+    });
+    it('a missing kernel spec names the file and the fix', async () => {
+      const empty = tempDir('jupyter');
+      const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--out', out], {env: {LAB_JUPYTER_DIR: empty}});
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /the tslab kernel spec is missing: no file .*kernels\/tslab\/kernel\.json; LAB_JUPYTER_DIR is set/);
+    });
+  });
+
+  it('SIGINT stops the run, writes the partial report and leaves no kernel process', async () => {
+    const before = kernelProcesses().length;
+    let sent = false;
+    const r = await runCli(['run', path.join(FIXTURES, 'slow.ipynb'), '--out', out], {
+      onStderr: (text, child) => {
+        if (!sent && text.includes('code cell 1/2 done')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 500);
+        }
+      },
+    });
+    assert.ok(sent, `the first cell never finished:\n${r.stderr}`);
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /interrupted \(SIGINT\)/);
+    assert.match(fs.readFileSync(path.join(out, 'slow.html'), 'utf8'), /This report is incomplete/);
+    assert.equal(kernelProcesses().length, before, `kernels left: ${kernelProcesses().join('\n')}`);
+  });
+});

@@ -1,0 +1,92 @@
+import {strict as assert} from 'node:assert';
+
+import {
+  HEADLINE_MIME, budgetFromEnv, escapeHtml, headlineBundle, parseBudget, pick, plotlyBundle, progressBundle,
+  svgImageBundle, tableBundle, vegaLiteToSvg,
+} from '../../lib/notebook';
+
+describe('notebook display helpers', () => {
+  describe('tableBundle', () => {
+    const rows = [{name: 'conv|1x1', macs: 1234567}, {name: 'dw', macs: 89}];
+    const bundle = tableBundle(rows, [{header: 'layer', value: r => r.name}, {header: 'MACs', value: r => r.macs}], 'Costs');
+
+    it('writes a Markdown table with numbers right-aligned and separators', () => {
+      const md = bundle['text/markdown'] as string;
+      assert.match(md, /\| layer \| MACs \|\n\|:---\|---:\|/);
+      assert.match(md, /\| 1,234,567 \|/);
+    });
+    it('escapes pipes so a cell cannot split', () => {
+      assert.match(bundle['text/markdown'] as string, /conv\\\|1x1/);
+    });
+    it('has an aligned plain-text twin', () => {
+      const lines = (bundle['text/plain'] as string).split('\n');
+      assert.equal(lines[0], 'Costs');
+      assert.equal(lines[2].length, lines[3].length);
+      assert.ok(lines[3].endsWith('       89'));
+    });
+    it('refuses a table without columns', () => {
+      assert.throws(() => tableBundle(rows, []), /at least one column/);
+    });
+  });
+
+  describe('plotlyBundle', () => {
+    const figure = {data: [{type: 'scatter', x: [1, 2], y: [3, 4], name: '</script><b>'}]};
+    it('embeds plotly.js only when asked, once per notebook', () => {
+      const first = plotlyBundle(figure, {embedLibrary: true})['text/html'] as string;
+      const later = plotlyBundle(figure, {embedLibrary: false})['text/html'] as string;
+      assert.ok(first.length > 1_000_000, `first plot carries plotly.js (${first.length} chars)`);
+      assert.ok(later.length < 5_000, `later plots do not (${later.length} chars)`);
+      assert.match(later, /window\.Plotly/);
+    });
+    it('carries the JSON figure for JupyterLab and cannot close its own script early', () => {
+      const bundle = plotlyBundle(figure, {embedLibrary: false});
+      assert.deepEqual((bundle['application/vnd.plotly.v1+json'] as {data: unknown}).data, figure.data);
+      const html = bundle['text/html'] as string;
+      assert.equal(html.match(/<\/script>/g)?.length, 1, 'only the wrapper script tag closes');
+    });
+  });
+
+  describe('vega-lite', () => {
+    it('renders a spec to an SVG with its marks, in Node', async () => {
+      const svg = await vegaLiteToSvg({
+        data: {values: [{a: 1, b: 2}, {a: 2, b: 5}, {a: 3, b: 3}]},
+        mark: 'point', encoding: {x: {field: 'a', type: 'quantitative'}, y: {field: 'b', type: 'quantitative'}},
+      });
+      assert.match(svg, /^<svg/);
+      assert.equal(svg.match(/class="mark-symbol/g)?.length, 1);
+      assert.equal(svg.match(/<path[^>]*transform="translate/g)!.length >= 3, true);
+    });
+    it('shows SVG as an <img> so no front end strips it', () => {
+      const bundle = svgImageBundle('<svg xmlns="http://www.w3.org/2000/svg"></svg>', 'a "chart"');
+      assert.match(bundle['text/html'] as string, /^<img class="cnnlab-vega" alt="a &quot;chart&quot;" src="data:image\/svg\+xml;base64,/);
+    });
+  });
+
+  it('progressBundle reports done/total and escapes the status', () => {
+    const bundle = progressBundle('train', 3, 12, '<loss>');
+    assert.match(bundle['text/html'] as string, /<progress value="3" max="12"/);
+    assert.match(bundle['text/html'] as string, /&lt;loss&gt;/);
+    assert.equal(bundle['text/plain'], 'train: 3/12 (25%) <loss>');
+  });
+
+  it('headlineBundle carries the lab MIME type that reports/index.html reads', () => {
+    const bundle = headlineBundle({label: 'Width', text: '4x fewer MACs'});
+    assert.deepEqual(bundle[HEADLINE_MIME], {label: 'Width', text: '4x fewer MACs'});
+  });
+
+  it('escapeHtml escapes the five special characters', () => {
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  describe('budget', () => {
+    it('defaults to quick and reads LAB_BUDGET', () => {
+      assert.equal(budgetFromEnv({}), 'quick');
+      assert.equal(budgetFromEnv({LAB_BUDGET: 'smoke'}), 'smoke');
+      assert.equal(pick('full', {smoke: 1, quick: 2, full: 3}), 3);
+    });
+    it('names the value and the accepted ones when wrong', () => {
+      assert.throws(() => budgetFromEnv({LAB_BUDGET: 'huge'}), /\$LAB_BUDGET must be one of smoke, quick, full, got 'huge'/);
+      assert.throws(() => parseBudget('', '--budget'), /--budget must be one of/);
+    });
+  });
+});

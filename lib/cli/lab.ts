@@ -12,6 +12,10 @@ import {checkRunnable} from './run';
 export interface LabOptions {
   port?: number;
   token?: string;
+  /** Extra environment for the server and its kernels (e.g. LAB_BUDGET). */
+  env?: NodeJS.ProcessEnv;
+  /** Extra JupyterLab command-line options. */
+  extraArgs?: string[];
 }
 
 export interface LabServer {
@@ -46,8 +50,8 @@ export async function startLab(options: LabOptions = {}): Promise<LabServer> {
     throw new Error(`--port must be a whole number from 1024 to 65535, got ${port}`);
   }
   const token = options.token ?? crypto.randomBytes(24).toString('hex');
-  const child = spawn(path.join(VENV_DIR, 'bin', 'python'), labArgs(port, token), {
-    cwd: ROOT, env: jupyterEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(path.join(VENV_DIR, 'bin', 'python'), [...labArgs(port, token), ...(options.extraArgs ?? [])], {
+    cwd: ROOT, env: {...jupyterEnv(), ...options.env}, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = `http://127.0.0.1:${port}/lab?token=${token}`;
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,82 @@
+/**
+ * JupyterLab for real: `startLab` on 127.0.0.1, the tour opened in headless
+ * Chromium, every cell run from the UI; the plot appears and no cell shows
+ * an error. The screenshot is kept in test-artifacts/.
+ */
+import {strict as assert} from 'node:assert';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+import {LabServer, startLab} from '../../lib/cli/lab';
+import {OfflineBrowser, launchOffline} from '../helpers/browser';
+import {ARTIFACTS, ROOT, tempDir} from '../helpers/cli';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+describe('JupyterLab runs the tour from its UI @integration', function () {
+  this.timeout(300_000);
+  let lab: LabServer;
+  let browser: OfflineBrowser;
+  const notebook = path.join(ROOT, 'notebooks', '00-lab-tour.ipynb');
+  let before: string;
+
+  beforeEach(async () => {
+    before = fs.readFileSync(notebook, 'utf8');
+    // No autosave: running the tour in the UI must not rewrite the repo's notebook.
+    const settings = tempDir('lab-settings');
+    fs.mkdirSync(path.join(settings, '@jupyterlab', 'docmanager-extension'), {recursive: true});
+    fs.writeFileSync(path.join(settings, '@jupyterlab', 'docmanager-extension', 'plugin.jupyterlab-settings'),
+        JSON.stringify({autosave: false}));
+    lab = await startLab({
+      port: await freePort(),
+      env: {LAB_BUDGET: 'smoke', LAB_RESULTS_DIR: tempDir('lab-results')},
+      extraArgs: [`--LabApp.user_settings_dir=${settings}`, `--LabApp.workspaces_dir=${tempDir('lab-workspaces')}`],
+    });
+    browser = await launchOffline();
+  });
+
+  afterEach(async () => {
+    await browser?.close();
+    lab?.process.kill('SIGTERM');
+    await new Promise(resolve => lab?.process.once('exit', resolve));
+  });
+
+  it('listens on 127.0.0.1 only, with a token', async () => {
+    assert.match(lab.url, /^http:\/\/127\.0\.0\.1:\d+\/lab\?token=[0-9a-f]{48}$/);
+    const page = await browser.context.newPage();
+    const denied = await page.goto(`http://127.0.0.1:${lab.port}/api/contents`);
+    assert.equal(denied?.status(), 403, 'the API refuses requests without the token');
+    await page.close();
+  });
+
+  it('runs every cell, draws the plot, shows no error', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`http://127.0.0.1:${lab.port}/lab/tree/notebooks/00-lab-tour.ipynb?token=${lab.token}`);
+    await page.waitForSelector('.jp-Notebook .jp-Cell', {timeout: 60_000});
+    // The kernel named in the notebook is the lab's tslab kernel.
+    await page.waitForSelector('.jp-Toolbar-kernelName:has-text("TypeScript")', {timeout: 60_000});
+    await page.getByRole('menuitem', {name: 'Run', exact: true}).click();
+    await page.getByRole('menuitem', {name: /^Run All Cells/}).click();
+    await page.waitForSelector('.cnnlab-headline', {timeout: 240_000});
+    await page.waitForSelector('.jp-OutputArea-output .cnnlab-plotly .main-svg', {timeout: 30_000});
+    const points = await page.locator('.cnnlab-plotly .scatterlayer .point').count();
+    assert.ok(points >= 3, `plotly drew ${points} points`);
+    const errors = await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').allTextContents();
+    assert.deepEqual(errors, []);
+    await page.locator('.cnnlab-plotly').first().scrollIntoViewIfNeeded();
+    fs.mkdirSync(ARTIFACTS, {recursive: true});
+    await page.screenshot({path: path.join(ARTIFACTS, 'jupyterlab-tour.png')});
+    assert.deepEqual(browser.external, [], 'JupyterLab and the notebook fetched nothing from the network');
+    assert.equal(fs.readFileSync(notebook, 'utf8'), before, 'the repository notebook was not rewritten');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The lab tour through real Jupyter and the real kernel on the smoke budget,
+ * then its HTML report in Debian's Chromium, offline: the plotly chart has
+ * plotted points, the vega-lite chart is visible, nothing leaves the machine.
+ */
+import {strict as assert} from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {runReport} from '../../lib/cli/report';
+import {OfflineBrowser, launchOffline} from '../helpers/browser';
+import {ARTIFACTS, FIXTURES, runCli, tempDir} from '../helpers/cli';
+
+describe('lab tour notebook @integration', function () {
+  this.timeout(300_000);
+  const out = path.join(ARTIFACTS, 'tour');
+  let browser: OfflineBrowser;
+  let started: number;
+  let seconds: number;
+
+  before(async () => {
+    fs.rmSync(out, {recursive: true, force: true});
+    started = Date.now();
+    // Fresh results: the tour must train for real here, not reuse a cache.
+    const r = await runCli(['run', 'notebooks/00-lab-tour.ipynb', '--budget', 'smoke', '--out', out],
+        {env: {LAB_RESULTS_DIR: tempDir('results')}});
+    seconds = (Date.now() - started) / 1000;
+    assert.equal(r.code, 0, r.stderr);
+    browser = await launchOffline();
+  });
+  after(async () => { await browser?.close(); });
+
+  it('runs in under 2 minutes on the smoke budget', () => {
+    assert.ok(seconds < 120, `took ${seconds.toFixed(0)} s`);
+  });
+
+  it('keeps TF.js banners and other stderr out of the report', () => {
+    const html = fs.readFileSync(path.join(out, '00-lab-tour.html'), 'utf8');
+    assert.doesNotMatch(html, /looks like you are running TensorFlow\.js in Node/);
+    const nb = JSON.parse(fs.readFileSync(path.join(out, '00-lab-tour.ipynb'), 'utf8')) as
+        {cells: Array<{outputs?: Array<{name?: string; text?: string}>}>};
+    const stderr = nb.cells.flatMap(c => c.outputs ?? []).filter(o => o.name === 'stderr').map(o => o.text);
+    assert.deepEqual(stderr, []);
+  });
+
+  it('draws the plotly chart and the vega-lite chart offline in Chromium', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('file://' + path.join(out, '00-lab-tour.html'));
+    await page.waitForSelector('.cnnlab-plotly .main-svg', {timeout: 30_000});
+    const points = await page.locator('.cnnlab-plotly .scatterlayer .point').count();
+    assert.ok(points >= 3, `plotly drew ${points} points, expected one per width (3)`);
+    const vega = page.locator('img.cnnlab-vega');
+    await vega.scrollIntoViewIfNeeded();
+    assert.ok(await vega.isVisible());
+    const width = await vega.evaluate(img => (img as HTMLImageElement).naturalWidth);
+    assert.ok(width > 100, `vega-lite image is ${width}px wide`);
+    assert.deepEqual(browser.external, [], 'the report fetched nothing from the network');
+    await page.screenshot({path: path.join(ARTIFACTS, 'tour-report.png'), fullPage: true});
+    await page.close();
+  });
+});
+
+describe('cnnlab report index @integration', function () {
+  this.timeout(120_000);
+  it('links each chapter report and shows its headline results', async () => {
+    const out = tempDir('report');
+    const results = await runReport({budget: 'smoke', outDir: out, notebooks: [path.join(FIXTURES, 'budget.ipynb')]});
+    assert.equal(results.length, 1);
+    assert.ok(results[0].ok);
+    const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+    assert.match(index, /<a href="budget\.html">Fixture: prints the budget and shows a headline<\/a>/);
+    assert.match(index, /<b>Fixture<\/b>: ran on smoke/);
+    assert.ok(fs.existsSync(path.join(out, 'budget.html')));
+  });
+});

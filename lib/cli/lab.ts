@@ -4,9 +4,10 @@
  */
 import {ChildProcess, spawn} from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {ROOT, VENV_DIR, jupyterEnv} from './paths';
+import {JUPYTER_LOCAL, ROOT, VENV_DIR, jupyterEnv} from './paths';
 import {checkRunnable} from './run';
 
 export interface LabOptions {
@@ -34,12 +35,22 @@ export function labArgs(port: number, token: string): string[] {
     `--IdentityProvider.token=${token}`,
     `--ServerApp.root_dir=${ROOT}`,
     '--MappingKernelManager.default_kernel_name=tslab',
-    // The lab's notebooks never need the news feed or update checks.
-    '--LabApp.news_url=',
     '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
   ];
   if (process.getuid?.() === 0) args.push('--allow-root');
   return args;
+}
+
+/**
+ * The lab works offline: JupyterLab's news feed and update check would only
+ * fail, so they are off unless the user has chosen otherwise.
+ */
+function writeDefaultSettings(): void {
+  const file = path.join(JUPYTER_LOCAL, 'config', 'lab', 'user-settings', '@jupyterlab', 'apputils-extension',
+                         'notification.jupyterlab-settings');
+  if (fs.existsSync(file)) return;
+  fs.mkdirSync(path.dirname(file), {recursive: true});
+  fs.writeFileSync(file, JSON.stringify({fetchNews: 'false', checkForUpdates: false}, null, 2) + '\n');
 }
 
 /** Starts JupyterLab and resolves once it accepts connections. */
@@ -50,6 +61,7 @@ export async function startLab(options: LabOptions = {}): Promise<LabServer> {
     throw new Error(`--port must be a whole number from 1024 to 65535, got ${port}`);
   }
   const token = options.token ?? crypto.randomBytes(24).toString('hex');
+  writeDefaultSettings();
   const child = spawn(path.join(VENV_DIR, 'bin', 'python'), [...labArgs(port, token), ...(options.extraArgs ?? [])], {
     cwd: ROOT, env: {...jupyterEnv(), ...options.env}, stdio: ['ignore', 'pipe', 'pipe'],
   });

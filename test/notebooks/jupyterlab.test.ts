@@ -37,6 +37,9 @@ describe('JupyterLab runs the tour from its UI @integration', function () {
     fs.mkdirSync(path.join(settings, '@jupyterlab', 'docmanager-extension'), {recursive: true});
     fs.writeFileSync(path.join(settings, '@jupyterlab', 'docmanager-extension', 'plugin.jupyterlab-settings'),
         JSON.stringify({autosave: false}));
+    fs.mkdirSync(path.join(settings, '@jupyterlab', 'apputils-extension'), {recursive: true});
+    fs.writeFileSync(path.join(settings, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings'),
+        JSON.stringify({fetchNews: 'false', checkForUpdates: false}));
     lab = await startLab({
       port: await freePort(),
       env: {LAB_BUDGET: 'smoke', LAB_RESULTS_DIR: tempDir('lab-results')},

@@ -6,12 +6,17 @@
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
+import {quietTfjs} from '../engine/backends';
 import {BUDGETS, Budget, parseBudget} from '../notebook/budget';
+import {tableBundle} from '../notebook/table';
+import {costReport, formatCostReport, parseConvention, variantRows} from './cost';
 import {formatChecks, labCanRun, runDoctor} from './doctor';
 import {SetupError, UsageError} from './errors';
 import {startLab} from './lab';
+import {MODEL_OPTIONS, resolveModel} from './model-options';
 import {listNotebooks, runReport} from './report';
 import {formatFailure, runNotebook} from './run';
+import {TRAIN_OPTIONS, commandTrainWith} from './train';
 
 const USAGE = `usage: cnnlab <command> [options]
 
@@ -22,6 +27,14 @@ commands:
   report [--budget ...] [--out DIR] [--cell-timeout S]
                                every chapter, then reports/index.html
   lab [--port N]               JupyterLab on 127.0.0.1 with the lab's kernel
+  variants [--json]            every registered variant: family, input, parameters, MACs
+  cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
+       [--set key=value]... [--convention macs|condensenet] [--per-layer] [--json]
+                               parameters, multiply-adds and memory of any configuration
+  train <variant-or-family> [model options as for cost] [--dataset fashion-mnist|synthetic]
+       [--limit N|all] [--test-limit N|all] [--epochs N] [--batch N] [--optimizer adam|sgd|momentum|nesterov|rmsprop]
+       [--lr X] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--fresh] [--json]
+                               train for real; the record lands in results/
 `;
 
 type Options = Record<string, {type: 'string' | 'boolean'; short?: string; multiple?: boolean}>;
@@ -31,7 +44,10 @@ function parse(argv: string[], options: Options, allowPositionals: boolean) {
     return parseArgs({args: argv, options, allowPositionals, strict: true});
   } catch (error) {
     const accepted = Object.keys(options).map(o => `--${o}`).join(', ') || 'none';
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (accepted options: ${accepted})`);
+    const message = (error as Error).message.split('\n')[0];
+    // "--width -0.5" reads as two options; the value must be attached.
+    const hint = /argument is ambiguous/.test(message) ? ' (write a negative value as --option=-0.5)' : '';
+    throw new UsageError(`${message}${hint} (accepted options: ${accepted})`);
   }
 }
 
@@ -105,14 +121,68 @@ async function commandLab(argv: string[]): Promise<number> {
   return await new Promise(resolve => server.process.on('exit', code => resolve(code ?? 0)));
 }
 
+async function commandVariants(argv: string[]): Promise<number> {
+  const {values} = parse(argv, {json: {type: 'boolean'}}, false);
+  const rows = variantRows();
+  if (values['json']) {
+    process.stdout.write(JSON.stringify(rows, null, 1) + '\n');
+  } else {
+    process.stdout.write(tableBundle(rows, [
+      {header: 'variant', value: r => r.name},
+      {header: 'family', value: r => r.family},
+      {header: 'input', value: r => r.inputShape.join('x')},
+      {header: 'params', value: r => r.params},
+      {header: 'trainable', value: r => r.trainableParams},
+      {header: 'MACs', value: r => r.macs},
+    ])['text/plain'] + '\n');
+  }
+  return 0;
+}
+
+async function commandCost(argv: string[]): Promise<number> {
+  const {values, positionals} = parse(argv, {
+    ...MODEL_OPTIONS, 'convention': {type: 'string'}, 'per-layer': {type: 'boolean'}, 'json': {type: 'boolean'},
+  }, true);
+  if (positionals.length > 1) throw new UsageError(`cnnlab cost takes one model, got ${positionals.length}`);
+  const choice = resolveModel(positionals[0], values);
+  const report = costReport(choice, parseConvention(values['convention'] as string | undefined));
+  process.stdout.write(values['json'] ? JSON.stringify(report, null, 1) + '\n' : formatCostReport(report, values['per-layer'] === true));
+  return 0;
+}
+
+async function commandTrain(argv: string[]): Promise<number> {
+  const {values, positionals} = parse(argv, {...MODEL_OPTIONS, ...TRAIN_OPTIONS}, true);
+  if (positionals.length > 1) throw new UsageError(`cnnlab train takes one model, got ${positionals.length}`);
+  const choice = resolveModel(positionals[0], values);
+  const {config, result, reused} = await commandTrainWith(choice, values);
+  if (values['json']) {
+    process.stdout.write(JSON.stringify({config, result, reused}, null, 1) + '\n');
+  } else {
+    const t = result.timing;
+    process.stdout.write([
+      `${choice.name} on ${config.dataset} (${reused ? 'reused from results/' : 'trained now'})`,
+      `  backend      ${result.backend}: ${result.device}`,
+      `  parameters   ${result.trainableParams.toLocaleString('en-US')} trainable; MACs ${result.macs.toLocaleString('en-US')}`,
+      `  accuracy     test ${result.testAccuracy?.toFixed(4) ?? '-'}, final train ${result.curves.at(-1)?.trainAccuracy.toFixed(4)}`,
+      `  speed        ${t.trainImagesPerSecond.toFixed(1)} train images/s; ${t.latencyMsBatch1.toFixed(2)} ms/image at batch 1, ` +
+          `${t.latencyMsBatch64.toFixed(2)} at batch 64; peak tensors ${(t.peakTensorBytes / 2 ** 20).toFixed(1)} MiB`,
+    ].join('\n') + '\n');
+  }
+  return 0;
+}
+
 export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   doctor: commandDoctor,
   run: commandRun,
   report: commandReport,
   lab: commandLab,
+  variants: commandVariants,
+  cost: commandCost,
+  train: commandTrain,
 };
 
 export async function main(argv: string[]): Promise<number> {
+  quietTfjs();
   const [command, ...rest] = argv;
   if (command == null || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);

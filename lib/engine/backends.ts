@@ -93,6 +93,14 @@ const LOADERS: Record<BackendName, Loader> = {
 
 let current: EngineInfo | null = null;
 
+/**
+ * Silences TF.js's console notices (the cpu backend's "install tfjs-node"
+ * banner, deprecation notes), which would land in every report and CLI run.
+ */
+export function quietTfjs(): void {
+  tf.env().set('PROD', true);
+}
+
 /** True when a WebGPU adapter is a software rasteriser (lavapipe, SwiftShader). */
 export function isSoftwareAdapter(device: string): boolean {
   return /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(device);
@@ -117,8 +125,7 @@ async function activate(name: BackendName): Promise<EngineInfo> {
 export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   const wanted = choice ?? parseBackend(process.env[BACKEND_ENV] ?? 'auto', `$${BACKEND_ENV}`);
   if (current != null && (wanted === 'auto' || wanted === current.backend)) return current;
-  // The cpu backend's "install tfjs-node" banner would land in every report.
-  tf.env().set('PROD', true);
+  quietTfjs();
   if (wanted !== 'auto') {
     try {
       current = await activate(wanted);

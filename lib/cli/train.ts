@@ -1,0 +1,80 @@
+/** `cnnlab train`: one training run of any configuration the atlas can build. */
+import {BackendName, initEngine, parseBackend} from '../engine/backends';
+import {Json, ResultsStore} from '../results/store';
+import {OPTIMIZERS, OptimizerName} from '../train/optimizers';
+import {DATASETS, DatasetName, ExperimentConfig, ExperimentResult, experimentConfig, runExperiment} from '../train/experiment';
+import {UsageError} from './errors';
+import {ModelChoice} from './model-options';
+
+export const TRAIN_OPTIONS = {
+  'dataset': {type: 'string'},
+  'limit': {type: 'string'},
+  'test-limit': {type: 'string'},
+  'epochs': {type: 'string'},
+  'batch': {type: 'string'},
+  'optimizer': {type: 'string'},
+  'lr': {type: 'string'},
+  'seed': {type: 'string'},
+  'backend': {type: 'string'},
+  'json': {type: 'boolean'},
+  'fresh': {type: 'boolean'},
+} as const;
+
+function wholeNumber(name: string, raw: unknown, fallback: number | null, min = 1): number | null {
+  if (raw == null) return fallback;
+  if (raw === 'all') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got '${raw}'`);
+  return n;
+}
+
+const DATASET_CLASSES: Record<DatasetName, number> = {'fashion-mnist': 10, 'synthetic': 10};
+
+export function trainConfig(choice: ModelChoice, values: Record<string, unknown>, backend: BackendName): ExperimentConfig {
+  const dataset = (values['dataset'] as string | undefined) ?? 'fashion-mnist';
+  if (!(DATASETS as readonly string[]).includes(dataset)) {
+    throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')}, got '${dataset}'` +
+        (dataset === 'cifar10' ? ' (CIFAR-10 is not available on this machine)' : ''));
+  }
+  const classes = DATASET_CLASSES[dataset as DatasetName];
+  if (choice.options['classes'] != null && choice.options['classes'] !== classes && values['classes'] != null) {
+    throw new UsageError(`--classes ${choice.options['classes']} does not match ${dataset}, which has ${classes} classes`);
+  }
+  const optimizer = (values['optimizer'] as string | undefined) ?? 'adam';
+  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) {
+    throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${optimizer}'`);
+  }
+  const lr = values['lr'] == null ? 2e-3 : Number(values['lr']);
+  if (!(lr > 0 && lr < 100)) throw new UsageError(`--lr must be a number in (0, 100), got '${values['lr']}'`);
+  return experimentConfig({
+    model: choice.name,
+    options: {...choice.options, classes} as {[key: string]: Json},
+    dataset: dataset as DatasetName,
+    limit: wholeNumber('limit', values['limit'], 2048),
+    testLimit: wholeNumber('test-limit', values['test-limit'], 1000),
+    epochs: wholeNumber('epochs', values['epochs'], 2)!,
+    batch: wholeNumber('batch', values['batch'], 64)!,
+    optimizer: optimizer as OptimizerName,
+    lr,
+    seed: wholeNumber('seed', values['seed'], 1, 0)!,
+  }, backend);
+}
+
+export async function commandTrainWith(choice: ModelChoice, values: Record<string, unknown>):
+    Promise<{config: ExperimentConfig; result: ExperimentResult; reused: boolean}> {
+  let backendChoice;
+  try {
+    backendChoice = parseBackend((values['backend'] as string | undefined) ?? process.env['LAB_BACKEND'] ?? 'auto');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const engine = await initEngine(backendChoice);
+  const config = trainConfig(choice, values, engine.backend);
+  const store = new ResultsStore();
+  const cached = values['fresh'] ? null : store.get<ExperimentConfig, ExperimentResult>(config);
+  for (const p of store.problems) process.stderr.write(`warning: ${p.file}: ${p.problem}\n`);
+  if (cached) return {config, result: cached.result, reused: true};
+  const result = await runExperiment(config, {progress: 'terminal', label: choice.name});
+  store.put(config, result);
+  return {config, result, reused: false};
+}

@@ -1,0 +1,107 @@
+/**
+ * Experiment records on disk, one JSON file per run, named by a hash of the
+ * run's configuration. Writes are atomic (a killed run leaves either no file
+ * or a whole one), a re-run of the same configuration reuses its record, and
+ * a corrupt file is reported and skipped, never fatal to a sweep or report.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {writeFileAtomic} from './atomic';
+
+export const RECORD_FORMAT = 1;
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const DEFAULT_RESULTS_DIR = path.join(REPO_ROOT, 'results');
+export const RESULTS_DIR_ENV = 'LAB_RESULTS_DIR';
+
+/** Anything JSON can hold; configs are hashed in canonical (sorted-key) form. */
+export type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
+
+export interface StoredRecord<C extends Json = Json, R extends Json = Json> {
+  format: number;
+  key: string;
+  config: C;
+  result: R;
+  createdAt: string;
+}
+
+export interface RecordProblem {
+  file: string;
+  problem: string;
+}
+
+/** JSON with object keys sorted at every level, so equal configs hash equally. */
+export function canonicalJson(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`config value ${value} cannot be stored`);
+  return JSON.stringify(value);
+}
+
+export function configKey(config: Json): string {
+  return crypto.createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 20);
+}
+
+export class ResultsStore {
+  readonly dir: string;
+  /** Corrupt or unreadable records met so far (reported, then skipped). */
+  readonly problems: RecordProblem[] = [];
+
+  constructor(dir: string = process.env[RESULTS_DIR_ENV] || DEFAULT_RESULTS_DIR) {
+    this.dir = path.resolve(dir);
+  }
+
+  fileFor(config: Json): string {
+    return path.join(this.dir, `${configKey(config)}.json`);
+  }
+
+  private read(file: string): StoredRecord | null {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      this.problems.push({file, problem: `unreadable: ${(error as Error).message}`});
+      return null;
+    }
+    try {
+      const record = JSON.parse(text) as StoredRecord;
+      if (record == null || record.format !== RECORD_FORMAT || typeof record.key !== 'string' || !('result' in record)) {
+        throw new Error(`not a format-${RECORD_FORMAT} lab record`);
+      }
+      return record;
+    } catch (error) {
+      this.problems.push({file, problem: `corrupt, skipped (delete it to re-run): ${(error as Error).message}`});
+      return null;
+    }
+  }
+
+  get<C extends Json, R extends Json>(config: C): StoredRecord<C, R> | null {
+    const record = this.read(this.fileFor(config));
+    if (record == null) return null;
+    // A hash collision or a hand-edited file: never return another run's result.
+    if (canonicalJson(record.config) !== canonicalJson(config)) {
+      this.problems.push({file: this.fileFor(config), problem: 'config does not match its file name; ignored'});
+      return null;
+    }
+    return record as StoredRecord<C, R>;
+  }
+
+  put<C extends Json, R extends Json>(config: C, result: R): StoredRecord<C, R> {
+    const record: StoredRecord<C, R> = {
+      format: RECORD_FORMAT, key: configKey(config), config, result, createdAt: new Date().toISOString(),
+    };
+    writeFileAtomic(this.fileFor(config), JSON.stringify(record, null, 1) + '\n');
+    return record;
+  }
+
+  /** Every readable record; corrupt ones land in `problems`. */
+  list(): StoredRecord[] {
+    if (!fs.existsSync(this.dir)) return [];
+    return fs.readdirSync(this.dir).filter(f => f.endsWith('.json')).sort()
+        .map(f => this.read(path.join(this.dir, f))).filter((r): r is StoredRecord => r != null);
+  }
+}

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {HardSwish} from '../layers/hard-activations';
+
 /** Activations used by the model families in this lab. */
 export type Act = 'relu' | 'relu6' | 'linear' | 'hardSwish' | 'elu';
 
@@ -53,16 +55,6 @@ export function activation(x: tf.SymbolicTensor, act: Act, name: string): tf.Sym
     case 'elu':
       return tf.layers.elu({name}).apply(x) as tf.SymbolicTensor;
     case 'hardSwish':
-      return hardSwishLayer(x, name);
+      return new HardSwish({name}).apply(x) as tf.SymbolicTensor;
   }
-}
-
-/** Set by lib/layers when it loads (avoids a blocks -> layers import cycle). */
-let hardSwishFactory: ((name: string) => tf.layers.Layer) | null = null;
-export function provideHardSwish(factory: (name: string) => tf.layers.Layer): void {
-  hardSwishFactory = factory;
-}
-function hardSwishLayer(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
-  if (hardSwishFactory == null) throw new Error('hard-swish needs lib/layers to be loaded');
-  return hardSwishFactory(name).apply(x) as tf.SymbolicTensor;
 }

@@ -1,0 +1,2 @@
+/** tf.layers.Layer subclasses TF.js lacks; each module registers its cost rules. */
+export {HardSigmoid, HardSwish} from './hard-activations';

@@ -2,17 +2,25 @@
 import * as tf from '@tensorflow/tfjs';
 
 import * as mobileNetV1 from './mobilenet-v1';
+import * as mobileNetV2 from './mobilenet-v2';
+import * as mobileNetV3 from './mobilenet-v3';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export * from './types';
 export {buildMobileNetV1} from './mobilenet-v1';
+export {buildMobileNetV2} from './mobilenet-v2';
+export {buildMobileNetV3} from './mobilenet-v3';
 
 export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
   mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  mobileNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  mobileNetV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
 ];
 
 export const REGISTRY: readonly ModelVariant[] = [
   ...mobileNetV1.VARIANTS,
+  ...mobileNetV2.VARIANTS,
+  ...mobileNetV3.VARIANTS,
 ];
 
 /** Edit distance, for "did you mean" suggestions. */

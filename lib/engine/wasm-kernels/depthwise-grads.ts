@@ -1,12 +1,24 @@
 /**
  * Gradients of DepthwiseConv2dNative for the wasm backend, which has neither
- * (tfjs-backend-wasm 4.22). Depthwise work is small per output (KH*KW MACs),
- * so direct loops over the wasm heap beat any matmul formulation.
- * Depth multipliers M > 1 are supported: output channel c*M + q reads input c.
+ * (tfjs-backend-wasm 4.22). Depth multipliers M > 1 are supported: output
+ * channel c*M + q reads input c.
+ *
+ * The filter gradient is a direct loop over the wasm heap (small work per
+ * output, no matmul formulation pays). The input gradient is itself a
+ * depthwise convolution: of dy, spread out by the stride and zero-padded, with
+ * the filter rotated by 180 degrees; it runs on wasm's own (XNNPACK, SIMD)
+ * depthwise kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {heapF32, input, WasmKernel} from './heap';
+import {WasmKernel, heapF32, input, stockKernel} from './heap';
+
+let stockDepthwise: WasmKernel | null = null;
+
+/** Captures wasm's forward depthwise kernel; call before registering ours. */
+export function captureStockDepthwise(): void {
+  stockDepthwise ??= stockKernel('DepthwiseConv2dNative');
+}
 
 function depthwiseInfo(xShape: number[], filterShape: number[], attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(
@@ -55,7 +67,66 @@ export const depthwiseBackpropFilter: WasmKernel = ({inputs, backend, attrs}) =>
   return out;
 };
 
-export const depthwiseBackpropInput: WasmKernel = ({inputs, backend, attrs}) => {
+export const depthwiseBackpropInput: WasmKernel = args => {
+  const {inputs, backend, attrs} = args;
+  const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
+  const inputShape = attrs['inputShape'] as number[];
+  const info = depthwiseInfo(inputShape, filter.shape, attrs);
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
+         strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl,
+         filterHeight: KH, filterWidth: KW, padInfo} = info;
+  const top = KH - 1 - padInfo.top;
+  const left = KW - 1 - padInfo.left;
+  if (stockDepthwise == null || dh !== 1 || dwl !== 1 || top < 0 || left < 0) return depthwiseBackpropInputLoop(args);
+  const M = CO / C;
+  // dy spread by the stride into a zero-padded [N, H + KH - 1, W + KW - 1, CO].
+  const HP = H + KH - 1, WP = W + KW - 1;
+  const spread = backend.makeOutput([N, HP, WP, CO], 'float32');
+  const flipped = backend.makeOutput([KH, KW, CO, 1], 'float32');
+  {
+    const DY = heapF32(backend, dy), S = heapF32(backend, spread), F = heapF32(backend, filter), R = heapF32(backend, flipped);
+    S.fill(0);
+    for (let n = 0; n < N; n++) {
+      for (let oy = 0; oy < OH; oy++) {
+        const py = oy * sh + top;
+        if (py >= HP) break;
+        for (let ox = 0; ox < OW; ox++) {
+          const px = ox * sw + left;
+          if (px >= WP) break;
+          const from = ((n * OH + oy) * OW + ox) * CO;
+          S.set(DY.subarray(from, from + CO), ((n * HP + py) * WP + px) * CO);
+        }
+      }
+    }
+    // Filter [KH, KW, C, M] read as [KH, KW, C*M], rotated by 180 degrees.
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const from = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CO;
+        R.set(F.subarray(from, from + CO), (kh * KW + kw) * CO);
+      }
+    }
+  }
+  const out = stockDepthwise({
+    inputs: {x: spread, filter: flipped}, backend,
+    attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
+  });
+  backend.disposeData(spread.dataId);
+  backend.disposeData(flipped.dataId);
+  if (M === 1) return out;
+  // Each input channel c collects its M output channels c*M + q.
+  const dx = backend.makeOutput(inputShape, 'float32');
+  const O = heapF32(backend, out), DX = heapF32(backend, dx);
+  for (let p = 0, o = 0; p < DX.length; p++, o += M) {
+    let sum = 0;
+    for (let q = 0; q < M; q++) sum += O[o + q];
+    DX[p] = sum;
+  }
+  backend.disposeData(out.dataId);
+  return dx;
+};
+
+/** The direct loop, for dilations and paddings the fast path does not cover. */
+const depthwiseBackpropInputLoop: WasmKernel = ({inputs, backend, attrs}) => {
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
   const info = depthwiseInfo(inputShape, filter.shape, attrs);

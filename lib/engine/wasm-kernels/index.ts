@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
-import {depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
+import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
 import {WasmKernel, registerWasmKernel} from './heap';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {maxPoolGrad} from './pool-grads';
@@ -18,7 +18,7 @@ import {leadingAxesReduce, rowTile} from './reductions';
 export const LAB_WASM_KERNELS: Readonly<Record<string, string>> = {
   Conv2DBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
-  DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22',
+  DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: wasm depthwise conv of the spread dy)',
   MaxPoolGrad: 'wrong gradients in tfjs-backend-wasm 4.22',
   BatchMatMul: 'transposed operands take a ~20x slower scalar path',
   Conv2DBackpropInput: 'stock kernel is a direct scalar loop',
@@ -54,6 +54,7 @@ export function registerLabWasmKernels(): void {
   }
   // Wrappers capture the stock kernels now, before ours replace them.
   captureStockMatMul();
+  captureStockDepthwise();
   const kernels: Record<keyof typeof LAB_WASM_KERNELS, WasmKernel> = {
     Conv2DBackpropFilter: conv2DBackpropFilter,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,

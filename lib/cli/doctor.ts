@@ -6,7 +6,8 @@ import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {locateFashionMnist} from '../data/locate';
+import {loadFashionMnist} from '../data/fashion-mnist';
+import {locateFashionMnist, missingDataMessage} from '../data/locate';
 import {probeBackends} from '../engine/backends';
 import {ROOT, VENV_PYTHON, jupyterEnv, kernelSpecFile} from './paths';
 
@@ -59,11 +60,20 @@ function kernelSpecCheck(): Check {
                  {name: 'kernel spec', ok: false, found: 'Jupyter does not see it', fix: 'npm run setup'};
 }
 
+/** Finds the data and reads every file, so a corrupt one is caught here, not mid-chapter. */
 function dataCheck(): Check {
   const dir = locateFashionMnist();
-  return dir ? {name: 'Fashion-MNIST', ok: true, found: dir} :
-               {name: 'Fashion-MNIST', ok: false, found: 'not found',
-                fix: 'sudo apt-get install dataset-fashion-mnist (or put the four .gz files in datasets/fashion-mnist/ or $LAB_DATA_DIR)'};
+  if (dir == null) {
+    const [found, fix] = missingDataMessage().replace('Fashion-MNIST not found: ', '').split('. Fix: ');
+    return {name: 'Fashion-MNIST', ok: false, found, fix};
+  }
+  try {
+    const {train, test} = loadFashionMnist(dir);
+    return {name: 'Fashion-MNIST', ok: true, found: `${dir} (${train.count} train, ${test.count} test images)`};
+  } catch (error) {
+    const [found, fix] = (error as Error).message.split('. Fix: ');
+    return {name: 'Fashion-MNIST', ok: false, found, fix};
+  }
 }
 
 function chromiumCheck(): Check {

@@ -13,9 +13,24 @@ export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ] as const;
 
+/** How to replace a bad file, depending on where it came from. */
+function replaceHint(dir: string): string {
+  return dir.startsWith('/usr/share/datasets') ?
+      'reinstall it: sudo apt-get install --reinstall dataset-fashion-mnist' :
+      `replace the file in ${dir} with an intact copy (Debian: apt-get install dataset-fashion-mnist)`;
+}
+
+function readChecked(dir: string, file: string) {
+  try {
+    return readIdxFile(path.join(dir, file));
+  } catch (error) {
+    throw new Error(`${(error as Error).message}. Fix: ${replaceHint(dir)}`);
+  }
+}
+
 function loadPair(dir: string, imagesFile: string, labelsFile: string, name: string): ImageSet {
-  const images = readIdxFile(path.join(dir, imagesFile));
-  const labels = readIdxFile(path.join(dir, labelsFile));
+  const images = readChecked(dir, imagesFile);
+  const labels = readChecked(dir, labelsFile);
   if (images.shape.length !== 3) {
     throw new Error(`${path.join(dir, imagesFile)}: expected images of shape [count, 28, 28], got [${images.shape}]`);
   }

@@ -12,14 +12,16 @@ export const FASHION_MNIST_FILES = {
 export const DATA_DIR_ENV = 'LAB_DATA_DIR';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Folders searched, in order: $LAB_DATA_DIR(/fashion-mnist), datasets/, Debian's package. */
+/**
+ * Folders searched, in order: datasets/fashion-mnist/ in the repo, then
+ * Debian's package. A user who sets $LAB_DATA_DIR means it: then only it
+ * (or its fashion-mnist/ subfolder) is searched, so a wrong setting is an
+ * error instead of a silent fall-back to other files.
+ */
 export function fashionMnistCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = env[DATA_DIR_ENV];
-  return [
-    ...(fromEnv ? [path.join(fromEnv, 'fashion-mnist'), fromEnv] : []),
-    path.join(REPO_ROOT, 'datasets', 'fashion-mnist'),
-    '/usr/share/datasets/fashion-mnist',
-  ];
+  if (fromEnv) return [path.join(fromEnv, 'fashion-mnist'), fromEnv];
+  return [path.join(REPO_ROOT, 'datasets', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'];
 }
 
 /** The first folder holding all four files, or null. */
@@ -28,12 +30,20 @@ export function locateFashionMnist(env: NodeJS.ProcessEnv = process.env): string
       dir => Object.values(FASHION_MNIST_FILES).every(f => fs.existsSync(path.join(dir, f)))) ?? null;
 }
 
+/** What is missing, and how to fix it, when no folder holds all four files. */
+export function missingDataMessage(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = fashionMnistCandidates(env);
+  const present = candidates.find(dir => fs.existsSync(dir));
+  const missing = present ? Object.values(FASHION_MNIST_FILES).filter(f => !fs.existsSync(path.join(present, f))) : [];
+  const where = present ? `${present} lacks ${missing.join(', ')}` : `looked in ${candidates.join(', ')}`;
+  const fix = env[DATA_DIR_ENV] ?
+      `put the four Fashion-MNIST .gz files in $${DATA_DIR_ENV} (${env[DATA_DIR_ENV]}), or unset it` :
+      'install them with: sudo apt-get install dataset-fashion-mnist (or put the four .gz files in datasets/fashion-mnist/)';
+  return `Fashion-MNIST not found: ${where}. Fix: ${fix}`;
+}
+
 export function requireFashionMnist(env: NodeJS.ProcessEnv = process.env): string {
   const dir = locateFashionMnist(env);
-  if (dir == null) {
-    throw new Error('Fashion-MNIST not found. Looked in: ' + fashionMnistCandidates(env).join(', ') +
-        '. Install it with: sudo apt-get install dataset-fashion-mnist ' +
-        '(or put the four .gz files in datasets/fashion-mnist/ or $LAB_DATA_DIR)');
-  }
+  if (dir == null) throw new Error(missingDataMessage(env));
   return dir;
 }

@@ -7,6 +7,7 @@ import * as mobileNetV3 from './mobilenet-v3';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export * from './types';
+export {ComparisonRow, comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
 export {buildMobileNetV1} from './mobilenet-v1';
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';

@@ -42,3 +42,8 @@ export function tableBundle<Row>(rows: readonly Row[], columns: readonly Column<
 export function showTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], caption?: string): void {
   display(tableBundle(rows, columns, caption));
 }
+
+/** Prose computed from results (never typed in by hand), as Markdown. */
+export function showMarkdown(markdown: string): void {
+  display({'text/markdown': markdown, 'text/plain': markdown});
+}

@@ -49,6 +49,11 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
   /** Extra loss terms (e.g. a group-lasso), computed inside the gradient tape. */
   extraLoss?: (model: tf.LayersModel) => tf.Scalar | null;
+  /**
+   * Images over which batch-norm statistics are re-estimated after training
+   * ("precise BN"); 0 keeps the moving averages. Default 1024.
+   */
+  preciseBatchNormImages?: number;
 }
 
 export interface EpochRecord {
@@ -119,6 +124,35 @@ function kernelsOf(model: tf.LayersModel): tf.LayerVariable[] {
 
 function lossOf(logits: tf.Tensor, y: tf.Tensor, smoothing: number): tf.Scalar {
   return tf.losses.softmaxCrossEntropy(y, logits, undefined, smoothing) as tf.Scalar;
+}
+
+/**
+ * Re-estimates every batch-norm layer's moving mean and variance as the plain
+ * average over training batches with the final weights ("precise BN", as in
+ * pycls). A run of a few hundred steps otherwise tests with moving averages
+ * that lag weights which moved fast, and test accuracy can collapse while
+ * training accuracy looks fine.
+ */
+export function recalibrateBatchNorm(model: tf.LayersModel, set: ImageSet, normalisation: Normalisation,
+                                     images: number, batchSize: number): void {
+  const layers = model.layers.filter(l => l.getClassName() === 'BatchNormalization') as unknown as
+      Array<{momentum: number; getWeights(): tf.Tensor[]; setWeights(w: tf.Tensor[]): void}>;
+  if (layers.length === 0 || images <= 0) return;
+  const saved = layers.map(l => l.momentum);
+  const spec = inputSpecFor(model, set);
+  let seen = 0;
+  try {
+    for (const batch of batches(set, {batchSize, normalisation, shuffleSeed: 99, ...spec})) {
+      seen++;
+      // Momentum (k-1)/k makes the k-th update a running mean of batch stats.
+      for (const layer of layers) layer.momentum = (seen - 1) / seen;
+      tf.tidy(() => { model.apply(batch.x, {training: true}); });
+      tf.dispose([batch.x, batch.y]);
+      if (seen * batchSize >= images) break;
+    }
+  } finally {
+    layers.forEach((l, i) => { l.momentum = saved[i]; });
+  }
 }
 
 /** Top-1 accuracy over a whole set, in inference mode, batch by batch. */
@@ -235,6 +269,7 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   } finally {
     optimizer.dispose();
   }
+  recalibrateBatchNorm(model, data.train, normalisation, options.preciseBatchNormImages ?? 1024, batchSize);
   progress.finish('done');
   const testAccuracy = data.test ? await evaluate(model, data.test, normalisation) : null;
   return {

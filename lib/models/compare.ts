@@ -1,0 +1,80 @@
+/**
+ * Helpers the chapters share: "paper / ours / difference" rows from a
+ * variant's published numbers, and the width of one family that matches
+ * another network's cost.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {costOf} from '../cost';
+import {CostTotals} from '../cost/types';
+import {REGISTRY, buildModel, getFamily, getVariant} from './index';
+import {PublishedMeasure} from './types';
+
+export interface ComparisonRow {
+  variant: string;
+  measure: PublishedMeasure;
+  published: number;
+  ours: number;
+  /** ours - published, in the measure's unit. */
+  difference: number;
+  tolerance: number;
+  withinTolerance: boolean;
+  source: string;
+  convention?: string;
+}
+
+const READ: Record<PublishedMeasure, (t: CostTotals) => number> = {
+  trainableParams: t => t.trainableParams,
+  params: t => t.params,
+  weightParams: t => t.weightParams,
+  macs: t => t.macs,
+};
+
+/** The cost of a built model, disposed afterwards. */
+export function totalsOf(model: tf.LayersModel, convention: 'macs' | 'condensenet' = 'macs'): CostTotals {
+  try {
+    return costOf(model, convention).totals;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** One row per published claim of each variant, computed from the built model. */
+export function comparePublished(variantNames: readonly string[], measures?: readonly PublishedMeasure[]): ComparisonRow[] {
+  return variantNames.flatMap(name => {
+    const variant = getVariant(name);
+    const ours = totalsOf(buildModel(name), variant.convention ?? 'macs');
+    return (Object.keys(variant.published) as PublishedMeasure[])
+        .filter(m => measures == null || measures.includes(m))
+        .flatMap(measure => (variant.published[measure] ?? []).map(claim => {
+          const value = READ[measure](ours);
+          return {
+            variant: name, measure, published: claim.value, ours: value, difference: value - claim.value,
+            tolerance: claim.tolerance, withinTolerance: Math.abs(value - claim.value) <= claim.tolerance,
+            source: claim.source, convention: claim.convention,
+          };
+        }));
+  });
+}
+
+/** Registered variants of a family, in registry order. */
+export function variantsOf(family: string): string[] {
+  return REGISTRY.filter(v => v.family === family).map(v => v.name);
+}
+
+/**
+ * The width multiplier (from `widths`) at which `family` with `options`
+ * costs closest to `targetMacs`: how the chapters compare families "at
+ * matched cost".
+ */
+export function matchWidth(family: string, options: Record<string, unknown>, targetMacs: number,
+                           widths: readonly number[] = Array.from({length: 31}, (_, i) => 0.25 + 0.05 * i)):
+    {width: number; macs: number} {
+  const builder = getFamily(family);
+  let best = {width: widths[0], macs: Infinity};
+  for (const width of widths) {
+    const macs = totalsOf(builder.build({...options, width: Math.round(width * 100) / 100})).macs;
+    if (Math.abs(macs - targetMacs) < Math.abs(best.macs - targetMacs)) best = {width: Math.round(width * 100) / 100, macs};
+  }
+  return best;
+}

@@ -11,6 +11,7 @@ import './rules/free';
 import {product} from './rules/shapes';
 import {Convention, CostTotals, KindShare, LayerCost, LayerKind, LayerView} from './types';
 
+export * from './formulas';
 export {registerCostRule, registeredClassNames} from './registry';
 export * from './types';
 

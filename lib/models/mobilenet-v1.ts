@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import {Act, convBnAct} from '../blocks/conv-bn-act';
 import {depthwiseSeparable} from '../blocks/depthwise-separable';
 import {classifierHead} from '../blocks/util';
+import {costOf} from '../cost';
 import {checkCommon, checkRange, minResolutionFor} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -213,3 +214,33 @@ export const VARIANTS: readonly ModelVariant[] = [
     },
   },
 ];
+
+export interface Table3Row {
+  label: string;
+  paperMacsM: number;
+  paperParamsM: number;
+  macs: number;
+  weightParams: number;
+}
+
+/**
+ * Table 3 recomputed: each row's layer built in TF.js (full 3x3 conv, or
+ * depthwise + pointwise at the row's alpha and size) and costed by the rules.
+ */
+export function table3Rows(): Table3Row[] {
+  return TABLE_3.rows.map(row => {
+    const channels = TABLE_3.channels * row.alpha;
+    const input = tf.input({shape: [row.size, row.size, channels]});
+    let x = input;
+    if (row.separable) {
+      x = tf.layers.depthwiseConv2d({kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.conv2d({filters: channels, kernelSize: 1, useBias: false}).apply(x) as tf.SymbolicTensor;
+    } else {
+      x = tf.layers.conv2d({filters: channels, kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}).apply(x) as tf.SymbolicTensor;
+    }
+    const model = tf.model({inputs: input, outputs: x});
+    const {totals} = costOf(model);
+    model.dispose();
+    return {label: row.label, paperMacsM: row.macsM, paperParamsM: row.paramsM, macs: totals.macs, weightParams: totals.weightParams};
+  });
+}

@@ -1,3 +1,4 @@
 export * from './atomic';
 export * from './store';
 export * from './sweep';
+export * from './stats';

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {costOf} from '../../lib/cost';
 import * as f from '../../lib/cost/formulas';
-import {TABLE_2, TABLE_3, buildMobileNetV1} from '../../lib/models/mobilenet-v1';
+import {TABLE_2, TABLE_3, buildMobileNetV1, table3Rows} from '../../lib/models/mobilenet-v1';
 
 /** Cost of the layers `build` stacks on an input of `shape` (batch axis omitted). */
 function costOfLayers(shape: number[], build: (x: tf.SymbolicTensor) => tf.SymbolicTensor) {
@@ -49,6 +49,13 @@ describe('cost formulas agree with layers built in TF.js', () => {
     // "8 to 9 times less computation" for 3x3 (§3.1).
     const saving = 1 / f.separableRatio(3, 512);
     assert.ok(saving > 8 && saving < 9, `saving ${saving}`);
+  });
+
+  it('table3Rows() rebuilds Table 3 within its printed precision', () => {
+    for (const row of table3Rows()) {
+      assert.ok(Math.abs(row.macs / 1e6 - row.paperMacsM) < 0.5 && Math.abs(row.weightParams / 1e6 - row.paperParamsM) < 0.005,
+          `${row.label}: ${row.macs} / ${row.weightParams}`);
+    }
   });
 
   it('a 1x1 reduction before a 5x5: 819,200 weights, 204,800 for the 5x5 after 32 1x1 filters', () => {

@@ -57,6 +57,8 @@ export function viewOf(layer: tf.layers.Layer): LayerView {
     config: layer.getConfig() as Record<string, unknown>,
     inputShapes: inputList.filter(s => s.length > 0).map(s => dropBatch(s, layer.name)),
     outputShape: dropBatch(layer.outputShape as Array<number | null>, layer.name),
+    weightShapes: Object.fromEntries(layer.weights.map(w => [
+      (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, ''), w.shape as number[]])),
   };
 }
 

@@ -12,6 +12,12 @@ export interface LayerView {
   inputShapes: number[][];
   /** Output shape without the batch axis. */
   outputShape: number[];
+  /**
+   * Shapes of the layer's weights by name (e.g. `depthwise_kernel`), for what
+   * the config does not say: TF.js's SeparableConv2D leaves `depthMultiplier`
+   * out of getConfig().
+   */
+  weightShapes: Record<string, number[]>;
 }
 
 /**

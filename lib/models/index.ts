@@ -1,9 +1,11 @@
 /** Every model family and registered variant of the lab, in chapter order. */
 import * as tf from '@tensorflow/tfjs';
 
+import * as inceptionV1 from './inception-v1';
 import * as mobileNetV1 from './mobilenet-v1';
 import * as mobileNetV2 from './mobilenet-v2';
 import * as mobileNetV3 from './mobilenet-v3';
+import * as xception from './xception';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export * from './types';
@@ -11,14 +13,20 @@ export {ComparisonRow, comparePublished, matchWidth, totalsOf, variantsOf} from 
 export {TABLE_2, TABLE_3, Table3Row, buildMobileNetV1, table3Rows} from './mobilenet-v1';
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';
+export {buildInceptionV1} from './inception-v1';
+export {buildXception} from './xception';
 
 export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
+  inceptionV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  xception.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
 ];
 
 export const REGISTRY: readonly ModelVariant[] = [
+  ...inceptionV1.VARIANTS,
+  ...xception.VARIANTS,
   ...mobileNetV1.VARIANTS,
   ...mobileNetV2.VARIANTS,
   ...mobileNetV3.VARIANTS,

@@ -21,7 +21,9 @@ registerCostRule('DepthwiseConv2D', layer => ({
 
 // Depthwise step (C_in * depthMultiplier maps) then a 1x1 pointwise step.
 registerCostRule('SeparableConv2D', layer => {
-  const depthMultiplier = (layer.config['depthMultiplier'] as number | undefined) ?? 1;
+  // TF.js omits depthMultiplier from this layer's config; the depthwise
+  // kernel [kh, kw, C_in, multiplier] carries it.
+  const depthMultiplier = layer.weightShapes['depthwise_kernel']?.[3] ?? 1;
   const mid = inChannels(layer) * depthMultiplier;
   const positions = outputPositions(layer);
   return {macs: positions * mid * kernelArea(layer) + positions * mid * outChannels(layer)};

@@ -1,0 +1,77 @@
+/** `cnnlab variants`, `cnnlab cost` and `cnnlab train` as a user calls them. */
+import {strict as assert} from 'node:assert';
+
+import {REGISTRY} from '../../lib/models';
+import {runCli, tempDir} from '../helpers/cli';
+
+describe('cnnlab variants / cost / train @integration', function () {
+  this.timeout(240_000);
+
+  it('variants --json lists every registered variant with its cost', async () => {
+    const r = await runCli(['variants', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Array<{name: string; macs: number; params: number}>;
+    assert.deepEqual(rows.map(v => v.name), REGISTRY.map(v => v.name));
+    assert.equal(rows.find(v => v.name === 'mobilenet_v2_1.0_224')!.macs, 300_774_272);
+  });
+
+  it('cost --json has the documented shape, for a configuration nobody registered', async () => {
+    const r = await runCli(['cost', 'mobilenet_v2', '--width', '0.6', '--resolution', '136', '--set', 'expansion=4', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.variant, 'mobilenet_v2');
+    assert.equal(report.options.expansion, 4);
+    for (const key of ['params', 'trainableParams', 'weightParams', 'macs', 'flops', 'activationBytes']) {
+      assert.equal(typeof report.totals[key], 'number', key);
+    }
+    assert.equal(report.totals.flops, 2 * report.totals.macs);
+    assert.ok(report.byType.conv1x1.macs > 0);
+    assert.deepEqual(Object.keys(report.layers[1]).sort(),
+        ['className', 'kind', 'macs', 'name', 'outputShape', 'params', 'trainableParams'].sort());
+  });
+
+  it('cost prints the MobileNet Table 2 shares, 1.91 % included', async () => {
+    const r = await runCli(['cost', 'mobilenet_v1_1.0_224']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /conv3x3\s+10,838,016\s+1\.91 %/);
+    assert.match(r.stdout, /multiply-adds \(MACs\)\s+568,740,352/);
+  });
+
+  describe('bad input names the option, the value and what is accepted', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['cost', 'mobilenet_v1', '--width=-0.5'], /width multiplier must be in \(0, 4\], got -0\.5/],
+      [['cost', 'mobilenet_v1', '--width', '9'], /width multiplier must be in \(0, 4\], got 9/],
+      [['cost', 'mobilenet_v1', '--resolution', '7'], /resolution must be a whole number of pixels in \[17, 1024\].*got 7/],
+      [['cost', 'mobilenet_v1', '--resolution', '100.5'], /--set resolution|resolution must be a whole number/],
+      [['cost', 'mobilenet_v2_1.0_244'], /unknown model 'mobilenet_v2_1\.0_244'; did you mean mobilenet_v2_1\.0_224/],
+      [['cost', 'mobilenet_v1', '--set', 'depthh=3'], /unknown option 'depthh' for mobilenet_v1; its options are:\n\s+convolution:/],
+      [['cost', 'mobilenet_v1', '--set', 'convolution=grouped'], /--set convolution must be one of separable, full, got 'grouped'/],
+      [['cost', 'mobilenet_v1', '--convention', 'flops'], /--convention must be one of macs, condensenet, got 'flops'/],
+      [['train', 'mobilenet_v1', '--dataset', 'cifar10'], /--dataset must be one of fashion-mnist, synthetic, got 'cifar10'/],
+      [['train', 'mobilenet_v1', '--backend', 'tpu'], /--backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'tpu'/],
+    ];
+    for (const [args, message] of cases) {
+      it(args.join(' '), async () => {
+        const r = await runCli(args);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, message);
+      });
+    }
+  });
+
+  it('train --json trains for real, records the run, and reuses it the second time', async () => {
+    const results = tempDir('train-results');
+    const args = ['train', 'mobilenet_v1', '--resolution', '16', '--channels', '1', '--width', '0.25',
+                  '--set', 'stemStride=1', '--set', 'depth=2', '--dataset', 'synthetic', '--limit', '128',
+                  '--test-limit', '64', '--epochs', '1', '--batch', '32', '--json'];
+    const first = await runCli(args, {env: {LAB_RESULTS_DIR: results}});
+    assert.equal(first.code, 0, first.stderr);
+    const record = JSON.parse(first.stdout);
+    assert.equal(record.reused, false);
+    assert.equal(record.result.backend, 'wasm');
+    assert.ok(record.result.testAccuracy >= 0 && record.result.timing.trainImagesPerSecond > 0);
+    assert.equal(record.config.options.classes, 10);
+    const second = await runCli(args, {env: {LAB_RESULTS_DIR: results}});
+    assert.equal(JSON.parse(second.stdout).reused, true);
+  });
+});

@@ -30,6 +30,29 @@ export function kernelDisplayWriter(): WriteDisplayData | null {
   }
 }
 
+/**
+ * tslab sends each display message with zeromq.js without awaiting it, and
+ * zeromq.js refuses a second send while one is still pending ("Socket is
+ * busy writing", EBUSY), which kills the kernel. Long synchronous work (a
+ * training step) keeps the event loop from finishing a send, so the lab
+ * never sends twice in one turn of the event loop: `sentThisTurn` says a send
+ * happened, `yieldToEventLoop` lets it complete.
+ */
+let sentThisTurn = false;
+export function sentSinceLastYield(): boolean {
+  return sentThisTurn;
+}
+function markSent(): void {
+  if (sentThisTurn) return;
+  sentThisTurn = true;
+  setImmediate(() => { sentThisTurn = false; });
+}
+
+/** Lets pending I/O (a display message being sent) complete. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise(resolve => setImmediate(resolve));
+}
+
 /** True inside a tslab kernel executing a cell. */
 export function inNotebook(): boolean {
   return kernelDisplayWriter() != null;
@@ -58,6 +81,7 @@ export function display(bundle: MimeBundle, options: DisplayOptions = {}): void 
     metadata: {},
     transient: options.displayId ? {display_id: options.displayId} : {},
   }, options.update === true);
+  markSent();
 }
 
 /** A display area that each `show` replaces (progress bars, live tables). */

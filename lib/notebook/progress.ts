@@ -5,7 +5,7 @@
  */
 import * as cliProgress from 'cli-progress';
 
-import {DisplaySlot, MimeBundle, escapeHtml, inNotebook} from './mime';
+import {DisplaySlot, MimeBundle, escapeHtml, inNotebook, sentSinceLastYield} from './mime';
 
 export interface Progress {
   /** Sets the number of finished units and an optional status text. */
@@ -45,6 +45,9 @@ class NotebookProgress implements Progress {
   update(done: number, status = ''): void {
     const now = Date.now();
     if (now - this.last < MIN_INTERVAL_MS && done < this.total) return;
+    // An update is droppable: never risk a second send in one event-loop turn
+    // (see mime.ts); the next update carries newer numbers anyway.
+    if (sentSinceLastYield()) return;
     this.last = now;
     this.slot.show(progressBundle(this.label, done, this.total, status));
   }

@@ -10,7 +10,7 @@
  */
 import type {TopLevelSpec} from 'vega-lite';
 
-import {MimeBundle, display} from './mime';
+import {MimeBundle, display, yieldToEventLoop} from './mime';
 
 export type {TopLevelSpec};
 
@@ -42,6 +42,7 @@ export function svgImageBundle(svg: string, alt: string): MimeBundle {
 
 export async function showVegaLite(spec: TopLevelSpec): Promise<void> {
   const svg = await vegaLiteToSvg(spec);
+  await yieldToEventLoop();
   const title = typeof spec.title === 'string' ? spec.title : 'vega-lite chart';
   display(svgImageBundle(svg, title));
 }

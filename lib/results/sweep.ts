@@ -3,6 +3,7 @@
  * sweep resumes where it stopped, because each finished run was written
  * atomically before the next began.
  */
+import {yieldToEventLoop} from '../notebook/mime';
 import {createProgress} from '../notebook/progress';
 import {Json, ResultsStore, StoredRecord} from './store';
 
@@ -36,8 +37,13 @@ export async function runSweep<C extends Json, R extends Json>(
       records.push(store.put(config, await runOne(config, index)));
       ran++;
     }
+    await yieldToEventLoop();
     progress.update(index + 1, `${ran} run, ${index + 1 - ran} reused`);
+    // The next run's own progress bar is a display message too (mime.ts).
+    await yieldToEventLoop();
   }
+  await yieldToEventLoop();
   progress.finish(`${ran} run, ${configs.length - ran} reused`);
+  await yieldToEventLoop();
   return {records, ran, reused: configs.length - ran};
 }

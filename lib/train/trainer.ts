@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {modelCost, totals} from '../cost';
 import {ImageSet, Normalisation, batchCount, batches, pixelStats} from '../data/dataset';
+import {yieldToEventLoop} from '../notebook/mime';
 import {createProgress} from '../notebook/progress';
 import {OptimizerName, Schedule, learningRateAt, makeOptimizer, setLearningRate} from './optimizers';
 import {seedWeights} from './seed';
@@ -203,7 +204,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 
   const stepsPerEpoch = batchCount(data.train, batchSize);
   const totalSteps = epochs * stepsPerEpoch;
+  await yieldToEventLoop();
   const progress = createProgress({total: totalSteps, label: options.progressLabel ?? model.name, target: options.progress});
+  await yieldToEventLoop();
   const curves: EpochRecord[] = [];
   let step = 0;
   let peakTensorBytes = tf.memory().numBytes;
@@ -243,6 +246,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
         lossSum += lossValue * batch.labels.length;
         step++;
         progress.update(step, `epoch ${epoch + 1}/${epochs} loss ${lossValue.toFixed(3)}`);
+        // Lets a progress message finish sending before the next step (mime.ts).
+        await yieldToEventLoop();
         await options.onStep?.({step, totalSteps, epoch, loss: lossValue, learningRate}, model);
       }
       trainSeconds += (performance.now() - epochStarted) / 1000;
@@ -270,7 +275,9 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     optimizer.dispose();
   }
   recalibrateBatchNorm(model, data.train, normalisation, options.preciseBatchNormImages ?? 1024, batchSize);
+  await yieldToEventLoop();
   progress.finish('done');
+  await yieldToEventLoop();
   const testAccuracy = data.test ? await evaluate(model, data.test, normalisation) : null;
   return {
     curves,

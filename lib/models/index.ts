@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import * as inceptionV1 from './inception-v1';
+import * as inceptionV3 from './inception-v3';
 import * as mobileNetV1 from './mobilenet-v1';
 import * as mobileNetV2 from './mobilenet-v2';
 import * as mobileNetV3 from './mobilenet-v3';
@@ -14,10 +15,12 @@ export {TABLE_2, TABLE_3, Table3Row, buildMobileNetV1, table3Rows} from './mobil
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';
 export {buildInceptionV1} from './inception-v1';
+export {buildInceptionV3} from './inception-v3';
 export {buildXception} from './xception';
 
 export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
   inceptionV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  inceptionV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   xception.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
@@ -26,6 +29,7 @@ export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unkno
 
 export const REGISTRY: readonly ModelVariant[] = [
   ...inceptionV1.VARIANTS,
+  ...inceptionV3.VARIANTS,
   ...xception.VARIANTS,
   ...mobileNetV1.VARIANTS,
   ...mobileNetV2.VARIANTS,

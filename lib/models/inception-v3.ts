@@ -1,0 +1,152 @@
+/**
+ * Inception v3 (Szegedy et al. 2015, "Rethinking the Inception Architecture",
+ * arXiv:1512.00567): 5x5 convolutions factorised into two 3x3 (§3.1), n x n
+ * into 1 x n + n x 1 (§3.2), grid reduction by parallel stride-2 conv and
+ * pool branches (§5), an auxiliary classifier (§4). The widths are those of
+ * the released model (Keras, torchvision: "Mixed_5b" ... "Mixed_7c"); the
+ * paper's Table 1 gives only the stage shapes.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {convBnAct} from '../blocks/conv-bn-act';
+import {checkCommon} from './options';
+import {CommonOptions, Family, ModelVariant} from './types';
+
+type Conv = (x: tf.SymbolicTensor, filters: number, kernel: number | [number, number], name: string,
+             strides?: number, padding?: 'same' | 'valid') => tf.SymbolicTensor;
+
+const concat = (xs: tf.SymbolicTensor[], name: string) =>
+    tf.layers.concatenate({name}).apply(xs) as tf.SymbolicTensor;
+const avgPool = (x: tf.SymbolicTensor, name: string) =>
+    tf.layers.averagePooling2d({poolSize: 3, strides: 1, padding: 'same', name}).apply(x) as tf.SymbolicTensor;
+const maxPoolDown = (x: tf.SymbolicTensor, name: string) =>
+    tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'valid', name}).apply(x) as tf.SymbolicTensor;
+
+/** 35x35 module: two 3x3 in place of a 5x5 in one branch (Fig. 5). */
+function moduleA(x: tf.SymbolicTensor, poolFeatures: number, conv: Conv, n: string): tf.SymbolicTensor {
+  return concat([
+    conv(x, 64, 1, `${n}_1x1`),
+    conv(conv(x, 48, 1, `${n}_5x5_reduce`), 64, 5, `${n}_5x5`),
+    conv(conv(conv(x, 64, 1, `${n}_3x3dbl_reduce`), 96, 3, `${n}_3x3dbl_1`), 96, 3, `${n}_3x3dbl_2`),
+    conv(avgPool(x, `${n}_pool`), poolFeatures, 1, `${n}_pool_proj`),
+  ], `${n}_concat`);
+}
+
+/** Grid reduction 35 -> 17 (Fig. 10): stride-2 convs beside a stride-2 pool. */
+function reductionA(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
+  return concat([
+    conv(x, 384, 3, `${n}_3x3`, 2, 'valid'),
+    conv(conv(conv(x, 64, 1, `${n}_3x3dbl_reduce`), 96, 3, `${n}_3x3dbl_1`), 96, 3, `${n}_3x3dbl_2`, 2, 'valid'),
+    maxPoolDown(x, `${n}_pool`),
+  ], `${n}_concat`);
+}
+
+/** 17x17 module: 7x7 factorised into 1x7 and 7x1 (Fig. 6). */
+function moduleC(x: tf.SymbolicTensor, c7: number, conv: Conv, n: string): tf.SymbolicTensor {
+  const b7 = conv(conv(conv(x, c7, 1, `${n}_7x7_reduce`), c7, [1, 7], `${n}_1x7`), 192, [7, 1], `${n}_7x1`);
+  let dbl = conv(x, c7, 1, `${n}_7x7dbl_reduce`);
+  dbl = conv(dbl, c7, [7, 1], `${n}_7x7dbl_1`);
+  dbl = conv(dbl, c7, [1, 7], `${n}_7x7dbl_2`);
+  dbl = conv(dbl, c7, [7, 1], `${n}_7x7dbl_3`);
+  dbl = conv(dbl, 192, [1, 7], `${n}_7x7dbl_4`);
+  return concat([conv(x, 192, 1, `${n}_1x1`), b7, dbl, conv(avgPool(x, `${n}_pool`), 192, 1, `${n}_pool_proj`)], `${n}_concat`);
+}
+
+/** Grid reduction 17 -> 8. */
+function reductionB(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
+  const b3 = conv(conv(x, 192, 1, `${n}_3x3_reduce`), 320, 3, `${n}_3x3`, 2, 'valid');
+  let b7 = conv(x, 192, 1, `${n}_7x7x3_reduce`);
+  b7 = conv(conv(b7, 192, [1, 7], `${n}_1x7`), 192, [7, 1], `${n}_7x1`);
+  b7 = conv(b7, 192, 3, `${n}_7x7x3_3x3`, 2, 'valid');
+  return concat([b3, b7, maxPoolDown(x, `${n}_pool`)], `${n}_concat`);
+}
+
+/** 8x8 module with expanded filter banks (Fig. 7): 1x3 and 3x1 side by side. */
+function moduleE(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
+  const split = (y: tf.SymbolicTensor, part: string) =>
+      concat([conv(y, 384, [1, 3], `${part}_1x3`), conv(y, 384, [3, 1], `${part}_3x1`)], `${part}_concat`);
+  const b3 = split(conv(x, 384, 1, `${n}_3x3_reduce`), `${n}_3x3`);
+  const dbl = split(conv(conv(x, 448, 1, `${n}_3x3dbl_reduce`), 384, 3, `${n}_3x3dbl_1`), `${n}_3x3dbl`);
+  return concat([conv(x, 320, 1, `${n}_1x1`), b3, dbl, conv(avgPool(x, `${n}_pool`), 192, 1, `${n}_pool_proj`)], `${n}_concat`);
+}
+
+export interface InceptionV3Options extends CommonOptions {
+  /** Build the auxiliary classifier on the last 17x17 module (a second output, training only). */
+  auxHead: boolean;
+  dropout: number;
+}
+
+export const DEFAULTS: InceptionV3Options = {resolution: 299, width: 1, classes: 1000, channels: 3, auxHead: false, dropout: 0.5};
+
+export function buildInceptionV3(options: Partial<InceptionV3Options> = {}): tf.LayersModel {
+  const o: InceptionV3Options = {...DEFAULTS, ...options};
+  if (o.width !== 1) throw new Error(`inception_v3: the paper defines no width multiplier; width must be 1, got ${o.width}`);
+  // Five valid stride-2 steps and valid 3x3s: 75 px is the smallest input that keeps an 8x8 grid >= 1.
+  checkCommon('inception_v3', o, 75);
+  const conv: Conv = (x, filters, kernelSize, name, strides = 1, padding = 'same') =>
+      convBnAct(x, {filters, kernelSize, strides, padding, name});
+  const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
+  let x = conv(input, 32, 3, 'stem1', 2, 'valid');   // 149x149x32
+  x = conv(x, 32, 3, 'stem2', 1, 'valid');           // 147x147x32
+  x = conv(x, 64, 3, 'stem3');                       // 147x147x64
+  x = maxPoolDown(x, 'stem3_pool');                  // 73x73x64
+  x = conv(x, 80, 1, 'stem4', 1, 'valid');
+  x = conv(x, 192, 3, 'stem5', 1, 'valid');          // 71x71x192
+  x = maxPoolDown(x, 'stem5_pool');                  // 35x35x192
+  [32, 64, 64].forEach((pool, i) => { x = moduleA(x, pool, conv, `mixed5${'bcd'[i]}`); });   // 35x35x288
+  x = reductionA(x, conv, 'mixed6a');                                                        // 17x17x768
+  [128, 160, 160, 192].forEach((c7, i) => { x = moduleC(x, c7, conv, `mixed6${'bcde'[i]}`); });
+  const auxInput = x;
+  x = reductionB(x, conv, 'mixed7a');                                                        // 8x8x1280
+  x = moduleE(x, conv, 'mixed7b');
+  x = moduleE(x, conv, 'mixed7c');                                                           // 8x8x2048
+  x = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
+  if (o.dropout > 0) x = tf.layers.dropout({rate: o.dropout, name: 'dropout'}).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({units: o.classes, name: 'logits'}).apply(x) as tf.SymbolicTensor;
+  if (!o.auxHead) return tf.model({inputs: input, outputs: logits, name: 'inception_v3'});
+  // §4: 5x5/3 average pool, 1x1 conv, then (torchvision) a 5x5 conv to 768 and the classifier.
+  let aux = tf.layers.averagePooling2d({poolSize: 5, strides: 3, padding: 'valid', name: 'aux_pool'}).apply(auxInput) as tf.SymbolicTensor;
+  aux = conv(aux, 128, 1, 'aux_1x1');
+  aux = conv(aux, 768, 5, 'aux_5x5', 1, 'valid');
+  aux = tf.layers.globalAveragePooling2d({name: 'aux_gap'}).apply(aux) as tf.SymbolicTensor;
+  const auxLogits = tf.layers.dense({units: o.classes, name: 'aux_logits'}).apply(aux) as tf.SymbolicTensor;
+  return tf.model({inputs: input, outputs: [logits, auxLogits], name: 'inception_v3'});
+}
+
+export const FAMILY: Family<InceptionV3Options> = {
+  name: 'inception_v3',
+  paper: 'Szegedy et al. 2015, Rethinking the Inception Architecture, arXiv:1512.00567',
+  defaults: DEFAULTS,
+  options: {
+    auxHead: {type: 'boolean', description: 'build the auxiliary classifier (a second output, training only)'},
+    dropout: {type: 'number', description: 'dropout before the classifier'},
+  },
+  build: buildInceptionV3,
+};
+
+const TV = 'torchvision Inception_V3_Weights.IMAGENET1K_V1 meta';
+
+export const VARIANTS: readonly ModelVariant[] = [
+  {
+    name: 'inception_v3',
+    family: 'inception_v3',
+    options: {},
+    published: {
+      trainableParams: [{value: 23_834_568, tolerance: 0, source: 'imgclsmob README (../shared/REFERENCE.md A6)',
+                         convention: 'no auxiliary head; BN scale and shift'}],
+      macs: [{value: 5.713e9, tolerance: 0.0005e9, source: `${TV}["_ops"]`, convention: 'GFLOPs = MACs at 299 px, aux head not run'}],
+    },
+    notes: 'Not reconciled: the Xception paper (Table 3) gives 23,626,728 parameters, 190,624 fewer than Keras\'s ' +
+        'trainable count (../shared/REFERENCE.md A6); the paper itself gives 4.8 Bn ops (Table 3) and "5 billion ' +
+        'multiply-adds" (abstract) where the released network counts 5.71 G MACs.',
+  },
+  {
+    name: 'inception_v3_aux',
+    family: 'inception_v3',
+    options: {auxHead: true},
+    published: {
+      trainableParams: [{value: 27_161_264, tolerance: 0, source: `${TV}["num_params"]`,
+                         convention: 'includes the AuxLogits branch (torchvision builds it by default)'}],
+    },
+  },
+];

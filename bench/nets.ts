@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {batchNorm} from '../lib/blocks/conv-bn-act';
 import {buildMobileNetV1, buildMobileNetV2} from '../lib/models';
 
 export interface BenchNet {
@@ -18,7 +19,7 @@ export interface BenchNet {
 function tinyNet(): tf.LayersModel {
   const input = tf.input({shape: [28, 28, 1]});
   let x = tf.layers.conv2d({filters: 16, kernelSize: 3, padding: 'same', useBias: false}).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({epsilon: 1e-3, momentum: 0.9}).apply(x) as tf.SymbolicTensor;
+  x = batchNorm(x, 'bn');
   x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
   x = tf.layers.depthwiseConv2d({kernelSize: 3, padding: 'same', strides: 2}).apply(x) as tf.SymbolicTensor;
   x = tf.layers.conv2d({filters: 32, kernelSize: 1}).apply(x) as tf.SymbolicTensor;

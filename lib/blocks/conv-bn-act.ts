@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {labBatchNormalization} from '../layers/batch-norm';
 import {HardSwish} from '../layers/hard-activations';
 
 /** Activations used by the model families in this lab. */
@@ -40,8 +41,9 @@ export function convBnAct(x: tf.SymbolicTensor, args: ConvBnActArgs): tf.Symboli
   return activation(y, act, `${name}_act`);
 }
 
+/** Batch norm with the lab's fused training kernels where the backend has them. */
 export function batchNorm(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
-  return tf.layers.batchNormalization({epsilon: BN_EPSILON, momentum: BN_MOMENTUM, name}).apply(x) as tf.SymbolicTensor;
+  return labBatchNormalization({epsilon: BN_EPSILON, momentum: BN_MOMENTUM, name}).apply(x) as tf.SymbolicTensor;
 }
 
 export function activation(x: tf.SymbolicTensor, act: Act, name: string): tf.SymbolicTensor {

@@ -1,2 +1,3 @@
 /** tf.layers.Layer subclasses TF.js lacks; each module registers its cost rules. */
 export {HardSigmoid, HardSwish} from './hard-activations';
+export {LabBatchNormalization, labBatchNormalization} from './batch-norm';

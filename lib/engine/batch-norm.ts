@@ -1,0 +1,194 @@
+/**
+ * Batch normalisation in training mode as two kernels instead of a graph of
+ * ~15 small ops: one pass for the per-channel statistics, one to normalise;
+ * one pass for the gradient's two reductions, one for dx. Profiling the lab
+ * MobileNet on wasm showed batch norm's op graph (Sum, Mean, Multiply, Sub,
+ * broadcasts) as the largest cost of a training step.
+ *
+ * Kernels exist for `wasm` (over the wasm heap) and `cpu`; on other backends
+ * `batchNormTrainSupported()` is false and the layer keeps TF.js's own path.
+ * Statistics accumulate in float64.
+ *
+ *   forward   mean, var over N*H*W;  y = (x - mean) / sqrt(var + eps) * gamma + beta
+ *   backward  x^ = (x - mean) * invStd
+ *             dbeta = sum dy;  dgamma = sum dy * x^
+ *             dx = gamma * invStd / M * (M * dy - dbeta - x^ * dgamma)
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const FORWARD = 'LabBatchNormTrain';
+const BACKWARD = 'LabBatchNormTrainGrad';
+
+type Arrays = (info: tf.TensorInfo) => Float32Array;
+type Output = (shape: number[]) => {info: tf.TensorInfo; values: Float32Array};
+
+/** How each backend exposes its memory to a kernel written once. */
+interface Access {
+  read: Arrays;
+  /** Allocates an output and a writable view of it. */
+  output: Output;
+}
+
+function wasmAccess(backend: unknown): Access {
+  const b = backend as {makeOutput(s: number[], d: string): tf.TensorInfo; typedArrayFromHeap(i: tf.TensorInfo): Float32Array};
+  return {
+    read: info => b.typedArrayFromHeap(info),
+    output: shape => {
+      const info = b.makeOutput(shape, 'float32');
+      return {info, get values() { return b.typedArrayFromHeap(info); }};
+    },
+  };
+}
+
+function cpuAccess(backend: unknown): Access {
+  const b = backend as {data: {get(id: object): {values: Float32Array}}; makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo};
+  return {
+    read: info => b.data.get(info.dataId).values,
+    output: shape => {
+      const values = new Float32Array(shape.reduce((a, c) => a * c, 1));
+      return {info: b.makeTensorInfo(shape, 'float32', values), values};
+    },
+  };
+}
+
+function need(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+  const info = inputs[name];
+  if (info == null) throw new Error(`${FORWARD}: missing input '${name}'`);
+  return info;
+}
+
+function forward(access: Access, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
+  const x = need(inputs, 'x');
+  const channels = x.shape[x.shape.length - 1];
+  const count = x.shape.reduce((a, b) => a * b, 1) / channels;
+  const sum = new Float64Array(channels);
+  const sumSq = new Float64Array(channels);
+  let X = access.read(x);
+  for (let i = 0, c = 0; i < X.length; i++) {
+    const v = X[i];
+    sum[c] += v;
+    sumSq[c] += v * v;
+    if (++c === channels) c = 0;
+  }
+  const mean = access.output([channels]);
+  const variance = access.output([channels]);
+  const invStd = access.output([channels]);
+  const y = access.output(x.shape);
+  const epsilonValue = epsilon;
+  const M = mean.values, V = variance.values, S = invStd.values;
+  for (let c = 0; c < channels; c++) {
+    const m = sum[c] / count;
+    const v = Math.max(sumSq[c] / count - m * m, 0);
+    M[c] = m;
+    V[c] = v;
+    S[c] = 1 / Math.sqrt(v + epsilonValue);
+  }
+  // Views are re-taken after allocating: the wasm heap may have grown.
+  X = access.read(x);
+  const G = access.read(need(inputs, 'gamma')), B = access.read(need(inputs, 'beta'));
+  const Y = y.values, M2 = mean.values, S2 = invStd.values;
+  const scale = new Float64Array(channels), shift = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = G[c] * S2[c];
+    shift[c] = B[c] - M2[c] * scale[c];
+  }
+  for (let i = 0, c = 0; i < X.length; i++) {
+    Y[i] = X[i] * scale[c] + shift[c];
+    if (++c === channels) c = 0;
+  }
+  return [y.info, mean.info, variance.info, invStd.info];
+}
+
+function backward(access: Access, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+  const dy = need(inputs, 'dy'), x = need(inputs, 'x');
+  const channels = x.shape[x.shape.length - 1];
+  const count = x.shape.reduce((a, b) => a * b, 1) / channels;
+  const dbetaSum = new Float64Array(channels);
+  const dgammaSum = new Float64Array(channels);
+  {
+    const DY = access.read(dy), X = access.read(x), M = access.read(need(inputs, 'mean')), S = access.read(need(inputs, 'invStd'));
+    for (let i = 0, c = 0; i < X.length; i++) {
+      const g = DY[i];
+      dbetaSum[c] += g;
+      dgammaSum[c] += g * (X[i] - M[c]) * S[c];
+      if (++c === channels) c = 0;
+    }
+  }
+  const dx = access.output(x.shape);
+  const dgamma = access.output([channels]);
+  const dbeta = access.output([channels]);
+  const DY = access.read(dy), X = access.read(x), M = access.read(need(inputs, 'mean'));
+  const S = access.read(need(inputs, 'invStd')), G = access.read(need(inputs, 'gamma'));
+  const DX = dx.values, DG = dgamma.values, DB = dbeta.values;
+  const k = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    DG[c] = dgammaSum[c];
+    DB[c] = dbetaSum[c];
+    k[c] = G[c] * S[c] / count;
+  }
+  for (let i = 0, c = 0; i < X.length; i++) {
+    const xHat = (X[i] - M[c]) * S[c];
+    DX[i] = k[c] * (count * DY[i] - dbetaSum[c] - xHat * dgammaSum[c]);
+    if (++c === channels) c = 0;
+  }
+  return [dx.info, dgamma.info, dbeta.info];
+}
+
+const ACCESS: Record<string, (backend: unknown) => Access> = {wasm: wasmAccess, cpu: cpuAccess};
+let registered = false;
+
+/** Registers the two kernels for wasm and cpu (idempotent). */
+export function registerBatchNormKernels(): void {
+  if (registered) return;
+  for (const [backendName, access] of Object.entries(ACCESS)) {
+    tf.registerKernel({
+      kernelName: FORWARD, backendName,
+      kernelFunc: ({inputs, backend, attrs}) => forward(access(backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3),
+    });
+    tf.registerKernel({
+      kernelName: BACKWARD, backendName,
+      kernelFunc: ({inputs, backend}) => backward(access(backend), inputs),
+    });
+  }
+  registered = true;
+}
+
+/** True when the current backend has the fused kernels. */
+export function batchNormTrainSupported(): boolean {
+  return tf.getBackend() in ACCESS;
+}
+
+export interface BatchNormTrainResult {
+  y: tf.Tensor;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+/**
+ * Training-mode batch norm over every axis but the last, with its gradient
+ * for x, gamma and beta. The batch statistics come back for the caller's
+ * moving averages (they carry no gradient).
+ */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainResult {
+  registerBatchNormKernels();
+  let stats: {mean: tf.Tensor1D; variance: tf.Tensor1D} | null = null;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xs, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, variance, invStd] = tf.engine().runKernel(FORWARD, {x: xs, gamma: g, beta: b}, {epsilon}) as tf.Tensor[];
+    stats = {mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D};
+    save([xs, g, mean, invStd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [savedX, savedGamma, savedMean, savedInvStd] = saved;
+        return tf.engine().runKernel(BACKWARD, {
+          dy: Array.isArray(dy) ? dy[0] : dy, x: savedX, gamma: savedGamma, mean: savedMean, invStd: savedInvStd,
+        }, {}) as tf.Tensor[];
+      },
+    };
+  });
+  const y = op(x, gamma, beta) as tf.Tensor;
+  const {mean, variance} = stats!;
+  return {y, mean, variance};
+}

@@ -64,11 +64,14 @@ function forward(access: Access, inputs: tf.NamedTensorInfoMap, epsilon: number)
   const sum = new Float64Array(channels);
   const sumSq = new Float64Array(channels);
   let X = access.read(x);
-  for (let i = 0, c = 0; i < X.length; i++) {
-    const v = X[i];
-    sum[c] += v;
-    sumSq[c] += v * v;
-    if (++c === channels) c = 0;
+  // Row by row (one position's channels at a time): tight inner loops the JIT
+  // compiles well.
+  for (let row = 0; row < X.length; row += channels) {
+    for (let c = 0; c < channels; c++) {
+      const v = X[row + c];
+      sum[c] += v;
+      sumSq[c] += v * v;
+    }
   }
   const mean = access.output([channels]);
   const variance = access.output([channels]);
@@ -92,9 +95,8 @@ function forward(access: Access, inputs: tf.NamedTensorInfoMap, epsilon: number)
     scale[c] = G[c] * S2[c];
     shift[c] = B[c] - M2[c] * scale[c];
   }
-  for (let i = 0, c = 0; i < X.length; i++) {
-    Y[i] = X[i] * scale[c] + shift[c];
-    if (++c === channels) c = 0;
+  for (let row = 0; row < X.length; row += channels) {
+    for (let c = 0; c < channels; c++) Y[row + c] = X[row + c] * scale[c] + shift[c];
   }
   return [y.info, mean.info, variance.info, invStd.info];
 }
@@ -103,15 +105,18 @@ function backward(access: Access, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[
   const dy = need(inputs, 'dy'), x = need(inputs, 'x');
   const channels = x.shape[x.shape.length - 1];
   const count = x.shape.reduce((a, b) => a * b, 1) / channels;
-  const dbetaSum = new Float64Array(channels);
-  const dgammaSum = new Float64Array(channels);
+  // Sums of dy and dy * x; then dgamma = invStd * (sum dy x - mean * sum dy),
+  // and dx is linear per channel: dx = a * dy + b * x + d.
+  const sumDy = new Float64Array(channels);
+  const sumDyX = new Float64Array(channels);
   {
-    const DY = access.read(dy), X = access.read(x), M = access.read(need(inputs, 'mean')), S = access.read(need(inputs, 'invStd'));
-    for (let i = 0, c = 0; i < X.length; i++) {
-      const g = DY[i];
-      dbetaSum[c] += g;
-      dgammaSum[c] += g * (X[i] - M[c]) * S[c];
-      if (++c === channels) c = 0;
+    const DY = access.read(dy), X = access.read(x);
+    for (let row = 0; row < X.length; row += channels) {
+      for (let c = 0; c < channels; c++) {
+        const g = DY[row + c];
+        sumDy[c] += g;
+        sumDyX[c] += g * X[row + c];
+      }
     }
   }
   const dx = access.output(x.shape);
@@ -120,16 +125,18 @@ function backward(access: Access, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[
   const DY = access.read(dy), X = access.read(x), M = access.read(need(inputs, 'mean'));
   const S = access.read(need(inputs, 'invStd')), G = access.read(need(inputs, 'gamma'));
   const DX = dx.values, DG = dgamma.values, DB = dbeta.values;
-  const k = new Float64Array(channels);
+  const a = new Float64Array(channels), b = new Float64Array(channels), d = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
-    DG[c] = dgammaSum[c];
-    DB[c] = dbetaSum[c];
-    k[c] = G[c] * S[c] / count;
+    const dgammaC = S[c] * (sumDyX[c] - M[c] * sumDy[c]);
+    DG[c] = dgammaC;
+    DB[c] = sumDy[c];
+    const k = G[c] * S[c] / count;
+    a[c] = k * count;
+    b[c] = -k * S[c] * dgammaC;
+    d[c] = -k * sumDy[c] - b[c] * M[c];
   }
-  for (let i = 0, c = 0; i < X.length; i++) {
-    const xHat = (X[i] - M[c]) * S[c];
-    DX[i] = k[c] * (count * DY[i] - dbetaSum[c] - xHat * dgammaSum[c]);
-    if (++c === channels) c = 0;
+  for (let row = 0; row < X.length; row += channels) {
+    for (let c = 0; c < channels; c++) DX[row + c] = a[c] * DY[row + c] + b[c] * X[row + c] + d[c];
   }
   return [dx.info, dgamma.info, dbeta.info];
 }

@@ -15,7 +15,7 @@ import {Act, convBnAct} from '../blocks/conv-bn-act';
 import {depthwiseSeparable} from '../blocks/depthwise-separable';
 import {classifierHead} from '../blocks/util';
 import {costOf} from '../cost';
-import {checkCommon, checkRange, minResolutionFor} from './options';
+import {checkCommon, checkRange, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** One depthwise separable layer of Table 1: depthwise stride, pointwise filters. */
@@ -69,7 +69,7 @@ export function scaledFilters(filters: number, alpha: number): number {
 export function buildMobileNetV1(options: Partial<MobileNetV1Options> = {}): tf.LayersModel {
   const o: MobileNetV1Options = {...DEFAULTS, ...options};
   checkRange('mobilenet_v1: depth', o.depth, 1, BODY.length, true);
-  if (o.stemStride !== 1 && o.stemStride !== 2) throw new Error(`mobilenet_v1: stemStride must be 1 or 2, got ${o.stemStride}`);
+  checkStemStride('mobilenet_v1', o.stemStride);
   if (o.convolution !== 'separable' && o.convolution !== 'full') {
     throw new Error(`mobilenet_v1: convolution must be 'separable' or 'full', got '${o.convolution}'`);
   }
@@ -99,7 +99,7 @@ export const FAMILY: Family<MobileNetV1Options> = {
   options: {
     convolution: {type: 'string', choices: ['separable', 'full'], description: "'full' gives Conv MobileNet (Table 4)"},
     shallow: {type: 'boolean', description: 'remove the five 14x14x512 layers (Shallow MobileNet, Table 5)'},
-    stemStride: {type: 'integer', description: 'stride of the first conv (2 in the paper; 1 for 28/32 px inputs)'},
+    stemStride: STEM_STRIDE_OPTION,
     depth: {type: 'integer', description: `keep the first N of the ${BODY.length} separable layers`},
     act: {type: 'string', choices: ['relu', 'relu6'], description: 'activation (paper: relu)'},
     dropout: {type: 'number', description: 'dropout before the classifier'},

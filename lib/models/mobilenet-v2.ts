@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import {convBnAct} from '../blocks/conv-bn-act';
 import {invertedResidual} from '../blocks/inverted-residual';
 import {classifierHead, makeDivisible} from '../blocks/util';
-import {checkCommon, checkRange, minResolutionFor} from './options';
+import {checkCommon, checkRange, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** A row of Table 2: expansion t, output channels c, repeats n, stride s. */
@@ -54,7 +54,7 @@ export function buildMobileNetV2(options: Partial<MobileNetV2Options> = {}): tf.
   const o: MobileNetV2Options = {...DEFAULTS, ...options};
   checkRange('mobilenet_v2: expansion', o.expansion, 1, 12);
   checkRange('mobilenet_v2: stages', o.stages, 1, STAGES.length, true);
-  if (o.stemStride !== 1 && o.stemStride !== 2) throw new Error(`mobilenet_v2: stemStride must be 1 or 2, got ${o.stemStride}`);
+  checkStemStride('mobilenet_v2', o.stemStride);
   const stages = STAGES.slice(0, o.stages);
   checkCommon('mobilenet_v2', o, minResolutionFor((o.stemStride === 2 ? 1 : 0) + stages.filter(s => s.s === 2).length));
 
@@ -89,7 +89,7 @@ export const FAMILY: Family<MobileNetV2Options> = {
   options: {
     expansion: {type: 'number', description: 'expansion factor t of stages 2-7 (paper: 6)'},
     linearBottleneck: {type: 'boolean', description: 'false adds ReLU6 after each projection (Fig. 6 ablation)'},
-    stemStride: {type: 'integer', description: 'stride of the first conv (2 in the paper; 1 for 28/32 px inputs)'},
+    stemStride: STEM_STRIDE_OPTION,
     stages: {type: 'integer', description: `keep the first N of the ${STAGES.length} stages`},
     dropout: {type: 'number', description: 'dropout before the classifier'},
   },

@@ -13,7 +13,7 @@ import {Act, convBnAct} from '../blocks/conv-bn-act';
 import {invertedResidual} from '../blocks/inverted-residual';
 import {makeDivisible} from '../blocks/util';
 import {HardSwish} from '../layers/hard-activations';
-import {checkCommon, minResolutionFor} from './options';
+import {checkCommon, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** A "bneck" row: kernel, expansion size, output channels, SE, non-linearity, stride. */
@@ -80,7 +80,7 @@ export const DEFAULTS: MobileNetV3Options = {
 export function buildMobileNetV3(options: Partial<MobileNetV3Options> = {}): tf.LayersModel {
   const o: MobileNetV3Options = {...DEFAULTS, ...options};
   if (o.size !== 'large' && o.size !== 'small') throw new Error(`mobilenet_v3: size must be 'large' or 'small', got '${o.size}'`);
-  if (o.stemStride !== 1 && o.stemStride !== 2) throw new Error(`mobilenet_v3: stemStride must be 1 or 2, got ${o.stemStride}`);
+  checkStemStride('mobilenet_v3', o.stemStride);
   const rows = o.size === 'large' ? LARGE : SMALL;
   checkCommon(`mobilenet_v3_${o.size}`, o, minResolutionFor((o.stemStride === 2 ? 1 : 0) + rows.filter(r => r.s === 2).length));
   const scaled = (c: number) => makeDivisible(c * o.width);
@@ -112,7 +112,7 @@ export const FAMILY: Family<MobileNetV3Options> = {
   defaults: DEFAULTS,
   options: {
     size: {type: 'string', choices: ['large', 'small'], description: 'MobileNetV3-Large (Table 1) or -Small (Table 2)'},
-    stemStride: {type: 'integer', description: 'stride of the first conv (2 in the paper; 1 for 28/32 px inputs)'},
+    stemStride: STEM_STRIDE_OPTION,
     dropout: {type: 'number', description: 'dropout before the classifier'},
   },
   build: buildMobileNetV3,

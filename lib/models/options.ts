@@ -1,5 +1,17 @@
 /** Validation of builder options, with errors that name the option, value and range. */
-import {CommonOptions} from './types';
+import {CommonOptions, OptionSpec} from './types';
+
+/**
+ * The first conv's stride, shared by the MobileNet families: 2 in the papers
+ * (224 px inputs), 1 for lab-scale 28/32 px inputs, which are 8x smaller.
+ */
+export const STEM_STRIDE_OPTION: OptionSpec = {
+  type: 'integer', description: 'stride of the first conv (2 in the paper; 1 for 28/32 px inputs)',
+};
+
+export function checkStemStride(family: string, value: number): void {
+  if (value !== 1 && value !== 2) throw new Error(`${family}: stemStride must be 1 or 2, got ${value}`);
+}
 
 export function checkRange(name: string, value: number, min: number, max: number, integer = false): void {
   const kind = integer ? 'a whole number' : 'a number';

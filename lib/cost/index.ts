@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {KIND_OF_CLASS, WEIGHT_LAYER_CLASSES} from './kinds';
 import {costRuleFor} from './registry';
 import './rules/conv';
 import './rules/free';
@@ -12,31 +13,11 @@ import {product} from './rules/shapes';
 import {Convention, CostTotals, KindShare, LayerCost, LayerKind, LayerView} from './types';
 
 export * from './formulas';
+export {registerLayerKind, registerWeightLayerClass} from './kinds';
 export {registerCostRule, registeredClassNames} from './registry';
 export * from './types';
 
 const BYTES_PER_FLOAT32 = 4;
-
-/** Classes whose weights count as the papers' "parameters" (not batch norm). */
-const WEIGHT_LAYER_CLASSES = new Set<string>();
-export function registerWeightLayerClass(className: string): void {
-  WEIGHT_LAYER_CLASSES.add(className);
-}
-for (const c of ['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']) registerWeightLayerClass(c);
-
-/** Kind of a layer for MobileNet-style "share by layer type" tables. */
-const KIND_OF_CLASS = new Map<string, (view: LayerView) => LayerKind>([
-  ['Conv2D', view => {
-    const [kh, kw] = view.config['kernelSize'] as number[];
-    return kh === 1 && kw === 1 ? 'conv1x1' : kh === 3 && kw === 3 ? 'conv3x3' : 'conv';
-  }],
-  ['DepthwiseConv2D', () => 'depthwise'],
-  ['SeparableConv2D', () => 'separable'],
-  ['Dense', () => 'dense'],
-]);
-export function registerLayerKind(className: string, kindOf: (view: LayerView) => LayerKind): void {
-  KIND_OF_CLASS.set(className, kindOf);
-}
 
 function dropBatch(shape: ReadonlyArray<number | null>, layer: string): number[] {
   const rest = shape.slice(1);

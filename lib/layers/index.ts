@@ -1,3 +1,4 @@
 /** tf.layers.Layer subclasses TF.js lacks; each module registers its cost rules. */
 export {HardSigmoid, HardSwish} from './hard-activations';
 export {LabBatchNormalization, labBatchNormalization} from './batch-norm';
+export {ChannelShuffle, GroupConv2D, GroupConv2DArgs} from './group-conv';

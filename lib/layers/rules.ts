@@ -3,6 +3,18 @@
  * multiply-accumulates under the `macs` convention (papers, torchvision).
  */
 import {registerCostRule} from '../cost/registry';
+import {registerLayerKind, registerWeightLayerClass} from '../cost/kinds';
+import {inChannels, kernelArea, outChannels, outputPositions} from '../cost/rules/shapes';
 
 registerCostRule('HardSigmoid', () => ({macs: 0}));
 registerCostRule('HardSwish', () => ({macs: 0}));
+// A permutation of channels: no arithmetic.
+registerCostRule('ChannelShuffle', () => ({macs: 0}));
+
+// Each output sees C_in / G input channels: 1/G of a dense conv's MACs.
+registerCostRule('GroupConv2D', layer => {
+  const groups = layer.config['groups'] as number;
+  return {macs: outputPositions(layer) * outChannels(layer) * kernelArea(layer) * (inChannels(layer) / groups)};
+});
+registerWeightLayerClass('GroupConv2D');
+registerLayerKind('GroupConv2D', () => 'group');

@@ -7,6 +7,7 @@ import * as mobileNetV1 from './mobilenet-v1';
 import * as mobileNetV2 from './mobilenet-v2';
 import * as mobileNetV3 from './mobilenet-v3';
 import * as xception from './xception';
+import * as xceptionSpectrum from './xception-spectrum';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export * from './types';
@@ -17,11 +18,13 @@ export {buildMobileNetV3} from './mobilenet-v3';
 export {buildInceptionV1} from './inception-v1';
 export {buildInceptionV3} from './inception-v3';
 export {buildXception} from './xception';
+export {buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
 
 export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
   inceptionV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   inceptionV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   xception.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  xceptionSpectrum.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,

@@ -124,7 +124,12 @@ async function activate(name: BackendName): Promise<EngineInfo> {
  */
 export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   const wanted = choice ?? parseBackend(process.env[BACKEND_ENV] ?? 'auto', `$${BACKEND_ENV}`);
-  if (current != null && (wanted === 'auto' || wanted === current.backend)) return current;
+  if (current != null && (wanted === 'auto' || wanted === current.backend)) {
+    // Someone may have switched TF.js to another backend since (tests compare
+    // backends this way); the engine's backend is the one promised.
+    if (tf.getBackend() !== current.backend) await tf.setBackend(current.backend);
+    return current;
+  }
   quietTfjs();
   if (wanted !== 'auto') {
     try {

@@ -1,0 +1,25 @@
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {initEngine, parseBackend} from '../../lib/engine';
+
+describe('engine backend choice', () => {
+  it('initEngine puts its backend back if TF.js was switched away since', async () => {
+    const engine = await initEngine('wasm');
+    await tf.setBackend('cpu');
+    assert.equal((await initEngine('wasm')).backend, engine.backend);
+    assert.equal(tf.getBackend(), 'wasm');
+    await tf.setBackend('cpu');
+    await initEngine();
+    assert.equal(tf.getBackend(), 'wasm');
+  });
+
+  it('an unknown backend name lists the valid ones', () => {
+    assert.throws(() => parseBackend('tpu'), /--backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'tpu'/);
+  });
+
+  it('a backend that cannot load is an error that says so', async () => {
+    await assert.rejects(initEngine('tensorflow'), /backend 'tensorflow' is not available here: neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed/);
+  });
+});

@@ -31,7 +31,7 @@ commands:
   cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
        [--set key=value]... [--convention macs|condensenet] [--per-layer] [--json]
                                parameters, multiply-adds and memory of any configuration
-  train <variant-or-family> [model options as for cost] [--dataset fashion-mnist|synthetic]
+  train <variant-or-family> [model options as for cost] [--dataset fashion-mnist|cifar10|synthetic]
        [--limit N|all] [--test-limit N|all] [--epochs N] [--batch N] [--optimizer adam|sgd|momentum|nesterov|rmsprop]
        [--lr X] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--fresh] [--json]
                                train for real; the record lands in results/

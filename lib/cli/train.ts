@@ -28,13 +28,12 @@ function wholeNumber(name: string, raw: unknown, fallback: number | null, min = 
   return n;
 }
 
-const DATASET_CLASSES: Record<DatasetName, number> = {'fashion-mnist': 10, 'synthetic': 10};
+const DATASET_CLASSES: Record<DatasetName, number> = {'fashion-mnist': 10, 'cifar10': 10, 'synthetic': 10};
 
 export function trainConfig(choice: ModelChoice, values: Record<string, unknown>, backend: BackendName): ExperimentConfig {
   const dataset = (values['dataset'] as string | undefined) ?? 'fashion-mnist';
   if (!(DATASETS as readonly string[]).includes(dataset)) {
-    throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')}, got '${dataset}'` +
-        (dataset === 'cifar10' ? ' (CIFAR-10 is not available on this machine)' : ''));
+    throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')}, got '${dataset}'`);
   }
   const classes = DATASET_CLASSES[dataset as DatasetName];
   if (choice.options['classes'] != null && choice.options['classes'] !== classes && values['classes'] != null) {

@@ -4,3 +4,4 @@ export * from './idx';
 export * from './locate';
 export * from './random';
 export * from './synthetic';
+export * from './cifar10';

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {modelCost, totals} from '../cost';
+import {loadCifar10} from '../data/cifar10';
 import {ImageSet, splitValidation, take} from '../data/dataset';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {syntheticImages} from '../data/synthetic';
@@ -15,7 +16,7 @@ import {Json} from '../results/store';
 import {OptimizerName, Schedule} from './optimizers';
 import {EpochRecord, Timing, train} from './trainer';
 
-export const DATASETS = ['fashion-mnist', 'synthetic'] as const;
+export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
 export type DatasetName = typeof DATASETS[number];
 
 export interface ExperimentConfig {
@@ -64,6 +65,9 @@ export function datasetFor(config: Pick<ExperimentConfig, 'dataset' | 'limit' | 
   switch (config.dataset) {
     case 'fashion-mnist':
       sets = loadFashionMnist();
+      break;
+    case 'cifar10':
+      sets = loadCifar10();
       break;
     case 'synthetic':
       sets = {train: syntheticImages({count: config.limit ?? 2048, seed: 11}),

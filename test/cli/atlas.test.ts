@@ -47,7 +47,7 @@ describe('cnnlab variants / cost / train @integration', function () {
       [['cost', 'mobilenet_v1', '--set', 'depthh=3'], /unknown option 'depthh' for mobilenet_v1; its options are:\n\s+convolution:/],
       [['cost', 'mobilenet_v1', '--set', 'convolution=grouped'], /--set convolution must be one of separable, full, got 'grouped'/],
       [['cost', 'mobilenet_v1', '--convention', 'flops'], /--convention must be one of macs, condensenet, got 'flops'/],
-      [['train', 'mobilenet_v1', '--dataset', 'cifar10'], /--dataset must be one of fashion-mnist, synthetic, got 'cifar10'/],
+      [['train', 'mobilenet_v1', '--dataset', 'imagenet'], /--dataset must be one of fashion-mnist, cifar10, synthetic, got 'imagenet'/],
       [['train', 'mobilenet_v1', '--backend', 'tpu'], /--backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'tpu'/],
     ];
     for (const [args, message] of cases) {

@@ -133,20 +133,25 @@ const FASHION_FILES = [
   't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz',
 ];
 
-/** The same search order as lib/data/locate.ts. */
+/**
+ * The same search as lib/data/locate.ts: datasets/fashion-mnist/, then
+ * Debian's package; a set $LAB_DATA_DIR is the only place searched.
+ */
+function fashionMnistCandidates() {
+  const fromEnv = process.env.LAB_DATA_DIR;
+  if (fromEnv) return [path.join(fromEnv, 'fashion-mnist'), fromEnv];
+  return [path.join(ROOT, 'datasets', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'];
+}
+
 function fashionMnistDir() {
-  const candidates = [
-    process.env.LAB_DATA_DIR && path.join(process.env.LAB_DATA_DIR, 'fashion-mnist'),
-    process.env.LAB_DATA_DIR,
-    path.join(ROOT, 'datasets', 'fashion-mnist'),
-    '/usr/share/datasets/fashion-mnist',
-  ].filter(Boolean);
-  return candidates.find(dir => FASHION_FILES.every(f => fs.existsSync(path.join(dir, f))));
+  return fashionMnistCandidates().find(dir => FASHION_FILES.every(f => fs.existsSync(path.join(dir, f))));
 }
 
 function ensureDebianPackages() {
   const wanted = [];
-  if (!fashionMnistDir()) wanted.push('dataset-fashion-mnist');
+  // A user-chosen $LAB_DATA_DIR is theirs to fill: installing Debian's copy
+  // would not make the lab read it.
+  if (!fashionMnistDir() && !process.env.LAB_DATA_DIR) wanted.push('dataset-fashion-mnist');
   if (forTests && !fs.existsSync('/usr/bin/chromium')) wanted.push('chromium');
   const missing = wanted.filter(p => !fs.existsSync('/usr/bin/dpkg-query') || !dpkgInstalled(p));
   if (missing.length === 0) return;
@@ -172,7 +177,8 @@ function main() {
   ensureVenv();
   ensureDebianPackages();
   if (!fashionMnistDir()) {
-    fail('Fashion-MNIST not found in $LAB_DATA_DIR, datasets/fashion-mnist/ or /usr/share/datasets/fashion-mnist/');
+    fail(`Fashion-MNIST not found in ${fashionMnistCandidates().join(' or ')}` +
+        (process.env.LAB_DATA_DIR ? ': put the four .gz files in $LAB_DATA_DIR, or unset it' : ''));
   }
   say(`ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

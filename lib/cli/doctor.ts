@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {locateFashionMnist, missingDataMessage} from '../data/locate';
 import {probeBackends} from '../engine/backends';
-import {ROOT, VENV_PYTHON, jupyterEnv, kernelSpecFile} from './paths';
+import {ROOT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 
 export interface Check {
   name: string;
@@ -50,7 +50,7 @@ function tslabCheck(): Check {
 
 function kernelSpecCheck(): Check {
   if (!fs.existsSync(kernelSpecFile())) {
-    return {name: 'kernel spec', ok: false, found: 'missing', fix: 'git checkout -- jupyter/kernels/tslab/kernel.json'};
+    return {name: 'kernel spec', ok: false, found: 'missing', fix: kernelSpecFix()};
   }
   if (!fs.existsSync(VENV_PYTHON)) return {name: 'kernel spec', ok: false, found: 'cannot ask Jupyter', fix: 'npm run setup'};
   const r = spawnSync(VENV_PYTHON, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], {encoding: 'utf8', env: jupyterEnv()});

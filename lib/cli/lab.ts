@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {JUPYTER_LOCAL, ROOT, VENV_DIR, jupyterEnv} from './paths';
+import {JUPYTER_LOCAL, ROOT, VENV_PYTHON, jupyterEnv} from './paths';
 import {checkRunnable} from './run';
 
 export interface LabOptions {
@@ -62,7 +62,7 @@ export async function startLab(options: LabOptions = {}): Promise<LabServer> {
   }
   const token = options.token ?? crypto.randomBytes(24).toString('hex');
   writeDefaultSettings();
-  const child = spawn(path.join(VENV_DIR, 'bin', 'python'), [...labArgs(port, token), ...(options.extraArgs ?? [])], {
+  const child = spawn(VENV_PYTHON, [...labArgs(port, token), ...(options.extraArgs ?? [])], {
     cwd: ROOT, env: {...jupyterEnv(), ...options.env}, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = `http://127.0.0.1:${port}/lab?token=${token}`;

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The repository root (this file is lib/cli/paths.ts or dist/cli/paths.js). */
-export const ROOT = path.resolve(__dirname, '..', '..');
+import {REPO_ROOT} from '../root';
+
+export const ROOT = REPO_ROOT;
 
 export const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
 export const REPORTS_DIR = path.join(ROOT, 'reports');
@@ -23,6 +24,13 @@ export function labJupyterDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 export function kernelSpecFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(labJupyterDir(env), 'kernels', 'tslab', 'kernel.json');
+}
+
+/** How to get the kernel spec back when it is missing. */
+export function kernelSpecFix(env: NodeJS.ProcessEnv = process.env): string {
+  return env['LAB_JUPYTER_DIR'] ?
+      `LAB_JUPYTER_DIR is set to ${env['LAB_JUPYTER_DIR']}: unset it to use the lab's own kernel spec` :
+      'restore it with: git checkout -- jupyter/kernels/tslab/kernel.json';
 }
 export const RUNNER_SCRIPT = path.join(ROOT, 'tools', 'run_notebook.py');
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import {BUDGET_ENV, Budget} from '../notebook/budget';
 import {Headline} from '../notebook/headline';
 import {SetupError, UsageError} from './errors';
-import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFile} from './paths';
+import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 
 export interface RunOptions {
   budget: Budget;
@@ -52,10 +52,7 @@ export interface RunResult {
 export function checkRunnable(): void {
   const spec = kernelSpecFile();
   if (!fs.existsSync(spec)) {
-    const fix = process.env['LAB_JUPYTER_DIR'] ?
-        `LAB_JUPYTER_DIR is set to ${process.env['LAB_JUPYTER_DIR']}: unset it to use the lab's own kernel spec` :
-        'restore it with: git checkout -- jupyter/kernels/tslab/kernel.json';
-    throw new SetupError(`the tslab kernel spec is missing: no file ${spec}; ${fix}`);
+    throw new SetupError(`the tslab kernel spec is missing: no file ${spec}; ${kernelSpecFix()}`);
   }
   if (!fs.existsSync(path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'))) {
     throw new SetupError('the tslab kernel is not installed in node_modules. Run: npm run setup');

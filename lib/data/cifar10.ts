@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {REPO_ROOT} from '../root';
 import {ImageSet, checkImageSet} from './dataset';
 import {DATA_DIR_ENV} from './locate';
 
@@ -20,7 +21,6 @@ const PLANE = SIDE * SIDE;
 const RECORD = 1 + 3 * PLANE;
 export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map(i => `data_batch_${i}.bin`);
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Reads one binary batch into an NHWC image set. */
 export function readCifarBatches(files: readonly string[], name: string): ImageSet {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {REPO_ROOT} from '../root';
+
 /** The four IDX files of Fashion-MNIST, as Zalando and Debian name them. */
 export const FASHION_MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte.gz',
@@ -10,7 +12,6 @@ export const FASHION_MNIST_FILES = {
 } as const;
 
 export const DATA_DIR_ENV = 'LAB_DATA_DIR';
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * Folders searched, in order: datasets/fashion-mnist/ in the repo, then

@@ -23,7 +23,8 @@ export interface ComparisonRow {
   convention?: string;
 }
 
-const READ: Record<PublishedMeasure, (t: CostTotals) => number> = {
+/** Which total each kind of published number is compared with. */
+export const MEASURE_OF: Readonly<Record<PublishedMeasure, (t: CostTotals) => number>> = {
   trainableParams: t => t.trainableParams,
   params: t => t.params,
   weightParams: t => t.weightParams,
@@ -47,7 +48,7 @@ export function comparePublished(variantNames: readonly string[], measures?: rea
     return (Object.keys(variant.published) as PublishedMeasure[])
         .filter(m => measures == null || measures.includes(m))
         .flatMap(measure => (variant.published[measure] ?? []).map(claim => {
-          const value = READ[measure](ours);
+          const value = MEASURE_OF[measure](ours);
           return {
             variant: name, measure, published: claim.value, ours: value, difference: value - claim.value,
             tolerance: claim.tolerance, withinTolerance: Math.abs(value - claim.value) <= claim.tolerance,

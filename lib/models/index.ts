@@ -11,7 +11,7 @@ import * as xceptionSpectrum from './xception-spectrum';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export * from './types';
-export {ComparisonRow, comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
+export {ComparisonRow, MEASURE_OF, comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
 export {TABLE_2, TABLE_3, Table3Row, buildMobileNetV1, table3Rows} from './mobilenet-v1';
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';

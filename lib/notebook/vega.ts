@@ -10,7 +10,7 @@
  */
 import type {TopLevelSpec} from 'vega-lite';
 
-import {MimeBundle, display, yieldToEventLoop} from './mime';
+import {MimeBundle, display, escapeHtml, yieldToEventLoop} from './mime';
 
 export type {TopLevelSpec};
 
@@ -32,9 +32,8 @@ export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
  */
 export function svgImageBundle(svg: string, alt: string): MimeBundle {
   const uri = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
-  const safeAlt = alt.replace(/"/g, '&quot;');
   return {
-    'text/html': `<img class="cnnlab-vega" alt="${safeAlt}" src="${uri}">`,
+    'text/html': `<img class="cnnlab-vega" alt="${escapeHtml(alt)}" src="${uri}">`,
     'image/svg+xml': svg,
     'text/plain': `<chart: ${alt}>`,
   };

@@ -8,10 +8,10 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {REPO_ROOT} from '../root';
 import {writeFileAtomic} from './atomic';
 
 export const RECORD_FORMAT = 1;
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_RESULTS_DIR = path.join(REPO_ROOT, 'results');
 export const RESULTS_DIR_ENV = 'LAB_RESULTS_DIR';
 

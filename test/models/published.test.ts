@@ -7,14 +7,9 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 
 import {CostTotals, modelCost, totals} from '../../lib/cost';
-import {Published, PublishedMeasure, REGISTRY, buildModel} from '../../lib/models';
+import {MEASURE_OF, Published, PublishedMeasure, REGISTRY, buildModel} from '../../lib/models';
 
-const MEASURES: ReadonlyArray<[PublishedMeasure, (t: CostTotals) => number]> = [
-  ['trainableParams', t => t.trainableParams],
-  ['params', t => t.params],
-  ['weightParams', t => t.weightParams],
-  ['macs', t => t.macs],
-];
+const MEASURES = Object.entries(MEASURE_OF) as Array<[PublishedMeasure, (t: CostTotals) => number]>;
 
 function assertClose(actual: number, claim: Published): void {
   const diff = Math.abs(actual - claim.value);

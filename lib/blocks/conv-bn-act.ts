@@ -18,6 +18,8 @@ export interface ConvBnActArgs {
   act?: Act;
   /** Batch norm after the conv. Default true. */
   batchNorm?: boolean;
+  /** Batch norm learns a scale (gamma). Default true; Keras's Inception models use false. */
+  bnScale?: boolean;
   /** Prefix for the layers: `${name}_conv`, `_bn`, `_act`. */
   name: string;
 }
@@ -33,17 +35,17 @@ export const BN_MOMENTUM = 0.9;
 
 /** Conv2D (no bias when followed by BN) -> BatchNorm -> activation. */
 export function convBnAct(x: tf.SymbolicTensor, args: ConvBnActArgs): tf.SymbolicTensor {
-  const {filters, kernelSize, strides = 1, padding = 'same', act = 'relu', batchNorm: withBn = true, name} = args;
+  const {filters, kernelSize, strides = 1, padding = 'same', act = 'relu', batchNorm: withBn = true, bnScale = true, name} = args;
   let y = tf.layers.conv2d({
     filters, kernelSize, strides, padding, useBias: !withBn, name: `${name}_conv`,
   }).apply(x) as tf.SymbolicTensor;
-  if (withBn) y = batchNorm(y, `${name}_bn`);
+  if (withBn) y = batchNorm(y, `${name}_bn`, bnScale);
   return activation(y, act, `${name}_act`);
 }
 
 /** Batch norm with the lab's fused training kernels where the backend has them. */
-export function batchNorm(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
-  return labBatchNormalization({epsilon: BN_EPSILON, momentum: BN_MOMENTUM, name}).apply(x) as tf.SymbolicTensor;
+export function batchNorm(x: tf.SymbolicTensor, name: string, scale = true): tf.SymbolicTensor {
+  return labBatchNormalization({epsilon: BN_EPSILON, momentum: BN_MOMENTUM, scale, name}).apply(x) as tf.SymbolicTensor;
 }
 
 export function activation(x: tf.SymbolicTensor, act: Act, name: string): tf.SymbolicTensor {

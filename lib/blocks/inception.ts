@@ -39,3 +39,29 @@ export function inceptionV1Module(x: tf.SymbolicTensor, args: InceptionArgs): tf
   const bPool = conv(pooled, w.poolProj, 1, 'pool_proj');
   return tf.layers.concatenate({name: `${name}_concat`}).apply([b1, b3, b5, bPool]) as tf.SymbolicTensor;
 }
+
+/** Channel concatenation of parallel branches. */
+export function concat(xs: tf.SymbolicTensor[], name: string): tf.SymbolicTensor {
+  return tf.layers.concatenate({name}).apply(xs) as tf.SymbolicTensor;
+}
+
+/** 3x3 pooling that keeps the grid (the pool branch of a module). */
+export function poolSame(x: tf.SymbolicTensor, kind: 'avg' | 'max', name: string): tf.SymbolicTensor {
+  const args = {poolSize: 3, strides: 1, padding: 'same' as const, name};
+  return (kind === 'avg' ? tf.layers.averagePooling2d(args) : tf.layers.maxPooling2d(args)).apply(x) as tf.SymbolicTensor;
+}
+
+/** 3x3 stride-2 max pool: the pool branch of a grid reduction (Rethinking §5). */
+export function maxPoolDown(x: tf.SymbolicTensor, name: string, padding: 'same' | 'valid' = 'valid'): tf.SymbolicTensor {
+  return tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding, name}).apply(x) as tf.SymbolicTensor;
+}
+
+/** A conv -> BN -> ReLU step as the Inception builders call it. */
+export type InceptionConv = (x: tf.SymbolicTensor, filters: number, kernel: number | [number, number], name: string,
+                             strides?: number, padding?: 'same' | 'valid') => tf.SymbolicTensor;
+
+/** `InceptionConv` over convBnAct; `bnScale: false` is Keras's BN without gamma. */
+export function inceptionConv(bnScale = true): InceptionConv {
+  return (x, filters, kernelSize, name, strides = 1, padding = 'same') =>
+      convBnAct(x, {filters, kernelSize, strides, padding, name, bnScale});
+}

@@ -2,3 +2,4 @@
 export {HardSigmoid, HardSwish} from './hard-activations';
 export {LabBatchNormalization, labBatchNormalization} from './batch-norm';
 export {ChannelShuffle, GroupConv2D, GroupConv2DArgs} from './group-conv';
+export {ScaledAdd} from './scaled-add';

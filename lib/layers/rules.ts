@@ -10,6 +10,8 @@ registerCostRule('HardSigmoid', () => ({macs: 0}));
 registerCostRule('HardSwish', () => ({macs: 0}));
 // A permutation of channels: no arithmetic.
 registerCostRule('ChannelShuffle', () => ({macs: 0}));
+// An element-wise multiply-add, like Add: free under both conventions.
+registerCostRule('ScaledAdd', () => ({macs: 0}));
 
 // Each output sees C_in / G input channels: 1/G of a dense conv's MACs.
 registerCostRule('GroupConv2D', layer => {

@@ -8,19 +8,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {convBnAct} from '../blocks/conv-bn-act';
+import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame} from '../blocks/inception';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
-type Conv = (x: tf.SymbolicTensor, filters: number, kernel: number | [number, number], name: string,
-             strides?: number, padding?: 'same' | 'valid') => tf.SymbolicTensor;
-
-const concat = (xs: tf.SymbolicTensor[], name: string) =>
-    tf.layers.concatenate({name}).apply(xs) as tf.SymbolicTensor;
-const avgPool = (x: tf.SymbolicTensor, name: string) =>
-    tf.layers.averagePooling2d({poolSize: 3, strides: 1, padding: 'same', name}).apply(x) as tf.SymbolicTensor;
-const maxPoolDown = (x: tf.SymbolicTensor, name: string) =>
-    tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'valid', name}).apply(x) as tf.SymbolicTensor;
+const avgPool = (x: tf.SymbolicTensor, name: string) => poolSame(x, 'avg', name);
 
 /** 35x35 module: two 3x3 in place of a 5x5 in one branch (Fig. 5). */
 function moduleA(x: tf.SymbolicTensor, poolFeatures: number, conv: Conv, n: string): tf.SymbolicTensor {
@@ -74,17 +66,20 @@ export interface InceptionV3Options extends CommonOptions {
   /** Build the auxiliary classifier on the last 17x17 module (a second output, training only). */
   auxHead: boolean;
   dropout: number;
+  /** Batch norm with a learned scale (torchvision); false is Keras's (scale=False). */
+  bnScale: boolean;
 }
 
-export const DEFAULTS: InceptionV3Options = {resolution: 299, width: 1, classes: 1000, channels: 3, auxHead: false, dropout: 0.5};
+export const DEFAULTS: InceptionV3Options = {
+  resolution: 299, width: 1, classes: 1000, channels: 3, auxHead: false, dropout: 0.5, bnScale: true,
+};
 
 export function buildInceptionV3(options: Partial<InceptionV3Options> = {}): tf.LayersModel {
   const o: InceptionV3Options = {...DEFAULTS, ...options};
   if (o.width !== 1) throw new Error(`inception_v3: the paper defines no width multiplier; width must be 1, got ${o.width}`);
   // Five valid stride-2 steps and valid 3x3s: 75 px is the smallest input that keeps an 8x8 grid >= 1.
   checkCommon('inception_v3', o, 75);
-  const conv: Conv = (x, filters, kernelSize, name, strides = 1, padding = 'same') =>
-      convBnAct(x, {filters, kernelSize, strides, padding, name});
+  const conv = inceptionConv(o.bnScale);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = conv(input, 32, 3, 'stem1', 2, 'valid');   // 149x149x32
   x = conv(x, 32, 3, 'stem2', 1, 'valid');           // 147x147x32
@@ -120,6 +115,7 @@ export const FAMILY: Family<InceptionV3Options> = {
   options: {
     auxHead: {type: 'boolean', description: 'build the auxiliary classifier (a second output, training only)'},
     dropout: {type: 'number', description: 'dropout before the classifier'},
+    bnScale: {type: 'boolean', description: "batch norm with a learned scale (false: Keras's scale=False)"},
   },
   build: buildInceptionV3,
 };
@@ -139,6 +135,17 @@ export const VARIANTS: readonly ModelVariant[] = [
     notes: 'Not reconciled: the Xception paper (Table 3) gives 23,626,728 parameters, 190,624 fewer than Keras\'s ' +
         'trainable count (../shared/REFERENCE.md A6); the paper itself gives 4.8 Bn ops (Table 3) and "5 billion ' +
         'multiply-adds" (abstract) where the released network counts 5.71 G MACs.',
+  },
+  {
+    name: 'inception_v3_keras',
+    family: 'inception_v3',
+    options: {bnScale: false},
+    published: {
+      params: [{value: 23_851_784, tolerance: 0, source: 'Keras Applications InceptionV3 summary (../shared/REFERENCE.md B2)',
+                convention: 'Keras "Total params": BN without scale, moving statistics included'}],
+      trainableParams: [{value: 23_817_352, tolerance: 0, source: 'Keras Applications InceptionV3 summary (../shared/REFERENCE.md B2)',
+                         convention: 'Keras "Trainable params": BN shift only'}],
+    },
   },
   {
     name: 'inception_v3_aux',

@@ -2,7 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 import * as inceptionV1 from './inception-v1';
+import * as inceptionResNetV2 from './inception-resnet-v2';
+import * as inceptionV2 from './inception-v2';
 import * as inceptionV3 from './inception-v3';
+import * as inceptionV4 from './inception-v4';
 import * as mobileNetV1 from './mobilenet-v1';
 import * as mobileNetV2 from './mobilenet-v2';
 import * as mobileNetV3 from './mobilenet-v3';
@@ -16,13 +19,19 @@ export {TABLE_2, TABLE_3, Table3Row, buildMobileNetV1, table3Rows} from './mobil
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';
 export {buildInceptionV1} from './inception-v1';
+export {buildInceptionV2} from './inception-v2';
 export {buildInceptionV3} from './inception-v3';
+export {buildInceptionV4} from './inception-v4';
+export {buildInceptionResNetV2} from './inception-resnet-v2';
 export {buildXception} from './xception';
 export {buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
 
 export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
   inceptionV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  inceptionV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   inceptionV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  inceptionV4.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  inceptionResNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   xception.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   xceptionSpectrum.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
@@ -32,7 +41,10 @@ export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unkno
 
 export const REGISTRY: readonly ModelVariant[] = [
   ...inceptionV1.VARIANTS,
+  ...inceptionV2.VARIANTS,
   ...inceptionV3.VARIANTS,
+  ...inceptionV4.VARIANTS,
+  ...inceptionResNetV2.VARIANTS,
   ...xception.VARIANTS,
   ...mobileNetV1.VARIANTS,
   ...mobileNetV2.VARIANTS,

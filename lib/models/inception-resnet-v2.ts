@@ -1,0 +1,128 @@
+/**
+ * Inception-ResNet-v2 (Szegedy et al. 2016, arXiv:1602.07261, Figs. 3, 16-20):
+ * Inception modules whose concatenated branches are projected back to the
+ * input width by a linear 1x1 (with bias, no batch norm) and added to the
+ * input, scaled by 0.17 / 0.10 / 0.20 (§3.3). The released model (Keras,
+ * TF-slim, imgclsmob) uses Inception-v3's stem and a 35x35 "mixed_5b"
+ * module instead of Fig. 3's stem; widths are those of the released model.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame} from '../blocks/inception';
+import {classifierHead} from '../blocks/util';
+import {ScaledAdd} from '../layers/scaled-add';
+import {checkCommon} from './options';
+import {CommonOptions, Family, ModelVariant} from './types';
+
+/** Concatenate branches, project linearly to the input width, add scaled, then ReLU (or not, for the last block). */
+function residual(x: tf.SymbolicTensor, branches: tf.SymbolicTensor[], scale: number, relu: boolean, n: string): tf.SymbolicTensor {
+  const width = x.shape[3] as number;
+  const mixed = concat(branches, `${n}_mixed`);
+  const up = tf.layers.conv2d({filters: width, kernelSize: 1, useBias: true, name: `${n}_up`}).apply(mixed) as tf.SymbolicTensor;
+  const sum = new ScaledAdd({scale, name: `${n}_add`}).apply([x, up]) as tf.SymbolicTensor;
+  return relu ? tf.layers.reLU({name: `${n}_act`}).apply(sum) as tf.SymbolicTensor : sum;
+}
+
+/** Fig. 16: the 35x35 residual block. */
+function block35(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
+  let dbl = conv(x, 32, 1, `${n}_b2_1x1`);
+  dbl = conv(conv(dbl, 48, 3, `${n}_b2_3x3a`), 64, 3, `${n}_b2_3x3b`);
+  return residual(x, [conv(x, 32, 1, `${n}_b0_1x1`), conv(conv(x, 32, 1, `${n}_b1_1x1`), 32, 3, `${n}_b1_3x3`), dbl],
+                  0.17, true, n);
+}
+
+/** Fig. 17: the 17x17 residual block, 1x7 then 7x1. */
+function block17(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
+  let b1 = conv(x, 128, 1, `${n}_b1_1x1`);
+  b1 = conv(conv(b1, 160, [1, 7], `${n}_b1_1x7`), 192, [7, 1], `${n}_b1_7x1`);
+  return residual(x, [conv(x, 192, 1, `${n}_b0_1x1`), b1], 0.1, true, n);
+}
+
+/** Fig. 19: the 8x8 residual block, 1x3 then 3x1. */
+function block8(x: tf.SymbolicTensor, conv: Conv, n: string, scale: number, relu: boolean): tf.SymbolicTensor {
+  let b1 = conv(x, 192, 1, `${n}_b1_1x1`);
+  b1 = conv(conv(b1, 224, [1, 3], `${n}_b1_1x3`), 256, [3, 1], `${n}_b1_3x1`);
+  return residual(x, [conv(x, 192, 1, `${n}_b0_1x1`), b1], scale, relu, n);
+}
+
+export interface InceptionResNetV2Options extends CommonOptions {
+  dropout: number;
+  /** Batch norm with a learned scale (imgclsmob); false is Keras's and TF-slim's (scale=False). */
+  bnScale: boolean;
+}
+
+export const DEFAULTS: InceptionResNetV2Options = {
+  resolution: 299, width: 1, classes: 1000, channels: 3, dropout: 0.2, bnScale: true,
+};
+
+export function buildInceptionResNetV2(options: Partial<InceptionResNetV2Options> = {}): tf.LayersModel {
+  const o: InceptionResNetV2Options = {...DEFAULTS, ...options};
+  if (o.width !== 1) throw new Error(`inception_resnet_v2: the paper defines no width multiplier; width must be 1, got ${o.width}`);
+  checkCommon('inception_resnet_v2', o, 75);
+  const conv = inceptionConv(o.bnScale);
+  const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
+  let x = conv(input, 32, 3, 'stem1', 2, 'valid');       // 149x149x32
+  x = conv(x, 32, 3, 'stem2', 1, 'valid');               // 147x147x32
+  x = conv(x, 64, 3, 'stem3');
+  x = maxPoolDown(x, 'stem3_pool');                      // 73x73x64
+  x = conv(x, 80, 1, 'stem4', 1, 'valid');
+  x = conv(x, 192, 3, 'stem5', 1, 'valid');              // 71x71x192
+  x = maxPoolDown(x, 'stem5_pool');                      // 35x35x192
+  let dbl = conv(x, 64, 1, 'mixed5b_b2_1x1');
+  dbl = conv(conv(dbl, 96, 3, 'mixed5b_b2_3x3a'), 96, 3, 'mixed5b_b2_3x3b');
+  x = concat([conv(x, 96, 1, 'mixed5b_b0_1x1'), conv(conv(x, 48, 1, 'mixed5b_b1_1x1'), 64, 5, 'mixed5b_b1_5x5'), dbl,
+              conv(poolSame(x, 'avg', 'mixed5b_pool'), 64, 1, 'mixed5b_pool_proj')], 'mixed5b');   // 35x35x320
+  for (let i = 1; i <= 10; i++) x = block35(x, conv, `block35_${i}`);
+  // Fig. 18 (Reduction-A with k, l, m, n = 256, 256, 384, 384): 35 -> 17.
+  let b1 = conv(x, 256, 1, 'mixed6a_b1_1x1');
+  b1 = conv(conv(b1, 256, 3, 'mixed6a_b1_3x3a'), 384, 3, 'mixed6a_b1_3x3b', 2, 'valid');
+  x = concat([conv(x, 384, 3, 'mixed6a_b0_3x3', 2, 'valid'), b1, maxPoolDown(x, 'mixed6a_pool')], 'mixed6a');   // 17x17x1088
+  for (let i = 1; i <= 20; i++) x = block17(x, conv, `block17_${i}`);
+  // Fig. 18 (Reduction-B): 17 -> 8.
+  const down = (y: tf.SymbolicTensor, filters: number, branch: string) =>
+      conv(y, filters, 3, `mixed7a_${branch}_3x3`, 2, 'valid');
+  let b2 = conv(x, 256, 1, 'mixed7a_b2_1x1');
+  b2 = down(conv(b2, 288, 3, 'mixed7a_b2_3x3a'), 320, 'b2');
+  x = concat([down(conv(x, 256, 1, 'mixed7a_b0_1x1'), 384, 'b0'), down(conv(x, 256, 1, 'mixed7a_b1_1x1'), 288, 'b1'), b2,
+              maxPoolDown(x, 'mixed7a_pool')], 'mixed7a');                                          // 8x8x2080
+  for (let i = 1; i <= 9; i++) x = block8(x, conv, `block8_${i}`, 0.2, true);
+  x = block8(x, conv, 'block8_10', 1, false);
+  x = conv(x, 1536, 1, 'conv7b');
+  const logits = classifierHead(x, o.classes, {dropout: o.dropout});
+  return tf.model({inputs: input, outputs: logits, name: 'inception_resnet_v2'});
+}
+
+export const FAMILY: Family<InceptionResNetV2Options> = {
+  name: 'inception_resnet_v2',
+  paper: 'Szegedy et al. 2016, Inception-v4, Inception-ResNet and the Impact of Residual Connections, arXiv:1602.07261',
+  defaults: DEFAULTS,
+  options: {
+    dropout: {type: 'number', description: 'dropout before the classifier'},
+    bnScale: {type: 'boolean', description: "batch norm with a learned scale (false: Keras's scale=False)"},
+  },
+  build: buildInceptionResNetV2,
+};
+
+const IMGCLSMOB = 'imgclsmob README, InceptionResNetV2 (../shared/REFERENCE.md A7)';
+
+export const VARIANTS: readonly ModelVariant[] = [
+  {
+    name: 'inception_resnet_v2',
+    family: 'inception_resnet_v2',
+    options: {},
+    published: {
+      trainableParams: [{value: 55_843_464, tolerance: 0, source: IMGCLSMOB, convention: 'weights, biases, BN scale and shift'}],
+      macs: [{value: 13.2e9, tolerance: 0.1e9, source: `${IMGCLSMOB}, FLOPs`, convention: "'FLOPs' to 0.1 G, counted as multiply-adds"}],
+    },
+    notes: 'The paper publishes no parameter or operation counts; these are the released ports\'.',
+  },
+  {
+    name: 'inception_resnet_v2_keras',
+    family: 'inception_resnet_v2',
+    options: {bnScale: false},
+    published: {
+      params: [{value: 55_873_736, tolerance: 0, source: 'Keras Applications InceptionResNetV2 summary (../shared/REFERENCE.md B2)',
+                convention: 'Keras "Total params": BN without scale, moving mean and variance included'}],
+    },
+  },
+];

@@ -1,8 +1,9 @@
 /**
  * GoogLeNet / Inception v1 (Szegedy et al. 2015, arXiv:1409.4842), with batch
  * norm after every conv as in torchvision's port (the paper predates batch
- * norm; BN adds no multiply-adds under the `macs` convention). Auxiliary
- * classifiers are omitted: they train, they are not part of the inference cost.
+ * norm; BN adds no multiply-adds under the `macs` convention). The two
+ * auxiliary classifiers (on 4a and 4d, §5) are optional extra outputs: they
+ * train, they are not part of the inference cost.
  *
  * BODY is Table 1 after the stem; `buildInceptionV1` is its only interpreter.
  */
@@ -43,11 +44,27 @@ export interface InceptionV1Options extends CommonOptions {
    */
   stem: 'conv' | 'separable';
   dropout: number;
+  /** Build the two auxiliary classifiers on 4a and 4d (extra outputs, training only). */
+  auxHeads: boolean;
 }
 
 export const DEFAULTS: InceptionV1Options = {
-  resolution: 224, width: 1, classes: 1000, channels: 3, wideKernel: 5, stem: 'conv', dropout: 0.4,
+  resolution: 224, width: 1, classes: 1000, channels: 3, wideKernel: 5, stem: 'conv', dropout: 0.4, auxHeads: false,
 };
+
+/**
+ * §5: "an average pooling layer with 5x5 filter size and stride 3, a 1x1
+ * convolution with 128 filters ..., a fully connected layer with 1024 units
+ * ..., a dropout layer with 70% ratio ..., a linear layer with softmax".
+ */
+function auxClassifier(x: tf.SymbolicTensor, classes: number, n: string): tf.SymbolicTensor {
+  let y = tf.layers.averagePooling2d({poolSize: 5, strides: 3, padding: 'valid', name: `${n}_pool`}).apply(x) as tf.SymbolicTensor;
+  y = convBnAct(y, {filters: 128, kernelSize: 1, name: `${n}_1x1`});
+  y = tf.layers.flatten({name: `${n}_flatten`}).apply(y) as tf.SymbolicTensor;
+  y = tf.layers.dense({units: 1024, activation: 'relu', name: `${n}_fc`}).apply(y) as tf.SymbolicTensor;
+  y = tf.layers.dropout({rate: 0.7, name: `${n}_dropout`}).apply(y) as tf.SymbolicTensor;
+  return tf.layers.dense({units: classes, name: `${n}_logits`}).apply(y) as tf.SymbolicTensor;
+}
 
 export function buildInceptionV1(options: Partial<InceptionV1Options> = {}): tf.LayersModel {
   const o: InceptionV1Options = {...DEFAULTS, ...options};
@@ -71,12 +88,16 @@ export function buildInceptionV1(options: Partial<InceptionV1Options> = {}): tf.
   x = convBnAct(x, {filters: 64, kernelSize: 1, name: 'stem2'});
   x = convBnAct(x, {filters: 192, kernelSize: 3, name: 'stem3'});
   x = maxPool(x, 'stem3_pool');                                                       // 28x28x192
+  const aux: tf.SymbolicTensor[] = [];
   BODY.forEach((row, i) => {
     x = row === 'pool' ? maxPool(x, `pool${i}`) :
         inceptionV1Module(x, {widths: row, wideKernel: o.wideKernel as 3 | 5, name: `inception${row.name}`});
+    if (o.auxHeads && row !== 'pool' && (row.name === '4a' || row.name === '4d')) {
+      aux.push(auxClassifier(x, o.classes, `aux${row.name}`));
+    }
   });
   const logits = classifierHead(x, o.classes, {dropout: o.dropout});
-  return tf.model({inputs: input, outputs: logits, name: 'inception_v1'});
+  return tf.model({inputs: input, outputs: o.auxHeads ? [logits, ...aux] : logits, name: 'inception_v1'});
 }
 
 export const FAMILY: Family<InceptionV1Options> = {
@@ -87,6 +108,7 @@ export const FAMILY: Family<InceptionV1Options> = {
     wideKernel: {type: 'integer', description: 'kernel of the "5x5" branch: 5 (paper) or 3 (torchvision)'},
     stem: {type: 'string', choices: ['conv', 'separable'], description: "first layer: 'conv' 7x7/2 or 'separable' (dm 8)"},
     dropout: {type: 'number', description: 'dropout before the classifier (paper 0.4)'},
+    auxHeads: {type: 'boolean', description: 'build the auxiliary classifiers on 4a and 4d (training only)'},
   },
   build: buildInceptionV1,
 };

@@ -7,9 +7,10 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
+import {costOf} from '../../lib/cost';
 import {ScaledAdd} from '../../lib/layers';
 import {BODY as BN_INCEPTION_BODY} from '../../lib/models/inception-v2';
-import {buildInceptionResNetV2, buildInceptionV2, buildInceptionV4} from '../../lib/models';
+import {buildInceptionResNetV2, buildInceptionV1, buildInceptionV2, buildInceptionV4} from '../../lib/models';
 
 function outputShapeOf(model: tf.LayersModel, layerName: string): number[] {
   return model.getLayer(layerName).outputShape as number[];
@@ -85,5 +86,18 @@ describe('Inception-v4 and Inception-ResNet-v2 (Szegedy et al. 2016)', () => {
       assert.deepEqual(model.outputs[0].shape, [null, 10]);
       model.dispose();
     }
+  });
+});
+
+describe('GoogLeNet auxiliary classifiers (Szegedy et al. 2014, §5)', () => {
+  it('sit on 4a and 4d and add exactly the layers §5 describes', () => {
+    const plain = buildInceptionV1();
+    const withAux = buildInceptionV1({auxHeads: true});
+    assert.equal(withAux.outputs.length, 3);
+    // Per head: 1x1 conv 512|528 -> 128 (+ BN), 4x4x128 -> 1024 FC, 1024 -> 1000 FC.
+    const head = (c: number) => c * 128 + 4 * 128 + (4 * 4 * 128 * 1024 + 1024) + (1024 * 1000 + 1000);
+    assert.equal(costOf(withAux).totals.params - costOf(plain).totals.params, head(512) + head(528));
+    plain.dispose();
+    withAux.dispose();
   });
 });

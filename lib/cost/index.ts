@@ -51,15 +51,15 @@ function sizeOf(weights: readonly tf.LayerVariable[]): number {
 export function modelCost(model: tf.LayersModel, convention: Convention = 'macs'): LayerCost[] {
   return model.layers.map(layer => {
     const view = viewOf(layer);
-    const {macs} = costRuleFor(view.className)(view, convention);
-    const params = layer.countParams();
+    const {macs, params: ruled} = costRuleFor(view.className)(view, convention);
+    const params = ruled ?? layer.countParams();
     return {
       name: view.name,
       className: view.className,
       kind: KIND_OF_CLASS.get(view.className)?.(view) ?? 'other',
       outputShape: view.outputShape,
       params,
-      trainableParams: sizeOf(layer.trainableWeights),
+      trainableParams: ruled ?? sizeOf(layer.trainableWeights),
       weightParams: WEIGHT_LAYER_CLASSES.has(view.className) ? params : 0,
       macs,
       activationBytes: BYTES_PER_FLOAT32 * product(view.outputShape),

@@ -35,6 +35,12 @@ export type Convention = typeof CONVENTIONS[number];
 export interface OpCost {
   /** Multiply-accumulates under the convention asked for. */
   macs: number;
+  /**
+   * Parameters under the convention, when they are not simply the layer's
+   * weights (CondenseNet counts a learned group conv at 1/C and never its
+   * mask). Replaces all three parameter counts of the layer.
+   */
+  params?: number;
 }
 
 export type CostRule = (layer: LayerView, convention: Convention) => OpCost;

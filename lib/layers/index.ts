@@ -3,3 +3,4 @@ export {HardSigmoid, HardSwish} from './hard-activations';
 export {LabBatchNormalization, labBatchNormalization} from './batch-norm';
 export {ChannelShuffle, GroupConv2D, GroupConv2DArgs} from './group-conv';
 export {ScaledAdd} from './scaled-add';
+export {ChannelGather, LearnedGroupConv2D, LearnedGroupConv2DArgs, condensingStage} from './learned-group-conv';

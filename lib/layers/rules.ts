@@ -20,3 +20,17 @@ registerCostRule('GroupConv2D', layer => {
 });
 registerWeightLayerClass('GroupConv2D');
 registerLayerKind('GroupConv2D', () => 'group');
+
+// A learned group conv is a dense 1x1 times a mask while it trains. Under
+// `macs` it costs what runs (the dense conv); under `condensenet` what
+// remains after condensation, 1/C of it (official utils.measure_model).
+// Either way the mask is bookkeeping, not parameters.
+registerCostRule('LearnedGroupConv2D', (layer, convention) => {
+  const weights = inChannels(layer) * outChannels(layer);
+  const scale = convention === 'condensenet' ? 1 / (layer.config['condenseFactor'] as number) : 1;
+  return {macs: outputPositions(layer) * weights * scale, params: weights * scale};
+});
+registerWeightLayerClass('LearnedGroupConv2D');
+registerLayerKind('LearnedGroupConv2D', () => 'group');
+// The index layer of a converted CondenseNet moves memory only.
+registerCostRule('ChannelGather', () => ({macs: 0}));

@@ -1,6 +1,7 @@
 /** Every model family and registered variant of the lab, in chapter order. */
 import * as tf from '@tensorflow/tfjs';
 
+import * as condenseNet from './condensenet';
 import * as inceptionV1 from './inception-v1';
 import * as inceptionResNetV2 from './inception-resnet-v2';
 import * as inceptionV2 from './inception-v2';
@@ -25,6 +26,8 @@ export {buildInceptionV4} from './inception-v4';
 export {buildInceptionResNetV2} from './inception-resnet-v2';
 export {buildXception} from './xception';
 export {buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
+export {CondenseNetOptions, buildCondenseNet} from './condensenet';
+export {convertCondenseNet} from './condensenet-convert';
 
 export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
   inceptionV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
@@ -37,6 +40,7 @@ export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unkno
   mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
   mobileNetV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+  condenseNet.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
 ];
 
 export const REGISTRY: readonly ModelVariant[] = [
@@ -49,6 +53,7 @@ export const REGISTRY: readonly ModelVariant[] = [
   ...mobileNetV1.VARIANTS,
   ...mobileNetV2.VARIANTS,
   ...mobileNetV3.VARIANTS,
+  ...condenseNet.VARIANTS,
 ];
 
 /** Edit distance, for "did you mean" suggestions. */

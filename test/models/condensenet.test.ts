@@ -1,0 +1,150 @@
+/**
+ * CondenseNet: the learned group convolution condenses as the official code
+ * does, its group lasso is the sum it claims to be, training runs the
+ * stages on schedule, and the converted test-time network computes what the
+ * masked one does.
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {costOf} from '../../lib/cost';
+import {syntheticImages} from '../../lib/data';
+import {initEngine} from '../../lib/engine';
+import {LearnedGroupConv2D, condensingStage} from '../../lib/layers';
+import {CondenseNetOptions, buildCondenseNet, convertCondenseNet} from '../../lib/models';
+import {condensationHooks, learnedGroupConvsOf, train} from '../../lib/train';
+
+/** A layer on 8 inputs, 8 outputs, G = 2, C = 4 with w[i][o] = ((3i + 5g) mod 8) + 1, g = o mod 2. */
+function layerWithKnownWeights(): LearnedGroupConv2D {
+  const layer = new LearnedGroupConv2D({filters: 8, groups: 2, condenseFactor: 4});
+  layer.apply(tf.input({shape: [4, 4, 8]}));
+  const w = Array.from({length: 8}, (_, i) => Array.from({length: 8}, (_, o) => ((3 * i + 5 * (o % 2)) % 8) + 1));
+  const [, mask] = layer.getWeights();
+  layer.setWeights([tf.tensor4d([[w]]), mask]);
+  return layer;
+}
+
+const TINY: Partial<CondenseNetOptions> = {
+  resolution: 8, channels: 1, classes: 3, stages: '2-2', growth: '4-8', groups: 4, groups3x3: 2, condenseFactor: 4,
+};
+
+/** Random batch-norm statistics, so that no BN is the identity and gathering them wrongly would show. */
+function randomiseBatchNorms(model: tf.LayersModel, seed: number): void {
+  let s = seed;
+  for (const layer of model.layers.filter(l => l.getClassName() === 'BatchNormalization')) {
+    layer.setWeights(layer.getWeights().map((w, k) => tf.randomUniform(w.shape, k === 3 ? 0.5 : -0.5, k === 3 ? 2 : 0.5, 'float32', s++)));
+  }
+}
+
+describe('CondenseNet', function () {
+  this.timeout(120_000);
+  afterEach(() => tf.disposeVariables());
+
+  it('the condensing stage follows the official schedule: C - 1 stages in the first half', () => {
+    assert.deepEqual([0, 0.1, 0.17, 0.34, 0.49, 0.5, 0.9].map(p => condensingStage(p, 4)), [0, 0, 1, 2, 2, 3, 3]);
+    assert.deepEqual([0, 0.25, 0.5].map(p => condensingStage(p, 2)), [0, 0, 1]);
+  });
+
+  it('each stage cuts, in every group, the C_in / C inputs with the smallest L1 weight into that group', () => {
+    const layer = layerWithKnownWeights();
+    assert.equal(layer.stagesDone(), 0);
+    layer.condenseTo(1);
+    // Group 0 ranks inputs by (3i mod 8): i = 0, 3 are smallest; group 1 by (3i + 5 mod 8): i = 1, 4.
+    assert.deepEqual(layer.survivingInputs(0), [1, 2, 4, 5, 6, 7]);
+    assert.deepEqual(layer.survivingInputs(1), [0, 2, 3, 5, 6, 7]);
+    layer.condenseTo(9);   // capped at C - 1 = 3 stages: 8 / 4 = 2 inputs per group survive
+    assert.equal(layer.stagesDone(), 3);
+    assert.deepEqual(layer.survivingInputs(0), [2, 5]);
+    assert.deepEqual(layer.survivingInputs(1), [3, 6]);
+    // Masked weights no longer reach the output.
+    const x = tf.ones([1, 1, 1, 8]);
+    const y = layer.apply(x) as tf.Tensor;
+    // Group 0 keeps inputs 2, 5 (weights 7, 8); group 1 keeps 3, 6 (weights 7, 8).
+    assert.deepEqual(Array.from(y.dataSync()), Array(8).fill(15));
+  });
+
+  it('the group lasso is the sum over groups and inputs of the L2 norm of that column', () => {
+    const layer = layerWithKnownWeights();
+    let expected = 0;
+    for (let i = 0; i < 8; i++) {
+      for (let g = 0; g < 2; g++) expected += Math.sqrt(4 * (((3 * i + 5 * g) % 8) + 1) ** 2);
+    }
+    assert.ok(Math.abs(layer.groupLasso().dataSync()[0] - expected) < 1e-3);
+    layer.condenseTo(3);
+    assert.equal(layer.groupLasso().dataSync()[0], 0);
+  });
+
+  it('refuses channels that do not divide by G or C, naming the layer', () => {
+    assert.throws(() => buildCondenseNet({...TINY, growth: '4-6', groups3x3: 4}), /block 2 layer 1: 24 bottleneck and 6 output channels must divide into groups = 4 and groups3x3 = 4/);
+    assert.throws(() => buildCondenseNet({...TINY, growth: '6-8', groups3x3: 1, groups: 8}), /block 1 layer 1 has 12 input channels, not divisible by groups \(G = 8\)/);
+    assert.throws(() => buildCondenseNet({...TINY, stages: '2-x'}), /stages must be whole numbers >= 1 joined by '-'.*got '2-x'/);
+    assert.throws(() => new LearnedGroupConv2D({filters: 10, groups: 4}), /10 output channels do not divide into 4 groups/);
+  });
+
+  it('the converted network computes what the masked one does', () => {
+    const trained = buildCondenseNet(TINY);
+    randomiseBatchNorms(trained, 11);
+    for (const layer of learnedGroupConvsOf(trained)) layer.condenseTo(3);
+    const x = tf.randomNormal([5, 8, 8, 1], 0, 1, 'float32', 3);
+    const expected = trained.predict(x) as tf.Tensor;
+
+    const whole = convertCondenseNet(trained, {...TINY, classifierKeep: 1});
+    assert.ok(whole.layers.some(l => l.getClassName() === 'ChannelGather'));
+    assert.ok(!whole.layers.some(l => l.getClassName() === 'LearnedGroupConv2D'));
+    const diff = tf.max(tf.abs(tf.sub(whole.predict(x) as tf.Tensor, expected))).dataSync()[0];
+    assert.ok(diff < 1e-4, `max |converted - masked| = ${diff}`);
+
+    // With half the classifier's features kept, it equals the masked network whose dropped rows are zero.
+    const half = convertCondenseNet(trained, TINY);
+    const kept = (half.getLayer('classifier_gather').getConfig()['indices'] as number[]);
+    const [kernel, bias] = trained.getLayer('logits').getWeights();
+    const rows = kernel.shape[0];
+    assert.equal(kept.length, rows / 2);
+    const keepMask = tf.tensor2d(Array.from({length: rows}, (_, i) => [kept.includes(i) ? 1 : 0]));
+    trained.getLayer('logits').setWeights([kernel.mul(keepMask), bias]);
+    const halfDiff = tf.max(tf.abs(tf.sub(half.predict(x) as tf.Tensor, trained.predict(x) as tf.Tensor))).dataSync()[0];
+    assert.ok(halfDiff < 1e-4, `max |converted(0.5) - masked with rows zeroed| = ${halfDiff}`);
+    // The kept features are those with the largest L1 norm of their weights.
+    const norms = (kernel.abs().sum(1).arraySync() as number[]);
+    const smallestKept = Math.min(...kept.map(i => norms[i]));
+    assert.ok(norms.every((n, i) => kept.includes(i) || n <= smallestKept));
+  });
+
+  it('refuses to convert before condensing', () => {
+    const trained = buildCondenseNet(TINY);
+    assert.throws(() => convertCondenseNet(trained, TINY), /has done 0 of 3 condensing stages/);
+  });
+
+  it('the converted 1x1 group conv costs what the learned one costs under the CondenseNet counter, 1/C of dense', () => {
+    const trained = buildCondenseNet(TINY);
+    const converted = buildCondenseNet({...TINY, converted: true});
+    const learned = costOf(trained, 'condensenet').layers.find(l => l.name === 'block2_layer1_lgc')!;
+    const dense = costOf(trained, 'macs').layers.find(l => l.name === 'block2_layer1_lgc')!;
+    const group = costOf(converted, 'macs').layers.find(l => l.name === 'block2_layer1_lgc_gconv')!;
+    assert.equal(learned.macs, dense.macs / 4);
+    assert.equal(group.macs, learned.macs);
+    assert.equal(group.weightParams, learned.weightParams);
+  });
+
+  it('training condenses on schedule (all stages by half-way) and the converted network scores the same', async () => {
+    await initEngine('wasm');
+    const data = {train: syntheticImages({count: 256, seed: 5, size: 8, channels: 1, classes: 3}),
+                  test: syntheticImages({count: 64, seed: 6, size: 8, channels: 1, classes: 3})};
+    const model = buildCondenseNet(TINY);
+    const hooks = condensationHooks(model, {groupLassoLambda: 1e-5});
+    const stagesAt: number[] = [];
+    await train(model, data, {
+      epochs: 2, batchSize: 32, optimizer: 'sgd', learningRate: 0.05, seed: 2, progress: 'silent', preciseBatchNormImages: 0,
+      extraLoss: hooks.extraLoss,
+      onStep: async (info, m) => { await hooks.onStep(info, m); stagesAt.push(learnedGroupConvsOf(m)[0].stagesDone()); },
+    });
+    assert.equal(stagesAt.length, 16);
+    // Stage floor(2 (C - 1) step / steps) = floor(6 step / 16) after each step.
+    assert.deepEqual(stagesAt, [0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    const converted = convertCondenseNet(model, {...TINY, classifierKeep: 1});
+    const x = tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 9);
+    const diff = tf.max(tf.abs(tf.sub(converted.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor))).dataSync()[0];
+    assert.ok(diff < 1e-4, `max |converted - trained| = ${diff}`);
+  });
+});

@@ -18,8 +18,9 @@ export interface CostReport {
                  trainableParams: number; macs: number}>;
 }
 
-export function parseConvention(value: string | undefined): Convention {
-  const convention = value ?? 'macs';
+/** `--convention`, or else the convention the named variant publishes under, or else plain MACs. */
+export function parseConvention(value: string | undefined, modelName?: string): Convention {
+  const convention = value ?? REGISTRY.find(v => v.name === modelName)?.convention ?? 'macs';
   if (!(CONVENTIONS as readonly string[]).includes(convention)) {
     throw new UsageError(`--convention must be one of ${CONVENTIONS.join(', ')}, got '${convention}'`);
   }

@@ -29,7 +29,7 @@ commands:
   lab [--port N]               JupyterLab on 127.0.0.1 with the lab's kernel
   variants [--json]            every registered variant: family, input, parameters, MACs
   cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
-       [--set key=value]... [--convention macs|condensenet] [--per-layer] [--json]
+       [--set key=value]... [--convention macs|condensenet (default: the variant's own)] [--per-layer] [--json]
                                parameters, multiply-adds and memory of any configuration
   train <variant-or-family> [model options as for cost] [--dataset fashion-mnist|cifar10|synthetic]
        [--limit N|all] [--test-limit N|all] [--epochs N] [--batch N] [--optimizer adam|sgd|momentum|nesterov|rmsprop]
@@ -145,7 +145,7 @@ async function commandCost(argv: string[]): Promise<number> {
   }, true);
   if (positionals.length > 1) throw new UsageError(`cnnlab cost takes one model, got ${positionals.length}`);
   const choice = resolveModel(positionals[0], values);
-  const report = costReport(choice, parseConvention(values['convention'] as string | undefined));
+  const report = costReport(choice, parseConvention(values['convention'] as string | undefined, choice.name));
   process.stdout.write(values['json'] ? JSON.stringify(report, null, 1) + '\n' : formatCostReport(report, values['per-layer'] === true));
   return 0;
 }

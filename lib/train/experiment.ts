@@ -12,6 +12,7 @@ import {loadFashionMnist} from '../data/fashion-mnist';
 import {syntheticImages} from '../data/synthetic';
 import {BackendName, initEngine} from '../engine/backends';
 import {buildModel} from '../models';
+import {condensationHooks, learnedGroupConvsOf} from './condense';
 import {Json} from '../results/store';
 import {OptimizerName, Schedule} from './optimizers';
 import {EpochRecord, Timing, train} from './trainer';
@@ -89,9 +90,14 @@ export async function runExperiment(config: ExperimentConfig,
   const engine = await initEngine(config.backend);
   const data = datasetFor(config);
   const model = buildModel(config.model, config.options);
+  // A CondenseNet trains through its condensing stages; its cost is its
+  // test-time network's (what condensation buys), counted in plain MACs.
+  const condenses = learnedGroupConvsOf(model).length > 0;
   try {
-    const cost = totals(modelCost(model));
+    const cost = condenses ? testTimeCost(config) : totals(modelCost(model));
+    const hooks = condenses ? condensationHooks(model) : {};
     const result = await train(model, data, {
+      ...hooks,
       epochs: config.epochs, batchSize: config.batch, optimizer: config.optimizer, learningRate: config.lr,
       schedule: config.schedule === 'step' ? {kind: 'step', factor: 0.94, everyEpochs: 2} : {kind: config.schedule},
       weightDecay: config.weightDecay, labelSmoothing: config.labelSmoothing, seed: config.seed,
@@ -108,6 +114,15 @@ export async function runExperiment(config: ExperimentConfig,
     };
   } finally {
     model.dispose();
+  }
+}
+
+function testTimeCost(config: ExperimentConfig) {
+  const converted = buildModel(config.model, {...config.options, converted: true, classifierKeep: 1});
+  try {
+    return totals(modelCost(converted));
+  } finally {
+    converted.dispose();
   }
 }
 

@@ -30,6 +30,17 @@ describe('cnnlab variants / cost / train @integration', function () {
         ['className', 'kind', 'macs', 'name', 'outputShape', 'params', 'trainableParams'].sort());
   });
 
+  it('a CondenseNet variant is costed under its own counter unless --convention says otherwise', async () => {
+    const own = JSON.parse((await runCli(['cost', 'condensenet_86_cifar10', '--json'])).stdout);
+    const plain = JSON.parse((await runCli(['cost', 'condensenet_86_cifar10', '--convention', 'macs', '--json'])).stdout);
+    assert.equal(own.convention, 'condensenet');
+    assert.equal(plain.convention, 'macs');
+    // Plain MACs count the learned 1x1 group convs densely (C = 4 times more) and no ReLU or pooling ops.
+    const lgc = (r: {layers: Array<{className: string; macs: number}>}) =>
+        r.layers.filter(l => l.className === 'LearnedGroupConv2D').reduce((sum, l) => sum + l.macs, 0);
+    assert.equal(lgc(plain), 4 * lgc(own));
+  });
+
   it('cost prints the MobileNet Table 2 shares, 1.91 % included', async () => {
     const r = await runCli(['cost', 'mobilenet_v1_1.0_224']);
     assert.equal(r.code, 0, r.stderr);
@@ -47,6 +58,8 @@ describe('cnnlab variants / cost / train @integration', function () {
       [['cost', 'mobilenet_v1', '--set', 'depthh=3'], /unknown option 'depthh' for mobilenet_v1; its options are:\n\s+convolution:/],
       [['cost', 'mobilenet_v1', '--set', 'convolution=grouped'], /--set convolution must be one of separable, full, got 'grouped'/],
       [['cost', 'mobilenet_v1', '--convention', 'flops'], /--convention must be one of macs, condensenet, got 'flops'/],
+      [['cost', 'condensenet', '--set', 'growth=6-16-32'], /block 1 layer 1: 24 bottleneck and 6 output channels must divide into groups = 4 and groups3x3 = 4/],
+      [['cost', 'condensenet', '--set', 'condenseFactor=3'], /16 input channels, not divisible by groups \(G = 4\) and the condensation factor \(C = 3\)/],
       [['train', 'mobilenet_v1', '--dataset', 'imagenet'], /--dataset must be one of fashion-mnist, cifar10, synthetic, got 'imagenet'/],
       [['train', 'mobilenet_v1', '--backend', 'tpu'], /--backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'tpu'/],
     ];

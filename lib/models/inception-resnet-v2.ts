@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
 import {ScaledAdd} from '../layers/scaled-add';
-import {checkCommon} from './options';
+import {checkCommon, parseBlocks} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** Concatenate branches, project linearly to the input width, add scaled, then ReLU (or not, for the last block). */
@@ -49,16 +49,19 @@ export interface InceptionResNetV2Options extends CommonOptions {
   dropout: number;
   /** Batch norm with a learned scale (imgclsmob); false is Keras's and TF-slim's (scale=False). */
   bnScale: boolean;
+  /** Residual blocks per grid (35, 17, 8), '10-20-10' as released; fewer for lab-scale runs. */
+  blocks: string;
 }
 
 export const DEFAULTS: InceptionResNetV2Options = {
-  resolution: 299, width: 1, classes: 1000, channels: 3, dropout: 0.2, bnScale: true,
+  resolution: 299, width: 1, classes: 1000, channels: 3, dropout: 0.2, bnScale: true, blocks: '10-20-10',
 };
 
 export function buildInceptionResNetV2(options: Partial<InceptionResNetV2Options> = {}): tf.LayersModel {
   const o: InceptionResNetV2Options = {...DEFAULTS, ...options};
   if (o.width !== 1) throw new Error(`inception_resnet_v2: the paper defines no width multiplier; width must be 1, got ${o.width}`);
   checkCommon('inception_resnet_v2', o, 75);
+  const [blocks35, blocks17, blocks8] = parseBlocks('inception_resnet_v2', o.blocks);
   const conv = inceptionConv(o.bnScale);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = conv(input, 32, 3, 'stem1', 2, 'valid');       // 149x149x32
@@ -72,12 +75,12 @@ export function buildInceptionResNetV2(options: Partial<InceptionResNetV2Options
   dbl = conv(conv(dbl, 96, 3, 'mixed5b_b2_3x3a'), 96, 3, 'mixed5b_b2_3x3b');
   x = concat([conv(x, 96, 1, 'mixed5b_b0_1x1'), conv(conv(x, 48, 1, 'mixed5b_b1_1x1'), 64, 5, 'mixed5b_b1_5x5'), dbl,
               conv(poolSame(x, 'avg', 'mixed5b_pool'), 64, 1, 'mixed5b_pool_proj')], 'mixed5b');   // 35x35x320
-  for (let i = 1; i <= 10; i++) x = block35(x, conv, `block35_${i}`);
+  for (let i = 1; i <= blocks35; i++) x = block35(x, conv, `block35_${i}`);
   // Fig. 18 (Reduction-A with k, l, m, n = 256, 256, 384, 384): 35 -> 17.
   let b1 = conv(x, 256, 1, 'mixed6a_b1_1x1');
   b1 = conv(conv(b1, 256, 3, 'mixed6a_b1_3x3a'), 384, 3, 'mixed6a_b1_3x3b', 2, 'valid');
   x = concat([conv(x, 384, 3, 'mixed6a_b0_3x3', 2, 'valid'), b1, maxPoolDown(x, 'mixed6a_pool')], 'mixed6a');   // 17x17x1088
-  for (let i = 1; i <= 20; i++) x = block17(x, conv, `block17_${i}`);
+  for (let i = 1; i <= blocks17; i++) x = block17(x, conv, `block17_${i}`);
   // Fig. 18 (Reduction-B): 17 -> 8.
   const down = (y: tf.SymbolicTensor, filters: number, branch: string) =>
       conv(y, filters, 3, `mixed7a_${branch}_3x3`, 2, 'valid');
@@ -85,8 +88,9 @@ export function buildInceptionResNetV2(options: Partial<InceptionResNetV2Options
   b2 = down(conv(b2, 288, 3, 'mixed7a_b2_3x3a'), 320, 'b2');
   x = concat([down(conv(x, 256, 1, 'mixed7a_b0_1x1'), 384, 'b0'), down(conv(x, 256, 1, 'mixed7a_b1_1x1'), 288, 'b1'), b2,
               maxPoolDown(x, 'mixed7a_pool')], 'mixed7a');                                          // 8x8x2080
-  for (let i = 1; i <= 9; i++) x = block8(x, conv, `block8_${i}`, 0.2, true);
-  x = block8(x, conv, 'block8_10', 1, false);
+  // The last 8x8 block is added unscaled and not followed by a ReLU.
+  for (let i = 1; i < blocks8; i++) x = block8(x, conv, `block8_${i}`, 0.2, true);
+  x = block8(x, conv, `block8_${blocks8}`, 1, false);
   x = conv(x, 1536, 1, 'conv7b');
   const logits = classifierHead(x, o.classes, {dropout: o.dropout});
   return tf.model({inputs: input, outputs: logits, name: 'inception_resnet_v2'});
@@ -99,6 +103,7 @@ export const FAMILY: Family<InceptionResNetV2Options> = {
   options: {
     dropout: {type: 'number', description: 'dropout before the classifier'},
     bnScale: {type: 'boolean', description: "batch norm with a learned scale (false: Keras's scale=False)"},
+    blocks: {type: 'string', description: "residual blocks per grid (released '10-20-10')"},
   },
   build: buildInceptionResNetV2,
 };

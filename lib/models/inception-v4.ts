@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
-import {checkCommon} from './options';
+import {checkCommon, parseBlocks} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** Fig. 3: 299x299x3 -> 35x35x384, with concatenated conv and pool branches. */
@@ -79,23 +79,26 @@ function inceptionC(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTen
 export interface InceptionV4Options extends CommonOptions {
   /** Dropout before the classifier (paper: keep 0.8). */
   dropout: number;
+  /** Inception-A, -B, -C modules per grid, '4-7-3' in the paper; fewer for lab-scale runs. */
+  blocks: string;
 }
 
-export const DEFAULTS: InceptionV4Options = {resolution: 299, width: 1, classes: 1000, channels: 3, dropout: 0.2};
+export const DEFAULTS: InceptionV4Options = {resolution: 299, width: 1, classes: 1000, channels: 3, dropout: 0.2, blocks: '4-7-3'};
 
 export function buildInceptionV4(options: Partial<InceptionV4Options> = {}): tf.LayersModel {
   const o: InceptionV4Options = {...DEFAULTS, ...options};
   if (o.width !== 1) throw new Error(`inception_v4: the paper defines no width multiplier; width must be 1, got ${o.width}`);
   // Four valid stride-2 steps and valid 3x3s; 75 px keeps the 8x8 grid at 1x1.
   checkCommon('inception_v4', o, 75);
+  const [blocksA, blocksB, blocksC] = parseBlocks('inception_v4', o.blocks);
   const conv = inceptionConv();
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = stem(input, conv);
-  for (let i = 0; i < 4; i++) x = inceptionA(x, conv, `inceptionA${i + 1}`);    // 35x35x384
+  for (let i = 0; i < blocksA; i++) x = inceptionA(x, conv, `inceptionA${i + 1}`);    // 35x35x384
   x = reductionA(x, conv, 'reductionA');                                          // 17x17x1024
-  for (let i = 0; i < 7; i++) x = inceptionB(x, conv, `inceptionB${i + 1}`);
+  for (let i = 0; i < blocksB; i++) x = inceptionB(x, conv, `inceptionB${i + 1}`);
   x = reductionB(x, conv, 'reductionB');                                          // 8x8x1536
-  for (let i = 0; i < 3; i++) x = inceptionC(x, conv, `inceptionC${i + 1}`);
+  for (let i = 0; i < blocksC; i++) x = inceptionC(x, conv, `inceptionC${i + 1}`);
   const logits = classifierHead(x, o.classes, {dropout: o.dropout});
   return tf.model({inputs: input, outputs: logits, name: 'inception_v4'});
 }
@@ -104,7 +107,10 @@ export const FAMILY: Family<InceptionV4Options> = {
   name: 'inception_v4',
   paper: 'Szegedy et al. 2016, Inception-v4, Inception-ResNet and the Impact of Residual Connections, arXiv:1602.07261',
   defaults: DEFAULTS,
-  options: {dropout: {type: 'number', description: 'dropout before the classifier'}},
+  options: {
+    dropout: {type: 'number', description: 'dropout before the classifier'},
+    blocks: {type: 'string', description: "Inception-A, -B, -C modules per grid (paper '4-7-3')"},
+  },
   build: buildInceptionV4,
 };
 

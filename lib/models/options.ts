@@ -41,3 +41,12 @@ export function checkCommon(family: string, o: CommonOptions, minResolution: num
 export function minResolutionFor(downsamplings: number): number {
   return 2 ** Math.max(0, downsamplings - 1) + 1;
 }
+
+/** Three module counts joined by '-' (e.g. '4-7-3'), each a whole number >= 1. */
+export function parseBlocks(family: string, text: string): [number, number, number] {
+  const counts = String(text).split('-').map(Number);
+  if (counts.length !== 3 || counts.some(c => !Number.isInteger(c) || c < 1 || c > 100)) {
+    throw new Error(`${family}: blocks must be three whole numbers in [1, 100] joined by '-' (e.g. '4-7-3'), got '${text}'`);
+  }
+  return counts as [number, number, number];
+}

@@ -8,7 +8,7 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {costOf} from '../../lib/cost';
+import {condensedWeights, costOf} from '../../lib/cost';
 import {syntheticImages} from '../../lib/data';
 import {initEngine} from '../../lib/engine';
 import {LearnedGroupConv2D, condensingStage} from '../../lib/layers';
@@ -62,6 +62,17 @@ describe('CondenseNet', function () {
     const y = layer.apply(x) as tf.Tensor;
     // Group 0 keeps inputs 2, 5 (weights 7, 8); group 1 keeps 3, 6 (weights 7, 8).
     assert.deepEqual(Array.from(y.dataSync()), Array(8).fill(15));
+  });
+
+  it('after C - 1 stages exactly condensedWeights(C_in, C_out, C) connections remain, as the counter charges', () => {
+    const layer = new LearnedGroupConv2D({filters: 16, groups: 4, condenseFactor: 4});
+    const model = tf.sequential({layers: [tf.layers.inputLayer({inputShape: [3, 3, 32]}), layer]});
+    layer.condenseTo(3);
+    const alive = layer.mask().flat().reduce((a, b) => a + b, 0);
+    assert.equal(alive, condensedWeights(32, 16, 4));
+    assert.equal(costOf(model, 'condensenet').totals.weightParams, condensedWeights(32, 16, 4));
+    assert.equal(costOf(model, 'condensenet').totals.macs, 9 * condensedWeights(32, 16, 4));
+    model.dispose();
   });
 
   it('the group lasso is the sum over groups and inputs of the L2 norm of that column', () => {

@@ -13,28 +13,40 @@ import {seedWeights} from '../../lib/train';
 import {wave} from './grad-helpers';
 
 /**
- * [family, options, tolerance]: the worst per-weight relative error allowed,
- * or, where a number is given as {overall}, the norm-wise error over all
- * weights. Inception (max-pool ties on ReLU outputs) and the spectrum network
- * route some gradients differently when the two backends' forward values
- * differ in the last bits; their per-op kernels agree to 1e-6
- * (wasm-kernels.test.ts, group-conv.test.ts), but whole-model agreement is
- * 3e-3 (inception) and 7e-3 (spectrum) norm-wise, not yet explained.
+ * [family, options, batch-norm statistics]. Each model's gradients must agree
+ * to 2e-4 per weight (float32 sums in a different order: GoogLeNet's
+ * classifier bias, the worst, is 1.3e-4).
+ *
+ * Networks that end on 1x1 grids (the Inception family at lab scale, the
+ * spectrum network at 12 px) are compared with batch norm on its moving
+ * statistics. With batch statistics over four images of 1x1, each channel
+ * normalises four numbers, and the gradient is so ill-conditioned that the
+ * cpu backend disagrees with itself by 3e-2 when the input is scaled by
+ * 1 + 1e-6 (BN-Inception at 32 px); wasm against cpu was 2e-2 there, and
+ * 5e-5 with 16 images instead of 4. With moving statistics the same
+ * networks agree to ~1e-6 norm-wise. The batch-statistics kernels themselves
+ * are checked by the MobileNets and CondenseNet here and by batch-norm.test.ts.
  */
-type Tolerance = {perWeight: number} | {overall: number};
-const LAB_MODELS: ReadonlyArray<[string, Record<string, unknown>, Tolerance]> = [
-  ['mobilenet_v1', {resolution: 16, channels: 1, classes: 4, width: 0.25, stemStride: 1, depth: 4}, {perWeight: 1e-4}],
-  ['mobilenet_v1', {resolution: 16, channels: 3, classes: 4, width: 0.25, stemStride: 2, depth: 3, convolution: 'full'},
-   {perWeight: 1e-4}],
-  ['mobilenet_v2', {resolution: 16, channels: 1, classes: 4, width: 0.35, stemStride: 1, stages: 3}, {perWeight: 1e-4}],
-  ['mobilenet_v3', {resolution: 32, channels: 1, classes: 4, width: 0.35, stemStride: 1, size: 'small'}, {perWeight: 1e-4}],
-  ['xception_spectrum', {resolution: 12, channels: 1, classes: 4, width: 0.25, segments: 4, between: 'relu', modulesPerStage: 1},
-   {overall: 1e-2}],
+type Statistics = 'batch' | 'moving';
+const LAB_MODELS: ReadonlyArray<[string, Record<string, unknown>, Statistics]> = [
+  ['mobilenet_v1', {resolution: 16, channels: 1, classes: 4, width: 0.25, stemStride: 1, depth: 4}, 'batch'],
+  ['mobilenet_v1', {resolution: 16, channels: 3, classes: 4, width: 0.25, stemStride: 2, depth: 3, convolution: 'full'}, 'batch'],
+  ['mobilenet_v2', {resolution: 16, channels: 1, classes: 4, width: 0.35, stemStride: 1, stages: 3}, 'batch'],
+  ['mobilenet_v3', {resolution: 32, channels: 1, classes: 4, width: 0.35, stemStride: 1, size: 'small'}, 'batch'],
+  ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: '2-2', growth: '4-8', groups3x3: 2}, 'batch'],
+  ['xception_spectrum', {resolution: 12, channels: 1, classes: 4, width: 0.25, segments: 4, between: 'relu', modulesPerStage: 1}, 'moving'],
   // Dropout off: its random masks would differ between backends.
-  ['inception_v1', {resolution: 64, channels: 3, classes: 4, dropout: 0}, {overall: 1e-2}],
+  ['xception', {resolution: 33, channels: 1, classes: 4, width: 0.25, middleBlocks: 1, dropout: 0}, 'moving'],
+  ['inception_v1', {resolution: 32, channels: 1, classes: 4, dropout: 0}, 'moving'],
+  ['inception_v2', {resolution: 32, channels: 1, classes: 4, dropout: 0}, 'moving'],
 ];
+// Inception-v4 and Inception-ResNet-v2 at their smallest (75 px, one block
+// per grid) take over 100 s each on the cpu reference; they add no kernel
+// beyond the two above (asymmetric and valid stride-2 convs are in
+// wasm-kernels.test.ts; ScaledAdd is a Mul and an Add).
 
-async function gradientsOn(backend: string, family: string, options: Record<string, unknown>): Promise<Float32Array[]> {
+async function gradientsOn(backend: string, family: string, options: Record<string, unknown>,
+                           statistics: Statistics): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const model = buildModel(family, options);
   seedWeights(model, 3);
@@ -47,7 +59,7 @@ async function gradientsOn(backend: string, family: string, options: Record<stri
   // when models are built twice in one process, so names cannot pair them.
   const variables = model.trainableWeights.map(w => w.read() as tf.Variable);
   const {grads} = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training: true}) as tf.Tensor) as tf.Scalar, variables);
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training: statistics === 'batch'}) as tf.Tensor) as tf.Scalar, variables);
   const values = variables.map(v => Float32Array.from(grads[v.name].dataSync()));
   tf.dispose([x, y, ...Object.values(grads)]);
   model.dispose();
@@ -56,10 +68,10 @@ async function gradientsOn(backend: string, family: string, options: Record<stri
 
 describe('whole-model gradients: wasm with lab kernels equals cpu', () => {
   before(async () => { await initEngine('wasm'); });
-  for (const [family, options, tolerance] of LAB_MODELS) {
-    it(`${family} ${JSON.stringify(options)}`, async () => {
-      const reference = await gradientsOn('cpu', family, options);
-      const ours = await gradientsOn('wasm', family, options);
+  for (const [family, options, statistics] of LAB_MODELS) {
+    it(`${family} ${JSON.stringify(options)}, batch norm on ${statistics} statistics`, async () => {
+      const reference = await gradientsOn('cpu', family, options, statistics);
+      const ours = await gradientsOn('wasm', family, options, statistics);
       assert.equal(ours.length, reference.length);
       // Relative to each weight's gradient, but never to less than 1e-3 of the
       // model's largest: some gradients are zero in exact arithmetic (the beta
@@ -71,14 +83,7 @@ describe('whole-model gradients: wasm with lab kernels equals cpu', () => {
         return ours[i].reduce((m, v, j) => Math.max(m, Math.abs(v - r[j])), 0) / scale;
       });
       const worst = Math.max(...errors);
-      let diff2 = 0, norm2 = 0;
-      reference.forEach((r, i) => r.forEach((v, j) => { diff2 += (ours[i][j] - v) ** 2; norm2 += v * v; }));
-      const overall = Math.sqrt(diff2 / norm2);
-      if ('perWeight' in tolerance) {
-        assert.ok(worst <= tolerance.perWeight, `worst relative error over ${errors.length} weights: ${worst} (weight ${errors.indexOf(worst)})`);
-      } else {
-        assert.ok(overall <= tolerance.overall, `norm-wise relative error ${overall} (worst weight ${worst})`);
-      }
+      assert.ok(worst <= 2e-4, `worst relative error over ${errors.length} weights: ${worst} (weight ${errors.indexOf(worst)})`);
     });
   }
 });

@@ -33,7 +33,7 @@ commands:
                                parameters, multiply-adds and memory of any configuration
   train <variant-or-family> [model options as for cost] [--dataset fashion-mnist|cifar10|synthetic]
        [--limit N|all] [--test-limit N|all] [--epochs N] [--batch N] [--optimizer adam|sgd|momentum|nesterov|rmsprop]
-       [--lr X] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--fresh] [--json]
+       [--lr X] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--fresh] [--json]
                                train for real; the record lands in results/
 `;
 

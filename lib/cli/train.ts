@@ -1,5 +1,6 @@
 /** `cnnlab train`: one training run of any configuration the atlas can build. */
 import {BackendName, initEngine, parseBackend} from '../engine/backends';
+import {THREADS_ENV, parseThreads} from '../engine/wasm-threads';
 import {Json, ResultsStore} from '../results/store';
 import {OPTIMIZERS, OptimizerName} from '../train/optimizers';
 import {DATASETS, DatasetName, ExperimentConfig, ExperimentResult, experimentConfig, runExperiment} from '../train/experiment';
@@ -16,6 +17,7 @@ export const TRAIN_OPTIONS = {
   'lr': {type: 'string'},
   'seed': {type: 'string'},
   'backend': {type: 'string'},
+  'threads': {type: 'string'},
   'json': {type: 'boolean'},
   'fresh': {type: 'boolean'},
 } as const;
@@ -64,6 +66,8 @@ export async function commandTrainWith(choice: ModelChoice, values: Record<strin
   let backendChoice;
   try {
     backendChoice = parseBackend((values['backend'] as string | undefined) ?? process.env['LAB_BACKEND'] ?? 'auto');
+    // wasm reads its thread count when it first starts (lib/engine/wasm-threads.ts).
+    if (values['threads'] != null) process.env[THREADS_ENV] = String(parseThreads(values['threads'] as string, '--threads'));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

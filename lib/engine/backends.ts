@@ -8,13 +8,15 @@
  *               chosen automatically (a software Vulkan driver is slower than wasm)
  *   wasm        XNNPACK plus the lab's kernels: the embedded default
  *   cpu         pure JavaScript, always there, slow
- * LAB_BACKEND or --backend overrides the choice.
+ * LAB_BACKEND or --backend overrides the choice. wasm uses LAB_THREADS
+ * threads (default: every core, at most 8; lib/engine/wasm-threads.ts).
  */
 import * as os from 'node:os';
 
 import * as tf from '@tensorflow/tfjs';
 
 import {registerLabWasmKernels} from './wasm-kernels';
+import {prepareWasmThreads, threadsFromEnvironment} from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = typeof BACKEND_NAMES[number];
@@ -40,7 +42,7 @@ function cpuModel(): string {
   return `${model}, ${cpus.length} logical cores`;
 }
 
-type Loader = () => Promise<{device: string; threads: number}>;
+type Loader = () => Promise<{device: string; threads: number; afterInit?: () => void}>;
 
 /** Requires an optional package by name; null if it is not installed. */
 function optionalRequire(name: string): unknown {
@@ -83,8 +85,12 @@ const LOADERS: Record<BackendName, Loader> = {
   async wasm() {
     require('@tensorflow/tfjs-backend-wasm');
     registerLabWasmKernels();
+    // Threads are fixed when the wasm module instantiates, i.e. at the first
+    // setBackend('wasm') of the process; later calls cannot change them.
+    const afterInit = wasmInitialised ? undefined : prepareWasmThreads(threadsFromEnvironment());
+    wasmInitialised = true;
     // The thread count is known only once the backend has initialised.
-    return {device: `WebAssembly SIMD + XNNPACK (${cpuModel()})`, threads: 1};
+    return {device: `WebAssembly SIMD + XNNPACK (${cpuModel()})`, threads: 1, afterInit};
   },
   async cpu() {
     return {device: `JavaScript (${cpuModel()})`, threads: 1};
@@ -92,6 +98,7 @@ const LOADERS: Record<BackendName, Loader> = {
 };
 
 let current: EngineInfo | null = null;
+let wasmInitialised = false;
 
 /**
  * Silences TF.js's console notices (the cpu backend's "install tfjs-node"
@@ -108,8 +115,12 @@ export function isSoftwareAdapter(device: string): boolean {
 
 async function activate(name: BackendName): Promise<EngineInfo> {
   const loaded = await LOADERS[name]();
-  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
-  await tf.ready();
+  try {
+    if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
+    await tf.ready();
+  } finally {
+    loaded.afterInit?.();
+  }
   let threads = loaded.threads;
   if (name === 'wasm') {
     threads = (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();

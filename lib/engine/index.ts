@@ -1,2 +1,3 @@
 export * from './backends';
 export {LAB_WASM_KERNELS, registerLabWasmKernels, withStockWasmKernel} from './wasm-kernels';
+export {MAX_WASM_THREADS, THREADS_ENV, parseThreads, threadsFromEnvironment} from './wasm-threads';

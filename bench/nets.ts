@@ -5,8 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {batchNorm} from '../lib/blocks/conv-bn-act';
-import {buildMobileNetV1, buildMobileNetV2} from '../lib/models';
+import {batchNorm, convBnAct} from '../lib/blocks/conv-bn-act';
+import {InceptionWidths, inceptionV1Module} from '../lib/blocks/inception';
+import {buildCondenseNet, buildMobileNetV1, buildMobileNetV2, buildXception} from '../lib/models';
 
 export interface BenchNet {
   name: string;
@@ -30,6 +31,29 @@ function tinyNet(): tf.LayersModel {
   return tf.model({inputs: input, outputs: logits, name: 'tiny'});
 }
 
+/** A small GoogLeNet (Fig. 2b modules, 5x5 branch) for 32 px; torch_peer.py's inception_lab mirrors it. */
+export const INCEPTION_LAB_MODULES: ReadonlyArray<InceptionWidths | 'pool'> = [
+  {b1: 16, b3Reduce: 16, b3: 24, b5Reduce: 4, b5: 8, poolProj: 8},     // 32x32x56
+  {b1: 24, b3Reduce: 24, b3: 32, b5Reduce: 8, b5: 16, poolProj: 8},    // 32x32x80
+  'pool',
+  {b1: 32, b3Reduce: 24, b3: 48, b5Reduce: 8, b5: 16, poolProj: 16},   // 16x16x112
+  'pool',
+  {b1: 48, b3Reduce: 32, b3: 64, b5Reduce: 8, b5: 16, poolProj: 16},   // 8x8x144
+];
+
+function inceptionLab(): tf.LayersModel {
+  const input = tf.input({shape: [32, 32, 3]});
+  let x = convBnAct(input, {filters: 32, kernelSize: 3, name: 'stem'});
+  INCEPTION_LAB_MODULES.forEach((row, i) => {
+    x = row === 'pool' ?
+        tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name: `pool${i}`}).apply(x) as tf.SymbolicTensor :
+        inceptionV1Module(x, {widths: row, name: `module${i}`});
+  });
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({units: 10}).apply(x) as tf.SymbolicTensor;
+  return tf.model({inputs: input, outputs: logits, name: 'inception_lab'});
+}
+
 export const BENCH_NETS: readonly BenchNet[] = [
   {name: 'tiny', input: [28, 28, 1], build: tinyNet},
   {
@@ -39,5 +63,15 @@ export const BENCH_NETS: readonly BenchNet[] = [
   {
     name: 'mobilenet_v2_0.5_32', input: [32, 32, 3],
     build: () => buildMobileNetV2({resolution: 32, channels: 3, classes: 10, width: 0.5, stemStride: 1, stages: 5}),
+  },
+  {name: 'inception_lab_32', input: [32, 32, 3], build: inceptionLab},
+  {
+    // The smallest input the two valid stem convs and four stride-2 steps allow is 33.
+    name: 'xception_0.25_36', input: [36, 36, 3],
+    build: () => buildXception({resolution: 36, channels: 3, classes: 10, width: 0.25, middleBlocks: 2}),
+  },
+  {
+    name: 'condensenet_lab_32', input: [32, 32, 3],
+    build: () => buildCondenseNet({resolution: 32, channels: 3, classes: 10, stages: '4-4-4', growth: '8-16-32'}),
   },
 ];

@@ -73,8 +73,120 @@ def mobilenet_v2(width, stages):
     return nn.Sequential(*layers)
 
 
+class InceptionModule(nn.Module):
+    """GoogLeNet's module with reductions (Fig. 2b); the lab's inceptionV1Module."""
+
+    def __init__(self, cin, b1, b3r, b3, b5r, b5, pool):
+        super().__init__()
+        self.b1 = nn.Sequential(*conv_bn_relu(cin, b1, 1))
+        self.b3 = nn.Sequential(*conv_bn_relu(cin, b3r, 1), *conv_bn_relu(b3r, b3, 3))
+        self.b5 = nn.Sequential(*conv_bn_relu(cin, b5r, 1), *conv_bn_relu(b5r, b5, 5))
+        self.pool = nn.Sequential(nn.MaxPool2d(3, 1, 1), *conv_bn_relu(cin, pool, 1))
+
+    def forward(self, x):
+        return torch.cat([self.b1(x), self.b3(x), self.b5(x), self.pool(x)], 1)
+
+
+def inception_lab():
+    # Mirrors bench/nets.ts INCEPTION_LAB_MODULES.
+    rows = [(16, 16, 24, 4, 8, 8), (24, 24, 32, 8, 16, 8), 'pool', (32, 24, 48, 8, 16, 16), 'pool',
+            (48, 32, 64, 8, 16, 16)]
+    c, layers = 32, conv_bn_relu(3, 32, 3)
+    for row in rows:
+        if row == 'pool':
+            layers.append(nn.MaxPool2d(3, 2, 1))
+        else:
+            layers.append(InceptionModule(c, *row))
+            c = row[0] + row[2] + row[4] + row[5]
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+
+
+def separable_bn(cin, cout):
+    return [nn.Conv2d(cin, cin, 3, 1, 1, groups=cin, bias=False), nn.Conv2d(cin, cout, 1, bias=False),
+            nn.BatchNorm2d(cout, eps=1e-3, momentum=0.1)]
+
+
+class XceptionDown(nn.Module):
+    def __init__(self, cin, f0, f1, relu_first):
+        super().__init__()
+        self.shortcut = nn.Sequential(nn.Conv2d(cin, f1, 1, 2, bias=False), nn.BatchNorm2d(f1, eps=1e-3, momentum=0.1))
+        self.body = nn.Sequential(*([nn.ReLU()] if relu_first else []), *separable_bn(cin, f0), nn.ReLU(),
+                                  *separable_bn(f0, f1), nn.MaxPool2d(3, 2, 1))
+
+    def forward(self, x):
+        return self.body(x) + self.shortcut(x)
+
+
+class XceptionMiddle(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.body = nn.Sequential(*[m for _ in range(3) for m in [nn.ReLU(), *separable_bn(c, c)]])
+
+    def forward(self, x):
+        return self.body(x) + x
+
+
+def xception(width, middle_blocks):
+    """The lab's buildXception (Chollet Fig. 5) at a width multiplier."""
+    ch = lambda n: max(8, round(n * width))
+    layers = [nn.Conv2d(3, ch(32), 3, 2, 0, bias=False), nn.BatchNorm2d(ch(32), eps=1e-3), nn.ReLU(),
+              nn.Conv2d(ch(32), ch(64), 3, 1, 0, bias=False), nn.BatchNorm2d(ch(64), eps=1e-3), nn.ReLU()]
+    c = ch(64)
+    for i, f in enumerate([128, 256, 728]):
+        layers.append(XceptionDown(c, ch(f), ch(f), i > 0))
+        c = ch(f)
+    layers += [XceptionMiddle(c) for _ in range(middle_blocks)]
+    layers.append(XceptionDown(c, ch(728), ch(1024), True))
+    c = ch(1024)
+    for f in [1536, 2048]:
+        layers += [*separable_bn(c, ch(f)), nn.ReLU()]
+        c = ch(f)
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+
+
+class LearnedGroupConv(nn.Module):
+    """Official CondenseNet layers.LearnedGroupConv: BN, ReLU, 1x1 conv times a mask buffer."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(cin, eps=1e-3, momentum=0.1)
+        self.conv = nn.Conv2d(cin, cout, 1, bias=False)
+        self.register_buffer('mask', torch.ones_like(self.conv.weight))
+
+    def forward(self, x):
+        return nn.functional.conv2d(torch.relu(self.norm(x)), self.conv.weight * self.mask)
+
+
+class DenseLayer(nn.Module):
+    def __init__(self, cin, growth, groups3x3=4, bottleneck=4):
+        super().__init__()
+        self.lgc = LearnedGroupConv(cin, bottleneck * growth)
+        self.conv = nn.Sequential(nn.BatchNorm2d(bottleneck * growth, eps=1e-3, momentum=0.1), nn.ReLU(),
+                                  nn.Conv2d(bottleneck * growth, growth, 3, 1, 1, groups=groups3x3, bias=False))
+
+    def forward(self, x):
+        return torch.cat([x, self.conv(self.lgc(x))], 1)
+
+
+def condensenet(stages, growth):
+    """The lab's buildCondenseNet (training network) on 32 px."""
+    c = 2 * growth[0]
+    layers = [nn.Conv2d(3, c, 3, 1, 1, bias=False)]
+    for b, (count, k) in enumerate(zip(stages, growth)):
+        for _ in range(count):
+            layers.append(DenseLayer(c, k))
+            c += k
+        if b < len(stages) - 1:
+            layers.append(nn.AvgPool2d(2))
+    layers += [nn.BatchNorm2d(c, eps=1e-3, momentum=0.1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10)]
+    return nn.Sequential(*layers)
+
+
 NETS = {'tiny': tiny, 'mobilenet_v1_0.5_32': lambda: mobilenet_v1(0.5, 7),
-        'mobilenet_v2_0.5_32': lambda: mobilenet_v2(0.5, 5)}
+        'mobilenet_v2_0.5_32': lambda: mobilenet_v2(0.5, 5),
+        'inception_lab_32': inception_lab,
+        'xception_0.25_36': lambda: xception(0.25, 2),
+        'condensenet_lab_32': lambda: condensenet([4, 4, 4], [8, 16, 32])}
 
 
 def main():

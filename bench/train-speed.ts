@@ -3,7 +3,7 @@
  * data, batch size (64), optimiser (Adam 2e-3) and thread count, measured in
  * one run so the ratio is fair on a shared machine.
  *
- * usage: npm run bench [-- --images N --epochs N --backends wasm,cpu --nets tiny,...]
+ * usage: npm run bench [-- --images N --epochs N --backends wasm,cpu --nets tiny,... --threads 1,2]
  * Writes bench/results/train-speed.json and prints a Markdown table.
  */
 import {spawnSync} from 'node:child_process';
@@ -26,6 +26,8 @@ const {values} = parseArgs({options: {
   backends: {type: 'string', default: 'wasm'},
   nets: {type: 'string', default: BENCH_NETS.map(n => n.name).join(',')},
   python: {type: 'string', default: '/usr/bin/python3'},
+  // Thread counts to measure both engines at (default: 1 and every core).
+  threads: {type: 'string', default: [...new Set([1, Math.min(os.cpus().length, 8)])].join(',')},
   // Internal: measure one net on one backend in this process (a child).
   one: {type: 'string'},
 }});
@@ -66,10 +68,10 @@ async function ours(backend: BackendName, netName: string): Promise<Row> {
 }
 
 /** Each of our measurements in its own process, so peak RSS is its own (as for the peer). */
-function oursInChild(backend: string, net: string): Row {
+function oursInChild(backend: string, net: string, threads: number): Row {
   const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', __filename, '--one', `${backend}:${net}`,
                                          '--images', String(IMAGES), '--epochs', String(EPOCHS)],
-                      {encoding: 'utf8', cwd: path.join(__dirname, '..')});
+                      {encoding: 'utf8', cwd: path.join(__dirname, '..'), env: {...process.env, LAB_THREADS: String(threads)}});
   if (r.status !== 0) throw new Error(`measuring ${net} on ${backend} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Row;
 }
@@ -105,9 +107,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const net of values.nets!.split(',')) {
     if (!BENCH_NETS.some(n => n.name === net)) throw new Error(`unknown bench net '${net}'; known: ${BENCH_NETS.map(n => n.name)}`);
-    for (const backend of values.backends!.split(',')) rows.push(oursInChild(backend, net));
-    rows.push(peer(python, net, 1, scratch));
-    rows.push(peer(python, net, os.cpus().length, scratch));
+    for (const threads of values.threads!.split(',').map(Number)) {
+      for (const backend of values.backends!.split(',')) rows.push(oursInChild(backend, net, threads));
+      rows.push(peer(python, net, threads, scratch));
+    }
   }
   fs.rmSync(scratch, {recursive: true, force: true});
   const lines = [

@@ -57,14 +57,22 @@ function optionalRequire(name: string): unknown {
 
 const LOADERS: Record<BackendName, Loader> = {
   async tensorflow() {
+    // TensorFlow's C++ logging (oneDNN notices, CPU feature hints) would land in every report.
+    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+    // TensorFlow sizes its thread pools from these when its first session starts.
+    const threads = threadsFromEnvironment();
+    process.env['TF_NUM_INTRAOP_THREADS'] ??= String(threads);
+    process.env['TF_NUM_INTEROP_THREADS'] ??= String(threads);
     // Loading either package registers the 'tensorflow' backend.
     const gpu = optionalRequire('@tensorflow/tfjs-node-gpu');
     const native = gpu ?? optionalRequire('@tensorflow/tfjs-node');
     if (native == null) {
-      throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (see docs/engine.md)');
+      throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed ' +
+          '(npm run setup:tensorflow builds it against PyPI\'s tensorflow-cpu; docs/engine.md)');
     }
-    return {device: `${gpu ? 'TensorFlow C library with CUDA' : 'TensorFlow C library'} (${cpuModel()})`,
-            threads: os.cpus().length};
+    const version = (tf.findBackend('tensorflow') as unknown as {binding?: {TF_Version?: string}} | null)?.binding?.TF_Version;
+    return {device: `${gpu ? 'TensorFlow C library with CUDA' : 'TensorFlow C library'}${version ? ` ${version}` : ''} (${cpuModel()})`,
+            threads: Number(process.env['TF_NUM_INTRAOP_THREADS'])};
   },
   async webgpu() {
     const dawn = optionalRequire('webgpu') as {create(options: string[]): unknown; globals: object} | null;
@@ -85,12 +93,14 @@ const LOADERS: Record<BackendName, Loader> = {
   async wasm() {
     require('@tensorflow/tfjs-backend-wasm');
     registerLabWasmKernels();
+    // Before the thread set-up, which inflates os.cpus() while wasm starts.
+    const device = `WebAssembly SIMD + XNNPACK (${cpuModel()})`;
     // Threads are fixed when the wasm module instantiates, i.e. at the first
     // setBackend('wasm') of the process; later calls cannot change them.
     const afterInit = wasmInitialised ? undefined : prepareWasmThreads(threadsFromEnvironment());
     wasmInitialised = true;
     // The thread count is known only once the backend has initialised.
-    return {device: `WebAssembly SIMD + XNNPACK (${cpuModel()})`, threads: 1, afterInit};
+    return {device, threads: 1, afterInit};
   },
   async cpu() {
     return {device: `JavaScript (${cpuModel()})`, threads: 1};

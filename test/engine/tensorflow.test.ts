@@ -1,0 +1,80 @@
+/**
+ * The opt-in `tensorflow` engine (tfjs-node built against PyPI's
+ * tensorflow-cpu C library by scripts/setup-tensorflow.cjs): when it is
+ * installed, whole-model gradients equal the cpu backend's and a lab model
+ * trains through `cnnlab train --backend tensorflow`. Skipped, saying why,
+ * where it is not installed (the default: it is a 230 MB download).
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {buildModel} from '../../lib/models';
+import {seedWeights} from '../../lib/train';
+import {runCli, tempDir} from '../helpers/cli';
+import {wave} from './grad-helpers';
+
+function tensorflowInstalled(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function gradients(backend: string, family: string, options: Record<string, unknown>): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const model = buildModel(family, options);
+  seedWeights(model, 3);
+  const [, h, w, c] = model.inputs[0].shape as number[];
+  const x = wave([8, h, w, c], 1);
+  const y = tf.oneHot(tf.tensor1d([1, 3, 0, 2, 1, 3, 0, 2], 'int32'), 4).toFloat();
+  const variables = model.trainableWeights.map(v => v.read() as tf.Variable);
+  const {grads} = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training: true}) as tf.Tensor) as tf.Scalar, variables);
+  const values = variables.map(v => Float32Array.from(grads[v.name].dataSync()));
+  tf.dispose([x, y, ...Object.values(grads)]);
+  model.dispose();
+  return values;
+}
+
+describe('tensorflow engine (opt-in)', function () {
+  this.timeout(240_000);
+  let previous = '';
+  before(function () {
+    if (!tensorflowInstalled()) {
+      console.log('      (skipped: @tensorflow/tfjs-node is not installed; npm run setup:tensorflow builds it)');
+      this.skip();
+    }
+    previous = tf.getBackend();
+    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+    require('@tensorflow/tfjs-node');
+  });
+  after(async () => { if (previous) await tf.setBackend(previous); });
+
+  for (const [family, options] of [
+    ['mobilenet_v1', {resolution: 16, channels: 1, classes: 4, width: 0.25, stemStride: 1, depth: 4}],
+    ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: '2-2', growth: '4-8', groups3x3: 2}],
+  ] as Array<[string, Record<string, unknown>]>) {
+    it(`${family}: whole-model gradients equal cpu's`, async () => {
+      const reference = await gradients('cpu', family, options);
+      const ours = await gradients('tensorflow', family, options);
+      let diff2 = 0, norm2 = 0;
+      reference.forEach((r, i) => r.forEach((v, j) => { diff2 += (ours[i][j] - v) ** 2; norm2 += v * v; }));
+      assert.ok(Math.sqrt(diff2 / norm2) < 1e-4, `norm-wise relative error ${Math.sqrt(diff2 / norm2)}`);
+    });
+  }
+
+  it('cnnlab train --backend tensorflow trains and records the backend', async () => {
+    const r = await runCli(['train', 'mobilenet_v1', '--resolution', '16', '--channels', '1', '--width', '0.25',
+                            '--set', 'stemStride=1', '--set', 'depth=2', '--dataset', 'synthetic', '--limit', '128',
+                            '--test-limit', '64', '--epochs', '1', '--batch', '32', '--backend', 'tensorflow', '--json'],
+                           {env: {LAB_RESULTS_DIR: tempDir('tf-results')}});
+    assert.equal(r.code, 0, r.stderr);
+    const record = JSON.parse(r.stdout);
+    assert.equal(record.result.backend, 'tensorflow');
+    assert.match(record.result.device, /TensorFlow C library/);
+    assert.ok(record.result.testAccuracy >= 0);
+  });
+});

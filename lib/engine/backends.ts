@@ -11,6 +11,7 @@
  * LAB_BACKEND or --backend overrides the choice. wasm uses LAB_THREADS
  * threads (default: every core, at most 8; lib/engine/wasm-threads.ts).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 
 import * as tf from '@tensorflow/tfjs';
@@ -42,7 +43,8 @@ function cpuModel(): string {
   return `${model}, ${cpus.length} logical cores`;
 }
 
-type Loader = () => Promise<{device: string; threads: number; afterInit?: () => void}>;
+/** `hardwareOnly`: refuse before starting anything when the device is a software one. */
+type Loader = (hardwareOnly: boolean) => Promise<{device: string; threads: number; afterInit?: () => void}>;
 
 /** Requires an optional package by name; null if it is not installed. */
 function optionalRequire(name: string): unknown {
@@ -74,7 +76,10 @@ const LOADERS: Record<BackendName, Loader> = {
     return {device: `${gpu ? 'TensorFlow C library with CUDA' : 'TensorFlow C library'}${version ? ` ${version}` : ''} (${cpuModel()})`,
             threads: Number(process.env['TF_NUM_INTRAOP_THREADS'])};
   },
-  async webgpu() {
+  async webgpu(hardwareOnly) {
+    // Without a GPU device node there is at best a software rasteriser; Dawn
+    // would print its limit warnings just enumerating it, into every report.
+    if (hardwareOnly && !hasGpuDeviceNode()) throw new Error('no GPU device (/dev/nvidia*, /dev/dri/renderD*)');
     const dawn = optionalRequire('webgpu') as {create(options: string[]): unknown; globals: object} | null;
     if (dawn == null) throw new Error("the npm package 'webgpu' (Dawn) is not installed");
     Object.assign(globalThis, dawn.globals);
@@ -84,11 +89,14 @@ const LOADERS: Record<BackendName, Loader> = {
     const gpu = nav['gpu'] as {requestAdapter(): Promise<{info?: {vendor?: string; architecture?: string; description?: string}} | null>};
     const adapter = await gpu.requestAdapter();
     if (adapter == null) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver for a GPU)');
+    const info = adapter.info ?? {};
+    const device = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+    // Decided before any device exists: creating one costs seconds on a
+    // software rasteriser and prints Dawn's limit warnings.
+    if (hardwareOnly && isSoftwareAdapter(device)) throw new Error(`software adapter (${device}), slower than wasm`);
     // Registers 'webgpu' only when navigator.gpu exists at import time.
     require('@tensorflow/tfjs-backend-webgpu');
-    const info = adapter.info ?? {};
-    return {device: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter',
-            threads: 1};
+    return {device, threads: 1};
   },
   async wasm() {
     require('@tensorflow/tfjs-backend-wasm');
@@ -118,13 +126,19 @@ export function quietTfjs(): void {
   tf.env().set('PROD', true);
 }
 
+/** A GPU a Vulkan driver could use: NVIDIA's device nodes or a DRM render node (Linux). */
+function hasGpuDeviceNode(): boolean {
+  const list = (dir: string) => { try { return fs.readdirSync(dir); } catch { return []; } };
+  return list('/dev').some(n => /^nvidia\d+$/.test(n)) || list('/dev/dri').some(n => n.startsWith('renderD'));
+}
+
 /** True when a WebGPU adapter is a software rasteriser (lavapipe, SwiftShader). */
 export function isSoftwareAdapter(device: string): boolean {
   return /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(device);
 }
 
-async function activate(name: BackendName): Promise<EngineInfo> {
-  const loaded = await LOADERS[name]();
+async function activate(name: BackendName, hardwareOnly = false): Promise<EngineInfo> {
+  const loaded = await LOADERS[name](hardwareOnly);
   try {
     if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
     await tf.ready();
@@ -164,12 +178,7 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   const reasons: string[] = [];
   for (const name of BACKEND_NAMES) {
     try {
-      const info = await activate(name);
-      if (name === 'webgpu' && isSoftwareAdapter(info.device)) {
-        reasons.push(`webgpu: software adapter (${info.device}), slower than wasm`);
-        continue;
-      }
-      current = info;
+      current = await activate(name, true);
       return current;
     } catch (error) {
       reasons.push(`${name}: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import {convBnAct} from './conv-bn-act';
+import {activation, batchNorm, convBnAct} from './conv-bn-act';
 
 /** Output widths of the four branches of an Inception v1 module (GoogLeNet Table 1). */
 export interface InceptionWidths {
@@ -64,4 +64,17 @@ export type InceptionConv = (x: tf.SymbolicTensor, filters: number, kernel: numb
 export function inceptionConv(bnScale = true): InceptionConv {
   return (x, filters, kernelSize, name, strides = 1, padding = 'same') =>
       convBnAct(x, {filters, kernelSize, strides, padding, name, bnScale});
+}
+
+/**
+ * The 7x7/2 first layer of GoogLeNet and BN-Inception, 64 channels:
+ * 'conv', as their tables print it, or 'separable', a depthwise separable
+ * 7x7 with depth multiplier 8 (the stem TF-slim released and the Xception
+ * paper describes, and the only one that fits GoogLeNet Table 1's first row).
+ */
+export function stem7x7(input: tf.SymbolicTensor, kind: 'conv' | 'separable', name: string): tf.SymbolicTensor {
+  if (kind === 'conv') return convBnAct(input, {filters: 64, kernelSize: 7, strides: 2, name});
+  const y = tf.layers.separableConv2d({filters: 64, kernelSize: 7, strides: 2, depthMultiplier: 8, padding: 'same',
+                                       useBias: false, name: `${name}_conv`}).apply(input) as tf.SymbolicTensor;
+  return activation(batchNorm(y, `${name}_bn`), 'relu', `${name}_act`);
 }

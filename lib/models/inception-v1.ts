@@ -9,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
-import {InceptionWidths, inceptionV1Module} from '../blocks/inception';
+import {convBnAct} from '../blocks/conv-bn-act';
+import {InceptionWidths, inceptionV1Module, stem7x7} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
@@ -76,14 +76,7 @@ export function buildInceptionV1(options: Partial<InceptionV1Options> = {}): tf.
   const maxPool = (x: tf.SymbolicTensor, name: string) =>
       tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name}).apply(x) as tf.SymbolicTensor;
 
-  let x: tf.SymbolicTensor;
-  if (o.stem === 'separable') {
-    x = tf.layers.separableConv2d({filters: 64, kernelSize: 7, strides: 2, depthMultiplier: 8, padding: 'same',
-                                   useBias: false, name: 'stem1_conv'}).apply(input) as tf.SymbolicTensor;
-    x = activation(batchNorm(x, 'stem1_bn'), 'relu', 'stem1_act');
-  } else {
-    x = convBnAct(input, {filters: 64, kernelSize: 7, strides: 2, name: 'stem1'});   // 112x112x64
-  }
+  let x = stem7x7(input, o.stem, 'stem1');   // 112x112x64
   x = maxPool(x, 'stem1_pool');                                                       // 56x56x64
   x = convBnAct(x, {filters: 64, kernelSize: 1, name: 'stem2'});
   x = convBnAct(x, {filters: 192, kernelSize: 3, name: 'stem3'});

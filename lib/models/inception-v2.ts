@@ -11,8 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
-import {InceptionConv, concat, inceptionConv, maxPoolDown, poolSame} from '../blocks/inception';
+import {InceptionConv, concat, inceptionConv, maxPoolDown, poolSame, stem7x7} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
@@ -86,14 +85,7 @@ export function buildInceptionV2(options: Partial<InceptionV2Options> = {}): tf.
   checkCommon('inception_v2', o, 32);
   const conv = inceptionConv();
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
-  let x: tf.SymbolicTensor;
-  if (o.stem === 'separable') {
-    x = tf.layers.separableConv2d({filters: 64, kernelSize: 7, strides: 2, depthMultiplier: 8, padding: 'same',
-                                   useBias: false, name: 'stem1_conv'}).apply(input) as tf.SymbolicTensor;
-    x = activation(batchNorm(x, 'stem1_bn'), 'relu', 'stem1_act');
-  } else {
-    x = convBnAct(input, {filters: 64, kernelSize: 7, strides: 2, name: 'stem1'});   // 112x112x64
-  }
+  let x = stem7x7(input, o.stem, 'stem1');   // 112x112x64
   x = maxPoolDown(x, 'stem1_pool', 'same');                                           // 56x56x64
   x = conv(x, 64, 1, 'stem2');
   x = conv(x, 192, 3, 'stem3');

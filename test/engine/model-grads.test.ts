@@ -5,12 +5,8 @@
  */
 import {strict as assert} from 'node:assert';
 
-import * as tf from '@tensorflow/tfjs';
-
 import {initEngine} from '../../lib/engine';
-import {buildModel} from '../../lib/models';
-import {seedWeights} from '../../lib/train';
-import {wave} from './grad-helpers';
+import {modelGradients} from './grad-helpers';
 
 /**
  * [family, options, batch-norm statistics]. Each model's gradients must agree
@@ -45,33 +41,12 @@ const LAB_MODELS: ReadonlyArray<[string, Record<string, unknown>, Statistics]> =
 // beyond the two above (asymmetric and valid stride-2 convs are in
 // wasm-kernels.test.ts; ScaledAdd is a Mul and an Add).
 
-async function gradientsOn(backend: string, family: string, options: Record<string, unknown>,
-                           statistics: Statistics): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const model = buildModel(family, options);
-  seedWeights(model, 3);
-  const [, h, w, c] = model.inputs[0].shape as number[];
-  // Four images: batch norm over a 1x1 map of two images is degenerate (every
-  // normalised value is +-1), and its gradient is then all cancellation.
-  const x = wave([4, h, w, c], 1);
-  const y = tf.oneHot(tf.tensor1d([1, 3, 0, 2], 'int32'), 4).toFloat();
-  // Gradients in the model's own weight order: variable names get suffixes
-  // when models are built twice in one process, so names cannot pair them.
-  const variables = model.trainableWeights.map(w => w.read() as tf.Variable);
-  const {grads} = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training: statistics === 'batch'}) as tf.Tensor) as tf.Scalar, variables);
-  const values = variables.map(v => Float32Array.from(grads[v.name].dataSync()));
-  tf.dispose([x, y, ...Object.values(grads)]);
-  model.dispose();
-  return values;
-}
-
 describe('whole-model gradients: wasm with lab kernels equals cpu', () => {
   before(async () => { await initEngine('wasm'); });
   for (const [family, options, statistics] of LAB_MODELS) {
     it(`${family} ${JSON.stringify(options)}, batch norm on ${statistics} statistics`, async () => {
-      const reference = await gradientsOn('cpu', family, options, statistics);
-      const ours = await gradientsOn('wasm', family, options, statistics);
+      const reference = await modelGradients('cpu', family, options, {batch: 4, training: statistics === 'batch'});
+      const ours = await modelGradients('wasm', family, options, {batch: 4, training: statistics === 'batch'});
       assert.equal(ours.length, reference.length);
       // Relative to each weight's gradient, but never to less than 1e-3 of the
       // model's largest: some gradients are zero in exact arithmetic (the beta

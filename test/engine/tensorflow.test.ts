@@ -9,10 +9,8 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {buildModel} from '../../lib/models';
-import {seedWeights} from '../../lib/train';
 import {runCli, tempDir} from '../helpers/cli';
-import {wave} from './grad-helpers';
+import {modelGradients, normwiseError} from './grad-helpers';
 
 function tensorflowInstalled(): boolean {
   try {
@@ -21,22 +19,6 @@ function tensorflowInstalled(): boolean {
   } catch {
     return false;
   }
-}
-
-async function gradients(backend: string, family: string, options: Record<string, unknown>): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const model = buildModel(family, options);
-  seedWeights(model, 3);
-  const [, h, w, c] = model.inputs[0].shape as number[];
-  const x = wave([8, h, w, c], 1);
-  const y = tf.oneHot(tf.tensor1d([1, 3, 0, 2, 1, 3, 0, 2], 'int32'), 4).toFloat();
-  const variables = model.trainableWeights.map(v => v.read() as tf.Variable);
-  const {grads} = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training: true}) as tf.Tensor) as tf.Scalar, variables);
-  const values = variables.map(v => Float32Array.from(grads[v.name].dataSync()));
-  tf.dispose([x, y, ...Object.values(grads)]);
-  model.dispose();
-  return values;
 }
 
 describe('tensorflow engine (opt-in)', function () {
@@ -58,11 +40,9 @@ describe('tensorflow engine (opt-in)', function () {
     ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: '2-2', growth: '4-8', groups3x3: 2}],
   ] as Array<[string, Record<string, unknown>]>) {
     it(`${family}: whole-model gradients equal cpu's`, async () => {
-      const reference = await gradients('cpu', family, options);
-      const ours = await gradients('tensorflow', family, options);
-      let diff2 = 0, norm2 = 0;
-      reference.forEach((r, i) => r.forEach((v, j) => { diff2 += (ours[i][j] - v) ** 2; norm2 += v * v; }));
-      assert.ok(Math.sqrt(diff2 / norm2) < 1e-4, `norm-wise relative error ${Math.sqrt(diff2 / norm2)}`);
+      const reference = await modelGradients('cpu', family, options, {batch: 8, training: true});
+      const error = normwiseError(await modelGradients('tensorflow', family, options, {batch: 8, training: true}), reference);
+      assert.ok(error < 1e-4, `norm-wise relative error ${error}`);
     });
   }
 

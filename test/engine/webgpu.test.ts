@@ -10,29 +10,9 @@
  */
 import {strict as assert} from 'node:assert';
 
-import * as tf from '@tensorflow/tfjs';
-
 import {initEngine} from '../../lib/engine';
-import {buildModel} from '../../lib/models';
-import {seedWeights} from '../../lib/train';
 import {runCli, tempDir} from '../helpers/cli';
-
-async function gradients(backend: string, family: string, options: Record<string, unknown>, training: boolean): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const model = buildModel(family, options);
-  seedWeights(model, 3);
-  const [, h, w, c] = model.inputs[0].shape as number[];
-  const batch = 8;
-  const x = tf.tidy(() => tf.sin(tf.range(0, batch * h * w * c).mul(0.37)).reshape([batch, h, w, c]));
-  const y = tf.oneHot(tf.tensor1d([1, 3, 0, 2, 1, 3, 0, 2], 'int32'), 4).toFloat();
-  const variables = model.trainableWeights.map(v => v.read() as tf.Variable);
-  const {grads} = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training}) as tf.Tensor) as tf.Scalar, variables);
-  const values = await Promise.all(variables.map(async v => Float32Array.from(await grads[v.name].data())));
-  tf.dispose([x, y, ...Object.values(grads)]);
-  model.dispose();
-  return values;
-}
+import {modelGradients, normwiseError} from './grad-helpers';
 
 describe('webgpu engine', function () {
   this.timeout(240_000);
@@ -55,11 +35,8 @@ describe('webgpu engine', function () {
   ];
   for (const [family, options, training] of cases) {
     it(`${family}: whole-model gradients equal cpu's`, async () => {
-      const reference = await gradients('cpu', family, options, training);
-      const ours = await gradients('webgpu', family, options, training);
-      let diff2 = 0, norm2 = 0;
-      reference.forEach((r, i) => r.forEach((v, j) => { diff2 += (ours[i][j] - v) ** 2; norm2 += v * v; }));
-      const error = Math.sqrt(diff2 / norm2);
+      const reference = await modelGradients('cpu', family, options, {batch: 8, training});
+      const error = normwiseError(await modelGradients('webgpu', family, options, {batch: 8, training}), reference);
       assert.ok(error < 1e-4, `norm-wise relative error ${error} on ${device}`);
     });
   }

@@ -13,7 +13,7 @@ import {syntheticImages} from '../../lib/data';
 import {initEngine} from '../../lib/engine';
 import {LearnedGroupConv2D, condensingStage} from '../../lib/layers';
 import {CondenseNetOptions, buildCondenseNet, convertCondenseNet} from '../../lib/models';
-import {condensationHooks, learnedGroupConvsOf, train} from '../../lib/train';
+import {condensationHooks, experimentConfig, learnedGroupConvsOf, runExperiment, train} from '../../lib/train';
 
 /** A layer on 8 inputs, 8 outputs, G = 2, C = 4 with w[i][o] = ((3i + 5g) mod 8) + 1, g = o mod 2. */
 function layerWithKnownWeights(): LearnedGroupConv2D {
@@ -157,5 +157,21 @@ describe('CondenseNet', function () {
     const x = tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 9);
     const diff = tf.max(tf.abs(tf.sub(converted.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor))).dataSync()[0];
     assert.ok(diff < 1e-4, `max |converted - trained| = ${diff}`);
+  });
+});
+
+describe('a CondenseNet experiment', function () {
+  this.timeout(120_000);
+
+  it('trains through the condensing stages and records the test-time network\'s cost', async () => {
+    const options = {...TINY, resolution: 28, classes: 10};
+    const config = experimentConfig({model: 'condensenet', options, dataset: 'synthetic', limit: 128, testLimit: 64,
+                                     epochs: 1, batch: 32}, 'wasm');
+    const result = await runExperiment(config, {progress: 'silent'});
+    const training = costOf(buildCondenseNet(options)).totals;
+    const testTime = costOf(buildCondenseNet({...options, converted: true, classifierKeep: 1})).totals;
+    assert.equal(result.macs, testTime.macs);
+    assert.ok(result.macs < training.macs, `converted ${result.macs} MACs, training network ${training.macs}`);
+    assert.ok(result.testAccuracy! >= 0);
   });
 });

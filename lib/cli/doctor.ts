@@ -96,7 +96,8 @@ export async function runDoctor(): Promise<Check[]> {
   for (const p of probes) {
     checks.push({
       name: `backend ${p.name}`, ok: p.ok, optional: true,
-      found: p.ok ? p.device ?? 'loads' : p.error ?? 'does not load',
+      found: p.ok ? `${p.device ?? 'loads'}${p.name === 'wasm' || p.name === 'tensorflow' ? `, ${p.threads} thread(s)` : ''}` :
+                    p.error ?? 'does not load',
       fix: p.ok ? undefined : 'optional: see docs/engine.md',
     });
   }

@@ -195,6 +195,7 @@ export interface BackendProbe {
   name: BackendName;
   ok: boolean;
   device?: string;
+  threads?: number;
   error?: string;
 }
 
@@ -205,7 +206,7 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   for (const name of BACKEND_NAMES) {
     try {
       const info = await activate(name);
-      probes.push({name, ok: true, device: info.device});
+      probes.push({name, ok: true, device: info.device, threads: info.threads});
     } catch (error) {
       probes.push({name, ok: false, error: (error as Error).message.split('\n')[0]});
     }

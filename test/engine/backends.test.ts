@@ -19,7 +19,15 @@ describe('engine backend choice', () => {
     assert.throws(() => parseBackend('tpu'), /--backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'tpu'/);
   });
 
-  it('a backend that cannot load is an error that says so', async () => {
-    await assert.rejects(initEngine('tensorflow'), /backend 'tensorflow' is not available here: neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed/);
+  it('a backend that cannot load is an error that says so', async function () {
+    // tensorflow is absent unless someone ran the opt-in `npm run setup:tensorflow`.
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+    } catch {
+      await assert.rejects(initEngine('tensorflow'), /backend 'tensorflow' is not available here: neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed/);
+      return;
+    }
+    console.log('      (skipped: the opt-in tensorflow engine is installed here, so no backend is sure to fail)');
+    this.skip();
   });
 });

@@ -2,7 +2,7 @@
 import {strict as assert} from 'node:assert';
 
 import {REGISTRY} from '../../lib/models';
-import {runCli, tempDir} from '../helpers/cli';
+import {TINY_TRAIN_ARGS, runCli, tempDir} from '../helpers/cli';
 
 describe('cnnlab variants / cost / train @integration', function () {
   this.timeout(240_000);
@@ -74,9 +74,7 @@ describe('cnnlab variants / cost / train @integration', function () {
 
   it('train --json trains for real, records the run, and reuses it the second time', async () => {
     const results = tempDir('train-results');
-    const args = ['train', 'mobilenet_v1', '--resolution', '16', '--channels', '1', '--width', '0.25',
-                  '--set', 'stemStride=1', '--set', 'depth=2', '--dataset', 'synthetic', '--limit', '128',
-                  '--test-limit', '64', '--epochs', '1', '--batch', '32', '--json'];
+    const args = [...TINY_TRAIN_ARGS, '--json'];
     const first = await runCli(args, {env: {LAB_RESULTS_DIR: results}});
     assert.equal(first.code, 0, first.stderr);
     const record = JSON.parse(first.stdout);

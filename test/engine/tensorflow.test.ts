@@ -9,7 +9,7 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {runCli, tempDir} from '../helpers/cli';
+import {TINY_TRAIN_ARGS, runCli, tempDir} from '../helpers/cli';
 import {modelGradients, normwiseError} from './grad-helpers';
 
 function tensorflowInstalled(): boolean {
@@ -47,9 +47,7 @@ describe('tensorflow engine (opt-in)', function () {
   }
 
   it('cnnlab train --backend tensorflow trains and records the backend', async () => {
-    const r = await runCli(['train', 'mobilenet_v1', '--resolution', '16', '--channels', '1', '--width', '0.25',
-                            '--set', 'stemStride=1', '--set', 'depth=2', '--dataset', 'synthetic', '--limit', '128',
-                            '--test-limit', '64', '--epochs', '1', '--batch', '32', '--backend', 'tensorflow', '--json'],
+    const r = await runCli([...TINY_TRAIN_ARGS, '--backend', 'tensorflow', '--json'],
                            {env: {LAB_RESULTS_DIR: tempDir('tf-results')}});
     assert.equal(r.code, 0, r.stderr);
     const record = JSON.parse(r.stdout);

@@ -11,7 +11,7 @@
 import {strict as assert} from 'node:assert';
 
 import {initEngine} from '../../lib/engine';
-import {runCli, tempDir} from '../helpers/cli';
+import {TINY_TRAIN_ARGS, runCli, tempDir} from '../helpers/cli';
 import {modelGradients, normwiseError} from './grad-helpers';
 
 describe('webgpu engine', function () {
@@ -42,9 +42,7 @@ describe('webgpu engine', function () {
   }
 
   it('cnnlab train --backend webgpu trains and records the device', async () => {
-    const r = await runCli(['train', 'mobilenet_v1', '--resolution', '16', '--channels', '1', '--width', '0.25',
-                            '--set', 'stemStride=1', '--set', 'depth=2', '--dataset', 'synthetic', '--limit', '128',
-                            '--test-limit', '64', '--epochs', '1', '--batch', '32', '--backend', 'webgpu', '--json'],
+    const r = await runCli([...TINY_TRAIN_ARGS, '--backend', 'webgpu', '--json'],
                            {env: {LAB_RESULTS_DIR: tempDir('webgpu-results')}});
     assert.equal(r.code, 0, r.stderr);
     const record = JSON.parse(r.stdout);

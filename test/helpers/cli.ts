@@ -37,3 +37,9 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cnnlab-${prefix}-`));
 }
+
+/** `cnnlab train` of a lab MobileNet small enough to train in a second or two on synthetic data. */
+export const TINY_TRAIN_ARGS: readonly string[] = [
+  'train', 'mobilenet_v1', '--resolution', '16', '--channels', '1', '--width', '0.25', '--set', 'stemStride=1',
+  '--set', 'depth=2', '--dataset', 'synthetic', '--limit', '128', '--test-limit', '64', '--epochs', '1', '--batch', '32',
+];

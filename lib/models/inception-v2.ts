@@ -47,17 +47,18 @@ export const BODY: readonly Row[] = [
 function module(x: tf.SymbolicTensor, row: Row, conv: InceptionConv): tf.SymbolicTensor {
   const n = `inception${row.name}`;
   const reduces = row.pool === 'max-pass';
-  const [stride, padding] = reduces ? [2, 'same' as const] : [1, 'same' as const];
+  // Fig. 5's stride-2 modules (3c, 4e) reduce in their last 3x3s; every conv pads 'same'.
+  const stride = reduces ? 2 : 1;
   const branches: tf.SymbolicTensor[] = [];
   if (row.b1 > 0) branches.push(conv(x, row.b1, 1, `${n}_1x1`));
-  branches.push(conv(conv(x, row.b3Reduce, 1, `${n}_3x3_reduce`), row.b3, 3, `${n}_3x3`, stride, padding));
+  branches.push(conv(conv(x, row.b3Reduce, 1, `${n}_3x3_reduce`), row.b3, 3, `${n}_3x3`, stride));
   let dbl = conv(x, row.dblReduce, 1, `${n}_3x3dbl_reduce`);
   dbl = conv(dbl, row.dbl, 3, `${n}_3x3dbl_1`);
-  branches.push(conv(dbl, row.dbl, 3, `${n}_3x3dbl_2`, stride, padding));
+  branches.push(conv(dbl, row.dbl, 3, `${n}_3x3dbl_2`, stride));
   if (reduces) {
     branches.push(maxPoolDown(x, `${n}_pool`, 'same'));
   } else {
-    branches.push(conv(poolSame(x, row.pool === 'avg' ? 'avg' : 'max', `${n}_pool`), row.poolProj, 1, `${n}_pool_proj`));
+    branches.push(conv(poolSame(x, row.pool, `${n}_pool`), row.poolProj, 1, `${n}_pool_proj`));
   }
   return concat(branches, `${n}_concat`);
 }

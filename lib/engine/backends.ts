@@ -16,6 +16,7 @@ import * as os from 'node:os';
 
 import * as tf from '@tensorflow/tfjs';
 
+import {registerActivationGradients} from './activation-grads';
 import {registerLabWasmKernels} from './wasm-kernels';
 import {prepareWasmThreads, threadsFromEnvironment} from './wasm-threads';
 
@@ -166,6 +167,7 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
     return current;
   }
   quietTfjs();
+  registerActivationGradients();
   if (wanted !== 'auto') {
     try {
       current = await activate(wanted);

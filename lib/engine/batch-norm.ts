@@ -16,40 +16,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {KERNEL_ACCESS, KernelAccess} from './kernel-access';
+
 const FORWARD = 'LabBatchNormTrain';
 const BACKWARD = 'LabBatchNormTrainGrad';
-
-type Arrays = (info: tf.TensorInfo) => Float32Array;
-type Output = (shape: number[]) => {info: tf.TensorInfo; values: Float32Array};
-
-/** How each backend exposes its memory to a kernel written once. */
-interface Access {
-  read: Arrays;
-  /** Allocates an output and a writable view of it. */
-  output: Output;
-}
-
-function wasmAccess(backend: unknown): Access {
-  const b = backend as {makeOutput(s: number[], d: string): tf.TensorInfo; typedArrayFromHeap(i: tf.TensorInfo): Float32Array};
-  return {
-    read: info => b.typedArrayFromHeap(info),
-    output: shape => {
-      const info = b.makeOutput(shape, 'float32');
-      return {info, get values() { return b.typedArrayFromHeap(info); }};
-    },
-  };
-}
-
-function cpuAccess(backend: unknown): Access {
-  const b = backend as {data: {get(id: object): {values: Float32Array}}; makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo};
-  return {
-    read: info => b.data.get(info.dataId).values,
-    output: shape => {
-      const values = new Float32Array(shape.reduce((a, c) => a * c, 1));
-      return {info: b.makeTensorInfo(shape, 'float32', values), values};
-    },
-  };
-}
 
 function need(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   const info = inputs[name];
@@ -57,7 +27,7 @@ function need(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   return info;
 }
 
-function forward(access: Access, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
+function forward(access: KernelAccess, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
   const x = need(inputs, 'x');
   const channels = x.shape[x.shape.length - 1];
   const count = x.shape.reduce((a, b) => a * b, 1) / channels;
@@ -101,7 +71,7 @@ function forward(access: Access, inputs: tf.NamedTensorInfoMap, epsilon: number)
   return [y.info, mean.info, variance.info, invStd.info];
 }
 
-function backward(access: Access, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+function backward(access: KernelAccess, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
   const dy = need(inputs, 'dy'), x = need(inputs, 'x');
   const channels = x.shape[x.shape.length - 1];
   const count = x.shape.reduce((a, b) => a * b, 1) / channels;
@@ -141,13 +111,12 @@ function backward(access: Access, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[
   return [dx.info, dgamma.info, dbeta.info];
 }
 
-const ACCESS: Record<string, (backend: unknown) => Access> = {wasm: wasmAccess, cpu: cpuAccess};
 let registered = false;
 
 /** Registers the two kernels for wasm and cpu (idempotent). */
 export function registerBatchNormKernels(): void {
   if (registered) return;
-  for (const [backendName, access] of Object.entries(ACCESS)) {
+  for (const [backendName, access] of Object.entries(KERNEL_ACCESS)) {
     tf.registerKernel({
       kernelName: FORWARD, backendName,
       kernelFunc: ({inputs, backend, attrs}) => forward(access(backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3),
@@ -162,7 +131,7 @@ export function registerBatchNormKernels(): void {
 
 /** True when the current backend has the fused kernels. */
 export function batchNormTrainSupported(): boolean {
-  return tf.getBackend() in ACCESS;
+  return tf.getBackend() in KERNEL_ACCESS;
 }
 
 export interface BatchNormTrainResult {

@@ -1,0 +1,66 @@
+/**
+ * Where a training step's time goes, by kernel: one step of each benchmark
+ * net (batch 64, Adam, synthetic data) under `tf.profile`, kernel times summed
+ * by name. This is how docs/engine.md's profiles were taken.
+ *
+ * usage: npm run bench:profile [-- --backend wasm --nets tiny,... --top 8 --steps 3]
+ * Threads follow LAB_THREADS, as for training.
+ */
+import {parseArgs} from 'node:util';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {syntheticImages} from '../lib/data';
+import {initEngine, parseBackend} from '../lib/engine';
+import {BENCH_NETS} from './nets';
+
+const {values} = parseArgs({options: {
+  backend: {type: 'string', default: 'wasm'},
+  nets: {type: 'string', default: BENCH_NETS.map(n => n.name).join(',')},
+  top: {type: 'string', default: '8'},
+  // Steps profiled after one warm-up step; the figures are per step.
+  steps: {type: 'string', default: '3'},
+}});
+
+function positiveInteger(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const engine = await initEngine(parseBackend(values.backend!));
+  const top = positiveInteger('top', values.top!);
+  const steps = positiveInteger('steps', values.steps!);
+  console.log(`backend ${engine.backend} (${engine.device}), ${engine.threads} thread(s), batch 64, ${steps} step(s)`);
+  for (const name of values.nets!.split(',')) {
+    const net = BENCH_NETS.find(n => n.name === name);
+    if (net == null) throw new Error(`--nets: unknown net '${name}'; known: ${BENCH_NETS.map(n => n.name).join(', ')}`);
+    const [h, , c] = net.input;
+    const data = syntheticImages({count: 64, size: h, channels: c, seed: 5});
+    const model = net.build();
+    const optimizer = tf.train.adam(2e-3);
+    const x = tf.tidy(() => tf.tensor4d(Float32Array.from(data.images), [64, h, h, c]).div(255));
+    const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 10);
+    const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training: true}) as tf.Tensor), false);
+    tf.dispose(step() ?? []);  // warm-up: XNNPACK operators, optimizer slots
+    const byKernel = new Map<string, number>();
+    const started = performance.now();
+    for (let s = 0; s < steps; s++) {
+      const info = await tf.profile(() => step() ?? []);
+      for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    }
+    const stepMs = (performance.now() - started) / steps;
+    const ranked = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, top);
+    console.log(`\n${name}: ${stepMs.toFixed(0)} ms a step (profiled)`);
+    for (const [kernel, ms] of ranked) console.log(`  ${kernel.padEnd(40)} ${(ms / steps).toFixed(1).padStart(8)} ms`);
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+main().catch(error => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -28,6 +28,17 @@ const CONV_CASES: ConvCase[] = [
   {x: [2, 9, 9, 3], f: [7, 1, 3, 4], strides: 1, pad: 'same'},
   {x: [2, 7, 9, 3], f: [3, 3, 3, 4], strides: [1, 2], pad: 'valid'},
   {x: [1, 6, 10, 5], f: [3, 3, 5, 2], strides: 1, pad: 'same'},
+  // From 8 input channels the filter gradient is itself a convolution
+  // (dilated by the stride; 'valid' remainders cropped): the same grid again.
+  {x: [2, 9, 9, 8], f: [3, 3, 8, 5], strides: 1, pad: 'same'},
+  {x: [2, 9, 9, 9], f: [3, 3, 9, 4], strides: 2, pad: 'same'},
+  {x: [2, 10, 10, 8], f: [3, 3, 8, 4], strides: 2, pad: 'valid'},
+  {x: [2, 8, 8, 12], f: [1, 1, 12, 6], strides: 2, pad: 'same'},
+  {x: [3, 11, 11, 8], f: [5, 5, 8, 4], strides: 2, pad: 'same'},
+  {x: [2, 9, 11, 8], f: [1, 7, 8, 3], strides: 1, pad: 'same'},
+  {x: [2, 9, 11, 8], f: [7, 1, 8, 3], strides: 1, pad: 'same'},
+  {x: [2, 7, 9, 8], f: [3, 3, 8, 4], strides: [1, 2], pad: 'valid'},
+  {x: [1, 13, 12, 8], f: [7, 7, 8, 2], strides: 3, pad: 'valid'},
 ];
 
 const DEPTHWISE_CASES: ConvCase[] = [
@@ -89,6 +100,31 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
       assert.ok(error <= TOLERANCE, `relative error dX = ${error}`);
     });
   }
+
+  it('concat and split along channels and along a middle axis (short rows and memcpy rows), with gradients', async () => {
+    const errors = await compare((a, b, c) => {
+      const channels = tf.concat([a, b, c], 3);                    // rows of 3 + 70 + 5
+      const [p, q, r] = tf.split(channels, [40, 1, 37], 3);
+      const middle = tf.concat([a.slice([0, 0, 0, 0], [2, 2, 3, 3]), a], 1);
+      const [m1, m2] = tf.split(middle, [3, 2], 1);
+      return head(p.sum().add(q.mul(r.slice([0, 0, 0, 0], [2, 3, 3, 1])).sum()).add(r.square().sum())
+          .add(m1.mean()).add(m2.mul(3).sum()));
+    }, () => [wave([2, 3, 3, 3], 9), wave([2, 3, 3, 70], 10), wave([2, 3, 3, 5], 11)]);
+    assert.ok(errors.every(e => e <= TOLERANCE), `relative errors = ${errors}`);
+  });
+
+  it('concat and split give the exact values of the cpu backend', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const parts = [wave([2, 4, 3, 8], 1), wave([2, 4, 3, 66], 2), wave([2, 4, 3, 1], 3)];
+      const joined = tf.concat(parts, 3);
+      const pieces = tf.split(joined, [7, 60, 8], 3);
+      return [joined, ...pieces].map(t => Array.from(t.dataSync()));
+    };
+    const reference = await run('cpu');
+    const ours = await run('wasm');
+    assert.deepEqual(ours, reference);
+  });
 
   it('matMul with transposes', async () => {
     const errors = await compare(

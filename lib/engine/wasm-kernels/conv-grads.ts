@@ -1,10 +1,17 @@
 /**
- * Gradients of Conv2D for the wasm backend, as im2col + one XNNPACK matmul.
+ * Gradients of Conv2D for the wasm backend.
  *
  * tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter at all, and its
- * Conv2DBackpropInput is a direct scalar loop. Both become matrix products
- * over the "column" matrix of the convolution (P = N*OH*OW output positions
- * x K = KH*KW*Ci taps):
+ * Conv2DBackpropInput is a direct scalar loop. Both gradients are themselves
+ * convolutions, which wasm runs on XNNPACK (SIMD, and threaded where the
+ * lab's threads are on):
+ *   dW = conv(x^T [Ci, H, W, N], dy^T [OH, OW, N, Co], dilation = stride)
+ *        -> [Ci, KH, KW, Co], transposed to [KH, KW, Ci, Co]
+ *   dX = conv(dy spread by the stride and zero-padded, W rotated by 180
+ *        degrees with its channel axes swapped), stride 1, 'valid'
+ * Where those pay less (few input channels, 1x1 stride-1 convolutions) the
+ * gradients are matrix products over the "column" matrix (P = N*OH*OW
+ * output positions x K = KH*KW*Ci taps):
  *   dW [K, Co] = cols^T [K, P] @ dy [P, Co]
  *   dX        = col2im(dy [P, Co] @ W^T [Co, K])
  * The column matrix is built in place in the wasm heap, a batch chunk at a
@@ -13,8 +20,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {disposeView, heapF32, heapView, input, reshaped, WasmKernel} from './heap';
-import {batchMatMul} from './matmul';
+import {disposeView, heapF32, heapView, input, reshaped, spreadPadded, stockKernel, WasmKernel} from './heap';
+import {batchMatMul, transpose} from './matmul';
+
+/**
+ * Below this many input channels the filter gradient keeps im2col: x^T has
+ * only Ci rows for XNNPACK to spread its work over (a 3-channel stem ran
+ * 1.3-1.6x slower as a convolution; 8 channels already 1.3x faster).
+ */
+const MIN_CHANNELS_FOR_CONVOLUTION = 8;
+
+let stockConv2D: WasmKernel | null = null;
+
+/** Captures wasm's forward Conv2D; call before registering ours. */
+export function captureStockConv(): void {
+  stockConv2D ??= stockKernel('Conv2D');
+}
 
 /** Upper bound on the floats in one chunk's column matrix (64 MiB). */
 const MAX_COLUMN_FLOATS = 16 * 1024 * 1024;
@@ -74,6 +95,54 @@ function isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
       info.outHeight === info.inHeight && info.outWidth === info.inWidth && info.padInfo.top === 0 && info.padInfo.left === 0;
 }
 
+/**
+ * dW as one forward convolution on XNNPACK: the batch becomes the channel
+ * axis that is summed over, and dy is the filter, dilated by the stride.
+ */
+function filterGradientByConvolution(
+    x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: BackendWasm): tf.TensorInfo {
+  const {inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw,
+         filterHeight: KH, filterWidth: KW, padInfo} = info;
+  // Padding that makes the output exactly KH x KW. It is negative where
+  // 'valid' leaves the last rows or columns of x unread; those are cropped.
+  const bottom = (OH - 1) * sh + KH - H - padInfo.top;
+  const right = (OW - 1) * sw + KW - W - padInfo.left;
+  const temporaries: tf.TensorInfo[] = [];
+  let source = x;
+  if (bottom < 0 || right < 0) {
+    const [N, , , C] = x.shape;
+    source = cropped(x, [N, H + Math.min(bottom, 0), W + Math.min(right, 0), C], backend);
+    temporaries.push(source);
+  }
+  const xT = transpose(source, [3, 1, 2, 0], backend);  // [Ci, H, W, N]
+  const dyT = transpose(dy, [1, 2, 0, 3], backend);      // [OH, OW, N, Co]
+  temporaries.push(xT, dyT);
+  const pad = [[0, 0], [padInfo.top, Math.max(bottom, 0)], [padInfo.left, Math.max(right, 0)], [0, 0]];
+  const byInput = stockConv2D!({
+    inputs: {x: xT, filter: dyT}, backend,
+    attrs: {strides: [1, 1], pad, dilations: [sh, sw], dataFormat: 'NHWC'},
+  });  // [Ci, KH, KW, Co]
+  temporaries.push(byInput);
+  const dw = transpose(byInput, [1, 2, 0, 3], backend);
+  for (const t of temporaries) backend.disposeData(t.dataId);
+  return dw;
+}
+
+/** The leading [N, h, w, C] corner of an NHWC tensor, copied. */
+function cropped(x: tf.TensorInfo, shape: number[], backend: BackendWasm): tf.TensorInfo {
+  const [N, H, W, C] = x.shape;
+  const [, h, w] = shape;
+  const out = backend.makeOutput(shape, 'float32');
+  const X = heapF32(backend, x), O = heapF32(backend, out);
+  for (let n = 0; n < N; n++) {
+    for (let y = 0; y < h; y++) {
+      const from = ((n * H + y) * W) * C;
+      O.set(X.subarray(from, from + w * C), ((n * h + y) * w) * C);
+    }
+  }
+  return out;
+}
+
 export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   const x = input(inputs, 'x'), dy = input(inputs, 'dy');
   const filterShape = attrs['filterShape'] as number[];
@@ -85,6 +154,9 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     const P = N * OH * OW;
     const dw = batchMatMul(reshaped(x, [1, P, info.inChannels]), reshaped(dy, [1, P, Co]), true, false, backend);
     return reshaped(dw, filterShape);
+  }
+  if (stockConv2D != null && info.inChannels >= MIN_CHANNELS_FOR_CONVOLUTION) {
+    return filterGradientByConvolution(x, dy, info, backend);
   }
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = chunkSize(info);
@@ -111,6 +183,31 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   return dw!;
 };
 
+/** dX as a stride-1 'valid' convolution of the spread dy with the rotated filter. */
+function inputGradientByConvolution(
+    dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: BackendWasm): tf.TensorInfo {
+  const {inChannels: C, outChannels: Co, filterHeight: KH, filterWidth: KW} = info;
+  const spread = spreadPadded(backend, dy, info);
+  // rotated[kh, kw, co, c] = W[KH - 1 - kh, KW - 1 - kw, c, co]
+  const rotated = backend.makeOutput([KH, KW, Co, C], 'float32');
+  const F = heapF32(backend, filter), R = heapF32(backend, rotated);
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const from = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * Co, to = (kh * KW + kw) * Co * C;
+      for (let c = 0; c < C; c++) {
+        for (let co = 0; co < Co; co++) R[to + co * C + c] = F[from + c * Co + co];
+      }
+    }
+  }
+  const dx = stockConv2D!({
+    inputs: {x: spread, filter: rotated}, backend,
+    attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
+  });
+  backend.disposeData(spread.dataId);
+  backend.disposeData(rotated.dataId);
+  return dx;
+}
+
 export const conv2DBackpropInput: WasmKernel = ({inputs, backend, attrs}) => {
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
@@ -122,6 +219,9 @@ export const conv2DBackpropInput: WasmKernel = ({inputs, backend, attrs}) => {
   if (isPointwise(info)) {
     const dx = batchMatMul(reshaped(dy, [1, N * H * W, Co]), weights, false, true, backend);
     return reshaped(dx, inputShape);
+  }
+  if (stockConv2D != null && padInfo.top <= KH - 1 && padInfo.left <= KW - 1) {
+    return inputGradientByConvolution(dy, filter, info, backend);
   }
   const dx = backend.makeOutput(inputShape, 'float32');
   heapF32(backend, dx).fill(0);

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {WasmKernel, heapF32, input, stockKernel} from './heap';
+import {WasmKernel, heapF32, input, spreadPadded, stockKernel} from './heap';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -72,32 +72,16 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
   const info = depthwiseInfo(inputShape, filter.shape, attrs);
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
-         strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl,
+  const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl,
          filterHeight: KH, filterWidth: KW, padInfo} = info;
   const top = KH - 1 - padInfo.top;
   const left = KW - 1 - padInfo.left;
   if (stockDepthwise == null || dh !== 1 || dwl !== 1 || top < 0 || left < 0) return depthwiseBackpropInputLoop(args);
   const M = CO / C;
-  // dy spread by the stride into a zero-padded [N, H + KH - 1, W + KW - 1, CO].
-  const HP = H + KH - 1, WP = W + KW - 1;
-  const spread = backend.makeOutput([N, HP, WP, CO], 'float32');
+  const spread = spreadPadded(backend, dy, info);
   const flipped = backend.makeOutput([KH, KW, CO, 1], 'float32');
   {
-    const DY = heapF32(backend, dy), S = heapF32(backend, spread), F = heapF32(backend, filter), R = heapF32(backend, flipped);
-    S.fill(0);
-    for (let n = 0; n < N; n++) {
-      for (let oy = 0; oy < OH; oy++) {
-        const py = oy * sh + top;
-        if (py >= HP) break;
-        for (let ox = 0; ox < OW; ox++) {
-          const px = ox * sw + left;
-          if (px >= WP) break;
-          const from = ((n * OH + oy) * OW + ox) * CO;
-          S.set(DY.subarray(from, from + CO), ((n * HP + py) * WP + px) * CO);
-        }
-      }
-    }
+    const F = heapF32(backend, filter), R = heapF32(backend, flipped);
     // Filter [KH, KW, C, M] read as [KH, KW, C*M], rotated by 180 degrees.
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {

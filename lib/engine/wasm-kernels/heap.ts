@@ -79,3 +79,33 @@ export function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInf
   if (info == null) throw new Error(`lab wasm kernel: missing input '${name}'`);
   return info;
 }
+
+/**
+ * dy of a convolution spread out by its stride into a zero-padded
+ * [N, H + KH - 1, W + KW - 1, channels]: a stride-1 'valid' convolution of
+ * it with the filter rotated by 180 degrees is the input gradient.
+ */
+export function spreadPadded(backend: BackendWasm, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const {batchSize: N, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW,
+         strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW, padInfo} = info;
+  const channels = dy.shape[3];
+  const top = KH - 1 - padInfo.top, left = KW - 1 - padInfo.left;
+  if (top < 0 || left < 0) throw new Error(`spreadPadded: padding ${padInfo.top}/${padInfo.left} exceeds the filter`);
+  const HP = H + KH - 1, WP = W + KW - 1;
+  const spread = backend.makeOutput([N, HP, WP, channels], 'float32');
+  const DY = heapF32(backend, dy), S = heapF32(backend, spread);
+  S.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const py = oy * sh + top;
+      if (py >= HP) break;
+      for (let ox = 0; ox < OW; ox++) {
+        const px = ox * sw + left;
+        if (px >= WP) break;
+        const from = ((n * OH + oy) * OW + ox) * channels;
+        S.set(DY.subarray(from, from + channels), ((n * HP + py) * WP + px) * channels);
+      }
+    }
+  }
+  return spread;
+}

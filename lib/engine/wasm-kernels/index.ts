@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
+import {concatKernel, splitVKernel} from './concat-split';
+import {captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
 import {WasmKernel, registerWasmKernel} from './heap';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
@@ -25,6 +26,8 @@ export const LAB_WASM_KERNELS: Readonly<Record<string, string>> = {
   Sum: 'reductions over leading axes transpose first',
   Mean: 'reductions over leading axes transpose first',
   Tile: 'per-element tiling of [1,1,1,C] rows',
+  Concat: 'a typed-array object allocated per row: slow for channel concatenations',
+  SplitV: 'a typed-array object allocated per row: slow for channel splits',
 };
 
 let registered = false;
@@ -55,6 +58,7 @@ export function registerLabWasmKernels(): void {
   // Wrappers capture the stock kernels now, before ours replace them.
   captureStockMatMul();
   captureStockDepthwise();
+  captureStockConv();
   const kernels: Record<keyof typeof LAB_WASM_KERNELS, WasmKernel> = {
     Conv2DBackpropFilter: conv2DBackpropFilter,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
@@ -65,6 +69,8 @@ export function registerLabWasmKernels(): void {
     Sum: leadingAxesReduce('Sum'),
     Mean: leadingAxesReduce('Mean'),
     Tile: rowTile(),
+    Concat: concatKernel(),
+    SplitV: splitVKernel(),
   };
   for (const [name, kernel] of Object.entries(kernels)) {
     stockKernels.set(name, (tf.getKernel(name, 'wasm')?.kernelFunc as unknown as WasmKernel | undefined) ?? null);

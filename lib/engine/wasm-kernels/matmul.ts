@@ -21,11 +21,17 @@ export function captureStockMatMul(): void {
   stockTranspose ??= stockKernel('Transpose');
 }
 
+/** wasm's own (C++) Transpose. */
+export function transpose(info: tf.TensorInfo, perm: number[], backend: BackendWasm): tf.TensorInfo {
+  if (stockTranspose == null) throw new Error('captureStockMatMul() must run before transpose');
+  return stockTranspose({inputs: {x: info}, backend, attrs: {perm}});
+}
+
 function swapLastTwo(info: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
   const rank = info.shape.length;
   const perm = [...Array(rank).keys()];
   [perm[rank - 1], perm[rank - 2]] = [perm[rank - 2], perm[rank - 1]];
-  return stockTranspose!({inputs: {x: info}, backend, attrs: {perm}});
+  return transpose(info, perm, backend);
 }
 
 /** a @ b (with optional transposes) on wasm's fast path. */

@@ -6,46 +6,30 @@
  * along channels makes those rows short (CondenseNet's dense blocks add 8
  * channels per layer; Inception's branches 8-48), and the allocation, not the
  * copy, dominated: Concat and SplitV took 480 ms of CondenseNet-lab's 2.5 s
- * training step. Short rows are copied by a plain loop here. Other dtypes go
- * to the stock kernels.
+ * training step. Rows are copied with `copyFloats` here (a loop for short
+ * ones). Other dtypes go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {heapF32, input, stockKernel, WasmKernel} from './heap';
-
-/** Rows at least this long are copied with `set()` (a memcpy), shorter ones by a loop. */
-const MEMCPY_FROM = 64;
-
-function copy(from: Float32Array, fromOffset: number, to: Float32Array, toOffset: number, length: number): void {
-  if (length >= MEMCPY_FROM) {
-    to.set(from.subarray(fromOffset, fromOffset + length), toOffset);
-    return;
-  }
-  for (let i = 0; i < length; i++) to[toOffset + i] = from[fromOffset + i];
-}
-
-function product(dims: number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
+import {copyFloats, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from './heap';
 
 export function concatKernel(): WasmKernel {
   const stock = stockKernel('Concat');
   return args => {
     const {backend, attrs} = args;
-    const parts = Object.keys(args.inputs).map(k => args.inputs[k]!).filter(t => product(t.shape) > 0);
+    const parts = Object.values(args.inputs).filter((t): t is tf.TensorInfo => t != null && tf.util.sizeFromShape(t.shape) > 0);
     if (parts.length < 2 || parts.some(t => t.dtype !== 'float32')) return stock(args);
     const axis = tf.util.parseAxisParam(attrs['axis'] as number, parts[0].shape)[0];
     const outShape = tf.backend_util.computeOutShape(parts.map(t => t.shape), axis);
-    const rows = product(outShape.slice(0, axis));
-    const widths = parts.map(t => product(t.shape.slice(axis)));
+    const rows = tf.util.sizeFromShape(outShape.slice(0, axis));
+    const widths = parts.map(t => tf.util.sizeFromShape(t.shape.slice(axis)));
     const rowWidth = widths.reduce((a, b) => a + b, 0);
-    const out = (backend as BackendWasm).makeOutput(outShape, 'float32');
+    const out = backend.makeOutput(outShape, 'float32');
     const O = heapF32(backend, out);
     let column = 0;
     parts.forEach((part, i) => {
       const P = heapF32(backend, part), width = widths[i];
-      for (let r = 0; r < rows; r++) copy(P, r * width, O, r * rowWidth + column, width);
+      for (let r = 0; r < rows; r++) copyFloats(P, r * width, O, r * rowWidth + column, width);
       column += width;
     });
     return out;
@@ -54,14 +38,14 @@ export function concatKernel(): WasmKernel {
 
 export function splitVKernel(): WasmKernel {
   const stock = stockKernel('SplitV');
-  const kernel = (args: Parameters<WasmKernel>[0]): tf.TensorInfo[] => {
+  const kernel = (args: WasmKernelArgs): tf.TensorInfo[] => {
     const {backend, attrs} = args;
     const x = input(args.inputs, 'x');
     if (x.dtype !== 'float32') return stock(args) as unknown as tf.TensorInfo[];
     const axis = tf.util.parseAxisParam(attrs['axis'] as number, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, attrs['numOrSizeSplits'] as number[] | number, axis);
-    const rows = product(x.shape.slice(0, axis));
-    const inner = product(x.shape.slice(axis + 1));
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, axis));
+    const inner = tf.util.sizeFromShape(x.shape.slice(axis + 1));
     const rowWidth = x.shape[axis] * inner;
     let column = 0;
     return sizes.map(size => {
@@ -70,7 +54,7 @@ export function splitVKernel(): WasmKernel {
       const out = backend.makeOutput(shape, 'float32');
       // Views after the allocation, which may have grown the heap.
       const X = heapF32(backend, x), O = heapF32(backend, out), width = size * inner;
-      for (let r = 0; r < rows; r++) copy(X, r * rowWidth + column, O, r * width, width);
+      for (let r = 0; r < rows; r++) copyFloats(X, r * rowWidth + column, O, r * width, width);
       column += width;
       return out;
     });

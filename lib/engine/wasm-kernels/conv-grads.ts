@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {disposeView, heapF32, heapView, input, reshaped, spreadPadded, stockKernel, WasmKernel} from './heap';
+import {copyFloats, disposeView, heapF32, heapView, input, reshaped, spreadPadded, stockKernel, WasmKernel} from './heap';
 import {batchMatMul, transpose} from './matmul';
 
 /**
@@ -136,8 +136,7 @@ function cropped(x: tf.TensorInfo, shape: number[], backend: BackendWasm): tf.Te
   const X = heapF32(backend, x), O = heapF32(backend, out);
   for (let n = 0; n < N; n++) {
     for (let y = 0; y < h; y++) {
-      const from = ((n * H + y) * W) * C;
-      O.set(X.subarray(from, from + w * C), ((n * h + y) * w) * C);
+      copyFloats(X, ((n * H + y) * W) * C, O, ((n * h + y) * w) * C, w * C);
     }
   }
   return out;

@@ -80,6 +80,22 @@ export function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInf
   return info;
 }
 
+/** Rows at least this long are copied with `set()` (a memcpy), shorter ones by a loop. */
+const MEMCPY_FROM = 64;
+
+/**
+ * Copies `length` floats. `subarray()` + `set()` allocates a typed-array
+ * object per call, which dominates for short rows (a pixel's 8-32 channels),
+ * so those are copied by a plain loop.
+ */
+export function copyFloats(from: Float32Array, fromOffset: number, to: Float32Array, toOffset: number, length: number): void {
+  if (length >= MEMCPY_FROM) {
+    to.set(from.subarray(fromOffset, fromOffset + length), toOffset);
+    return;
+  }
+  for (let i = 0; i < length; i++) to[toOffset + i] = from[fromOffset + i];
+}
+
 /**
  * dy of a convolution spread out by its stride into a zero-padded
  * [N, H + KH - 1, W + KW - 1, channels]: a stride-1 'valid' convolution of
@@ -102,8 +118,7 @@ export function spreadPadded(backend: BackendWasm, dy: tf.TensorInfo, info: tf.b
       for (let ox = 0; ox < OW; ox++) {
         const px = ox * sw + left;
         if (px >= WP) break;
-        const from = ((n * OH + oy) * OW + ox) * channels;
-        S.set(DY.subarray(from, from + channels), ((n * HP + py) * WP + px) * channels);
+        copyFloats(DY, ((n * OH + oy) * OW + ox) * channels, S, ((n * HP + py) * WP + px) * channels, channels);
       }
     }
   }

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {KERNEL_ACCESS, KernelAccess} from './kernel-access';
+import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
 
 const BAND_GRAD = 'LabBandGrad';
 
@@ -42,7 +42,7 @@ function bandGrad(access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: tf
 }
 
 function fusedAvailable(x: tf.Tensor): boolean {
-  return x.dtype === 'float32' && tf.getBackend() in KERNEL_ACCESS;
+  return x.dtype === 'float32' && kernelAccessHere();
 }
 
 let registered = false;

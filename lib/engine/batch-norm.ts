@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {KERNEL_ACCESS, KernelAccess} from './kernel-access';
+import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
 
 const FORWARD = 'LabBatchNormTrain';
 const BACKWARD = 'LabBatchNormTrainGrad';
@@ -131,7 +131,7 @@ export function registerBatchNormKernels(): void {
 
 /** True when the current backend has the fused kernels. */
 export function batchNormTrainSupported(): boolean {
-  return tf.getBackend() in KERNEL_ACCESS;
+  return kernelAccessHere();
 }
 
 export interface BatchNormTrainResult {

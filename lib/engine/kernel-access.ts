@@ -3,7 +3,7 @@
  * memory: wasm tensors live in the wasm heap, cpu tensors in typed arrays.
  * Shared by the fused batch-norm and activation-gradient kernels.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 export interface KernelAccess {
   /** The tensor's values, in place (a view; re-take it after allocating). */
@@ -37,3 +37,8 @@ function cpuAccess(backend: unknown): KernelAccess {
 
 /** Backends the JavaScript kernels run on, by name. */
 export const KERNEL_ACCESS: Readonly<Record<string, (backend: unknown) => KernelAccess>> = {wasm: wasmAccess, cpu: cpuAccess};
+
+/** True when the current TF.js backend runs the lab's JavaScript kernels. */
+export function kernelAccessHere(): boolean {
+  return tf.getBackend() in KERNEL_ACCESS;
+}

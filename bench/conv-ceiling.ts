@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
+import {lastJsonLine} from './child-output';
 
 /** [batch, size, in channels, out channels, kernel]: the bench nets' typical convolutions. */
 const SHAPES: ReadonlyArray<[number, number, number, number, number]> = [
@@ -54,12 +55,6 @@ async function oursHere(): Promise<void> {
     return best;
   });
   process.stdout.write(JSON.stringify({engine: `tfjs ${tf.version.tfjs} wasm`, threads: engine.threads, ms}) + '\n');
-}
-
-function lastJsonLine<T>(output: string, what: string): T {
-  const line = output.trim().split('\n').pop();
-  if (line == null || !line.startsWith('{')) throw new Error(`${what} printed no result: ${output.slice(-500)}`);
-  return JSON.parse(line) as T;
 }
 
 function main(): void {

@@ -18,6 +18,7 @@ import {pixelStats, syntheticImages} from '../lib/data';
 import {BackendName, initEngine} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
 import {train} from '../lib/train';
+import {lastJsonLine} from './child-output';
 import {BENCH_NETS} from './nets';
 
 const {values} = parseArgs({options: {
@@ -73,7 +74,7 @@ function oursInChild(backend: string, net: string, threads: number): Row {
                                          '--images', String(IMAGES), '--epochs', String(EPOCHS)],
                       {encoding: 'utf8', cwd: path.join(__dirname, '..'), env: {...process.env, LAB_THREADS: String(threads)}});
   if (r.status !== 0) throw new Error(`measuring ${net} on ${backend} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Row;
+  return lastJsonLine<Row>(r.stdout, `measuring ${net} on ${backend}`);
 }
 
 function peer(python: string, netName: string, threads: number, scratch: string): Row {
@@ -91,7 +92,8 @@ function peer(python: string, netName: string, threads: number, scratch: string)
                                String(w), String(c), netName, String(threads), String(EPOCHS), String(BATCH)],
                       {encoding: 'utf8'});
   if (r.status !== 0) throw new Error(`torch peer failed for ${netName}: ${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {peer: string; trainableParams: number; imagesPerSecond: number; peakMiB: number};
+  const out = lastJsonLine<{peer: string; trainableParams: number; imagesPerSecond: number; peakMiB: number}>(
+      r.stdout, `the torch peer for ${netName}`);
   return {net: netName, engine: out.peer, threads, trainableParams: out.trainableParams,
           imagesPerSecond: out.imagesPerSecond, peakMiB: out.peakMiB};
 }

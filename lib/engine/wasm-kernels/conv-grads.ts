@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {copyFloats, disposeView, heapF32, heapView, input, reshaped, spreadPadded, stockKernel, WasmKernel} from './heap';
+import {copyFloats, disposeView, heapF32, heapView, input, reshaped, spreadFits, spreadPadded, stockKernel, WasmKernel} from './heap';
 import {batchMatMul, transpose} from './matmul';
 
 /**
@@ -219,7 +219,7 @@ export const conv2DBackpropInput: WasmKernel = ({inputs, backend, attrs}) => {
     const dx = batchMatMul(reshaped(dy, [1, N * H * W, Co]), weights, false, true, backend);
     return reshaped(dx, inputShape);
   }
-  if (stockConv2D != null && padInfo.top <= KH - 1 && padInfo.left <= KW - 1) {
+  if (stockConv2D != null && spreadFits(info)) {
     return inputGradientByConvolution(dy, filter, info, backend);
   }
   const dx = backend.makeOutput(inputShape, 'float32');

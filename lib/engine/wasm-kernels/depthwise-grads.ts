@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {WasmKernel, heapF32, input, spreadPadded, stockKernel} from './heap';
+import {WasmKernel, heapF32, input, spreadFits, spreadPadded, stockKernel} from './heap';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -72,11 +72,8 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
   const info = depthwiseInfo(inputShape, filter.shape, attrs);
-  const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl,
-         filterHeight: KH, filterWidth: KW, padInfo} = info;
-  const top = KH - 1 - padInfo.top;
-  const left = KW - 1 - padInfo.left;
-  if (stockDepthwise == null || dh !== 1 || dwl !== 1 || top < 0 || left < 0) return depthwiseBackpropInputLoop(args);
+  const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl, filterHeight: KH, filterWidth: KW} = info;
+  if (stockDepthwise == null || dh !== 1 || dwl !== 1 || !spreadFits(info)) return depthwiseBackpropInputLoop(args);
   const M = CO / C;
   const spread = spreadPadded(backend, dy, info);
   const flipped = backend.makeOutput([KH, KW, CO, 1], 'float32');

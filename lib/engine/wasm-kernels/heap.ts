@@ -96,6 +96,11 @@ export function copyFloats(from: Float32Array, fromOffset: number, to: Float32Ar
   for (let i = 0; i < length; i++) to[toOffset + i] = from[fromOffset + i];
 }
 
+/** Whether `spreadPadded` covers the convolution: padding no wider than the filter less one. */
+export function spreadFits(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.padInfo.top <= info.filterHeight - 1 && info.padInfo.left <= info.filterWidth - 1;
+}
+
 /**
  * dy of a convolution spread out by its stride into a zero-padded
  * [N, H + KH - 1, W + KW - 1, channels]: a stride-1 'valid' convolution of
@@ -105,8 +110,8 @@ export function spreadPadded(backend: BackendWasm, dy: tf.TensorInfo, info: tf.b
   const {batchSize: N, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW,
          strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW, padInfo} = info;
   const channels = dy.shape[3];
+  if (!spreadFits(info)) throw new Error(`spreadPadded: padding ${padInfo.top}/${padInfo.left} exceeds the filter`);
   const top = KH - 1 - padInfo.top, left = KW - 1 - padInfo.left;
-  if (top < 0 || left < 0) throw new Error(`spreadPadded: padding ${padInfo.top}/${padInfo.left} exceeds the filter`);
   const HP = H + KH - 1, WP = W + KW - 1;
   const spread = backend.makeOutput([N, HP, WP, channels], 'float32');
   const DY = heapF32(backend, dy), S = heapF32(backend, spread);

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {registerActivationGradients} from './activation-grads';
 import {registerLabWasmKernels} from './wasm-kernels';
+import {prepareSimdKernels} from './wasm-kernels/simd';
 import {prepareWasmThreads, threadsFromEnvironment} from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -149,6 +150,8 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
   let threads = loaded.threads;
   if (name === 'wasm') {
     threads = (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();
+    const simdProblem = await prepareSimdKernels();
+    if (simdProblem != null) process.stderr.write(`warning: the lab's wasm SIMD kernels did not load (${simdProblem}); using its JavaScript kernels, which are slower\n`);
   }
   return {backend: name, device: loaded.device, threads, tfjsVersion: tf.version.tfjs};
 }

@@ -5,9 +5,13 @@
  * MobileNet on wasm showed batch norm's op graph (Sum, Mean, Multiply, Sub,
  * broadcasts) as the largest cost of a training step.
  *
- * Kernels exist for `wasm` (over the wasm heap) and `cpu`; on other backends
+ * Both passes have the same two shapes, whatever the direction:
+ *   sums    s[c] = sum over rows of a,  s[C + c] = sum of a * b   (float64)
+ *   affine  out = k[c] * u + k[C + c] * v + k[2C + c]             (per channel)
+ * On wasm they run as the lab's SIMD kernels (wasm-kernels/simd-source.ts)
+ * once those are loaded, else (and on cpu) as the JavaScript loops below,
+ * which ran at 6-8 ns an element over the wasm heap. Elsewhere
  * `batchNormTrainSupported()` is false and the layer keeps TF.js's own path.
- * Statistics accumulate in float64.
  *
  *   forward   mean, var over N*H*W;  y = (x - mean) / sqrt(var + eps) * gamma + beta
  *   backward  x^ = (x - mean) * invStd
@@ -15,8 +19,10 @@
  *             dx = gamma * invStd / M * (M * dy - dbeta - x^ * dgamma)
  */
 import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
+import {heapF64, simdKernels, withScratch} from './wasm-kernels/simd';
 
 const FORWARD = 'LabBatchNormTrain';
 const BACKWARD = 'LabBatchNormTrainGrad';
@@ -27,88 +33,121 @@ function need(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   return info;
 }
 
-function forward(access: KernelAccess, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
-  const x = need(inputs, 'x');
+/** Where the two passes run: typed views and JS loops, or heap addresses and wasm SIMD. */
+interface ChannelPasses {
+  access: KernelAccess;
+  /** Runs `body` with s = [sum a, sum a*b] (float64, 2C) and k (3C floats) to fill, then out = affine(u, v). */
+  run(a: tf.TensorInfo, b: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo, out: tf.TensorInfo,
+      body: (s: Float64Array, k: Float32Array | Float64Array) => void): void;
+}
+
+function channelsOf(x: tf.TensorInfo): [rows: number, channels: number] {
   const channels = x.shape[x.shape.length - 1];
-  const count = x.shape.reduce((a, b) => a * b, 1) / channels;
-  const sum = new Float64Array(channels);
-  const sumSq = new Float64Array(channels);
-  let X = access.read(x);
-  // Row by row (one position's channels at a time): tight inner loops the JIT
-  // compiles well.
-  for (let row = 0; row < X.length; row += channels) {
-    for (let c = 0; c < channels; c++) {
-      const v = X[row + c];
-      sum[c] += v;
-      sumSq[c] += v * v;
-    }
-  }
-  const mean = access.output([channels]);
-  const variance = access.output([channels]);
-  const invStd = access.output([channels]);
+  return [tf.util.sizeFromShape(x.shape) / channels, channels];
+}
+
+function jsPasses(access: KernelAccess): ChannelPasses {
+  return {
+    access,
+    run(a, b, u, v, out, body) {
+      const [, C] = channelsOf(a);
+      const s = new Float64Array(2 * C);
+      {
+        const A = access.read(a), B = access.read(b);
+        // Row by row (one position's channels at a time): tight inner loops the JIT compiles well.
+        for (let row = 0; row < A.length; row += C) {
+          for (let c = 0; c < C; c++) {
+            const value = A[row + c];
+            s[c] += value;
+            s[C + c] += value * B[row + c];
+          }
+        }
+      }
+      const k = new Float64Array(3 * C);
+      body(s, k);
+      // Views are re-taken: the caller allocated outputs, and the wasm heap may have grown.
+      const U = access.read(u), V = access.read(v), OUT = access.read(out);
+      for (let row = 0; row < U.length; row += C) {
+        for (let c = 0; c < C; c++) OUT[row + c] = k[c] * U[row + c] + k[C + c] * V[row + c] + k[2 * C + c];
+      }
+    },
+  };
+}
+
+function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses | null {
+  const kernels = simdKernels(backend);
+  if (kernels == null) return null;
+  const at = (info: tf.TensorInfo) => backend.getMemoryOffset(info.dataId);
+  return {
+    access,
+    run(a, b, u, v, out, body) {
+      const [rows, C] = channelsOf(a);
+      // 2C float64 sums, then 3C float32 coefficients.
+      withScratch(backend, 2 * C * 8 + 3 * C * 4, scratch => {
+        const coefficients = scratch + 2 * C * 8;
+        kernels.channelSums(at(a), at(b), rows, C, scratch);
+        // Views only now: every allocation (which may grow the heap) is done.
+        const s = heapF64(backend, scratch, 2 * C);
+        body(s, new Float32Array(s.buffer, coefficients, 3 * C));
+        kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
+      });
+    },
+  };
+}
+
+function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
+  const {access} = passes;
+  const x = need(inputs, 'x'), gamma = need(inputs, 'gamma'), beta = need(inputs, 'beta');
+  const [rows, C] = channelsOf(x);
+  const mean = access.output([C]), variance = access.output([C]), invStd = access.output([C]);
   const y = access.output(x.shape);
-  const epsilonValue = epsilon;
-  const M = mean.values, V = variance.values, S = invStd.values;
-  for (let c = 0; c < channels; c++) {
-    const m = sum[c] / count;
-    const v = Math.max(sumSq[c] / count - m * m, 0);
-    M[c] = m;
-    V[c] = v;
-    S[c] = 1 / Math.sqrt(v + epsilonValue);
-  }
-  // Views are re-taken after allocating: the wasm heap may have grown.
-  X = access.read(x);
-  const G = access.read(need(inputs, 'gamma')), B = access.read(need(inputs, 'beta'));
-  const Y = y.values, M2 = mean.values, S2 = invStd.values;
-  const scale = new Float64Array(channels), shift = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    scale[c] = G[c] * S2[c];
-    shift[c] = B[c] - M2[c] * scale[c];
-  }
-  for (let row = 0; row < X.length; row += channels) {
-    for (let c = 0; c < channels; c++) Y[row + c] = X[row + c] * scale[c] + shift[c];
-  }
+  passes.run(x, x, x, x, y.info, (s, k) => {
+    const M = mean.values, V = variance.values, S = invStd.values, G = access.read(gamma), B = access.read(beta);
+    for (let c = 0; c < C; c++) {
+      const m = s[c] / rows;
+      const v = Math.max(s[C + c] / rows - m * m, 0);
+      M[c] = m;
+      V[c] = v;
+      S[c] = 1 / Math.sqrt(v + epsilon);
+      // y = scale * x + shift (the second term of the affine pass unused).
+      const scale = G[c] * S[c];
+      k[c] = scale;
+      k[C + c] = 0;
+      k[2 * C + c] = B[c] - M[c] * scale;
+    }
+  });
   return [y.info, mean.info, variance.info, invStd.info];
 }
 
-function backward(access: KernelAccess, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+  const {access} = passes;
   const dy = need(inputs, 'dy'), x = need(inputs, 'x');
-  const channels = x.shape[x.shape.length - 1];
-  const count = x.shape.reduce((a, b) => a * b, 1) / channels;
-  // Sums of dy and dy * x; then dgamma = invStd * (sum dy x - mean * sum dy),
+  const [rows, C] = channelsOf(x);
+  const dx = access.output(x.shape), dgamma = access.output([C]), dbeta = access.output([C]);
+  // s = [sum dy, sum dy * x]; dgamma = invStd * (sum dy x - mean * sum dy),
   // and dx is linear per channel: dx = a * dy + b * x + d.
-  const sumDy = new Float64Array(channels);
-  const sumDyX = new Float64Array(channels);
-  {
-    const DY = access.read(dy), X = access.read(x);
-    for (let row = 0; row < X.length; row += channels) {
-      for (let c = 0; c < channels; c++) {
-        const g = DY[row + c];
-        sumDy[c] += g;
-        sumDyX[c] += g * X[row + c];
-      }
+  passes.run(dy, x, dy, x, dx.info, (s, k) => {
+    const M = access.read(need(inputs, 'mean')), S = access.read(need(inputs, 'invStd'));
+    const G = access.read(need(inputs, 'gamma')), DG = dgamma.values, DB = dbeta.values;
+    for (let c = 0; c < C; c++) {
+      const sumDy = s[c];
+      const dgammaC = S[c] * (s[C + c] - M[c] * sumDy);
+      DG[c] = dgammaC;
+      DB[c] = sumDy;
+      const perRow = G[c] * S[c] / rows;
+      const b = -perRow * S[c] * dgammaC;
+      k[c] = perRow * rows;
+      k[C + c] = b;
+      k[2 * C + c] = -perRow * sumDy - b * M[c];
     }
-  }
-  const dx = access.output(x.shape);
-  const dgamma = access.output([channels]);
-  const dbeta = access.output([channels]);
-  const DY = access.read(dy), X = access.read(x), M = access.read(need(inputs, 'mean'));
-  const S = access.read(need(inputs, 'invStd')), G = access.read(need(inputs, 'gamma'));
-  const DX = dx.values, DG = dgamma.values, DB = dbeta.values;
-  const a = new Float64Array(channels), b = new Float64Array(channels), d = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const dgammaC = S[c] * (sumDyX[c] - M[c] * sumDy[c]);
-    DG[c] = dgammaC;
-    DB[c] = sumDy[c];
-    const k = G[c] * S[c] / count;
-    a[c] = k * count;
-    b[c] = -k * S[c] * dgammaC;
-    d[c] = -k * sumDy[c] - b[c] * M[c];
-  }
-  for (let row = 0; row < X.length; row += channels) {
-    for (let c = 0; c < channels; c++) DX[row + c] = a[c] * DY[row + c] + b[c] * X[row + c] + d[c];
-  }
+  });
   return [dx.info, dgamma.info, dbeta.info];
+}
+
+/** The passes for a kernel call: wasm SIMD where loaded, else JavaScript. */
+function passesFor(backendName: string, backend: unknown): ChannelPasses {
+  const access = KERNEL_ACCESS[backendName](backend);
+  return (backendName === 'wasm' ? simdPasses(access, backend as BackendWasm) : null) ?? jsPasses(access);
 }
 
 let registered = false;
@@ -116,14 +155,14 @@ let registered = false;
 /** Registers the two kernels for wasm and cpu (idempotent). */
 export function registerBatchNormKernels(): void {
   if (registered) return;
-  for (const [backendName, access] of Object.entries(KERNEL_ACCESS)) {
+  for (const backendName of Object.keys(KERNEL_ACCESS)) {
     tf.registerKernel({
       kernelName: FORWARD, backendName,
-      kernelFunc: ({inputs, backend, attrs}) => forward(access(backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3),
+      kernelFunc: ({inputs, backend, attrs}) => forward(passesFor(backendName, backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3),
     });
     tf.registerKernel({
       kernelName: BACKWARD, backendName,
-      kernelFunc: ({inputs, backend}) => backward(access(backend), inputs),
+      kernelFunc: ({inputs, backend}) => backward(passesFor(backendName, backend), inputs),
     });
   }
   registered = true;

@@ -5,22 +5,25 @@
 import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine} from '../../lib/engine';
 import {batchNormTrainSupported} from '../../lib/engine/batch-norm';
+import {simdKernels} from '../../lib/engine/wasm-kernels/simd';
 import {labBatchNormalization} from '../../lib/layers';
 import {relativeError, wave} from './grad-helpers';
 
 interface Outcome {y: Float32Array; grads: Float32Array[]; movingMean: Float32Array; movingVariance: Float32Array}
 
-async function runLayer(backend: string, fused: boolean): Promise<Outcome> {
+async function runLayer(backend: string, fused: boolean, shape: number[]): Promise<Outcome> {
+  const channels = shape[shape.length - 1];
   await tf.setBackend(backend);
   const make = fused ? labBatchNormalization : tf.layers.batchNormalization;
   const layer = make({epsilon: 1e-3, momentum: 0.9, gammaInitializer: 'ones'});
-  const x = wave([3, 5, 4, 6], 2).mul(3).add(1);
+  const x = wave(shape, 2).mul(3).add(1);
   layer.build(x.shape);
   // Non-trivial gamma and beta, identical on both paths.
-  layer.setWeights([wave([6], 7).add(1.5), wave([6], 8), tf.zeros([6]), tf.ones([6])]);
+  layer.setWeights([wave([channels], 7).add(1.5), wave([channels], 8), tf.zeros([channels]), tf.ones([channels])]);
   // dy = weights uncorrelated with x: a head like sum(y^2) makes the true dx
   // nearly cancel out (it is proportional to epsilon), which tests nothing.
   const weights = wave(x.shape, 11);
@@ -65,27 +68,33 @@ function float64Reference(x: Float64Array, dy: Float64Array, channels: number, g
 describe('fused training batch norm', () => {
   before(async () => { await initEngine('wasm'); });
 
+  // 6 channels: one group of 4 SIMD lanes and a tail of 2; 16: lanes only; 3: tail only.
+  const SHAPES = [[3, 5, 4, 6], [2, 3, 5, 16], [4, 3, 3, 3]];
   for (const backend of ['cpu', 'wasm']) {
-    it(`equals the float64 gradient and TF.js's layer on ${backend}: output, dx, dgamma, dbeta, moving statistics`, async () => {
-      await tf.setBackend(backend);
-      assert.ok(batchNormTrainSupported(), `${backend} has the fused kernels`);
-      const reference = await runLayer('cpu', false);
-      const fused = await runLayer(backend, true);
-      await tf.setBackend('cpu');
-      const exact = float64Reference(Float64Array.from(wave([3, 5, 4, 6], 2).mul(3).add(1).dataSync()),
-          Float64Array.from(wave([3, 5, 4, 6], 11).dataSync()), 6,
-          Float64Array.from(wave([6], 7).add(1.5).dataSync()), Float64Array.from(wave([6], 8).dataSync()), 1e-3);
-      const toF32 = (a: Float64Array) => Float32Array.from(a);
-      assert.ok(relativeError(fused.y, toF32(exact.y)) < 1e-5, 'output');
-      const [dx, dgamma, dbeta] = fused.grads;
-      assert.ok(relativeError(dx, toF32(exact.dx)) < 1e-5, `dx: ${relativeError(dx, toF32(exact.dx))}`);
-      assert.ok(relativeError(dgamma, toF32(exact.dgamma)) < 1e-5, 'dgamma');
-      assert.ok(relativeError(dbeta, toF32(exact.dbeta)) < 1e-5, 'dbeta');
-      fused.grads.forEach((g, i) => assert.ok(relativeError(g, reference.grads[i]) < 1e-5, `gradient ${i} vs TF.js`));
-      // Three training-mode calls each update the moving averages.
-      assert.ok(relativeError(fused.movingMean, reference.movingMean) < 1e-5, 'moving mean');
-      assert.ok(relativeError(fused.movingVariance, reference.movingVariance) < 1e-5, 'moving variance');
-    });
+    for (const shape of SHAPES) {
+      it(`equals the float64 gradient and TF.js's layer on ${backend}, x [${shape}]: output, dx, dgamma, dbeta, moving statistics`, async () => {
+        await tf.setBackend(backend);
+        assert.ok(batchNormTrainSupported(), `${backend} has the fused kernels`);
+        if (backend === 'wasm') assert.ok(simdKernels(tf.backend() as BackendWasm) != null, 'the wasm SIMD kernels are loaded');
+        const channels = shape[shape.length - 1];
+        const reference = await runLayer('cpu', false, shape);
+        const fused = await runLayer(backend, true, shape);
+        await tf.setBackend('cpu');
+        const exact = float64Reference(Float64Array.from(wave(shape, 2).mul(3).add(1).dataSync()),
+            Float64Array.from(wave(shape, 11).dataSync()), channels,
+            Float64Array.from(wave([channels], 7).add(1.5).dataSync()), Float64Array.from(wave([channels], 8).dataSync()), 1e-3);
+        const toF32 = (a: Float64Array) => Float32Array.from(a);
+        assert.ok(relativeError(fused.y, toF32(exact.y)) < 1e-5, `output: ${relativeError(fused.y, toF32(exact.y))}`);
+        const [dx, dgamma, dbeta] = fused.grads;
+        assert.ok(relativeError(dx, toF32(exact.dx)) < 1e-5, `dx: ${relativeError(dx, toF32(exact.dx))}`);
+        assert.ok(relativeError(dgamma, toF32(exact.dgamma)) < 1e-5, 'dgamma');
+        assert.ok(relativeError(dbeta, toF32(exact.dbeta)) < 1e-5, 'dbeta');
+        fused.grads.forEach((g, i) => assert.ok(relativeError(g, reference.grads[i]) < 1e-5, `gradient ${i} vs TF.js`));
+        // Three training-mode calls each update the moving averages.
+        assert.ok(relativeError(fused.movingMean, reference.movingMean) < 1e-5, 'moving mean');
+        assert.ok(relativeError(fused.movingVariance, reference.movingVariance) < 1e-5, 'moving variance');
+      });
+    }
   }
 
   it('is TF.js\'s own layer at inference and keeps its class name', async () => {

@@ -7,8 +7,10 @@
 import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine, withStockWasmKernel} from '../../lib/engine';
+import {simdKernels} from '../../lib/engine/wasm-kernels/simd';
 import {gradsOn, relativeError, wave} from './grad-helpers';
 
 const TOLERANCE = 1e-5;
@@ -48,6 +50,12 @@ const DEPTHWISE_CASES: ConvCase[] = [
   {x: [2, 8, 8, 4], f: [3, 3, 4, 3], strides: 1, pad: 'same'},
   {x: [2, 7, 11, 2], f: [3, 3, 2, 1], strides: 2, pad: 'same'},
   {x: [1, 12, 12, 3], f: [7, 7, 3, 1], strides: 1, pad: 'same'},
+  // From 4 channels (multiplier 1) the filter gradient runs on the SIMD
+  // kernels: 4 lanes at a time plus a tail, over in-bounds column ranges.
+  {x: [2, 9, 9, 9], f: [3, 3, 9, 1], strides: 2, pad: 'same'},
+  {x: [2, 8, 10, 16], f: [3, 3, 16, 1], strides: 1, pad: 'same'},
+  {x: [2, 11, 10, 6], f: [5, 5, 6, 1], strides: 2, pad: 'valid'},
+  {x: [1, 7, 8, 13], f: [3, 3, 13, 1], strides: [1, 2], pad: 'same'},
 ];
 
 interface PoolCase {x: number[]; size: number; strides: number; pad: Pad}
@@ -73,6 +81,8 @@ async function compare(fn: (...xs: tf.Tensor[]) => tf.Scalar, inputs: () => tf.T
 describe('lab wasm kernels: gradients equal the cpu backend', () => {
   before(async () => {
     await initEngine('wasm');
+    // Otherwise the depthwise cases below would test only the JavaScript fallback.
+    assert.ok(simdKernels(tf.backend() as BackendWasm) != null, 'the wasm SIMD kernels are loaded');
   });
 
   for (const c of CONV_CASES) {

@@ -10,8 +10,10 @@
  * depthwise kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, heapF32, input, spreadFits, spreadPadded, stockKernel} from './heap';
+import {SimdKernels, simdKernels, withScratch} from './simd';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -37,6 +39,11 @@ export const depthwiseBackpropFilter: WasmKernel = ({inputs, backend, attrs}) =>
          filterHeight: KH, filterWidth: KW, padInfo} = info;
   const M = CO / C;
   const out = backend.makeOutput(filterShape, 'float32');
+  const kernels = simdKernels(backend);
+  if (kernels != null && M === 1) {
+    depthwiseFilterGradSimd(backend, kernels, x, dy, out, info);
+    return out;
+  }
   const X = heapF32(backend, x), DY = heapF32(backend, dy), DW = heapF32(backend, out);
   DW.fill(0);
   for (let kh = 0; kh < KH; kh++) {
@@ -66,6 +73,44 @@ export const depthwiseBackpropFilter: WasmKernel = ({inputs, backend, attrs}) =>
   }
   return out;
 };
+
+/**
+ * Depth multiplier 1 on the SIMD kernels: for each image, output row and tap,
+ * one `tapProducts` call runs along the output columns whose input column is
+ * inside the image (a contiguous range), 4 channels at a time, into float64
+ * accumulators, one row of C per tap.
+ */
+function depthwiseFilterGradSimd(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
+                                 out: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): void {
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+         strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl,
+         filterHeight: KH, filterWidth: KW, padInfo} = info;
+  const F32 = Float32Array.BYTES_PER_ELEMENT, F64 = Float64Array.BYTES_PER_ELEMENT;
+  const taps = KH * KW;
+  withScratch(backend, taps * C * F64, acc => {
+    const xAt = backend.getMemoryOffset(x.dataId), dyAt = backend.getMemoryOffset(dy.dataId);
+    for (let kw = 0; kw < KW; kw++) {
+      // Output columns ox with 0 <= ox * sw + kw * dwl - left < W.
+      const shift = kw * dwl - padInfo.left;
+      const first = Math.max(0, Math.ceil(-shift / sw));
+      const last = Math.min(OW - 1, Math.floor((W - 1 - shift) / sw));
+      if (last < first) continue;
+      for (let kh = 0; kh < KH; kh++) {
+        const tapAcc = acc + (kh * KW + kw) * C * F64;
+        for (let n = 0; n < N; n++) {
+          for (let oy = 0; oy < OH; oy++) {
+            const iy = oy * sh + kh * dh - padInfo.top;
+            if (iy < 0 || iy >= H) continue;
+            const xRow = xAt + (((n * H + iy) * W + first * sw + shift) * C) * F32;
+            const dyRow = dyAt + (((n * OH + oy) * OW + first) * C) * F32;
+            kernels.tapProducts(xRow, sw * C * F32, dyRow, C * F32, last - first + 1, C, tapAcc);
+          }
+        }
+      }
+    }
+    kernels.narrow(acc, backend.getMemoryOffset(out.dataId), taps * C);
+  });
+}
 
 export const depthwiseBackpropInput: WasmKernel = args => {
   const {inputs, backend, attrs} = args;

@@ -1,0 +1,111 @@
+/**
+ * Loads the lab's WebAssembly SIMD kernels (simd-source.ts) into the memory
+ * of tfjs-backend-wasm's module, so they work on tensors in place.
+ *
+ * The text is assembled with wabt when the wasm engine starts (tens of
+ * milliseconds, once a process), rather than shipping a prebuilt binary: the
+ * source is what gets reviewed, and there is no build step to forget. Until
+ * `prepareSimdKernels` has run for the backend's current memory,
+ * `simdKernels()` is null and callers use their JavaScript loops, so TF.js
+ * code that sets the wasm backend by itself still computes the same results.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+import {SIMD_KERNELS_WAT} from './simd-source';
+
+/** Byte addresses and counts, as in simd-source.ts. */
+export interface SimdKernels {
+  channelSums(a: number, b: number, rows: number, channels: number, acc: number): void;
+  channelAffine(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
+  tapProducts(x: number, xStride: number, dy: number, dyStride: number, count: number, channels: number, acc: number): void;
+  narrow(acc: number, out: number, count: number): void;
+}
+
+/** What the kernels need of tfjs-backend-wasm's emscripten module. */
+interface EmscriptenModule {
+  wasmMemory?: WebAssembly.Memory;   // the threaded build creates its memory in JS
+  asm?: {memory?: WebAssembly.Memory};   // the single-threaded build exports it
+  _malloc(bytes: number): number;
+  _free(address: number): void;
+}
+
+function moduleOf(backend: BackendWasm): EmscriptenModule {
+  return (backend as unknown as {wasm: EmscriptenModule}).wasm;
+}
+
+function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
+  const module = moduleOf(backend);
+  return module.wasmMemory ?? module.asm?.memory;
+}
+
+let loaded: {memory: WebAssembly.Memory; kernels: SimdKernels} | null = null;
+
+/** Assembles the kernels for `memory` (shared or not: the import must say which). */
+async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  // A shared memory import needs a maximum no lower than the memory's own:
+  // 65536 pages is wasm32's whole address space.
+  const text = SIMD_KERNELS_WAT.replace('$MEMORY', shared ? '(memory 1 65536 shared)' : '(memory 1)');
+  const wabt = await (require('wabt') as () => Promise<WabtModule>)();
+  const parsed = wabt.parseWat('lab-simd-kernels.wat', text, {simd: true, threads: true});
+  try {
+    // WebAssembly.compile validates (wabt's own validate() ignores the threads feature).
+    const {buffer} = parsed.toBinary({});
+    const module = await WebAssembly.compile(buffer);
+    const instance = await WebAssembly.instantiate(module, {env: {memory}});
+    return instance.exports as unknown as SimdKernels;
+  } finally {
+    parsed.destroy();
+  }
+}
+
+interface WabtModule {
+  parseWat(filename: string, text: string, features: Record<string, boolean>): {
+    toBinary(options: object): {buffer: Uint8Array<ArrayBuffer>};
+    destroy(): void;
+  };
+}
+
+/**
+ * Loads the kernels for the current wasm backend (idempotent). Returns why
+ * they could not load, or null: the JavaScript loops still compute the same
+ * results, only slower, so the engine warns instead of failing.
+ */
+export async function prepareSimdKernels(): Promise<string | null> {
+  const memory = memoryOf(tf.backend() as BackendWasm);
+  if (memory == null) return 'tfjs-backend-wasm exposes no WebAssembly.Memory (wasmMemory or asm.memory)';
+  if (loaded?.memory === memory) return null;
+  try {
+    loaded = {memory, kernels: await assemble(memory)};
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The kernels over `backend`'s memory, or null where they are not loaded (use the JS loop). */
+export function simdKernels(backend: BackendWasm): SimdKernels | null {
+  return loaded != null && loaded.memory === memoryOf(backend) ? loaded.kernels : null;
+}
+
+/**
+ * Runs `body` with `bytes` of zeroed scratch from the backend's allocator
+ * (for float64 accumulators and per-channel coefficients), freed after.
+ */
+export function withScratch<T>(backend: BackendWasm, bytes: number, body: (address: number) => T): T {
+  const module = moduleOf(backend);
+  const address = module._malloc(bytes);
+  if (address === 0) throw new Error(`wasm heap: could not allocate ${bytes} bytes of kernel scratch`);
+  try {
+    new Uint8Array(memoryOf(backend)!.buffer, address, bytes).fill(0);
+    return body(address);
+  } finally {
+    module._free(address);
+  }
+}
+
+/** The heap's bytes as float64s at `address` (re-take after anything that may grow the heap). */
+export function heapF64(backend: BackendWasm, address: number, count: number): Float64Array {
+  return new Float64Array(memoryOf(backend)!.buffer, address, count);
+}

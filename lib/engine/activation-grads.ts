@@ -7,22 +7,35 @@
  * four kernels and three full-size temporaries (two bool masks and a zeros
  * tensor). On wasm those element-wise kernels are scalar C++; profiling the
  * lab MobileNetV2 showed them at 280 ms of a 1.2 s training step. Here the
- * mask and the select are one pass over the tensor, on wasm and cpu; other
+ * mask and the select are one pass over the tensor, on wasm (the lab's SIMD
+ * kernel once loaded, else a JavaScript loop) and cpu; other
  * backends keep TF.js's own formula (they have fast element-wise kernels).
  */
 import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
+import {simdKernels} from './wasm-kernels/simd';
 
 const BAND_GRAD = 'LabBandGrad';
 
-/** dy where x lies in the band, 0 elsewhere (and where x is NaN). */
-function bandGrad(access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
+/**
+ * dy where x lies in the band, 0 elsewhere (and where x is NaN). `wasm` is
+ * the wasm backend, whose SIMD kernel runs the loop once loaded; null on cpu.
+ */
+function bandGrad(access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap,
+                  wasm: BackendWasm | null): tf.TensorInfo {
   const {dy, x} = inputs;
   if (dy == null || x == null) throw new Error(`${BAND_GRAD}: needs inputs 'dy' and 'x'`);
   const low = attrs['low'] as number, high = attrs['high'] as number;
   const lowInclusive = attrs['lowInclusive'] as boolean;
   const out = access.output(x.shape);
+  const kernels = wasm == null ? null : simdKernels(wasm);
+  if (kernels != null) {
+    const at = (info: tf.TensorInfo) => wasm!.getMemoryOffset(info.dataId);
+    kernels.bandGrad(at(dy), at(x), at(out.info), tf.util.sizeFromShape(x.shape), low, high, lowInclusive ? 1 : 0);
+    return out.info;
+  }
   const DX = out.values, DY = access.read(dy), X = access.read(x);
   // Branch-free: with a ternary, V8 emits a branch that real activations
   // mispredict about half the time (5.5 against 1.1 ns an element). Outside
@@ -58,7 +71,8 @@ export function registerActivationGradients(): void {
   for (const [backendName, access] of Object.entries(KERNEL_ACCESS)) {
     tf.registerKernel({
       kernelName: BAND_GRAD, backendName,
-      kernelFunc: ({inputs, backend, attrs}) => bandGrad(access(backend), inputs, attrs ?? {}),
+      kernelFunc: ({inputs, backend, attrs}) => bandGrad(access(backend), inputs, attrs ?? {},
+          backendName === 'wasm' ? backend as BackendWasm : null),
     });
   }
   tf.registerGradient({

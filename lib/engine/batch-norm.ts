@@ -6,8 +6,11 @@
  * broadcasts) as the largest cost of a training step.
  *
  * Both passes have the same two shapes, whatever the direction:
- *   sums    s[c] = sum over rows of a,  s[C + c] = sum of a * b   (float64)
- *   affine  out = k[c] * u + k[C + c] * v + k[2C + c]             (per channel)
+ *   sums    s[c] = sum of (a - sa),  s[C + c] = sum of (a - sa) * (b - sb)
+ *   affine  out = k[c] * u + k[C + c] * v + k[2C + c]          (per channel)
+ * The shifts sa, sb (per channel) keep the sums from cancelling: the
+ * forward pass shifts x by one of its own values per channel, so the sum of
+ * squares is of deviations; the backward pass shifts x by the mean.
  * On wasm they run as the lab's SIMD kernels (wasm-kernels/simd-source.ts)
  * once those are loaded, else (and on cpu) as the JavaScript loops below,
  * which ran at 6-8 ns an element over the wasm heap. Elsewhere
@@ -36,8 +39,12 @@ function need(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
 /** Where the two passes run: typed views and JS loops, or heap addresses and wasm SIMD. */
 interface ChannelPasses {
   access: KernelAccess;
-  /** Runs `body` with s = [sum a, sum a*b] (float64, 2C) and k (3C floats) to fill, then out = affine(u, v). */
+  /**
+   * Fills the shifts (`shift(sa, sb)`), sums s = [sum (a - sa), sum (a - sa)(b - sb)]
+   * (float64, 2C), lets `body` fill k (3C) from them, then writes out = affine(u, v).
+   */
   run(a: tf.TensorInfo, b: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo, out: tf.TensorInfo,
+      shift: (sa: Float32Array, sb: Float32Array) => void,
       body: (s: Float64Array, k: Float32Array | Float64Array) => void): void;
 }
 
@@ -49,17 +56,19 @@ function channelsOf(x: tf.TensorInfo): [rows: number, channels: number] {
 function jsPasses(access: KernelAccess): ChannelPasses {
   return {
     access,
-    run(a, b, u, v, out, body) {
+    run(a, b, u, v, out, shift, body) {
       const [, C] = channelsOf(a);
+      const sa = new Float32Array(C), sb = new Float32Array(C);
+      shift(sa, sb);
       const s = new Float64Array(2 * C);
       {
         const A = access.read(a), B = access.read(b);
         // Row by row (one position's channels at a time): tight inner loops the JIT compiles well.
         for (let row = 0; row < A.length; row += C) {
           for (let c = 0; c < C; c++) {
-            const value = A[row + c];
+            const value = A[row + c] - sa[c];
             s[c] += value;
-            s[C + c] += value * B[row + c];
+            s[C + c] += value * (B[row + c] - sb[c]);
           }
         }
       }
@@ -80,15 +89,16 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
   const at = (info: tf.TensorInfo) => backend.getMemoryOffset(info.dataId);
   return {
     access,
-    run(a, b, u, v, out, body) {
+    run(a, b, u, v, out, shift, body) {
       const [rows, C] = channelsOf(a);
-      // 2C float64 sums, then 3C float32 coefficients.
-      withScratch(backend, 2 * C * 8 + 3 * C * 4, scratch => {
-        const coefficients = scratch + 2 * C * 8;
-        kernels.channelSums(at(a), at(b), rows, C, scratch);
-        // Views only now: every allocation (which may grow the heap) is done.
-        const s = heapF64(backend, scratch, 2 * C);
-        body(s, new Float32Array(s.buffer, coefficients, 3 * C));
+      // Scratch: float64 sums (2C), then float32 block sums (2C), shifts (2C), coefficients (3C).
+      withScratch(backend, 2 * C * 8 + 7 * C * 4, scratch => {
+        const block = scratch + 2 * C * 8, shifts = block + 2 * C * 4, coefficients = shifts + 2 * C * 4;
+        // Views after every allocation (which may grow the heap): none happens below.
+        const buffer = heapF64(backend, scratch, 2 * C).buffer;
+        shift(new Float32Array(buffer, shifts, C), new Float32Array(buffer, shifts + C * 4, C));
+        kernels.channelSums(at(a), at(b), rows, C, shifts, scratch, block);
+        body(heapF64(backend, scratch, 2 * C), new Float32Array(buffer, coefficients, 3 * C));
         kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
       });
     },
@@ -101,11 +111,19 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
   const [rows, C] = channelsOf(x);
   const mean = access.output([C]), variance = access.output([C]), invStd = access.output([C]);
   const y = access.output(x.shape);
-  passes.run(x, x, x, x, y.info, (s, k) => {
+  // Shifted by the first row: s = [sum (x - x0), sum (x - x0)^2].
+  let first: Float32Array | null = null;
+  const shift = (sa: Float32Array, sb: Float32Array) => {
+    first = access.read(x).slice(0, C);
+    sa.set(first);
+    sb.set(first);
+  };
+  passes.run(x, x, x, x, y.info, shift, (s, k) => {
     const M = mean.values, V = variance.values, S = invStd.values, G = access.read(gamma), B = access.read(beta);
     for (let c = 0; c < C; c++) {
-      const m = s[c] / rows;
-      const v = Math.max(s[C + c] / rows - m * m, 0);
+      const offset = s[c] / rows;
+      const m = first![c] + offset;
+      const v = Math.max(s[C + c] / rows - offset * offset, 0);
       M[c] = m;
       V[c] = v;
       S[c] = 1 / Math.sqrt(v + epsilon);
@@ -113,7 +131,7 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
       const scale = G[c] * S[c];
       k[c] = scale;
       k[C + c] = 0;
-      k[2 * C + c] = B[c] - M[c] * scale;
+      k[2 * C + c] = B[c] - m * scale;
     }
   });
   return [y.info, mean.info, variance.info, invStd.info];
@@ -124,14 +142,18 @@ function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.Tens
   const dy = need(inputs, 'dy'), x = need(inputs, 'x');
   const [rows, C] = channelsOf(x);
   const dx = access.output(x.shape), dgamma = access.output([C]), dbeta = access.output([C]);
-  // s = [sum dy, sum dy * x]; dgamma = invStd * (sum dy x - mean * sum dy),
-  // and dx is linear per channel: dx = a * dy + b * x + d.
-  passes.run(dy, x, dy, x, dx.info, (s, k) => {
+  // s = [sum dy, sum dy (x - mean)]; dgamma = invStd * s[C + c], and dx is
+  // linear per channel: dx = a * dy + b * x + d.
+  const shift = (sa: Float32Array, sb: Float32Array) => {
+    sa.fill(0);
+    sb.set(access.read(need(inputs, 'mean')));
+  };
+  passes.run(dy, x, dy, x, dx.info, shift, (s, k) => {
     const M = access.read(need(inputs, 'mean')), S = access.read(need(inputs, 'invStd'));
     const G = access.read(need(inputs, 'gamma')), DG = dgamma.values, DB = dbeta.values;
     for (let c = 0; c < C; c++) {
       const sumDy = s[c];
-      const dgammaC = S[c] * (s[C + c] - M[c] * sumDy);
+      const dgammaC = S[c] * s[C + c];
       DG[c] = dgammaC;
       DB[c] = sumDy;
       const perRow = G[c] * S[c] / rows;

@@ -28,50 +28,71 @@ export const SIMD_KERNELS_WAT = String.raw`
   (func $high (param $v v128) (result v128)
     (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v)))
 
-  ;; acc[c] += a[r, c];  acc[C + c] += a[r, c] * b[r, c]   (float64 acc, exact products)
-  ;; Batch norm's statistics (b = a: sum and sum of squares) and its gradient's
-  ;; two reductions (a = dy, b = x).
+  ;; acc[c] += a[r, c] - sa[c];  acc[C + c] += (a[r, c] - sa[c]) * (b[r, c] - sb[c])
+  ;; with shift = [sa, sb] (float32, 2C) and acc float64 (2C). Batch norm's
+  ;; statistics (a = b = x, shifted by a sample of each channel so that the
+  ;; sum of squares does not cancel) and its gradient's two reductions
+  ;; (a = dy, b = x shifted by the mean).
+  ;; Sums run in float32 over blocks of 32 rows, in 'block' (2C float32 of
+  ;; zeroed scratch), and are added to the float64 acc after each block:
+  ;; widening every element to float64 in V8's SIMD ran 8x slower.
   (func (export "channelSums")
-      (param $a i32) (param $b i32) (param $rows i32) (param $C i32) (param $acc i32)
-    (local $r i32) (local $c i32) (local $C4 i32) (local $s i32) (local $p i32)
-    (local $va v128) (local $vb v128) (local $lo v128) (local $hi v128)
+      (param $a i32) (param $b i32) (param $rows i32) (param $C i32) (param $shift i32) (param $acc i32) (param $block i32)
+    (local $r i32) (local $end i32) (local $c i32) (local $C4 i32) (local $s i32) (local $p i32) (local $sa i32) (local $sb i32)
+    (local $va v128) (local $vb v128) (local $fa f32) (local $i i32)
     (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
-    (block $rows_done (loop $row
-      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $s (local.get $acc))
-      (local.set $p (i32.add (local.get $acc) (i32.shl (local.get $C) (i32.const 3))))
-      (local.set $c (i32.const 0))
-      (block $lanes_done (loop $lanes
-        (br_if $lanes_done (i32.ge_u (local.get $c) (local.get $C4)))
-        (local.set $va (v128.load (local.get $a)))
-        (local.set $vb (v128.load (local.get $b)))
-        (local.set $lo (f64x2.promote_low_f32x4 (local.get $va)))
-        (local.set $hi (f64x2.promote_low_f32x4 (call $high (local.get $va))))
-        (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (local.get $lo)))
-        (v128.store offset=16 (local.get $s) (f64x2.add (v128.load offset=16 (local.get $s)) (local.get $hi)))
-        (v128.store (local.get $p) (f64x2.add (v128.load (local.get $p))
-          (f64x2.mul (local.get $lo) (f64x2.promote_low_f32x4 (local.get $vb)))))
-        (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p))
-          (f64x2.mul (local.get $hi) (f64x2.promote_low_f32x4 (call $high (local.get $vb))))))
-        (local.set $a (i32.add (local.get $a) (i32.const 16)))
-        (local.set $b (i32.add (local.get $b) (i32.const 16)))
-        (local.set $s (i32.add (local.get $s) (i32.const 32)))
-        (local.set $p (i32.add (local.get $p) (i32.const 32)))
-        (local.set $c (i32.add (local.get $c) (i32.const 4)))
-        (br $lanes)))
-      (block $tail_done (loop $tail
-        (br_if $tail_done (i32.ge_u (local.get $c) (local.get $C)))
-        (f64.store (local.get $s) (f64.add (f64.load (local.get $s)) (f64.promote_f32 (f32.load (local.get $a)))))
-        (f64.store (local.get $p) (f64.add (f64.load (local.get $p))
-          (f64.mul (f64.promote_f32 (f32.load (local.get $a))) (f64.promote_f32 (f32.load (local.get $b))))))
-        (local.set $a (i32.add (local.get $a) (i32.const 4)))
-        (local.set $b (i32.add (local.get $b) (i32.const 4)))
-        (local.set $s (i32.add (local.get $s) (i32.const 8)))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $tail)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $row)))
+    (block $blocks_done (loop $blocks
+      (br_if $blocks_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $end (select (local.get $rows) (i32.add (local.get $r) (i32.const 32))
+                              (i32.lt_u (local.get $rows) (i32.add (local.get $r) (i32.const 32)))))
+      (block $rows_done (loop $row
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $s (local.get $block))
+        (local.set $p (i32.add (local.get $block) (i32.shl (local.get $C) (i32.const 2))))
+        (local.set $sa (local.get $shift))
+        (local.set $sb (i32.add (local.get $shift) (i32.shl (local.get $C) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $lanes_done (loop $lanes
+          (br_if $lanes_done (i32.ge_u (local.get $c) (local.get $C4)))
+          (local.set $va (f32x4.sub (v128.load (local.get $a)) (v128.load (local.get $sa))))
+          (local.set $vb (f32x4.sub (v128.load (local.get $b)) (v128.load (local.get $sb))))
+          (v128.store (local.get $s) (f32x4.add (v128.load (local.get $s)) (local.get $va)))
+          (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (f32x4.mul (local.get $va) (local.get $vb))))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $b (i32.add (local.get $b) (i32.const 16)))
+          (local.set $s (i32.add (local.get $s) (i32.const 16)))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $sa (i32.add (local.get $sa) (i32.const 16)))
+          (local.set $sb (i32.add (local.get $sb) (i32.const 16)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $lanes)))
+        (block $tail_done (loop $tail
+          (br_if $tail_done (i32.ge_u (local.get $c) (local.get $C)))
+          (local.set $fa (f32.sub (f32.load (local.get $a)) (f32.load (local.get $sa))))
+          (f32.store (local.get $s) (f32.add (f32.load (local.get $s)) (local.get $fa)))
+          (f32.store (local.get $p) (f32.add (f32.load (local.get $p))
+            (f32.mul (local.get $fa) (f32.sub (f32.load (local.get $b)) (f32.load (local.get $sb))))))
+          (local.set $a (i32.add (local.get $a) (i32.const 4)))
+          (local.set $b (i32.add (local.get $b) (i32.const 4)))
+          (local.set $s (i32.add (local.get $s) (i32.const 4)))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $sa (i32.add (local.get $sa) (i32.const 4)))
+          (local.set $sb (i32.add (local.get $sb) (i32.const 4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+      ;; Block sums into the float64 acc, leaving the block zeroed.
+      (local.set $i (i32.const 0))
+      (block $flush_done (loop $flush
+        (br_if $flush_done (i32.ge_u (local.get $i) (i32.shl (local.get $C) (i32.const 1))))
+        (f64.store (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.add (f64.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))
+                   (f64.promote_f32 (f32.load (i32.add (local.get $block) (i32.shl (local.get $i) (i32.const 2)))))))
+        (f32.store (i32.add (local.get $block) (i32.shl (local.get $i) (i32.const 2))) (f32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $flush)))
+      (br $blocks)))
   )
 
   ;; out[r, c] = k[c] * u[r, c] + k[C + c] * v[r, c] + k[2C + c]   (float32 k)
@@ -120,46 +141,89 @@ export const SIMD_KERNELS_WAT = String.raw`
       (br $row)))
   )
 
-  ;; acc[t, c] += x[r, c] * dy[q, c] for one tap t: rows r of x against rows q
-  ;; of dy, the pairs given as two runs of 'count' rows with their own strides
-  ;; (in bytes). float64 acc; products in float32.
+  ;; acc[c] += sum over i < count of x[i, c] * dy[i, c], where row i of x is at
+  ;; x + i * xStride and of dy at dy + i * dyStride (bytes). One run's sum is
+  ;; kept in float32 registers, 4 channels at a time, then added to the
+  ;; float64 acc (C of them).
   ;; The depthwise filter gradient (depth multiplier 1) calls this once per
   ;; (image, output row, tap) with the output row's in-bounds columns.
   (func (export "tapProducts")
       (param $x i32) (param $xStride i32) (param $dy i32) (param $dyStride i32) (param $count i32)
       (param $C i32) (param $acc i32)
-    (local $i i32) (local $c i32) (local $C4 i32) (local $px i32) (local $pd i32) (local $s i32) (local $prod v128)
+    (local $i i32) (local $c i32) (local $C4 i32) (local $px i32) (local $pd i32) (local $sum v128) (local $one f32)
     (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
-    (block $cols_done (loop $col
-      (br_if $cols_done (i32.ge_u (local.get $i) (local.get $count)))
-      (local.set $px (local.get $x))
-      (local.set $pd (local.get $dy))
-      (local.set $s (local.get $acc))
-      (local.set $c (i32.const 0))
-      (block $lanes_done (loop $lanes
-        (br_if $lanes_done (i32.ge_u (local.get $c) (local.get $C4)))
-        (local.set $prod (f32x4.mul (v128.load (local.get $px)) (v128.load (local.get $pd))))
-        (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (f64x2.promote_low_f32x4 (local.get $prod))))
-        (v128.store offset=16 (local.get $s) (f64x2.add (v128.load offset=16 (local.get $s))
-          (f64x2.promote_low_f32x4 (call $high (local.get $prod)))))
-        (local.set $px (i32.add (local.get $px) (i32.const 16)))
-        (local.set $pd (i32.add (local.get $pd) (i32.const 16)))
-        (local.set $s (i32.add (local.get $s) (i32.const 32)))
-        (local.set $c (i32.add (local.get $c) (i32.const 4)))
-        (br $lanes)))
-      (block $tail_done (loop $tail
-        (br_if $tail_done (i32.ge_u (local.get $c) (local.get $C)))
-        (f64.store (local.get $s) (f64.add (f64.load (local.get $s))
-          (f64.promote_f32 (f32.mul (f32.load (local.get $px)) (f32.load (local.get $pd))))))
-        (local.set $px (i32.add (local.get $px) (i32.const 4)))
-        (local.set $pd (i32.add (local.get $pd) (i32.const 4)))
-        (local.set $s (i32.add (local.get $s) (i32.const 8)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $tail)))
-      (local.set $x (i32.add (local.get $x) (local.get $xStride)))
-      (local.set $dy (i32.add (local.get $dy) (local.get $dyStride)))
+    (block $lanes_done (loop $lanes
+      (br_if $lanes_done (i32.ge_u (local.get $c) (local.get $C4)))
+      (local.set $px (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $pd (i32.add (local.get $dy) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $sum (v128.const f32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $run_done (loop $run
+        (br_if $run_done (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $sum (f32x4.add (local.get $sum) (f32x4.mul (v128.load (local.get $px)) (v128.load (local.get $pd)))))
+        (local.set $px (i32.add (local.get $px) (local.get $xStride)))
+        (local.set $pd (i32.add (local.get $pd) (local.get $dyStride)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $run)))
+      (v128.store (local.get $acc) (f64x2.add (v128.load (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $sum))))
+      (v128.store offset=16 (local.get $acc) (f64x2.add (v128.load offset=16 (local.get $acc))
+        (f64x2.promote_low_f32x4 (call $high (local.get $sum)))))
+      (local.set $acc (i32.add (local.get $acc) (i32.const 32)))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $lanes)))
+    (block $tail_done (loop $tail
+      (br_if $tail_done (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $px (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $pd (i32.add (local.get $dy) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $one (f32.const 0))
+      (local.set $i (i32.const 0))
+      (block $run1_done (loop $run1
+        (br_if $run1_done (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $one (f32.add (local.get $one) (f32.mul (f32.load (local.get $px)) (f32.load (local.get $pd)))))
+        (local.set $px (i32.add (local.get $px) (local.get $xStride)))
+        (local.set $pd (i32.add (local.get $pd) (local.get $dyStride)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $run1)))
+      (f64.store (local.get $acc) (f64.add (f64.load (local.get $acc)) (f64.promote_f32 (local.get $one))))
+      (local.set $acc (i32.add (local.get $acc) (i32.const 8)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $tail)))
+  )
+
+  ;; out[i] = dy[i] where low < x[i] (low <= x[i] if lowInclusive) and x[i] <= high,
+  ;; else 0 (and 0 where x is NaN): the gradient of ReLU6 and ClipByValue.
+  (func (export "bandGrad")
+      (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
+      (param $low f32) (param $high f32) (param $lowInclusive i32)
+    (local $i i32) (local $n4 i32) (local $lo v128) (local $hi v128) (local $inclusive v128) (local $v v128) (local $s f32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $lo (f32x4.splat (local.get $low)))
+    (local.set $hi (f32x4.splat (local.get $high)))
+    ;; All ones when the low edge is inclusive: picks >= over > lane by lane.
+    (local.set $inclusive (i32x4.splat (i32.sub (i32.const 0) (i32.ne (local.get $lowInclusive) (i32.const 0)))))
+    (block $lanes_done (loop $lanes
+      (br_if $lanes_done (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $out) (v128.and (v128.load (local.get $dy))
+        (v128.and (v128.bitselect (f32x4.ge (local.get $v) (local.get $lo)) (f32x4.gt (local.get $v) (local.get $lo))
+                                  (local.get $inclusive))
+                  (f32x4.le (local.get $v) (local.get $hi)))))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $lanes)))
+    (block $tail_done (loop $tail
+      (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (f32.load (local.get $x)))
+      (f32.store (local.get $out) (select (f32.load (local.get $dy)) (f32.const 0)
+        (i32.and (select (f32.ge (local.get $s) (local.get $low)) (f32.gt (local.get $s) (local.get $low)) (local.get $lowInclusive))
+                 (f32.le (local.get $s) (local.get $high)))))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $col)))
+      (br $tail)))
   )
 
   ;; out[i] = float32(acc[i]) for n float64s: scratch accumulators to a tensor.

@@ -16,9 +16,10 @@ import {SIMD_KERNELS_WAT} from './simd-source';
 
 /** Byte addresses and counts, as in simd-source.ts. */
 export interface SimdKernels {
-  channelSums(a: number, b: number, rows: number, channels: number, acc: number): void;
+  channelSums(a: number, b: number, rows: number, channels: number, shift: number, acc: number, block: number): void;
   channelAffine(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
   tapProducts(x: number, xStride: number, dy: number, dyStride: number, count: number, channels: number, acc: number): void;
+  bandGrad(dy: number, x: number, out: number, count: number, low: number, high: number, lowInclusive: number): void;
   narrow(acc: number, out: number, count: number): void;
 }
 

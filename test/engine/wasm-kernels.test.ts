@@ -136,6 +136,18 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     assert.deepEqual(ours, reference);
   });
 
+  it('Identity (tf.clone, and what tf.customGrad saves) shares memory, which outlives either tensor', () => {
+    const backend = tf.backend() as BackendWasm;
+    const before = tf.memory().numBytes;
+    const source = tf.tensor1d([1, 2, 3]);
+    const copy = tf.clone(source);
+    assert.equal(backend.getMemoryOffset(copy.dataId), backend.getMemoryOffset(source.dataId), 'no copy was made');
+    source.dispose();
+    assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+    copy.dispose();
+    assert.equal(tf.memory().numBytes, before, 'freed once both are gone');
+  });
+
   it('matMul with transposes', async () => {
     const errors = await compare(
         (a, b) => head(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true)),

@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import {concatKernel, splitVKernel} from './concat-split';
 import {captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
-import {WasmKernel, registerWasmKernel} from './heap';
+import {WasmKernel, registerWasmKernel, stockKernel} from './heap';
+import {sharingIdentity} from './identity';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {maxPoolGrad} from './pool-grads';
 import {leadingAxesReduce, rowTile} from './reductions';
@@ -28,6 +29,7 @@ export const LAB_WASM_KERNELS: Readonly<Record<string, string>> = {
   Tile: 'per-element tiling of [1,1,1,C] rows',
   Concat: 'a typed-array object allocated per row: slow for channel concatenations',
   SplitV: 'a typed-array object allocated per row: slow for channel splits',
+  Identity: 'copies the tensor (cpu and webgl share it); tf.customGrad clones everything it saves',
 };
 
 let registered = false;
@@ -71,6 +73,7 @@ export function registerLabWasmKernels(): void {
     Tile: rowTile(),
     Concat: concatKernel(),
     SplitV: splitVKernel(),
+    Identity: sharingIdentity(stockKernel('Identity')),
   };
   for (const [name, kernel] of Object.entries(kernels)) {
     stockKernels.set(name, (tf.getKernel(name, 'wasm')?.kernelFunc as unknown as WasmKernel | undefined) ?? null);

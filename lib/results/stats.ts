@@ -12,3 +12,18 @@ export function spread(values: readonly number[]): Spread {
   const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
   return {mean, std: Math.sqrt(variance), n: values.length};
 }
+
+/**
+ * The standard deviation pooled over groups that share one noise level (the
+ * same recipe at several widths, each over a few seeds): each group's sample
+ * variance weighted by its degrees of freedom. With two seeds a group's own
+ * std is a poor estimate, and the largest of several is biased upwards; the
+ * pooled one uses every run. `degreesOfFreedom` is 0 when no group has two
+ * values, and then `std` is NaN: there is no noise estimate.
+ */
+export function pooledStd(groups: readonly Spread[]): {std: number; degreesOfFreedom: number} {
+  const degreesOfFreedom = groups.reduce((sum, g) => sum + Math.max(g.n - 1, 0), 0);
+  if (degreesOfFreedom === 0) return {std: NaN, degreesOfFreedom};
+  const squares = groups.reduce((sum, g) => sum + Math.max(g.n - 1, 0) * g.std ** 2, 0);
+  return {std: Math.sqrt(squares / degreesOfFreedom), degreesOfFreedom};
+}

@@ -20,6 +20,7 @@ export interface SimdKernels {
   channelAffine(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
   tapProducts(x: number, xStride: number, dy: number, dyStride: number, count: number, channels: number, acc: number): void;
   bandGrad(dy: number, x: number, out: number, count: number, low: number, high: number, lowInclusive: number): void;
+  transposedProducts(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   narrow(acc: number, out: number, count: number): void;
 }
 

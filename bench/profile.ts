@@ -23,11 +23,14 @@ const {values} = parseArgs({options: {
 }});
 
 /**
- * tf.profile names a tf.customGrad call 'unnamed scope' and times it as a
- * whole, so its row repeats the kernels inside it (the lab's batch-norm
- * forward pass): not extra time.
+ * tf.profile times a tf.customGrad call as a whole, named 'unnamed scope'
+ * (the lab's batch norm) or after its op ('fusedConv2d__op'), so that row
+ * repeats the kernels inside it: it is not extra time.
  */
-const KERNEL_LABELS: Readonly<Record<string, string>> = {'unnamed scope': 'customGrad wrapper (repeats its kernels)'};
+function kernelLabel(name: string): string {
+  if (name === 'unnamed scope') return 'customGrad wrapper (repeats its kernels)';
+  return name.endsWith('__op') ? `${name} (wrapper, repeats its kernels)` : name;
+}
 
 function positiveInteger(name: string, value: string): number {
   const n = Number(value);
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
     const stepMs = (performance.now() - started) / steps;
     const ranked = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, top);
     console.log(`\n${name}: ${stepMs.toFixed(0)} ms a step (profiled)`);
-    for (const [kernel, ms] of ranked) console.log(`  ${(KERNEL_LABELS[kernel] ?? kernel).padEnd(40)} ${(ms / steps).toFixed(1).padStart(8)} ms`);
+    for (const [kernel, ms] of ranked) console.log(`  ${kernelLabel(kernel).padEnd(44)} ${(ms / steps).toFixed(1).padStart(8)} ms`);
     tf.dispose([x, y]);
     optimizer.dispose();
     model.dispose();

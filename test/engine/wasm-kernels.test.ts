@@ -72,6 +72,10 @@ const POOL_CASES: PoolCase[] = [
   {x: [3, 11, 6, 2], size: 2, strides: 2, pad: 'same'},
   {x: [1, 7, 9, 5], size: 2, strides: 1, pad: 'same'},
   {x: [3, 11, 6, 2], size: 3, strides: 1, pad: 'same'},
+  // From 4 channels, 4 SIMD lanes at a time (plus a tail at 6).
+  {x: [2, 9, 9, 8], size: 3, strides: 2, pad: 'same'},
+  {x: [2, 8, 10, 6], size: 2, strides: 2, pad: 'valid'},
+  {x: [1, 7, 7, 4], size: 3, strides: 1, pad: 'same'},
 ];
 
 // A non-linear head so that dy is not constant (a plain sum would hide bugs).
@@ -115,6 +119,14 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
       assert.ok(error <= TOLERANCE, `relative error dX = ${error}`);
     });
   }
+
+  it('maxPool with ties sends each window\'s gradient to its first maximum, as cpu does', async () => {
+    // Inputs rounded to five levels: many windows hold their maximum more than once.
+    for (const shape of [[2, 9, 9, 8], [1, 8, 8, 5]]) {
+      const [error] = await compare(x => head(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same')), () => [wave(shape, 6).mul(2).round()]);
+      assert.ok(error <= TOLERANCE, `x [${shape}]: relative error dX = ${error}`);
+    }
+  });
 
   it('concat and split along channels and along a middle axis (short rows and memcpy rows), with gradients', async () => {
     const errors = await compare((a, b, c) => {

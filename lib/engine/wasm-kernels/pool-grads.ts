@@ -3,11 +3,14 @@
  * returns wrong gradients for even windows and for non-square inputs (e.g.
  * 2x2/s2/same on 11x6: relative error 0.63; test/engine/wasm-kernels.test.ts
  * keeps that case), and this loop is also ~2x faster than it.
- * The gradient goes to the first maximum in each window, as on `cpu`.
+ * The gradient goes to the first maximum in each window, as on `cpu`: on
+ * the lab's SIMD kernel (maxPoolGrad in simd-source.ts) once it is loaded,
+ * else in the JavaScript loop below.
  */
 import * as tf from '@tensorflow/tfjs';
 
 import {heapF32, input, WasmKernel} from './heap';
+import {simdKernels} from './simd';
 
 export const maxPoolGrad: WasmKernel = ({inputs, backend, attrs}) => {
   const dy = input(inputs, 'dy'), x = input(inputs, 'input'), y = input(inputs, 'output');
@@ -18,8 +21,14 @@ export const maxPoolGrad: WasmKernel = ({inputs, backend, attrs}) => {
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
          strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
   const out = backend.makeOutput(x.shape, 'float32');
+  heapF32(backend, out).fill(0);
+  const kernels = simdKernels(backend);
+  if (kernels != null) {
+    const at = (info: tf.TensorInfo) => backend.getMemoryOffset(info.dataId);
+    kernels.maxPoolGrad(at(x), at(y), at(dy), at(out), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left);
+    return out;
+  }
   const X = heapF32(backend, x), Y = heapF32(backend, y), DY = heapF32(backend, dy), DX = heapF32(backend, out);
-  DX.fill(0);
   // The forward pass already found each window's maximum (Y); the gradient
   // goes to the first position that holds it. "Equal to the maximum" is
   // rarely true, so the branch predicts well, unlike a running "greater

@@ -100,7 +100,8 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
  */
 export function withScratch<T>(backend: BackendWasm, bytes: number, body: (address: number) => T): T {
   const module = moduleOf(backend);
-  const address = module._malloc(bytes);
+  // `>>> 0`: emscripten's malloc returns a signed int32, negative above 2 GB.
+  const address = module._malloc(bytes) >>> 0;
   if (address === 0) throw new Error(`wasm heap: could not allocate ${bytes} bytes of kernel scratch`);
   try {
     new Uint8Array(memoryOf(backend)!.buffer, address, bytes).fill(0);

@@ -6,12 +6,14 @@
  * along channels makes those rows short (CondenseNet's dense blocks add 8
  * channels per layer; Inception's branches 8-48), and the allocation, not the
  * copy, dominated: Concat and SplitV took 480 ms of CondenseNet-lab's 2.5 s
- * training step. Rows are copied with `copyFloats` here (a loop for short
- * ones). Other dtypes go to the stock kernels.
+ * training step. Rows are copied by the lab's wasm kernel `copyRows` (one
+ * memory.copy per row) once it is loaded, else with `copyFloats` (a loop for
+ * short ones). Other dtypes go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 
 import {copyFloats, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from './heap';
+import {simdKernels} from './simd';
 
 export function concatKernel(): WasmKernel {
   const stock = stockKernel('Concat');
@@ -25,6 +27,16 @@ export function concatKernel(): WasmKernel {
     const widths = parts.map(t => tf.util.sizeFromShape(t.shape.slice(axis)));
     const rowWidth = widths.reduce((a, b) => a + b, 0);
     const out = backend.makeOutput(outShape, 'float32');
+    const kernels = simdKernels(backend);
+    if (kernels != null) {
+      const F32 = Float32Array.BYTES_PER_ELEMENT;
+      let offset = backend.getMemoryOffset(out.dataId);
+      parts.forEach((part, i) => {
+        kernels.copyRows(backend.getMemoryOffset(part.dataId), widths[i] * F32, offset, rowWidth * F32, rows, widths[i] * F32);
+        offset += widths[i] * F32;
+      });
+      return out;
+    }
     const O = heapF32(backend, out);
     let column = 0;
     parts.forEach((part, i) => {
@@ -52,9 +64,17 @@ export function splitVKernel(): WasmKernel {
       const shape = x.shape.slice();
       shape[axis] = size;
       const out = backend.makeOutput(shape, 'float32');
-      // Views after the allocation, which may have grown the heap.
-      const X = heapF32(backend, x), O = heapF32(backend, out), width = size * inner;
-      for (let r = 0; r < rows; r++) copyFloats(X, r * rowWidth + column, O, r * width, width);
+      const width = size * inner;
+      const kernels = simdKernels(backend);
+      if (kernels != null) {
+        const F32 = Float32Array.BYTES_PER_ELEMENT;
+        kernels.copyRows(backend.getMemoryOffset(x.dataId) + column * F32, rowWidth * F32, backend.getMemoryOffset(out.dataId),
+            width * F32, rows, width * F32);
+      } else {
+        // Views after the allocation, which may have grown the heap.
+        const X = heapF32(backend, x), O = heapF32(backend, out);
+        for (let r = 0; r < rows; r++) copyFloats(X, r * rowWidth + column, O, r * width, width);
+      }
       column += width;
       return out;
     });

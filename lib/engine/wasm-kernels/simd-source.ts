@@ -403,6 +403,21 @@ export const SIMD_KERNELS_WAT = String.raw`
       (br $n_loop)))
   )
 
+  ;; Copies $rows rows of $bytes bytes from src to dst, each advancing by its
+  ;; own stride (bytes): Concat and SplitV along an inner axis, where every row
+  ;; of the output takes a slice of each part's row.
+  (func (export "copyRows")
+      (param $src i32) (param $srcStride i32) (param $dst i32) (param $dstStride i32) (param $rows i32) (param $bytes i32)
+    (local $r i32)
+    (block $done (loop $row
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+      (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row)))
+  )
+
   ;; out[i] = float32(acc[i]) for n float64s: scratch accumulators to a tensor.
   (func (export "narrow") (param $acc i32) (param $out i32) (param $n i32)
     (local $i i32)

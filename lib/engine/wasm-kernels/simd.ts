@@ -24,6 +24,7 @@ export interface SimdKernels {
   maxPoolGrad(x: number, y: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
               outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
               strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
+  copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   narrow(acc: number, out: number, count: number): void;
 }
 
@@ -53,7 +54,7 @@ async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
   // 65536 pages is wasm32's whole address space.
   const text = SIMD_KERNELS_WAT.replace('$MEMORY', shared ? '(memory 1 65536 shared)' : '(memory 1)');
   const wabt = await (require('wabt') as () => Promise<WabtModule>)();
-  const parsed = wabt.parseWat('lab-simd-kernels.wat', text, {simd: true, threads: true});
+  const parsed = wabt.parseWat('lab-simd-kernels.wat', text, {simd: true, threads: true, bulk_memory: true});
   try {
     // WebAssembly.compile validates (wabt's own validate() ignores the threads feature).
     const {buffer} = parsed.toBinary({});

@@ -120,6 +120,14 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     });
   }
 
+  for (const c of POOL_CASES) {
+    it(`avgPool ${c.size}x${c.size} s${c.strides} ${c.pad} on x${JSON.stringify(c.x)}`, async () => {
+      const [error] = await compare(
+          x => head(tf.avgPool(x as tf.Tensor4D, c.size, c.strides, c.pad)), () => [wave(c.x, 7)]);
+      assert.ok(error <= TOLERANCE, `relative error dX = ${error}`);
+    });
+  }
+
   it('maxPool with ties sends each window\'s gradient to its first maximum, as cpu does', async () => {
     // Inputs rounded to five levels: many windows hold their maximum more than once.
     for (const shape of [[2, 9, 9, 8], [1, 8, 8, 5]]) {

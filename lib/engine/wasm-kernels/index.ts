@@ -13,7 +13,7 @@ import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} 
 import {WasmKernel, registerWasmKernel, stockKernel} from './heap';
 import {sharingIdentity} from './identity';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
-import {maxPoolGrad} from './pool-grads';
+import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {leadingAxesReduce, rowTile} from './reductions';
 
 /** Kernel name -> why the lab replaces or adds it. */
@@ -22,6 +22,7 @@ export const LAB_WASM_KERNELS: Readonly<Record<string, string>> = {
   DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: wasm depthwise conv of the spread dy)',
   MaxPoolGrad: 'wrong gradients in tfjs-backend-wasm 4.22',
+  AvgPoolGrad: 'stock kernel is scalar (lab: SIMD)',
   BatchMatMul: 'transposed operands take a ~20x slower scalar path',
   Conv2DBackpropInput: 'stock kernel is a direct scalar loop',
   Sum: 'reductions over leading axes transpose first',
@@ -66,6 +67,7 @@ export function registerLabWasmKernels(): void {
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
     MaxPoolGrad: maxPoolGrad,
+    AvgPoolGrad: avgPoolGradKernel(),
     BatchMatMul: batchMatMulKernel,
     Conv2DBackpropInput: conv2DBackpropInput,
     Sum: leadingAxesReduce('Sum'),

@@ -1,34 +1,66 @@
 /**
- * MaxPoolGrad for the wasm backend. tfjs-backend-wasm 4.22's own kernel
- * returns wrong gradients for even windows and for non-square inputs (e.g.
- * 2x2/s2/same on 11x6: relative error 0.63; test/engine/wasm-kernels.test.ts
- * keeps that case), and this loop is also ~2x faster than it.
+ * Pooling gradients for the wasm backend.
+ *
+ * MaxPoolGrad: tfjs-backend-wasm 4.22's own kernel returns wrong gradients
+ * for even windows and for non-square inputs (e.g. 2x2/s2/same on 11x6:
+ * relative error 0.63; test/engine/wasm-kernels.test.ts keeps that case).
  * The gradient goes to the first maximum in each window, as on `cpu`: on
- * the lab's SIMD kernel (maxPoolGrad in simd-source.ts) once it is loaded,
- * else in the JavaScript loop below.
+ * the lab's SIMD kernel (poolGrad in simd-source.ts) once it is loaded, else
+ * in the JavaScript loop below.
+ *
+ * AvgPoolGrad: the stock kernel is right but scalar (72 ms of CondenseNet's
+ * step, its transitions); the same SIMD kernel spreads dy / window size over
+ * each window, as `cpu` does. Without the SIMD kernels the stock one runs.
  */
 import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {heapF32, input, WasmKernel} from './heap';
-import {simdKernels} from './simd';
+import {heapF32, input, stockKernel, WasmKernel} from './heap';
+import {SimdKernels, simdKernels} from './simd';
 
-export const maxPoolGrad: WasmKernel = ({inputs, backend, attrs}) => {
-  const dy = input(inputs, 'dy'), x = input(inputs, 'input'), y = input(inputs, 'output');
-  const info = tf.backend_util.computePool2DInfo(
+function poolInfo(x: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
       x.shape as [number, number, number, number], attrs['filterSize'] as [number, number] | number,
       attrs['strides'] as [number, number] | number, 1, attrs['pad'] as 'valid' | 'same' | number,
       attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined);
+}
+
+/** dx for x from dy on the SIMD kernel (y: the forward output, read only for max). */
+function poolGradSimd(kernels: SimdKernels, backend: BackendWasm, info: tf.backend_util.Conv2DInfo, x: tf.TensorInfo,
+                      y: tf.TensorInfo, dy: tf.TensorInfo, average: boolean): tf.TensorInfo {
+  const out = backend.makeOutput(x.shape, 'float32');
+  heapF32(backend, out).fill(0);
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+         strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
+  const scale = average ? 1 / (info.filterHeight * info.filterWidth) : 1;
+  kernels.poolGrad(at(x), at(y), at(dy), at(out), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left,
+      average ? 1 : 0, scale);
+  return out;
+}
+
+export function avgPoolGradKernel(): WasmKernel {
+  const stock = stockKernel('AvgPoolGrad');
+  return args => {
+    const {inputs, backend, attrs} = args;
+    const dy = input(inputs, 'dy'), x = input(inputs, 'input');
+    const kernels = simdKernels(backend);
+    if (kernels == null || x.dtype !== 'float32') return stock(args);
+    // dy stands in for y: average pooling never compares with the maximum.
+    return poolGradSimd(kernels, backend, poolInfo(x, attrs), x, dy, dy, true);
+  };
+}
+
+export const maxPoolGrad: WasmKernel = ({inputs, backend, attrs}) => {
+  const dy = input(inputs, 'dy'), x = input(inputs, 'input'), y = input(inputs, 'output');
+  const info = poolInfo(x, attrs);
+  const kernels = simdKernels(backend);
+  if (kernels != null) return poolGradSimd(kernels, backend, info, x, y, dy, false);
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
          strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
   const out = backend.makeOutput(x.shape, 'float32');
-  heapF32(backend, out).fill(0);
-  const kernels = simdKernels(backend);
-  if (kernels != null) {
-    const at = (info: tf.TensorInfo) => backend.getMemoryOffset(info.dataId);
-    kernels.maxPoolGrad(at(x), at(y), at(dy), at(out), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left);
-    return out;
-  }
   const X = heapF32(backend, x), Y = heapF32(backend, y), DY = heapF32(backend, dy), DX = heapF32(backend, out);
+  DX.fill(0);
   // The forward pass already found each window's maximum (Y); the gradient
   // goes to the first position that holds it. "Equal to the maximum" is
   // rarely true, so the branch predicts well, unlike a running "greater

@@ -21,9 +21,9 @@ export interface SimdKernels {
   tapProducts(x: number, xStride: number, dy: number, dyStride: number, count: number, channels: number, acc: number): void;
   bandGrad(dy: number, x: number, out: number, count: number, low: number, high: number, lowInclusive: number): void;
   transposedProducts(a: number, b: number, out: number, rows: number, m: number, n: number): void;
-  maxPoolGrad(x: number, y: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
-              outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
-              strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
+  poolGrad(x: number, y: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
+           outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
+           strideHeight: number, strideWidth: number, padTop: number, padLeft: number, average: number, scale: number): void;
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   narrow(acc: number, out: number, count: number): void;
 }

@@ -40,6 +40,7 @@ const CONV_CASES: ConvCase[] = [
   {x: [2, 9, 11, 8], f: [1, 7, 8, 3], strides: 1, pad: 'same'},
   {x: [2, 9, 11, 8], f: [7, 1, 8, 3], strides: 1, pad: 'same'},
   {x: [2, 7, 9, 8], f: [3, 3, 8, 4], strides: [1, 2], pad: 'valid'},
+  {x: [2, 9, 7, 8], f: [3, 3, 8, 4], strides: [2, 1], pad: 'same'},
   {x: [1, 13, 12, 8], f: [7, 7, 8, 2], strides: 3, pad: 'valid'},
   // 1x1 stride 1 with input channels a multiple of 4 and outputs of 8: the
   // filter gradient is the lab's SIMD x^T @ dy (tiles of 4 x 8, blocks of

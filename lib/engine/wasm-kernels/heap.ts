@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
+import {simdKernels} from './simd';
+
 export type WasmKernelArgs = {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap};
 export type WasmKernel = (args: WasmKernelArgs) => tf.TensorInfo;
 
@@ -114,8 +116,27 @@ export function spreadPadded(backend: BackendWasm, dy: tf.TensorInfo, info: tf.b
   const top = KH - 1 - padInfo.top, left = KW - 1 - padInfo.left;
   const HP = H + KH - 1, WP = W + KW - 1;
   const spread = backend.makeOutput([N, HP, WP, channels], 'float32');
+  heapF32(backend, spread).fill(0);
+  const kernels = simdKernels(backend);
+  if (kernels != null) {
+    // Rows of the output that land inside the padded grid; each copied with one memory.copy in wasm:
+    // per image a run of whole rows at stride 1 in x, else per output row a run of single pixels.
+    const rows = Math.min(OH, Math.ceil((HP - top) / sh)), columns = Math.min(OW, Math.ceil((WP - left) / sw));
+    const F32 = Float32Array.BYTES_PER_ELEMENT, pixel = channels * F32;
+    const dyAt = backend.getMemoryOffset(dy.dataId), spreadAt = backend.getMemoryOffset(spread.dataId);
+    for (let n = 0; n < N; n++) {
+      const from = dyAt + n * OH * OW * pixel, to = spreadAt + ((n * HP + top) * WP + left) * pixel;
+      if (sw === 1) {
+        kernels.copyRows(from, OW * pixel, to, sh * WP * pixel, rows, columns * pixel);
+      } else {
+        for (let oy = 0; oy < rows; oy++) {
+          kernels.copyRows(from + oy * OW * pixel, pixel, to + oy * sh * WP * pixel, sw * pixel, columns, pixel);
+        }
+      }
+    }
+    return spread;
+  }
   const DY = heapF32(backend, dy), S = heapF32(backend, spread);
-  S.fill(0);
   for (let n = 0; n < N; n++) {
     for (let oy = 0; oy < OH; oy++) {
       const py = oy * sh + top;

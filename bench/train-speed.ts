@@ -15,7 +15,7 @@ import {parseArgs} from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 
 import {pixelStats, syntheticImages} from '../lib/data';
-import {BackendName, initEngine} from '../lib/engine';
+import {BACKEND_NAMES, BackendName, initEngine} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
 import {train} from '../lib/train';
 import {lastJsonLine} from './child-output';
@@ -68,6 +68,11 @@ async function ours(backend: BackendName, netName: string): Promise<Row> {
           peakMiB: process.resourceUsage().maxRSS / 1024};
 }
 
+/** The first line of a child's error (the message, without its stack). */
+function firstLine(message: string): string {
+  return message.split('\n').map(l => l.trim()).filter(l => l.length > 0).slice(0, 2).join(' ');
+}
+
 /** Each of our measurements in its own process, so peak RSS is its own (as for the peer). */
 function oursInChild(backend: string, net: string, threads: number): Row {
   const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', __filename, '--one', `${backend}:${net}`,
@@ -105,12 +110,34 @@ async function main(): Promise<void> {
     throw new Error(`no PyTorch at ${python}: install Debian's python3-torch (apt-get install python3-torch) ` +
         'or pass --python with one that has torch');
   }
+  const nets = values.nets!.split(',');
+  for (const backend of values.backends!.split(',')) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
+      throw new Error(`--backends: unknown backend '${backend}'; known: ${BACKEND_NAMES.join(', ')}`);
+    }
+  }
+  for (const net of nets) {
+    if (!BENCH_NETS.some(n => n.name === net)) throw new Error(`unknown bench net '${net}'; known: ${BENCH_NETS.map(n => n.name)}`);
+  }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cnnlab-bench-'));
   const rows: Row[] = [];
-  for (const net of values.nets!.split(',')) {
-    if (!BENCH_NETS.some(n => n.name === net)) throw new Error(`unknown bench net '${net}'; known: ${BENCH_NETS.map(n => n.name)}`);
+  // A measurement that fails is reported and the rest still run; a backend that does not load here
+  // (tensorflow after an `npm ci`, say) is not tried again for the other nets.
+  const failures: string[] = [];
+  const unavailable = new Map<string, string>();
+  for (const net of nets) {
     for (const threads of values.threads!.split(',').map(Number)) {
-      for (const backend of values.backends!.split(',')) rows.push(oursInChild(backend, net, threads));
+      for (const backend of values.backends!.split(',')) {
+        if (unavailable.has(backend)) continue;
+        try {
+          rows.push(oursInChild(backend, net, threads));
+        } catch (error) {
+          const reason = firstLine((error as Error).message);
+          if (/is not available here/.test(reason)) unavailable.set(backend, reason);
+          else failures.push(`${net} on ${backend}, ${threads} thread(s): ${reason}`);
+          process.stderr.write(`bench: ${reason}\n`);
+        }
+      }
       rows.push(peer(python, net, threads, scratch));
     }
   }
@@ -131,10 +158,12 @@ async function main(): Promise<void> {
   const mismatch = [...new Set(rows.map(r => r.net))].filter(net =>
       new Set(rows.filter(r => r.net === net).map(r => r.trainableParams)).size !== 1);
   if (mismatch.length > 0) lines.push('', `WARNING: parameter counts differ between engines for ${mismatch.join(', ')}`);
+  for (const [backend, reason] of unavailable) lines.push('', `NOT MEASURED: ${backend}: ${reason}`);
+  for (const failure of failures) lines.push('', `FAILED: ${failure}`);
   const report = lines.join('\n');
   process.stdout.write(report + '\n');
   writeFileAtomic(path.join(__dirname, 'results', 'train-speed.json'), JSON.stringify({rows, report}, null, 1) + '\n');
-  process.exit(0);
+  process.exit(unavailable.size + failures.length > 0 ? 1 : 0);
 }
 
 async function measureOne(spec: string): Promise<void> {

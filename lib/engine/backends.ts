@@ -3,7 +3,11 @@
  *
  * Order of preference (fastest first, where it can be had):
  *   tensorflow  tfjs-node-gpu / tfjs-node (native TensorFlow; their install
- *               script downloads libtensorflow, so usually absent offline)
+ *               script downloads libtensorflow, so usually absent offline).
+ *               Chosen automatically only with the GPU build: the CPU build
+ *               (npm run setup:tensorflow) trains slower than wasm with the
+ *               lab's kernels on every benchmark net (README), so `auto`
+ *               passes it by; LAB_BACKEND=tensorflow still selects it
  *   webgpu      Dawn through npm `webgpu`, only with a hardware adapter when
  *               chosen automatically (a software Vulkan driver is slower than wasm)
  *   wasm        XNNPACK plus the lab's kernels: the embedded default
@@ -59,8 +63,23 @@ function optionalRequire(name: string): unknown {
   }
 }
 
+/** Whether an optional package is installed, without loading it. */
+function installed(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const LOADERS: Record<BackendName, Loader> = {
-  async tensorflow() {
+  async tensorflow(hardwareOnly) {
+    if (hardwareOnly && !installed('@tensorflow/tfjs-node-gpu')) {
+      // Decided before loading TensorFlow's 630 MB library.
+      throw new Error('only the CPU build is installed, which trains slower than wasm here (README benchmark); ' +
+          'LAB_BACKEND=tensorflow selects it');
+    }
     // TensorFlow's C++ logging (oneDNN notices, CPU feature hints) would land in every report.
     process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
     // TensorFlow sizes its thread pools from these when its first session starts.

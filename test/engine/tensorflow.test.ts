@@ -55,4 +55,15 @@ describe('tensorflow engine (opt-in)', function () {
     assert.match(record.result.device, /TensorFlow C library/);
     assert.ok(record.result.testAccuracy >= 0);
   });
+
+  it('auto passes the CPU-only build by for wasm, which trains faster here; LAB_BACKEND=tensorflow still selects it', async () => {
+    // A fresh process each: the engine is chosen once per process.
+    // (test/setup-hooks.ts pins LAB_BACKEND=wasm for the suite; this run asks for auto.)
+    const auto = await runCli([...TINY_TRAIN_ARGS, '--json'], {env: {LAB_RESULTS_DIR: tempDir('auto-results'), LAB_BACKEND: 'auto'}});
+    assert.equal(auto.code, 0, auto.stderr);
+    assert.equal(JSON.parse(auto.stdout).result.backend, 'wasm');
+    const named = await runCli([...TINY_TRAIN_ARGS, '--json'], {env: {LAB_RESULTS_DIR: tempDir('named-results'), LAB_BACKEND: 'tensorflow'}});
+    assert.equal(named.code, 0, named.stderr);
+    assert.equal(JSON.parse(named.stdout).result.backend, 'tensorflow');
+  });
 });

@@ -167,12 +167,15 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
     loaded.afterInit?.();
   }
   let threads = loaded.threads;
+  let device = loaded.device;
   if (name === 'wasm') {
     threads = (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();
     const simdProblem = await prepareSimdKernels();
     if (simdProblem != null) process.stderr.write(`warning: the lab's wasm SIMD kernels did not load (${simdProblem}); using its JavaScript kernels, which are slower\n`);
+    // Reports and records say which of the lab's kernels ran.
+    device = device.replace('XNNPACK', simdProblem == null ? 'XNNPACK + the lab\'s SIMD kernels' : 'XNNPACK + the lab\'s JavaScript kernels');
   }
-  return {backend: name, device: loaded.device, threads, tfjsVersion: tf.version.tfjs};
+  return {backend: name, device, threads, tfjsVersion: tf.version.tfjs};
 }
 
 /**

@@ -110,8 +110,8 @@ async function main(): Promise<void> {
     throw new Error(`no PyTorch at ${python}: install Debian's python3-torch (apt-get install python3-torch) ` +
         'or pass --python with one that has torch');
   }
-  const nets = values.nets!.split(',');
-  for (const backend of values.backends!.split(',')) {
+  const nets = values.nets!.split(','), backends = values.backends!.split(',');
+  for (const backend of backends) {
     if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
       throw new Error(`--backends: unknown backend '${backend}'; known: ${BACKEND_NAMES.join(', ')}`);
     }
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   const unavailable = new Map<string, string>();
   for (const net of nets) {
     for (const threads of values.threads!.split(',').map(Number)) {
-      for (const backend of values.backends!.split(',')) {
+      for (const backend of backends) {
         if (unavailable.has(backend)) continue;
         try {
           rows.push(oursInChild(backend, net, threads));

@@ -57,7 +57,7 @@ async function ours(backend: BackendName, netName: string): Promise<Row> {
   const data = syntheticImages({count: IMAGES, size: h, channels: c, seed: 5});
   const model = net.build();
   const result = await train(model, {train: data}, {
-    epochs: EPOCHS, batchSize: BATCH, optimizer: 'adam', learningRate: 2e-3, seed: 1, progress: 'silent',
+    epochs: EPOCHS, batchSize: BATCH, optimizer: 'adam', learningRate: 2e-3, seed: 1,
   });
   const steady = result.curves.slice(1);
   const seconds = steady.reduce((a, e) => a + e.seconds, 0) / steady.length;

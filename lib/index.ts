@@ -2,11 +2,13 @@
  * The lab's public surface: what notebooks import (`import * as lab from
  * '../dist'`) and what TypeScript users of the library build on.
  */
+export * from './chapters';
 export * from './cost';
 export * from './data';
+export * from './display';
 export * from './engine';
+export * from './experiments';
 export * from './models';
-export * from './notebook';
 export * from './plot';
 export * from './results';
 export * from './train';

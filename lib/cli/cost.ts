@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Convention, CONVENTIONS, costOf} from '../cost';
 import {REGISTRY, buildModel} from '../models';
-import {tableBundle} from '../notebook/table';
+import {tableBundle} from '../display/table';
 import {UsageError} from './errors';
 import {ModelChoice} from './model-options';
 

@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
 import {quietTfjs} from '../engine/backends';
-import {BUDGETS, Budget, parseBudget} from '../notebook/budget';
-import {tableBundle} from '../notebook/table';
+import {BUDGETS, Budget, parseBudget} from '../experiments/budget';
+import {tableBundle} from '../display/table';
 import {costReport, formatCostReport, parseConvention, variantRows} from './cost';
 import {formatChecks, labCanRun, runDoctor} from './doctor';
 import {SetupError, UsageError} from './errors';
 import {startLab} from './lab';
 import {MODEL_OPTIONS, resolveModel} from './model-options';
+import {PLAN_OPTIONS, RUN_PLAN_OPTIONS, commandPlan, commandRunPlan} from './plan';
 import {listNotebooks, runReport} from './report';
 import {formatFailure, runNotebook} from './run';
 import {TRAIN_OPTIONS, commandTrainWith} from './train';
@@ -31,6 +32,10 @@ commands:
   cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
        [--set key=value]... [--convention macs|condensenet (default: the variant's own)] [--per-layer] [--json]
                                parameters, multiply-adds and memory of any configuration
+  plan <chapter> [--budget smoke|quick|full] [--backend B] [--json]
+                               a chapter's runs: key, network, recorded or not, estimated time
+  run-plan <chapter> [--budget ...] [--shard i/n] [--only i,j,...] [--backend B] [--threads N] [--fresh]
+                               train the chapter's missing runs (shard i of n takes every n-th)
   train <variant-or-family> [model options as for cost] [--dataset fashion-mnist|cifar10|synthetic]
        [--limit N|all] [--test-limit N|all] [--epochs N] [--batch N] [--optimizer adam|sgd|momentum|nesterov|rmsprop]
        [--lr X] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--fresh] [--json]
@@ -154,9 +159,9 @@ async function commandTrain(argv: string[]): Promise<number> {
   const {values, positionals} = parse(argv, {...MODEL_OPTIONS, ...TRAIN_OPTIONS}, true);
   if (positionals.length > 1) throw new UsageError(`cnnlab train takes one model, got ${positionals.length}`);
   const choice = resolveModel(positionals[0], values);
-  const {config, result, reused} = await commandTrainWith(choice, values);
+  const {config, result, reused, file} = await commandTrainWith(choice, values);
   if (values['json']) {
-    process.stdout.write(JSON.stringify({config, result, reused}, null, 1) + '\n');
+    process.stdout.write(JSON.stringify({config, result, reused, record: file}, null, 1) + '\n');
   } else {
     const t = result.timing;
     process.stdout.write([
@@ -166,9 +171,20 @@ async function commandTrain(argv: string[]): Promise<number> {
       `  accuracy     test ${result.testAccuracy?.toFixed(4) ?? '-'}, final train ${result.curves.at(-1)?.trainAccuracy.toFixed(4)}`,
       `  speed        ${t.trainImagesPerSecond.toFixed(1)} train images/s; ${t.latencyMsBatch1.toFixed(2)} ms/image at batch 1, ` +
           `${t.latencyMsBatch64.toFixed(2)} at batch 64; peak tensors ${(t.peakTensorBytes / 2 ** 20).toFixed(1)} MiB`,
+      `  record       ${path.relative(process.cwd(), file) || file}`,
     ].join('\n') + '\n');
   }
   return 0;
+}
+
+async function commandPlanList(argv: string[]): Promise<number> {
+  const {values, positionals} = parse(argv, PLAN_OPTIONS, true);
+  return commandPlan(values, positionals, budgetOption(values['budget'] as string | undefined));
+}
+
+async function commandPlanRun(argv: string[]): Promise<number> {
+  const {values, positionals} = parse(argv, RUN_PLAN_OPTIONS, true);
+  return commandRunPlan(values, positionals, budgetOption(values['budget'] as string | undefined));
 }
 
 export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -178,6 +194,8 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   lab: commandLab,
   variants: commandVariants,
   cost: commandCost,
+  plan: commandPlanList,
+  'run-plan': commandPlanRun,
   train: commandTrain,
 };
 

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {Budget} from '../notebook/budget';
-import {escapeHtml} from '../notebook/mime';
+import {Budget} from '../experiments/budget';
+import {escapeHtml} from '../display/mime';
 import {writeFileAtomic} from '../results/atomic';
 import {NOTEBOOKS_DIR, REPORTS_DIR} from './paths';
 import {RunResult, formatFailure, runNotebook} from './run';

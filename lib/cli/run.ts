@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {BUDGET_ENV, Budget} from '../notebook/budget';
-import {Headline} from '../notebook/headline';
+import {BUDGET_ENV, Budget} from '../experiments/budget';
+import {Headline} from '../display/headline';
 import {SetupError, UsageError} from './errors';
 import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 

@@ -1,9 +1,10 @@
 /** `cnnlab train`: one training run of any configuration the atlas can build. */
 import {BackendName, initEngine, parseBackend} from '../engine/backends';
 import {THREADS_ENV, parseThreads} from '../engine/wasm-threads';
-import {Json, ResultsStore} from '../results/store';
+import {configKey, Json, ResultsStore} from '../results/store';
 import {OPTIMIZERS, OptimizerName} from '../train/optimizers';
-import {DATASETS, DatasetName, ExperimentConfig, ExperimentResult, experimentConfig, runExperiment} from '../train/experiment';
+import {runPlanned} from '../experiments/runner';
+import {DATASETS, DEFAULT_TRAINING, DatasetName, ExperimentConfig, ExperimentResult, experimentConfig} from '../experiments/spec';
 import {UsageError} from './errors';
 import {ModelChoice} from './model-options';
 
@@ -33,7 +34,7 @@ function wholeNumber(name: string, raw: unknown, fallback: number | null, min = 
 const DATASET_CLASSES: Record<DatasetName, number> = {'fashion-mnist': 10, 'cifar10': 10, 'synthetic': 10};
 
 export function trainConfig(choice: ModelChoice, values: Record<string, unknown>, backend: BackendName): ExperimentConfig {
-  const dataset = (values['dataset'] as string | undefined) ?? 'fashion-mnist';
+  const dataset = (values['dataset'] as string | undefined) ?? DEFAULT_TRAINING.dataset;
   if (!(DATASETS as readonly string[]).includes(dataset)) {
     throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')}, got '${dataset}'`);
   }
@@ -41,20 +42,20 @@ export function trainConfig(choice: ModelChoice, values: Record<string, unknown>
   if (choice.options['classes'] != null && choice.options['classes'] !== classes && values['classes'] != null) {
     throw new UsageError(`--classes ${choice.options['classes']} does not match ${dataset}, which has ${classes} classes`);
   }
-  const optimizer = (values['optimizer'] as string | undefined) ?? 'adam';
+  const optimizer = (values['optimizer'] as string | undefined) ?? DEFAULT_TRAINING.optimizer;
   if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) {
     throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${optimizer}'`);
   }
-  const lr = values['lr'] == null ? 2e-3 : Number(values['lr']);
+  const lr = values['lr'] == null ? DEFAULT_TRAINING.lr : Number(values['lr']);
   if (!(lr > 0 && lr < 100)) throw new UsageError(`--lr must be a number in (0, 100), got '${values['lr']}'`);
   return experimentConfig({
     model: choice.name,
     options: {...choice.options, classes} as {[key: string]: Json},
     dataset: dataset as DatasetName,
-    limit: wholeNumber('limit', values['limit'], 2048),
-    testLimit: wholeNumber('test-limit', values['test-limit'], 1000),
-    epochs: wholeNumber('epochs', values['epochs'], 2)!,
-    batch: wholeNumber('batch', values['batch'], 64)!,
+    limit: wholeNumber('limit', values['limit'], DEFAULT_TRAINING.limit),
+    testLimit: wholeNumber('test-limit', values['test-limit'], DEFAULT_TRAINING.testLimit),
+    epochs: wholeNumber('epochs', values['epochs'], DEFAULT_TRAINING.epochs)!,
+    batch: wholeNumber('batch', values['batch'], DEFAULT_TRAINING.batch)!,
     optimizer: optimizer as OptimizerName,
     lr,
     seed: wholeNumber('seed', values['seed'], 1, 0)!,
@@ -62,7 +63,7 @@ export function trainConfig(choice: ModelChoice, values: Record<string, unknown>
 }
 
 export async function commandTrainWith(choice: ModelChoice, values: Record<string, unknown>):
-    Promise<{config: ExperimentConfig; result: ExperimentResult; reused: boolean}> {
+    Promise<{config: ExperimentConfig; result: ExperimentResult; reused: boolean; file: string}> {
   let backendChoice;
   try {
     backendChoice = parseBackend((values['backend'] as string | undefined) ?? process.env['LAB_BACKEND'] ?? 'auto');
@@ -74,10 +75,9 @@ export async function commandTrainWith(choice: ModelChoice, values: Record<strin
   const engine = await initEngine(backendChoice);
   const config = trainConfig(choice, values, engine.backend);
   const store = new ResultsStore();
-  const cached = values['fresh'] ? null : store.get<ExperimentConfig, ExperimentResult>(config);
-  for (const p of store.problems) process.stderr.write(`warning: ${p.file}: ${p.problem}\n`);
-  if (cached) return {config, result: cached.result, reused: true};
-  const result = await runExperiment(config, {progress: 'terminal', label: choice.name});
-  store.put(config, result);
-  return {config, result, reused: false};
+  const key = configKey(config);
+  const outcome = await runPlanned([{index: 0, key, config, groups: ['train']}],
+      {store, fresh: values['fresh'] === true, progress: 'terminal', label: choice.name});
+  for (const problem of outcome.problems) process.stderr.write(`warning: ${problem}\n`);
+  return {config, result: outcome.runs.get(key)!.result, reused: outcome.ran === 0, file: store.fileFor(config)};
 }

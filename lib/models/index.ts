@@ -15,8 +15,7 @@ import * as xceptionSpectrum from './xception-spectrum';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export * from './types';
-export {ComparisonRow, MEASURE_OF, comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
-export {TABLE_2, TABLE_3, Table3Row, buildMobileNetV1, table3Rows} from './mobilenet-v1';
+export {buildMobileNetV1} from './mobilenet-v1';
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';
 export {buildInceptionV1} from './inception-v1';

@@ -14,7 +14,6 @@ import * as tf from '@tensorflow/tfjs';
 import {Act, convBnAct} from '../blocks/conv-bn-act';
 import {depthwiseSeparable} from '../blocks/depthwise-separable';
 import {classifierHead} from '../blocks/util';
-import {costOf} from '../cost';
 import {checkCommon, checkRange, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -108,35 +107,6 @@ export const FAMILY: Family<MobileNetV1Options> = {
 };
 
 const TABLE_6_7 = 'Howard et al. 2017, MobileNets (arXiv:1704.04861)';
-
-/**
- * Table 3: one layer (DK = 3, M = N = 512, DF = 14), made cheaper step by
- * step. Rows are cumulative: separable, then alpha 0.75, then rho 0.714
- * (DF 14 -> 10). Million Mult-Adds and million parameters as printed.
- */
-export const TABLE_3 = {
-  source: `${TABLE_6_7}, Table 3`,
-  kernel: 3, channels: 512, size: 14,
-  rows: [
-    {label: 'Conv 3x3', separable: false, alpha: 1, size: 14, macsM: 462, paramsM: 2.36},
-    {label: 'Depthwise separable', separable: true, alpha: 1, size: 14, macsM: 52.3, paramsM: 0.27},
-    {label: 'alpha = 0.75', separable: true, alpha: 0.75, size: 14, macsM: 29.6, paramsM: 0.15},
-    {label: 'rho = 0.714', separable: true, alpha: 0.75, size: 10, macsM: 15.1, paramsM: 0.15},
-  ],
-} as const;
-
-/** Table 2: share of Mult-Adds and parameters by layer type, in percent, as printed. */
-export const TABLE_2 = {
-  source: `${TABLE_6_7}, Table 2`,
-  rows: [
-    {kind: 'conv1x1', label: 'Conv 1x1', macsPct: 94.86, paramsPct: 74.59},
-    {kind: 'depthwise', label: 'Conv DW 3x3', macsPct: 3.06, paramsPct: 1.06},
-    // Printed 1.19; the paper's own layers give 1.91 (its column sums to
-    // 99.29 % as printed, 100.0 % with 1.91): a transposition typo.
-    {kind: 'conv3x3', label: 'Conv 3x3', macsPct: 1.19, paramsPct: 0.02, typo: {macsPct: 1.91}},
-    {kind: 'dense', label: 'Fully connected', macsPct: 0.18, paramsPct: 24.33},
-  ],
-} as const;
 const RECOUNT = '../shared/REFERENCE.md A1 [derived], an independent recount';
 const WEIGHTS = 'conv weights + FC weights + FC bias';
 // The paper's M Mult-Adds are sometimes rounded, sometimes truncated
@@ -185,9 +155,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'mobilenet_v1',
     options: {width: 1, resolution: 224, convolution: 'full'},
     published: {
-      // Ours is 4,867.29M: 1.3M (0.03 %) above the table, not reconciled.
       macs: [{value: 4866e6, tolerance: 1.5e6, source: `${TABLE_6_7}, Table 4 (Conv MobileNet)`,
-              convention: 'million Mult-Adds; 1.3M gap unreconciled'}],
+              convention: 'million Mult-Adds',
+              unreconciled: 'more than the paper\'s rounding; no choice of stem, padding or classifier found that gives 4866M'}],
       weightParams: [{value: 29.3e6, tolerance: 0.05e6, source: `${TABLE_6_7}, Table 4 (Conv MobileNet)`,
                       convention: `million parameters; ${WEIGHTS}`}],
     },
@@ -214,33 +184,3 @@ export const VARIANTS: readonly ModelVariant[] = [
     },
   },
 ];
-
-export interface Table3Row {
-  label: string;
-  paperMacsM: number;
-  paperParamsM: number;
-  macs: number;
-  weightParams: number;
-}
-
-/**
- * Table 3 recomputed: each row's layer built in TF.js (full 3x3 conv, or
- * depthwise + pointwise at the row's alpha and size) and costed by the rules.
- */
-export function table3Rows(): Table3Row[] {
-  return TABLE_3.rows.map(row => {
-    const channels = TABLE_3.channels * row.alpha;
-    const input = tf.input({shape: [row.size, row.size, channels]});
-    let x = input;
-    if (row.separable) {
-      x = tf.layers.depthwiseConv2d({kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.conv2d({filters: channels, kernelSize: 1, useBias: false}).apply(x) as tf.SymbolicTensor;
-    } else {
-      x = tf.layers.conv2d({filters: channels, kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}).apply(x) as tf.SymbolicTensor;
-    }
-    const model = tf.model({inputs: input, outputs: x});
-    const {totals} = costOf(model);
-    model.dispose();
-    return {label: row.label, paperMacsM: row.macsM, paperParamsM: row.paramsM, macs: totals.macs, weightParams: totals.weightParams};
-  });
-}

@@ -11,6 +11,11 @@ export interface Published {
   source: string;
   /** What the source counts, when that is not obvious. */
   convention?: string;
+  /**
+   * Set where ours differs by more than the source's rounding and no count
+   * explains it: what is known of the gap. Chapters say so in their text.
+   */
+  unreconciled?: string;
 }
 
 /** What a published number is compared with (see lib/cost/types.ts). */

@@ -1,12 +1,12 @@
 /**
  * The lab's standard figures, as data: plotly figures (interactive, in
  * JupyterLab and the HTML reports) and the same as vega-lite specs (static
- * SVG for reading and printing). Pure functions; lib/notebook shows them.
+ * SVG for reading and printing). Pure functions; lib/display shows them.
  */
 import type {TopLevelSpec} from 'vega-lite';
 
-import type {PlotlyFigure} from '../notebook/plotly';
-import {CostPoint, paretoFront} from './pareto';
+import type {PlotlyFigure} from '../display/plotly';
+import {CostPoint, paretoFront} from '../results/stats';
 
 const groupsOf = (points: readonly CostPoint[]) => [...new Set(points.map(p => p.group))];
 
@@ -76,5 +76,28 @@ export function curvesFigure(curves: readonly Curve[], yTitle: string, title: st
   return {
     data: curves.map(c => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.epochs, y: c.values})),
     layout: {title: {text: title}, xaxis: {title: {text: 'epoch'}, dtick: 1}, yaxis: {title: {text: yTitle}}, margin: {t: 50}},
+  };
+}
+
+/** A named set of networks timed at batch 1. */
+export interface LatencyGroup {
+  name: string;
+  points: Array<{label: string; macs: number; ms: number}>;
+}
+
+/** Forward-pass time against multiply-adds, one legend entry per group. */
+export function latencyFigure(groups: readonly LatencyGroup[], title: string): PlotlyFigure {
+  return {
+    data: groups.filter(g => g.points.length > 0).map(g => ({
+      type: 'scatter', mode: 'markers', name: g.name,
+      x: g.points.map(p => p.macs), y: g.points.map(p => p.ms), text: g.points.map(p => p.label),
+      marker: {size: 9}, hovertemplate: '%{text}<br>%{x:.3s} MACs<br>%{y:.2f} ms per image<extra></extra>',
+    })),
+    layout: {
+      title: {text: title},
+      xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log'},
+      yaxis: {title: {text: 'ms per image at batch 1 (log scale)'}, type: 'log'},
+      legend: {orientation: 'h', y: -0.2}, margin: {t: 50},
+    },
   };
 }

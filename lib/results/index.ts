@@ -1,4 +1,4 @@
 export * from './atomic';
+export * from './findings';
 export * from './store';
-export * from './sweep';
 export * from './stats';

@@ -98,6 +98,20 @@ export class ResultsStore {
     return record;
   }
 
+  /**
+   * The record of `config`, or, when there is none (or `fresh`), `run()`'s
+   * result stored as its record. Records are written whole before this
+   * returns, so a sweep killed between runs resumes where it stopped; the
+   * store is read again right before running, so a record another process
+   * wrote meanwhile is reused.
+   */
+  async getOrRun<C extends Json, R extends Json>(config: C, run: () => Promise<R>, options: {fresh?: boolean} = {}):
+      Promise<{record: StoredRecord<C, R>; reused: boolean}> {
+    const cached = options.fresh ? null : this.get<C, R>(config);
+    if (cached != null) return {record: cached, reused: true};
+    return {record: this.put(config, await run()), reused: false};
+  }
+
   /** Every readable record; corrupt ones land in `problems`. */
   list(): StoredRecord[] {
     if (!fs.existsSync(this.dir)) return [];

@@ -1,5 +1,4 @@
 export * from './optimizers';
 export * from './seed';
-export * from './experiment';
 export * from './trainer';
 export * from './condense';

@@ -8,10 +8,8 @@ import * as os from 'node:os';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {modelCost, totals} from '../cost';
+import {CostTotals, modelCost, totals} from '../cost';
 import {ImageSet, Normalisation, batchCount, batches, pixelStats} from '../data/dataset';
-import {yieldToEventLoop} from '../notebook/mime';
-import {createProgress} from '../notebook/progress';
 import {OptimizerName, Schedule, learningRateAt, makeOptimizer, setLearningRate} from './optimizers';
 import {seedWeights} from './seed';
 
@@ -42,9 +40,10 @@ export interface TrainOptions {
   seed: number;
   /** Stop when validation accuracy has not improved for this many epochs. */
   earlyStopPatience?: number;
-  /** Where to draw progress; default notebook in a kernel, else terminal. */
-  progress?: 'notebook' | 'terminal' | 'silent';
-  progressLabel?: string;
+  /** Called after each step with where the run stands (progress displays hook in here). */
+  onProgress?: (progress: TrainProgress) => void | Promise<void>;
+  /** The model's cost, when the caller has it already (the memory check needs it). */
+  cost?: CostTotals;
   /** Called after each step (CondenseNet's condensing stages hook in here). */
   onStep?: (info: StepInfo, model: tf.LayersModel) => void | Promise<void>;
   onEpochEnd?: (epoch: EpochRecord, model: tf.LayersModel) => void | Promise<void>;
@@ -105,17 +104,18 @@ export function inputSpecFor(model: tf.LayersModel, data: ImageSet): InputSpec {
  * (x3 for their gradients and temporaries) plus weights, gradients and two
  * optimiser slots.
  */
-export function estimateTrainingBytes(model: tf.LayersModel, batchSize: number): number {
-  const cost = totals(modelCost(model));
+export function estimateTrainingBytes(cost: Pick<CostTotals, 'activationBytes' | 'weightBytes'>, batchSize: number): number {
   return 3 * cost.activationBytes * batchSize + 4 * cost.weightBytes;
 }
 
-export function checkFitsInMemory(model: tf.LayersModel, batchSize: number, budgetBytes = os.totalmem() / 2): void {
-  const needed = estimateTrainingBytes(model, batchSize);
+export function checkFitsInMemory(model: tf.LayersModel, batchSize: number,
+                                  options: {cost?: CostTotals; budgetBytes?: number} = {}): void {
+  const budgetBytes = options.budgetBytes ?? os.totalmem() / 2;
+  const needed = estimateTrainingBytes(options.cost ?? totals(modelCost(model)), batchSize);
   if (needed > budgetBytes) {
     const gib = (b: number) => (b / 2 ** 30).toFixed(1);
     throw new Error(`training ${model.name} with batch ${batchSize} needs about ${gib(needed)} GiB, ` +
-        `more than the ${gib(budgetBytes)} GiB allowed (half of this machine's memory): use a smaller --batch or resolution`);
+        `more than the ${gib(budgetBytes)} GiB allowed (half of this machine's memory): use a smaller batch size or resolution`);
   }
 }
 
@@ -189,96 +189,101 @@ export async function measureLatency(model: tf.LayersModel, batchSize: number, r
   return times[Math.floor(times.length / 2)] / batchSize;
 }
 
-export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
-  const {epochs, batchSize, seed, labelSmoothing = 0, weightDecay = 0} = options;
+/** Where a run stands, after each step: what a progress display shows. */
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  /** 0-based epoch of this step. */
+  epoch: number;
+  epochs: number;
+  loss: number;
+  /** Training images consumed so far, and in all epochs. */
+  images: number;
+  totalImages: number;
+  /** Seconds spent in training steps so far. */
+  seconds: number;
+}
+
+/** Everything one run's epochs share: built once by `train`, read by `trainEpoch` and `finishTraining`. */
+interface RunState {
+  model: tf.LayersModel;
+  data: TrainData;
+  options: TrainOptions;
+  spec: InputSpec;
+  normalisation: Normalisation;
+  schedule: Schedule;
+  optimizer: tf.Optimizer;
+  kernels: tf.LayerVariable[];
+  stepsPerEpoch: number;
+  totalSteps: number;
+  step: number;
+  images: number;
+  /** Seconds in training steps (validation excluded): what images/s is measured over. */
+  trainSeconds: number;
+  peakTensorBytes: number;
+}
+
+function checkTrainOptions(options: TrainOptions): void {
+  const {epochs, batchSize, labelSmoothing = 0} = options;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a whole number >= 1, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a whole number >= 1, got ${batchSize}`);
   if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new Error(`label smoothing must be in [0, 1), got ${labelSmoothing}`);
-  const spec = inputSpecFor(model, data.train);
-  checkFitsInMemory(model, batchSize);
-  const normalisation = pixelStats(data.train);
-  const schedule = options.schedule ?? {kind: 'constant'};
-  const optimizer = makeOptimizer(options.optimizer, options.learningRate);
-  const kernels = kernelsOf(model);
-  seedWeights(model, seed);
+}
 
-  const stepsPerEpoch = batchCount(data.train, batchSize);
-  const totalSteps = epochs * stepsPerEpoch;
-  await yieldToEventLoop();
-  const progress = createProgress({total: totalSteps, label: options.progressLabel ?? model.name, target: options.progress});
-  await yieldToEventLoop();
-  const curves: EpochRecord[] = [];
-  let step = 0;
-  let peakTensorBytes = tf.memory().numBytes;
-  let trainSeconds = 0;
-  let best = -Infinity;
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  const started = performance.now();
-
-  try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const epochStarted = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      let learningRate = options.learningRate;
-      for (const batch of batches(data.train, {batchSize, normalisation, shuffleSeed: seed * 1000 + epoch, ...spec})) {
-        learningRate = learningRateAt(schedule, options.learningRate, step, totalSteps, stepsPerEpoch);
-        setLearningRate(optimizer, learningRate);
-        let hits: tf.Tensor | null = null;
-        const loss = optimizer.minimize(() => {
-          const logits = model.apply(batch.x, {training: true}) as tf.Tensor;
-          hits = tf.keep(logits.argMax(-1).equal(batch.y.argMax(-1)).sum());
-          let total = lossOf(logits, batch.y, labelSmoothing);
-          if (weightDecay > 0) total = total.add(tf.addN(kernels.map(k => k.read().square().sum())).mul(weightDecay / 2));
-          const extra = options.extraLoss?.(model);
-          if (extra != null) total = total.add(extra);
-          return total as tf.Scalar;
-        }, true);
-        peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
-        const lossValue = (await loss!.data())[0];
-        correct += (await hits!.data())[0];
-        tf.dispose([loss!, hits!, batch.x, batch.y]);
-        if (!Number.isFinite(lossValue)) {
-          throw new Error(`training diverged: loss is ${lossValue} at step ${step + 1} (epoch ${epoch + 1}), ` +
-              `learning rate ${learningRate}; try a smaller --lr`);
-        }
-        lossSum += lossValue * batch.labels.length;
-        step++;
-        progress.update(step, `epoch ${epoch + 1}/${epochs} loss ${lossValue.toFixed(3)}`);
-        // Lets a progress message finish sending before the next step (mime.ts).
-        await yieldToEventLoop();
-        await options.onStep?.({step, totalSteps, epoch, loss: lossValue, learningRate}, model);
-      }
-      trainSeconds += (performance.now() - epochStarted) / 1000;
-      const validationAccuracy = data.validation ? await evaluate(model, data.validation, normalisation) : null;
-      const record: EpochRecord = {
-        epoch: epoch + 1, trainLoss: lossSum / data.train.count, trainAccuracy: correct / data.train.count,
-        validationAccuracy, learningRate, seconds: (performance.now() - epochStarted) / 1000,
-      };
-      curves.push(record);
-      await options.onEpochEnd?.(record, model);
-      if (options.earlyStopPatience != null && validationAccuracy != null) {
-        if (validationAccuracy > best) {
-          best = validationAccuracy;
-          sinceBest = 0;
-        } else if (++sinceBest >= options.earlyStopPatience) {
-          stoppedEarly = true;
-          break;
-        }
-      }
+/** One pass over the training set: the steps, then validation. */
+async function trainEpoch(state: RunState, epoch: number): Promise<EpochRecord> {
+  const {model, data, options, optimizer, kernels} = state;
+  const {batchSize, seed, labelSmoothing = 0, weightDecay = 0} = options;
+  const epochStarted = performance.now();
+  let lossSum = 0;
+  let correct = 0;
+  let learningRate = options.learningRate;
+  for (const batch of batches(data.train, {batchSize, normalisation: state.normalisation, shuffleSeed: seed * 1000 + epoch, ...state.spec})) {
+    learningRate = learningRateAt(state.schedule, options.learningRate, state.step, state.totalSteps, state.stepsPerEpoch);
+    setLearningRate(optimizer, learningRate);
+    let hits: tf.Tensor | null = null;
+    const loss = optimizer.minimize(() => {
+      const logits = model.apply(batch.x, {training: true}) as tf.Tensor;
+      hits = tf.keep(logits.argMax(-1).equal(batch.y.argMax(-1)).sum());
+      let total = lossOf(logits, batch.y, labelSmoothing);
+      if (weightDecay > 0) total = total.add(tf.addN(kernels.map(k => k.read().square().sum())).mul(weightDecay / 2));
+      const extra = options.extraLoss?.(model);
+      if (extra != null) total = total.add(extra);
+      return total as tf.Scalar;
+    }, true);
+    state.peakTensorBytes = Math.max(state.peakTensorBytes, tf.memory().numBytes);
+    const lossValue = (await loss!.data())[0];
+    correct += (await hits!.data())[0];
+    tf.dispose([loss!, hits!, batch.x, batch.y]);
+    if (!Number.isFinite(lossValue)) {
+      throw new Error(`training diverged: loss is ${lossValue} at step ${state.step + 1} (epoch ${epoch + 1}), ` +
+          `learning rate ${learningRate}; try a smaller learning rate`);
     }
-  } catch (error) {
-    progress.finish('stopped');
-    throw error;
-  } finally {
-    optimizer.dispose();
+    lossSum += lossValue * batch.labels.length;
+    state.step++;
+    state.images += batch.labels.length;
+    await options.onStep?.({step: state.step, totalSteps: state.totalSteps, epoch, loss: lossValue, learningRate}, model);
+    await options.onProgress?.({
+      step: state.step, totalSteps: state.totalSteps, epoch, epochs: options.epochs, loss: lossValue,
+      images: state.images, totalImages: options.epochs * data.train.count,
+      seconds: state.trainSeconds + (performance.now() - epochStarted) / 1000,
+    });
   }
-  recalibrateBatchNorm(model, data.train, normalisation, options.preciseBatchNormImages ?? 1024, batchSize);
-  await yieldToEventLoop();
-  progress.finish('done');
-  await yieldToEventLoop();
-  const testAccuracy = data.test ? await evaluate(model, data.test, normalisation) : null;
+  state.trainSeconds += (performance.now() - epochStarted) / 1000;
+  const validationAccuracy = data.validation ? await evaluate(model, data.validation, state.normalisation) : null;
+  const record: EpochRecord = {
+    epoch: epoch + 1, trainLoss: lossSum / data.train.count, trainAccuracy: correct / data.train.count,
+    validationAccuracy, learningRate, seconds: (performance.now() - epochStarted) / 1000,
+  };
+  await options.onEpochEnd?.(record, model);
+  return record;
+}
+
+/** After the last epoch: batch-norm recalibration, test accuracy and timing. */
+async function finishTraining(state: RunState, curves: EpochRecord[], stoppedEarly: boolean, started: number): Promise<TrainResult> {
+  const {model, data, options} = state;
+  recalibrateBatchNorm(model, data.train, state.normalisation, options.preciseBatchNormImages ?? 1024, options.batchSize);
+  const testAccuracy = data.test ? await evaluate(model, data.test, state.normalisation) : null;
   return {
     curves,
     validationAccuracy: curves.at(-1)?.validationAccuracy ?? null,
@@ -286,10 +291,56 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     stoppedEarly,
     seconds: (performance.now() - started) / 1000,
     timing: {
-      trainImagesPerSecond: (curves.length * data.train.count) / trainSeconds,
+      trainImagesPerSecond: (curves.length * data.train.count) / state.trainSeconds,
       latencyMsBatch1: await measureLatency(model, 1),
       latencyMsBatch64: await measureLatency(model, 64),
-      peakTensorBytes,
+      peakTensorBytes: state.peakTensorBytes,
     },
   };
+}
+
+/** Stops early when validation accuracy has not improved for `patience` epochs. */
+function earlyStopper(patience: number | undefined): (record: EpochRecord) => boolean {
+  let best = -Infinity;
+  let sinceBest = 0;
+  return record => {
+    if (patience == null || record.validationAccuracy == null) return false;
+    if (record.validationAccuracy > best) {
+      best = record.validationAccuracy;
+      sinceBest = 0;
+      return false;
+    }
+    return ++sinceBest >= patience;
+  };
+}
+
+export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
+  checkTrainOptions(options);
+  const spec = inputSpecFor(model, data.train);
+  checkFitsInMemory(model, options.batchSize, {cost: options.cost});
+  const optimizer = makeOptimizer(options.optimizer, options.learningRate);
+  seedWeights(model, options.seed);
+  const stepsPerEpoch = batchCount(data.train, options.batchSize);
+  const state: RunState = {
+    model, data, options, spec, optimizer, stepsPerEpoch,
+    normalisation: pixelStats(data.train),
+    schedule: options.schedule ?? {kind: 'constant'},
+    kernels: kernelsOf(model),
+    totalSteps: options.epochs * stepsPerEpoch,
+    step: 0, images: 0, trainSeconds: 0, peakTensorBytes: tf.memory().numBytes,
+  };
+  const started = performance.now();
+  const shouldStop = earlyStopper(options.earlyStopPatience);
+  const curves: EpochRecord[] = [];
+  let stoppedEarly = false;
+  try {
+    for (let epoch = 0; epoch < options.epochs && !stoppedEarly; epoch++) {
+      const record = await trainEpoch(state, epoch);
+      curves.push(record);
+      stoppedEarly = shouldStop(record);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return finishTraining(state, curves, stoppedEarly, started);
 }

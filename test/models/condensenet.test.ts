@@ -13,7 +13,8 @@ import {syntheticImages} from '../../lib/data';
 import {initEngine} from '../../lib/engine';
 import {LearnedGroupConv2D, condensingStage} from '../../lib/layers';
 import {CondenseNetOptions, buildCondenseNet, convertCondenseNet} from '../../lib/models';
-import {condensationHooks, experimentConfig, learnedGroupConvsOf, runExperiment, train} from '../../lib/train';
+import {experimentConfig, runExperiment} from '../../lib/experiments';
+import {condensationHooks, learnedGroupConvsOf, train} from '../../lib/train';
 
 /** A layer on 8 inputs, 8 outputs, G = 2, C = 4 with w[i][o] = ((3i + 5g) mod 8) + 1, g = o mod 2. */
 function layerWithKnownWeights(): LearnedGroupConv2D {
@@ -146,7 +147,7 @@ describe('CondenseNet', function () {
     const hooks = condensationHooks(model, {groupLassoLambda: 1e-5});
     const stagesAt: number[] = [];
     await train(model, data, {
-      epochs: 2, batchSize: 32, optimizer: 'sgd', learningRate: 0.05, seed: 2, progress: 'silent', preciseBatchNormImages: 0,
+      epochs: 2, batchSize: 32, optimizer: 'sgd', learningRate: 0.05, seed: 2, preciseBatchNormImages: 0,
       extraLoss: hooks.extraLoss,
       onStep: async (info, m) => { await hooks.onStep(info, m); stagesAt.push(learnedGroupConvsOf(m)[0].stagesDone()); },
     });
@@ -167,7 +168,7 @@ describe('a CondenseNet experiment', function () {
     const options = {...TINY, resolution: 28, classes: 10};
     const config = experimentConfig({model: 'condensenet', options, dataset: 'synthetic', limit: 128, testLimit: 64,
                                      epochs: 1, batch: 32}, 'wasm');
-    const result = await runExperiment(config, {progress: 'silent'});
+    const result = await runExperiment(config);
     const training = costOf(buildCondenseNet(options)).totals;
     const testTime = costOf(buildCondenseNet({...options, converted: true, classifierKeep: 1})).totals;
     assert.equal(result.macs, testTime.macs);

@@ -1,27 +1,34 @@
 /**
  * Chapter 3 end to end on the smoke budget, through real Jupyter: it runs,
  * its tables come from the cost atlas, its report draws its plots offline,
- * and its sweeps reuse stored runs and resume after an interruption.
+ * and its plan reuses stored runs and resumes after an interruption. What
+ * the notebook showed is read back as data (the plan's and the findings'
+ * JSON), not parsed from prose.
  */
 import {strict as assert} from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {table3Rows} from '../../lib/models';
+import {table3Rows} from '../../lib/chapters/mobilenet';
+import {PLAN_MIME} from '../../lib/experiments';
+import {FINDINGS_MIME} from '../../lib/display';
+import {Finding} from '../../lib/results';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {ARTIFACTS, runCli, tempDir} from '../helpers/cli';
 
 const NOTEBOOK = 'notebooks/03-mobilenet-multipliers.ipynb';
 
-interface Output {name?: string; text?: string | string[]; data?: Record<string, string | string[]>}
+interface Output {name?: string; text?: string | string[]; data?: Record<string, unknown>}
 function outputsOf(file: string): Output[] {
   const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as {cells: Array<{outputs?: Output[]}>};
   return nb.cells.flatMap(c => c.outputs ?? []);
 }
-const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('') : v ?? '');
-function streamText(file: string): string {
-  return outputsOf(file).filter(o => o.name === 'stdout').map(o => text(o.text)).join('');
+const text = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
+/** The data a lab MIME type carried, output by output. */
+function dataOf<T>(file: string, mime: string): T[] {
+  return outputsOf(file).flatMap(o => o.data?.[mime] != null ? [o.data[mime] as T] : []);
 }
+interface PlanCounts {total: number; ran: number; reused: number; missing: number}
 
 describe('chapter 3, MobileNet multipliers @integration', function () {
   this.timeout(600_000);
@@ -38,7 +45,8 @@ describe('chapter 3, MobileNet multipliers @integration', function () {
     const interrupted = await runCli(['run', NOTEBOOK, '--budget', 'smoke', '--out', out], {
       env,
       onStderr: (stderr, child) => {
-        if (!sent && stderr.includes('code cell 7/')) {
+        // Code cell 6 is the last before the plan's training cell.
+        if (!sent && stderr.includes('code cell 6/')) {
           sent = true;
           setTimeout(() => child.kill('SIGINT'), 8000);
         }
@@ -51,20 +59,32 @@ describe('chapter 3, MobileNet multipliers @integration', function () {
   });
   after(async () => { await browser?.close(); });
 
-  it('resumed the interrupted sweep: finished runs were reused, the rest trained', () => {
-    const grid = /α × resolution: (\d+) trained now, (\d+) reused from results\//.exec(streamText(executed));
-    assert.ok(grid, 'the grid sweep reported its runs');
-    assert.ok(Number(grid![2]) > 0, `nothing was reused after the interruption: ${grid![0]}`);
-    assert.equal(Number(grid![1]) + Number(grid![2]), 16, "4 widths x 4 resolutions");
+  it('resumed the interrupted plan: finished runs were reused, the rest trained', () => {
+    const [plan] = dataOf<PlanCounts>(executed, PLAN_MIME);
+    assert.ok(plan, 'the plan reported its runs');
+    assert.ok(plan.reused > 0, `nothing was reused after the interruption: ${JSON.stringify(plan)}`);
+    assert.ok(plan.ran > 0, `nothing was left to train after the interruption: ${JSON.stringify(plan)}`);
+    assert.equal(plan.ran + plan.reused, plan.total);
+    assert.equal(plan.missing, 0);
   });
 
-  it('a second run trains nothing: every sweep reuses its records', async () => {
+  it('a second run trains nothing: the plan reuses every record', async () => {
     const again = path.join(tempDir('chapter-again'), 'out');
     const r = await runCli(['run', NOTEBOOK, '--budget', 'smoke', '--out', again], {env});
     assert.equal(r.code, 0, r.stderr);
-    const lines = streamText(path.join(again, '03-mobilenet-multipliers.ipynb')).split('\n').filter(l => /trained now/.test(l));
-    assert.ok(lines.length >= 5, lines.join('\n'));
-    for (const line of lines) assert.match(line, /: 0 trained now, \d+ reused/);
+    const [plan] = dataOf<PlanCounts>(path.join(again, '03-mobilenet-multipliers.ipynb'), PLAN_MIME);
+    assert.deepEqual({ran: plan.ran, reused: plan.reused}, {ran: 0, reused: plan.total});
+  });
+
+  it('shows its findings as data: every finding has measured values, and one seed is said to be unchecked', () => {
+    const [findings] = dataOf<Finding[]>(executed, FINDINGS_MIME);
+    const ids = findings.map(f => f.id);
+    for (const id of ['width', 'resolution', 'separable', 'thinShallow', 'linearBottleneck', 'noise', 'time']) {
+      assert.ok(ids.includes(id), `finding ${id} in ${ids}`);
+    }
+    for (const f of findings) assert.ok(Object.keys(f.measured).length > 0, `${f.id} has measured values`);
+    // smoke trains one seed: no verdict may claim a difference is beyond the noise.
+    for (const f of findings.filter(f => f.verdict)) assert.match(f.verdict!.label, /not checked/);
   });
 
   it('Table 3 in the report is the cost atlas\'s, not typed in', () => {

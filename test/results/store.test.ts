@@ -4,7 +4,7 @@ import {spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {ResultsStore, canonicalJson, configKey, runSweep} from '../../lib/results';
+import {ResultsStore, canonicalJson, configKey} from '../../lib/results';
 import {ROOT, tempDir} from '../helpers/cli';
 
 describe('results store', () => {
@@ -35,18 +35,24 @@ describe('results store', () => {
     assert.match(store.problems[0].file, /\.json$/);
   });
 
-  it('a sweep reuses stored runs and runs only the missing ones', async () => {
+  it('getOrRun reuses a stored run and runs only a missing one (or every one when fresh)', async () => {
     const store = new ResultsStore(tempDir('sweep'));
-    const configs = [1, 2, 3].map(i => ({i}));
     let calls = 0;
     const runOne = async (c: {i: number}) => { calls++; return {square: c.i * c.i}; };
-    const first = await runSweep(configs, runOne, {store, progress: 'silent'});
-    assert.deepEqual([first.ran, first.reused, calls], [3, 0, 3]);
-    const second = await runSweep([...configs, {i: 4}], runOne, {store, progress: 'silent'});
-    assert.deepEqual([second.ran, second.reused, calls], [1, 3, 4]);
-    assert.deepEqual(second.records.map(r => r.result.square), [1, 4, 9, 16]);
-    const fresh = await runSweep(configs, runOne, {store, progress: 'silent', fresh: true});
-    assert.equal(fresh.ran, 3);
+    const sweep = async (configs: Array<{i: number}>, fresh = false) => {
+      const outcomes = [];
+      for (const c of configs) outcomes.push(await store.getOrRun(c, () => runOne(c), {fresh}));
+      return outcomes;
+    };
+    const configs = [1, 2, 3].map(i => ({i}));
+    assert.deepEqual((await sweep(configs)).map(o => o.reused), [false, false, false]);
+    assert.equal(calls, 3);
+    const second = await sweep([...configs, {i: 4}]);
+    assert.deepEqual(second.map(o => o.reused), [true, true, true, false]);
+    assert.equal(calls, 4);
+    assert.deepEqual(second.map(o => o.record.result.square), [1, 4, 9, 16]);
+    assert.deepEqual((await sweep(configs, true)).map(o => o.reused), [false, false, false]);
+    assert.equal(calls, 7);
   });
 
   it('a sweep killed with SIGKILL keeps every finished record, and resumes', async function () {
@@ -69,9 +75,9 @@ describe('results store', () => {
     assert.ok(kept.length >= 3 && kept.length < 10, `kept ${kept.length}`);
     assert.deepEqual(store.problems, [], 'every file that looks like a record is a whole record');
     const configs = Array.from({length: 10}, (_, i) => ({experiment: 'kill-test', index: i}));
-    const resumed = await runSweep(configs, async c => ({value: c.index * 10}), {store, progress: 'silent'});
-    assert.equal(resumed.reused, kept.length);
-    assert.equal(resumed.ran, 10 - kept.length);
-    assert.deepEqual(resumed.records.map(r => r.result.value), configs.map(c => c.index * 10));
+    const resumed = [];
+    for (const c of configs) resumed.push(await store.getOrRun(c, async () => ({value: c.index * 10})));
+    assert.equal(resumed.filter(o => o.reused).length, kept.length);
+    assert.deepEqual(resumed.map(o => o.record.result.value), configs.map(c => c.index * 10));
   });
 });

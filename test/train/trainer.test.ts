@@ -21,7 +21,7 @@ describe('trainer', function () {
     const {train: all, test} = loadFashionMnist(dir!);
     const model = buildMobileNetV1({...LAB, width: 0.5});
     const result = await train(model, {train: take(all, 2048, 1), test: take(test, 1000, 7)},
-        {epochs: 1, batchSize: 64, optimizer: 'adam', learningRate: 5e-3, seed: 1, progress: 'silent'});
+        {epochs: 1, batchSize: 64, optimizer: 'adam', learningRate: 5e-3, seed: 1});
     model.dispose();
     // Measured 0.729 on wasm (deterministic for this seed); chance is 0.1.
     assert.ok(result.testAccuracy! >= 0.6, `test accuracy ${result.testAccuracy}`);
@@ -32,7 +32,7 @@ describe('trainer', function () {
     const data = {train: syntheticImages({count: 256, seed: 3}), test: syntheticImages({count: 64, seed: 3})};
     const run = async () => {
       const model = buildMobileNetV1({...LAB, width: 0.25, depth: 2});
-      const r = await train(model, data, {epochs: 2, batchSize: 32, optimizer: 'adam', learningRate: 5e-3, seed: 4, progress: 'silent'});
+      const r = await train(model, data, {epochs: 2, batchSize: 32, optimizer: 'adam', learningRate: 5e-3, seed: 4});
       model.dispose();
       return r;
     };
@@ -45,7 +45,7 @@ describe('trainer', function () {
     const model = buildMobileNetV1({...LAB, width: 0.25, depth: 2});
     await assert.rejects(
         train(model, {train: syntheticImages({count: 64})}, {
-          epochs: 1, batchSize: 32, optimizer: 'sgd', learningRate: 0.5, seed: 1, progress: 'silent',
+          epochs: 1, batchSize: 32, optimizer: 'sgd', learningRate: 0.5, seed: 1,
           extraLoss: () => tf.scalar(NaN),
         }),
         /training diverged: loss is NaN at step 1 \(epoch 1\), learning rate 0\.5; try a smaller --lr/);
@@ -62,7 +62,7 @@ describe('trainer', function () {
 
   it('refuses a run that would not fit in memory, with the estimate', () => {
     const model = buildMobileNetV1({width: 1, resolution: 224});
-    assert.throws(() => checkFitsInMemory(model, 512, 2 ** 30),
+    assert.throws(() => checkFitsInMemory(model, 512, {budgetBytes: 2 ** 30}),
         /training mobilenet_v1 with batch 512 needs about \d+\.\d GiB, more than the 1\.0 GiB allowed/);
     model.dispose();
   });

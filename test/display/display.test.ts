@@ -1,9 +1,10 @@
 import {strict as assert} from 'node:assert';
 
 import {
-  HEADLINE_MIME, budgetFromEnv, escapeHtml, headlineBundle, parseBudget, pick, plotlyBundle, progressBundle,
+  HEADLINE_MIME, escapeHtml, headlineBundle, plotlyBundle, progressBundle,
   svgImageBundle, tableBundle, vegaLiteToSvg,
-} from '../../lib/notebook';
+} from '../../lib/display';
+import {budgetFromEnv, parseBudget, pick} from '../../lib/experiments';
 
 describe('notebook display helpers', () => {
   describe('tableBundle', () => {

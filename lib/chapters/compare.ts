@@ -5,10 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {costOf} from '../cost';
-import {CostTotals} from '../cost/types';
-import {REGISTRY, buildModel, getFamily, getVariant} from './index';
-import {PublishedMeasure} from './types';
+import {Convention, CostTotals, costOf} from '../cost';
+import {PublishedMeasure, REGISTRY, buildModel, getVariant} from '../models';
+import {closestInCost} from '../results/stats';
 
 export interface ComparisonRow {
   variant: string;
@@ -21,6 +20,8 @@ export interface ComparisonRow {
   withinTolerance: boolean;
   source: string;
   convention?: string;
+  /** Why the difference is larger than the source's rounding, where it is. */
+  unreconciled?: string;
 }
 
 /** Which total each kind of published number is compared with. */
@@ -32,7 +33,7 @@ export const MEASURE_OF: Readonly<Record<PublishedMeasure, (t: CostTotals) => nu
 };
 
 /** The cost of a built model, disposed afterwards. */
-export function totalsOf(model: tf.LayersModel, convention: 'macs' | 'condensenet' = 'macs'): CostTotals {
+export function totalsOf(model: tf.LayersModel, convention: Convention = 'macs'): CostTotals {
   try {
     return costOf(model, convention).totals;
   } finally {
@@ -52,7 +53,7 @@ export function comparePublished(variantNames: readonly string[], measures?: rea
           return {
             variant: name, measure, published: claim.value, ours: value, difference: value - claim.value,
             tolerance: claim.tolerance, withinTolerance: Math.abs(value - claim.value) <= claim.tolerance,
-            source: claim.source, convention: claim.convention,
+            source: claim.source, convention: claim.convention, unreconciled: claim.unreconciled,
           };
         }));
   });
@@ -63,19 +64,16 @@ export function variantsOf(family: string): string[] {
   return REGISTRY.filter(v => v.family === family).map(v => v.name);
 }
 
+/** Width multipliers tried when matching costs: 0.25 to 1.75 in steps of 0.05. */
+export const MATCH_WIDTHS: readonly number[] = Array.from({length: 31}, (_, i) => Math.round((0.25 + 0.05 * i) * 100) / 100);
+
 /**
  * The width multiplier (from `widths`) at which `family` with `options`
  * costs closest to `targetMacs`: how the chapters compare families "at
  * matched cost".
  */
 export function matchWidth(family: string, options: Record<string, unknown>, targetMacs: number,
-                           widths: readonly number[] = Array.from({length: 31}, (_, i) => 0.25 + 0.05 * i)):
-    {width: number; macs: number} {
-  const builder = getFamily(family);
-  let best = {width: widths[0], macs: Infinity};
-  for (const width of widths) {
-    const macs = totalsOf(builder.build({...options, width: Math.round(width * 100) / 100})).macs;
-    if (Math.abs(macs - targetMacs) < Math.abs(best.macs - targetMacs)) best = {width: Math.round(width * 100) / 100, macs};
-  }
-  return best;
+                           widths: readonly number[] = MATCH_WIDTHS): {width: number; macs: number} {
+  const candidates = widths.map(width => ({width, macs: totalsOf(buildModel(family, {...options, width})).macs}));
+  return closestInCost(candidates, targetMacs);
 }

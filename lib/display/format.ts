@@ -1,0 +1,26 @@
+/** How the lab writes numbers in prose and tables. */
+
+/** Thousands separators; integers stay exact. */
+export function formatCount(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', {maximumFractionDigits: 3});
+}
+
+/** "1 thread", "2 threads", "1,024 images". */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : nouns}`;
+}
+
+/** "+0.052", "-0.013": a signed difference. */
+export function signed(value: number, digits = 3): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+}
+
+/** 1_234_567 -> "1.23M". */
+export function millions(value: number, digits = 2): string {
+  return `${(value / 1e6).toFixed(digits)}M`;
+}
+
+/** 0.1234 -> "12.3 %". */
+export function percent(fraction: number, digits = 1): string {
+  return `${(100 * fraction).toFixed(digits)} %`;
+}

@@ -1,0 +1,6 @@
+export * from './budget';
+export * from './estimate';
+export * from './plan';
+export * from './run';
+export * from './runner';
+export * from './spec';

@@ -1,0 +1,120 @@
+/**
+ * Chapter 03's module on synthetic records: its plan asks for the runs the
+ * chapter reads, and its findings judge hand-made accuracies the way the
+ * verdict rule says (no training: the records are written straight into a
+ * results folder, then read through the plan runner).
+ */
+import {strict as assert} from 'node:assert';
+
+import {mobilenet} from '../../lib/chapters';
+import {columnOf, proseOf, tablesOf} from '../../lib/display';
+import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
+import {ResultsStore} from '../../lib/results';
+import {tempDir} from '../helpers/cli';
+
+type Options = {width: number; resolution: number; depth?: number; convolution?: string; linearBottleneck?: boolean};
+
+describe('chapter 03 module (MobileNet multipliers)', function () {
+  this.timeout(60_000);
+  const plan = mobilenet.plan('quick');
+  const thin = plan.groups.find(g => g.name === 'thinShallow')!.specs[0].options['width'] as number;
+
+  /**
+   * Accuracy by construction: +0.1 per unit of α, -0.002 per pixel below 28, +-0.01 by seed (so one run's
+   * noise is 0.01·√2 = 0.0141), full convolutions +0.005, the shallow network 0.025 below the thin one.
+   */
+  function accuracyOf(config: ExperimentConfig): number {
+    const o = config.options as unknown as Options;
+    const bySeed = config.seed === 1 ? 0.01 : -0.01;
+    if (config.model === 'mobilenet_v2') return o.linearBottleneck === false ? 0.75 : 0.80;
+    if (config.model === 'mobilenet_v3') return 0.78;
+    const v1 = (width: number) => 0.7 + 0.1 * width - 0.002 * (28 - o.resolution) + bySeed;
+    if (o.depth === 3) return v1(thin) - 0.025;
+    return v1(o.width) + (o.convolution === 'full' ? 0.005 : 0);
+  }
+
+  async function syntheticResult(): Promise<PlanResult> {
+    const store = new ResultsStore(tempDir('ch03'));
+    for (const run of expandPlan(plan, 'wasm').runs) {
+      const o = run.config.options as unknown as Options;
+      const macs = 1e6 * o.width ** 2 * (o.resolution / 28) ** 2 * (o.convolution === 'full' ? 7 : 1);
+      store.put(run.config, {
+        backend: 'wasm', device: 'test', params: 1000, trainableParams: 900, macs, validationAccuracy: null,
+        testAccuracy: accuracyOf(run.config), curves: [], seconds: 10, versions: {},
+        timing: {trainImagesPerSecond: 400, latencyMsBatch1: macs / 1e6, latencyMsBatch64: macs / 2e6, peakTensorBytes: 1},
+      } as ExperimentResult);
+    }
+    return runPlan(plan, {backend: 'wasm', store, train: false, progress: 'silent'});
+  }
+
+  it('plans the grid, the seeds and the comparisons, each run once', () => {
+    const expanded = expandPlan(plan, 'wasm');
+    const grid = expanded.groupKeys.get('grid')!;
+    assert.equal(grid.length, mobilenet.GRID_WIDTHS.length * mobilenet.GRID_RESOLUTIONS.length);
+    const seeds = expanded.groupKeys.get('seeds')!;
+    assert.equal(seeds.length, mobilenet.GRID_WIDTHS.length * plan.seeds.length);
+    // Seed 1 of the α sweep at 28 px is the grid's own 28 px run.
+    const shared = seeds.filter(k => grid.includes(k));
+    assert.equal(shared.length, mobilenet.GRID_WIDTHS.length);
+    const total = [...expanded.groupKeys.values()].reduce((n, keys) => n + keys.length, 0);
+    assert.ok(expanded.runs.length < total, 'shared runs are planned once');
+    assert.deepEqual(plan.training, {limit: 4096, testLimit: 1000, epochs: 1, batch: 64, lr: 5e-3});
+    assert.equal(mobilenet.plan('smoke').seeds.length, 1);
+  });
+
+  it('matches the thinner network to the shallower one\'s cost, and V2/V3 to V1 α = 0.5', () => {
+    const [thinSpec, shallowSpec] = plan.groups.find(g => g.name === 'thinShallow')!.specs;
+    assert.equal(shallowSpec.options['depth'], 3);
+    assert.ok(thin > 0.25 && thin < 1, `thin width ${thin}`);
+    assert.equal(thinSpec.options['depth'], 5);
+    const families = plan.groups.find(g => g.name === 'families')!.specs;
+    assert.equal(families[1].options['width'], families[2].options['width'], 'V2 with and without the linear bottleneck: same width');
+  });
+
+  it('judges each finding against the pooled seed noise, as the verdict rule says', async () => {
+    const findings = mobilenet.findings(await syntheticResult());
+    const byId = new Map(findings.map(f => [f.id, f]));
+    const noise = byId.get('noise')!;
+    // Each width's two seeds differ by 0.02: std 0.0141, pooled over four widths, 4 degrees of freedom.
+    assert.ok(Math.abs(noise.measured['one run\'s standard deviation'] - 0.02 / Math.SQRT2) < 1e-9);
+    assert.equal(noise.measured['degrees of freedom'], 4);
+    // Width: means differ by 0.075; two means of two runs: noise 0.0141, 5.3 units.
+    assert.equal(byId.get('width')!.verdict!.label, 'clearly beyond the seed noise');
+    assert.equal(byId.get('width')!.agrees, true);
+    // Resolution at α = 1, single runs: 0.036 against √2·0.0141 = 0.02: 1.8 units.
+    assert.equal(byId.get('resolution')!.verdict!.label, 'beyond the seed noise, but not by much');
+    assert.match(byId.get('resolution')!.text, /largest step is between 20 and 28 px \(\+0\.016/);
+    // Full convolutions +0.005: 0.25 units.
+    assert.equal(byId.get('separable')!.verdict!.label, 'within the seed noise');
+    // Thin over shallow +0.025: 1.25 units.
+    assert.equal(byId.get('thinShallow')!.verdict!.label, 'beyond the seed noise, but not by much');
+    assert.match(byId.get('thinShallow')!.text, /^thinner wins by 0\.025/);
+    // Linear 0.80 over 0.75: 2.5 units.
+    assert.equal(byId.get('linearBottleneck')!.verdict!.label, 'clearly beyond the seed noise');
+    for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
+  });
+
+  it('reads its tables and prose from the runs', async () => {
+    const result = await syntheticResult();
+    const [grid] = tablesOf(mobilenet.gridSection(result));
+    assert.equal(grid.rows.length, 16);
+    // α = 0.25 at 10, 14, 20, 28 px: 0.7 + 0.025 + 0.01 - 0.002 x (18, 14, 8, 0).
+    assert.deepEqual(columnOf(grid, 'test accuracy').slice(0, 4), ['0.699', '0.707', '0.719', '0.735']);
+    const seeds = mobilenet.seedSection(result);
+    assert.match(proseOf(seeds), /pooled over the 4 widths, is 0\.014 \(2 seeds each\)/);
+    assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.800; with a ReLU6 after the projection: 0\.750 \(the linear one is better/);
+    const findings = mobilenet.findingsSection(result);
+    const time = findings.find(i => i.kind === 'findings');
+    assert.ok(time && time.kind === 'findings');
+    const estimate = time.findings.find(f => f.id === 'time')!;
+    // Full budget: every run at 600,000 images (60,000 x 10 epochs) at the measured 400 img/s.
+    const fullRuns = expandPlan(mobilenet.plan('full'), 'wasm').runs.length;
+    assert.ok(Math.abs(estimate.measured['estimated hours'] - fullRuns * 600000 / 400 / 3600) < 1e-9);
+  });
+
+  it('says which paper numbers are off by more than rounding, from the comparison rows', () => {
+    const prose = proseOf(mobilenet.paperTablesSection());
+    assert.match(prose, /^\d+ of \d+ numbers agree with the paper to its printed precision/);
+    assert.match(prose, /Not explained by rounding: mobilenet_v1_conv_1\.0_224 Mult-Adds/);
+  });
+});

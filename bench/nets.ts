@@ -72,6 +72,6 @@ export const BENCH_NETS: readonly BenchNet[] = [
   },
   {
     name: 'condensenet_lab_32', input: [32, 32, 3],
-    build: () => buildCondenseNet({resolution: 32, channels: 3, classes: 10, stages: '4-4-4', growth: '8-16-32'}),
+    build: () => buildCondenseNet({resolution: 32, channels: 3, classes: 10, stages: [4, 4, 4], growth: [8, 16, 32]}),
   },
 ];

@@ -56,14 +56,30 @@ export function maxPoolDown(x: tf.SymbolicTensor, name: string, padding: 'same' 
   return tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding, name}).apply(x) as tf.SymbolicTensor;
 }
 
+/** One conv -> BN -> ReLU step of an Inception module. */
+export interface InceptionConvArgs {
+  filters: number;
+  /** Square side, or [height, width] for the asymmetric 1 x n and n x 1 kernels. */
+  kernel: number | [number, number];
+  name: string;
+  /** Default 1. */
+  strides?: number;
+  /** Default 'same'; grid reductions use 'valid'. */
+  padding?: 'same' | 'valid';
+}
+
 /** A conv -> BN -> ReLU step as the Inception builders call it. */
-export type InceptionConv = (x: tf.SymbolicTensor, filters: number, kernel: number | [number, number], name: string,
-                             strides?: number, padding?: 'same' | 'valid') => tf.SymbolicTensor;
+export type InceptionConv = (x: tf.SymbolicTensor, args: InceptionConvArgs) => tf.SymbolicTensor;
 
 /** `InceptionConv` over convBnAct; `bnScale: false` is Keras's BN without gamma. */
 export function inceptionConv(bnScale = true): InceptionConv {
-  return (x, filters, kernelSize, name, strides = 1, padding = 'same') =>
-      convBnAct(x, {filters, kernelSize, strides, padding, name, bnScale});
+  return (x, {filters, kernel, name, strides = 1, padding = 'same'}) =>
+      convBnAct(x, {filters, kernelSize: kernel, strides, padding, name, bnScale});
+}
+
+/** A branch of several conv steps one after another (1x1 reduce, then 3x3, ...). */
+export function tower(conv: InceptionConv, x: tf.SymbolicTensor, steps: readonly InceptionConvArgs[]): tf.SymbolicTensor {
+  return steps.reduce((y, step) => conv(y, step), x);
 }
 
 /**

@@ -3,8 +3,9 @@
  * or a family, the common options (--width, --resolution, --classes,
  * --channels) and the family's own options as --set key=value.
  */
-import {FAMILIES, REGISTRY, closestNames, getFamily} from '../models';
-import {CommonOptions, Family, OptionSpec} from '../models/types';
+import {FAMILIES, REGISTRY, RegisteredFamily, closestNames, getFamily} from '../models';
+import {parseIntegerList} from '../models/options';
+import {CommonOptions, OptionSpec} from '../models/types';
 import {UsageError} from './errors';
 
 export const MODEL_OPTIONS = {
@@ -18,7 +19,7 @@ export const MODEL_OPTIONS = {
 export interface ModelChoice {
   /** What the user named: a variant or a family. */
   name: string;
-  family: Family<CommonOptions & Record<string, unknown>>;
+  family: RegisteredFamily;
   /** The variant's options with the user's overrides applied. */
   options: Record<string, unknown>;
 }
@@ -33,6 +34,12 @@ function parseValue(key: string, raw: string, spec: OptionSpec): unknown {
       }
       return n;
     }
+    case 'integers':
+      try {
+        return parseIntegerList(`--set ${key}`, raw);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
     case 'boolean':
       if (raw !== 'true' && raw !== 'false') throw new UsageError(`--set ${key} must be true or false, got '${raw}'`);
       return raw === 'true';

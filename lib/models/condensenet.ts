@@ -16,14 +16,14 @@ import * as tf from '@tensorflow/tfjs';
 
 import {activation, batchNorm} from '../blocks/conv-bn-act';
 import {ChannelGather, ChannelShuffle, GroupConv2D, LearnedGroupConv2D} from '../layers';
-import {checkCommon, checkRange} from './options';
+import {checkCommon, checkIntegerList, checkRange} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export interface CondenseNetOptions extends CommonOptions {
-  /** Dense layers per block, e.g. '14-14-14' (CondenseNet-86) or '4-6-8-10-8' (ImageNet). */
-  stages: string;
-  /** Growth rate k per block, e.g. '8-16-32'. */
-  growth: string;
+  /** Dense layers per block, e.g. [14, 14, 14] (CondenseNet-86) or [4, 6, 8, 10, 8] (ImageNet). */
+  stages: number[];
+  /** Growth rate k per block, e.g. [8, 16, 32]. */
+  growth: number[];
   /** G: groups of the learned 1x1 group convolutions. */
   groups: number;
   /** Groups of the 3x3 convolutions (4 in the paper). */
@@ -43,7 +43,7 @@ export interface CondenseNetOptions extends CommonOptions {
 }
 
 export const DEFAULTS: CondenseNetOptions = {
-  resolution: 32, width: 1, classes: 10, channels: 3, stages: '14-14-14', growth: '8-16-32', groups: 4,
+  resolution: 32, width: 1, classes: 10, channels: 3, stages: [14, 14, 14], growth: [8, 16, 32], groups: 4,
   groups3x3: 4, condenseFactor: 4, bottleneck: 4, stemStride: 1, dropout: 0, converted: false, classifierKeep: 0.5,
 };
 
@@ -57,20 +57,12 @@ export interface ConversionPlan {
   classifier: readonly number[] | null;
 }
 
-function parseList(name: string, text: string): number[] {
-  const values = String(text).split('-').map(Number);
-  if (values.length === 0 || values.some(v => !Number.isInteger(v) || v < 1)) {
-    throw new Error(`condensenet: ${name} must be whole numbers >= 1 joined by '-' (e.g. '14-14-14'), got '${text}'`);
-  }
-  return values;
-}
-
 /** Block structure and checks shared by the builder and the conversion. */
 export function condenseNetPlan(o: CondenseNetOptions): {stages: number[]; growth: number[]} {
-  const stages = parseList('stages', o.stages);
-  const growth = parseList('growth', o.growth);
+  const stages = checkIntegerList('condensenet: stages', o.stages);
+  const growth = checkIntegerList('condensenet: growth', o.growth);
   if (stages.length !== growth.length) {
-    throw new Error(`condensenet: stages '${o.stages}' and growth '${o.growth}' must list the same number of blocks`);
+    throw new Error(`condensenet: stages ${JSON.stringify(stages)} and growth ${JSON.stringify(growth)} must list the same number of blocks`);
   }
   if (o.width !== 1) throw new Error(`condensenet: scale the network with growth and stages; width must be 1, got ${o.width}`);
   for (const key of ['groups', 'groups3x3', 'condenseFactor', 'bottleneck'] as const) checkRange(`condensenet: ${key}`, o[key], 1, 64, true);
@@ -155,8 +147,8 @@ export const FAMILY: Family<CondenseNetOptions> = {
   paper: 'Huang, Liu, van der Maaten & Weinberger 2018, CondenseNet, arXiv:1711.09224',
   defaults: DEFAULTS,
   options: {
-    stages: {type: 'string', description: "dense layers per block joined by '-' (CIFAR-86: 14-14-14)"},
-    growth: {type: 'string', description: "growth rate per block joined by '-' (CIFAR: 8-16-32)"},
+    stages: {type: 'integers', description: 'dense layers per block (CIFAR-86: 14-14-14)'},
+    growth: {type: 'integers', description: 'growth rate per block (CIFAR: 8-16-32)'},
     groups: {type: 'integer', description: 'G, groups of the learned 1x1 group convolutions'},
     groups3x3: {type: 'integer', description: 'groups of the 3x3 convolutions'},
     condenseFactor: {type: 'integer', description: 'C, condensation factor (1/C of the 1x1 connections survive)'},
@@ -179,14 +171,14 @@ const COUNTER = 'official measure_model: MACs + ReLU and pooling ops + linear bi
  * convs at 1/C, the classifier whole. Its parameters round to the README's
  * (0.2165M -> 0.22M); the converted network's (0.214M) would not.
  */
-function cifarVariant(depth: number, readme: {flops: number; params: number}, growth = '8-16-32'): ModelVariant {
+function cifarVariant(depth: number, readme: {flops: number; params: number}, growth = [8, 16, 32]): ModelVariant {
   const perBlock = (depth - 2) / 6;
   // The README prints 3 significant digits: 0.01M / 0.1M below 1M / 100M, 0.1M / 1M above.
   const digits = (v: number, small: number) => (v >= 100 * small ? 10 * small : small) / 2;
   return {
     name: `condensenet_${depth}_cifar10`,
     family: 'condensenet',
-    options: {stages: `${perBlock}-${perBlock}-${perBlock}`, growth},
+    options: {stages: [perBlock, perBlock, perBlock], growth},
     convention: 'condensenet',
     published: {
       macs: [{value: readme.flops, tolerance: digits(readme.flops, 0.1e6), source: `${README}, CIFAR table "FLOPs"`, convention: COUNTER}],
@@ -201,7 +193,7 @@ function imagenetVariant(factor: 4 | 8, readme: {flops: number; params: number},
   return {
     name: `condensenet_74_c${factor}_g${factor}_imagenet`,
     family: 'condensenet',
-    options: {stages: '4-6-8-10-8', growth: '8-16-32-64-128', resolution: 224, classes: 1000, stemStride: 2,
+    options: {stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], resolution: 224, classes: 1000, stemStride: 2,
               groups: factor, groups3x3: factor, condenseFactor: factor, converted: true},
     convention: 'condensenet',
     published: {
@@ -222,13 +214,13 @@ export const VARIANTS: readonly ModelVariant[] = [
   cifarVariant(110, {flops: 98.2e6, params: 0.79e6}),
   cifarVariant(122, {flops: 116.7e6, params: 0.95e6}),
   {
-    ...cifarVariant(182, {flops: 513e6, params: 4.2e6}, '12-24-48'),
+    ...cifarVariant(182, {flops: 513e6, params: 4.2e6}, [12, 24, 48]),
     notes: 'The README does not print -182\'s growth rates; 12-24-48 is the inference REFERENCE.md A8 draws from the match.',
   },
   {
     name: 'condensenet_86_cifar10_converted',
     family: 'condensenet',
-    options: {stages: '14-14-14', growth: '8-16-32', converted: true},
+    options: {stages: [14, 14, 14], growth: [8, 16, 32], converted: true},
     convention: 'condensenet',
     published: {
       macs: [{value: 65.8e6, tolerance: 0.05e6, source: RECOUNT, convention: `${COUNTER}; converted network`}],

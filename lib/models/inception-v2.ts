@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {InceptionConv, concat, inceptionConv, maxPoolDown, poolSame, stem7x7} from '../blocks/inception';
+import {InceptionConv, concat, inceptionConv, maxPoolDown, poolSame, stem7x7, tower} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
@@ -50,15 +50,18 @@ function module(x: tf.SymbolicTensor, row: Row, conv: InceptionConv): tf.Symboli
   // Fig. 5's stride-2 modules (3c, 4e) reduce in their last 3x3s; every conv pads 'same'.
   const stride = reduces ? 2 : 1;
   const branches: tf.SymbolicTensor[] = [];
-  if (row.b1 > 0) branches.push(conv(x, row.b1, 1, `${n}_1x1`));
-  branches.push(conv(conv(x, row.b3Reduce, 1, `${n}_3x3_reduce`), row.b3, 3, `${n}_3x3`, stride));
-  let dbl = conv(x, row.dblReduce, 1, `${n}_3x3dbl_reduce`);
-  dbl = conv(dbl, row.dbl, 3, `${n}_3x3dbl_1`);
-  branches.push(conv(dbl, row.dbl, 3, `${n}_3x3dbl_2`, stride));
+  if (row.b1 > 0) branches.push(conv(x, {filters: row.b1, kernel: 1, name: `${n}_1x1`}));
+  branches.push(tower(conv, x, [
+      {filters: row.b3Reduce, kernel: 1, name: `${n}_3x3_reduce`},
+      {filters: row.b3, kernel: 3, name: `${n}_3x3`, strides: stride},
+  ]));
+  let dbl = conv(x, {filters: row.dblReduce, kernel: 1, name: `${n}_3x3dbl_reduce`});
+  dbl = conv(dbl, {filters: row.dbl, kernel: 3, name: `${n}_3x3dbl_1`});
+  branches.push(conv(dbl, {filters: row.dbl, kernel: 3, name: `${n}_3x3dbl_2`, strides: stride}));
   if (reduces) {
     branches.push(maxPoolDown(x, `${n}_pool`, 'same'));
   } else {
-    branches.push(conv(poolSame(x, row.pool, `${n}_pool`), row.poolProj, 1, `${n}_pool_proj`));
+    branches.push(conv(poolSame(x, row.pool, `${n}_pool`), {filters: row.poolProj, kernel: 1, name: `${n}_pool_proj`}));
   }
   return concat(branches, `${n}_concat`);
 }
@@ -88,8 +91,8 @@ export function buildInceptionV2(options: Partial<InceptionV2Options> = {}): tf.
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = stem7x7(input, o.stem, 'stem1');   // 112x112x64
   x = maxPoolDown(x, 'stem1_pool', 'same');                                           // 56x56x64
-  x = conv(x, 64, 1, 'stem2');
-  x = conv(x, 192, 3, 'stem3');
+  x = conv(x, {filters: 64, kernel: 1, name: 'stem2'});
+  x = conv(x, {filters: 192, kernel: 3, name: 'stem3'});
   x = maxPoolDown(x, 'stem3_pool', 'same');                                           // 28x28x192
   for (const row of BODY) x = module(x, row, conv);                                   // 7x7x1024
   const logits = classifierHead(x, o.classes, {dropout: o.dropout});

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame} from '../blocks/inception';
+import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame, tower} from '../blocks/inception';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -17,49 +17,80 @@ const avgPool = (x: tf.SymbolicTensor, name: string) => poolSame(x, 'avg', name)
 /** 35x35 module: two 3x3 in place of a 5x5 in one branch (Fig. 5). */
 function moduleA(x: tf.SymbolicTensor, poolFeatures: number, conv: Conv, n: string): tf.SymbolicTensor {
   return concat([
-    conv(x, 64, 1, `${n}_1x1`),
-    conv(conv(x, 48, 1, `${n}_5x5_reduce`), 64, 5, `${n}_5x5`),
-    conv(conv(conv(x, 64, 1, `${n}_3x3dbl_reduce`), 96, 3, `${n}_3x3dbl_1`), 96, 3, `${n}_3x3dbl_2`),
-    conv(avgPool(x, `${n}_pool`), poolFeatures, 1, `${n}_pool_proj`),
+    conv(x, {filters: 64, kernel: 1, name: `${n}_1x1`}),
+    tower(conv, x, [{filters: 48, kernel: 1, name: `${n}_5x5_reduce`}, {filters: 64, kernel: 5, name: `${n}_5x5`}]),
+    tower(conv, x, [
+        {filters: 64, kernel: 1, name: `${n}_3x3dbl_reduce`},
+        {filters: 96, kernel: 3, name: `${n}_3x3dbl_1`},
+        {filters: 96, kernel: 3, name: `${n}_3x3dbl_2`},
+    ]),
+    conv(avgPool(x, `${n}_pool`), {filters: poolFeatures, kernel: 1, name: `${n}_pool_proj`}),
   ], `${n}_concat`);
 }
 
 /** Grid reduction 35 -> 17 (Fig. 10): stride-2 convs beside a stride-2 pool. */
 function reductionA(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
   return concat([
-    conv(x, 384, 3, `${n}_3x3`, 2, 'valid'),
-    conv(conv(conv(x, 64, 1, `${n}_3x3dbl_reduce`), 96, 3, `${n}_3x3dbl_1`), 96, 3, `${n}_3x3dbl_2`, 2, 'valid'),
+    conv(x, {filters: 384, kernel: 3, name: `${n}_3x3`, strides: 2, padding: 'valid'}),
+    tower(conv, x, [
+        {filters: 64, kernel: 1, name: `${n}_3x3dbl_reduce`},
+        {filters: 96, kernel: 3, name: `${n}_3x3dbl_1`},
+        {filters: 96, kernel: 3, name: `${n}_3x3dbl_2`, strides: 2, padding: 'valid'},
+    ]),
     maxPoolDown(x, `${n}_pool`),
   ], `${n}_concat`);
 }
 
 /** 17x17 module: 7x7 factorised into 1x7 and 7x1 (Fig. 6). */
 function moduleC(x: tf.SymbolicTensor, c7: number, conv: Conv, n: string): tf.SymbolicTensor {
-  const b7 = conv(conv(conv(x, c7, 1, `${n}_7x7_reduce`), c7, [1, 7], `${n}_1x7`), 192, [7, 1], `${n}_7x1`);
-  let dbl = conv(x, c7, 1, `${n}_7x7dbl_reduce`);
-  dbl = conv(dbl, c7, [7, 1], `${n}_7x7dbl_1`);
-  dbl = conv(dbl, c7, [1, 7], `${n}_7x7dbl_2`);
-  dbl = conv(dbl, c7, [7, 1], `${n}_7x7dbl_3`);
-  dbl = conv(dbl, 192, [1, 7], `${n}_7x7dbl_4`);
-  return concat([conv(x, 192, 1, `${n}_1x1`), b7, dbl, conv(avgPool(x, `${n}_pool`), 192, 1, `${n}_pool_proj`)], `${n}_concat`);
+  const b7 = tower(conv, x, [
+      {filters: c7, kernel: 1, name: `${n}_7x7_reduce`},
+      {filters: c7, kernel: [1, 7], name: `${n}_1x7`},
+      {filters: 192, kernel: [7, 1], name: `${n}_7x1`},
+  ]);
+  let dbl = conv(x, {filters: c7, kernel: 1, name: `${n}_7x7dbl_reduce`});
+  dbl = conv(dbl, {filters: c7, kernel: [7, 1], name: `${n}_7x7dbl_1`});
+  dbl = conv(dbl, {filters: c7, kernel: [1, 7], name: `${n}_7x7dbl_2`});
+  dbl = conv(dbl, {filters: c7, kernel: [7, 1], name: `${n}_7x7dbl_3`});
+  dbl = conv(dbl, {filters: 192, kernel: [1, 7], name: `${n}_7x7dbl_4`});
+  return concat([
+    conv(x, {filters: 192, kernel: 1, name: `${n}_1x1`}),
+    b7,
+    dbl,
+    conv(avgPool(x, `${n}_pool`), {filters: 192, kernel: 1, name: `${n}_pool_proj`}),
+  ], `${n}_concat`);
 }
 
 /** Grid reduction 17 -> 8. */
 function reductionB(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
-  const b3 = conv(conv(x, 192, 1, `${n}_3x3_reduce`), 320, 3, `${n}_3x3`, 2, 'valid');
-  let b7 = conv(x, 192, 1, `${n}_7x7x3_reduce`);
-  b7 = conv(conv(b7, 192, [1, 7], `${n}_1x7`), 192, [7, 1], `${n}_7x1`);
-  b7 = conv(b7, 192, 3, `${n}_7x7x3_3x3`, 2, 'valid');
+  const b3 = tower(conv, x, [
+      {filters: 192, kernel: 1, name: `${n}_3x3_reduce`},
+      {filters: 320, kernel: 3, name: `${n}_3x3`, strides: 2, padding: 'valid'},
+  ]);
+  let b7 = conv(x, {filters: 192, kernel: 1, name: `${n}_7x7x3_reduce`});
+  b7 = tower(conv, b7, [{filters: 192, kernel: [1, 7], name: `${n}_1x7`}, {filters: 192, kernel: [7, 1], name: `${n}_7x1`}]);
+  b7 = conv(b7, {filters: 192, kernel: 3, name: `${n}_7x7x3_3x3`, strides: 2, padding: 'valid'});
   return concat([b3, b7, maxPoolDown(x, `${n}_pool`)], `${n}_concat`);
 }
 
 /** 8x8 module with expanded filter banks (Fig. 7): 1x3 and 3x1 side by side. */
 function moduleE(x: tf.SymbolicTensor, conv: Conv, n: string): tf.SymbolicTensor {
   const split = (y: tf.SymbolicTensor, part: string) =>
-      concat([conv(y, 384, [1, 3], `${part}_1x3`), conv(y, 384, [3, 1], `${part}_3x1`)], `${part}_concat`);
-  const b3 = split(conv(x, 384, 1, `${n}_3x3_reduce`), `${n}_3x3`);
-  const dbl = split(conv(conv(x, 448, 1, `${n}_3x3dbl_reduce`), 384, 3, `${n}_3x3dbl_1`), `${n}_3x3dbl`);
-  return concat([conv(x, 320, 1, `${n}_1x1`), b3, dbl, conv(avgPool(x, `${n}_pool`), 192, 1, `${n}_pool_proj`)], `${n}_concat`);
+      concat([
+        conv(y, {filters: 384, kernel: [1, 3], name: `${part}_1x3`}),
+        conv(y, {filters: 384, kernel: [3, 1], name: `${part}_3x1`}),
+      ], `${part}_concat`);
+  const b3 = split(conv(x, {filters: 384, kernel: 1, name: `${n}_3x3_reduce`}), `${n}_3x3`);
+  const dbl = split(tower(conv, x, [
+      {filters: 448, kernel: 1, name: `${n}_3x3dbl_reduce`},
+      {filters: 384, kernel: 3, name: `${n}_3x3dbl_1`},
+  ]), `${n}_3x3dbl`);
+  return concat([
+    conv(x, {filters: 320, kernel: 1, name: `${n}_1x1`}),
+    b3,
+    dbl,
+    conv(avgPool(x, `${n}_pool`), {filters: 192, kernel: 1, name: `${n}_pool_proj`}),
+  ], `${n}_concat`);
 }
 
 export interface InceptionV3Options extends CommonOptions {
@@ -81,12 +112,12 @@ export function buildInceptionV3(options: Partial<InceptionV3Options> = {}): tf.
   checkCommon('inception_v3', o, 75);
   const conv = inceptionConv(o.bnScale);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
-  let x = conv(input, 32, 3, 'stem1', 2, 'valid');   // 149x149x32
-  x = conv(x, 32, 3, 'stem2', 1, 'valid');           // 147x147x32
-  x = conv(x, 64, 3, 'stem3');                       // 147x147x64
+  let x = conv(input, {filters: 32, kernel: 3, name: 'stem1', strides: 2, padding: 'valid'});   // 149x149x32
+  x = conv(x, {filters: 32, kernel: 3, name: 'stem2', padding: 'valid'});           // 147x147x32
+  x = conv(x, {filters: 64, kernel: 3, name: 'stem3'});                       // 147x147x64
   x = maxPoolDown(x, 'stem3_pool');                  // 73x73x64
-  x = conv(x, 80, 1, 'stem4', 1, 'valid');
-  x = conv(x, 192, 3, 'stem5', 1, 'valid');          // 71x71x192
+  x = conv(x, {filters: 80, kernel: 1, name: 'stem4', padding: 'valid'});
+  x = conv(x, {filters: 192, kernel: 3, name: 'stem5', padding: 'valid'});          // 71x71x192
   x = maxPoolDown(x, 'stem5_pool');                  // 35x35x192
   [32, 64, 64].forEach((pool, i) => { x = moduleA(x, pool, conv, `mixed5${'bcd'[i]}`); });   // 35x35x288
   x = reductionA(x, conv, 'mixed6a');                                                        // 17x17x768
@@ -101,8 +132,8 @@ export function buildInceptionV3(options: Partial<InceptionV3Options> = {}): tf.
   if (!o.auxHead) return tf.model({inputs: input, outputs: logits, name: 'inception_v3'});
   // §4: 5x5/3 average pool, 1x1 conv, then (torchvision) a 5x5 conv to 768 and the classifier.
   let aux = tf.layers.averagePooling2d({poolSize: 5, strides: 3, padding: 'valid', name: 'aux_pool'}).apply(auxInput) as tf.SymbolicTensor;
-  aux = conv(aux, 128, 1, 'aux_1x1');
-  aux = conv(aux, 768, 5, 'aux_5x5', 1, 'valid');
+  aux = conv(aux, {filters: 128, kernel: 1, name: 'aux_1x1'});
+  aux = conv(aux, {filters: 768, kernel: 5, name: 'aux_5x5', padding: 'valid'});
   aux = tf.layers.globalAveragePooling2d({name: 'aux_gap'}).apply(aux) as tf.SymbolicTensor;
   const auxLogits = tf.layers.dense({units: o.classes, name: 'aux_logits'}).apply(aux) as tf.SymbolicTensor;
   return tf.model({inputs: input, outputs: [logits, auxLogits], name: 'inception_v3'});

@@ -12,7 +12,7 @@ import * as mobileNetV2 from './mobilenet-v2';
 import * as mobileNetV3 from './mobilenet-v3';
 import * as xception from './xception';
 import * as xceptionSpectrum from './xception-spectrum';
-import {CommonOptions, Family, ModelVariant} from './types';
+import {CommonOptions, Family, ModelVariant, OptionSpec} from './types';
 
 export * from './types';
 export {buildMobileNetV1} from './mobilenet-v1';
@@ -28,18 +28,57 @@ export {buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
 export {CondenseNetOptions, buildCondenseNet} from './condensenet';
 export {convertCondenseNet} from './condensenet-convert';
 
-export const FAMILIES: ReadonlyArray<Family<CommonOptions & Record<string, unknown>>> = [
-  inceptionV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  inceptionV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  inceptionV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  inceptionV4.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  inceptionResNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  xception.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  xceptionSpectrum.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  mobileNetV1.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  mobileNetV2.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  mobileNetV3.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
-  condenseNet.FAMILY as unknown as Family<CommonOptions & Record<string, unknown>>,
+/**
+ * A family as the registry holds it: its options are checked at run time
+ * against its defaults (names and value types) before its typed builder
+ * runs, so a family can be looked up by name without losing the check.
+ */
+export interface RegisteredFamily {
+  name: string;
+  paper: string;
+  defaults: Readonly<CommonOptions>;
+  options: Readonly<Record<string, OptionSpec>>;
+  build(options?: Record<string, unknown>): tf.LayersModel;
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/** `options` as `family`'s own type, after checking every name and value type against its defaults. */
+export function checkedOptions<O extends CommonOptions>(family: Family<O>, options: Record<string, unknown>): Partial<O> {
+  const defaults = new Map<string, unknown>(Object.entries(family.defaults));
+  for (const [key, value] of Object.entries(options)) {
+    if (!defaults.has(key)) {
+      throw new Error(`${family.name} has no option '${key}'; its options: ${[...defaults.keys()].join(', ')}`);
+    }
+    const kind = kindOf(defaults.get(key));
+    if (value !== undefined && kindOf(value) !== kind) {
+      throw new Error(`${family.name}: option '${key}' must be ${kind === 'array' ? 'a list' : `a ${kind}`}, got ${JSON.stringify(value)}`);
+    }
+  }
+  return options as Partial<O>;
+}
+
+function registered<O extends CommonOptions>(family: Family<O>): RegisteredFamily {
+  return {
+    name: family.name, paper: family.paper, defaults: family.defaults, options: family.options,
+    build: (options = {}) => family.build(checkedOptions(family, options)),
+  };
+}
+
+export const FAMILIES: readonly RegisteredFamily[] = [
+  registered(inceptionV1.FAMILY),
+  registered(inceptionV2.FAMILY),
+  registered(inceptionV3.FAMILY),
+  registered(inceptionV4.FAMILY),
+  registered(inceptionResNetV2.FAMILY),
+  registered(xception.FAMILY),
+  registered(xceptionSpectrum.FAMILY),
+  registered(mobileNetV1.FAMILY),
+  registered(mobileNetV2.FAMILY),
+  registered(mobileNetV3.FAMILY),
+  registered(condenseNet.FAMILY),
 ];
 
 export const REGISTRY: readonly ModelVariant[] = [
@@ -74,7 +113,7 @@ export function closestNames(name: string, candidates: readonly string[], count 
   return [...candidates].sort((a, b) => distance(name, a) - distance(name, b)).slice(0, count);
 }
 
-export function getFamily(name: string): Family<CommonOptions & Record<string, unknown>> {
+export function getFamily(name: string): RegisteredFamily {
   const family = FAMILIES.find(f => f.name === name);
   if (family == null) {
     const names = FAMILIES.map(f => f.name);

@@ -42,11 +42,30 @@ export function minResolutionFor(downsamplings: number): number {
   return 2 ** Math.max(0, downsamplings - 1) + 1;
 }
 
-/** Three module counts joined by '-' (e.g. '4-7-3'), each a whole number >= 1. */
-export function parseBlocks(family: string, text: string): [number, number, number] {
-  const counts = String(text).split('-').map(Number);
-  if (counts.length !== 3 || counts.some(c => !Number.isInteger(c) || c < 1 || c > 100)) {
-    throw new Error(`${family}: blocks must be three whole numbers in [1, 100] joined by '-' (e.g. '4-7-3'), got '${text}'`);
+/**
+ * Checks a list option (block counts, growth rates): whole numbers in
+ * [min, max], `length` of them when the architecture fixes how many.
+ */
+export function checkIntegerList(name: string, values: unknown, options: {min?: number; max?: number; length?: number} = {}): number[] {
+  const {min = 1, max = 1024, length} = options;
+  const ok = Array.isArray(values) && values.length > 0 && (length == null || values.length === length) &&
+      values.every(v => Number.isInteger(v) && v >= min && v <= max);
+  if (!ok) {
+    const count = length == null ? 'a list of' : `${length}`;
+    throw new Error(`${name} must be ${count} whole numbers in [${min}, ${max}] (e.g. [4, 7, 3]), got ${JSON.stringify(values)}`);
   }
-  return counts as [number, number, number];
+  return values as number[];
+}
+
+/**
+ * The command line's form of a list option: whole numbers joined by '-'
+ * ('14-14-14'). The one parser of that form; builders take arrays.
+ */
+export function parseIntegerList(name: string, text: string): number[] {
+  const parts = text.split('-');
+  const values = parts.map(p => (/^\d+$/.test(p.trim()) ? Number(p) : NaN));
+  if (values.some(v => Number.isNaN(v))) {
+    throw new Error(`${name} must be whole numbers joined by '-' (e.g. 14-14-14), got '${text}'`);
+  }
+  return values;
 }

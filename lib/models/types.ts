@@ -35,7 +35,8 @@ export interface CommonOptions {
 
 /** How `--set key=value` reads one family option. */
 export interface OptionSpec {
-  type: 'number' | 'integer' | 'boolean' | 'string';
+  /** 'integers': a list, written 14-14-14 on the command line. */
+  type: 'number' | 'integer' | 'integers' | 'boolean' | 'string';
   description: string;
   /** Accepted strings, for type 'string'. */
   choices?: readonly string[];

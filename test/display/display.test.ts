@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert';
 
 import {
-  HEADLINE_MIME, escapeHtml, headlineBundle, plotlyBundle, progressBundle,
+  HEADLINE_MIME, PROGRESS_MIME, escapeHtml, headlineBundle, plotlyBundle, progressBundle,
   svgImageBundle, tableBundle, vegaLiteToSvg,
 } from '../../lib/display';
 import {budgetFromEnv, parseBudget, pick} from '../../lib/experiments';
@@ -63,11 +63,19 @@ describe('notebook display helpers', () => {
     });
   });
 
-  it('progressBundle reports done/total and escapes the status', () => {
+  it('progressBundle reports the share done, escapes the status, and carries its state as data', () => {
     const bundle = progressBundle('train', 3, 12, '<loss>');
     assert.match(bundle['text/html'] as string, /<progress value="3" max="12"/);
     assert.match(bundle['text/html'] as string, /&lt;loss&gt;/);
-    assert.equal(bundle['text/plain'], 'train: 3/12 (25%) <loss>');
+    assert.equal(bundle['text/plain'], 'train: 25% <loss>');
+    assert.deepEqual(bundle[PROGRESS_MIME], {label: 'train', done: 3, total: 12, status: '<loss>', finished: false});
+  });
+
+  it('a finished progress bar is one summary line, without a bar', () => {
+    const bundle = progressBundle('chapter 03 (quick)', 12, 12, '3 runs trained now', true);
+    assert.doesNotMatch(bundle['text/html'] as string, /<progress/);
+    assert.match(bundle['text/html'] as string, /chapter 03 \(quick\): 3 runs trained now/);
+    assert.equal(bundle['text/plain'], 'chapter 03 (quick): 3 runs trained now');
   });
 
   it('headlineBundle carries the lab MIME type that reports/index.html reads', () => {

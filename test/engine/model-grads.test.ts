@@ -29,7 +29,7 @@ const LAB_MODELS: ReadonlyArray<[string, Record<string, unknown>, Statistics]> =
   ['mobilenet_v1', {resolution: 16, channels: 3, classes: 4, width: 0.25, stemStride: 2, depth: 3, convolution: 'full'}, 'batch'],
   ['mobilenet_v2', {resolution: 16, channels: 1, classes: 4, width: 0.35, stemStride: 1, stages: 3}, 'batch'],
   ['mobilenet_v3', {resolution: 32, channels: 1, classes: 4, width: 0.35, stemStride: 1, size: 'small'}, 'batch'],
-  ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: '2-2', growth: '4-8', groups3x3: 2}, 'batch'],
+  ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: [2, 2], growth: [4, 8], groups3x3: 2}, 'batch'],
   ['xception_spectrum', {resolution: 12, channels: 1, classes: 4, width: 0.25, segments: 4, between: 'relu', modulesPerStage: 1}, 'moving'],
   // Dropout off: its random masks would differ between backends.
   ['xception', {resolution: 33, channels: 1, classes: 4, width: 0.25, middleBlocks: 1, dropout: 0}, 'moving'],

@@ -37,7 +37,7 @@ describe('tensorflow engine (opt-in)', function () {
 
   for (const [family, options] of [
     ['mobilenet_v1', {resolution: 16, channels: 1, classes: 4, width: 0.25, stemStride: 1, depth: 4}],
-    ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: '2-2', growth: '4-8', groups3x3: 2}],
+    ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: [2, 2], growth: [4, 8], groups3x3: 2}],
   ] as Array<[string, Record<string, unknown>]>) {
     it(`${family}: whole-model gradients equal cpu's`, async () => {
       const reference = await modelGradients('cpu', family, options, {batch: 8, training: true});

@@ -30,7 +30,7 @@ describe('webgpu engine', function () {
   const cases: Array<[string, Record<string, unknown>, boolean]> = [
     ['mobilenet_v1', {resolution: 16, channels: 1, classes: 4, width: 0.25, stemStride: 1, depth: 4}, true],
     ['mobilenet_v2', {resolution: 16, channels: 1, classes: 4, width: 0.35, stemStride: 1, stages: 3}, true],
-    ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: '2-2', growth: '4-8', groups3x3: 2}, true],
+    ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: [2, 2], growth: [4, 8], groups3x3: 2}, true],
     ['inception_v2', {resolution: 32, channels: 1, classes: 4, dropout: 0}, false],
   ];
   for (const [family, options, training] of cases) {

@@ -27,7 +27,7 @@ function layerWithKnownWeights(): LearnedGroupConv2D {
 }
 
 const TINY: Partial<CondenseNetOptions> = {
-  resolution: 8, channels: 1, classes: 3, stages: '2-2', growth: '4-8', groups: 4, groups3x3: 2, condenseFactor: 4,
+  resolution: 8, channels: 1, classes: 3, stages: [2, 2], growth: [4, 8], groups: 4, groups3x3: 2, condenseFactor: 4,
 };
 
 /** Random batch-norm statistics, so that no BN is the identity and gathering them wrongly would show. */
@@ -88,9 +88,9 @@ describe('CondenseNet', function () {
   });
 
   it('refuses channels that do not divide by G or C, naming the layer', () => {
-    assert.throws(() => buildCondenseNet({...TINY, growth: '4-6', groups3x3: 4}), /block 2 layer 1: 24 bottleneck and 6 output channels must divide into groups = 4 and groups3x3 = 4/);
-    assert.throws(() => buildCondenseNet({...TINY, growth: '6-8', groups3x3: 1, groups: 8}), /block 1 layer 1 has 12 input channels, not divisible by groups \(G = 8\)/);
-    assert.throws(() => buildCondenseNet({...TINY, stages: '2-x'}), /stages must be whole numbers >= 1 joined by '-'.*got '2-x'/);
+    assert.throws(() => buildCondenseNet({...TINY, growth: [4, 6], groups3x3: 4}), /block 2 layer 1: 24 bottleneck and 6 output channels must divide into groups = 4 and groups3x3 = 4/);
+    assert.throws(() => buildCondenseNet({...TINY, growth: [6, 8], groups3x3: 1, groups: 8}), /block 1 layer 1 has 12 input channels, not divisible by groups \(G = 8\)/);
+    assert.throws(() => buildCondenseNet({...TINY, stages: [2, 0]}), /condensenet: stages must be a list of whole numbers in \[1, 1024\].*got \[2,0\]/);
     assert.throws(() => new LearnedGroupConv2D({filters: 10, groups: 4}), /10 output channels do not divide into 4 groups/);
   });
 

@@ -81,14 +81,14 @@ describe('Inception-v4 and Inception-ResNet-v2 (Szegedy et al. 2016)', () => {
   });
 
   it('lab scale from the same builders: fewer blocks, 1 channel, 10 classes', () => {
-    const small = buildInceptionResNetV2({resolution: 96, channels: 1, classes: 10, blocks: '1-2-1'});
+    const small = buildInceptionResNetV2({resolution: 96, channels: 1, classes: 10, blocks: [1, 2, 1]});
     assert.equal(small.layers.filter(l => l instanceof ScaledAdd).length, 4);
     assert.throws(() => small.getLayer('block8_1_act'));   // the only 8x8 block is the unscaled last one
     small.dispose();
-    const v4 = buildInceptionV4({resolution: 96, channels: 1, classes: 10, blocks: '1-1-1'});
+    const v4 = buildInceptionV4({resolution: 96, channels: 1, classes: 10, blocks: [1, 1, 1]});
     assert.deepEqual(v4.outputs[0].shape, [null, 10]);
     v4.dispose();
-    assert.throws(() => buildInceptionV4({blocks: '4-7'}), /blocks must be three whole numbers in \[1, 100\] joined by '-'.*got '4-7'/);
+    assert.throws(() => buildInceptionV4({blocks: [4, 7]}), /inception_v4: blocks must be 3 whole numbers in \[1, 100\].*got \[4,7\]/);
   });
 
   it('the smallest accepted input still builds (75 px leaves a 1x1 grid)', () => {

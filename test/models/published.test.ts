@@ -38,3 +38,13 @@ describe('registered variants reproduce their published numbers', () => {
     });
   }
 });
+
+describe('the registry checks options by name and type', () => {
+  it('refuses an option the family does not have, listing the ones it has', () => {
+    assert.throws(() => buildModel('mobilenet_v1', {widht: 0.5}), /mobilenet_v1 has no option 'widht'; its options: resolution, width, /);
+  });
+  it('refuses a value of the wrong type', () => {
+    assert.throws(() => buildModel('condensenet', {stages: '14-14-14'}), /condensenet: option 'stages' must be a list, got "14-14-14"/);
+    assert.throws(() => buildModel('mobilenet_v1', {width: '0.5'}), /mobilenet_v1: option 'width' must be a number, got "0\.5"/);
+  });
+});

@@ -48,7 +48,7 @@ describe('trainer', function () {
           epochs: 1, batchSize: 32, optimizer: 'sgd', learningRate: 0.5, seed: 1,
           extraLoss: () => tf.scalar(NaN),
         }),
-        /training diverged: loss is NaN at step 1 \(epoch 1\), learning rate 0\.5; try a smaller --lr/);
+        /training diverged: loss is NaN at step 1 \(epoch 1\), learning rate 0\.5; try a smaller learning rate/);
     model.dispose();
   });
 

@@ -9,12 +9,14 @@ import {KIND_OF_CLASS, WEIGHT_LAYER_CLASSES} from './kinds';
 import {costRuleFor} from './registry';
 import './rules/conv';
 import './rules/free';
+import './rules/lab-layers';
+import './rules/condensenet';
 import {product} from './rules/shapes';
 import {Convention, CostTotals, KindShare, LayerCost, LayerKind, LayerView} from './types';
 
 export * from './formulas';
 export {registerLayerKind, registerWeightLayerClass} from './kinds';
-export {registerCostRule, registeredClassNames} from './registry';
+export {overriddenClassNames, registerCostRule, registeredClassNames} from './registry';
 export * from './types';
 
 const BYTES_PER_FLOAT32 = 4;
@@ -51,7 +53,7 @@ function sizeOf(weights: readonly tf.LayerVariable[]): number {
 export function modelCost(model: tf.LayersModel, convention: Convention = 'macs'): LayerCost[] {
   return model.layers.map(layer => {
     const view = viewOf(layer);
-    const {macs, params: ruled} = costRuleFor(view.className)(view, convention);
+    const {macs, params: ruled} = costRuleFor(view.className, convention)(view);
     const params = ruled ?? layer.countParams();
     return {
       name: view.name,

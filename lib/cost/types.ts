@@ -24,10 +24,12 @@ export interface LayerView {
  * Counting conventions:
  * - `macs`: multiply-accumulates of convolutions and dense layers only, one
  *   per weight per output position, no bias adds (MobileNet, Inception and
- *   Xception papers, torchvision, fvcore).
+ *   Xception papers, torchvision, fvcore). Every class's rule is written
+ *   for this convention (lib/cost/rules/).
  * - `condensenet`: CondenseNet's `utils.measure_model`: MACs plus one op per
  *   ReLU output element and per pooling-window element, dense layers' bias
- *   adds, learned group convolutions at 1/C of their dense cost.
+ *   adds, learned group convolutions at 1/C of their dense cost. Its
+ *   overrides are lib/cost/rules/condensenet.ts.
  */
 export const CONVENTIONS = ['macs', 'condensenet'] as const;
 export type Convention = typeof CONVENTIONS[number];
@@ -43,7 +45,7 @@ export interface OpCost {
   params?: number;
 }
 
-export type CostRule = (layer: LayerView, convention: Convention) => OpCost;
+export type CostRule = (layer: LayerView) => OpCost;
 
 /** Layer kinds for grouping, as in MobileNet's Table 2. */
 export type LayerKind = 'conv1x1' | 'depthwise' | 'conv3x3' | 'conv' | 'group' | 'separable' | 'dense' | 'other';

@@ -10,7 +10,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import './rules';
 
 export interface GroupConv2DArgs {
   filters: number;

@@ -9,7 +9,6 @@ import * as tf from '@tensorflow/tfjs';
 
 // The cost rules load with the layers, so costing a model never depends on
 // import order.
-import './rules';
 
 
 function hardSigmoid(x: tf.Tensor): tf.Tensor {

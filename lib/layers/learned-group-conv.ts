@@ -14,7 +14,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import './rules';
 
 export interface LearnedGroupConv2DArgs {
   filters: number;

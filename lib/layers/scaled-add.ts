@@ -7,7 +7,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import './rules';
 
 export class ScaledAdd extends tf.layers.Layer {
   static readonly className = 'ScaledAdd';

@@ -1,8 +1,8 @@
 /**
  * Multiply-accumulate rules for convolution and dense layers.
  *
- * One MAC per weight per output position; bias adds are not counted except
- * for dense layers under the CondenseNet convention (its counter adds them).
+ * One MAC per weight per output position; bias adds are not counted (the
+ * CondenseNet convention adds dense layers' bias: rules/condensenet.ts).
  * fvcore counts the same way ("one fused multiply-add as one flop"); ptflops
  * adds bias terms, so its numbers are slightly higher for layers with bias.
  */
@@ -29,8 +29,4 @@ registerCostRule('SeparableConv2D', layer => {
   return {macs: positions * mid * kernelArea(layer) + positions * mid * outChannels(layer)};
 });
 
-registerCostRule('Dense', (layer, convention) => {
-  const macs = inChannels(layer) * outChannels(layer);
-  const bias = convention === 'condensenet' && layer.config['useBias'] !== false ? outChannels(layer) : 0;
-  return {macs: macs + bias};
-});
+registerCostRule('Dense', layer => ({macs: inChannels(layer) * outChannels(layer)}));

@@ -9,6 +9,8 @@ import {ModelChoice} from './model-options';
 
 export interface CostReport {
   variant: string;
+  /** Set when the model was named by a torchvision, timm or Keras name. */
+  alias?: {name: string; from: string; options: Record<string, unknown>};
   options: Record<string, unknown>;
   convention: Convention;
   totals: {params: number; trainableParams: number; weightParams: number; macs: number; flops: number;
@@ -38,6 +40,7 @@ export function costReport(choice: ModelChoice, convention: Convention): CostRep
     const {layers, totals, byKind} = costOf(model, convention);
     return {
       variant: choice.name,
+      ...(choice.alias ? {alias: choice.alias} : {}),
       options: {...choice.family.defaults, ...choice.options},
       convention,
       totals,
@@ -55,7 +58,9 @@ const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 export function formatCostReport(report: CostReport, perLayer: boolean): string {
   const t = report.totals;
   const parts = [
-    `${report.variant} (${report.convention} convention)`,
+    (report.alias ? `${report.alias.name} (${report.alias.from}'s name) is the lab's ${report.variant}` +
+        `${Object.keys(report.alias.options).length > 0 ? ` with ${Object.entries(report.alias.options).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}\n` : '') +
+        `${report.variant} (${report.convention} convention)`,
     tableBundle([
       ['parameters, all (TF.js countParams / Keras Total)', t.params],
       ['parameters, trainable (torchvision num_params)', t.trainableParams],

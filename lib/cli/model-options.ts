@@ -3,7 +3,7 @@
  * or a family, the common options (--width, --resolution, --classes,
  * --channels) and the family's own options as --set key=value.
  */
-import {FAMILIES, REGISTRY, RegisteredFamily, closestNames, getFamily} from '../models';
+import {RegisteredFamily, ResolvedModel, aliasOf, resolveModelName} from '../models';
 import {parseIntegerList} from '../models/options';
 import {CommonOptions, OptionSpec} from '../models/types';
 import {UsageError} from './errors';
@@ -17,8 +17,10 @@ export const MODEL_OPTIONS = {
 } as const;
 
 export interface ModelChoice {
-  /** What the user named: a variant or a family. */
+  /** The variant or family the user's name comes down to (an alias resolved). */
   name: string;
+  /** Set when the user typed a torchvision, timm or Keras name: that name, where it is from, its options. */
+  alias?: {name: string; from: string; options: Record<string, unknown>};
   family: RegisteredFamily;
   /** The variant's options with the user's overrides applied. */
   options: Record<string, unknown>;
@@ -60,15 +62,14 @@ const COMMON: Record<keyof CommonOptions, OptionSpec> = {
 
 export function resolveModel(name: string | undefined, values: Record<string, unknown>): ModelChoice {
   if (name == null) throw new UsageError('name a model variant or family (see `cnnlab variants`)');
-  const variant = REGISTRY.find(v => v.name === name);
-  const familyName = variant?.family ?? name;
-  if (variant == null && !FAMILIES.some(f => f.name === name)) {
-    const all = [...REGISTRY.map(v => v.name), ...FAMILIES.map(f => f.name)];
-    throw new UsageError(`unknown model '${name}'; did you mean ${closestNames(name, all).join(', ')}? ` +
-        '(`cnnlab variants` lists them all)');
+  let resolved: ResolvedModel;
+  try {
+    resolved = resolveModelName(name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const family = getFamily(familyName);
-  const options: Record<string, unknown> = {...(variant?.options ?? {})};
+  const family = resolved.family;
+  const options: Record<string, unknown> = {...resolved.options};
   for (const key of Object.keys(COMMON) as Array<keyof CommonOptions>) {
     const raw = values[key];
     if (typeof raw === 'string') options[key] = parseValue(key, raw, COMMON[key]);
@@ -84,5 +85,6 @@ export function resolveModel(name: string | undefined, values: Record<string, un
     }
     options[key] = parseValue(key, pair.slice(eq + 1), spec);
   }
-  return {name, family, options};
+  const alias = aliasOf(name);
+  return {name: resolved.name, family, options, ...(resolved.alias && alias ? {alias: {name, from: alias.from, options: alias.options}} : {})};
 }

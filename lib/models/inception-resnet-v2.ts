@@ -87,7 +87,7 @@ export function buildInceptionResNetV2(options: Partial<InceptionResNetV2Options
   ]);
   x = concat([
     conv(x, {filters: 96, kernel: 1, name: 'mixed5b_b0_1x1'}),
-    tower(conv, x, [ {filters: 48, kernel: 1, name: 'mixed5b_b1_1x1'}, {filters: 64, kernel: 5, name: 'mixed5b_b1_5x5'}, ]),
+    tower(conv, x, [{filters: 48, kernel: 1, name: 'mixed5b_b1_1x1'}, {filters: 64, kernel: 5, name: 'mixed5b_b1_5x5'}]),
     dbl,
     conv(poolSame(x, 'avg', 'mixed5b_pool'), {filters: 64, kernel: 1, name: 'mixed5b_pool_proj'}),
   ], 'mixed5b');   // 35x35x320

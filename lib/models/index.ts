@@ -12,9 +12,11 @@ import * as mobileNetV2 from './mobilenet-v2';
 import * as mobileNetV3 from './mobilenet-v3';
 import * as xception from './xception';
 import * as xceptionSpectrum from './xception-spectrum';
+import {aliasNames, aliasOf} from './aliases';
 import {CommonOptions, Family, ModelVariant, OptionSpec} from './types';
 
 export * from './types';
+export {Alias, aliasNames, aliasOf} from './aliases';
 export {buildMobileNetV1} from './mobilenet-v1';
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';
@@ -122,19 +124,47 @@ export function getFamily(name: string): RegisteredFamily {
   return family;
 }
 
+/** Every name a model can be asked for by: variants, families and the common aliases. */
+export function modelNames(): string[] {
+  return [...REGISTRY.map(v => v.name), ...FAMILIES.map(f => f.name), ...aliasNames()];
+}
+
 export function getVariant(name: string): ModelVariant {
   const variant = REGISTRY.find(v => v.name === name);
   if (variant == null) {
-    const names = [...REGISTRY.map(v => v.name), ...FAMILIES.map(f => f.name)];
-    throw new Error(`unknown model variant '${name}'; did you mean ${closestNames(name, names).join(', ')}?`);
+    throw new Error(`unknown model variant '${name}'; did you mean ${closestNames(name, modelNames()).join(', ')}?`);
   }
   return variant;
 }
 
-/** Builds a registered variant, or a family with options, by name. */
-export function buildModel(variantOrFamily: string, overrides: Record<string, unknown> = {}): tf.LayersModel {
-  const variant = REGISTRY.find(v => v.name === variantOrFamily);
-  const family = getFamily(variant ? variant.family : FAMILIES.some(f => f.name === variantOrFamily) ?
-      variantOrFamily : getVariant(variantOrFamily).family);
-  return family.build({...(variant?.options ?? {}), ...overrides});
+/** What a model name stands for: a variant, a family, or an alias of either with options. */
+export interface ResolvedModel {
+  /** The registered variant or family the name comes down to (what records store). */
+  name: string;
+  family: RegisteredFamily;
+  /** The variant's options with the alias's on top. */
+  options: Record<string, unknown>;
+  /** Set when the name was an alias: where the name comes from. */
+  alias?: string;
+}
+
+export function resolveModelName(name: string): ResolvedModel {
+  const alias = REGISTRY.some(v => v.name === name) || FAMILIES.some(f => f.name === name) ? null : aliasOf(name);
+  const target = alias?.target ?? name;
+  const variant = REGISTRY.find(v => v.name === target);
+  if (variant == null && !FAMILIES.some(f => f.name === target)) {
+    throw new Error(`unknown model '${name}'; did you mean ${closestNames(name, modelNames()).join(', ')}? ` +
+        '(`cnnlab variants` lists them all)');
+  }
+  return {
+    name: target, family: getFamily(variant?.family ?? target),
+    options: {...(variant?.options ?? {}), ...(alias?.options ?? {})},
+    ...(alias ? {alias: alias.from} : {}),
+  };
+}
+
+/** Builds a registered variant, a family, or an alias (mobilenet_v3_large), with options on top. */
+export function buildModel(name: string, overrides: Record<string, unknown> = {}): tf.LayersModel {
+  const resolved = resolveModelName(name);
+  return resolved.family.build({...resolved.options, ...overrides});
 }

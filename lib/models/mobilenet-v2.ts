@@ -128,7 +128,8 @@ export const VARIANTS: readonly ModelVariant[] = [
     },
   },
   ...SLIM_ROWS.map(([width, resolution, macsM, paramsM]) => ({
-    name: `mobilenet_v2_${width.toFixed(width === 1 ? 1 : 2).replace(/0$/, '')}_${resolution}_slim`,
+    // TF-slim's checkpoint names: 1.0, 1.4, 0.75, 0.35.
+    name: `mobilenet_v2_${Number.isInteger(width) ? width.toFixed(1) : String(width)}_${resolution}_slim`,
     family: 'mobilenet_v2',
     options: {width, resolution},
     published: {

@@ -41,6 +41,21 @@ describe('cnnlab variants / cost / train @integration', function () {
     assert.equal(lgc(plain), 4 * lgc(own));
   });
 
+  it('accepts torchvision\'s, timm\'s and Keras\'s names, and says what they stand for', async () => {
+    const expected = [
+      ['mobilenet_v3_large', 5_483_032, /mobilenet_v3_large \(torchvision's name\) is the lab's mobilenet_v3 with size=large/],
+      ['MobileNetV3Small', 2_542_856, /MobileNetV3Small \(Keras's name\) is the lab's mobilenet_v3 with size=small/],
+      ['googlenet', 6_624_904, /googlenet \(torchvision's name\) is the lab's inception_v1_224_torchvision/],
+    ] as const;
+    for (const [name, trainable, header] of expected) {
+      const json = await runCli(['cost', name, '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      // torchvision's num_params for each (its model meta): the alias reaches the same network.
+      assert.equal(JSON.parse(json.stdout).totals.trainableParams, trainable, name);
+      assert.match((await runCli(['cost', name])).stdout, header);
+    }
+  });
+
   it('cost prints the MobileNet Table 2 shares, 1.91 % included', async () => {
     const r = await runCli(['cost', 'mobilenet_v1_1.0_224']);
     assert.equal(r.code, 0, r.stderr);

@@ -16,7 +16,7 @@ export interface BenchNet {
   build(): tf.LayersModel;
 }
 
-/** The tiny net of ../shared/PLATFORM.md: conv, BN, depthwise, separable, max-pool. */
+/** The tiny net the engine was first sized on: conv, BN, depthwise, separable, max-pool on 28x28x1 inputs. */
 function tinyNet(): tf.LayersModel {
   const input = tf.input({shape: [28, 28, 1]});
   let x = tf.layers.conv2d({filters: 16, kernelSize: 3, padding: 'same', useBias: false}).apply(input) as tf.SymbolicTensor;

@@ -3,7 +3,7 @@
  * (XNNPACK on a pthread pool) whose emscripten glue supports Node, but
  * tfjs's wrapper turns it off there (tfjs#3830) and would not start it
  * anyway. Four things stand in the way, each worked around here
- * (../shared/probes/engine-threads/REPORT.md measured them):
+ * (docs/engine.md, "Threads", has the measurements):
  *
  * 1. the `WASM_HAS_MULTITHREAD_SUPPORT` flag is false whenever IS_NODE;
  * 2. tfjs hands emscripten a `blob:` URL for the pthread worker script,

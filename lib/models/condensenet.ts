@@ -161,8 +161,8 @@ export const FAMILY: Family<CondenseNetOptions> = {
   build: buildCondenseNet,
 };
 
-const README = 'CondenseNet official README (ShichenLiu/CondenseNet), ../shared/REFERENCE.md A8';
-const RECOUNT = '../shared/REFERENCE.md A8 [derived] recount with the official utils.measure_model';
+const README = 'CondenseNet official README (ShichenLiu/CondenseNet), docs/references.md A8';
+const RECOUNT = 'docs/references.md A8, recount with the official utils.measure_model';
 const COUNTER = 'official measure_model: MACs + ReLU and pooling ops + linear bias adds, learned group convs at 1/C';
 
 /**
@@ -215,7 +215,7 @@ export const VARIANTS: readonly ModelVariant[] = [
   cifarVariant(122, {flops: 116.7e6, params: 0.95e6}),
   {
     ...cifarVariant(182, {flops: 513e6, params: 4.2e6}, [12, 24, 48]),
-    notes: 'The README does not print -182\'s growth rates; 12-24-48 is the inference REFERENCE.md A8 draws from the match.',
+    notes: 'The README does not print -182\'s growth rates; 12-24-48 is inferred from the match (docs/references.md A8).',
   },
   {
     name: 'condensenet_86_cifar10_converted',
@@ -227,7 +227,7 @@ export const VARIANTS: readonly ModelVariant[] = [
       trainableParams: [{value: 0.516e6, tolerance: 0.0005e6, source: RECOUNT, convention: 'converted network: classifier on 50 % of the features'}],
     },
     notes: 'The test-time network. The README\'s CIFAR parameters (0.52M) are the training network\'s (520,202); ' +
-        'this one has 516,202, which REFERENCE.md\'s recount gives as 0.516M.',
+        'this one has 516,202, which the recount in docs/references.md A8 gives as 0.516M.',
   },
   imagenetVariant(4, {flops: 529e6, params: 4.8e6}, {flops: 529.3e6, params: 4.774e6}),
   imagenetVariant(8, {flops: 274e6, params: 2.9e6}, {flops: 274.2e6, params: 2.935e6}),

@@ -135,7 +135,7 @@ export const FAMILY: Family<InceptionResNetV2Options> = {
   build: buildInceptionResNetV2,
 };
 
-const IMGCLSMOB = 'imgclsmob README, InceptionResNetV2 (../shared/REFERENCE.md A7)';
+const IMGCLSMOB = 'imgclsmob README, InceptionResNetV2 (docs/references.md A7)';
 
 export const VARIANTS: readonly ModelVariant[] = [
   {
@@ -153,7 +153,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'inception_resnet_v2',
     options: {bnScale: false},
     published: {
-      params: [{value: 55_873_736, tolerance: 0, source: 'Keras Applications InceptionResNetV2 summary (../shared/REFERENCE.md B2)',
+      params: [{value: 55_873_736, tolerance: 0, source: 'Keras Applications InceptionResNetV2 summary (docs/references.md B)',
                 convention: 'Keras "Total params": BN without scale, moving mean and variance included'}],
     },
   },

@@ -126,7 +126,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     published: {
       macs: [
         {value: 1.5e9, tolerance: 0.01e9, source: 'Szegedy et al. 2015, §5: "1.5 billion multiply-adds"', convention: 'multiply-adds'},
-        {value: 1.499e9, tolerance: 0.001e9, source: '../shared/REFERENCE.md A5 [derived], sum of Table 1 ops'},
+        {value: 1.499e9, tolerance: 0.001e9, source: 'docs/references.md A5, recount of Table 1 ops'},
       ],
     },
     notes: 'Table 1\'s parameter column does not add up from its own filter counts (recount 6.98M vs ~6.8M printed); ' +

@@ -159,12 +159,12 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'inception_v3',
     options: {},
     published: {
-      trainableParams: [{value: 23_834_568, tolerance: 0, source: 'imgclsmob README (../shared/REFERENCE.md A6)',
+      trainableParams: [{value: 23_834_568, tolerance: 0, source: 'imgclsmob README (docs/references.md A6)',
                          convention: 'no auxiliary head; BN scale and shift'}],
       macs: [{value: 5.713e9, tolerance: 0.0005e9, source: `${TV}["_ops"]`, convention: 'GFLOPs = MACs at 299 px, aux head not run'}],
     },
     notes: 'Not reconciled: the Xception paper (Table 3) gives 23,626,728 parameters, 190,624 fewer than Keras\'s ' +
-        'trainable count (../shared/REFERENCE.md A6); the paper itself gives 4.8 Bn ops (Table 3) and "5 billion ' +
+        'trainable count (docs/references.md A6); the paper itself gives 4.8 Bn ops (Table 3) and "5 billion ' +
         'multiply-adds" (abstract) where the released network counts 5.71 G MACs.',
   },
   {
@@ -172,9 +172,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'inception_v3',
     options: {bnScale: false},
     published: {
-      params: [{value: 23_851_784, tolerance: 0, source: 'Keras Applications InceptionV3 summary (../shared/REFERENCE.md B2)',
+      params: [{value: 23_851_784, tolerance: 0, source: 'Keras Applications InceptionV3 summary (docs/references.md B)',
                 convention: 'Keras "Total params": BN without scale, moving statistics included'}],
-      trainableParams: [{value: 23_817_352, tolerance: 0, source: 'Keras Applications InceptionV3 summary (../shared/REFERENCE.md B2)',
+      trainableParams: [{value: 23_817_352, tolerance: 0, source: 'Keras Applications InceptionV3 summary (docs/references.md B)',
                          convention: 'Keras "Trainable params": BN shift only'}],
     },
   },

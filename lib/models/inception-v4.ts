@@ -165,9 +165,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'inception_v4',
     options: {},
     published: {
-      trainableParams: [{value: 42_679_816, tolerance: 0, source: 'imgclsmob README, InceptionV4 (../shared/REFERENCE.md A7)',
+      trainableParams: [{value: 42_679_816, tolerance: 0, source: 'imgclsmob README, InceptionV4 (docs/references.md A7)',
                          convention: 'conv + dense weights and biases, BN scale and shift'}],
-      macs: [{value: 12.3e9, tolerance: 0.1e9, source: 'imgclsmob README, InceptionV4 FLOPs (../shared/REFERENCE.md A7)',
+      macs: [{value: 12.3e9, tolerance: 0.1e9, source: 'imgclsmob README, InceptionV4 FLOPs (docs/references.md A7)',
               convention: "'FLOPs' to 0.1 G, counted as multiply-adds"}],
     },
     notes: 'The paper publishes no parameter or operation counts; these are the released port\'s.',

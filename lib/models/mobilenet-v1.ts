@@ -107,7 +107,7 @@ export const FAMILY: Family<MobileNetV1Options> = {
 };
 
 const TABLE_6_7 = 'Howard et al. 2017, MobileNets (arXiv:1704.04861)';
-const RECOUNT = '../shared/REFERENCE.md A1 [derived], an independent recount';
+const RECOUNT = 'docs/references.md A1, recount';
 const WEIGHTS = 'conv weights + FC weights + FC bias';
 // The paper's M Mult-Adds are sometimes rounded, sometimes truncated
 // (568.74 -> 569 but 290.68 -> 290 and 76.52 -> 76), hence +-1M.

@@ -97,7 +97,7 @@ export const FAMILY: Family<MobileNetV2Options> = {
 };
 
 const SLIM = 'TF-slim research/slim/nets/mobilenet/README.md (MACs M, params M)';
-const RECOUNT = '../shared/REFERENCE.md A2 [derived], an independent recount';
+const RECOUNT = 'docs/references.md A2, recount';
 
 /** TF-slim's multiplier x resolution table: alpha, resolution, M MACs, M params (conv + dense weights). */
 const SLIM_ROWS: ReadonlyArray<[number, number, number, number]> = [

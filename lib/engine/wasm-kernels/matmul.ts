@@ -2,8 +2,8 @@
  * BatchMatMul without wasm's slow transposed path.
  *
  * tfjs-backend-wasm 4.22 runs BatchMatMul with transposeA or transposeB as a
- * scalar loop (~20x slower than its XNNPACK path, measured in
- * ../shared/PLATFORM.md). Gradients of dense layers and of our conv kernels
+ * scalar loop (about 20x slower than its XNNPACK path when the engine was
+ * first measured). Gradients of dense layers and of our conv kernels
  * ask for transposes, so we materialise them with wasm's Transpose and
  * multiply without.
  */

@@ -56,6 +56,24 @@ export async function modelGradients(backend: string, family: string, options: R
   return values;
 }
 
+/**
+ * The worst per-weight error of a model's gradients: each weight's largest
+ * difference relative to that weight's gradient, but never to less than
+ * 1e-3 of the model's largest. Some gradients are zero in exact arithmetic
+ * (the beta of a batch norm whose output feeds another batch norm, which
+ * removes any constant shift), and their float32 residue has no relative error.
+ */
+export function worstWeightError(ours: Float32Array[], reference: Float32Array[]): {error: number; weight: number} {
+  const largest = (r: Float32Array) => r.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const modelScale = Math.max(...reference.map(largest));
+  const errors = reference.map((r, i) => {
+    const scale = Math.max(largest(r), 1e-3 * modelScale);
+    return ours[i].reduce((m, v, j) => Math.max(m, Math.abs(v - r[j])), 0) / scale;
+  });
+  const error = Math.max(...errors);
+  return {error, weight: errors.indexOf(error)};
+}
+
 /** sqrt(sum (a - b)^2 / sum b^2) over every weight of a model. */
 export function normwiseError(ours: Float32Array[], reference: Float32Array[]): number {
   let diff2 = 0, norm2 = 0;

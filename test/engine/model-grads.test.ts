@@ -6,7 +6,7 @@
 import {strict as assert} from 'node:assert';
 
 import {initEngine} from '../../lib/engine';
-import {modelGradients} from './grad-helpers';
+import {modelGradients, worstWeightError} from './grad-helpers';
 
 /**
  * [family, options, batch-norm statistics]. Each model's gradients must agree
@@ -48,17 +48,8 @@ describe('whole-model gradients: wasm with lab kernels equals cpu', () => {
       const reference = await modelGradients('cpu', family, options, {batch: 4, training: statistics === 'batch'});
       const ours = await modelGradients('wasm', family, options, {batch: 4, training: statistics === 'batch'});
       assert.equal(ours.length, reference.length);
-      // Relative to each weight's gradient, but never to less than 1e-3 of the
-      // model's largest: some gradients are zero in exact arithmetic (the beta
-      // of a batch norm whose output feeds another batch norm, which removes
-      // any constant shift), and their float32 residue has no relative error.
-      const modelScale = Math.max(...reference.map(r => r.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
-      const errors = reference.map((r, i) => {
-        const scale = Math.max(r.reduce((m, v) => Math.max(m, Math.abs(v)), 0), 1e-3 * modelScale);
-        return ours[i].reduce((m, v, j) => Math.max(m, Math.abs(v - r[j])), 0) / scale;
-      });
-      const worst = Math.max(...errors);
-      assert.ok(worst <= 2e-4, `worst relative error over ${errors.length} weights: ${worst} (weight ${errors.indexOf(worst)})`);
+      const worst = worstWeightError(ours, reference);
+      assert.ok(worst.error <= 2e-4, `worst relative error over ${ours.length} weights: ${worst.error} (weight ${worst.weight})`);
     });
   }
 });

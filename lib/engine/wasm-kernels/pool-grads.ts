@@ -5,7 +5,7 @@
  * for even windows and for non-square inputs (e.g. 2x2/s2/same on 11x6:
  * relative error 0.63; test/engine/wasm-kernels.test.ts keeps that case).
  * The gradient goes to the first maximum in each window, as on `cpu`: on
- * the lab's SIMD kernel (poolGrad in simd-source.ts) once it is loaded, else
+ * the lab's SIMD kernel (poolGrad in simd/pool.ts) once it is loaded, else
  * in the JavaScript loop below.
  *
  * AvgPoolGrad: the stock kernel is right but scalar (72 ms of CondenseNet's

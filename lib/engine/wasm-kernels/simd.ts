@@ -1,5 +1,5 @@
 /**
- * Loads the lab's WebAssembly SIMD kernels (simd-source.ts) into the memory
+ * Loads the lab's WebAssembly SIMD kernels (simd/) into the memory
  * of tfjs-backend-wasm's module, so they work on tensors in place.
  *
  * The text is assembled with wabt when the wasm engine starts (tens of
@@ -12,9 +12,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {SIMD_KERNELS_WAT} from './simd-source';
+import {simdModuleText} from './simd/index';
 
-/** Byte addresses and counts, as in simd-source.ts. */
+/** Byte addresses and counts, as in simd/*.ts. */
 export interface SimdKernels {
   channelSums(a: number, b: number, rows: number, channels: number, shift: number, acc: number, block: number): void;
   channelAffine(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
@@ -27,6 +27,16 @@ export interface SimdKernels {
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   narrow(acc: number, out: number, count: number): void;
 }
+
+/**
+ * Each kernel's parameter count, checked against `SimdKernels` by the type
+ * checker (a wrong count does not compile) and against the assembled
+ * module's exports by test/engine/simd-kernels.test.ts: the WebAssembly
+ * text and the interface it is called through cannot drift apart.
+ */
+export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
+  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3,
+};
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */
 interface EmscriptenModule {
@@ -47,12 +57,12 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
 
 let loaded: {memory: WebAssembly.Memory; kernels: SimdKernels} | null = null;
 
-/** Assembles the kernels for `memory` (shared or not: the import must say which). */
-async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
+/** Assembles the kernels for `memory` (shared or not: the import must say which); exported for the interface test. */
+export async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   // A shared memory import needs a maximum no lower than the memory's own:
   // 65536 pages is wasm32's whole address space.
-  const text = SIMD_KERNELS_WAT.replace('$MEMORY', shared ? '(memory 1 65536 shared)' : '(memory 1)');
+  const text = simdModuleText(shared ? '(memory 1 65536 shared)' : '(memory 1)');
   const wabt = await (require('wabt') as () => Promise<WabtModule>)();
   const parsed = wabt.parseWat('lab-simd-kernels.wat', text, {simd: true, threads: true, bulk_memory: true});
   try {
@@ -90,9 +100,24 @@ export async function prepareSimdKernels(): Promise<string | null> {
   }
 }
 
+let disabled = false;
+
 /** The kernels over `backend`'s memory, or null where they are not loaded (use the JS loop). */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
-  return loaded != null && loaded.memory === memoryOf(backend) ? loaded.kernels : null;
+  return !disabled && loaded != null && loaded.memory === memoryOf(backend) ? loaded.kernels : null;
+}
+
+/**
+ * Runs `body` with the SIMD kernels switched off, so every kernel takes its
+ * JavaScript path: how the tests check that both paths compute the same.
+ */
+export async function withoutSimdKernels<T>(body: () => Promise<T>): Promise<T> {
+  disabled = true;
+  try {
+    return await body();
+  } finally {
+    disabled = false;
+  }
 }
 
 /**

@@ -1,0 +1,39 @@
+/**
+ * Moving floats: row copies for Concat and SplitV, float64 accumulators to float32 tensors.
+ * WebAssembly text; simd/index.ts assembles the module.
+ */
+
+/**
+ * Copies $rows rows of $bytes bytes from src to dst, each advancing by its
+ * own stride (bytes): Concat and SplitV along an inner axis, where every row
+ * of the output takes a slice of each part's row.
+ */
+export const COPY_ROWS = String.raw`
+(func (export "copyRows")
+    (param $src i32) (param $srcStride i32) (param $dst i32) (param $dstStride i32) (param $rows i32) (param $bytes i32)
+  (local $r i32)
+  (block $done (loop $row
+    (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+    (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+    (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (br $row)))
+)
+`;
+
+/**
+ * out[i] = float32(acc[i]) for n float64s: scratch accumulators to a tensor.
+ */
+export const NARROW = String.raw`
+(func (export "narrow") (param $acc i32) (param $out i32) (param $n i32)
+  (local $i i32)
+  (block $done (loop $each
+    (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+    (f32.store (local.get $out) (f32.demote_f64 (f64.load (local.get $acc))))
+    (local.set $acc (i32.add (local.get $acc) (i32.const 8)))
+    (local.set $out (i32.add (local.get $out) (i32.const 4)))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $each)))
+)
+`;

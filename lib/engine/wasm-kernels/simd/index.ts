@@ -1,0 +1,35 @@
+/**
+ * The lab's own WebAssembly SIMD kernels, as one module of WebAssembly
+ * text assembled from one source per kernel. simd.ts assembles it with
+ * wabt and instantiates it over tfjs-backend-wasm's own memory, so the
+ * kernels read and write tensors where they already live.
+ *
+ * Why WebAssembly and not JavaScript: the same loops in JS ran at 6-8 ns an
+ * element over the wasm heap (docs/engine.md); here they run 4 lanes at a
+ * time with no JIT in the way.
+ *
+ * Rules that keep this safe inside another module's memory:
+ * - no data segments, no globals, no stack: a kernel touches only the
+ *   addresses it is given (tensors, and scratch the caller allocated with
+ *   the backend's malloc);
+ * - float64 accumulators live in that scratch, so sums over hundreds of
+ *   thousands of rows keep the precision of the JavaScript they replace.
+ *
+ * Layout: every tensor is channel-last, `rows` rows of `C` floats; a row's
+ * first 4*floor(C/4) channels go 4 lanes at a time, the rest one by one
+ * (simd/loops.ts generates both loops from one body). Addresses are byte
+ * offsets into the shared memory.
+ */
+import {BAND_GRAD} from './band';
+import {CHANNEL_AFFINE, CHANNEL_SUMS} from './batch-norm';
+import {COPY_ROWS, NARROW} from './copy';
+import {HIGH_LANES, TAP_PRODUCTS} from './depthwise';
+import {POOL_GRAD} from './pool';
+import {TRANSPOSED_PRODUCTS} from './products';
+
+const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, NARROW];
+
+/** The module's text; `memoryImport` gives the memory's limits, which must match its own (shared or not). */
+export function simdModuleText(memoryImport: string): string {
+  return `(module\n(import "env" "memory" ${memoryImport})\n${FUNCTIONS.join('\n')}\n)\n`;
+}

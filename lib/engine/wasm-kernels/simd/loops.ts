@@ -1,0 +1,60 @@
+/**
+ * The loop every channel-wise kernel repeats: a body run 4 channels at a
+ * time with f32x4, then one channel at a time with f32 for the rest. One
+ * body template, written once against a `Width`, generates both loops, so
+ * the vector body and its scalar tail cannot drift apart.
+ */
+
+/** The instructions and sizes of one of the two widths. */
+export interface Width {
+  name: 'lanes' | 'tail';
+  load: string;
+  store: string;
+  add: string;
+  sub: string;
+  mul: string;
+  /** Channels per step: 4 or 1. */
+  step: number;
+  /** Prefix of the width's own locals: `$v` (v128) or `$f` (f32), e.g. `${w.local}a`. */
+  local: string;
+}
+
+export const LANES: Width = {
+  name: 'lanes', load: 'v128.load', store: 'v128.store', add: 'f32x4.add', sub: 'f32x4.sub', mul: 'f32x4.mul', step: 4, local: '$v',
+};
+export const TAIL: Width = {
+  name: 'tail', load: 'f32.load', store: 'f32.store', add: 'f32.add', sub: 'f32.sub', mul: 'f32.mul', step: 1, local: '$f',
+};
+
+/** A pointer the loop advances by `bytes` per channel (4 for float32, 8 for float64). */
+export type Pointer = string | {name: string; bytes: number};
+
+export interface ChannelLoop {
+  /** The counter local (starts wherever the caller left it). */
+  counter: string;
+  /** Locals holding the lane loop's limit (a multiple of 4) and the total. */
+  lanesLimit: string;
+  limit: string;
+  pointers: readonly Pointer[];
+  body: (w: Width) => string;
+}
+
+function advance(pointer: Pointer, w: Width): string {
+  const {name, bytes} = typeof pointer === 'string' ? {name: pointer, bytes: 4} : pointer;
+  return `(local.set ${name} (i32.add (local.get ${name}) (i32.const ${bytes * w.step})))`;
+}
+
+function loop(spec: ChannelLoop, w: Width): string {
+  const limit = w.name === 'lanes' ? spec.lanesLimit : spec.limit;
+  return `(block $${w.name}_done (loop $${w.name}
+  (br_if $${w.name}_done (i32.ge_u (local.get ${spec.counter}) (local.get ${limit})))
+  ${spec.body(w)}
+  ${spec.pointers.map(p => advance(p, w)).join('\n  ')}
+  (local.set ${spec.counter} (i32.add (local.get ${spec.counter}) (i32.const ${w.step})))
+  (br $${w.name})))`;
+}
+
+/** Both loops, lanes first. */
+export function lanesThenTail(spec: ChannelLoop): string {
+  return `${loop(spec, LANES)}\n${loop(spec, TAIL)}`;
+}

@@ -7,3 +7,12 @@ export class UsageError extends Error {
 export class SetupError extends Error {
   override readonly name = 'SetupError';
 }
+
+/** Runs a parse of user input, turning its error into a UsageError (exit 2, no stack). */
+export function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

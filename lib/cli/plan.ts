@@ -8,8 +8,7 @@
 import {findChapter} from '../chapters';
 import {Chapter} from '../chapters/chapter';
 import {costOf} from '../cost';
-import {BackendName, initEngine, parseBackend} from '../engine/backends';
-import {THREADS_ENV, parseThreads} from '../engine/wasm-threads';
+import {BackendName} from '../engine/backends';
 import {plural} from '../display/format';
 import {tableBundle} from '../display/table';
 import {Budget} from '../experiments/budget';
@@ -19,45 +18,26 @@ import {runPlan} from '../experiments/runner';
 import {ExperimentConfig, ExperimentResult, Run, trainingImagesOf} from '../experiments/spec';
 import {buildModel} from '../models';
 import {ResultsStore} from '../results/store';
-import {UsageError} from './errors';
+import {ENGINE_OPTIONS, startEngine} from './engine-choice';
+import {UsageError, asUsage} from './errors';
 
 export const PLAN_OPTIONS = {
   budget: {type: 'string'},
-  backend: {type: 'string'},
-  threads: {type: 'string'},
+  ...ENGINE_OPTIONS,
   json: {type: 'boolean'},
 } as const;
 
 export const RUN_PLAN_OPTIONS = {
   budget: {type: 'string'},
-  backend: {type: 'string'},
-  threads: {type: 'string'},
+  ...ENGINE_OPTIONS,
   shard: {type: 'string'},
   only: {type: 'string'},
   fresh: {type: 'boolean'},
 } as const;
 
-/** A user's mistake as a UsageError (exit 2, no stack). */
-function asUsage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 export function chapterArgument(positionals: readonly string[], command: string): Chapter {
   if (positionals.length !== 1) throw new UsageError(`cnnlab ${command} takes one chapter (e.g. 03 or mobilenet), got ${positionals.length}`);
   return asUsage(() => findChapter(positionals[0]));
-}
-
-/** The engine runs would use: --backend, else LAB_BACKEND, else the automatic choice. */
-async function engineFor(values: Record<string, unknown>): Promise<BackendName> {
-  const choice = asUsage(() => parseBackend((values['backend'] as string | undefined) ?? process.env['LAB_BACKEND'] ?? 'auto'));
-  if (values['threads'] != null) {
-    process.env[THREADS_ENV] = String(asUsage(() => parseThreads(values['threads'] as string, '--threads')));
-  }
-  return (await initEngine(choice)).backend;
 }
 
 export interface PlanRow {
@@ -96,7 +76,7 @@ function optionsText(options: ExperimentConfig['options']): string {
 
 export async function commandPlan(values: Record<string, unknown>, positionals: string[], budget: Budget): Promise<number> {
   const chapter = chapterArgument(positionals, 'plan');
-  const backend = await engineFor(values);
+  const backend = (await startEngine(values)).backend;
   const rows = planRows(chapter, budget, backend);
   const missing = rows.filter(r => !r.recorded);
   const toTrain = missing.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
@@ -134,7 +114,7 @@ export async function commandRunPlan(values: Record<string, unknown>, positional
   const chapter = chapterArgument(positionals, 'run-plan');
   const shard: Shard | undefined = values['shard'] == null ? undefined : asUsage(() => parseShard(values['shard'] as string, '--shard'));
   const only = onlyOption(values['only'] as string | undefined);
-  const backend = await engineFor(values);
+  const backend = (await startEngine(values)).backend;
   const plan = chapter.plan(budget);
   const runCount = expandPlan(plan, backend).runs.length;
   const outside = only?.find(i => i >= runCount);

@@ -1,10 +1,10 @@
 /** `cnnlab train`: one training run of any configuration the atlas can build. */
-import {BackendName, initEngine, parseBackend} from '../engine/backends';
-import {THREADS_ENV, parseThreads} from '../engine/wasm-threads';
+import {BackendName} from '../engine/backends';
 import {configKey, Json, ResultsStore} from '../results/store';
 import {OPTIMIZERS, OptimizerName} from '../train/optimizers';
 import {runPlanned} from '../experiments/runner';
 import {DATASETS, DEFAULT_TRAINING, DatasetName, ExperimentConfig, ExperimentResult, experimentConfig} from '../experiments/spec';
+import {ENGINE_OPTIONS, startEngine} from './engine-choice';
 import {UsageError} from './errors';
 import {ModelChoice} from './model-options';
 
@@ -17,8 +17,7 @@ export const TRAIN_OPTIONS = {
   'optimizer': {type: 'string'},
   'lr': {type: 'string'},
   'seed': {type: 'string'},
-  'backend': {type: 'string'},
-  'threads': {type: 'string'},
+  ...ENGINE_OPTIONS,
   'json': {type: 'boolean'},
   'fresh': {type: 'boolean'},
 } as const;
@@ -64,15 +63,7 @@ export function trainConfig(choice: ModelChoice, values: Record<string, unknown>
 
 export async function commandTrainWith(choice: ModelChoice, values: Record<string, unknown>):
     Promise<{config: ExperimentConfig; result: ExperimentResult; reused: boolean; file: string}> {
-  let backendChoice;
-  try {
-    backendChoice = parseBackend((values['backend'] as string | undefined) ?? process.env['LAB_BACKEND'] ?? 'auto');
-    // wasm reads its thread count when it first starts (lib/engine/wasm-threads.ts).
-    if (values['threads'] != null) process.env[THREADS_ENV] = String(parseThreads(values['threads'] as string, '--threads'));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const engine = await initEngine(backendChoice);
+  const engine = await startEngine(values);
   const config = trainConfig(choice, values, engine.backend);
   const store = new ResultsStore();
   const key = configKey(config);

@@ -38,7 +38,7 @@ export interface EngineInfo {
   tfjsVersion: string;
 }
 
-export function parseBackend(value: string, source = '--backend'): BackendChoice {
+export function parseBackend(value: string, source = 'backend'): BackendChoice {
   if (value === 'auto' || (BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendChoice;
   throw new Error(`${source} must be one of auto, ${BACKEND_NAMES.join(', ')}; got '${value}'`);
 }

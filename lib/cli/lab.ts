@@ -26,13 +26,17 @@ export interface LabServer {
   process: ChildProcess;
 }
 
-export function labArgs(port: number, token: string): string[] {
+/**
+ * JupyterLab's command line. The token is not on it: every user of a shared
+ * machine can read command lines (`ps`), so it goes in the server's
+ * environment (JUPYTER_TOKEN), which only its owner can read.
+ */
+export function labArgs(port: number): string[] {
   const args = [
     '-m', 'jupyterlab', '--no-browser',
     '--ServerApp.ip=127.0.0.1',
     `--ServerApp.port=${port}`,
     '--ServerApp.port_retries=0',
-    `--IdentityProvider.token=${token}`,
     `--ServerApp.root_dir=${ROOT}`,
     '--MappingKernelManager.default_kernel_name=tslab',
     '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
@@ -62,8 +66,8 @@ export async function startLab(options: LabOptions = {}): Promise<LabServer> {
   }
   const token = options.token ?? crypto.randomBytes(24).toString('hex');
   writeDefaultSettings();
-  const child = spawn(VENV_PYTHON, [...labArgs(port, token), ...(options.extraArgs ?? [])], {
-    cwd: ROOT, env: {...jupyterEnv(), ...options.env}, stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(VENV_PYTHON, [...labArgs(port), ...(options.extraArgs ?? [])], {
+    cwd: ROOT, env: {...jupyterEnv(), ...options.env, JUPYTER_TOKEN: token}, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = `http://127.0.0.1:${port}/lab?token=${token}`;
   await new Promise<void>((resolve, reject) => {

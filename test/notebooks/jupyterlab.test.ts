@@ -54,12 +54,23 @@ describe('JupyterLab runs the tour from its UI @integration', function () {
     await new Promise(resolve => lab?.process.once('exit', resolve));
   });
 
-  it('listens on 127.0.0.1 only, with a token', async () => {
+  it('listens on 127.0.0.1 only, with a token that no process\'s command line shows', async () => {
     assert.match(lab.url, /^http:\/\/127\.0\.0\.1:\d+\/lab\?token=[0-9a-f]{48}$/);
     const page = await browser.context.newPage();
     const denied = await page.goto(`http://127.0.0.1:${lab.port}/api/contents`);
     assert.equal(denied?.status(), 403, 'the API refuses requests without the token');
+    const allowed = await page.goto(`http://127.0.0.1:${lab.port}/api/contents?token=${lab.token}`);
+    assert.equal(allowed?.status(), 200, 'the token from the environment is the one the server checks');
     await page.close();
+    // What `ps` shows every user of a shared machine.
+    const showing = fs.readdirSync('/proc').filter(pid => /^\d+$/.test(pid)).filter(pid => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(lab.token);
+      } catch {
+        return false;   // the process ended while we looked
+      }
+    });
+    assert.deepEqual(showing, [], 'processes whose command line holds the token');
   });
 
   it('runs every cell, draws the plot, shows no error', async () => {
@@ -70,7 +81,21 @@ describe('JupyterLab runs the tour from its UI @integration', function () {
     await page.waitForSelector('.jp-Toolbar-kernelName:has-text("TypeScript")', {timeout: 60_000});
     await page.getByRole('menuitem', {name: 'Run', exact: true}).click();
     await page.getByRole('menuitem', {name: /^Run All Cells/}).click();
-    await page.waitForSelector('.cnnlab-headline', {timeout: 240_000});
+    // The status bar says what the kernel does: Busy from the first cell to the last, training included.
+    const states: string[] = [];
+    while (await page.locator('.cnnlab-headline').count() === 0) {
+      const text = (await page.locator('.jp-StatusBar-TextItem', {hasText: 'TypeScript'}).first().textContent()) ?? '';
+      states.push(text.split('|').pop()!.trim());
+      assert.ok(states.length < 480, 'the tour finished within 4 minutes');
+      await page.waitForTimeout(500);
+    }
+    const busyFrom = states.indexOf('Busy');
+    const busyTo = states.lastIndexOf('Busy');
+    assert.ok(busyFrom >= 0, `the kernel showed Busy: ${states.join(' ')}`);
+    // The last cell may end (Idle) a moment before its output is drawn; before that, nothing but Busy.
+    assert.deepEqual(states.slice(busyFrom, busyTo + 1).filter(s => s !== 'Busy'), [], `states while the cells ran: ${states.join(' ')}`);
+    assert.ok(busyTo - busyFrom >= 6, `training ran for a few seconds of samples: ${states.join(' ')}`);
+    await page.waitForSelector('.jp-StatusBar-TextItem:has-text("Idle")', {timeout: 30_000});
     await page.waitForSelector('.jp-OutputArea-output .cnnlab-plotly .main-svg', {timeout: 30_000});
     const points = await page.locator('.cnnlab-plotly .scatterlayer .point').count();
     assert.ok(points >= 3, `plotly drew ${points} points`);

@@ -30,11 +30,19 @@ from nbconvert import HTMLExporter
 from nbformat.sign import NotebookNotary
 
 HEADLINE_MIME = 'application/vnd.cnnlab.headline+json'
+PROGRESS_MIME = 'application/vnd.cnnlab.progress+json'
 INCOMPLETE_TAG = 'cnnlab-incomplete'
 # tslab prints compile errors as "<line>:<col> - <message>" and runtime stacks
 # through "evalmachine.<anonymous>:<line>:<col>".
 TS_DIAGNOSTIC = re.compile(r'^(\d+):(\d+) - (.+)$', re.M)
 STACK_LINE = re.compile(r'evalmachine\.<anonymous>:(\d+)(?::(\d+))?')
+
+
+def user_file_mode():
+    """The mode a new file gets under the user's umask (mkstemp's own is 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write(path, text):
@@ -45,6 +53,8 @@ def atomic_write(path, text):
     try:
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
             f.write(text)
+        # Reports are copied to web servers and shared: readable as any file the user writes.
+        os.chmod(tmp, user_file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -135,6 +145,68 @@ def headlines(nb):
     return found
 
 
+class ProgressLines:
+    """A running cell's progress bars (the lab's progress MIME type) on the terminal.
+
+    On a terminal: one line rewritten in place, in the style of cnnlab train's
+    bar. Otherwise (a log, CI): a line at each quarter and at the end, so a
+    long cell is never silent and the log stays short.
+    """
+
+    BAR = 20
+
+    def __init__(self, stem, tty, columns):
+        self.stem = stem
+        self.tty = tty
+        self.columns = max(columns, 40)
+        self.quarter = {}
+        self.open_line = False
+
+    def line(self, cell, cells, state):
+        total = state.get('total') or 0
+        share = 1.0 if state.get('finished') or total == 0 else min(1.0, state.get('done', 0) / total)
+        filled = int(round(share * self.BAR))
+        bar = '\u2588' * filled + '\u2591' * (self.BAR - filled)
+        return '[%s] cell %d/%d: %s [%s] %d%% %s' % (
+            self.stem, cell, cells, state.get('label', ''), bar, int(share * 100), state.get('status', ''))
+
+    def show(self, cell, cells, state):
+        text = self.line(cell, cells, state)
+        finished = bool(state.get('finished'))
+        if self.tty:
+            sys.stderr.write('\r\x1b[K' + text[:self.columns - 1] + ('\n' if finished else ''))
+            self.open_line = not finished
+        else:
+            key = state.get('label', '')
+            total = state.get('total') or 0
+            quarter = 4 if finished or total == 0 else int(4 * state.get('done', 0) / total)
+            if finished or quarter > self.quarter.get(key, 0):
+                self.quarter[key] = 0 if finished else quarter
+                sys.stderr.write(text + '\n')
+        sys.stderr.flush()
+
+    def end_line(self):
+        """Clears an unfinished in-place line before the next plain line."""
+        if self.open_line:
+            sys.stderr.write('\r\x1b[K')
+            self.open_line = False
+
+
+class LabNotebookClient(NotebookClient):
+    """nbclient, with each progress update shown on the terminal as it arrives."""
+
+    def __init__(self, nb, on_progress, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.on_progress = on_progress
+
+    def process_message(self, msg, cell, cell_index):
+        if msg.get('msg_type') in ('display_data', 'update_display_data'):
+            state = (msg.get('content') or {}).get('data', {}).get(PROGRESS_MIME)
+            if isinstance(state, dict):
+                self.on_progress(state)
+        return super().process_message(msg, cell, cell_index)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('notebook')
@@ -143,6 +215,8 @@ def main():
     ap.add_argument('--summary', required=True)
     ap.add_argument('--cell-timeout', type=float, default=600)
     ap.add_argument('--kernel', default='tslab')
+    ap.add_argument('--tty', action='store_true', help='the output ends on a terminal: rewrite progress in place')
+    ap.add_argument('--columns', type=int, default=100)
     a = ap.parse_args()
 
     nb_path = os.path.abspath(a.notebook)
@@ -159,22 +233,27 @@ def main():
     code_cells = sum(1 for c in nb.cells if c.cell_type == 'code')
     stem = os.path.splitext(os.path.basename(nb_path))[0]
     progress = {'done': 0, 'since': time.time()}
+    bars = ProgressLines(stem, a.tty, a.columns)
 
     def on_cell_start(cell, cell_index):
         current['index'] = cell_index
         progress['since'] = time.time()
 
+    def on_progress(state):
+        bars.show(progress['done'] + 1, code_cells, state)
+
     def on_cell_executed(cell, cell_index, execute_reply):
         if cell.cell_type != 'code':
             return
         progress['done'] += 1
+        bars.end_line()
         status = execute_reply.get('content', {}).get('status', 'ok') if execute_reply else 'ok'
         print('[%s] code cell %d/%d %s in %.1f s' % (
             stem, progress['done'], code_cells, 'done' if status == 'ok' else 'FAILED',
             time.time() - progress['since']), file=sys.stderr, flush=True)
 
-    client = NotebookClient(
-        nb, kernel_name=a.kernel, timeout=a.cell_timeout, allow_errors=False,
+    client = LabNotebookClient(
+        nb, on_progress, kernel_name=a.kernel, timeout=a.cell_timeout, allow_errors=False,
         record_timing=True, interrupt_on_timeout=True,
         resources={'metadata': {'path': os.path.dirname(nb_path)}},
         on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)

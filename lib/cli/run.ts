@@ -89,9 +89,12 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
   }
 
   const env = {...jupyterEnv(), ...options.env, [BUDGET_ENV]: options.budget};
+  // The runner's output reaches the user through us: tell it whether that is a terminal.
+  const terminal = options.onProgress == null && process.stderr.isTTY ?
+      ['--tty', '--columns', String(process.stderr.columns || 100)] : [];
   const child = spawn(VENV_PYTHON, [
     RUNNER_SCRIPT, file, '--html', html, '--ipynb', ipynb, '--summary', summaryFile,
-    '--cell-timeout', String(cellTimeout),
+    '--cell-timeout', String(cellTimeout), ...terminal,
   ], {
     cwd: path.dirname(file), env, stdio: ['ignore', 'inherit', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only us. The first one
@@ -103,9 +106,11 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-8000);
-    for (const line of chunk.split('\n').filter(Boolean)) {
-      if (options.onProgress) options.onProgress(line);
-      else process.stderr.write(line + '\n');
+    if (options.onProgress) {
+      for (const line of chunk.split('\n').filter(Boolean)) options.onProgress(line);
+    } else {
+      // As written: progress lines rewrite themselves in place on a terminal.
+      process.stderr.write(chunk);
     }
   });
   let stops = 0;

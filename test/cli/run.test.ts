@@ -48,6 +48,24 @@ describe('cnnlab run @integration', function () {
     assert.equal(fs.readdirSync(out).filter(f => f.endsWith('.tmp')).length, 0, 'no temporary files left');
   });
 
+  it('shows a training cell\'s progress while it runs, and writes reports with the user\'s umask', async () => {
+    const dir = tempDir('run-progress');
+    const r = await runCli(['run', 'notebooks/00-lab-tour.ipynb', '--budget', 'smoke', '--out', dir],
+        {env: {LAB_RESULTS_DIR: tempDir('run-progress-results')}});
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.split('\n');
+    const done = lines.findIndex(l => /\[00-lab-tour\] code cell 3\/4 done/.test(l));
+    const during = lines.slice(0, done).filter(l => /^\[00-lab-tour\] cell 3\/4: chapter 00 \(smoke\) \[[█░]+\] \d+% run \d of 3 \(width\), epoch 1\/1, [\d,]+ img\/s/.test(l));
+    assert.ok(during.length >= 1, `progress lines before the cell ended:\n${r.stderr}`);
+    assert.ok(lines.slice(0, done).some(l => /\[00-lab-tour\] cell 3\/4: .* 3 runs trained now/.test(l)), r.stderr);
+    // Not a terminal: a few lines, not one per step.
+    assert.ok(during.length <= 8, `${during.length} progress lines`);
+    const mode = 0o666 & ~process.umask();
+    for (const file of ['00-lab-tour.html', '00-lab-tour.ipynb']) {
+      assert.equal((fs.statSync(path.join(dir, file)).mode & 0o777).toString(8), mode.toString(8), file);
+    }
+  });
+
   it('passes the budget to the notebook and fills execution counts', async () => {
     const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--out', out, '--budget', 'smoke']);
     assert.equal(r.code, 0, r.stderr);

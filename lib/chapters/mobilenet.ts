@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import {millions, percent, plural, signed} from '../display/format';
 import {Item, markdownItem, plotlyItem, tableItem, vegaItem, headlineItem, findingsItem} from '../display/show';
 import {Budget, pick} from '../experiments/budget';
-import {BudgetPlan} from '../experiments/plan';
+import {BudgetPlan, expandPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
 import {ExperimentSpec, ModelOptions, Run, TrainingSettings} from '../experiments/spec';
 import {costOf, separableRatio} from '../cost';
@@ -17,6 +17,7 @@ import {buildMobileNetV1} from '../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../plot/figures';
 import {Finding} from '../results/findings';
 import {CostPoint, Spread, paretoFront, pooledStd, spread, verdict} from '../results/stats';
+import {LATENCY_METHOD} from '../train/trainer';
 import {Chapter} from './chapter';
 import {comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
 import {fullBudgetEstimate} from './time';
@@ -272,9 +273,11 @@ export const CHAPTER: Chapter = {
 /** The recipe in a sentence, from the plan. */
 export function recipeSection(p: BudgetPlan): Item[] {
   const t = p.training;
+  // Distinct runs: the same network and seed in two groups trains once (any engine gives the same count).
+  const runs = expandPlan(p, 'cpu').runs.length;
   return [markdownItem(`Recipe (${p.budget}): ${t.limit?.toLocaleString('en-US') ?? 'all 60,000'} training images, ` +
       `${plural(t.epochs ?? 1, 'epoch')}, batch ${t.batch}, Adam ${t.lr}, test on ${t.testLimit?.toLocaleString('en-US') ?? 'all 10,000'} ` +
-      `images, ${plural(p.seeds.length, 'seed')} (${p.seeds.join(', ')}) where noise is measured: ${plural(p.groups.reduce((n, g) => n + g.specs.length, 0), 'run')} in ` +
+      `images, ${plural(p.seeds.length, 'seed')} (${p.seeds.join(', ')}) where noise is measured: ${plural(runs, 'run')} in ` +
       `${plural(p.groups.length, 'group')}.`)];
 }
 
@@ -380,9 +383,12 @@ function familyName(run: Run): string {
 export function familiesSection(result: PlanResult): Item[] {
   const families = result.group('families');
   const [, linear, nonLinear] = families;
+  // The α sweep at 28 px, less the run that is also the families' MobileNet v1 (one point, one label).
+  const sweep = result.group('grid').filter(r => optionsOf(r).resolution === 28 && !families.some(f => f.key === r.key));
   const points: CostPoint[] = [
-    ...gridPoints(result).filter(p => p.label.endsWith('28px')).map(p => ({...p, group: 'MobileNet v1, α sweep at 28 px'})),
-    ...families.map(r => ({label: familyName(r), macs: r.result.macs, accuracy: accuracy(r), group: 'at matched cost'})),
+    ...sweep.map(r => ({label: `α=${optionsOf(r).width}`, macs: r.result.macs, accuracy: accuracy(r), group: 'MobileNet v1, α sweep at 28 px'})),
+    ...families.map(r => ({label: `${familyName(r)} α=${optionsOf(r).width}`, macs: r.result.macs, accuracy: accuracy(r),
+                           group: 'networks at matched cost'})),
   ];
   return [
     tableItem(families, [
@@ -398,6 +404,22 @@ export function familiesSection(result: PlanResult): Item[] {
             'the non-linear one is better here, against the paper\'s Fig. 6'}).`),
     plotlyItem(accuracyVsMacsFigure(points, 'Families at matched cost, with the 28 px α sweep')),
   ];
+}
+
+/** "2.1× faster", "1.3× slower": a time ratio (> 1 is faster) as a reader says it. */
+function timeRatio(speedup: number): string {
+  return speedup >= 1 ? `${speedup.toFixed(1)}× faster` : `${(1 / speedup).toFixed(1)}× slower`;
+}
+
+/** How the times were measured, and how much they moved between repeats. */
+function latencyMethodText(runs: readonly Run[]): string {
+  const spreads = runs.map(r => r.result.timing.latencySpreadBatch1).filter((s): s is number => typeof s === 'number');
+  const method = `Each time is the median of at least ${LATENCY_METHOD.repeats} forward passes (and ${LATENCY_METHOD.seconds} s of them) ` +
+      `after ${LATENCY_METHOD.warmup} untimed warm-up passes, measured right after the network trained.`;
+  if (spreads.length === 0) return method;
+  const median = [...spreads].sort((a, b) => a - b)[Math.floor(spreads.length / 2)];
+  return `${method} The middle half of the repeats spans ${percent(median, 0)} of the median for a typical network ` +
+      `(${spreads.length} of ${runs.length} networks measured this way), so read differences smaller than that as noise.`;
 }
 
 /** Milliseconds per million multiply-adds at batch 1: how fast a network turns its arithmetic into time. */
@@ -419,8 +441,9 @@ export function latencySection(result: PlanResult): Item[] {
     ].map(g => ({name: g.name, points: g.runs.map(r => ({label: label(r), macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))})),
     `Latency against multiply-adds (${result.backend})`)),
     markdownItem(`Separable networks take **${sepRate.toFixed(3)} ms per million MACs**, full-convolution ones ${fullRate.toFixed(3)}: ` +
-        `per multiply-add, separable networks are ${(sepRate / fullRate).toFixed(1)}× slower on ${result.backend}, so they are ` +
-        `${(pair.costRatio * fullRate / sepRate).toFixed(1)}× faster in time where they are ${pair.costRatio.toFixed(1)}× cheaper in multiply-adds (α = ${pair.width}).`),
+        `per multiply-add, separable networks are ${(sepRate / fullRate).toFixed(1)}× slower on ${result.backend}, so where they are ` +
+        `${pair.costRatio.toFixed(1)}× cheaper in multiply-adds (α = ${pair.width}) they are ${timeRatio(pair.costRatio * fullRate / sepRate)} in time. ` +
+        latencyMethodText(timed)),
   ];
 }
 

@@ -47,9 +47,12 @@ function scriptJson(value: unknown): string {
 
 export function plotlyBundle(figure: PlotlyFigure, options: PlotlyOptions): MimeBundle {
   const id = `plotly-${crypto.randomBytes(6).toString('hex')}`;
-  const height = options.height ?? 450;
+  // A figure with a fixed size (its labels were placed for it) gets a box of that size.
+  const layout = figure.layout ?? {};
+  const height = options.height ?? (typeof layout['height'] === 'number' ? layout['height'] : 450);
+  const width = typeof layout['width'] === 'number' ? `${layout['width']}px` : '100%';
   const html = `${options.embedLibrary ? plotlyLibraryTag() : ''}
-<div id="${id}" class="cnnlab-plotly" style="width:100%;height:${height}px"></div>
+<div id="${id}" class="cnnlab-plotly" style="width:${width};max-width:100%;overflow-x:auto;height:${height}px"></div>
 <script type="text/javascript">
 (function () {
   var fig = ${scriptJson(figure)};

@@ -1,69 +1,168 @@
 /**
  * The lab's standard figures, as data: plotly figures (interactive, in
  * JupyterLab and the HTML reports) and the same as vega-lite specs (static
- * SVG for reading and printing). Pure functions; lib/display shows them.
+ * SVG where no JavaScript runs). Both draw the same groups in the same
+ * colours, on the same fitted axes, with point labels placed so that none
+ * overlaps (layout.ts). Pure functions; lib/display shows them.
  */
 import type {TopLevelSpec} from 'vega-lite';
 
 import type {PlotlyFigure} from '../display/plotly';
 import {CostPoint, paretoFront} from '../results/stats';
+import {FIGURE_SIZE, colourOf, logTicks, paddedRange, placeLabels} from './layout';
 
-const groupsOf = (points: readonly CostPoint[]) => [...new Set(points.map(p => p.group))];
+const groupsOf = (points: readonly {group: string}[]) => [...new Set(points.map(p => p.group))];
+
+/** Plot-area pixel sizes: plotly's from FIGURE_SIZE, vega-lite's its own width and height. */
+const PLOTLY_AREA = {
+  width: FIGURE_SIZE.width - FIGURE_SIZE.margin.l - FIGURE_SIZE.margin.r,
+  height: FIGURE_SIZE.height - FIGURE_SIZE.margin.t - FIGURE_SIZE.margin.b,
+};
+const VEGA_AREA = {width: 640, height: 320};
+
+interface Axes {
+  /** log10 range of x. */
+  x: [number, number];
+  y: [number, number];
+}
+
+function axesOf(points: readonly CostPoint[]): Axes {
+  return {x: paddedRange(points.map(p => p.macs), true), y: paddedRange(points.map(p => p.accuracy), false, 0.12)};
+}
+
+/**
+ * Each point's label position in data units (x as a value, not its log),
+ * or null where it found no free place; Pareto-front points are placed first.
+ */
+function labelPositions(points: readonly CostPoint[], axes: Axes, area: {width: number; height: number}):
+    Array<{x: number; y: number} | null> {
+  const toPx = (p: CostPoint) => ({
+    px: (Math.log10(p.macs) - axes.x[0]) / (axes.x[1] - axes.x[0]) * area.width,
+    py: (p.accuracy - axes.y[0]) / (axes.y[1] - axes.y[0]) * area.height,
+  });
+  const front = new Set(paretoFront(points));
+  const order = points.map((p, i) => i).sort((a, b) => Number(front.has(points[b])) - Number(front.has(points[a])) ||
+                                                        points[a].macs - points[b].macs);
+  const placed = placeLabels(order.map(i => ({...toPx(points[i]), text: points[i].label})), area);
+  const result: Array<{x: number; y: number} | null> = points.map(() => null);
+  order.forEach((i, k) => {
+    const offset = placed[k];
+    if (offset == null) return;
+    const {px, py} = toPx(points[i]);
+    result[i] = {
+      x: 10 ** (axes.x[0] + (px + offset.dx) / area.width * (axes.x[1] - axes.x[0])),
+      y: axes.y[0] + (py + offset.dy) / area.height * (axes.y[1] - axes.y[0]),
+    };
+  });
+  return result;
+}
+
+function unlabelledNote(count: number): string {
+  return count === 0 ? '' : `${count} label${count === 1 ? '' : 's'} left off where points crowd: hover for them`;
+}
 
 export function accuracyVsMacsFigure(points: readonly CostPoint[], title = 'Accuracy against multiply-adds'): PlotlyFigure {
+  const axes = axesOf(points);
+  const labels = labelPositions(points, axes, PLOTLY_AREA);
   const front = paretoFront(points);
-  const traces: Array<Record<string, unknown>> = groupsOf(points).map(group => {
+  const traces: Array<Record<string, unknown>> = groupsOf(points).map((group, g) => {
     const mine = points.filter(p => p.group === group);
     return {
-      type: 'scatter', mode: 'markers+text', name: group,
+      type: 'scatter', mode: 'markers', name: group,
       x: mine.map(p => p.macs), y: mine.map(p => p.accuracy), text: mine.map(p => p.label),
-      textposition: 'top center', marker: {size: 10},
+      marker: {size: 11, color: colourOf(g), line: {width: 1, color: '#fff'}},
       hovertemplate: '%{text}<br>%{x:.3s} MACs<br>accuracy %{y:.3f}<extra>' + group + '</extra>',
     };
   });
   traces.push({
-    type: 'scatter', mode: 'lines', name: 'Pareto front', x: front.map(p => p.macs), y: front.map(p => p.accuracy),
-    line: {dash: 'dot', color: '#888'}, hoverinfo: 'skip',
+    type: 'scatter', mode: 'lines', name: 'Pareto front (nothing cheaper is more accurate)',
+    x: front.map(p => p.macs), y: front.map(p => p.accuracy), line: {dash: 'dot', color: '#888'}, hoverinfo: 'skip',
   });
+  const annotations = points.flatMap((p, i) => labels[i] == null ? [] : [{
+    // Annotations on a log axis take the log of the value.
+    x: Math.log10(labels[i]!.x), y: labels[i]!.y, xref: 'x', yref: 'y', text: p.label, showarrow: false,
+    font: {size: 11, color: '#333'},
+  }]);
+  const note = unlabelledNote(labels.filter(l => l == null).length);
   return {
     data: traces,
     layout: {
-      title: {text: title}, xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log'},
-      yaxis: {title: {text: 'test accuracy'}}, legend: {orientation: 'h', y: -0.2}, margin: {t: 50},
+      title: {text: title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+      xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log', range: axes.x, ...logTicks(axes.x)},
+      yaxis: {title: {text: 'test accuracy'}, range: axes.y},
+      legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
+      annotations: note ? [...annotations, {text: note, xref: 'paper', yref: 'paper', x: 1, y: 1.02, xanchor: 'right',
+                                            yanchor: 'bottom', showarrow: false, font: {size: 10, color: '#666'}}] : annotations,
     },
+    config: {responsive: false},
   };
 }
 
 export function accuracyVsMacsSpec(points: readonly CostPoint[], title = 'Accuracy against multiply-adds'): TopLevelSpec {
+  const axes = axesOf(points);
+  const labels = labelPositions(points, axes, VEGA_AREA);
   const front = new Set(paretoFront(points));
-  const values = points.map(p => ({...p, pareto: front.has(p)}));
+  const groups = groupsOf(points);
+  const values = points.map((p, i) => ({...p, pareto: front.has(p), labelX: labels[i]?.x ?? null, labelY: labels[i]?.y ?? null}));
+  const xScale = {type: 'log' as const, domain: [10 ** axes.x[0], 10 ** axes.x[1]], nice: false};
+  const yScale = {domain: [...axes.y], nice: false, zero: false};
+  const x = {field: 'macs', type: 'quantitative' as const, title: 'multiply-adds per image (log scale)', scale: xScale,
+             axis: {values: logTicks(axes.x).tickvals, format: '~s', grid: true}};
+  const y = {field: 'accuracy', type: 'quantitative' as const, title: 'test accuracy', scale: yScale};
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title, width: 480, height: 300,
+    title, width: VEGA_AREA.width, height: VEGA_AREA.height,
     data: {values},
     layer: [
+      {transform: [{filter: 'datum.pareto'}], mark: {type: 'line', strokeDash: [4, 3], color: '#888'}, encoding: {x, y}},
       {
-        transform: [{filter: 'datum.pareto'}],
-        mark: {type: 'line', strokeDash: [4, 3], color: '#888'},
-        encoding: {x: {field: 'macs', type: 'quantitative', scale: {type: 'log'}}, y: {field: 'accuracy', type: 'quantitative'}},
-      },
-      {
-        mark: {type: 'point', filled: true, size: 80},
+        mark: {type: 'point', filled: true, size: 90, opacity: 1},
         encoding: {
-          x: {field: 'macs', type: 'quantitative', scale: {type: 'log'}, title: 'multiply-adds per image (log scale)'},
-          y: {field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: {zero: false}},
-          color: {field: 'group', type: 'nominal', title: null},
+          x, y,
+          color: {field: 'group', type: 'nominal', title: null, scale: {domain: groups, range: groups.map((_, g) => colourOf(g))},
+                  legend: {orient: 'bottom', direction: 'vertical', labelLimit: 0}},
         },
       },
       {
-        mark: {type: 'text', dy: -10, fontSize: 10},
+        transform: [{filter: 'datum.labelX != null'}],
+        mark: {type: 'text', fontSize: 11, color: '#333'},
         encoding: {
-          x: {field: 'macs', type: 'quantitative', scale: {type: 'log'}},
-          y: {field: 'accuracy', type: 'quantitative'}, text: {field: 'label'},
+          x: {field: 'labelX', type: 'quantitative', scale: xScale},
+          y: {field: 'labelY', type: 'quantitative', scale: yScale},
+          text: {field: 'label'},
         },
       },
     ],
-  } as TopLevelSpec;
+  };
+}
+
+/** A named set of networks timed at batch 1. */
+export interface LatencyGroup {
+  name: string;
+  points: Array<{label: string; macs: number; ms: number}>;
+}
+
+/** Forward-pass time against multiply-adds, one colour and legend entry per group; labels in the hover text. */
+export function latencyFigure(groups: readonly LatencyGroup[], title: string): PlotlyFigure {
+  const all = groups.flatMap(g => g.points);
+  const x = paddedRange(all.map(p => p.macs), true);
+  const y = paddedRange(all.map(p => p.ms), true);
+  return {
+    data: groups.filter(g => g.points.length > 0).map((g, i) => ({
+      type: 'scatter', mode: 'markers', name: g.name,
+      x: g.points.map(p => p.macs), y: g.points.map(p => p.ms), text: g.points.map(p => p.label),
+      marker: {size: 10, color: colourOf(i), line: {width: 1, color: '#fff'}},
+      hovertemplate: '%{text}<br>%{x:.3s} MACs<br>%{y:.2f} ms per image<extra></extra>',
+    })),
+    layout: {
+      title: {text: title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+      xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log', range: x, ...logTicks(x)},
+      yaxis: {title: {text: 'ms per image, batch 1 (log scale)'}, type: 'log', range: y,
+              tickvals: logTicks(y).tickvals, ticktext: logTicks(y).tickvals.map(v => `${Number(v.toPrecision(2))} ms`)},
+      legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
+    },
+    config: {responsive: false},
+  };
 }
 
 export interface Curve {
@@ -74,30 +173,10 @@ export interface Curve {
 
 export function curvesFigure(curves: readonly Curve[], yTitle: string, title: string): PlotlyFigure {
   return {
-    data: curves.map(c => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.epochs, y: c.values})),
-    layout: {title: {text: title}, xaxis: {title: {text: 'epoch'}, dtick: 1}, yaxis: {title: {text: yTitle}}, margin: {t: 50}},
-  };
-}
-
-/** A named set of networks timed at batch 1. */
-export interface LatencyGroup {
-  name: string;
-  points: Array<{label: string; macs: number; ms: number}>;
-}
-
-/** Forward-pass time against multiply-adds, one legend entry per group. */
-export function latencyFigure(groups: readonly LatencyGroup[], title: string): PlotlyFigure {
-  return {
-    data: groups.filter(g => g.points.length > 0).map(g => ({
-      type: 'scatter', mode: 'markers', name: g.name,
-      x: g.points.map(p => p.macs), y: g.points.map(p => p.ms), text: g.points.map(p => p.label),
-      marker: {size: 9}, hovertemplate: '%{text}<br>%{x:.3s} MACs<br>%{y:.2f} ms per image<extra></extra>',
-    })),
-    layout: {
-      title: {text: title},
-      xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log'},
-      yaxis: {title: {text: 'ms per image at batch 1 (log scale)'}, type: 'log'},
-      legend: {orientation: 'h', y: -0.2}, margin: {t: 50},
-    },
+    data: curves.map((c, i) => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.epochs, y: c.values,
+                                 line: {color: colourOf(i)}, marker: {color: colourOf(i)}})),
+    layout: {title: {text: title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+             xaxis: {title: {text: 'epoch'}, dtick: 1}, yaxis: {title: {text: yTitle}}, legend: {orientation: 'h', y: -0.28}},
+    config: {responsive: false},
   };
 }

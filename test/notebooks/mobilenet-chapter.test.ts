@@ -14,6 +14,7 @@ import {PLAN_MIME} from '../../lib/experiments';
 import {FINDINGS_MIME} from '../../lib/display';
 import {Finding} from '../../lib/results';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
+import {checkReport} from '../helpers/report-checks';
 import {ARTIFACTS, runCli, tempDir} from '../helpers/cli';
 
 const NOTEBOOK = 'notebooks/03-mobilenet-multipliers.ipynb';
@@ -106,6 +107,7 @@ describe('chapter 3, MobileNet multipliers @integration', function () {
     await vega.scrollIntoViewIfNeeded();
     assert.ok(await vega.evaluate(img => (img as HTMLImageElement).naturalWidth > 100));
     assert.doesNotMatch(await page.content(), /This report is incomplete/);
+    await checkReport(page, 'chapter 03');
     assert.deepEqual(browser.external, []);
     await page.screenshot({path: path.join(ARTIFACTS, 'mobilenet-report.png'), fullPage: true});
     await page.close();

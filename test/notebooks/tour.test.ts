@@ -9,6 +9,7 @@ import * as path from 'node:path';
 
 import {runReport} from '../../lib/cli/report';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
+import {checkReport} from '../helpers/report-checks';
 import {ARTIFACTS, FIXTURES, runCli, tempDir} from '../helpers/cli';
 
 describe('lab tour notebook @integration', function () {
@@ -54,6 +55,7 @@ describe('lab tour notebook @integration', function () {
     assert.ok(await vega.isVisible());
     const width = await vega.evaluate(img => (img as HTMLImageElement).naturalWidth);
     assert.ok(width > 100, `vega-lite image is ${width}px wide`);
+    await checkReport(page, 'tour');
     assert.deepEqual(browser.external, [], 'the report fetched nothing from the network');
     await page.screenshot({path: path.join(ARTIFACTS, 'tour-report.png'), fullPage: true});
     await page.close();

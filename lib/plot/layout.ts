@@ -1,0 +1,114 @@
+/**
+ * Where things go on a figure: the lab's colours, axis ticks a reader can
+ * read on a log scale, and point labels placed so that none overlaps
+ * another label or a point. Figures have a fixed size (FIGURE_SIZE) so that
+ * label positions computed here in pixels hold where the figure is drawn.
+ */
+
+/** Tableau 10: one colour per group, in the order groups appear; colour-blind-safe enough for a projector. */
+export const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+
+export function colourOf(index: number): string {
+  return PALETTE[index % PALETTE.length];
+}
+
+/** Figure size and plot-area margins in CSS pixels (plotly); the legend sits below the plot area. */
+export const FIGURE_SIZE = {width: 900, height: 520, margin: {l: 70, r: 30, t: 50, b: 130}} as const;
+
+/** Axis range with a margin around the data, in the axis's own units (log10 for log axes). */
+export function paddedRange(values: readonly number[], log: boolean, pad = 0.08): [number, number] {
+  const xs = values.map(v => (log ? Math.log10(v) : v));
+  let lo = Math.min(...xs);
+  let hi = Math.max(...xs);
+  if (hi - lo < 1e-9) {
+    const half = log ? 0.5 : Math.max(Math.abs(lo) * 0.05, 0.01);
+    lo -= half;
+    hi += half;
+  }
+  const span = hi - lo;
+  return [lo - pad * span, hi + pad * span];
+}
+
+/** "950k", "1.2M", "3G": a multiply-add count as a tick or label shows it. */
+export function shortCount(value: number): string {
+  const units: Array<[number, string]> = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [size, unit] of units) {
+    if (value >= size) return `${Number((value / size).toPrecision(2))}${unit}`;
+  }
+  return `${Number(value.toPrecision(2))}`;
+}
+
+/**
+ * Ticks for a log axis over [lo, hi] (log10 units): 1-2-5 steps per decade,
+ * or 1-10 where the range is short, so every tick is labelled with its
+ * value ("2M", "5M") instead of plotly's bare minor digits.
+ */
+export function logTicks([lo, hi]: readonly [number, number]): {tickvals: number[]; ticktext: string[]} {
+  const decades = hi - lo;
+  const steps = decades > 3 ? [1] : decades > 1.2 ? [1, 2, 5] : [1, 1.5, 2, 3, 5, 7];
+  const tickvals: number[] = [];
+  for (let exponent = Math.floor(lo); exponent <= Math.ceil(hi); exponent++) {
+    for (const step of steps) {
+      const value = step * 10 ** exponent;
+      const log = Math.log10(value);
+      if (log >= lo && log <= hi) tickvals.push(value);
+    }
+  }
+  return {tickvals, ticktext: tickvals.map(shortCount)};
+}
+
+/** A label's box in plot-area pixels, y up. */
+interface Box {x0: number; x1: number; y0: number; y1: number}
+
+const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+export interface LabelRequest {
+  /** Point position in plot-area pixels, origin bottom-left. */
+  px: number;
+  py: number;
+  text: string;
+}
+
+export interface PlacedLabel {
+  /** Offset of the label's centre from its point, in pixels (y up); null when no free place was found. */
+  dx: number;
+  dy: number;
+}
+
+/** Approximate text box of a label at `fontSize` (plotly's default sans-serif). */
+function textSize(text: string, fontSize: number): {w: number; h: number} {
+  return {w: 0.6 * fontSize * [...text].length + 4, h: fontSize + 4};
+}
+
+/**
+ * Greedy label placement: each label takes the first of a ring of offsets
+ * around its point (above, below, right, left, the diagonals, then farther
+ * out) whose box stays inside the plot area and overlaps no placed label
+ * and no point. Labels that find no place get null: the figure then keeps
+ * them in its hover text and says so.
+ */
+export function placeLabels(requests: readonly LabelRequest[], area: {width: number; height: number},
+                            options: {fontSize?: number; pointRadius?: number} = {}): Array<PlacedLabel | null> {
+  const fontSize = options.fontSize ?? 11;
+  const radius = options.pointRadius ?? 6;
+  const points: Box[] = requests.map(r => ({x0: r.px - radius, x1: r.px + radius, y0: r.py - radius, y1: r.py + radius}));
+  const placed: Box[] = [];
+  return requests.map(r => {
+    const {w, h} = textSize(r.text, fontSize);
+    const near = radius + 3;
+    const ring: Array<[number, number]> = [
+      [0, near + h / 2], [0, -(near + h / 2)], [near + w / 2, 0], [-(near + w / 2), 0],
+      [near + w / 2, near + h / 2], [-(near + w / 2), near + h / 2], [near + w / 2, -(near + h / 2)], [-(near + w / 2), -(near + h / 2)],
+    ];
+    const candidates = [...ring, ...ring.map(([dx, dy]): [number, number] => [dx * 1.8, dy * 1.8])];
+    for (const [dx, dy] of candidates) {
+      const box = {x0: r.px + dx - w / 2, x1: r.px + dx + w / 2, y0: r.py + dy - h / 2, y1: r.py + dy + h / 2};
+      const inside = box.x0 >= 0 && box.x1 <= area.width && box.y0 >= 0 && box.y1 <= area.height;
+      if (inside && !placed.some(p => overlaps(p, box)) && !points.some(p => overlaps(p, box))) {
+        placed.push(box);
+        return {dx, dy};
+      }
+    }
+    return null;
+  });
+}

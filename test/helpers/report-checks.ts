@@ -1,0 +1,54 @@
+/**
+ * What every chapter's HTML report must pass in the browser, so each new
+ * chapter keeps it: point labels that do not overlap one another or the
+ * legend, a legend wherever a figure has more than one series, static
+ * charts whose legends are not truncated, code folded, finished progress
+ * collapsed to one line, and no sources outside the repository.
+ */
+import {strict as assert} from 'node:assert';
+
+import type {Page} from 'playwright-core';
+
+interface Box {x: number; y: number; width: number; height: number}
+const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+export async function checkReport(page: Page, name: string): Promise<void> {
+  await page.waitForFunction(() => [...document.querySelectorAll('.cnnlab-plotly')].every(d => d.querySelector('.main-svg')),
+      null, {timeout: 30_000});
+  // (No named helpers inside $$eval: the test's TypeScript loader adds a __name() the page lacks.)
+  const figures = await page.$$eval('.cnnlab-plotly', divs => divs.map(div => ({
+    labels: [...div.querySelectorAll('.annotation-text')].map(e =>
+        ({text: e.textContent ?? '', box: JSON.parse(JSON.stringify(e.getBoundingClientRect())) as Box})),
+    legend: [...div.querySelectorAll('.legend .traces')].map(e => JSON.parse(JSON.stringify(e.getBoundingClientRect())) as Box),
+    series: ((div as unknown as {data?: Array<{showlegend?: boolean}>}).data ?? []).filter(t => t.showlegend !== false).length,
+    title: div.querySelector('.gtitle')?.textContent ?? '',
+  })));
+  assert.ok(figures.length > 0, `${name}: the report has figures`);
+  for (const figure of figures) {
+    const what = `${name}, figure '${figure.title}'`;
+    if (figure.series > 1) assert.equal(figure.legend.length, figure.series, `${what}: one legend entry per series`);
+    for (let i = 0; i < figure.labels.length; i++) {
+      for (let j = i + 1; j < figure.labels.length; j++) {
+        assert.ok(!overlap(figure.labels[i].box, figure.labels[j].box),
+            `${what}: labels '${figure.labels[i].text}' and '${figure.labels[j].text}' overlap`);
+      }
+      for (const entry of figure.legend) {
+        assert.ok(!overlap(figure.labels[i].box, entry), `${what}: label '${figure.labels[i].text}' covers the legend`);
+      }
+    }
+  }
+  // Static charts: every legend label whole (vega truncates with an ellipsis).
+  const vegaTexts = await page.$$eval('img.cnnlab-vega', imgs => imgs.map(img => atob((img as HTMLImageElement).src.split(',')[1])));
+  for (const svg of vegaTexts) assert.doesNotMatch(svg, /…/, `${name}: a static chart truncates a label`);
+  // Code is folded; the executed notebook keeps it open.
+  const inputs = await page.locator('.jp-CodeCell .jp-InputArea-editor').count();
+  const folded = await page.locator('details.cnnlab-code:not([open]) .jp-InputArea-editor').count();
+  assert.ok(inputs > 0 && folded === inputs, `${name}: ${folded} of ${inputs} code cells folded`);
+  assert.equal(await page.locator('.jp-InputArea-editor').first().isVisible(), false, `${name}: code hidden until asked for`);
+  // A finished plan is one summary line, not a bar.
+  assert.equal(await page.locator('progress').count(), 0, `${name}: progress bars left in the report`);
+  const text = await page.locator('body').innerText();
+  assert.doesNotMatch(text, /\w\(s\)/, `${name}: a count written as 'word(s)'`);
+  assert.doesNotMatch(text, /\.\.\/shared|REFERENCE\.md|PLATFORM\.md/, `${name}: cites a file outside the repository`);
+  assert.doesNotMatch(text, /NaN|undefined/, `${name}: NaN or undefined in the text`);
+}

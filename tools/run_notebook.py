@@ -31,6 +31,7 @@ from nbformat.sign import NotebookNotary
 
 HEADLINE_MIME = 'application/vnd.cnnlab.headline+json'
 PROGRESS_MIME = 'application/vnd.cnnlab.progress+json'
+ENGINE_MIME = 'application/vnd.cnnlab.engine+json'
 INCOMPLETE_TAG = 'cnnlab-incomplete'
 # tslab prints compile errors as "<line>:<col> - <message>" and runtime stacks
 # through "evalmachine.<anonymous>:<line>:<col>".
@@ -135,13 +136,14 @@ def incomplete_banner(failure):
     return cell
 
 
-def headlines(nb):
+def outputs_of(nb, mime):
+    """Every output's data of one MIME type, in notebook order."""
     found = []
     for cell in nb.cells:
         for out in cell.get('outputs', []):
             data = out.get('data', {})
-            if HEADLINE_MIME in data:
-                found.append(data[HEADLINE_MIME])
+            if mime in data:
+                found.append(data[mime])
     return found
 
 
@@ -307,7 +309,10 @@ def main():
     atomic_write(a.html, body)
 
     summary['ok'] = rc == 0
-    summary['headlines'] = headlines(nb)
+    summary['headlines'] = outputs_of(nb, HEADLINE_MIME)
+    engines = outputs_of(nb, ENGINE_MIME)
+    if engines:
+        summary['engine'] = engines[0]
     summary['htmlBytes'] = len(body.encode('utf-8'))
     atomic_write(a.summary, json.dumps(summary))
     return rc

@@ -20,8 +20,11 @@ export interface Chapter {
   plan(budget: Budget): BudgetPlan;
 }
 
+/** The MIME type that carries the engine a notebook ran on, for reports/index.html. */
+export const ENGINE_MIME = 'application/vnd.cnnlab.engine+json';
+
 /** The run's budget and engine in one line, shown at the top of a chapter. */
 export function engineItem(budget: Budget, engine: EngineInfo): Item {
   return markdownItem(`Budget **${budget}**; engine **${engine.backend}** on ${engine.device} ` +
-      `(${plural(engine.threads, 'thread')}, TF.js ${engine.tfjsVersion}).`);
+      `(${plural(engine.threads, 'thread')}, TF.js ${engine.tfjsVersion}).`, {[ENGINE_MIME]: {budget, ...engine}});
 }

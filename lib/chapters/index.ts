@@ -8,10 +8,27 @@ import * as tour from './tour';
 
 export * from './chapter';
 export * from './compare';
+export * from './reference-accuracy';
 export * from './time';
 export {mobilenet, tour};
 
 export const CHAPTERS: readonly Chapter[] = [tour.CHAPTER, mobilenet.CHAPTER];
+
+/** The book, in order: every chapter with its notebook, and the ones not written yet. */
+export interface BookEntry {
+  id: string;
+  title: string;
+  notebook: string;
+  written: boolean;
+}
+
+export const BOOK: readonly BookEntry[] = [
+  {id: '00', title: 'Lab tour', notebook: '00-lab-tour.ipynb', written: true},
+  {id: '01', title: 'Inception\'s evolution, from GoogLeNet to Inception-ResNet', notebook: '01-inception-evolution.ipynb', written: false},
+  {id: '02', title: 'The Xception hypothesis, measured along its whole spectrum', notebook: '02-xception-hypothesis.ipynb', written: false},
+  {id: '03', title: mobilenet.CHAPTER.title, notebook: mobilenet.CHAPTER.notebook, written: true},
+  {id: '04', title: 'CondenseNet: learned group convolutions from training to the converted network', notebook: '04-condensenet.ipynb', written: false},
+];
 
 /** A chapter by id ('03'), number ('3'), alias ('mobilenet') or notebook name. */
 export function findChapter(name: string): Chapter {

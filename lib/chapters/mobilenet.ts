@@ -11,7 +11,7 @@ import {Item, markdownItem, plotlyItem, tableItem, vegaItem, headlineItem, findi
 import {Budget, pick} from '../experiments/budget';
 import {BudgetPlan, expandPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
-import {ExperimentSpec, ModelOptions, Run, TrainingSettings} from '../experiments/spec';
+import {ExperimentSpec, ModelOptions, Run, TrainingSettings, datasetFor} from '../experiments/spec';
 import {costOf, separableRatio} from '../cost';
 import {buildMobileNetV1} from '../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../plot/figures';
@@ -20,6 +20,7 @@ import {CostPoint, Spread, paretoFront, pooledStd, spread, verdict} from '../res
 import {LATENCY_METHOD} from '../train/trainer';
 import {Chapter} from './chapter';
 import {comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
+import {referenceFor, referenceSentence} from './reference-accuracy';
 import {fullBudgetEstimate} from './time';
 
 const PAPER = 'Howard et al. 2017, MobileNets (arXiv:1704.04861)';
@@ -513,6 +514,12 @@ export function findings(result: PlanResult): Finding[] {
   ];
 }
 
+/** The training images and epochs every run of the plan had. */
+function trainingOf(result: PlanResult): {images: number; epochs: number} {
+  const config = result.all()[0].config;
+  return {images: datasetFor(config).train.count, epochs: config.epochs};
+}
+
 export function findingsSection(result: PlanResult): Item[] {
   const list = findings(result);
   const time = fullBudgetEstimate(result, plan('full'));
@@ -522,9 +529,14 @@ export function findingsSection(result: PlanResult): Item[] {
   const tables = comparePublished(variantsOf('mobilenet_v1'), ['macs', 'weightParams']).filter(r => /Table [4-9]/.test(r.source));
   const conv3 = costOf(buildMobileNetV1()).byKind.find(k => k.kind === 'conv3x3')!;
   const widest = noise.byWidth[noise.byWidth.length - 1];
+  const best = Math.max(...result.all().map(accuracy));
   return [
-    findingsItem([...list, {id: 'time', topic: 'Time', claim: 'How long the full budget takes on this engine.',
-                            measured: {'estimated hours': time.seconds / 3600}, agrees: null, text: time.text}]),
+    findingsItem([...list,
+      {id: 'reference', topic: 'What good is', claim: `MobileNet reaches ${referenceFor('MobileNet').testAccuracy} on Fashion-MNIST trained in full.`,
+       measured: {'best test accuracy here': best, 'published': referenceFor('MobileNet').testAccuracy}, agrees: null,
+       text: referenceSentence('MobileNet', best, trainingOf(result))},
+      {id: 'time', topic: 'Time', claim: 'How long the full budget takes on this engine.',
+       measured: {'estimated hours': time.seconds / 3600}, agrees: null, text: time.text}]),
     headlineItem('Width multiplier', `α 0.25 → 1 at 28 px: ${millions(grid28[0].result.macs)} → ${millions(grid28[grid28.length - 1].result.macs)} MACs, ` +
         `test accuracy ${noise.byWidth[0].mean.toFixed(3)} → ${widest.mean.toFixed(3)} (mean of ${plural(widest.n, 'seed')}, ${result.budget} budget` +
         (noise.degreesOfFreedom > 0 ? `, one run's seed noise ${noise.runStd.toFixed(3)}).` : ').')),

@@ -6,14 +6,15 @@
 import {EngineInfo} from '../engine/backends';
 import {costOf} from '../cost';
 import {formatCount, plural} from '../display/format';
-import {Item, headlineItem, plotlyItem, tableItem, vegaItem} from '../display/show';
+import {Item, headlineItem, markdownItem, plotlyItem, tableItem, vegaItem} from '../display/show';
 import {Budget, pick} from '../experiments/budget';
 import {BudgetPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
-import {TrainingSettings} from '../experiments/spec';
+import {TrainingSettings, datasetFor} from '../experiments/spec';
 import {buildMobileNetV1} from '../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec} from '../plot/figures';
-import {Chapter} from './chapter';
+import {Chapter, engineItem} from './chapter';
+import {referenceSentence} from './reference-accuracy';
 
 /** MobileNet v1 for 28x28 grey images: the first stride removed, the first five separable layers kept. */
 export const LAB_SCALE = {resolution: 28, channels: 1, classes: 10, stemStride: 1, depth: 5} as const;
@@ -37,13 +38,7 @@ export function plan(budget: Budget): BudgetPlan {
 export const CHAPTER: Chapter = {id: '00', aliases: ['tour', 'lab-tour'], title: 'Lab tour', notebook: '00-lab-tour.ipynb', plan};
 
 export function engineSection(budget: Budget, engine: EngineInfo): Item[] {
-  return [tableItem([engine], [
-    {header: 'budget', value: () => budget},
-    {header: 'backend', value: e => e.backend},
-    {header: 'device', value: e => e.device},
-    {header: 'threads', value: e => e.threads},
-    {header: 'TF.js', value: e => e.tfjsVersion},
-  ])];
+  return [engineItem(budget, engine)];
 }
 
 /** The width-0.5 network's cost: per layer, by kind, in total. */
@@ -76,14 +71,18 @@ export function costSection(): Item[] {
 const widthOf = (run: {config: {options: {[key: string]: unknown}}}) => run.config.options['width'] as number;
 
 export function runsSection(result: PlanResult): Item[] {
-  return [tableItem(result.group('widths'), [
+  const runs = result.group('widths');
+  const best = Math.max(...runs.map(r => r.result.testAccuracy ?? NaN));
+  const training = {images: datasetFor(runs[0].config).train.count, epochs: runs[0].config.epochs};
+  return [tableItem(runs, [
     {header: 'width', value: widthOf},
     {header: 'MACs', value: r => r.result.macs},
     {header: 'params', value: r => r.result.trainableParams},
     {header: 'test accuracy', value: r => (r.result.testAccuracy ?? NaN).toFixed(3)},
     {header: 'train images/s', value: r => Math.round(r.result.timing.trainImagesPerSecond)},
     {header: 'ms/image (batch 1)', value: r => r.result.timing.latencyMsBatch1.toFixed(2)},
-  ], `${plural(result.ran, 'run')} trained now, ${result.reused} reused from results/`)];
+  ], `${plural(result.ran, 'run')} trained now, ${result.reused} reused from results/`),
+  markdownItem(`What good is: ${referenceSentence('MobileNet', best, training)}`)];
 }
 
 export function costPlotSection(result: PlanResult): Item[] {

@@ -45,6 +45,8 @@ export interface RunResult {
   seconds?: number;
   failure?: CellFailure;
   headlines: Headline[];
+  /** The engine the notebook reported it ran on, if it did. */
+  engine?: {backend: string; device: string; threads: number; tfjsVersion: string};
   exitCode: number;
 }
 
@@ -125,7 +127,7 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
     process.off('SIGTERM', forward);
   }) as number;
 
-  let summary: {ok?: boolean; seconds?: number; failure?: CellFailure; headlines?: Headline[]} = {};
+  let summary: {ok?: boolean; seconds?: number; failure?: CellFailure; headlines?: Headline[]; engine?: RunResult['engine']} = {};
   try {
     summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
   } catch {
@@ -139,6 +141,7 @@ export async function runNotebook(notebook: string, options: RunOptions): Promis
     seconds: summary.seconds,
     failure: summary.failure,
     headlines: summary.headlines ?? [],
+    ...(summary.engine ? {engine: summary.engine} : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import {TopLevelSpec, svgImageBundle, vegaLiteToSvg} from './vega';
 
 export type Item =
   | {kind: 'table'; table: Table}
-  | {kind: 'markdown'; text: string}
+  | {kind: 'markdown'; text: string; data?: MimeBundle}
   | {kind: 'plotly'; figure: PlotlyFigure; height?: number}
   | {kind: 'vega'; spec: TopLevelSpec; alt: string}
   | {kind: 'findings'; findings: Finding[]}
@@ -24,9 +24,12 @@ export function tableItem<Row>(rows: readonly Row[], columns: readonly Column<Ro
   return {kind: 'table', table: makeTable(rows, columns, caption)};
 }
 
-/** Prose computed from results (never typed in by hand), as Markdown. */
-export function markdownItem(text: string): Item {
-  return {kind: 'markdown', text};
+/**
+ * Prose computed from results (never typed in by hand), as Markdown; `data`
+ * (MIME type -> JSON) travels beside it for tools that read the notebook.
+ */
+export function markdownItem(text: string, data?: MimeBundle): Item {
+  return data ? {kind: 'markdown', text, data} : {kind: 'markdown', text};
 }
 
 export function plotlyItem(figure: PlotlyFigure, height?: number): Item {
@@ -48,7 +51,7 @@ export function headlineItem(label: string, text: string): Item {
 async function bundleOf(item: Item): Promise<MimeBundle | null> {
   switch (item.kind) {
     case 'table': return tableBundleOf(item.table);
-    case 'markdown': return {'text/markdown': item.text, 'text/plain': item.text};
+    case 'markdown': return {...item.data, 'text/markdown': item.text, 'text/plain': item.text};
     case 'findings': return findingsBundle(item.findings);
     case 'headline': return headlineBundle(item.headline);
     case 'vega': return svgImageBundle(await vegaLiteToSvg(item.spec), item.alt);

@@ -73,5 +73,11 @@ describe('cnnlab report index @integration', function () {
     assert.match(index, /<a href="budget\.html">Fixture: prints the budget and shows a headline<\/a>/);
     assert.match(index, /<b>Fixture<\/b>: ran on smoke/);
     assert.ok(fs.existsSync(path.join(out, 'budget.html')));
+    // The whole book, the chapters not written yet marked as such, and what the reports ran with.
+    for (const planned of ['01-inception-evolution', '02-xception-hypothesis', '04-condensenet']) {
+      assert.match(index, new RegExp(`planned: not written yet</span> \\(<code>notebooks/${planned}\\.ipynb`), planned);
+    }
+    assert.match(index, /<td>code<\/td><td>commit [0-9a-f]{7}/);
+    assert.match(index, /<td>TensorFlow\.js<\/td><td>4\.22\.0<\/td>/);
   });
 });

@@ -8,10 +8,12 @@
  *   1. node_modules matches package-lock.json (else `npm ci`);
  *   2. dist/ is newer than every file in lib/ (else `tsc -p tsconfig.build.json`);
  *   3. .venv/ holds requirements.txt (else venv + pip install);
- *   4. Debian packages the lab uses (dataset-fashion-mnist; for tests chromium
- *      and Mesa's software Vulkan from bookworm-backports), installed when
- *      running as root on Debian, otherwise the exact command;
- *   5. Fashion-MNIST found.
+ *   4. Debian packages the lab uses (dataset-fashion-mnist; for tests
+ *      chromium), installed when running as root on Debian, otherwise the
+ *      exact command;
+ *   5. for tests, Mesa's software Vulkan unpacked into .cache/vulkan/
+ *      (scripts/software-vulkan.cjs): nothing is installed on the system;
+ *   6. Fashion-MNIST found.
  *
  * Usage: node scripts/setup.cjs [--for-tests] [--quiet]
  */
@@ -20,6 +22,8 @@ const {execFileSync, spawnSync} = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+
+const {softwareVulkanEnv} = require('./software-vulkan.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -171,52 +175,14 @@ function ensureDebianPackages() {
   }
 }
 
-/** Major version of an installed Debian package, or 0. */
-function installedMajor(pkg) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Status} ${Version}', pkg], {encoding: 'utf8'});
-  if (r.status !== 0 || !r.stdout.includes('install ok installed')) return 0;
-  return Number(r.stdout.trim().split(' ').pop().split('.')[0]) || 0;
-}
-
-/**
- * For the webgpu test: a software Vulkan driver Dawn accepts. Debian 12's
- * Mesa 22.3 lavapipe is refused; bookworm-backports' Mesa 25 works. Without
- * root this only says how; the test then skips, saying why.
- */
-function ensureSoftwareVulkan() {
-  const MIN_MESA = 24;
-  if (installedMajor('mesa-vulkan-drivers') >= MIN_MESA && dpkgInstalled('libvulkan1')) return;
-  const osRelease = fs.existsSync('/etc/os-release') ? fs.readFileSync('/etc/os-release', 'utf8') : '';
-  const bookworm = /VERSION_CODENAME=bookworm/.test(osRelease);
-  const how = bookworm ? 'enable bookworm-backports, then apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1' :
-                         'apt-get install mesa-vulkan-drivers libvulkan1';
-  if (!isDebianRoot()) {
-    say(`the webgpu test needs Mesa >= ${MIN_MESA}'s software Vulkan (as root: ${how}); without it that test is skipped`);
-    return;
-  }
-  const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'};
-  if (bookworm) {
-    const list = '/etc/apt/sources.list.d/bookworm-backports.sources';
-    const known = spawnSync('grep', ['-rqs', 'bookworm-backports', '/etc/apt/sources.list', '/etc/apt/sources.list.d']).status === 0;
-    if (!known) {
-      say(`adding ${list} (Debian's backports, for Mesa ${MIN_MESA}+)`);
-      fs.writeFileSync(list, 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\n' +
-          'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n');
-    }
-    run('apt-get', ['update', '-qq'], {env});
-    run('apt-get', ['install', '-y', '-qq', '-t', 'bookworm-backports', 'mesa-vulkan-drivers', 'libvulkan1'], {env});
-  } else {
-    run('apt-get', ['install', '-y', '-qq', 'mesa-vulkan-drivers', 'libvulkan1'], {env});
-  }
-}
-
 function main() {
   checkNode();
   ensureNodeModules();
   ensureBuild();
   ensureVenv();
   ensureDebianPackages();
-  if (forTests) ensureSoftwareVulkan();
+  // The webgpu tests' software Vulkan, inside .cache/ (scripts/software-vulkan.cjs); without it they skip.
+  if (forTests) softwareVulkanEnv(say);
   if (!fashionMnistDir()) {
     fail(`Fashion-MNIST not found in ${fashionMnistCandidates().join(' or ')}` +
         (process.env.LAB_DATA_DIR ? ': put the four .gz files in $LAB_DATA_DIR, or unset it' : ''));

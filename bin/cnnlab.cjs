@@ -9,6 +9,8 @@ if (!fs.existsSync(cli)) {
   process.stderr.write('cnnlab: the lab is not built yet. Run: npm run setup\n');
   process.exit(1);
 }
+// Output piped into `head` and the like: stop quietly when the reader is gone.
+process.stdout.on('error', error => { if (error.code === 'EPIPE') process.exit(0); throw error; });
 require(cli).main(process.argv.slice(2)).then(
     code => process.exit(code),
     error => { process.stderr.write(`cnnlab: ${error.stack || error}\n`); process.exit(1); });

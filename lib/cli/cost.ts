@@ -89,26 +89,3 @@ export function formatCostReport(report: CostReport, perLayer: boolean): string 
   }
   return parts.join('\n\n') + '\n';
 }
-
-export interface VariantRow {
-  name: string;
-  family: string;
-  inputShape: number[];
-  params: number;
-  trainableParams: number;
-  macs: number;
-}
-
-export function variantRows(): VariantRow[] {
-  return REGISTRY.map(v => {
-    const model = buildModel(v.name);
-    try {
-      const {totals} = costOf(model, v.convention ?? 'macs');
-      return {name: v.name, family: v.family, inputShape: (model.inputs[0].shape as number[]).slice(1),
-              params: totals.params, trainableParams: totals.trainableParams, macs: totals.macs};
-    } finally {
-      model.dispose();
-      tf.disposeVariables();
-    }
-  });
-}

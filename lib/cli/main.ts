@@ -8,8 +8,10 @@ import {parseArgs} from 'node:util';
 
 import {quietTfjs} from '../engine/backends';
 import {BUDGETS, Budget, parseBudget} from '../experiments/budget';
-import {tableBundle} from '../display/table';
-import {costReport, formatCostReport, parseConvention, variantRows} from './cost';
+import {costReport, formatCostReport, parseConvention} from './cost';
+import {variantRows} from './variants';
+import {REGISTRY} from '../models';
+import {formatCount} from '../display/format';
 import {formatChecks, labCanRun, runDoctor} from './doctor';
 import {SetupError, UsageError} from './errors';
 import {startLab} from './lab';
@@ -128,19 +130,16 @@ async function commandLab(argv: string[]): Promise<number> {
 
 async function commandVariants(argv: string[]): Promise<number> {
   const {values} = parse(argv, {json: {type: 'boolean'}}, false);
-  const rows = variantRows();
   if (values['json']) {
-    process.stdout.write(JSON.stringify(rows, null, 1) + '\n');
-  } else {
-    process.stdout.write(tableBundle(rows, [
-      {header: 'variant', value: r => r.name},
-      {header: 'family', value: r => r.family},
-      {header: 'input', value: r => r.inputShape.join('x')},
-      {header: 'params', value: r => r.params},
-      {header: 'trainable', value: r => r.trainableParams},
-      {header: 'MACs', value: r => r.macs},
-    ])['text/plain'] + '\n');
+    process.stdout.write(JSON.stringify(variantRows(), null, 1) + '\n');
+    return 0;
   }
+  // Rows print as each is known (the first run builds every network; later runs read .cache/).
+  const widths = [Math.max(...REGISTRY.map(v => v.name.length)), Math.max(...REGISTRY.map(v => v.family.length)), 11, 12, 12, 15];
+  const line = (cells: string[]) => cells.map((c, i) => i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ') + '\n';
+  process.stdout.write(line(['variant', 'family', 'input', 'params', 'trainable', 'MACs']));
+  variantRows(r => process.stdout.write(line([r.name, r.family, r.inputShape.join('x'), formatCount(r.params),
+                                              formatCount(r.trainableParams), formatCount(r.macs)])));
   return 0;
 }
 

@@ -3,7 +3,7 @@
  * or a family, the common options (--width, --resolution, --classes,
  * --channels) and the family's own options as --set key=value.
  */
-import {RegisteredFamily, ResolvedModel, aliasOf, resolveModelName} from '../models';
+import {REGISTRY, RegisteredFamily, ResolvedModel, aliasOf, resolveModelName} from '../models';
 import {parseIntegerList} from '../models/options';
 import {CommonOptions, OptionSpec} from '../models/types';
 import {UsageError} from './errors';
@@ -19,6 +19,10 @@ export const MODEL_OPTIONS = {
 export interface ModelChoice {
   /** The variant or family the user's name comes down to (an alias resolved). */
   name: string;
+  /** Whether that is a registered variant (a network fixed by its paper) rather than a family. */
+  isVariant: boolean;
+  /** The options the user gave (--width, --set ...), as opposed to the variant's or the defaults. */
+  setByUser: string[];
   /** Set when the user typed a torchvision, timm or Keras name: that name, where it is from, its options. */
   alias?: {name: string; from: string; options: Record<string, unknown>};
   family: RegisteredFamily;
@@ -70,9 +74,13 @@ export function resolveModel(name: string | undefined, values: Record<string, un
   }
   const family = resolved.family;
   const options: Record<string, unknown> = {...resolved.options};
+  const setByUser: string[] = [];
   for (const key of Object.keys(COMMON) as Array<keyof CommonOptions>) {
     const raw = values[key];
-    if (typeof raw === 'string') options[key] = parseValue(key, raw, COMMON[key]);
+    if (typeof raw === 'string') {
+      options[key] = parseValue(key, raw, COMMON[key]);
+      setByUser.push(key);
+    }
   }
   for (const pair of (values['set'] as string[] | undefined) ?? []) {
     const eq = pair.indexOf('=');
@@ -84,7 +92,9 @@ export function resolveModel(name: string | undefined, values: Record<string, un
       throw new UsageError(`unknown option '${key}' for ${family.name}; its options are:\n${known}`);
     }
     options[key] = parseValue(key, pair.slice(eq + 1), spec);
+    setByUser.push(key);
   }
   const alias = aliasOf(name);
-  return {name: resolved.name, family, options, ...(resolved.alias && alias ? {alias: {name, from: alias.from, options: alias.options}} : {})};
+  const isVariant = REGISTRY.some(v => v.name === resolved.name);
+  return {name: resolved.name, family, options, setByUser, isVariant, ...(resolved.alias && alias ? {alias: {name, from: alias.from, options: alias.options}} : {})};
 }

@@ -40,6 +40,7 @@ export interface RegisteredFamily {
   paper: string;
   defaults: Readonly<CommonOptions>;
   options: Readonly<Record<string, OptionSpec>>;
+  labScale?: Readonly<Record<string, unknown>>;
   build(options?: Record<string, unknown>): tf.LayersModel;
 }
 
@@ -65,6 +66,7 @@ export function checkedOptions<O extends CommonOptions>(family: Family<O>, optio
 function registered<O extends CommonOptions>(family: Family<O>): RegisteredFamily {
   return {
     name: family.name, paper: family.paper, defaults: family.defaults, options: family.options,
+    ...(family.labScale ? {labScale: family.labScale} : {}),
     build: (options = {}) => family.build(checkedOptions(family, options)),
   };
 }

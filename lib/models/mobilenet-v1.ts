@@ -103,6 +103,8 @@ export const FAMILY: Family<MobileNetV1Options> = {
     act: {type: 'string', choices: ['relu', 'relu6'], description: 'activation (paper: relu)'},
     dropout: {type: 'number', description: 'dropout before the classifier'},
   },
+  // Chapter 03's lab-scale network: the full first conv at stride 1, the first five separable layers.
+  labScale: {stemStride: 1, depth: 5},
   build: buildMobileNetV1,
 };
 

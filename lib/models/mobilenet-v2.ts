@@ -83,6 +83,8 @@ export function buildMobileNetV2(options: Partial<MobileNetV2Options> = {}): tf.
 }
 
 export const FAMILY: Family<MobileNetV2Options> = {
+  // Chapter 03's lab-scale network: stem at stride 1, the first four of the seven stages.
+  labScale: {stemStride: 1, stages: 4},
   name: 'mobilenet_v2',
   paper: 'Sandler et al. 2018, MobileNetV2, arXiv:1801.04381',
   defaults: DEFAULTS,

@@ -107,6 +107,8 @@ export function buildMobileNetV3(options: Partial<MobileNetV3Options> = {}): tf.
 }
 
 export const FAMILY: Family<MobileNetV3Options> = {
+  // Chapter 03's lab-scale network: stem at stride 1.
+  labScale: {stemStride: 1},
   name: 'mobilenet_v3',
   paper: 'Howard et al. 2019, Searching for MobileNetV3, arXiv:1905.02244',
   defaults: DEFAULTS,

@@ -50,6 +50,13 @@ export interface Family<O extends CommonOptions = CommonOptions> {
   defaults: O;
   /** The family's own options (beyond CommonOptions), for `--set`. */
   options: Readonly<Record<string, OptionSpec>>;
+  /**
+   * How the chapters build this family for 28-32 px images (the first
+   * stride removed, fewer layers), where the paper's network would shrink
+   * its input to nothing: what `cnnlab train` uses on those images unless
+   * told otherwise.
+   */
+  labScale?: Partial<O>;
   build(options?: Partial<O>): tf.LayersModel;
 }
 

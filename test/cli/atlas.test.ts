@@ -63,6 +63,22 @@ describe('cnnlab variants / cost / train @integration', function () {
     assert.match(r.stdout, /multiply-adds \(MACs\)\s+568,740,352/);
   });
 
+  it('train of a family on small images gets the chapters\' lab-scale network and says how to get the paper\'s', async () => {
+    const env = {LAB_RESULTS_DIR: tempDir('lab-scale')};
+    const base = ['train', 'mobilenet_v1', '--width', '0.25', '--resolution', '32', '--dataset', 'synthetic', '--limit', '128',
+                  '--test-limit', '64', '--epochs', '1', '--json'];
+    const lab = await runCli(base, {env});
+    assert.equal(lab.code, 0, lab.stderr);
+    assert.match(lab.stderr, /note: mobilenet_v1 at lab scale, as the chapters train it on 32 px images: stemStride=1, depth=5 \(the paper's network: --set stemStride=2 --set depth=13\)/);
+    const record = JSON.parse(lab.stdout);
+    assert.deepEqual([record.config.options.stemStride, record.config.options.depth], [1, 5]);
+    assert.match(record.record, /[0-9a-f]{20}\.json$/, 'the record\'s path is printed');
+    const paper = await runCli([...base, '--set', 'depth=13', '--set', 'stemStride=2'], {env});
+    assert.equal(paper.code, 0, paper.stderr);
+    assert.doesNotMatch(paper.stderr, /lab scale/);
+    assert.deepEqual([JSON.parse(paper.stdout).config.options.depth, JSON.parse(paper.stdout).config.options.stemStride], [13, 2]);
+  });
+
   describe('bad input names the option, the value and what is accepted', () => {
     const cases: Array<[string[], RegExp]> = [
       [['cost', 'mobilenet_v1', '--width=-0.5'], /width multiplier must be in \(0, 4\], got -0\.5/],

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {locateFashionMnist, missingDataMessage} from '../data/locate';
 import {probeBackends} from '../engine/backends';
+import {probeAdapter, vulkanDrivers, vulkanLoader} from '../engine/gpu';
+import {plural} from '../display/format';
 import {ROOT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 
 export interface Check {
@@ -92,19 +94,46 @@ export async function runDoctor(): Promise<Check[]> {
     dataCheck(),
     chromiumCheck(),
   ];
-  const probes = await probeBackends();
+  // webgpu is asked for in a child process (gpu.ts): the loader reads its variables when a process starts.
+  const probes = await probeBackends(['webgpu']);
   for (const p of probes) {
     checks.push({
       name: `backend ${p.name}`, ok: p.ok, optional: true,
-      found: p.ok ? `${p.device ?? 'loads'}${p.name === 'wasm' || p.name === 'tensorflow' ? `, ${p.threads} thread(s)` : ''}` :
+      found: p.ok ? `${p.device ?? 'loads'}${p.name === 'wasm' || p.name === 'tensorflow' ? `, ${plural(p.threads ?? 1, 'thread')}` : ''}` :
                     p.error ?? 'does not load',
       fix: p.ok ? undefined : 'optional: see docs/engine.md',
     });
   }
+  checks.push(...gpuChecks());
   if (!probes.some(p => p.ok)) {
     checks.push({name: 'any TF.js backend', ok: false, found: 'none loads', fix: 'npm ci'});
   }
   return checks;
+}
+
+/** The webgpu engine's needs: the Vulkan loader, a driver, and the adapter Dawn finds with them. */
+export function gpuChecks(env: NodeJS.ProcessEnv = process.env): Check[] {
+  const loader = vulkanLoader(env);
+  const drivers = vulkanDrivers(env);
+  const used = drivers.filter(d => d.used);
+  const hidden = drivers.filter(d => !d.used);
+  const adapter = loader == null ? null : probeAdapter(env);
+  return [
+    loader ? {name: 'Vulkan loader', ok: true, found: loader, optional: true} :
+             {name: 'Vulkan loader', ok: false, found: 'libvulkan.so.1 not found', optional: true,
+              fix: 'for a GPU through webgpu: sudo apt-get install libvulkan1 (the GPU pack carries one: docs/engine.md)'},
+    used.length > 0 ?
+        {name: 'Vulkan drivers', ok: true, optional: true, found: used.map(d => `${path.basename(d.file)} (${d.library})`).join(', ') +
+            (hidden.length ? `; not read: ${hidden.map(d => d.file).join(', ')}` : '')} :
+        {name: 'Vulkan drivers', ok: false, optional: true,
+         found: hidden.length ? `none the loader reads; present: ${hidden.map(d => d.file).join(', ')}` : 'no ICD file',
+         fix: hidden.length ? `export VK_DRIVER_FILES=${hidden[0].file}` : 'install your GPU vendor\'s Vulkan driver'},
+    adapter?.ok ?
+        {name: 'backend webgpu', ok: true, optional: true,
+         found: `${adapter.adapter}${adapter.software ? ' (a software rasteriser, not a GPU: slower than wasm, so auto passes it by)' : ''}`} :
+        {name: 'backend webgpu', ok: false, optional: true, found: adapter?.error ?? 'no Vulkan loader',
+         fix: 'optional: a GPU with its Vulkan driver (docs/engine.md)'},
+  ];
 }
 
 export function formatChecks(checks: readonly Check[]): string {

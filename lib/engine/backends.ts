@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {registerActivationGradients} from './activation-grads';
 import {registerLabWasmKernels} from './wasm-kernels';
+import {isSoftwareAdapter} from './gpu';
 import {prepareSimdKernels} from './wasm-kernels/simd';
 import {prepareWasmThreads, threadsFromEnvironment} from './wasm-threads';
 
@@ -153,11 +154,6 @@ function hasGpuDeviceNode(): boolean {
   return list('/dev').some(n => /^nvidia\d+$/.test(n)) || list('/dev/dri').some(n => n.startsWith('renderD'));
 }
 
-/** True when a WebGPU adapter is a software rasteriser (lavapipe, SwiftShader). */
-export function isSoftwareAdapter(device: string): boolean {
-  return /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(device);
-}
-
 async function activate(name: BackendName, hardwareOnly = false): Promise<EngineInfo> {
   const loaded = await LOADERS[name](hardwareOnly);
   try {
@@ -226,11 +222,11 @@ export interface BackendProbe {
   error?: string;
 }
 
-/** Tries every backend (for `cnnlab doctor`); leaves the engine as it found it. */
-export async function probeBackends(): Promise<BackendProbe[]> {
+/** Tries every backend but `except` (for `cnnlab doctor`); leaves the engine as it found it. */
+export async function probeBackends(except: readonly BackendName[] = []): Promise<BackendProbe[]> {
   const before = current;
   const probes: BackendProbe[] = [];
-  for (const name of BACKEND_NAMES) {
+  for (const name of BACKEND_NAMES.filter(n => !except.includes(n))) {
     try {
       const info = await activate(name);
       probes.push({name, ok: true, device: info.device, threads: info.threads});

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
+import {VARIANT_CACHE} from '../lib/cli/variants';
 import {REGISTRY} from '../lib/models';
 import {writeFileAtomic} from '../lib/results';
 import {REPO_ROOT} from '../lib/root';
@@ -49,14 +50,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-const COMMANDS: Array<[string[], string]> = [
-  [['cost', 'inception_resnet_v2', '--json'], '< 5 s, < 2048 MB'],
-  [['cost', 'mobilenet_v2_1.0_224', '--json'], ''],
-  [['variants', '--json'], `< 60 s (${REGISTRY.length} variants)`],
+/** [arguments, target, what each repeat starts from]: `variants` cold (its cache removed) and warm. */
+const COMMANDS: Array<[string[], string, 'cold' | 'as is']> = [
+  [['cost', 'inception_resnet_v2', '--json'], '< 5 s, < 2048 MB', 'as is'],
+  [['cost', 'mobilenet_v2_1.0_224', '--json'], '', 'as is'],
+  [['variants', '--json'], `< 60 s (${REGISTRY.length} variants), no cache`, 'cold'],
+  [['variants', '--json'], 'from .cache/variant-costs.json', 'as is'],
 ];
 
-const rows: Row[] = COMMANDS.map(([args, target]) => {
-  const runs = Array.from({length: REPEAT}, () => measure(args));
+const rows: Row[] = COMMANDS.map(([args, target, start]) => {
+  const runs = Array.from({length: REPEAT}, () => {
+    if (start === 'cold') fs.rmSync(VARIANT_CACHE, {force: true});
+    return measure(args);
+  });
   return {command: `cnnlab ${args.join(' ')}`, seconds: median(runs.map(r => r.seconds)),
           peakRssMB: Math.max(...runs.map(r => r.peakRssMB)), target};
 });

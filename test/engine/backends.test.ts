@@ -16,7 +16,8 @@ describe('engine backend choice', () => {
   });
 
   it('an unknown backend name lists the valid ones', () => {
-    assert.throws(() => parseBackend('tpu'), /--backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'tpu'/);
+    assert.throws(() => parseBackend('tpu'), /^Error: backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'tpu'/);
+    assert.throws(() => parseBackend('tpu', '--backend'), /--backend must be one of/);
   });
 
   it('a backend that cannot load is an error that says so', async function () {

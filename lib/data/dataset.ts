@@ -115,7 +115,7 @@ export function* batches(set: ImageSet, options: BatchOptions): Generator<Batch>
   const resolution = options.resolution ?? set.height;
   const channels = options.channels ?? set.channels;
   if (channels !== set.channels && !(set.channels === 1 && channels === 3)) {
-    throw new Error(`${set.name} has ${set.channels} channel(s); a model wanting ${channels} cannot be fed ` +
+    throw new Error(`${set.name} has ${set.channels} channel${set.channels === 1 ? '' : 's'}; a model wanting ${channels} cannot be fed ` +
         '(only 1 -> 3 replication is supported)');
   }
   const order = options.shuffleSeed == null ? null : permutation(set.count, options.shuffleSeed);

@@ -26,7 +26,7 @@ export class ScaledAdd extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     if (!Array.isArray(inputs) || inputs.length !== 2) {
-      throw new Error(`ScaledAdd '${this.name}': expects [shortcut, residual], got ${Array.isArray(inputs) ? inputs.length : 1} input(s)`);
+      throw new Error(`ScaledAdd '${this.name}': expects [shortcut, residual], got ${Array.isArray(inputs) ? `${inputs.length} inputs` : 'one input'}`);
     }
     const [shortcut, residual] = inputs;
     return tf.tidy(() => this.scale === 1 ? shortcut.add(residual) : shortcut.add(residual.mul(this.scale)));

@@ -84,15 +84,24 @@ function chromiumCheck(): Check {
       {name: 'Chromium (tests only)', ok: false, found: 'missing', fix: 'sudo apt-get install chromium', optional: true};
 }
 
+/** The GPU pack's own facts: which lab it carries (no Jupyter in a pack: notebooks run at home). */
+function packChecks(): Check[] {
+  let version = 'unknown';
+  try {
+    const v = JSON.parse(fs.readFileSync(path.join(ROOT, 'VERSION.json'), 'utf8')) as {commit: string; date: string; vulkanLoader: string};
+    version = `commit ${v.commit}, built ${v.date}; Vulkan loader carried: ${v.vulkanLoader}`;
+  } catch { /* an unpacked pack always has it; say so if not */ }
+  return [{name: 'GPU pack', ok: true, found: `${ROOT} (${version})`}];
+}
+
 export async function runDoctor(): Promise<Check[]> {
+  const inPack = process.env['LAB_IN_PACK'] === '1';
   const checks: Check[] = [
-    {name: 'Node', ok: Number(process.versions.node.split('.')[0]) >= 20, found: process.versions.node,
+    {name: 'Node', ok: Number(process.versions.node.split('.')[0]) >= 20, found: `${process.versions.node} (${process.execPath})`,
      fix: 'install Node 20 or newer'},
-    ...pythonVersions(),
-    tslabCheck(),
-    kernelSpecCheck(),
+    ...(inPack ? packChecks() : [...pythonVersions(), tslabCheck(), kernelSpecCheck()]),
     dataCheck(),
-    chromiumCheck(),
+    ...(inPack ? [] : [chromiumCheck()]),
   ];
   // webgpu is asked for in a child process (gpu.ts): the loader reads its variables when a process starts.
   const probes = await probeBackends(['webgpu']);

@@ -31,6 +31,8 @@ commands:
                                every chapter, then reports/index.html
   lab [--port N]               JupyterLab on 127.0.0.1 with the lab's kernel
   variants [--json]            every registered variant: family, input, parameters, MACs
+  pack [--out FILE] [--no-vulkan]
+                               one archive that trains on an offline Linux x86-64 machine without Node.js
   cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
        [--set key=value]... [--convention macs|condensenet (default: the variant's own)] [--per-layer] [--json]
                                parameters, multiply-adds and memory of any configuration
@@ -186,6 +188,22 @@ async function commandPlanRun(argv: string[]): Promise<number> {
   return commandRunPlan(values, positionals, budgetOption(values['budget'] as string | undefined));
 }
 
+async function commandPack(argv: string[]): Promise<number> {
+  const {values} = parse(argv, {'out': {type: 'string'}, 'no-vulkan': {type: 'boolean'}}, false);
+  if (process.env['LAB_IN_PACK']) throw new UsageError('this is a pack already: build packs from the lab\'s checkout');
+  const {buildPack} = require('../pack/build') as typeof import('../pack/build');
+  const result = await buildPack({
+    out: values['out'] as string | undefined, vulkanLoader: values['no-vulkan'] ? null : undefined,
+    say: line => process.stderr.write(`pack: ${line}\n`),
+  });
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  process.stdout.write(`${path.relative(process.cwd(), result.archive) || result.archive}: ${mib(result.bytes)} ` +
+      `(${result.files.length} files, ${mib(result.files.reduce((n, f) => n + f.bytes, 0))} unpacked)\n` +
+      `Vulkan loader: ${result.vulkanLoader}\n` +
+      'On the target: tar -xzf the archive, then cnnlab-pack/bin/cnnlab doctor (README.txt inside says more).\n');
+  return 0;
+}
+
 export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   doctor: commandDoctor,
   run: commandRun,
@@ -195,6 +213,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   cost: commandCost,
   plan: commandPlanList,
   'run-plan': commandPlanRun,
+  pack: commandPack,
   train: commandTrain,
 };
 

@@ -24,7 +24,7 @@ import {registerActivationGradients} from './activation-grads';
 import {registerLabWasmKernels} from './wasm-kernels';
 import {isSoftwareAdapter} from './gpu';
 import {prepareSimdKernels} from './wasm-kernels/simd';
-import {prepareWasmThreads, threadsFromEnvironment} from './wasm-threads';
+import {WASM_DIR_ENV, prepareWasmThreads, threadsFromEnvironment} from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = typeof BACKEND_NAMES[number];
@@ -121,7 +121,9 @@ const LOADERS: Record<BackendName, Loader> = {
     return {device, threads: 1};
   },
   async wasm() {
-    require('@tensorflow/tfjs-backend-wasm');
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as {setWasmPaths(prefix: string): void};
+    // Bundled (the GPU pack), the backend cannot find its binaries beside its own code.
+    if (process.env[WASM_DIR_ENV]) wasm.setWasmPaths(`${process.env[WASM_DIR_ENV]}/`);
     registerLabWasmKernels();
     // Before the thread set-up, which inflates os.cpus() while wasm starts.
     const device = `WebAssembly SIMD + XNNPACK (${cpuModel()})`;

@@ -34,7 +34,16 @@ interface WasmPackage {
   getThreadsCount(): number;
 }
 
-function wasmOutDir(): string {
+/**
+ * Where tfjs-backend-wasm's binaries and glue scripts are: in its npm
+ * package, or where LAB_WASM_DIR says (the GPU pack bundles the lab into one
+ * file and ships the binaries beside it).
+ */
+export const WASM_DIR_ENV = 'LAB_WASM_DIR';
+
+export function wasmOutDir(): string {
+  const fromEnv = process.env[WASM_DIR_ENV];
+  if (fromEnv) return fromEnv;
   return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
 }
 

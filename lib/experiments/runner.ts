@@ -5,7 +5,7 @@
  * starts, so interrupted work resumes. One progress bar covers the whole
  * plan: run i of N, images per second, time left.
  */
-import {BackendName} from '../engine/backends';
+import {BACKEND_NAMES, BackendName, EngineInfo} from '../engine/backends';
 import {plural} from '../display/format';
 import {createProgress, ProgressTarget} from '../display/progress';
 import {ResultsStore} from '../results/store';
@@ -29,8 +29,31 @@ export interface RunOptions {
   train?: boolean;
 }
 
+/**
+ * Whose records a plan reads when they were trained on another engine (a GPU
+ * machine with the pack, a cluster): LAB_RECORDS_BACKEND=webgpu. The engine
+ * is part of a record's key, so without it the notebooks look for records of
+ * the engine they run on.
+ */
+export const RECORDS_BACKEND_ENV = 'LAB_RECORDS_BACKEND';
+
+export function recordsBackend(engine: BackendName, env: NodeJS.ProcessEnv = process.env): BackendName {
+  const wanted = env[RECORDS_BACKEND_ENV];
+  if (wanted == null || wanted === '') return engine;
+  if (!(BACKEND_NAMES as readonly string[]).includes(wanted)) {
+    throw new Error(`$${RECORDS_BACKEND_ENV} must be one of ${BACKEND_NAMES.join(', ')}, got '${wanted}'`);
+  }
+  return wanted as BackendName;
+}
+
 export interface RunPlanOptions extends RunOptions {
-  backend: BackendName;
+  /**
+   * The engine the records are keyed by. Give either this or `engine`: with
+   * `engine`, it is the engine in use unless $LAB_RECORDS_BACKEND names
+   * another, and then nothing is trained here (those records come from elsewhere).
+   */
+  backend?: BackendName;
+  engine?: EngineInfo;
   /** Train only this shard's runs (every n-th of the plan) among the missing ones. */
   shard?: Shard;
   /** Train only the runs at these 0-based plan positions (when missing). */
@@ -150,7 +173,10 @@ export async function runPlanned(planned: readonly PlannedRun[], options: RunOpt
 
 /** Trains (or reuses) a chapter plan's runs on one engine and returns them as recorded. */
 export async function runPlan(plan: BudgetPlan, options: RunPlanOptions): Promise<PlanResult> {
-  const expanded = expandPlan(plan, options.backend);
+  const backend = options.backend ?? (options.engine ? recordsBackend(options.engine.backend) : null);
+  if (backend == null) throw new Error('runPlan needs the engine (options.engine) or the records\' backend (options.backend)');
+  const elsewhere = options.engine != null && options.engine.backend !== backend;
+  const expanded = expandPlan(plan, backend);
   const groupTitles = new Map(plan.groups.map(g => [g.name, g.title]));
   for (const index of options.only ?? []) {
     if (!(Number.isInteger(index) && index >= 0 && index < expanded.runs.length)) {
@@ -160,7 +186,8 @@ export async function runPlan(plan: BudgetPlan, options: RunPlanOptions): Promis
   }
   const outcome = await runPlanned(expanded.runs, {
     ...options,
-    label: options.label ?? `chapter ${plan.chapter} (${plan.budget})`,
+    train: elsewhere ? false : options.train,
+    label: options.label ?? `chapter ${plan.chapter} (${plan.budget}${elsewhere ? `, records trained on ${backend}` : ''})`,
     titleOf: run => groupTitles.get(run.groups[0]) ?? run.groups[0],
     select: missing => {
       let chosen = options.only ? missing.filter(r => options.only!.includes(r.index)) : missing;

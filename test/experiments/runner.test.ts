@@ -8,7 +8,7 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../lib/engine';
-import {expandPlan, runPlan} from '../../lib/experiments';
+import {ExperimentResult, RECORDS_BACKEND_ENV, expandPlan, recordsBackend, runPlan} from '../../lib/experiments';
 import {ResultsStore} from '../../lib/results';
 import {tempDir} from '../helpers/cli';
 import {tinyPlan} from './fixtures';
@@ -40,6 +40,26 @@ describe('plan runner', function () {
     const two = await runPlan(tinyPlan(), {backend: 'wasm', store, shard: {index: 2, count: 2}, progress: 'silent'});
     assert.deepEqual([two.ran, two.reused, two.summary().missing], [2, 3, 0], 'shard 2 trains its own runs, though it starts later');
     assert.equal(store.list().length, 5);
+  });
+
+  it('reads records another engine made (LAB_RECORDS_BACKEND) and trains none of its own', async () => {
+    const store = new ResultsStore(tempDir('elsewhere'));
+    // Records "from the GPU machine": the same plan keyed by webgpu.
+    for (const run of expandPlan(tinyPlan(), 'webgpu').runs) {
+      store.put(run.config, {testAccuracy: 0.5, macs: 1, timing: {trainImagesPerSecond: 1}} as unknown as ExperimentResult);
+    }
+    const engine = {backend: 'wasm' as const, device: 'test', threads: 1, tfjsVersion: 'test'};
+    process.env[RECORDS_BACKEND_ENV] = 'webgpu';
+    try {
+      const home = await runPlan(tinyPlan(), {engine, store, progress: 'silent'});
+      assert.deepEqual([home.ran, home.reused, home.backend], [0, 5, 'webgpu']);
+      const other = await runPlan(tinyPlan([0.3]), {engine, store, progress: 'silent'});
+      assert.deepEqual([other.ran, other.summary().missing], [0, 2], 'missing records are not trained on the wrong engine');
+    } finally {
+      delete process.env[RECORDS_BACKEND_ENV];
+    }
+    assert.equal(recordsBackend('wasm'), 'wasm');
+    assert.throws(() => recordsBackend('wasm', {[RECORDS_BACKEND_ENV]: 'tpu'}), /\$LAB_RECORDS_BACKEND must be one of tensorflow, webgpu, wasm, cpu, got 'tpu'/);
   });
 
   it('--only trains the named runs; train: false only reads; an unknown group or index is refused', async () => {

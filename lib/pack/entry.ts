@@ -1,0 +1,18 @@
+/**
+ * The `cnnlab` command inside the GPU pack (lib/pack/build.ts bundles this
+ * file with the whole lab into app/cnnlab.js). The pack's files sit beside
+ * the bundle: TF.js's wasm binaries in app/wasm, records under the pack's
+ * own results/ (REPO_ROOT is the pack's folder), data in its datasets/.
+ */
+import * as path from 'node:path';
+
+process.env['LAB_WASM_DIR'] ??= path.join(__dirname, 'wasm');
+process.env['LAB_IN_PACK'] = '1';
+
+// Required after the environment is set: the engine reads it as it loads.
+const {main} = require('../cli/main') as typeof import('../cli/main');
+
+main(process.argv.slice(2)).then(code => process.exit(code), error => {
+  process.stderr.write(`cnnlab: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

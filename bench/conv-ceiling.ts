@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
-import {lastJsonLine} from './child-output';
+import {lastJsonLine} from '../lib/bench/child-output';
 
 /** [batch, size, in channels, out channels, kernel]: the bench nets' typical convolutions. */
 const SHAPES: ReadonlyArray<[number, number, number, number, number]> = [

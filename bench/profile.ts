@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {syntheticImages} from '../lib/data';
 import {initEngine, parseBackend} from '../lib/engine';
-import {BENCH_NETS} from './nets';
+import {BENCH_NETS} from '../lib/bench/nets';
 
 const {values} = parseArgs({options: {
   backend: {type: 'string', default: 'wasm'},

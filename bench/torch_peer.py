@@ -2,7 +2,11 @@
 optimiser and thread count, timed the same way. Called by the runner with
 Debian's python3-torch (or any python with torch); prints one JSON line.
 
-usage: torch_peer.py DATA.bin LABELS.bin N H W C NET THREADS EPOCHS BATCH
+usage: torch_peer.py DATA.bin LABELS.bin N H W C NET THREADS EPOCHS BATCH [DEVICE]
+
+DEVICE is cpu (the default) or cuda: `cnnlab bench gpu` measures PyTorch on
+the GPU beside the lab's webgpu engine. On cuda each epoch's time ends with
+torch.cuda.synchronize(), so queued kernels are counted.
 """
 import json
 import resource
@@ -190,13 +194,14 @@ NETS = {'tiny': tiny, 'mobilenet_v1_0.5_32': lambda: mobilenet_v1(0.5, 7),
 
 
 def main():
-    data, labels, n, h, w, c, net, threads, epochs, batch = sys.argv[1:]
+    data, labels, n, h, w, c, net, threads, epochs, batch = sys.argv[1:11]
+    device = sys.argv[11] if len(sys.argv) > 11 else 'cpu'
     n, h, w, c, threads, epochs, batch = map(int, (n, h, w, c, threads, epochs, batch))
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    x = torch.from_numpy(np.fromfile(data, dtype=np.float32).reshape(n, h, w, c)).permute(0, 3, 1, 2).contiguous()
-    y = torch.from_numpy(np.fromfile(labels, dtype=np.int32).astype(np.int64))
-    model = NETS[net]()
+    x = torch.from_numpy(np.fromfile(data, dtype=np.float32).reshape(n, h, w, c)).permute(0, 3, 1, 2).contiguous().to(device)
+    y = torch.from_numpy(np.fromfile(labels, dtype=np.int32).astype(np.int64)).to(device)
+    model = NETS[net]().to(device)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     loss_fn = nn.CrossEntropyLoss()
@@ -208,12 +213,15 @@ def main():
             loss = loss_fn(model(x[i:i + batch]), y[i:i + batch])
             loss.backward()
             opt.step()
+        if device == 'cuda':
+            torch.cuda.synchronize()
         times.append(time.perf_counter() - started)
     steady = times[1:] if len(times) > 1 else times
-    print(json.dumps({'net': net, 'peer': 'pytorch %s' % torch.__version__, 'threads': threads,
+    on = torch.cuda.get_device_name(0) if device == 'cuda' else 'cpu'
+    peak = torch.cuda.max_memory_allocated() / 2 ** 20 if device == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({'net': net, 'peer': 'pytorch %s %s' % (torch.__version__, device), 'device': on, 'threads': threads,
                       'trainableParams': trainable, 'imagesPerSecond': n / (sum(steady) / len(steady)),
-                      'finalLoss': float(loss),
-                      'peakMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      'finalLoss': float(loss), 'peakMiB': peak}))
 
 
 if __name__ == '__main__':

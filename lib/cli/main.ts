@@ -13,7 +13,8 @@ import {variantRows} from './variants';
 import {REGISTRY} from '../models';
 import {formatCount} from '../display/format';
 import {formatChecks, labCanRun, runDoctor} from './doctor';
-import {SetupError, UsageError} from './errors';
+import {SetupError, UsageError, asUsage} from './errors';
+import {parseBackend} from '../engine/backends';
 import {startLab} from './lab';
 import {MODEL_OPTIONS, resolveModel} from './model-options';
 import {PLAN_OPTIONS, RUN_PLAN_OPTIONS, commandPlan, commandRunPlan} from './plan';
@@ -31,6 +32,8 @@ commands:
                                every chapter, then reports/index.html
   lab [--port N]               JupyterLab on 127.0.0.1 with the lab's kernel
   variants [--json]            every registered variant: family, input, parameters, MACs
+  bench gpu [--minutes M] [--python P] [--out FILE]
+                               the GPU (webgpu) and every core (wasm) against PyTorch, in a few minutes
   pack [--out FILE] [--no-vulkan]
                                one archive that trains on an offline Linux x86-64 machine without Node.js
   cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
@@ -204,6 +207,44 @@ async function commandPack(argv: string[]): Promise<number> {
   return 0;
 }
 
+function positiveNumber(value: string | undefined, name: string, fallback: number, whole = false): number {
+  if (value == null) return fallback;
+  const n = Number(value);
+  if (!(n > 0) || (whole && !Number.isInteger(n))) throw new UsageError(`--${name} must be a ${whole ? 'whole ' : ''}number > 0, got '${value}'`);
+  return n;
+}
+
+async function commandBench(argv: string[]): Promise<number> {
+  const [what, ...rest] = argv;
+  if (what === 'gpu') {
+    const {values} = parse(rest, {minutes: {type: 'string'}, python: {type: 'string'}, out: {type: 'string'}}, false);
+    const {benchGpu, formatGpuBench} = require('../bench/gpu') as typeof import('../bench/gpu');
+    const report = await benchGpu({
+      minutes: positiveNumber(values['minutes'] as string | undefined, 'minutes', 7.5),
+      python: (values['python'] as string | undefined) ?? 'python3', out: values['out'] as string | undefined,
+      say: line => process.stderr.write(`bench gpu: ${line}\n`),
+    });
+    process.stdout.write(formatGpuBench(report));
+    return 0;
+  }
+  if (what === 'one') {
+    // One measurement in a process of its own (what `bench gpu` and `npm run bench` start).
+    const {values} = parse(rest, {backend: {type: 'string'}, net: {type: 'string'}, images: {type: 'string'},
+                                  epochs: {type: 'string'}, batch: {type: 'string'}}, false);
+    const {measureOurs} = require('../bench/speed') as typeof import('../bench/speed');
+    const backend = asUsage(() => parseBackend((values['backend'] as string | undefined) ?? 'wasm', '--backend'));
+    if (backend === 'auto') throw new UsageError('--backend must name one backend for a measurement, got auto');
+    const row = await measureOurs(backend, (values['net'] as string | undefined) ?? 'tiny', {
+      images: positiveNumber(values['images'] as string | undefined, 'images', 512, true),
+      epochs: positiveNumber(values['epochs'] as string | undefined, 'epochs', 3, true),
+      batch: positiveNumber(values['batch'] as string | undefined, 'batch', 64, true),
+    });
+    process.stdout.write(JSON.stringify(row) + '\n');
+    return 0;
+  }
+  throw new UsageError(`cnnlab bench takes gpu (the GPU and every core against PyTorch) or one (a single measurement), got '${what ?? ''}'`);
+}
+
 export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   doctor: commandDoctor,
   run: commandRun,
@@ -214,6 +255,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   plan: commandPlanList,
   'run-plan': commandPlanRun,
   pack: commandPack,
+  bench: commandBench,
   train: commandTrain,
 };
 

@@ -76,11 +76,13 @@ function installed(name: string): boolean {
 
 const LOADERS: Record<BackendName, Loader> = {
   async tensorflow(hardwareOnly) {
+    // Decided before loading TensorFlow's 630 MB library.
     if (hardwareOnly && !installed('@tensorflow/tfjs-node-gpu')) {
-      // Decided before loading TensorFlow's 630 MB library.
       throw new Error('only the CPU build is installed, which trains slower than wasm here (README benchmark); ' +
           'LAB_BACKEND=tensorflow selects it');
     }
+    // tfjs-node-gpu installs wherever its download works, GPU or not; without one it runs on the CPU, slower than wasm.
+    if (hardwareOnly && !hasGpuDeviceNode()) throw new Error('tfjs-node-gpu is installed but there is no GPU device (/dev/nvidia*)');
     // TensorFlow's C++ logging (oneDNN notices, CPU feature hints) would land in every report.
     process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
     // TensorFlow sizes its thread pools from these when its first session starts.

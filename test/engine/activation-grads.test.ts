@@ -8,7 +8,7 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../lib/engine';
-import {wave} from './grad-helpers';
+import {wave} from '../../lib/bench/gradients';
 
 // Every interesting point: below, at and between the edges, beyond the top.
 const EDGES = [-3, -1e-7, 0, 1e-7, 2.5, 6 - 1e-6, 6, 6 + 1e-6, 9];

@@ -11,7 +11,7 @@ import {initEngine} from '../../lib/engine';
 import {batchNormTrainSupported} from '../../lib/engine/batch-norm';
 import {simdKernels} from '../../lib/engine/wasm-kernels/simd';
 import {labBatchNormalization} from '../../lib/layers';
-import {relativeError, wave} from './grad-helpers';
+import {relativeError, wave} from '../../lib/bench/gradients';
 
 interface Outcome {y: Float32Array; grads: Float32Array[]; movingMean: Float32Array; movingVariance: Float32Array}
 

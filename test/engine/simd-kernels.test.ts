@@ -9,7 +9,7 @@ import {strict as assert} from 'node:assert';
 
 import {initEngine} from '../../lib/engine';
 import {SIMD_KERNEL_ARITY, assemble, withoutSimdKernels} from '../../lib/engine/wasm-kernels/simd';
-import {modelGradients, normwiseError, worstWeightError} from './grad-helpers';
+import {modelGradients, normwiseError, worstWeightError} from '../../lib/bench/gradients';
 
 describe('the lab\'s SIMD kernels', function () {
   this.timeout(120_000);

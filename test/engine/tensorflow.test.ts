@@ -10,7 +10,7 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 
 import {TINY_TRAIN_ARGS, runCli, tempDir} from '../helpers/cli';
-import {modelGradients, normwiseError} from './grad-helpers';
+import {modelGradients, normwiseError} from '../../lib/bench/gradients';
 
 function tensorflowInstalled(): boolean {
   try {

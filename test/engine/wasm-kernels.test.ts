@@ -11,7 +11,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine, withStockWasmKernel} from '../../lib/engine';
 import {simdKernels} from '../../lib/engine/wasm-kernels/simd';
-import {gradsOn, relativeError, wave} from './grad-helpers';
+import {gradsOn, relativeError, wave} from '../../lib/bench/gradients';
 
 const TOLERANCE = 1e-5;
 

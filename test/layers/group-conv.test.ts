@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import {modelCost} from '../../lib/cost';
 import {initEngine} from '../../lib/engine';
 import {ChannelShuffle, GroupConv2D} from '../../lib/layers';
-import {gradsOn, relativeError, wave} from '../engine/grad-helpers';
+import {gradsOn, relativeError, wave} from '../../lib/bench/gradients';
 
 function applyLayer(layer: tf.layers.Layer, x: tf.Tensor, kernel?: tf.Tensor): tf.Tensor {
   layer.build(x.shape);

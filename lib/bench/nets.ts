@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {batchNorm, convBnAct} from '../lib/blocks/conv-bn-act';
-import {InceptionWidths, inceptionV1Module} from '../lib/blocks/inception';
-import {buildCondenseNet, buildMobileNetV1, buildMobileNetV2, buildXception} from '../lib/models';
+import {batchNorm, convBnAct} from '../blocks/conv-bn-act';
+import {InceptionWidths, inceptionV1Module} from '../blocks/inception';
+import {buildCondenseNet, buildMobileNetV1, buildMobileNetV2, buildXception} from '../models';
 
 export interface BenchNet {
   name: string;

@@ -1,0 +1,138 @@
+/**
+ * The GPU pack as a user carries it to an offline machine: built from this
+ * checkout by `cnnlab pack`, unpacked in a temporary folder, and run with no
+ * Node.js on PATH and no network (a network namespace of its own): doctor,
+ * a short training run on wasm, one on webgpu over Mesa's software Vulkan
+ * (through the pack's own Vulkan loader), and the GPU benchmark. A pack
+ * that lacks a file it needs fails here.
+ */
+import {strict as assert} from 'node:assert';
+import {spawnSync} from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {runCli, tempDir} from '../helpers/cli';
+
+const {softwareVulkanEnv} = require('../../scripts/software-vulkan.cjs') as
+    {softwareVulkanEnv(): {env?: NodeJS.ProcessEnv; reason?: string}};
+
+/** How to run a command without network: a namespace of its own (root), or with a user namespace. */
+function offlinePrefix(): string[] | null {
+  const unshare = spawnSync('/bin/sh', ['-c', 'command -v unshare'], {encoding: 'utf8'}).stdout.trim();
+  if (unshare === '') return null;
+  for (const flags of ['-n', '-rn']) {
+    if (spawnSync(unshare, [flags, 'true']).status === 0) return [unshare, flags];
+  }
+  return null;
+}
+
+describe('the GPU pack, offline and without Node.js @integration', function () {
+  this.timeout(600_000);
+  const work = tempDir('pack');
+  const archive = path.join(work, 'cnnlab-pack-linux-x64.tar.gz');
+  const pack = path.join(work, 'cnnlab-pack');
+  // A PATH with only what the launcher's shell script uses: no node, no npm.
+  const bin = path.join(work, 'path');
+  let offline: string[] = [];
+
+  before(async function () {
+    const prefix = offlinePrefix();
+    if (prefix == null) {
+      console.log('      (skipped: no network namespace can be made here: unshare -n and unshare -rn both fail)');
+      this.skip();
+    }
+    offline = prefix!;
+    const built = await runCli(['pack', '--out', archive]);
+    assert.equal(built.code, 0, built.stderr);
+    assert.equal(spawnSync('tar', ['-xzf', archive, '-C', work]).status, 0);
+    fs.mkdirSync(bin);
+    for (const tool of ['dirname', 'tr']) {
+      fs.symlinkSync(spawnSync('/bin/sh', ['-c', `command -v ${tool}`], {encoding: 'utf8'}).stdout.trim(), path.join(bin, tool));
+    }
+  });
+
+  /** The pack's cnnlab, offline, with a bare environment plus `env`. */
+  function packed(args: string[], env: NodeJS.ProcessEnv = {}) {
+    return spawnSync(offline[0], [...offline.slice(1), path.join(pack, 'bin', 'cnnlab'), ...args], {
+      encoding: 'utf8', timeout: 300_000,
+      env: {PATH: bin, HOME: work, LAB_DATA_DIR: '/usr/share/datasets/fashion-mnist', ...env},
+    });
+  }
+
+  it('is one archive under 60 MiB holding Node, the bundled lab, TF.js\'s wasm, Dawn and a Vulkan loader', () => {
+    const mib = fs.statSync(archive).size / 2 ** 20;
+    assert.ok(mib < 60, `${mib.toFixed(1)} MiB`);
+    for (const file of ['bin/cnnlab', 'node/node', 'app/cnnlab.js', 'app/webgpu-adapter.js', 'app/wasm/tfjs-backend-wasm-simd.wasm',
+                        'app/node_modules/webgpu/dist/linux-x64/dawn.node', 'vulkan/libvulkan.so.1', 'bench/torch_peer.py', 'README.txt']) {
+      assert.ok(fs.existsSync(path.join(pack, file)), file);
+    }
+    assert.notEqual(spawnSync('/bin/sh', ['-c', 'command -v node'], {env: {PATH: bin}}).status, 0, 'no node on the test PATH');
+  });
+
+  it('doctor runs on the pack\'s own Node and finds the data and the wasm engine', () => {
+    const r = packed(['doctor']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`ok\\s+Node\\s+${process.versions.node.replace(/\./g, '\\.')} \\(${pack}/node/node\\)`));
+    assert.match(r.stdout, /ok\s+GPU pack\s+/);
+    assert.match(r.stdout, /ok\s+backend wasm\s+WebAssembly SIMD \+ XNNPACK \+ the lab's SIMD kernels/);
+    assert.match(r.stdout, /The lab can run\./);
+  });
+
+  it('trains on wasm and writes an ordinary record in the pack\'s results/', () => {
+    const r = packed(['train', 'mobilenet_v1', '--dataset', 'synthetic', '--limit', '128', '--test-limit', '64', '--epochs', '1',
+                      '--backend', 'wasm', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.result.backend, 'wasm');
+    assert.equal(path.dirname(out.record), path.join(pack, 'results'));
+    assert.ok(fs.existsSync(out.record));
+  });
+
+  describe('on a GPU: here Mesa\'s software Vulkan (lavapipe)', () => {
+    let driverEnv: NodeJS.ProcessEnv = {};
+    before(function () {
+      const vulkan = softwareVulkanEnv();
+      if (vulkan.reason) {
+        console.log(`      (skipped: ${vulkan.reason})`);
+        this.skip();
+      }
+      // The driver's own libraries, without the loader: the pack's libvulkan.so.1 must serve.
+      const libs = path.join(work, 'driver-libs');
+      fs.mkdirSync(libs, {recursive: true});
+      const source = vulkan.env!['LD_LIBRARY_PATH']!.split(':')[0];
+      for (const f of fs.readdirSync(source).filter(f => !f.startsWith('libvulkan.so'))) {
+        if (!fs.existsSync(path.join(libs, f))) fs.symlinkSync(path.join(source, f), path.join(libs, f));
+      }
+      driverEnv = {VK_DRIVER_FILES: vulkan.env!['VK_DRIVER_FILES'], LD_LIBRARY_PATH: libs};
+    });
+
+    it('doctor names the pack\'s loader, the driver and the adapter', () => {
+      const r = packed(['doctor'], driverEnv);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`ok\\s+Vulkan loader\\s+${pack}/vulkan/libvulkan\\.so\\.1`));
+      assert.match(r.stdout, /ok\s+backend webgpu\s+.*llvmpipe.*not a GPU/);
+    });
+
+    it('trains on webgpu', () => {
+      const r = packed(['train', 'mobilenet_v1', '--dataset', 'synthetic', '--limit', '64', '--test-limit', '32', '--epochs', '1',
+                        '--batch', '32', '--backend', 'webgpu', '--json'], driverEnv);
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.result.backend, 'webgpu');
+      assert.match(out.result.device, /llvmpipe/);
+    });
+
+    it('bench gpu runs every part and labels the software adapter', () => {
+      const file = path.join(work, 'gpu.json');
+      const r = packed(['bench', 'gpu', '--out', file], driverEnv);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /SOFTWARE ADAPTER: NOT A GPU FIGURE/);
+      const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+      assert.equal(report.softwareAdapter, true);
+      assert.ok(report.correctness.rows.length > 0 && report.correctness.rows.every((row: {ok: boolean}) => row.ok), r.stdout);
+      assert.ok(report.gpuSpeed.rows.some((row: {engine: string}) => row.engine.includes('webgpu')), r.stdout);
+      assert.ok(report.cpuScaling.rows.some((row: {engine: string; threads: number}) => row.engine.includes('wasm') && row.threads === 1),
+          r.stdout);
+    });
+  });
+});

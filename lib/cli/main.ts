@@ -34,7 +34,7 @@ commands:
   variants [--json]            every registered variant: family, input, parameters, MACs
   bench gpu [--minutes M] [--python P] [--out FILE]
                                the GPU (webgpu) and every core (wasm) against PyTorch, in a few minutes
-  pack [--out FILE] [--no-vulkan]
+  pack [--out FILE] [--with-data] [--no-vulkan]
                                one archive that trains on an offline Linux x86-64 machine without Node.js
   cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
        [--set key=value]... [--convention macs|condensenet (default: the variant's own)] [--per-layer] [--json]
@@ -192,18 +192,18 @@ async function commandPlanRun(argv: string[]): Promise<number> {
 }
 
 async function commandPack(argv: string[]): Promise<number> {
-  const {values} = parse(argv, {'out': {type: 'string'}, 'no-vulkan': {type: 'boolean'}}, false);
+  const {values} = parse(argv, {'out': {type: 'string'}, 'no-vulkan': {type: 'boolean'}, 'with-data': {type: 'boolean'}}, false);
   if (process.env['LAB_IN_PACK']) throw new UsageError('this is a pack already: build packs from the lab\'s checkout');
   const {buildPack} = require('../pack/build') as typeof import('../pack/build');
   const result = await buildPack({
-    out: values['out'] as string | undefined, vulkanLoader: values['no-vulkan'] ? null : undefined,
+    out: values['out'] as string | undefined, vulkanLoader: values['no-vulkan'] ? null : undefined, withData: values['with-data'] === true,
     say: line => process.stderr.write(`pack: ${line}\n`),
   });
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   process.stdout.write(`${path.relative(process.cwd(), result.archive) || result.archive}: ${mib(result.bytes)} ` +
       `(${result.files.length} files, ${mib(result.files.reduce((n, f) => n + f.bytes, 0))} unpacked)\n` +
       `Vulkan loader: ${result.vulkanLoader}\n` +
-      'On the target: tar -xzf the archive, then cnnlab-pack/bin/cnnlab doctor (README.txt inside says more).\n');
+      'On the target: tar -xJf the archive, then cnnlab-pack/bin/cnnlab doctor (README.txt inside says more).\n');
   return 0;
 }
 

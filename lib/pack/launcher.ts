@@ -48,7 +48,7 @@ Debian's Vulkan loader (used only where the machine has none).
   bin/cnnlab run-plan 03 --budget full    train chapter 03's full plan (webgpu on a GPU, else wasm)
   bin/cnnlab bench gpu                    measure the GPU and every core against PyTorch (JSON in bench-results/)
 
-Data: put the four Fashion-MNIST files (train-images-idx3-ubyte.gz,
+Data (unless the pack was built with --with-data): put the four Fashion-MNIST files (train-images-idx3-ubyte.gz,
 train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz;
 Debian's dataset-fashion-mnist has them in /usr/share/datasets/fashion-mnist/)
 into datasets/fashion-mnist/ here, or point LAB_DATA_DIR at them.

@@ -204,3 +204,51 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     assert.ok(relativeError(stock, reference) > 1e-2, 'stock wasm MaxPoolGrad now agrees with cpu');
   });
 });
+
+describe('the lab\'s wasm kernels refuse what TF.js\'s own refuse, before touching the heap', () => {
+  before(async () => { await initEngine('wasm'); });
+  afterEach(async () => { await tf.setBackend('wasm'); });
+
+  /** The error a backend gives for `fn`, or null. */
+  async function errorOn(backend: string, fn: () => tf.Tensor): Promise<string | null> {
+    await tf.setBackend(backend);
+    try {
+      tf.tidy(fn).dispose();
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  it('Concat of parts that disagree off the axis throws cpu\'s error and leaves the heap whole', async () => {
+    const cases: Array<[number[], number[], number]> = [
+      [[2, 2], [1, 2], 1], [[2, 3, 3], [1, 2, 3], 0], [[2, 3, 3], [2, 2, 2], 1], [[1, 3, 3], [1, 2, 3], 2],
+    ];
+    for (const [a, b, axis] of cases) {
+      const fn = () => tf.concat([tf.ones(a), tf.ones(b)], axis);
+      const cpu = await errorOn('cpu', fn);
+      assert.ok(cpu != null, `cpu refuses ${JSON.stringify([a, b, axis])}`);
+      assert.equal(await errorOn('wasm', fn), cpu);
+    }
+    // The heap is intact: a large allocation, a valid concat and disposal all work.
+    await tf.setBackend('wasm');
+    const ok = tf.concat([tf.ones([3, 5]), tf.zeros([3, 2])], 1);
+    assert.deepEqual(Array.from(await ok.data()).slice(0, 7), [1, 1, 1, 1, 1, 0, 0]);
+    tf.dispose([ok, tf.randomNormal([1 << 20])]);
+  });
+
+  it('conv2dTranspose of a gradient larger than the output reads the window cpu reads', async () => {
+    // tfjs-core's spec "conv2dTranspose input=8x8x8,output=4x4x8,f=8,s=1,inDepth=8,p=same vec4".
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(Array.from({length: 8 * 8 * 8}, (_, i) => (i % 13) - 6), [1, 8, 8, 8]);
+      const w = tf.tensor4d(Array.from({length: 8 * 8 * 8 * 8}, (_, i) => (i % 7) - 3), [8, 8, 8, 8]);
+      const y = tf.conv2dTranspose(x, w, [1, 4, 4, 8], 1, 'same');
+      const values = Float32Array.from(await y.data());
+      tf.dispose([x, w, y]);
+      return values;
+    };
+    const cpu = await run('cpu');
+    assert.ok(relativeError(await run('wasm'), cpu) < TOLERANCE);
+  });
+});

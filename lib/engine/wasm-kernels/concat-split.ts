@@ -12,20 +12,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {copyFloats, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from './heap';
+import {checkWrite, copyFloats, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from './heap';
 import {simdKernels} from './simd';
 
 export function concatKernel(): WasmKernel {
   const stock = stockKernel('Concat');
   return args => {
     const {backend, attrs} = args;
-    const parts = Object.values(args.inputs).filter((t): t is tf.TensorInfo => t != null && tf.util.sizeFromShape(t.shape) > 0);
+    const all = Object.values(args.inputs).filter((t): t is tf.TensorInfo => t != null);
+    const parts = all.filter(t => tf.util.sizeFromShape(t.shape) > 0);
     if (parts.length < 2 || parts.some(t => t.dtype !== 'float32')) return stock(args);
     const axis = tf.util.parseAxisParam(attrs['axis'] as number, parts[0].shape)[0];
+    // The checks TF.js's own kernels make, with their errors, before anything touches the heap:
+    // parts that disagree off the axis would make copyRows write past the output.
+    tf.backend_util.assertParamsConsistent(all.map(t => t.shape), axis);
     const outShape = tf.backend_util.computeOutShape(parts.map(t => t.shape), axis);
     const rows = tf.util.sizeFromShape(outShape.slice(0, axis));
     const widths = parts.map(t => tf.util.sizeFromShape(t.shape.slice(axis)));
     const rowWidth = widths.reduce((a, b) => a + b, 0);
+    checkWrite('Concat', rows * rowWidth, outShape);
     const out = backend.makeOutput(outShape, 'float32');
     const kernels = simdKernels(backend);
     if (kernels != null) {
@@ -59,6 +64,8 @@ export function splitVKernel(): WasmKernel {
     const rows = tf.util.sizeFromShape(x.shape.slice(0, axis));
     const inner = tf.util.sizeFromShape(x.shape.slice(axis + 1));
     const rowWidth = x.shape[axis] * inner;
+    // Reads must stay inside x: the sizes cover the axis exactly (prepareSplitSize checked their sum).
+    checkWrite('SplitV', rows * sizes.reduce((a, b) => a + b, 0) * inner, x.shape);
     let column = 0;
     return sizes.map(size => {
       const shape = x.shape.slice();

@@ -218,12 +218,29 @@ function inputGradientByConvolution(
   return dx;
 }
 
-export const conv2DBackpropInput: WasmKernel = ({inputs, backend, attrs}) => {
+let stockBackpropInput: WasmKernel | null = null;
+
+/** Captures wasm's own Conv2DBackpropInput; call before registering ours. */
+export function captureStockBackpropInput(): void {
+  stockBackpropInput ??= stockKernel('Conv2DBackpropInput');
+}
+
+export const conv2DBackpropInput: WasmKernel = args => {
+  const {inputs, backend, attrs} = args;
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
   const info = convInfo(inputShape, filter.shape, attrs);
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: Co,
          strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW, padInfo} = info;
+  // conv2dTranspose lets dy's shape differ from the forward output's: the cpu
+  // and stock kernels then read the window of dy the output covers. Ours read
+  // dy as if it had the expected shape, so such calls go to the stock kernel.
+  if (dy.shape.length !== 4 || dy.shape[0] !== N || dy.shape[1] !== OH || dy.shape[2] !== OW || dy.shape[3] !== Co) {
+    if (stockBackpropInput == null) {
+      throw new Error(`lab wasm Conv2DBackpropInput: dy has shape [${dy.shape}], expected [${[N, OH, OW, Co]}] for input [${inputShape}]`);
+    }
+    return stockBackpropInput(args);
+  }
   const K = KH * KW * C;
   const weights = reshaped(filter, [1, K, Co]);
   if (isPointwise(info)) {

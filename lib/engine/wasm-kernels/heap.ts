@@ -13,6 +13,19 @@ import {simdKernels} from './simd';
 export type WasmKernelArgs = {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap};
 export type WasmKernel = (args: WasmKernelArgs) => tf.TensorInfo;
 
+/**
+ * The bounds check of a kernel that writes through raw heap offsets: the
+ * floats it computed it will touch must be exactly the tensor's. One
+ * multiplication, cheap enough to keep; a mismatch is a bug in the kernel's
+ * shape arithmetic, and the heap is left untouched.
+ */
+export function checkWrite(kernel: string, floats: number, shape: readonly number[]): void {
+  const size = tf.util.sizeFromShape(shape as number[]);
+  if (floats !== size) {
+    throw new Error(`lab wasm ${kernel}: would touch ${floats} floats of a tensor of ${size} (shape [${shape.join(', ')}]); refused before writing`);
+  }
+}
+
 /** A Float32Array over the tensor's bytes in the wasm heap (no copy). */
 export function heapF32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
   if (info.dtype !== 'float32') {

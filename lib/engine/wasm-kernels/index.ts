@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {concatKernel, splitVKernel} from './concat-split';
-import {captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
+import {captureStockBackpropInput, captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
 import {WasmKernel, registerWasmKernel, stockKernel} from './heap';
 import {sharingIdentity} from './identity';
@@ -62,6 +62,7 @@ export function registerLabWasmKernels(): void {
   captureStockMatMul();
   captureStockDepthwise();
   captureStockConv();
+  captureStockBackpropInput();
   const kernels: Record<keyof typeof LAB_WASM_KERNELS, WasmKernel> = {
     Conv2DBackpropFilter: conv2DBackpropFilter,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,

@@ -5,7 +5,7 @@
  * starts, so interrupted work resumes. One progress bar covers the whole
  * plan: run i of N, images per second, time left.
  */
-import {BACKEND_NAMES, BackendName, EngineInfo} from '../engine/backends';
+import {BACKEND_NAMES, BackendName, EngineInfo, initEngine} from '../engine/backends';
 import {plural} from '../display/format';
 import {createProgress, ProgressTarget} from '../display/progress';
 import {ResultsStore} from '../results/store';
@@ -48,9 +48,10 @@ export function recordsBackend(engine: BackendName, env: NodeJS.ProcessEnv = pro
 
 export interface RunPlanOptions extends RunOptions {
   /**
-   * The engine the records are keyed by. Give either this or `engine`: with
-   * `engine`, it is the engine in use unless $LAB_RECORDS_BACKEND names
-   * another, and then nothing is trained here (those records come from elsewhere).
+   * The engine the records are keyed by. Give either this or `engine`
+   * (default: the engine in use, started if need be): with `engine`, it is
+   * that engine's unless $LAB_RECORDS_BACKEND names another, and then
+   * nothing is trained here (those records come from elsewhere).
    */
   backend?: BackendName;
   engine?: EngineInfo;
@@ -172,9 +173,9 @@ export async function runPlanned(planned: readonly PlannedRun[], options: RunOpt
 }
 
 /** Trains (or reuses) a chapter plan's runs on one engine and returns them as recorded. */
-export async function runPlan(plan: BudgetPlan, options: RunPlanOptions): Promise<PlanResult> {
-  const backend = options.backend ?? (options.engine ? recordsBackend(options.engine.backend) : null);
-  if (backend == null) throw new Error('runPlan needs the engine (options.engine) or the records\' backend (options.backend)');
+export async function runPlan(plan: BudgetPlan, given: RunPlanOptions = {}): Promise<PlanResult> {
+  const options = given.backend == null && given.engine == null ? {...given, engine: await initEngine()} : given;
+  const backend = options.backend ?? recordsBackend(options.engine!.backend);
   const elsewhere = options.engine != null && options.engine.backend !== backend;
   const expanded = expandPlan(plan, backend);
   const groupTitles = new Map(plan.groups.map(g => [g.name, g.title]));

@@ -68,7 +68,8 @@ describe('plan runner', function () {
     assert.equal(picked.ran, 1);
     const key = expandPlan(tinyPlan(), 'wasm').runs[2].key;
     assert.deepEqual(picked.all().map(r => r.key), [key]);
-    const readOnly = await runPlan(tinyPlan(), {backend: 'wasm', store, train: false, progress: 'silent'});
+    // Without an engine or backend: the engine in use (wasm here) keys the records.
+    const readOnly = await runPlan(tinyPlan(), {store, train: false, progress: 'silent'});
     assert.deepEqual([readOnly.ran, readOnly.reused, readOnly.summary().missing], [0, 1, 4]);
     assert.throws(() => readOnly.group('nope'), /no plan group 'nope'; its groups: widths, seeds/);
     await assert.rejects(runPlan(tinyPlan(), {backend: 'wasm', store, only: [9], progress: 'silent'}),

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
+import {expectShape} from './wasm-kernels/heap';
 import {simdKernels} from './wasm-kernels/simd';
 
 const BAND_GRAD = 'LabBandGrad';
@@ -27,6 +28,9 @@ function bandGrad(access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: tf
                   wasm: BackendWasm | null): tf.TensorInfo {
   const {dy, x} = inputs;
   if (dy == null || x == null) throw new Error(`${BAND_GRAD}: needs inputs 'dy' and 'x'`);
+  // Checked before the heap is touched: the SIMD loop reads dy as x-shaped float32.
+  expectShape(BAND_GRAD, 'dy', dy, x.shape, ' (the shape of x)');
+  if (dy.dtype !== 'float32' || x.dtype !== 'float32') throw new Error(`Error in ${BAND_GRAD}: dy and x must be float32, got ${dy.dtype} and ${x.dtype}`);
   const low = attrs['low'] as number, high = attrs['high'] as number;
   const lowInclusive = attrs['lowInclusive'] as boolean;
   const out = access.output(x.shape);

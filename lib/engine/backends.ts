@@ -101,26 +101,7 @@ const LOADERS: Record<BackendName, Loader> = {
             threads: Number(process.env['TF_NUM_INTRAOP_THREADS'])};
   },
   async webgpu(hardwareOnly) {
-    // Without a GPU device node there is at best a software rasteriser; Dawn
-    // would print its limit warnings just enumerating it, into every report.
-    if (hardwareOnly && !hasGpuDeviceNode()) throw new Error('no GPU device (/dev/nvidia*, /dev/dri/renderD*)');
-    const dawn = optionalRequire('webgpu') as {create(options: string[]): unknown; globals: object} | null;
-    if (dawn == null) throw new Error("the npm package 'webgpu' (Dawn) is not installed");
-    Object.assign(globalThis, dawn.globals);
-    const holder = globalThis as unknown as {navigator?: Record<string, unknown>};
-    const nav = (holder.navigator ??= {});
-    if (nav['gpu'] == null) Object.defineProperty(nav, 'gpu', {value: dawn.create([]), configurable: true});
-    const gpu = nav['gpu'] as {requestAdapter(): Promise<{info?: {vendor?: string; architecture?: string; description?: string}} | null>};
-    const adapter = await gpu.requestAdapter();
-    if (adapter == null) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver for a GPU)');
-    const info = adapter.info ?? {};
-    const device = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
-    // Decided before any device exists: creating one costs seconds on a
-    // software rasteriser and prints Dawn's limit warnings.
-    if (hardwareOnly && isSoftwareAdapter(device)) throw new Error(`software adapter (${device}), slower than wasm`);
-    // Registers 'webgpu' only when navigator.gpu exists at import time.
-    require('@tensorflow/tfjs-backend-webgpu');
-    return {device, threads: 1};
+    return {device: await setUpDawn(hardwareOnly), threads: 1};
   },
   async wasm() {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as {setWasmPaths(prefix: string): void};
@@ -140,6 +121,35 @@ const LOADERS: Record<BackendName, Loader> = {
     return {device: `JavaScript (${cpuModel()})`, threads: 1};
   },
 };
+
+/**
+ * Makes Dawn (npm `webgpu`) the process's navigator.gpu and registers
+ * TF.js's webgpu backend; returns the adapter's description. With
+ * `hardwareOnly`, refuses a machine without a GPU or with only a software
+ * rasteriser.
+ */
+export async function setUpDawn(hardwareOnly: boolean): Promise<string> {
+  // Without a GPU device node there is at best a software rasteriser; Dawn
+  // would print its limit warnings just enumerating it, into every report.
+  if (hardwareOnly && !hasGpuDeviceNode()) throw new Error('no GPU device (/dev/nvidia*, /dev/dri/renderD*)');
+  const dawn = optionalRequire('webgpu') as {create(options: string[]): unknown; globals: object} | null;
+  if (dawn == null) throw new Error("the npm package 'webgpu' (Dawn) is not installed");
+  Object.assign(globalThis, dawn.globals);
+  const holder = globalThis as unknown as {navigator?: Record<string, unknown>};
+  const nav = (holder.navigator ??= {});
+  if (nav['gpu'] == null) Object.defineProperty(nav, 'gpu', {value: dawn.create([]), configurable: true});
+  const gpu = nav['gpu'] as {requestAdapter(): Promise<{info?: {vendor?: string; architecture?: string; description?: string}} | null>};
+  const adapter = await gpu.requestAdapter();
+  if (adapter == null) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver for a GPU)');
+  const info = adapter.info ?? {};
+  const device = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+  // Decided before any device exists: creating one costs seconds on a
+  // software rasteriser and prints Dawn's limit warnings.
+  if (hardwareOnly && isSoftwareAdapter(device)) throw new Error(`software adapter (${device}), slower than wasm`);
+  // Registers 'webgpu' only when navigator.gpu exists at import time.
+  require('@tensorflow/tfjs-backend-webgpu');
+  return device;
+}
 
 let current: EngineInfo | null = null;
 let wasmInitialised = false;

@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
+import {expectShape} from './wasm-kernels/heap';
 import {heapF64, simdKernels, withScratch} from './wasm-kernels/simd';
 
 const FORWARD = 'LabBatchNormTrain';
@@ -46,6 +47,20 @@ interface ChannelPasses {
   run(a: tf.TensorInfo, b: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo, out: tf.TensorInfo,
       shift: (sa: Float32Array, sb: Float32Array) => void,
       body: (s: Float64Array, k: Float32Array | Float64Array) => void): void;
+}
+
+/**
+ * The checks made before either pass touches memory: float32 throughout,
+ * `same` tensors shaped like x, `perChannel` ones [C] (C: x's last axis).
+ */
+function checkShapes(kernel: string, x: tf.TensorInfo, same: Array<[string, tf.TensorInfo]>, perChannel: Array<[string, tf.TensorInfo]>): void {
+  if (x.shape.length < 1) throw new Error(`Error in ${kernel}: x must have a channel axis, got shape []`);
+  const C = x.shape[x.shape.length - 1];
+  for (const [name, info] of [['x', x] as [string, tf.TensorInfo], ...same, ...perChannel]) {
+    if (info.dtype !== 'float32') throw new Error(`Error in ${kernel}: ${name} must be float32, got ${info.dtype}`);
+  }
+  for (const [name, info] of same) expectShape(kernel, name, info, x.shape, ' (the shape of x)');
+  for (const [name, info] of perChannel) expectShape(kernel, name, info, [C], ' (one value per channel of x)');
 }
 
 function channelsOf(x: tf.TensorInfo): [rows: number, channels: number] {
@@ -108,6 +123,7 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
 function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
   const {access} = passes;
   const x = need(inputs, 'x'), gamma = need(inputs, 'gamma'), beta = need(inputs, 'beta');
+  checkShapes(FORWARD, x, [], [['gamma', gamma], ['beta', beta]]);
   const [rows, C] = channelsOf(x);
   const mean = access.output([C]), variance = access.output([C]), invStd = access.output([C]);
   const y = access.output(x.shape);
@@ -140,6 +156,7 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
 function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
   const {access} = passes;
   const dy = need(inputs, 'dy'), x = need(inputs, 'x');
+  checkShapes(BACKWARD, x, [['dy', dy]], ['mean', 'invStd', 'gamma'].map(name => [name, need(inputs, name)]));
   const [rows, C] = channelsOf(x);
   const dx = access.output(x.shape), dgamma = access.output([C]), dbeta = access.output([C]);
   // s = [sum dy, sum dy (x - mean)]; dgamma = invStd * s[C + c], and dx is

@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine, withStockWasmKernel} from '../../lib/engine';
-import {simdKernels} from '../../lib/engine/wasm-kernels/simd';
+import {registerBatchNormKernels} from '../../lib/engine/batch-norm';
+import {simdKernels, withoutSimdKernels} from '../../lib/engine/wasm-kernels/simd';
 import {gradsOn, relativeError, wave} from '../../lib/bench/gradients';
 
 const TOLERANCE = 1e-5;
@@ -235,6 +236,58 @@ describe('the lab\'s wasm kernels refuse what TF.js\'s own refuse, before touchi
     const ok = tf.concat([tf.ones([3, 5]), tf.zeros([3, 2])], 1);
     assert.deepEqual(Array.from(await ok.data()).slice(0, 7), [1, 1, 1, 1, 1, 0, 0]);
     tf.dispose([ok, tf.randomNormal([1 << 20])]);
+  });
+
+  it('every lab kernel refuses shapes its arithmetic does not fit, saying which, on both of its paths, and the heap stays whole', async () => {
+    const conv = {strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1};
+    const pool = {filterSize: 2, strides: 2, pad: 'valid'};
+    const cases: Array<[string, Record<string, number[]>, tf.NamedAttrMap, RegExp]> = [
+      ['Conv2DBackpropFilter', {x: [1, 5, 5, 3], dy: [1, 4, 4, 2]}, {...conv, filterShape: [3, 3, 3, 2]},
+       /^Error in conv2dDerFilter: dy must have shape \[1, 5, 5, 2\] \(the convolution's output for input \[1, 5, 5, 3\]\), but got shape \[1, 4, 4, 2\]$/],
+      ['Conv2DBackpropFilter', {x: [1, 5, 5, 3], dy: [1, 5, 5, 2]}, {...conv, filterShape: [3, 3, 4, 2]},
+       /^Error in conv2dDerFilter: depth of input \(3\) must match input depth for filter 4$/],
+      ['Conv2DBackpropInput', {dy: [1, 5, 5, 2], filter: [3, 3, 4, 2]}, {...conv, inputShape: [1, 5, 5, 3]},
+       /^Error in conv2dDerInput: depth of input \(3\) must match input depth for filter 4$/],
+      ['DepthwiseConv2dNativeBackpropFilter', {x: [1, 5, 5, 3], dy: [1, 5, 5, 6]}, {...conv, filterShape: [3, 3, 3, 1]},
+       /^Error in depthwiseConv2dDerFilter: dy must have shape \[1, 5, 5, 3\]/],
+      ['DepthwiseConv2dNativeBackpropInput', {dy: [1, 4, 5, 3], filter: [3, 3, 3, 1]}, {...conv, inputShape: [1, 5, 5, 3]},
+       /^Error in depthwiseConv2dDerInput: dy must have shape \[1, 5, 5, 3\]/],
+      ['MaxPoolGrad', {dy: [1, 2, 2, 3], input: [1, 6, 6, 3], output: [1, 3, 3, 3]}, pool,
+       /^Error in maxPoolGrad: dy must have shape \[1, 3, 3, 3\] \(the pool's output for input \[1, 6, 6, 3\]\), but got shape \[1, 2, 2, 3\]$/],
+      ['AvgPoolGrad', {dy: [1, 3, 3, 4], input: [1, 6, 6, 3]}, pool, /^Error in avgPoolGrad: dy must have shape \[1, 3, 3, 3\]/],
+      ['Tile', {x: [1, 1, 4]}, {reps: [2, 2]}, /^Error in tile: rank of input \(3\) must match length of reps \[2, 2\]$/],
+      ['LabBandGrad', {dy: [4], x: [5]}, {low: 0, high: 6, lowInclusive: false}, /^Error in LabBandGrad: dy must have shape \[5\] \(the shape of x\)/],
+      ['LabBatchNormTrain', {x: [2, 3], gamma: [4], beta: [3]}, {epsilon: 1e-3},
+       /^Error in LabBatchNormTrain: gamma must have shape \[3\] \(one value per channel of x\), but got shape \[4\]$/],
+      ['LabBatchNormTrainGrad', {dy: [2, 3], x: [2, 3], mean: [3], invStd: [2], gamma: [3]}, {},
+       /^Error in LabBatchNormTrainGrad: invStd must have shape \[3\]/],
+    ];
+    const attempt = (kernel: string, shapes: Record<string, number[]>, attrs: tf.NamedAttrMap) => tf.tidy(() => {
+      const inputs = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, tf.ones(shape)]));
+      tf.engine().runKernel(kernel, inputs, attrs);
+    });
+    registerBatchNormKernels();
+    await tf.setBackend('wasm');
+    for (const path of ['SIMD', 'JavaScript'] as const) {
+      const check = async () => {
+        for (const [kernel, shapes, attrs, error] of cases) {
+          let message = '(no error)';
+          try {
+            attempt(kernel, shapes, attrs);
+          } catch (thrown) {
+            message = (thrown as Error).message;
+          }
+          assert.match(message, error, `${kernel} ${JSON.stringify(shapes)} on its ${path} path: ${message}`);
+        }
+      };
+      await (path === 'SIMD' ? check() : withoutSimdKernels(check));
+    }
+    // The heap is intact: a large allocation, a depthwise gradient and disposal all work.
+    const fn = (x: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, tf.ones([3, 3, 4, 1]) as tf.Tensor4D, 1, 'same'))) as tf.Scalar;
+    const inputs = () => [wave([2, 6, 6, 4], 3)];
+    const [reference] = await gradsOn('cpu', fn, inputs);
+    assert.ok(relativeError((await gradsOn('wasm', fn, inputs))[0], reference) < TOLERANCE);
+    tf.dispose(tf.randomNormal([1 << 20]));
   });
 
   it('conv2dTranspose of a gradient larger than the output reads the window cpu reads', async () => {

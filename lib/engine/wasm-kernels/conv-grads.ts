@@ -20,7 +20,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {copyFloats, disposeView, heapF32, heapView, input, reshaped, spreadFits, spreadPadded, stockKernel, WasmKernel} from './heap';
+import {
+  checkWrite, copyFloats, disposeView, expectDepth, expectRank, expectShape, heapF32, heapView, input, reshaped, spreadFits, spreadPadded,
+  stockKernel, WasmKernel,
+} from './heap';
 import {batchMatMul, transpose} from './matmul';
 import {simdKernels} from './simd';
 
@@ -146,8 +149,12 @@ function cropped(x: tf.TensorInfo, shape: number[], backend: BackendWasm): tf.Te
 export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   const x = input(inputs, 'x'), dy = input(inputs, 'dy');
   const filterShape = attrs['filterShape'] as number[];
+  expectRank('conv2dDerFilter', 'input', x.shape, 4);
+  expectRank('conv2dDerFilter', 'filterShape', filterShape, 4);
+  expectDepth('conv2dDerFilter', x.shape, filterShape);
   const info = convInfo(x.shape, filterShape, attrs);
   const {batchSize: N, outHeight: OH, outWidth: OW, outChannels: Co} = info;
+  expectShape('conv2dDerFilter', 'dy', dy, [N, OH, OW, Co], ` (the convolution's output for input [${x.shape.join(', ')}])`);
   if (isPointwise(info)) {
     // x is [P, Ci] as it lies: dW = x^T @ dy.
     const P = N * OH * OW;
@@ -156,6 +163,7 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
       // The lab's SIMD kernel reads x and dy in place (XNNPACK would need x
       // transposed and dy packed, two copies of the activations).
       const dw = backend.makeOutput(filterShape, 'float32');
+      checkWrite('Conv2DBackpropFilter', info.inChannels * Co, dw.shape);
       kernels.transposedProducts(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dy.dataId),
           backend.getMemoryOffset(dw.dataId), P, info.inChannels, Co);
       return dw;
@@ -229,6 +237,9 @@ export const conv2DBackpropInput: WasmKernel = args => {
   const {inputs, backend, attrs} = args;
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
+  expectRank('conv2dDerInput', 'inShape', inputShape, 4);
+  expectRank('conv2dDerInput', 'filter', filter.shape, 4);
+  expectDepth('conv2dDerInput', inputShape, filter.shape);
   const info = convInfo(inputShape, filter.shape, attrs);
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: Co,
          strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW, padInfo} = info;

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {WasmKernel, heapF32, input, spreadFits, spreadPadded, stockKernel} from './heap';
+import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, input, spreadFits, spreadPadded, stockKernel} from './heap';
 import {SimdKernels, simdKernels, withScratch} from './simd';
 
 let stockDepthwise: WasmKernel | null = null;
@@ -20,6 +20,21 @@ let stockDepthwise: WasmKernel | null = null;
 /** Captures wasm's forward depthwise kernel; call before registering ours. */
 export function captureStockDepthwise(): void {
   stockDepthwise ??= stockKernel('DepthwiseConv2dNative');
+}
+
+/**
+ * The convolution's geometry, once the shapes are checked: dy must be the
+ * output the forward depthwise convolution of `xShape` by `filterShape` made.
+ */
+function checkedInfo(op: string, xShape: number[], filterShape: number[], dy: tf.TensorInfo,
+                     attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo {
+  expectRank(op, 'input', xShape, 4);
+  expectRank(op, 'filter', filterShape, 4);
+  expectDepth(op, xShape, filterShape);
+  const info = depthwiseInfo(xShape, filterShape, attrs);
+  expectShape(op, 'dy', dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
+      ` (the depthwise convolution's output for input [${xShape.join(', ')}])`);
+  return info;
 }
 
 function depthwiseInfo(xShape: number[], filterShape: number[], attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo {
@@ -33,7 +48,7 @@ function depthwiseInfo(xShape: number[], filterShape: number[], attrs: tf.NamedA
 export const depthwiseBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   const x = input(inputs, 'x'), dy = input(inputs, 'dy');
   const filterShape = attrs['filterShape'] as number[];
-  const info = depthwiseInfo(x.shape, filterShape, attrs);
+  const info = checkedInfo('depthwiseConv2dDerFilter', x.shape, filterShape, dy, attrs);
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
          strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl,
          filterHeight: KH, filterWidth: KW, padInfo} = info;
@@ -108,6 +123,7 @@ function depthwiseFilterGradSimd(backend: BackendWasm, kernels: SimdKernels, x: 
         }
       }
     }
+    checkWrite('DepthwiseConv2dNativeBackpropFilter', taps * C, out.shape);
     kernels.narrow(acc, backend.getMemoryOffset(out.dataId), taps * C);
   });
 }
@@ -116,7 +132,7 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   const {inputs, backend, attrs} = args;
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
-  const info = depthwiseInfo(inputShape, filter.shape, attrs);
+  const info = checkedInfo('depthwiseConv2dDerInput', inputShape, filter.shape, dy, attrs);
   const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl, filterHeight: KH, filterWidth: KW} = info;
   if (stockDepthwise == null || dh !== 1 || dwl !== 1 || !spreadFits(info)) return depthwiseBackpropInputLoop(args);
   const M = CO / C;

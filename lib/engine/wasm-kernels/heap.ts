@@ -26,6 +26,29 @@ export function checkWrite(kernel: string, floats: number, shape: readonly numbe
   }
 }
 
+/**
+ * The input check every lab kernel makes before it touches the heap: `info`
+ * must have the shape the kernel's arithmetic assumes. Worded as TF.js's own
+ * op checks ("Error in <op>: ...").
+ */
+export function expectShape(op: string, name: string, info: {shape: readonly number[]}, expected: readonly number[], why = ''): void {
+  if (info.shape.length !== expected.length || info.shape.some((d, i) => d !== expected[i])) {
+    throw new Error(`Error in ${op}: ${name} must have shape [${expected.join(', ')}]${why}, but got shape [${info.shape.join(', ')}]`);
+  }
+}
+
+/** Throws TF.js-style unless `shape` has `rank` dimensions. */
+export function expectRank(op: string, name: string, shape: readonly number[], rank: number): void {
+  if (shape.length !== rank) throw new Error(`Error in ${op}: ${name} must be rank ${rank}, but got shape [${shape.join(', ')}]`);
+}
+
+/** Throws TF.js-style unless the input's channels match the filter's input channels. */
+export function expectDepth(op: string, inputShape: readonly number[], filterShape: readonly number[]): void {
+  if (inputShape[3] !== filterShape[2]) {
+    throw new Error(`Error in ${op}: depth of input (${inputShape[3]}) must match input depth for filter ${filterShape[2]}`);
+  }
+}
+
 /** A Float32Array over the tensor's bytes in the wasm heap (no copy). */
 export function heapF32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
   if (info.dtype !== 'float32') {

@@ -15,14 +15,21 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {heapF32, input, stockKernel, WasmKernel} from './heap';
+import {expectRank, expectShape, heapF32, input, stockKernel, WasmKernel} from './heap';
 import {SimdKernels, simdKernels} from './simd';
 
-function poolInfo(x: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computePool2DInfo(
+/** The pool's geometry, once dy (and the forward output y, for max) are checked to be the pool's output. */
+function poolInfo(op: string, x: tf.TensorInfo, attrs: tf.NamedAttrMap, ...outputs: Array<[string, tf.TensorInfo]>): tf.backend_util.Conv2DInfo {
+  expectRank(op, 'input', x.shape, 4);
+  const info = tf.backend_util.computePool2DInfo(
       x.shape as [number, number, number, number], attrs['filterSize'] as [number, number] | number,
       attrs['strides'] as [number, number] | number, 1, attrs['pad'] as 'valid' | 'same' | number,
       attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined);
+  for (const [name, tensor] of outputs) {
+    expectShape(op, name, tensor, [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
+        ` (the pool's output for input [${x.shape.join(', ')}])`);
+  }
+  return info;
 }
 
 /** dx for x from dy on the SIMD kernel (y: the forward output, read only for max). */
@@ -44,16 +51,17 @@ export function avgPoolGradKernel(): WasmKernel {
   return args => {
     const {inputs, backend, attrs} = args;
     const dy = input(inputs, 'dy'), x = input(inputs, 'input');
+    const info = poolInfo('avgPoolGrad', x, attrs, ['dy', dy]);
     const kernels = simdKernels(backend);
     if (kernels == null || x.dtype !== 'float32') return stock(args);
     // dy stands in for y: average pooling never compares with the maximum.
-    return poolGradSimd(kernels, backend, poolInfo(x, attrs), x, dy, dy, true);
+    return poolGradSimd(kernels, backend, info, x, dy, dy, true);
   };
 }
 
 export const maxPoolGrad: WasmKernel = ({inputs, backend, attrs}) => {
   const dy = input(inputs, 'dy'), x = input(inputs, 'input'), y = input(inputs, 'output');
-  const info = poolInfo(x, attrs);
+  const info = poolInfo('maxPoolGrad', x, attrs, ['dy', dy], ['output', y]);
   const kernels = simdKernels(backend);
   if (kernels != null) return poolGradSimd(kernels, backend, info, x, y, dy, false);
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,

@@ -43,6 +43,8 @@ export function rowTile(): WasmKernel {
     const x = input(inputs, 'x');
     const reps = attrs['reps'] as number[];
     const rank = x.shape.length;
+    if (reps.length !== rank) throw new Error(`Error in tile: rank of input (${rank}) must match length of reps [${reps.join(', ')}]`);
+    if (!reps.every(r => Number.isInteger(r) && r >= 0)) throw new Error(`Error in tile: reps must be whole numbers >= 0, got [${reps.join(', ')}]`);
     if (rank < 1 || x.dtype !== 'float32' || x.shape.slice(0, -1).some(d => d !== 1)) return stock(args);
     const out = backend.makeOutput(x.shape.map((d, i) => d * reps[i]), 'float32');
     const X = heapF32(backend, x), O = heapF32(backend, out);

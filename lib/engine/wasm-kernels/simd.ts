@@ -84,12 +84,13 @@ interface WabtModule {
 }
 
 /**
- * Loads the kernels for the current wasm backend (idempotent). Returns why
- * they could not load, or null: the JavaScript loops still compute the same
- * results, only slower, so the engine warns instead of failing.
+ * Loads the kernels for a wasm backend, the current one by default
+ * (idempotent). Returns why they could not load, or null: the JavaScript
+ * loops still compute the same results, only slower, so the engine warns
+ * instead of failing.
  */
-export async function prepareSimdKernels(): Promise<string | null> {
-  const memory = memoryOf(tf.backend() as BackendWasm);
+export async function prepareSimdKernels(backend = tf.backend() as BackendWasm): Promise<string | null> {
+  const memory = memoryOf(backend);
   if (memory == null) return 'tfjs-backend-wasm exposes no WebAssembly.Memory (wasmMemory or asm.memory)';
   if (loaded?.memory === memory) return null;
   try {

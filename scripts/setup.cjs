@@ -89,6 +89,9 @@ function ensureBuild() {
   try { built = fs.statSync(stamp).mtimeMs; } catch { /* never built */ }
   if (built >= sources) return;
   say('compiling lib/ to dist/');
+  // From empty: output of a module since moved or deleted would otherwise
+  // linger in dist/ and keep working for whatever still imports it.
+  fs.rmSync(path.join(ROOT, 'dist'), {recursive: true, force: true});
   run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }

@@ -1,7 +1,7 @@
 /**
  * MIME bundles and how they reach the Jupyter front end.
  *
- * Every helper in lib/notebook returns a plain bundle (testable without a
+ * Every helper in lib/display returns a plain bundle (testable without a
  * kernel); `display` hands it to tslab. tslab's public `display.raw` sends one
  * MIME type per message, so a bundle goes through the kernel's own writer,
  * `lastWriteDisplayData`, which tslab swaps per execute request (read it at

@@ -20,6 +20,7 @@ import {CostPoint, Spread, paretoFront, pooledStd, spread, verdict} from '../res
 import {LATENCY_METHOD} from '../train/trainer';
 import {Chapter} from './chapter';
 import {comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
+import {layerCostTable} from './cost-tables';
 import {referenceFor, referenceSentence} from './reference-accuracy';
 import {fullBudgetEstimate} from './time';
 
@@ -107,13 +108,7 @@ export function paperV1Section(): Item[] {
   const printedSum = TABLE_2.rows.reduce((a, r) => a + r.macsPct, 0);
   const withOurs = TABLE_2.rows.reduce((a, r) => a + (r.kind === 'conv3x3' ? 100 * conv3.macsShare : r.macsPct), 0);
   return [
-    tableItem(cost.layers.filter(l => l.macs > 0), [
-      {header: 'layer', value: l => l.name},
-      {header: 'type', value: l => l.kind},
-      {header: 'output', value: l => l.outputShape.join('×')},
-      {header: 'weights', value: l => l.weightParams},
-      {header: 'Mult-Adds', value: l => l.macs},
-    ], 'MobileNet v1 1.0-224, per layer'),
+    layerCostTable(cost.layers, 'MobileNet v1 1.0-224, per layer', {macs: 'Mult-Adds', weightsOnly: true}),
     tableItem(TABLE_2.rows, [
       {header: 'layer type', value: r => r.label},
       {header: 'paper Mult-Adds', value: r => r.macsPct.toFixed(2) + ' %'},

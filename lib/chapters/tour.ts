@@ -14,6 +14,7 @@ import {TrainingSettings, datasetFor} from '../experiments/spec';
 import {buildMobileNetV1} from '../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec} from '../plot/figures';
 import {Chapter, engineItem} from './chapter';
+import {layerCostTable} from './cost-tables';
 import {referenceSentence} from './reference-accuracy';
 
 /** MobileNet v1 for 28x28 grey images: the first stride removed, the first five separable layers kept. */
@@ -46,13 +47,7 @@ export function costSection(): Item[] {
   const cost = costOf(buildMobileNetV1({...LAB_SCALE, width: 0.5}));
   const t = cost.totals;
   return [
-    tableItem(cost.layers.filter(l => l.macs > 0), [
-      {header: 'layer', value: l => l.name},
-      {header: 'kind', value: l => l.kind},
-      {header: 'output', value: l => l.outputShape.join('x')},
-      {header: 'params', value: l => l.params},
-      {header: 'MACs', value: l => l.macs},
-    ], 'MobileNet v1, width 0.5, 28x28x1 input'),
+    layerCostTable(cost.layers, 'MobileNet v1, width 0.5, 28 × 28 × 1 input'),
     tableItem(cost.byKind, [
       {header: 'layer kind', value: k => k.kind},
       {header: 'MACs', value: k => `${(100 * k.macsShare).toFixed(1)} %`},

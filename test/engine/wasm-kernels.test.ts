@@ -256,6 +256,8 @@ describe('the lab\'s wasm kernels refuse what TF.js\'s own refuse, before touchi
        /^Error in maxPoolGrad: dy must have shape \[1, 3, 3, 3\] \(the pool's output for input \[1, 6, 6, 3\]\), but got shape \[1, 2, 2, 3\]$/],
       ['AvgPoolGrad', {dy: [1, 3, 3, 4], input: [1, 6, 6, 3]}, pool, /^Error in avgPoolGrad: dy must have shape \[1, 3, 3, 3\]/],
       ['Tile', {x: [1, 1, 4]}, {reps: [2, 2]}, /^Error in tile: rank of input \(3\) must match length of reps \[2, 2\]$/],
+      ['BatchMatMul', {a: [4], b: [4, 3]}, {transposeA: true, transposeB: false}, /^Error in matMul: inputs must have rank at least 2, got ranks 1 and 2$/],
+      ['BatchMatMul', {a: [2, 4, 3], b: [2, 5, 6]}, {transposeA: false, transposeB: false}, /^Error in matMul: inner shapes \(3\) and \(5\)/],
       ['LabBandGrad', {dy: [4], x: [5]}, {low: 0, high: 6, lowInclusive: false}, /^Error in LabBandGrad: dy must have shape \[5\] \(the shape of x\)/],
       ['LabBatchNormTrain', {x: [2, 3], gamma: [4], beta: [3]}, {epsilon: 1e-3},
        /^Error in LabBatchNormTrain: gamma must have shape \[3\] \(one value per channel of x\), but got shape \[4\]$/],

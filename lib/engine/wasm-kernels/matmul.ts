@@ -39,6 +39,10 @@ export function batchMatMul(
     a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean,
     backend: BackendWasm): tf.TensorInfo {
   if (stockBatchMatMul == null) throw new Error('captureStockMatMul() must run before batchMatMul');
+  // The transposes below swap the last two axes; the stock kernel checks the rest.
+  if (a.shape.length < 2 || b.shape.length < 2) {
+    throw new Error(`Error in matMul: inputs must have rank at least 2, got ranks ${a.shape.length} and ${b.shape.length}`);
+  }
   const temporaries: tf.TensorInfo[] = [];
   if (transposeA) temporaries.push(a = swapLastTwo(a, backend));
   if (transposeB) temporaries.push(b = swapLastTwo(b, backend));

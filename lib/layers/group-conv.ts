@@ -7,8 +7,37 @@
  * [g * C_out/G, (g+1) * C_out/G) see only input channels
  * [g * C_in/G, (g+1) * C_in/G). G = 1 is a regular convolution and G = C_in
  * = C_out a depthwise one: the Xception paper's spectrum.
+ *
+ * TF.js's conv2d takes no groups, so the same function has three routes,
+ * which compute the same outputs and gradients at different speeds:
+ * - 'split': split x and the kernel into G parts, G convolutions, concat
+ *   (G kernel calls: slow for many groups);
+ * - 'depthwise': one depthwise convolution with multiplier C_out/G over the
+ *   kernel rearranged, then a sum over each group's C_in/G inputs: exactly
+ *   the grouped convolution's multiply-adds in one kernel call (plus a
+ *   reduction of a tensor C_in/G times the output);
+ * - 'masked': one regular convolution whose kernel is zero off the G
+ *   diagonal blocks: one fast kernel call doing G times the multiply-adds.
+ * 'auto' takes a regular convolution for G = 1 and else the route
+ * GROUP_ROUTE_RULE names (measured: bench/group-conv.ts, docs/engine.md).
  */
 import * as tf from '@tensorflow/tfjs';
+
+export const GROUP_CONV_ROUTES = ['auto', 'split', 'depthwise', 'masked'] as const;
+export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];
+
+/**
+ * 'auto''s choice for G > 1, from the inputs each group sees (C_in / G):
+ * the depthwise route while its intermediate (C_in/G times the output) stays
+ * small, the split route above.
+ */
+export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2} as const;
+
+export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: number): Exclude<GroupConvRoute, 'auto'> | 'conv' {
+  if (groups === 1) return 'conv';
+  if (route !== 'auto') return route;
+  return inChannels / groups <= GROUP_ROUTE_RULE.depthwiseUpToInputsPerGroup ? 'depthwise' : 'split';
+}
 
 
 export interface GroupConv2DArgs {
@@ -18,6 +47,8 @@ export interface GroupConv2DArgs {
   strides?: number;
   padding?: 'same' | 'valid';
   useBias?: boolean;
+  /** How the grouped convolution is computed (same function each way); default 'auto'. */
+  route?: GroupConvRoute;
   name?: string;
 }
 
@@ -33,6 +64,7 @@ export class GroupConv2D extends tf.layers.Layer {
   readonly strides: number;
   readonly padding: 'same' | 'valid';
   readonly useBias: boolean;
+  readonly route: GroupConvRoute;
   private kernel: tf.LayerVariable | null = null;
   private bias: tf.LayerVariable | null = null;
 
@@ -50,6 +82,10 @@ export class GroupConv2D extends tf.layers.Layer {
     this.strides = args.strides ?? 1;
     this.padding = args.padding ?? 'same';
     this.useBias = args.useBias ?? false;
+    this.route = args.route ?? 'auto';
+    if (!GROUP_CONV_ROUTES.includes(this.route)) {
+      throw new Error(`GroupConv2D: route must be one of ${GROUP_CONV_ROUTES.join(', ')}, got '${String(this.route)}'`);
+    }
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -74,15 +110,8 @@ export class GroupConv2D extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const kernel = this.kernel!.read() as tf.Tensor4D;
-      let y: tf.Tensor4D;
-      if (this.groups === 1) {
-        y = tf.conv2d(x, kernel, this.strides, this.padding);
-      } else {
-        const xs = tf.split(x, this.groups, 3) as tf.Tensor4D[];
-        const ks = tf.split(kernel, this.groups, 3) as tf.Tensor4D[];
-        y = tf.concat(xs.map((part, g) => tf.conv2d(part, ks[g], this.strides, this.padding)), 3);
-      }
+      const y = groupedConv2d(x, this.kernel!.read() as tf.Tensor4D, this.groups, this.strides, this.padding,
+                              resolveRoute(this.route, this.groups, x.shape[3]));
       return this.bias ? y.add(this.bias.read()) : y;
     });
   }
@@ -90,8 +119,53 @@ export class GroupConv2D extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return {
       ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, groups: this.groups,
-      strides: this.strides, padding: this.padding, useBias: this.useBias,
+      strides: this.strides, padding: this.padding, useBias: this.useBias, route: this.route,
     };
+  }
+}
+
+/**
+ * x [N, H, W, C_in] convolved with a grouped kernel [kh, kw, C_in/G, C_out]
+ * by one route (see the module comment); every route is the same function.
+ */
+export function groupedConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: number, strides: number, padding: 'same' | 'valid',
+                              route: Exclude<GroupConvRoute, 'auto'> | 'conv'): tf.Tensor4D {
+  const [kh, kw, perGroupIn, outChannels] = kernel.shape;
+  const inChannels = x.shape[3];
+  if (perGroupIn * groups !== inChannels) {
+    throw new Error(`groupedConv2d: a kernel for ${perGroupIn} inputs per group x ${groups} groups does not fit ${inChannels} input channels`);
+  }
+  const perGroupOut = outChannels / groups;
+  switch (route) {
+    case 'conv':
+      if (groups !== 1) throw new Error(`groupedConv2d: route 'conv' is for 1 group, got ${groups}`);
+      return tf.conv2d(x, kernel, strides, padding);
+    case 'split': {
+      const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
+      const ks = tf.split(kernel, groups, 3) as tf.Tensor4D[];
+      return tf.concat(xs.map((part, g) => tf.conv2d(part, ks[g], strides, padding)), 3);
+    }
+    case 'depthwise': {
+      // Input channel c = g * n + i feeds outputs g * m + j: as a depthwise
+      // filter [kh, kw, C_in, m], entry (c, j) is the kernel's (i, g * m + j).
+      const n = perGroupIn, m = perGroupOut;
+      const filter = kernel.reshape([kh, kw, n, groups, m]).transpose([0, 1, 3, 2, 4]).reshape([kh, kw, inChannels, m]) as tf.Tensor4D;
+      const y = tf.depthwiseConv2d(x, filter, strides, padding);   // channel c * m + j
+      if (n === 1) return y;
+      const [batch, height, width] = y.shape;
+      return y.reshape([batch, height, width, groups, n, m]).sum(4).reshape([batch, height, width, outChannels]) as tf.Tensor4D;
+    }
+    case 'masked': {
+      // The kernel repeated for every group's inputs, kept only on its own block.
+      const blocks = new Float32Array(inChannels * outChannels);
+      for (let c = 0; c < inChannels; c++) {
+        const g = Math.floor(c / perGroupIn);
+        blocks.fill(1, c * outChannels + g * perGroupOut, c * outChannels + (g + 1) * perGroupOut);
+      }
+      const mask = tf.tensor2d(blocks, [inChannels, outChannels]);
+      const full = tf.tile(kernel, [1, 1, groups, 1]).mul(mask) as tf.Tensor4D;
+      return tf.conv2d(x, full, strides, padding);
+    }
   }
 }
 

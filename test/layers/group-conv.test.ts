@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import {modelCost} from '../../lib/cost';
 import {initEngine} from '../../lib/engine';
 import {ChannelShuffle, GroupConv2D} from '../../lib/layers';
+import {GROUP_CONV_ROUTES, groupedConv2d, resolveRoute} from '../../lib/layers/group-conv';
 import {gradsOn, relativeError, wave} from '../../lib/bench/gradients';
 
 function applyLayer(layer: tf.layers.Layer, x: tf.Tensor, kernel?: tf.Tensor): tf.Tensor {
@@ -33,16 +34,48 @@ describe('GroupConv2D and ChannelShuffle', () => {
   before(async () => { await initEngine('wasm'); await tf.setBackend('cpu'); });
   afterEach(() => tf.disposeVariables());
 
-  for (const [groups, strides, padding] of [[1, 1, 'same'], [2, 1, 'same'], [4, 2, 'valid'], [8, 2, 'same']] as const) {
-    it(`G=${groups}, stride ${strides}, ${padding}: equals a dense conv with a block-diagonal kernel`, () => {
-      const x = wave([2, 9, 9, 8], 1);
-      const kernel = wave([3, 3, 8 / groups, 16], 2) as tf.Tensor4D;
-      const ours = applyLayer(new GroupConv2D({filters: 16, kernelSize: 3, groups, strides, padding}), x, kernel);
-      const reference = tf.conv2d(x as tf.Tensor4D, blockDiagonal(kernel, groups), strides, padding);
-      assert.deepEqual(ours.shape, reference.shape);
-      assert.ok(relativeError(ours.dataSync() as Float32Array, reference.dataSync() as Float32Array) < 1e-6);
-    });
+  for (const route of GROUP_CONV_ROUTES) {
+    for (const [groups, strides, padding] of [[1, 1, 'same'], [2, 1, 'same'], [4, 2, 'valid'], [8, 2, 'same']] as const) {
+      it(`route ${route}, G=${groups}, stride ${strides}, ${padding}: equals a dense conv with a block-diagonal kernel`, () => {
+        const x = wave([2, 9, 9, 8], 1);
+        const kernel = wave([3, 3, 8 / groups, 16], 2) as tf.Tensor4D;
+        const ours = applyLayer(new GroupConv2D({filters: 16, kernelSize: 3, groups, strides, padding, route}), x, kernel);
+        const reference = tf.conv2d(x as tf.Tensor4D, blockDiagonal(kernel, groups), strides, padding);
+        assert.deepEqual(ours.shape, reference.shape);
+        assert.ok(relativeError(ours.dataSync() as Float32Array, reference.dataSync() as Float32Array) < 1e-6);
+      });
+    }
   }
+
+  it('every route has the same gradients, for the input and the kernel, on wasm as on cpu', async () => {
+    // Inputs per group n and outputs per group m both above 1, and the depthwise end.
+    for (const [groups, inChannels, outChannels] of [[4, 8, 12], [6, 6, 6], [2, 8, 4]]) {
+      const inputs = () => [wave([2, 7, 7, inChannels], 6), wave([3, 3, inChannels / groups, outChannels], 7)];
+      const [dxRef, dkRef] = await gradsOn('cpu', (x, k) =>
+          groupedConv2d(x as tf.Tensor4D, k as tf.Tensor4D, groups, 2, 'same', 'split').square().sum() as tf.Scalar, inputs);
+      for (const route of ['split', 'depthwise', 'masked'] as const) {
+        for (const backend of ['cpu', 'wasm']) {
+          const [dx, dk] = await gradsOn(backend, (x, k) =>
+              groupedConv2d(x as tf.Tensor4D, k as tf.Tensor4D, groups, 2, 'same', route).square().sum() as tf.Scalar, inputs);
+          const where = `G=${groups}, ${inChannels} -> ${outChannels}, ${route} on ${backend}`;
+          assert.ok(relativeError(dx, dxRef) < 1e-5, `dx ${where}`);
+          assert.ok(relativeError(dk, dkRef) < 1e-5, `dkernel ${where}`);
+        }
+      }
+    }
+    await tf.setBackend('cpu');
+  });
+
+  it("'auto' takes a regular convolution for one group, the depthwise route for few inputs per group, else split", () => {
+    assert.equal(resolveRoute('auto', 1, 64), 'conv');
+    assert.equal(resolveRoute('auto', 64, 64), 'depthwise');
+    assert.equal(resolveRoute('auto', 32, 64), 'depthwise');
+    assert.equal(resolveRoute('auto', 16, 64), 'split');
+    assert.equal(resolveRoute('auto', 2, 64), 'split');
+    assert.equal(resolveRoute('masked', 2, 64), 'masked');
+    assert.throws(() => new GroupConv2D({filters: 8, kernelSize: 3, groups: 2, route: 'fast' as never}),
+        /GroupConv2D: route must be one of auto, split, depthwise, masked, got 'fast'/);
+  });
 
   it('G = channels is a depthwise convolution', () => {
     const x = wave([1, 6, 6, 4], 3);

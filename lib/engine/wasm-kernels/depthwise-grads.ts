@@ -59,6 +59,22 @@ export const depthwiseBackpropFilter: WasmKernel = ({inputs, backend, attrs}) =>
     depthwiseFilterGradSimd(backend, kernels, x, dy, out, info);
     return out;
   }
+  if (kernels != null) {
+    // Depth multiplier M: x with each channel repeated M times lines up with
+    // dy channel for channel (c * M + j), so the multiplier-1 kernel applies
+    // over C * M channels, and its [taps, C * M] result is the filter
+    // [KH, KW, C, M] as laid out. (The grouped convolution's depthwise route
+    // uses multipliers; the JS loop below took 4-6x as long.)
+    const expanded = backend.makeOutput([N, H, W, C * M], 'float32');
+    const X = heapF32(backend, x), E = heapF32(backend, expanded);
+    for (let p = 0, q = 0; p < X.length; p++) {
+      const v = X[p];
+      for (let j = 0; j < M; j++) E[q++] = v;
+    }
+    depthwiseFilterGradSimd(backend, kernels, expanded, dy, out, {...info, inChannels: C * M, outChannels: C * M});
+    backend.disposeData(expanded.dataId);
+    return out;
+  }
   const X = heapF32(backend, x), DY = heapF32(backend, dy), DW = heapF32(backend, out);
   DW.fill(0);
   for (let kh = 0; kh < KH; kh++) {

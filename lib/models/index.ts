@@ -26,7 +26,7 @@ export {buildInceptionV3} from './inception-v3';
 export {buildInceptionV4} from './inception-v4';
 export {buildInceptionResNetV2} from './inception-resnet-v2';
 export {buildXception} from './xception';
-export {buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
+export {SpectrumModuleArgs, XceptionSpectrumOptions, buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
 export {CondenseNetOptions, buildCondenseNet} from './condensenet';
 export {convertCondenseNet} from './condensenet-convert';
 

@@ -6,12 +6,18 @@
  * depthwise separable convolution (pointwise first, the "extreme" Inception);
  * Inception modules sit in between with 3 or 4 segments. The activation
  * between the two steps is the subject of the paper's §4.7 ablation.
+ *
+ * Two switches the paper discusses but does not measure: the order of the
+ * two steps (pointwise first, as the spectrum is derived, or depthwise
+ * first, as Xception is built: "unimportant when stacked"), and ShuffleNet's
+ * grouped 1x1 with or without a channel shuffle before the 3x3 step (without
+ * one, a stack of grouped steps never mixes its groups).
  */
 import * as tf from '@tensorflow/tfjs';
 
 import {Act, activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {channelsOf} from '../blocks/util';
-import {GroupConv2D} from '../layers/group-conv';
+import {ChannelShuffle, GroupConv2D} from '../layers/group-conv';
 import {STEM_STRIDE_OPTION, checkCommon, checkRange, checkStemStride, minResolutionFor} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -28,26 +34,64 @@ export interface XceptionSpectrumOptions extends CommonOptions {
   /** Identity shortcuts around modules that keep the shape (Xception's residuals). */
   residual: boolean;
   stemStride: number;
+  /** Which step comes first: the 1x1 ('pointwise-first', the spectrum's derivation) or the 3x3 ('depthwise-first', Xception). */
+  order: 'pointwise-first' | 'depthwise-first';
+  /** Groups of the 1x1 step (1: dense; above 1: ShuffleNet's grouped pointwise). */
+  pointwiseGroups: number;
+  /** Channel shuffle between a grouped 1x1 and the 3x3 step. */
+  shuffle: boolean;
 }
 
 export const DEFAULTS: XceptionSpectrumOptions = {
   resolution: 28, width: 1, classes: 10, channels: 1, segments: 0, between: 'linear', modulesPerStage: 2,
-  residual: true, stemStride: 1,
+  residual: true, stemStride: 1, order: 'pointwise-first', pointwiseGroups: 1, shuffle: false,
 };
 
-/** One spectrum module: 1x1 conv (BN) -> between -> k-segment 3x3 conv (BN, ReLU). */
-export function spectrumModule(x: tf.SymbolicTensor, args: {filters: number; segments: number; between: Act; strides: number;
-                                                           name: string}): tf.SymbolicTensor {
-  const {filters, strides, name} = args;
-  const segments = args.segments === 0 ? filters : args.segments;
-  if (filters % segments !== 0) {
-    throw new Error(`xception_spectrum: ${filters} channels do not divide into ${segments} segments`);
+export interface SpectrumModuleArgs {
+  filters: number;
+  /** Segments k of the 3x3 step; 0 means one per channel. */
+  segments: number;
+  between: Act;
+  strides: number;
+  name: string;
+  order?: XceptionSpectrumOptions['order'];
+  pointwiseGroups?: number;
+  shuffle?: boolean;
+}
+
+/**
+ * One spectrum module, pointwise first: 1x1 conv (BN) -> between [-> shuffle]
+ * -> k-segment 3x3 conv (BN, ReLU); depthwise first: k-segment 3x3 conv (BN)
+ * -> between -> 1x1 conv (BN, ReLU).
+ */
+export function spectrumModule(x: tf.SymbolicTensor, args: SpectrumModuleArgs): tf.SymbolicTensor {
+  const {filters, strides, name, order = 'pointwise-first', pointwiseGroups = 1, shuffle = false} = args;
+  const spatialChannels = order === 'pointwise-first' ? filters : channelsOf(x);
+  const segments = args.segments === 0 ? spatialChannels : args.segments;
+  if (spatialChannels % segments !== 0) {
+    throw new Error(`xception_spectrum: ${spatialChannels} channels do not divide into ${segments} segments (module ${name})`);
   }
-  let y = convBnAct(x, {filters, kernelSize: 1, act: 'linear', name: `${name}_pointwise`});
-  y = activation(y, args.between, `${name}_between`);
-  y = new GroupConv2D({filters, kernelSize: 3, groups: segments, strides, padding: 'same', name: `${name}_spatial_conv`})
-          .apply(y) as tf.SymbolicTensor;
-  return activation(batchNorm(y, `${name}_spatial_bn`), 'relu', `${name}_spatial_act`);
+  for (const [what, channels] of [['input', channelsOf(x)], ['output', filters]] as const) {
+    if (channels % pointwiseGroups !== 0) {
+      throw new Error(`xception_spectrum: ${channels} ${what} channels do not divide into ${pointwiseGroups} pointwise groups (module ${name})`);
+    }
+  }
+  if (shuffle && pointwiseGroups === 1) throw new Error('xception_spectrum: shuffle needs pointwiseGroups above 1 (a dense 1x1 mixes every channel already)');
+  const pointwise = (input: tf.SymbolicTensor) => {
+    if (pointwiseGroups === 1) return tf.layers.conv2d({filters, kernelSize: 1, useBias: false, name: `${name}_pointwise_conv`}).apply(input) as tf.SymbolicTensor;
+    return new GroupConv2D({filters, kernelSize: 1, groups: pointwiseGroups, name: `${name}_pointwise_conv`}).apply(input) as tf.SymbolicTensor;
+  };
+  const spatial = (input: tf.SymbolicTensor) => new GroupConv2D({
+    filters: channelsOf(input), kernelSize: 3, groups: segments, strides, padding: 'same', name: `${name}_spatial_conv`,
+  }).apply(input) as tf.SymbolicTensor;
+  if (order === 'depthwise-first') {
+    let y = activation(batchNorm(spatial(x), `${name}_spatial_bn`), args.between, `${name}_between`);
+    y = batchNorm(pointwise(y), `${name}_pointwise_bn`);
+    return activation(y, 'relu', `${name}_pointwise_act`);
+  }
+  let y = activation(batchNorm(pointwise(x), `${name}_pointwise_bn`), args.between, `${name}_between`);
+  if (shuffle) y = new ChannelShuffle({groups: pointwiseGroups, name: `${name}_shuffle`}).apply(y) as tf.SymbolicTensor;
+  return activation(batchNorm(spatial(y), `${name}_spatial_bn`), 'relu', `${name}_spatial_act`);
 }
 
 export function buildXceptionSpectrum(options: Partial<XceptionSpectrumOptions> = {}): tf.LayersModel {
@@ -58,6 +102,10 @@ export function buildXceptionSpectrum(options: Partial<XceptionSpectrumOptions> 
   if (!['linear', 'relu', 'elu'].includes(o.between)) {
     throw new Error(`xception_spectrum: between must be one of linear, relu, elu, got '${o.between}'`);
   }
+  if (!['pointwise-first', 'depthwise-first'].includes(o.order)) {
+    throw new Error(`xception_spectrum: order must be one of pointwise-first, depthwise-first, got '${o.order}'`);
+  }
+  checkRange('xception_spectrum: pointwiseGroups', o.pointwiseGroups, 1, 4096, true);
   checkCommon('xception_spectrum', o, minResolutionFor(STAGE_CHANNELS.length - 1 + (o.stemStride === 2 ? 1 : 0)));
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = convBnAct(input, {filters: Math.max(8, Math.round(32 * o.width)), kernelSize: 3, strides: o.stemStride, name: 'stem'});
@@ -65,7 +113,8 @@ export function buildXceptionSpectrum(options: Partial<XceptionSpectrumOptions> 
     const filters = Math.max(8, Math.round(channels * o.width));
     for (let i = 0; i < o.modulesPerStage; i++) {
       const strides = stage > 0 && i === 0 ? 2 : 1;
-      const y = spectrumModule(x, {filters, segments: o.segments, between: o.between, strides, name: `stage${stage + 1}_module${i + 1}`});
+      const y = spectrumModule(x, {filters, segments: o.segments, between: o.between, strides, order: o.order,
+                                   pointwiseGroups: o.pointwiseGroups, shuffle: o.shuffle, name: `stage${stage + 1}_module${i + 1}`});
       x = o.residual && strides === 1 && channelsOf(x) === filters ?
           tf.layers.add({name: `stage${stage + 1}_module${i + 1}_add`}).apply([x, y]) as tf.SymbolicTensor : y;
     }
@@ -85,6 +134,9 @@ export const FAMILY: Family<XceptionSpectrumOptions> = {
     modulesPerStage: {type: 'integer', description: 'modules in each of the 3 stages'},
     residual: {type: 'boolean', description: 'identity shortcuts around shape-preserving modules'},
     stemStride: STEM_STRIDE_OPTION,
+    order: {type: 'string', choices: ['pointwise-first', 'depthwise-first'], description: 'which step of a module comes first'},
+    pointwiseGroups: {type: 'integer', description: 'groups of the 1x1 step (ShuffleNet\'s grouped pointwise)'},
+    shuffle: {type: 'boolean', description: 'channel shuffle between a grouped 1x1 and the 3x3 step'},
   },
   build: buildXceptionSpectrum,
 };

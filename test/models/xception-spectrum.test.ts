@@ -5,11 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import {costOf} from '../../lib/cost';
 import {separableMacs, standardConvMacs} from '../../lib/cost/formulas';
-import {spectrumModule} from '../../lib/models';
+import {SpectrumModuleArgs, buildXceptionSpectrum, spectrumModule} from '../../lib/models';
 
-function moduleMacs(segments: number, channels = 64, size = 14): number {
+function moduleMacs(segments: number, channels = 64, size = 14, extra: Partial<SpectrumModuleArgs> = {}): number {
   const input = tf.input({shape: [size, size, channels]});
-  const model = tf.model({inputs: input, outputs: spectrumModule(input, {filters: channels, segments, between: 'linear', strides: 1, name: 'm'})});
+  const model = tf.model({inputs: input, outputs: spectrumModule(input, {filters: channels, segments, between: 'linear', strides: 1, name: 'm', ...extra})});
   const {totals} = costOf(model);
   model.dispose();
   return totals.macs;
@@ -28,7 +28,33 @@ describe('Xception spectrum module', () => {
     for (const k of [2, 4, 8, 16]) assert.equal(moduleMacs(k) - pointwise, regular / k);
   });
 
-  it('refuses segments that do not divide the channels', () => {
+  it('depthwise first costs what pointwise first does when the channels stay; a grouped 1x1 costs 1/g', () => {
+    assert.equal(moduleMacs(0, 64, 14, {order: 'depthwise-first'}), moduleMacs(0));
+    assert.equal(moduleMacs(8, 64, 14, {order: 'depthwise-first'}), moduleMacs(8));
+    const pointwise = standardConvMacs(1, 64, 64, 14);
+    assert.equal(moduleMacs(4, 64, 14, {pointwiseGroups: 4}), moduleMacs(4) - pointwise + pointwise / 4);
+    assert.equal(moduleMacs(4, 64, 14, {pointwiseGroups: 4, shuffle: true}), moduleMacs(4, 64, 14, {pointwiseGroups: 4}));
+  });
+
+  it('without a shuffle a grouped module keeps its groups apart; with one, each output sees every input group', () => {
+    /** Input channels whose gradient reaches output channel 0 of a module with 4 pointwise groups and 4 segments. */
+    const reached = (shuffle: boolean) => {
+      const input = tf.input({shape: [6, 6, 16]});
+      const model = tf.model({inputs: input, outputs: spectrumModule(input, {filters: 16, segments: 4, between: 'linear', strides: 1,
+                                                                         name: 'g', pointwiseGroups: 4, shuffle})});
+      const grad = tf.grad((x: tf.Tensor) => (model.apply(x, {training: true}) as tf.Tensor).slice([0, 0, 0, 0], [-1, -1, -1, 1]).sum())(
+          tf.randomNormal([2, 6, 6, 16], 0, 1, 'float32', 3));
+      const perChannel = grad.abs().sum([0, 1, 2]).arraySync() as number[];
+      model.dispose();
+      return perChannel.map((v, c) => (v > 0 ? c : -1)).filter(c => c >= 0);
+    };
+    assert.deepEqual(reached(false), [0, 1, 2, 3]);
+    assert.deepEqual(reached(true), [...Array(16).keys()]);
+  });
+
+  it('refuses segments that do not divide the channels, and a shuffle without groups', () => {
     assert.throws(() => moduleMacs(5), /64 channels do not divide into 5 segments/);
+    assert.throws(() => moduleMacs(4, 64, 14, {shuffle: true}), /shuffle needs pointwiseGroups above 1/);
+    assert.throws(() => buildXceptionSpectrum({order: 'sideways' as never}), /order must be one of pointwise-first, depthwise-first, got 'sideways'/);
   });
 });

@@ -111,7 +111,8 @@ export class PlanResult {
 }
 
 function toRun(key: string, config: ExperimentConfig, result: ExperimentResult): Run {
-  return {key, config, result};
+  // Records made before the step curve was kept (2026-11-30) have none.
+  return {key, config, result: {...result, stepCurve: result.stepCurve ?? []}};
 }
 
 /**

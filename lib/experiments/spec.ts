@@ -11,7 +11,7 @@ import {loadFashionMnist} from '../data/fashion-mnist';
 import {syntheticImages} from '../data/synthetic';
 import {BackendName} from '../engine/backends';
 import {Json, canonicalJson} from '../results/store';
-import {EpochRecord, Timing} from '../train/trainer';
+import {EpochRecord, StepCurvePoint, Timing} from '../train/trainer';
 import {OptimizerName, Schedule} from '../train/optimizers';
 
 export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
@@ -68,6 +68,8 @@ export interface ExperimentResult {
   validationAccuracy: number | null;
   testAccuracy: number | null;
   curves: Array<EpochRecord & {[key: string]: Json}>;
+  /** Mean training loss and accuracy per window of steps (empty for records made before it was kept). */
+  stepCurve: Array<StepCurvePoint & {[key: string]: Json}>;
   timing: Timing & {[key: string]: Json};
   seconds: number;
   versions: {[key: string]: string};

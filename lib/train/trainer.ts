@@ -76,8 +76,23 @@ export interface Timing {
   peakTensorBytes: number;
 }
 
+/**
+ * The learning curve within training: the mean training loss and accuracy
+ * over each of about STEP_CURVE_POINTS equal windows of steps, so that a
+ * one-epoch run still shows how fast it learned.
+ */
+export interface StepCurvePoint {
+  /** Images seen when the window closed. */
+  images: number;
+  trainLoss: number;
+  trainAccuracy: number;
+}
+
+export const STEP_CURVE_POINTS = 16;
+
 export interface TrainResult {
   curves: EpochRecord[];
+  stepCurve: StepCurvePoint[];
   validationAccuracy: number | null;
   testAccuracy: number | null;
   stoppedEarly: boolean;
@@ -250,6 +265,23 @@ interface RunState {
   /** Seconds in training steps (validation excluded): what images/s is measured over. */
   trainSeconds: number;
   peakTensorBytes: number;
+  /** Steps per window of the step curve, and the window being filled. */
+  curveWindow: number;
+  window: {steps: number; images: number; lossSum: number; correct: number};
+  stepCurve: StepCurvePoint[];
+}
+
+/** Adds one step to the step curve's window; closes the window when full or at the last step. */
+function recordStep(state: RunState, images: number, loss: number, hits: number): void {
+  const w = state.window;
+  w.steps++;
+  w.images += images;
+  w.lossSum += loss * images;
+  w.correct += hits;
+  if (w.steps === state.curveWindow || state.step === state.totalSteps) {
+    state.stepCurve.push({images: state.images, trainLoss: w.lossSum / w.images, trainAccuracy: w.correct / w.images});
+    state.window = {steps: 0, images: 0, lossSum: 0, correct: 0};
+  }
 }
 
 function checkTrainOptions(options: TrainOptions): void {
@@ -282,7 +314,8 @@ async function trainEpoch(state: RunState, epoch: number): Promise<EpochRecord> 
     }, true);
     state.peakTensorBytes = Math.max(state.peakTensorBytes, tf.memory().numBytes);
     const lossValue = (await loss!.data())[0];
-    correct += (await hits!.data())[0];
+    const hitCount = (await hits!.data())[0];
+    correct += hitCount;
     tf.dispose([loss!, hits!, batch.x, batch.y]);
     if (!Number.isFinite(lossValue)) {
       throw new Error(`training diverged: loss is ${lossValue} at step ${state.step + 1} (epoch ${epoch + 1}), ` +
@@ -291,6 +324,7 @@ async function trainEpoch(state: RunState, epoch: number): Promise<EpochRecord> 
     lossSum += lossValue * batch.labels.length;
     state.step++;
     state.images += batch.labels.length;
+    recordStep(state, batch.labels.length, lossValue, hitCount);
     await options.onStep?.({step: state.step, totalSteps: state.totalSteps, epoch, loss: lossValue, learningRate}, model);
     await options.onProgress?.({
       step: state.step, totalSteps: state.totalSteps, epoch, epochs: options.epochs, loss: lossValue,
@@ -315,6 +349,7 @@ async function finishTraining(state: RunState, curves: EpochRecord[], stoppedEar
   const testAccuracy = data.test ? await evaluate(model, data.test, state.normalisation) : null;
   return {
     curves,
+    stepCurve: state.stepCurve,
     validationAccuracy: curves.at(-1)?.validationAccuracy ?? null,
     testAccuracy,
     stoppedEarly,
@@ -362,6 +397,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     kernels: kernelsOf(model),
     totalSteps: options.epochs * stepsPerEpoch,
     step: 0, images: 0, trainSeconds: 0, peakTensorBytes: tf.memory().numBytes,
+    curveWindow: Math.max(1, Math.ceil(options.epochs * stepsPerEpoch / STEP_CURVE_POINTS)),
+    window: {steps: 0, images: 0, lossSum: 0, correct: 0}, stepCurve: [],
   };
   const started = performance.now();
   const shouldStop = earlyStopper(options.earlyStopPatience);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import {loadFashionMnist, locateFashionMnist, syntheticImages, take} from '../../lib/data';
 import {initEngine} from '../../lib/engine';
 import {buildMobileNetV1} from '../../lib/models';
-import {checkFitsInMemory, train} from '../../lib/train';
+import {STEP_CURVE_POINTS, checkFitsInMemory, train} from '../../lib/train';
 
 const LAB = {resolution: 28, channels: 1, classes: 10, stemStride: 1, depth: 5};
 
@@ -39,6 +39,22 @@ describe('trainer', function () {
     const [a, b] = [await run(), await run()];
     assert.deepEqual(a.curves.map(c => c.trainLoss), b.curves.map(c => c.trainLoss));
     assert.equal(a.testAccuracy, b.testAccuracy);
+  });
+
+  it('keeps a step curve: equal windows of steps, whose means make up each epoch\'s', async () => {
+    const data = {train: syntheticImages({count: 256, seed: 5}), test: syntheticImages({count: 64, seed: 5})};
+    const model = buildMobileNetV1({...LAB, width: 0.25, depth: 2});
+    // 3 epochs of 8 steps: windows of ceil(24 / 16) = 2 steps, 4 to an epoch.
+    const r = await train(model, data, {epochs: 3, batchSize: 32, optimizer: 'adam', learningRate: 5e-3, seed: 4});
+    model.dispose();
+    assert.equal(STEP_CURVE_POINTS, 16);
+    assert.deepEqual(r.stepCurve.map(p => p.images), Array.from({length: 12}, (_, i) => 64 * (i + 1)));
+    r.curves.forEach((epoch, e) => {
+      const windows = r.stepCurve.slice(4 * e, 4 * e + 4);
+      const mean = (key: 'trainLoss' | 'trainAccuracy') => windows.reduce((a, p) => a + p[key], 0) / 4;
+      assert.ok(Math.abs(mean('trainLoss') - epoch.trainLoss) < 1e-6, `epoch ${e + 1} loss`);
+      assert.ok(Math.abs(mean('trainAccuracy') - epoch.trainAccuracy) < 1e-9, `epoch ${e + 1} accuracy`);
+    });
   });
 
   it('stops on a non-finite loss, naming the step and the learning rate', async () => {

@@ -21,6 +21,7 @@ import {LATENCY_METHOD} from '../train/trainer';
 import {Chapter} from './chapter';
 import {comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
 import {layerCostTable} from './cost-tables';
+import {recipeItems} from './recipe';
 import {referenceFor, referenceSentence} from './reference-accuracy';
 import {fullBudgetEstimate} from './time';
 
@@ -267,15 +268,7 @@ export const CHAPTER: Chapter = {
 };
 
 /** The recipe in a sentence, from the plan. */
-export function recipeSection(p: BudgetPlan): Item[] {
-  const t = p.training;
-  // Distinct runs: the same network and seed in two groups trains once (any engine gives the same count).
-  const runs = expandPlan(p, 'cpu').runs.length;
-  return [markdownItem(`Recipe (${p.budget}): ${t.limit?.toLocaleString('en-US') ?? 'all 60,000'} training images, ` +
-      `${plural(t.epochs ?? 1, 'epoch')}, batch ${t.batch}, Adam ${t.lr}, test on ${t.testLimit?.toLocaleString('en-US') ?? 'all 10,000'} ` +
-      `images, ${plural(p.seeds.length, 'seed')} (${p.seeds.join(', ')}) where noise is measured: ${plural(runs, 'run')} in ` +
-      `${plural(p.groups.length, 'group')}.`)];
-}
+export const recipeSection = recipeItems;
 
 // ---- Reading the runs ----
 

@@ -94,6 +94,23 @@ export function spectrumModule(x: tf.SymbolicTensor, args: SpectrumModuleArgs): 
   return activation(batchNorm(spatial(y), `${name}_spatial_bn`), 'relu', `${name}_spatial_act`);
 }
 
+/**
+ * A stage's channels at `width`, rounded to the nearest multiple of the
+ * segments and of the pointwise groups where the plain rounding would not
+ * divide into them: every width then builds, so networks can be matched in
+ * cost at any k (a count that divides already is kept as it is).
+ */
+export function stageFilters(channels: number, o: Pick<XceptionSpectrumOptions, 'width' | 'segments' | 'pointwiseGroups'>): number {
+  const plain = Math.max(8, Math.round(channels * o.width));
+  const unit = lcm(o.segments === 0 ? 1 : o.segments, o.pointwiseGroups);
+  return plain % unit === 0 ? plain : Math.max(unit, Math.round(plain / unit) * unit);
+}
+
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => y === 0 ? x : gcd(y, x % y);
+  return a / gcd(a, b) * b;
+}
+
 export function buildXceptionSpectrum(options: Partial<XceptionSpectrumOptions> = {}): tf.LayersModel {
   const o: XceptionSpectrumOptions = {...DEFAULTS, ...options};
   checkRange('xception_spectrum: modulesPerStage', o.modulesPerStage, 1, 8, true);
@@ -110,7 +127,7 @@ export function buildXceptionSpectrum(options: Partial<XceptionSpectrumOptions> 
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = convBnAct(input, {filters: Math.max(8, Math.round(32 * o.width)), kernelSize: 3, strides: o.stemStride, name: 'stem'});
   STAGE_CHANNELS.forEach((channels, stage) => {
-    const filters = Math.max(8, Math.round(channels * o.width));
+    const filters = stageFilters(channels, o);
     for (let i = 0; i < o.modulesPerStage; i++) {
       const strides = stage > 0 && i === 0 ? 2 : 1;
       const y = spectrumModule(x, {filters, segments: o.segments, between: o.between, strides, order: o.order,

@@ -61,14 +61,22 @@ function unlabelledNote(count: number): string {
   return count === 0 ? '' : `${count} label${count === 1 ? '' : 's'} left off where points crowd: hover for them`;
 }
 
-export function accuracyVsMacsFigure(points: readonly CostPoint[], title = 'Accuracy against multiply-adds'): PlotlyFigure {
+/**
+ * Accuracy against multiply-adds, one colour per group, with the Pareto
+ * front. Groups named in `paths` are drawn as lines through their points in
+ * the order given (a sweep such as the Xception spectrum's k = 1 ... C).
+ */
+export function accuracyVsMacsFigure(points: readonly CostPoint[], title = 'Accuracy against multiply-adds',
+                                     options: {paths?: readonly string[]} = {}): PlotlyFigure {
   const axes = axesOf(points);
   const labels = labelPositions(points, axes, PLOTLY_AREA);
   const front = paretoFront(points);
   const traces: Array<Record<string, unknown>> = groupsOf(points).map((group, g) => {
     const mine = points.filter(p => p.group === group);
+    const path = options.paths?.includes(group) === true;
     return {
-      type: 'scatter', mode: 'markers', name: group,
+      type: 'scatter', mode: path ? 'lines+markers' : 'markers', name: group,
+      ...(path ? {line: {color: colourOf(g), width: 1.5}} : {}),
       x: mine.map(p => p.macs), y: mine.map(p => p.accuracy), text: mine.map(p => p.label),
       marker: {size: 11, color: colourOf(g), line: {width: 1, color: '#fff'}},
       hovertemplate: '%{text}<br>%{x:.3s} MACs<br>accuracy %{y:.3f}<extra>' + group + '</extra>',
@@ -98,12 +106,17 @@ export function accuracyVsMacsFigure(points: readonly CostPoint[], title = 'Accu
   };
 }
 
-export function accuracyVsMacsSpec(points: readonly CostPoint[], title = 'Accuracy against multiply-adds'): TopLevelSpec {
+/** The same as accuracyVsMacsFigure, as a vega-lite spec (static SVG). */
+export function accuracyVsMacsSpec(points: readonly CostPoint[], title = 'Accuracy against multiply-adds',
+                                   options: {paths?: readonly string[]} = {}): TopLevelSpec {
   const axes = axesOf(points);
   const labels = labelPositions(points, axes, VEGA_AREA);
   const front = new Set(paretoFront(points));
   const groups = groupsOf(points);
-  const values = points.map((p, i) => ({...p, pareto: front.has(p), labelX: labels[i]?.x ?? null, labelY: labels[i]?.y ?? null}));
+  const paths = options.paths ?? [];
+  const values = points.map((p, i) => ({...p, order: i, path: paths.includes(p.group), pareto: front.has(p),
+                                        labelX: labels[i]?.x ?? null, labelY: labels[i]?.y ?? null}));
+  const colour = {field: 'group', type: 'nominal' as const, title: null, scale: {domain: groups, range: groups.map((_, g) => colourOf(g))}};
   const xScale = {type: 'log' as const, domain: [10 ** axes.x[0], 10 ** axes.x[1]], nice: false};
   const yScale = {domain: [...axes.y], nice: false, zero: false};
   const x = {field: 'macs', type: 'quantitative' as const, title: 'multiply-adds per image (log scale)', scale: xScale,
@@ -115,13 +128,11 @@ export function accuracyVsMacsSpec(points: readonly CostPoint[], title = 'Accura
     data: {values},
     layer: [
       {transform: [{filter: 'datum.pareto'}], mark: {type: 'line', strokeDash: [4, 3], color: '#888'}, encoding: {x, y}},
+      {transform: [{filter: 'datum.path'}], mark: {type: 'line', strokeWidth: 1.5},
+       encoding: {x, y, color: {...colour, legend: null}, detail: {field: 'group'}, order: {field: 'order', type: 'quantitative' as const}}},
       {
         mark: {type: 'point', filled: true, size: 90, opacity: 1},
-        encoding: {
-          x, y,
-          color: {field: 'group', type: 'nominal', title: null, scale: {domain: groups, range: groups.map((_, g) => colourOf(g))},
-                  legend: {orient: 'bottom', direction: 'vertical', labelLimit: 0}},
-        },
+        encoding: {x, y, color: {...colour, legend: {orient: 'bottom', direction: 'vertical', labelLimit: 0}}},
       },
       {
         transform: [{filter: 'datum.labelX != null'}],
@@ -165,18 +176,23 @@ export function latencyFigure(groups: readonly LatencyGroup[], title: string): P
   };
 }
 
+/** One line of a curves figure: e.g. training loss against images seen, for one configuration. */
 export interface Curve {
   label: string;
-  epochs: number[];
-  values: number[];
+  x: number[];
+  y: number[];
 }
 
-export function curvesFigure(curves: readonly Curve[], yTitle: string, title: string): PlotlyFigure {
+/** Lines against a shared x axis, one colour and legend entry each (learning curves). */
+export function curvesFigure(curves: readonly Curve[], axes: {title: string; x: string; y: string}): PlotlyFigure {
+  const y = paddedRange(curves.flatMap(c => c.y), false, 0.06);
   return {
-    data: curves.map((c, i) => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.epochs, y: c.values,
-                                 line: {color: colourOf(i)}, marker: {color: colourOf(i)}})),
-    layout: {title: {text: title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
-             xaxis: {title: {text: 'epoch'}, dtick: 1}, yaxis: {title: {text: yTitle}}, legend: {orientation: 'h', y: -0.28}},
+    data: curves.map((c, i) => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.x, y: c.y,
+                                 line: {color: colourOf(i), width: 2}, marker: {color: colourOf(i), size: 5},
+                                 hovertemplate: `${c.label}<br>%{x:,}: %{y:.3f}<extra></extra>`})),
+    layout: {title: {text: axes.title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+             xaxis: {title: {text: axes.x}, tickformat: ',d'}, yaxis: {title: {text: axes.y}, range: y},
+             legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'}},
     config: {responsive: false},
   };
 }

@@ -1,0 +1,132 @@
+/**
+ * Chapter 02's findings as data: each claim of the Xception paper (and of
+ * the papers that measured what it left open), the values the lab measured,
+ * and the verdict against the seed noise. Where a claim does not show at
+ * lab scale, the finding says so.
+ */
+import {millions, plural, signed} from '../../display/format';
+import {Item, findingsItem, headlineItem} from '../../display/show';
+import {PlanResult} from '../../experiments/runner';
+import {datasetFor} from '../../experiments/spec';
+import {Finding} from '../../results/findings';
+import {Verdict, verdict} from '../../results/stats';
+import {referenceFor, referenceSentence} from '../reference-accuracy';
+import {fullBudgetEstimate} from '../time';
+import {RETHINKING_FIG2, SHUFFLENET} from './paper';
+import {plan} from './plan';
+import {Configuration, accuracy, configurations, kOf, optionsOf, seedNoise} from './runs';
+import {activationConfigurations} from './sections';
+
+/** Whether the lab sees the claimed direction: only a difference beyond the noise can say yes or no. */
+function agreement(v: Verdict, claimedPositive: boolean): boolean | null {
+  if (!v.beyondNoise) return null;
+  return (v.difference > 0) === claimedPositive;
+}
+
+function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss'): Verdict {
+  const noise = seedNoise(result);
+  return verdict(a[measure].mean - b[measure].mean, measure === 'accuracy' ? noise.accuracy : noise.meanLoss,
+                 Math.min(a[measure].n, b[measure].n));
+}
+
+const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
+
+export function findings(result: PlanResult): Finding[] {
+  const noise = seedNoise(result);
+  const matched = result.group('matched');
+  const [matched1, matchedC] = [matched[0], matched[matched.length - 1]];
+  const spectrumVerdict = verdict(accuracy(matchedC) - accuracy(matched1), noise.accuracy);
+  const {atC, at1} = activationConfigurations(result);
+  const [linearC, reluC, eluC] = atC;
+  const [linear1, relu1] = at1;
+  const linearOverRelu = judged(result, linearC, reluC, 'accuracy');
+  const linearOverElu = judged(result, linearC, eluC, 'accuracy');
+  const lossLinearRelu = judged(result, linearC, reluC, 'meanLoss');
+  const reluAt1 = judged(result, relu1, linear1, 'accuracy');
+  const [pointwiseFirst, depthwiseFirst] = configurations(result.group('order'), r => optionsOf(r).order ?? 'pointwise-first');
+  const order = judged(result, pointwiseFirst, depthwiseFirst, 'accuracy');
+  const [without, withShuffle] = configurations(result.group('shuffle'), r => String(optionsOf(r).shuffle === true));
+  const shuffle = judged(result, withShuffle, without, 'accuracy');
+  const [residual, plain] = configurations(result.group('residual'), r => String(optionsOf(r).residual !== false));
+  const residualAccuracy = judged(result, residual, plain, 'accuracy');
+  const residualLoss = judged(result, residual, plain, 'meanLoss');
+  const [inception, xception] = configurations(result.group('inceptionXception'), r => kOf(r));
+  const xceptionOverInception = judged(result, xception, inception, 'accuracy');
+  const ended = (v: Verdict, yes: string, no: string, unclear: string) => v.beyondNoise ? (v.difference > 0 ? yes : no) : unclear;
+
+  return [
+    {id: 'spectrum', topic: 'The middle of the spectrum',
+     claim: 'Intermediate points may hold further advantages (Xception §5); at fixed cost ShuffleNet gained from more groups (Table 2).',
+     measured: Object.fromEntries(matched.map(r => [`accuracy at k = ${kOf(r)}, α ${optionsOf(r).width}`, accuracy(r)])),
+     verdict: spectrumVerdict, agrees: agreement(spectrumVerdict, true),
+     text: `at matched multiply-adds, k = C against k = 1: ${said(spectrumVerdict)}; accuracy by k: ` +
+       `${matched.map(r => `${kOf(r)}: ${accuracy(r).toFixed(3)}`).join(', ')}. ` +
+       ended(spectrumVerdict, 'More segments at the same cost helped, as in ShuffleNet.', 'More segments at the same cost hurt here, unlike ShuffleNet.',
+             'No difference between the ends beyond the noise on this budget.')},
+    {id: 'activation', topic: 'No activation between the steps (k = C)',
+     claim: 'Without a non-linearity between depthwise and pointwise, training converges faster and ends better (Fig. 10).',
+     measured: {'accuracy, none': linearC.accuracy.mean, 'accuracy, ReLU': reluC.accuracy.mean, 'accuracy, ELU': eluC.accuracy.mean,
+                'mean training loss, none': linearC.meanLoss.mean, 'mean training loss, ReLU': reluC.meanLoss.mean},
+     verdict: linearOverRelu, agrees: agreement(linearOverRelu, true),
+     text: `none over ReLU: ${said(linearOverRelu)} in test accuracy, ${said(lossLinearRelu)} in mean training loss; none over ELU: ` +
+       `${said(linearOverElu)}. ` + ended(linearOverRelu, 'The linear version ends better, as the paper says.',
+           'The ReLU version ends better here, against the paper.', 'The paper\'s ordering does not show beyond the noise on this budget.')},
+    {id: 'activationRegular', topic: 'An activation between the steps at k = 1',
+     claim: `With deep (many-channel) intermediate spaces a ReLU between factors helps (Rethinking Fig. 2: ${RETHINKING_FIG2.relu} % vs ${RETHINKING_FIG2.linear} %).`,
+     measured: {'accuracy, ReLU': relu1.accuracy.mean, 'accuracy, none': linear1.accuracy.mean},
+     verdict: reluAt1, agrees: agreement(reluAt1, true),
+     text: `ReLU over none at k = 1: ${said(reluAt1)}. ` + ended(reluAt1, 'The ReLU helps where the intermediate space is deep, as Rethinking found.',
+         'The ReLU hurts even here.', 'No difference beyond the noise at this end either.')},
+    {id: 'order', topic: 'Order of the steps', claim: 'Depthwise-then-pointwise or the reverse: "unimportant when stacked" (§3).',
+     measured: {'accuracy, pointwise first': pointwiseFirst.accuracy.mean, 'accuracy, depthwise first': depthwiseFirst.accuracy.mean},
+     verdict: order, agrees: Number.isFinite(order.noise) ? !order.beyondNoise : null,
+     text: `pointwise first over depthwise first: ${said(order)}. ` +
+       (order.beyondNoise ? 'The order mattered here.' : 'No difference beyond the noise, consistent with the paper.')},
+    {id: 'shuffle', topic: 'Channel shuffle', claim: `A shuffle between grouped steps gains 1.3-6.2 points at the same cost (${SHUFFLENET.source}, Table 3).`,
+     measured: {'accuracy with shuffle': withShuffle.accuracy.mean, 'accuracy without': without.accuracy.mean},
+     verdict: shuffle, agrees: agreement(shuffle, true),
+     text: `with over without: ${said(shuffle)}. ` + ended(shuffle, 'The shuffle helps, as in ShuffleNet.', 'The shuffle hurts here.',
+         'No gain beyond the noise on this budget.')},
+    {id: 'residual', topic: 'Residual connections', claim: 'Residuals are essential to Xception\'s convergence speed and final accuracy (§4.6).',
+     measured: {'accuracy with residuals': residual.accuracy.mean, 'accuracy without': plain.accuracy.mean,
+                'mean training loss with': residual.meanLoss.mean, 'mean training loss without': plain.meanLoss.mean},
+     verdict: residualAccuracy, agrees: agreement(residualAccuracy, true),
+     text: `with over without: ${said(residualAccuracy)} in test accuracy, ${said(residualLoss)} in mean training loss. ` +
+       ended(residualAccuracy, 'Residuals help here too.', 'Residuals hurt here.',
+             'At six modules deep the residuals make no difference beyond the noise: the paper\'s claim is about a 36-layer network.')},
+    {id: 'inceptionXception', topic: 'Xception against Inception at matched parameters',
+     claim: 'At about the same parameters, Xception beats Inception v3 (ImageNet top-1 79.0 % vs 78.2 %, Tables 1 and 3).',
+     measured: {'Xception-like accuracy': xception.accuracy.mean, 'Inception-like accuracy': inception.accuracy.mean,
+                'Xception-like MACs': xception.runs[0].result.macs, 'Inception-like MACs': inception.runs[0].result.macs},
+     verdict: xceptionOverInception, agrees: agreement(xceptionOverInception, true),
+     text: `Xception-like (k = C) over Inception-like (k = 4) at ${millions(inception.runs[0].result.trainableParams, 3)} parameters: ` +
+       `${said(xceptionOverInception)}, for ${(xception.runs[0].result.macs / inception.runs[0].result.macs).toFixed(2)}× the multiply-adds.`},
+    {id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',
+     measured: {'one run\'s standard deviation (accuracy)': noise.accuracy, 'one run\'s standard deviation (mean training loss)': noise.meanLoss,
+                'degrees of freedom': noise.degreesOfFreedom},
+     agrees: null,
+     text: noise.degreesOfFreedom > 0 ?
+         `pooled over ${plural(noise.configurations, 'configuration')} run with ${plural(result.seeds.length, 'seed')}: ${noise.accuracy.toFixed(3)} ` +
+         `in test accuracy and ${noise.meanLoss.toFixed(3)} in mean training loss.` :
+         'one seed on this budget, so no comparison above is checked against noise.'},
+  ];
+}
+
+export function findingsSection(result: PlanResult): Item[] {
+  const list = findings(result);
+  const time = fullBudgetEstimate(result, plan('full'));
+  const config = result.all()[0].config;
+  const best = Math.max(...result.all().map(accuracy));
+  const activation = list.find(f => f.id === 'activation')!;
+  const spectrum = list.find(f => f.id === 'spectrum')!;
+  return [
+    findingsItem([...list,
+      {id: 'reference', topic: 'What good is', claim: `A MobileNet (depthwise separable) reaches ${referenceFor('MobileNet').testAccuracy} on Fashion-MNIST trained in full.`,
+       measured: {'best test accuracy here': best, 'published': referenceFor('MobileNet').testAccuracy}, agrees: null,
+       text: referenceSentence('MobileNet', best, {images: datasetFor(config).train.count, epochs: config.epochs})},
+      {id: 'time', topic: 'Time', claim: 'How long the full budget takes on this engine.',
+       measured: {'estimated hours': time.seconds / 3600}, agrees: null, text: time.text}]),
+    headlineItem('Activation between the steps', activation.text),
+    headlineItem('The spectrum at matched cost', spectrum.text),
+  ];
+}

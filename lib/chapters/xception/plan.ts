@@ -1,0 +1,101 @@
+/**
+ * Chapter 02's plan: the lab-scale spectrum network (lib/models/
+ * xception-spectrum.ts) trained along the spectrum at fixed width and at
+ * matched multiply-adds, and the ablations: the activation between the two
+ * steps at both ends, the order of the steps, ShuffleNet's channel shuffle,
+ * Xception's residuals, and an Inception-like against an Xception-like
+ * network at matched parameters.
+ */
+import {Budget, pick} from '../../experiments/budget';
+import {BudgetPlan} from '../../experiments/plan';
+import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
+import {DEFAULTS, XceptionSpectrumOptions} from '../../models/xception-spectrum';
+import {buildModel} from '../../models';
+import {Chapter} from '../chapter';
+import {MATCH_WIDTHS, totalsOf} from '../compare';
+
+/** 28 x 28 grey inputs, a stride-2 stem (14 x 14 into the first stage), two modules a stage, half width: 32/64/128 channels. */
+export const LAB = {channels: 1, classes: 10, resolution: 28, stemStride: 2, modulesPerStage: 2} as const;
+export const LAB_WIDTH = 0.5;
+/** Segments k along the spectrum; 0 is one segment per channel (k = C, depthwise separable). */
+export const SEGMENTS = [1, 2, 4, 8, 16, 32, 0] as const;
+/** The reference of the matched-cost sweep: Inception's "3 or 4 segments". */
+export const INCEPTION_SEGMENTS = 4;
+/** ShuffleNet's grouped 1x1 in the shuffle ablation (segments of the 3x3 alike). */
+export const SHUFFLE_GROUPS = 4;
+
+const RECIPES: Record<Budget, {training: Partial<TrainingSettings>; seeds: number[]}> = {
+  smoke: {training: {limit: 256, testLimit: 200, epochs: 1}, seeds: [1]},
+  quick: {training: {limit: 4096, testLimit: 1000, epochs: 1}, seeds: [1, 2]},
+  full: {training: {limit: null, testLimit: null, epochs: 10}, seeds: [1, 2, 3]},
+};
+
+type SpectrumOptions = Partial<Omit<XceptionSpectrumOptions, keyof typeof LAB>>;
+const OPTIONAL = ['order', 'pointwiseGroups', 'shuffle', 'residual'] as const;
+
+/**
+ * A spectrum network spec. Options at the family's default are left out,
+ * so that the same network asked for by two groups is one record.
+ */
+export function spectrum(options: SpectrumOptions & {segments: number}, seed = 1): ExperimentSpec {
+  const o: Record<string, unknown> = {...LAB, width: LAB_WIDTH, between: 'linear', ...options};
+  for (const key of OPTIONAL) if (o[key] === DEFAULTS[key]) delete o[key];
+  return {model: 'xception_spectrum', options: o as ModelOptions, seed};
+}
+
+function totals(options: SpectrumOptions & {segments: number}) {
+  return totalsOf(buildModel('xception_spectrum', {...LAB, between: 'linear', ...options}));
+}
+
+/** The width at which `measure` comes closest to `target` (the builder rounds channels to fit k). */
+function widthMatching(segments: number, measure: 'macs' | 'trainableParams', target: number): number {
+  const candidates = MATCH_WIDTHS.map(width => ({width, value: totals({segments, width})[measure]}));
+  return candidates.reduce((a, b) => Math.abs(b.value - target) < Math.abs(a.value - target) ? b : a).width;
+}
+
+/** Widths computed once a process (about 150 networks are costed). */
+let matched: {byMacs: Map<number, number>; xceptionByParams: number} | null = null;
+export function matchedWidths(): {byMacs: Map<number, number>; xceptionByParams: number} {
+  if (matched == null) {
+    const reference = totals({segments: INCEPTION_SEGMENTS, width: LAB_WIDTH});
+    matched = {
+      byMacs: new Map(SEGMENTS.map(k => [k, k === INCEPTION_SEGMENTS ? LAB_WIDTH : widthMatching(k, 'macs', reference.macs)])),
+      xceptionByParams: widthMatching(0, 'trainableParams', reference.trainableParams),
+    };
+  }
+  return matched;
+}
+
+export function plan(budget: Budget): BudgetPlan {
+  const recipe = pick(budget, RECIPES);
+  const seeds = recipe.seeds;
+  const widths = matchedWidths();
+  const seeded = (options: SpectrumOptions & {segments: number}) => seeds.map(seed => spectrum(options, seed));
+  return {
+    chapter: '02', budget,
+    training: {...recipe.training, batch: 64, lr: 5e-3},
+    seeds: [...seeds],
+    groups: [
+      {name: 'fixed', title: 'the spectrum at fixed width', specs: SEGMENTS.map(segments => spectrum({segments}))},
+      {name: 'matched', title: 'the spectrum at matched multiply-adds',
+       specs: SEGMENTS.map(segments => spectrum({segments, width: widths.byMacs.get(segments)!}))},
+      {name: 'activationC', title: 'activation between the steps, k = C',
+       specs: (['linear', 'relu', 'elu'] as const).flatMap(between => seeded({segments: 0, between}))},
+      {name: 'activation1', title: 'activation between the steps, k = 1',
+       specs: (['linear', 'relu'] as const).flatMap(between => seeded({segments: 1, between}))},
+      {name: 'order', title: 'pointwise or depthwise first',
+       specs: (['pointwise-first', 'depthwise-first'] as const).flatMap(order => seeded({segments: 0, order}))},
+      {name: 'shuffle', title: 'grouped 1x1 with and without a shuffle',
+       specs: [false, true].flatMap(shuffle => seeded({segments: SHUFFLE_GROUPS, pointwiseGroups: SHUFFLE_GROUPS, shuffle}))},
+      {name: 'residual', title: 'with and without residual connections',
+       specs: [true, false].flatMap(residual => seeded({segments: 0, residual}))},
+      {name: 'inceptionXception', title: 'Inception-like against Xception-like at matched parameters',
+       specs: [...seeded({segments: INCEPTION_SEGMENTS}), ...seeded({segments: 0, width: widths.xceptionByParams})]},
+    ],
+  };
+}
+
+export const CHAPTER: Chapter = {
+  id: '02', aliases: ['xception', 'xception-hypothesis'], title: 'The Xception hypothesis, measured along its whole spectrum',
+  notebook: '02-xception-hypothesis.ipynb', plan,
+};

@@ -1,0 +1,203 @@
+/**
+ * Chapter 02's tables, figures and prose, read from the plan's runs. Every
+ * number in the prose comes from the runs; every comparison is judged
+ * against the seed noise the plan measures (runs.ts).
+ */
+import {millions, plural, signed} from '../../display/format';
+import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
+import {PlanResult} from '../../experiments/runner';
+import {Run} from '../../experiments/spec';
+import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
+import {CostPoint, verdict} from '../../results/stats';
+import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
+import {RETHINKING_FIG2, SHUFFLENET} from './paper';
+import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
+
+const FIXED = 'the spectrum at fixed width';
+const MATCHED = 'the spectrum at matched multiply-adds';
+
+/** The spectrum's points: k along each path, the run both paths share labelled once. */
+function spectrumPoints(result: PlanResult): CostPoint[] {
+  const fixed = result.group('fixed');
+  const point = (r: Run, label: string, group: string) => ({label, macs: r.result.macs, accuracy: accuracy(r), group});
+  return [
+    ...fixed.map(r => point(r, `k=${kOf(r)}`, FIXED)),
+    ...result.group('matched').map(r => point(r, fixed.some(f => f.key === r.key) ? '' : `k=${kOf(r)} α=${optionsOf(r).width}`, MATCHED)),
+  ];
+}
+
+export function spectrumSection(result: PlanResult): Item[] {
+  const noise = seedNoise(result);
+  const fixed = result.group('fixed');
+  const matched = result.group('matched');
+  const [fixed1, fixedC] = [fixed[0], fixed[fixed.length - 1]];
+  const [matched1, matchedC] = [matched[0], matched[matched.length - 1]];
+  const best = matched.reduce((a, r) => accuracy(r) > accuracy(a) ? r : a);
+  const worst = matched.reduce((a, r) => accuracy(r) < accuracy(a) ? r : a);
+  const atFixed = verdict(accuracy(fixedC) - accuracy(fixed1), noise.accuracy);
+  const atMatched = verdict(accuracy(matchedC) - accuracy(matched1), noise.accuracy);
+  const rows = [...fixed.map(r => ({sweep: 'fixed width', r})), ...matched.map(r => ({sweep: 'matched MACs', r}))];
+  const points = spectrumPoints(result);
+  return [
+    tableItem(rows, [
+      {header: 'sweep', value: x => x.sweep},
+      {header: 'k', value: x => kOf(x.r)},
+      {header: 'α', value: x => optionsOf(x.r).width},
+      {header: 'MACs', value: x => x.r.result.macs},
+      {header: 'params', value: x => x.r.result.trainableParams},
+      {header: 'test accuracy', value: x => accuracy(x.r).toFixed(3)},
+      {header: 'train images/s', value: x => Math.round(x.r.result.timing.trainImagesPerSecond)},
+    ]),
+    plotlyItem(accuracyVsMacsFigure(points, 'The spectrum on Fashion-MNIST: k = 1 (regular) to k = C (depthwise separable)', {paths: [FIXED, MATCHED]})),
+    vegaItem(accuracyVsMacsSpec(points, 'The spectrum: accuracy against multiply-adds', {paths: [FIXED, MATCHED]})),
+    markdownItem(`At fixed width, going from k = 1 to k = C cuts the multiply-adds ${(fixed1.result.macs / fixedC.result.macs).toFixed(1)}× ` +
+        `(${millions(fixed1.result.macs)} → ${millions(fixedC.result.macs)}) for ${signed(atFixed.difference)} test accuracy, ${atFixed.label}. ` +
+        `At matched multiply-adds (about ${millions(matched[Math.floor(matched.length / 2)].result.macs)}, the width growing with k), ` +
+        `accuracy ranges from ${accuracy(worst).toFixed(3)} (k = ${kOf(worst)}) to ${accuracy(best).toFixed(3)} (k = ${kOf(best)}); ` +
+        `k = C against k = 1 is ${signed(atMatched.difference)}, ${atMatched.label}. ` +
+        `One run's seed noise, pooled over the chapter's repeated runs, is ${noise.accuracy.toFixed(3)}.`),
+    tableItem(SHUFFLENET.table2, [
+      {header: 'ShuffleNet', value: r => `${r.model} (${r.mflops} MFLOPs)`},
+      ...([1, 2, 3, 4, 8] as const).map(g => ({header: `g = ${g}`, value: (r: typeof SHUFFLENET.table2[number]) => `${r.error[g]} %`})),
+    ], `${SHUFFLENET.source}, Table 2: ImageNet top-1 error with g groups at fixed cost`),
+    markdownItem('ShuffleNet is the one published measurement of the middle of the spectrum: at fixed cost more groups helped, most for ' +
+        `the smallest network (0.25×: ${SHUFFLENET.table2[2].error[1]} % error at g = 1, ${SHUFFLENET.table2[2].error[8]} % at g = 8). ` +
+        (atMatched.beyondNoise ?
+            `Here the far end of the spectrum is ${atMatched.difference > 0 ? 'better' : 'worse'} than k = 1 at matched cost.` :
+            'Here the spectrum\'s ends are within the seed noise of each other at matched cost: this budget does not separate them.')),
+  ];
+}
+
+function configurationTable(cs: readonly Configuration[], first: string): Item {
+  return tableItem(cs, [
+    {header: first, value: c => c.label},
+    {header: 'seeds', value: c => c.accuracy.n},
+    {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
+    {header: 'spread (std)', value: c => c.accuracy.n > 1 ? c.accuracy.std.toFixed(3) : '-'},
+    {header: 'mean training loss', value: c => Number.isFinite(c.meanLoss.mean) ? c.meanLoss.mean.toFixed(3) : '-'},
+    {header: 'MACs', value: c => c.runs[0].result.macs},
+  ]);
+}
+
+function curves(cs: readonly Configuration[], title: string): Item {
+  return plotlyItem(curvesFigure(cs.map(meanCurve), {title, x: 'training images seen', y: 'training loss (mean over each window of steps)'}));
+}
+
+/** "a vs b: accuracy +0.012, clearly beyond the seed noise; mean training loss -0.031, within the seed noise". */
+function compared(result: PlanResult, a: Configuration, b: Configuration): {text: string; accuracy: ReturnType<typeof verdict>;
+                                                                          loss: ReturnType<typeof verdict>} {
+  const noise = seedNoise(result);
+  const acc = verdict(a.accuracy.mean - b.accuracy.mean, noise.accuracy, Math.min(a.accuracy.n, b.accuracy.n));
+  const loss = verdict(a.meanLoss.mean - b.meanLoss.mean, noise.meanLoss, Math.min(a.meanLoss.n, b.meanLoss.n));
+  return {accuracy: acc, loss, text: `${a.label} against ${b.label}: test accuracy ${signed(acc.difference)} (${acc.label}), ` +
+      `mean training loss ${signed(loss.difference)} (${loss.label})`};
+}
+
+export const betweenLabel = (r: Run) => ({linear: 'none (linear)', relu: 'ReLU', elu: 'ELU'}[optionsOf(r).between] ?? optionsOf(r).between);
+
+export function activationConfigurations(result: PlanResult): {atC: Configuration[]; at1: Configuration[]} {
+  return {atC: configurations(result.group('activationC'), betweenLabel), at1: configurations(result.group('activation1'), betweenLabel)};
+}
+
+export function activationSection(result: PlanResult): Item[] {
+  const {atC, at1} = activationConfigurations(result);
+  const [linearC, reluC, eluC] = atC;
+  const [linear1, relu1] = at1;
+  return [
+    configurationTable(atC, 'between the steps, k = C'),
+    curves(atC, 'k = C (depthwise separable): training loss with and without an activation between the steps'),
+    markdownItem(`The paper (Fig. 10): with no activation between depthwise and pointwise, training converges faster and ends better ` +
+        `than with ReLU or ELU. Here, ${compared(result, linearC, reluC).text}; ${compared(result, linearC, eluC).text}.`),
+    configurationTable(at1, 'between the steps, k = 1'),
+    curves(at1, 'k = 1 (a 1×1 then a regular 3×3): training loss with and without a ReLU between'),
+    markdownItem(`At the other end, where each 3×3 sees all the channels, the Rethinking paper found the opposite for factorised ` +
+        `convolutions (${RETHINKING_FIG2.relu} % top-1 with a ReLU between the factors, ${RETHINKING_FIG2.linear} % linear). ` +
+        `Here, ${compared(result, relu1, linear1).text}. The paper's explanation, information lost by a non-linearity in one-channel-deep ` +
+        'spaces, predicts that the activation hurts more at k = C than at k = 1.'),
+  ];
+}
+
+export function orderSection(result: PlanResult): Item[] {
+  const cs = configurations(result.group('order'), r => optionsOf(r).order ?? 'pointwise-first');
+  return [
+    configurationTable(cs, 'order (k = C)'),
+    markdownItem(`"Unimportant when stacked", says the paper of the order. Here, ${compared(result, cs[0], cs[1]).text}.`),
+  ];
+}
+
+export function shuffleSection(result: PlanResult): Item[] {
+  const cs = configurations(result.group('shuffle'), r => optionsOf(r).shuffle === true ? 'with shuffle' : 'without shuffle');
+  const [without, withShuffle] = cs;
+  return [
+    configurationTable(cs, `grouped 1×1 (g = ${SHUFFLE_GROUPS}), 3×3 on ${SHUFFLE_GROUPS} segments`),
+    tableItem(SHUFFLENET.table3, [
+      {header: 'ShuffleNet', value: r => `${r.model}, g = ${r.groups}`},
+      {header: 'error without shuffle', value: r => `${r.without} %`},
+      {header: 'with shuffle', value: r => `${r.with} %`},
+      {header: 'gain', value: r => `${(r.without - r.with).toFixed(1)} points`},
+    ], `${SHUFFLENET.source}, Table 3`),
+    markdownItem(`Without a shuffle, a stack of grouped steps keeps its ${SHUFFLE_GROUPS} groups apart from the stem to the classifier; ` +
+        `the shuffle costs no multiply-adds. ShuffleNet gained 1.3 to 6.2 points from it. Here, ${compared(result, withShuffle, without).text}.`),
+  ];
+}
+
+export function residualSection(result: PlanResult): Item[] {
+  const cs = configurations(result.group('residual'), r => optionsOf(r).residual === false ? 'no residuals' : 'residuals');
+  return [
+    configurationTable(cs, 'k = C network'),
+    curves(cs, 'k = C: training loss with and without residual connections'),
+    markdownItem(`The paper (§4.6, Fig. 9) calls residuals "essential" for Xception's convergence and final accuracy. The lab's network ` +
+        `has ${plural(3, 'residual connection')} in six modules, against Xception's twelve in fourteen: ${compared(result, cs[0], cs[1]).text}.`),
+  ];
+}
+
+export function inceptionXceptionSection(result: PlanResult): Item[] {
+  const cs = configurations(result.group('inceptionXception'), r => optionsOf(r).segments === 0 ?
+      `Xception-like (k = C, α = ${optionsOf(r).width})` : `Inception-like (k = ${INCEPTION_SEGMENTS}, α = ${optionsOf(r).width})`);
+  const [inception, xception] = cs;
+  return [
+    tableItem(cs, [
+      {header: 'network', value: c => c.label},
+      {header: 'params', value: c => c.runs[0].result.trainableParams},
+      {header: 'MACs', value: c => c.runs[0].result.macs},
+      {header: 'seeds', value: c => c.accuracy.n},
+      {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
+    ]),
+    markdownItem(`The paper's comparison in miniature: at about the same number of parameters (Table 3: 22.9M against 23.6M), Xception ` +
+        `reached 79.0 % top-1 on ImageNet against Inception v3's 78.2 % (Table 1). Here, ${compared(result, xception, inception).text}; ` +
+        `the Xception-like network needs ${(xception.runs[0].result.macs / inception.runs[0].result.macs).toFixed(2)}× the multiply-adds.`),
+  ];
+}
+
+/** Every network the chapter trained, by experiment, on one accuracy-vs-cost plot; latency against cost. */
+export function costSection(result: PlanResult): Item[] {
+  const seen = new Set<string>();
+  const points: CostPoint[] = [];
+  for (const {name, title} of result.expanded.plan.groups) {
+    for (const c of configurations(result.group(name), r => `k=${kOf(r)} α=${optionsOf(r).width}`)) {
+      const key = JSON.stringify(c.runs[0].config.options);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      points.push({label: c.label, macs: c.runs[0].result.macs, accuracy: c.accuracy.mean, group: title});
+    }
+  }
+  const all = result.all();
+  const msPerMillion = (runs: readonly Run[]) => runs.reduce((a, r) => a + r.result.timing.latencyMsBatch1 / r.result.macs * 1e6, 0) / runs.length;
+  const byEnd = (test: (r: Run) => boolean) => all.filter(test);
+  const [regular, separable] = [byEnd(r => optionsOf(r).segments === 1), byEnd(r => optionsOf(r).segments === 0)];
+  return [
+    plotlyItem(accuracyVsMacsFigure(points, 'Everything chapter 02 trained (mean over seeds)')),
+    plotlyItem(latencyFigure([
+      {name: 'k = 1 (regular 3×3)', points: regular.map(r => ({label: `k=1 α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
+      {name: '1 < k < C (grouped)', points: byEnd(r => optionsOf(r).segments > 1).map(r =>
+          ({label: `k=${kOf(r)} α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
+      {name: 'k = C (depthwise separable)', points: separable.map(r => ({label: `k=C α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
+    ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
+    markdownItem(`Per million multiply-adds at batch 1, k = 1 networks take ${msPerMillion(regular).toFixed(3)} ms and k = C networks ` +
+        `${msPerMillion(separable).toFixed(3)} ms on ${result.backend}: a depthwise separable multiply-add costs ` +
+        `${(msPerMillion(separable) / msPerMillion(regular)).toFixed(1)}× a regular one here, so the spectrum's savings in arithmetic ` +
+        'shrink in time.'),
+  ];
+}
+
+export {meanTrainingLoss};

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import {costOf} from '../../lib/cost';
 import {separableMacs, standardConvMacs} from '../../lib/cost/formulas';
 import {SpectrumModuleArgs, buildXceptionSpectrum, spectrumModule} from '../../lib/models';
+import {stageFilters} from '../../lib/models/xception-spectrum';
 
 function moduleMacs(segments: number, channels = 64, size = 14, extra: Partial<SpectrumModuleArgs> = {}): number {
   const input = tf.input({shape: [size, size, channels]});
@@ -50,6 +51,21 @@ describe('Xception spectrum module', () => {
     };
     assert.deepEqual(reached(false), [0, 1, 2, 3]);
     assert.deepEqual(reached(true), [...Array(16).keys()]);
+  });
+
+  it('costs every option the chapter trains: each activation between the steps, each order, the shuffle', () => {
+    for (const between of ['linear', 'relu', 'elu'] as const) assert.equal(moduleMacs(0, 64, 14, {between}), moduleMacs(0));
+    const model = buildXceptionSpectrum({resolution: 28, width: 0.5, segments: 4, pointwiseGroups: 4, shuffle: true, order: 'pointwise-first'});
+    assert.ok(costOf(model).totals.macs > 0);
+    model.dispose();
+  });
+
+  it('rounds a stage\'s channels to fit the segments and groups, so every width builds', () => {
+    assert.equal(stageFilters(64, {width: 0.5, segments: 4, pointwiseGroups: 1}), 32, 'a count that divides stays');
+    assert.equal(stageFilters(64, {width: 0.75, segments: 32, pointwiseGroups: 1}), 64, '48 rounds to the nearest multiple of 32');
+    assert.equal(stageFilters(64, {width: 0.3, segments: 32, pointwiseGroups: 1}), 32, 'never below one per segment');
+    assert.equal(stageFilters(128, {width: 0.45, segments: 3, pointwiseGroups: 4}), 60, '58 to a multiple of 12');
+    assert.equal(stageFilters(64, {width: 0.45, segments: 0, pointwiseGroups: 1}), 29, 'k = C takes any count');
   });
 
   it('refuses segments that do not divide the channels, and a shuffle without groups', () => {

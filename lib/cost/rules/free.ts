@@ -12,7 +12,7 @@ import {registerCostRule} from '../registry';
 
 const FREE = [
   'InputLayer', 'BatchNormalization', 'Add', 'Multiply', 'Concatenate', 'Dropout', 'Flatten',
-  'Reshape', 'ZeroPadding2D', 'Cropping2D', 'Permute', 'ReLU', 'Activation',
+  'Reshape', 'ZeroPadding2D', 'Cropping2D', 'Permute', 'ReLU', 'ELU', 'Activation',
   'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
 ] as const;
 

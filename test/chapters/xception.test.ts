@@ -1,0 +1,124 @@
+/**
+ * Chapter 02's module: its arithmetic against built layers, its plan, and
+ * its findings on synthetic records (written straight into a results folder,
+ * then read through the plan runner) judged the way the verdict rule says.
+ */
+import {strict as assert} from 'node:assert';
+
+import {xception} from '../../lib/chapters';
+import {standardConvMacs} from '../../lib/cost/formulas';
+import {proseOf, tablesOf} from '../../lib/display';
+import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
+import {ResultsStore} from '../../lib/results';
+import {totalsOf} from '../../lib/chapters';
+import {buildModel} from '../../lib/models';
+import {tempDir} from '../helpers/cli';
+
+type Options = {segments: number; width: number; between: string; order?: string; shuffle?: boolean; residual?: boolean};
+
+describe('chapter 02 module (the Xception hypothesis)', function () {
+  this.timeout(120_000);
+  const plan = xception.plan('quick');
+
+  it('computes the spectrum\'s cost from built modules: 1/k of the 3x3 step, 1/N + 1/9 at k = C', () => {
+    const rows = xception.spectrumCostRows(64, 14);
+    assert.deepEqual(rows.map(r => r.segments), [1, 2, 4, 8, 16, 32, 64]);
+    for (const r of rows) assert.equal(r.spatialMacs, standardConvMacs(3, 64, 64, 14) / r.segments);
+    const pointwise = standardConvMacs(1, 64, 64, 14);
+    assert.equal(rows[6].macs, pointwise + standardConvMacs(3, 64, 64, 14) / 64);
+    assert.match(proseOf(xception.spectrumCostSection(64, 14)), /0\.1267 of a regular 3×3 convolution's 7\.23M MACs; the formula 1\/N \+ 1\/D_K² = 1\/64 \+ 1\/9 gives 0\.1267/);
+  });
+
+  it('shows the simplified Inception module and 1x1 + grouped 3x3 computing the same function', () => {
+    for (const k of [1, 3, 4, 96]) assert.ok(xception.inceptionEquivalence(k, 96) < 1e-6, `k = ${k}`);
+  });
+
+  it('plans each network once, every seeded comparison over the budget\'s seeds, and matches cost and parameters', () => {
+    const expanded = expandPlan(plan, 'wasm');
+    const fixed = expanded.groupKeys.get('fixed')!;
+    assert.equal(fixed.length, xception.SEGMENTS.length);
+    // k = C at α 0.5 seed 1 is in fixed, activationC, order and residual: one record.
+    const sharedC = fixed[fixed.length - 1];
+    for (const group of ['activationC', 'order', 'residual']) assert.ok(expanded.groupKeys.get(group)!.includes(sharedC), group);
+    assert.equal(expanded.runs.length, 32);
+    const matched = plan.groups.find(g => g.name === 'matched')!.specs;
+    const macs = matched.map(s => totalsOf(buildModel(s.model, s.options)).macs);
+    const reference = macs[xception.SEGMENTS.indexOf(xception.INCEPTION_SEGMENTS)];
+    for (const m of macs) assert.ok(Math.abs(m / reference - 1) < 0.2, `matched MACs ${m} against ${reference}`);
+    const [inceptionSpec, , xceptionSpec] = plan.groups.find(g => g.name === 'inceptionXception')!.specs;
+    const params = [inceptionSpec, xceptionSpec].map(s => totalsOf(buildModel(s.model, s.options)).trainableParams);
+    assert.ok(Math.abs(params[1] / params[0] - 1) < 0.1, `matched parameters ${params}`);
+    assert.equal(xception.plan('smoke').seeds.length, 1);
+  });
+
+  /**
+   * Accuracy by construction: 0.80, +-0.01 by seed (one run's noise 0.0141); k = C at matched cost +0.05 over
+   * k = 1; ReLU between the steps at k = C -0.04, ELU -0.005; ReLU at k = 1 +0.002; depthwise first -0.001;
+   * shuffle +0.03; no residuals -0.02. Training loss: 1.0 - accuracy, so lower loss goes with higher accuracy.
+   */
+  function accuracyOf(config: ExperimentConfig): number {
+    const o = config.options as unknown as Options;
+    let a = 0.8 + (config.seed === 1 ? 0.01 : -0.01);
+    if (o.segments === 0 && o.width > 0.5) a += 0.05;
+    if (o.segments === 0 && o.between === 'relu') a -= 0.04;
+    if (o.segments === 0 && o.between === 'elu') a -= 0.005;
+    if (o.segments === 1 && o.between === 'relu') a += 0.002;
+    if (o.order === 'depthwise-first') a -= 0.001;
+    if (o.shuffle === true) a += 0.03;
+    if (o.residual === false) a -= 0.02;
+    return a;
+  }
+
+  async function syntheticResult(): Promise<PlanResult> {
+    const store = new ResultsStore(tempDir('ch02'));
+    for (const run of expandPlan(plan, 'wasm').runs) {
+      const o = run.config.options as unknown as Options;
+      const accuracy = accuracyOf(run.config);
+      const macs = 1e6 * o.width * (o.segments === 0 ? 1 : 2);
+      store.put(run.config, {
+        backend: 'wasm', device: 'test', params: 1000, trainableParams: 900, macs, validationAccuracy: null,
+        testAccuracy: accuracy, curves: [], seconds: 10, versions: {},
+        stepCurve: [1, 2, 3, 4].map(i => ({images: 1024 * i, trainLoss: 1 - accuracy + 0.1 / i, trainAccuracy: accuracy})),
+        timing: {trainImagesPerSecond: 400, latencyMsBatch1: macs / 1e6, latencyMsBatch64: macs / 2e6, peakTensorBytes: 1},
+      } as ExperimentResult);
+    }
+    return runPlan(plan, {backend: 'wasm', store, train: false, progress: 'silent'});
+  }
+
+  it('judges each finding against the pooled seed noise, as the verdict rule says', async () => {
+    const findings = xception.findings(await syntheticResult());
+    const byId = new Map(findings.map(f => [f.id, f]));
+    const noise = byId.get('noise')!;
+    assert.ok(Math.abs(noise.measured['one run\'s standard deviation (accuracy)'] - 0.02 / Math.SQRT2) < 1e-9);
+    // Matched cost, single runs: +0.05 against √2·0.0141 = 0.02: 2.5 units.
+    assert.equal(byId.get('spectrum')!.verdict!.label, 'clearly beyond the seed noise');
+    assert.equal(byId.get('spectrum')!.agrees, true);
+    // None over ReLU +0.04 on means of two seeds: noise 0.0141, 2.8 units; the loss falls as accuracy rises.
+    assert.equal(byId.get('activation')!.verdict!.label, 'clearly beyond the seed noise');
+    assert.equal(byId.get('activation')!.agrees, true);
+    assert.match(byId.get('activation')!.text, /none over ELU: \+0\.005, within the seed noise/);
+    assert.equal(byId.get('activationRegular')!.verdict!.label, 'within the seed noise');
+    assert.equal(byId.get('activationRegular')!.agrees, null);
+    assert.equal(byId.get('order')!.agrees, true, 'within the noise is consistent with "unimportant"');
+    // Shuffle +0.03: 2.1 units; residuals +0.02: 1.4 units.
+    assert.equal(byId.get('shuffle')!.verdict!.label, 'clearly beyond the seed noise');
+    assert.equal(byId.get('residual')!.verdict!.label, 'beyond the seed noise, but not by much');
+    for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
+  });
+
+  it('reads its tables, curves and prose from the runs', async () => {
+    const result = await syntheticResult();
+    const spectrum = xception.spectrumSection(result);
+    const [table] = tablesOf(spectrum);
+    assert.equal(table.rows.length, 2 * xception.SEGMENTS.length);
+    assert.match(proseOf(spectrum), /k = C against k = 1 is \+0\.050, clearly beyond the seed noise/);
+    const activation = xception.activationSection(result);
+    const curves = activation.filter(i => i.kind === 'plotly');
+    assert.equal(curves.length, 2);
+    assert.match(proseOf(activation), /none \(linear\) against ReLU: test accuracy \+0\.040 \(clearly beyond the seed noise\), mean training loss -0\.040/);
+    for (const section of [xception.orderSection, xception.shuffleSection, xception.residualSection, xception.inceptionXceptionSection,
+                           xception.costSection, xception.findingsSection]) {
+      assert.doesNotMatch(proseOf(section(result)), /NaN|undefined/, section.name);
+    }
+  });
+});

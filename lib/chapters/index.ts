@@ -26,7 +26,7 @@ export interface BookEntry {
 export const BOOK: readonly BookEntry[] = [
   {id: '00', title: 'Lab tour', notebook: '00-lab-tour.ipynb', written: true},
   {id: '01', title: 'Inception\'s evolution, from GoogLeNet to Inception-ResNet', notebook: '01-inception-evolution.ipynb', written: false},
-  {id: '02', title: xception.CHAPTER.title, notebook: xception.CHAPTER.notebook, written: false},
+  {id: '02', title: xception.CHAPTER.title, notebook: xception.CHAPTER.notebook, written: true},
   {id: '03', title: mobilenet.CHAPTER.title, notebook: mobilenet.CHAPTER.notebook, written: true},
   {id: '04', title: 'CondenseNet: learned group convolutions from training to the converted network', notebook: '04-condensenet.ipynb', written: false},
 ];

@@ -14,10 +14,39 @@ import {MimeBundle, display, escapeHtml, yieldToEventLoop} from './mime';
 
 export type {TopLevelSpec};
 
+/**
+ * A vega-lite logger that keeps what it is told instead of printing it:
+ * printed, a warning lands in the report as a red stderr block.
+ */
+function collectingLogger(messages: string[]): object {
+  interface Logger {
+    level(): Logger;
+    error(...args: unknown[]): Logger;
+    warn(...args: unknown[]): Logger;
+    info(): Logger;
+    debug(): Logger;
+  }
+  const logger: Logger = {
+    level: () => logger,
+    error: (...args) => { messages.push(args.join(' ')); return logger; },
+    warn: (...args) => { messages.push(args.join(' ')); return logger; },
+    info: () => logger,
+    debug: () => logger,
+  };
+  return logger;
+}
+
+/**
+ * The chart as SVG. The lab writes its specs, so a warning from vega-lite
+ * (conflicting encodings, a dropped field) is a bug in the lab: it throws,
+ * with the warnings, and the chapter tests catch it.
+ */
 export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
   const vegaLite = await import('vega-lite');
   const vega = await import('vega');
-  const compiled = vegaLite.compile(spec).spec;
+  const warnings: string[] = [];
+  const compiled = vegaLite.compile(spec, {logger: collectingLogger(warnings) as never}).spec;
+  if (warnings.length > 0) throw new Error(`vega-lite warned about the chart '${String(spec.title)}': ${warnings.join('; ')}`);
   const view = new vega.View(vega.parse(compiled), {renderer: 'none'});
   try {
     return await view.toSVG();

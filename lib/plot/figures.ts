@@ -129,7 +129,8 @@ export function accuracyVsMacsSpec(points: readonly CostPoint[], title = 'Accura
     layer: [
       {transform: [{filter: 'datum.pareto'}], mark: {type: 'line', strokeDash: [4, 3], color: '#888'}, encoding: {x, y}},
       {transform: [{filter: 'datum.path'}], mark: {type: 'line', strokeWidth: 1.5},
-       encoding: {x, y, color: {...colour, legend: null}, detail: {field: 'group'}, order: {field: 'order', type: 'quantitative' as const}}},
+       // The same colour encoding as the points (no legend settings of its own: vega-lite merges the layers' legends).
+       encoding: {x, y, color: colour, detail: {field: 'group'}, order: {field: 'order', type: 'quantitative' as const}}},
       {
         mark: {type: 'point', filled: true, size: 90, opacity: 1},
         encoding: {x, y, color: {...colour, legend: {orient: 'bottom', direction: 'vertical', labelLimit: 0}}},

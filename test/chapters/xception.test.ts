@@ -69,9 +69,9 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     return a;
   }
 
-  async function syntheticResult(): Promise<PlanResult> {
+  async function syntheticResult(of = plan): Promise<PlanResult> {
     const store = new ResultsStore(tempDir('ch02'));
-    for (const run of expandPlan(plan, 'wasm').runs) {
+    for (const run of expandPlan(of, 'wasm').runs) {
       const o = run.config.options as unknown as Options;
       const accuracy = accuracyOf(run.config);
       const macs = 1e6 * o.width * (o.segments === 0 ? 1 : 2);
@@ -82,7 +82,7 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
         timing: {trainImagesPerSecond: 400, latencyMsBatch1: macs / 1e6, latencyMsBatch64: macs / 2e6, peakTensorBytes: 1},
       } as ExperimentResult);
     }
-    return runPlan(plan, {backend: 'wasm', store, train: false, progress: 'silent'});
+    return runPlan(of, {backend: 'wasm', store, train: false, progress: 'silent'});
   }
 
   it('judges each finding against the pooled seed noise, as the verdict rule says', async () => {
@@ -96,7 +96,9 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     // None over ReLU +0.04 on means of two seeds: noise 0.0141, 2.8 units; the loss falls as accuracy rises.
     assert.equal(byId.get('activation')!.verdict!.label, 'clearly beyond the seed noise');
     assert.equal(byId.get('activation')!.agrees, true);
-    assert.match(byId.get('activation')!.text, /none over ELU: \+0\.005, within the seed noise/);
+    assert.match(byId.get('activation')!.text, /^mean training loss, none against ReLU: -0\.040, clearly beyond the seed noise/);
+    assert.equal(byId.get('activationFinal')!.agrees, true);
+    assert.match(byId.get('activationFinal')!.text, /none against ELU: \+0\.005, within the seed noise/);
     assert.equal(byId.get('activationRegular')!.verdict!.label, 'within the seed noise');
     assert.equal(byId.get('activationRegular')!.agrees, null);
     assert.equal(byId.get('order')!.agrees, true, 'within the noise is consistent with "unimportant"');
@@ -104,6 +106,16 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     assert.equal(byId.get('shuffle')!.verdict!.label, 'clearly beyond the seed noise');
     assert.equal(byId.get('residual')!.verdict!.label, 'beyond the seed noise, but not by much');
     for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
+  });
+
+  it('on one seed (smoke) says nothing was checked against noise, and prints no NaN', async () => {
+    const result = await syntheticResult(xception.plan('smoke'));
+    for (const section of [xception.spectrumSection, xception.activationSection, xception.orderSection, xception.shuffleSection,
+                           xception.residualSection, xception.inceptionXceptionSection, xception.costSection, xception.findingsSection]) {
+      assert.doesNotMatch(proseOf(section(result)), /NaN|undefined/, section.name);
+    }
+    assert.match(proseOf(xception.spectrumSection(result)), /This budget runs one seed, so no difference here is checked against noise/);
+    for (const f of xception.findings(result).filter(f => f.verdict)) assert.match(f.verdict!.label, /not checked/, f.id);
   });
 
   it('reads its tables, curves and prose from the runs', async () => {

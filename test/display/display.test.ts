@@ -5,6 +5,7 @@ import {
   svgImageBundle, tableBundle, vegaLiteToSvg,
 } from '../../lib/display';
 import {budgetFromEnv, parseBudget, pick} from '../../lib/experiments';
+import {accuracyVsMacsSpec} from '../../lib/plot/figures';
 
 describe('notebook display helpers', () => {
   describe('tableBundle', () => {
@@ -56,6 +57,21 @@ describe('notebook display helpers', () => {
       assert.match(svg, /^<svg/);
       assert.equal(svg.match(/class="mark-symbol/g)?.length, 1);
       assert.equal(svg.match(/<path[^>]*transform="translate/g)!.length >= 3, true);
+    });
+    it('refuses a spec vega-lite warns about, instead of printing the warning into the report', async () => {
+      const values = [{a: 1, b: 2, g: 'x'}, {a: 2, b: 5, g: 'y'}];
+      const x = {field: 'a', type: 'quantitative' as const}, y = {field: 'b', type: 'quantitative' as const};
+      await assert.rejects(vegaLiteToSvg({title: 'conflicting', data: {values}, layer: [
+        {mark: 'line', encoding: {x, y, color: {field: 'g', type: 'nominal', legend: null}}},
+        {mark: 'point', encoding: {x, y, color: {field: 'g', type: 'nominal', legend: {orient: 'bottom'}}}},
+      ]}), /vega-lite warned about the chart 'conflicting': .*legend/i);
+    });
+    it('draws the lab\'s accuracy-against-cost chart with paths without a warning', async () => {
+      const points = [1, 2, 3].map(i => ({label: `k=${i}`, macs: 1e6 * i, accuracy: 0.7 + 0.01 * i, group: 'path'}));
+      const svg = await vegaLiteToSvg(accuracyVsMacsSpec([...points, {label: 'other', macs: 2.5e6, accuracy: 0.7, group: 'other'}],
+                                                          'paths', {paths: ['path']}));
+      // The path: a line in the first group's colour (the Pareto front is the grey dashed one).
+      assert.match(svg, /aria-roledescription="line mark" d="M[^"]+" stroke="#4c78a8"/);
     });
     it('shows SVG as an <img> so no front end strips it', () => {
       const bundle = svgImageBundle('<svg xmlns="http://www.w3.org/2000/svg"></svg>', 'a "chart"');

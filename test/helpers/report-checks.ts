@@ -3,7 +3,7 @@
  * chapter keeps it: point labels that do not overlap one another or the
  * legend, a legend wherever a figure has more than one series, static
  * charts whose legends are not truncated, code folded, finished progress
- * collapsed to one line, and no sources outside the repository.
+ * collapsed to one line, no stderr output, and no sources outside the repository.
  */
 import {strict as assert} from 'node:assert';
 
@@ -45,6 +45,9 @@ export async function checkReport(page: Page, name: string): Promise<void> {
   const folded = await page.locator('details.cnnlab-code:not([open]) .jp-InputArea-editor').count();
   assert.ok(inputs > 0 && folded === inputs, `${name}: ${folded} of ${inputs} code cells folded`);
   assert.equal(await page.locator('.jp-InputArea-editor').first().isVisible(), false, `${name}: code hidden until asked for`);
+  // Nothing a library printed on stderr (a warning shows as a red block).
+  const stderr = await page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();
+  assert.deepEqual(stderr, [], `${name}: stderr output in the report`);
   // A finished plan is one summary line, not a bar.
   assert.equal(await page.locator('progress').count(), 0, `${name}: progress bars left in the report`);
   const text = await page.locator('body').innerText();

@@ -40,6 +40,19 @@ export const SHUFFLENET = {
   ],
 } as const;
 
+/** Xception's Table 1 (ImageNet top-1, single crop) and Table 3 (parameters) for the two networks it compares. */
+export const XCEPTION_TABLES = {
+  source: PAPER,
+  top1: {xception: 0.790, inceptionV3: 0.782},
+  params: {xception: 22_855_952, inceptionV3: 23_626_728},
+} as const;
+
+/** ShuffleNet Table 3's gains from the shuffle, in points of top-1 error: [smallest, largest]. */
+export function shuffleGainRange(): [number, number] {
+  const gains = SHUFFLENET.table3.map(r => r.without - r.with);
+  return [Math.min(...gains), Math.max(...gains)];
+}
+
 /** Rethinking the Inception architecture (Szegedy et al. 2015, arXiv:1512.00567), Fig. 2: ReLU between factorised convolutions. */
 export const RETHINKING_FIG2 = {source: 'Szegedy et al. 2015, Rethinking (arXiv:1512.00567), Fig. 2', relu: 77.2, linear: 76.2} as const;
 
@@ -216,7 +229,7 @@ export function paperScaleSection(): Item[] {
   const rows = comparePublished(['xception', 'inception_v3', 'inception_v3_keras'], ['trainableParams']);
   const xception = totalsOf(buildModel('xception'));
   const v3 = totalsOf(buildModel('inception_v3'));
-  const paperV3 = 23_626_728;
+  const paperV3 = XCEPTION_TABLES.params.inceptionV3;
   const keras = rows.find(r => r.variant === 'inception_v3_keras')!;
   return [
     tableItem(rows, [

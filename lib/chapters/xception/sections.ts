@@ -3,14 +3,15 @@
  * number in the prose comes from the runs; every comparison is judged
  * against the seed noise the plan measures (runs.ts).
  */
-import {millions, plural, signed} from '../../display/format';
+import {millions, percent, plural, signed} from '../../display/format';
+import {buildModel} from '../../models';
 import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
 import {CostPoint, verdict} from '../../results/stats';
 import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
-import {RETHINKING_FIG2, SHUFFLENET} from './paper';
+import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
 
 const FIXED = 'the spectrum at fixed width';
@@ -55,10 +56,11 @@ export function spectrumSection(result: PlanResult): Item[] {
         `At matched multiply-adds (about ${millions(matched[Math.floor(matched.length / 2)].result.macs)}, the width growing with k), ` +
         `accuracy ranges from ${accuracy(worst).toFixed(3)} (k = ${kOf(worst)}) to ${accuracy(best).toFixed(3)} (k = ${kOf(best)}); ` +
         `k = C against k = 1 is ${signed(atMatched.difference)}, ${atMatched.label}. ` +
-        `One run's seed noise, pooled over the chapter's repeated runs, is ${noise.accuracy.toFixed(3)}.`),
+        (noise.degreesOfFreedom > 0 ? `One run's seed noise, pooled over the chapter's repeated runs, is ${noise.accuracy.toFixed(3)}.` :
+            'This budget runs one seed, so no difference here is checked against noise.')),
     tableItem(SHUFFLENET.table2, [
       {header: 'ShuffleNet', value: r => `${r.model} (${r.mflops} MFLOPs)`},
-      ...([1, 2, 3, 4, 8] as const).map(g => ({header: `g = ${g}`, value: (r: typeof SHUFFLENET.table2[number]) => `${r.error[g]} %`})),
+      ...([1, 2, 3, 4, 8] as const).map(g => ({header: `g = ${g}`, value: (r: typeof SHUFFLENET.table2[number]) => `${r.error[g].toFixed(1)} %`})),
     ], `${SHUFFLENET.source}, Table 2: ImageNet top-1 error with g groups at fixed cost`),
     markdownItem('ShuffleNet is the one published measurement of the middle of the spectrum: at fixed cost more groups helped, most for ' +
         `the smallest network (0.25×: ${SHUFFLENET.table2[2].error[1]} % error at g = 1, ${SHUFFLENET.table2[2].error[8]} % at g = 8). ` +
@@ -119,9 +121,12 @@ export function activationSection(result: PlanResult): Item[] {
 
 export function orderSection(result: PlanResult): Item[] {
   const cs = configurations(result.group('order'), r => optionsOf(r).order ?? 'pointwise-first');
+  const [pointwiseFirst, depthwiseFirst] = cs.map(c => c.runs[0].result.macs);
   return [
     configurationTable(cs, 'order (k = C)'),
-    markdownItem(`"Unimportant when stacked", says the paper of the order. Here, ${compared(result, cs[0], cs[1]).text}.`),
+    markdownItem(`"Unimportant when stacked", says the paper of the order. Here, ${compared(result, cs[0], cs[1]).text}. ` +
+        `The two are not quite the same cost: depthwise first takes the stride-2 step before the 1×1 at each stage's start, ` +
+        `so its 1×1 runs on a quarter of the positions there (${millions(depthwiseFirst)} against ${millions(pointwiseFirst)} MACs).`),
   ];
 }
 
@@ -132,22 +137,26 @@ export function shuffleSection(result: PlanResult): Item[] {
     configurationTable(cs, `grouped 1×1 (g = ${SHUFFLE_GROUPS}), 3×3 on ${SHUFFLE_GROUPS} segments`),
     tableItem(SHUFFLENET.table3, [
       {header: 'ShuffleNet', value: r => `${r.model}, g = ${r.groups}`},
-      {header: 'error without shuffle', value: r => `${r.without} %`},
-      {header: 'with shuffle', value: r => `${r.with} %`},
+      {header: 'error without shuffle', value: r => `${r.without.toFixed(1)} %`},
+      {header: 'with shuffle', value: r => `${r.with.toFixed(1)} %`},
       {header: 'gain', value: r => `${(r.without - r.with).toFixed(1)} points`},
     ], `${SHUFFLENET.source}, Table 3`),
     markdownItem(`Without a shuffle, a stack of grouped steps keeps its ${SHUFFLE_GROUPS} groups apart from the stem to the classifier; ` +
-        `the shuffle costs no multiply-adds. ShuffleNet gained 1.3 to 6.2 points from it. Here, ${compared(result, withShuffle, without).text}.`),
+        `the shuffle costs no multiply-adds. ShuffleNet gained ${shuffleGainRange().map(g => g.toFixed(1)).join(' to ')} points from it. ` +
+        `Here, ${compared(result, withShuffle, without).text}.`),
   ];
 }
 
 export function residualSection(result: PlanResult): Item[] {
   const cs = configurations(result.group('residual'), r => optionsOf(r).residual === false ? 'no residuals' : 'residuals');
+  const ours = residualCount(cs[0].runs[0].config.options);
+  const theirs = residualCount({});
   return [
     configurationTable(cs, 'k = C network'),
     curves(cs, 'k = C: training loss with and without residual connections'),
     markdownItem(`The paper (§4.6, Fig. 9) calls residuals "essential" for Xception's convergence and final accuracy. The lab's network ` +
-        `has ${plural(3, 'residual connection')} in six modules, against Xception's twelve in fourteen: ${compared(result, cs[0], cs[1]).text}.`),
+        `has ${plural(ours.adds, 'residual connection')} among ${plural(ours.convolutions, 'convolution')}, Xception ` +
+        `${theirs.adds} among ${theirs.convolutions}: ${compared(result, cs[0], cs[1]).text}.`),
   ];
 }
 
@@ -163,10 +172,24 @@ export function inceptionXceptionSection(result: PlanResult): Item[] {
       {header: 'seeds', value: c => c.accuracy.n},
       {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
     ]),
-    markdownItem(`The paper's comparison in miniature: at about the same number of parameters (Table 3: 22.9M against 23.6M), Xception ` +
-        `reached 79.0 % top-1 on ImageNet against Inception v3's 78.2 % (Table 1). Here, ${compared(result, xception, inception).text}; ` +
+    markdownItem(`The paper's comparison in miniature: at about the same number of parameters (Table 3: ` +
+        `${millions(XCEPTION_TABLES.params.xception, 1)} against ${millions(XCEPTION_TABLES.params.inceptionV3, 1)}), Xception reached ` +
+        `${percent(XCEPTION_TABLES.top1.xception)} top-1 on ImageNet against Inception v3's ${percent(XCEPTION_TABLES.top1.inceptionV3)} ` +
+        `(Table 1). Here, ${compared(result, xception, inception).text}; ` +
         `the Xception-like network needs ${(xception.runs[0].result.macs / inception.runs[0].result.macs).toFixed(2)}× the multiply-adds.`),
   ];
+}
+
+/** Residual additions and convolution layers in a spectrum network with `options` ({} : Xception at paper scale). */
+function residualCount(options: Record<string, unknown>): {adds: number; convolutions: number} {
+  const model = Object.keys(options).length === 0 ? buildModel('xception') : buildModel('xception_spectrum', options);
+  try {
+    const classes = model.layers.map(l => l.getClassName());
+    return {adds: classes.filter(c => c === 'Add').length,
+            convolutions: classes.filter(c => /Conv2D$/.test(c)).length};
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Every network the chapter trained, by experiment, on one accuracy-vs-cost plot; latency against cost. */

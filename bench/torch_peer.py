@@ -186,11 +186,39 @@ def condensenet(stages, growth):
     return nn.Sequential(*layers)
 
 
+class SpectrumModule(nn.Module):
+    """The lab's spectrumModule, pointwise first: 1x1 conv, BN, then a 3x3 on k segments (k = 0: one per channel), BN, ReLU."""
+
+    def __init__(self, cin, cout, k, stride):
+        super().__init__()
+        self.pointwise = nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout, eps=1e-3, momentum=0.1))
+        self.spatial = nn.Sequential(nn.Conv2d(cout, cout, 3, stride, 1, groups=cout if k == 0 else k, bias=False),
+                                     nn.BatchNorm2d(cout, eps=1e-3, momentum=0.1), nn.ReLU())
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x):
+        y = self.spatial(self.pointwise(x))
+        return x + y if self.residual else y
+
+
+def spectrum(k, width=0.5):
+    """The lab's buildXceptionSpectrum on 28x28x1 (chapter 02's network): stride-2 stem, 2 modules in each of 3 stages."""
+    ch = lambda n: max(8, round(n * width))
+    c = ch(32)
+    layers = [nn.Conv2d(1, c, 3, 2, 1, bias=False), nn.BatchNorm2d(c, eps=1e-3, momentum=0.1), nn.ReLU()]
+    for stage, n in enumerate([64, 128, 256]):
+        for i in range(2):
+            layers.append(SpectrumModule(c, ch(n), k, 2 if stage > 0 and i == 0 else 1))
+            c = ch(n)
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+
+
 NETS = {'tiny': tiny, 'mobilenet_v1_0.5_32': lambda: mobilenet_v1(0.5, 7),
         'mobilenet_v2_0.5_32': lambda: mobilenet_v2(0.5, 5),
         'inception_lab_32': inception_lab,
         'xception_0.25_36': lambda: xception(0.25, 2),
-        'condensenet_lab_32': lambda: condensenet([4, 4, 4], [8, 16, 32])}
+        'condensenet_lab_32': lambda: condensenet([4, 4, 4], [8, 16, 32]),
+        'spectrum_k1_28': lambda: spectrum(1), 'spectrum_k4_28': lambda: spectrum(4), 'spectrum_kC_28': lambda: spectrum(0)}
 
 
 def main():

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {InceptionWidths, inceptionV1Module} from '../blocks/inception';
-import {buildCondenseNet, buildMobileNetV1, buildMobileNetV2, buildXception} from '../models';
+import {buildCondenseNet, buildMobileNetV1, buildMobileNetV2, buildXception, buildXceptionSpectrum} from '../models';
 
 export interface BenchNet {
   name: string;
@@ -74,4 +74,9 @@ export const BENCH_NETS: readonly BenchNet[] = [
     name: 'condensenet_lab_32', input: [32, 32, 3],
     build: () => buildCondenseNet({resolution: 32, channels: 3, classes: 10, stages: [4, 4, 4], growth: [8, 16, 32]}),
   },
+  // Chapter 02's network at the regular end, at Inception's k = 4 and at the depthwise end (grouped convolutions by 'auto').
+  ...([[1, 'k1'], [4, 'k4'], [0, 'kC']] as const).map(([segments, k]) => ({
+    name: `spectrum_${k}_28`, input: [28, 28, 1] as [number, number, number],
+    build: () => buildXceptionSpectrum({resolution: 28, channels: 1, classes: 10, width: 0.5, stemStride: 2, modulesPerStage: 2, segments}),
+  })),
 ];

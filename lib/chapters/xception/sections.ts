@@ -219,7 +219,7 @@ export function costSection(result: PlanResult): Item[] {
     markdownItem(`Per million multiply-adds at batch 1, k = 1 networks take ${msPerMillion(regular).toFixed(3)} ms and k = C networks ` +
         `${msPerMillion(separable).toFixed(3)} ms on ${result.backend}: a depthwise separable multiply-add costs ` +
         `${(msPerMillion(separable) / msPerMillion(regular)).toFixed(1)}× a regular one here, so the spectrum's savings in arithmetic ` +
-        'shrink in time.'),
+        'shrink in time (TF.js users report separable convolutions no faster than regular ones: tensorflow/tfjs#4168, docs/references.md D).'),
   ];
 }
 

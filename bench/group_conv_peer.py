@@ -1,0 +1,44 @@
+"""PyTorch peer of bench/group-conv.ts: one training step (forward and the
+gradients of the input and the kernel) of a grouped 3x3 convolution, for
+each number of groups, timed the same way (median of REPEATS after two
+untimed steps). Prints one JSON line.
+
+usage: group_conv_peer.py BATCH SIZE CHANNELS THREADS REPEATS G1,G2,...
+"""
+import json
+import sys
+import time
+
+import torch
+
+
+def main():
+    batch, size, channels, threads, repeats = map(int, sys.argv[1:6])
+    groups = [int(g) for g in sys.argv[6].split(',')]
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    ms = {}
+    for g in groups:
+        x = torch.randn(batch, channels, size, size, requires_grad=True)
+        w = torch.randn(channels, channels // g, 3, 3, requires_grad=True)
+
+        def step():
+            y = torch.nn.functional.conv2d(x, w, padding=1, groups=g)
+            (y * y).mean().backward()
+            x.grad = None
+            w.grad = None
+
+        step()
+        step()
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        ms[g] = times[len(times) // 2]
+    print(json.dumps({'peer': 'pytorch %s' % torch.__version__, 'threads': threads, 'ms': ms}))
+
+
+if __name__ == '__main__':
+    main()

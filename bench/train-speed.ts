@@ -3,8 +3,8 @@
  * data, batch size (64), optimiser (Adam 2e-3) and thread count, measured in
  * one run so the ratio is fair on a shared machine.
  *
- * usage: npm run bench [-- --images N --epochs N --backends wasm,cpu --nets tiny,... --threads 1,2]
- * Writes bench/results/train-speed.json and prints a Markdown table.
+ * usage: npm run bench [-- --images N --epochs N --backends wasm,cpu --nets tiny,... --threads 1,2 --out FILE]
+ * Writes bench/results/train-speed.json (or --out) and prints a Markdown table.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,6 +24,8 @@ const {values} = parseArgs({options: {
   python: {type: 'string', default: '/usr/bin/python3'},
   // Thread counts to measure both engines at (default: 1 and every core).
   threads: {type: 'string', default: [...new Set([1, Math.min(os.cpus().length, 8)])].join(',')},
+  // A run over a few nets can keep its own file instead of replacing the full table's.
+  out: {type: 'string', default: path.join(__dirname, 'results', 'train-speed.json')},
 }});
 const IMAGES = Number(values.images);
 const EPOCHS = Number(values.epochs);
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
   for (const failure of failures) lines.push('', `FAILED: ${failure}`);
   const report = lines.join('\n');
   process.stdout.write(report + '\n');
-  writeFileAtomic(path.join(__dirname, 'results', 'train-speed.json'), JSON.stringify({rows, report}, null, 1) + '\n');
+  writeFileAtomic(values.out!, JSON.stringify({rows, report}, null, 1) + '\n');
   process.exit(unavailable.size + failures.length > 0 ? 1 : 0);
 }
 

@@ -19,6 +19,7 @@ import {startLab} from './lab';
 import {MODEL_OPTIONS, resolveModel} from './model-options';
 import {PLAN_OPTIONS, RUN_PLAN_OPTIONS, commandPlan, commandRunPlan} from './plan';
 import {listNotebooks, runReport} from './report';
+import {SLURM_OPTIONS, SLURM_STATUS_OPTIONS, commandSlurm, commandSlurmStatus} from './slurm';
 import {formatFailure, runNotebook} from './run';
 import {TRAIN_OPTIONS, commandTrainWith} from './train';
 
@@ -43,6 +44,11 @@ commands:
                                a chapter's runs: key, network, recorded or not, estimated time
   run-plan <chapter> [--budget ...] [--shard i/n] [--only i,j,...] [--backend B] [--threads N] [--fresh]
                                train the chapter's missing runs (shard i of n takes every n-th)
+  slurm <chapter> [--budget smoke|quick|full (default full)] [--results DIR] [--backend B] [--partition P]
+        [--cpus-per-task N] [--gpus-per-task N] [--time HH:MM:SS] [--mem SIZE] [--max-parallel M] [--pack DIR] [--submit]
+                               a Slurm job array, one task per run the records folder lacks
+  slurm-status <chapter> [--budget ... (default full)] [--results DIR] [--backend B] [--json]
+                               the plan's runs on the cluster: recorded, running, pending, failed, missing
   train <variant-or-family> [model options as for cost] [--dataset fashion-mnist|cifar10|synthetic]
        [--limit N|all] [--test-limit N|all] [--epochs N] [--batch N] [--optimizer adam|sgd|momentum|nesterov|rmsprop]
        [--lr X] [--seed N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--fresh] [--json]
@@ -191,6 +197,16 @@ async function commandPlanRun(argv: string[]): Promise<number> {
   return commandRunPlan(values, positionals, budgetOption(values['budget'] as string | undefined));
 }
 
+async function commandSlurmSubmit(argv: string[]): Promise<number> {
+  const {values, positionals} = parse(argv, SLURM_OPTIONS, true);
+  return commandSlurm(values, positionals, budgetOption((values['budget'] as string | undefined) ?? 'full'));
+}
+
+async function commandSlurmFollow(argv: string[]): Promise<number> {
+  const {values, positionals} = parse(argv, SLURM_STATUS_OPTIONS, true);
+  return commandSlurmStatus(values, positionals, budgetOption((values['budget'] as string | undefined) ?? 'full'));
+}
+
 async function commandPack(argv: string[]): Promise<number> {
   const {values} = parse(argv, {'out': {type: 'string'}, 'no-vulkan': {type: 'boolean'}, 'with-data': {type: 'boolean'}}, false);
   if (process.env['LAB_IN_PACK']) throw new UsageError('this is a pack already: build packs from the lab\'s checkout');
@@ -254,6 +270,8 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   cost: commandCost,
   plan: commandPlanList,
   'run-plan': commandPlanRun,
+  'slurm': commandSlurmSubmit,
+  'slurm-status': commandSlurmFollow,
   pack: commandPack,
   bench: commandBench,
   train: commandTrain,

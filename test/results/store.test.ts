@@ -80,4 +80,31 @@ describe('results store', () => {
     assert.equal(resumed.filter(o => o.reused).length, kept.length);
     assert.deepEqual(resumed.map(o => o.record.result.value), configs.map(c => c.index * 10));
   });
+
+  it('writers of the same record at once (two cluster tasks given one run) leave one whole record and no temporary files', async function () {
+    this.timeout(60_000);
+    const dir = tempDir('same-record');
+    const writers = [1, 2, 3].map(writer => spawn(process.execPath,
+        ['-r', 'tsx/cjs', path.join(ROOT, 'test', 'fixtures', 'same-record-child.ts'), dir, String(writer), '150'], {cwd: ROOT, stdio: 'inherit'}));
+    const exited = writers.map(child => new Promise<number | null>(resolve => child.once('exit', resolve)));
+    // Read while they write: every read sees a whole record or none yet.
+    const store = new ResultsStore(dir);
+    let reads = 0;
+    let done = false;
+    void Promise.all(exited).then(() => { done = true; });
+    while (!done) {
+      const record = store.get<{experiment: string}, {writer: number; i: number; padding: string}>({experiment: 'same-record'});
+      if (record != null) {
+        reads++;
+        assert.equal(record.result.padding.length, 64 * 1024);
+      }
+      await new Promise(resolve => setImmediate(resolve));
+    }
+    assert.deepEqual(await Promise.all(exited), [0, 0, 0]);
+    assert.deepEqual(store.problems, [], 'no read met a torn record');
+    assert.ok(reads > 0, 'the reader saw the record while it was being written');
+    const last = store.get<{experiment: string}, {writer: number; i: number}>({experiment: 'same-record'});
+    assert.ok(last != null && [1, 2, 3].includes(last.result.writer) && last.result.i === 149, JSON.stringify(last?.result.i));
+    assert.deepEqual(fs.readdirSync(dir), [path.basename(store.fileFor({experiment: 'same-record'}))]);
+  });
 });

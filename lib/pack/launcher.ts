@@ -47,6 +47,8 @@ Debian's Vulkan loader (used only where the machine has none).
   bin/cnnlab doctor                       what is here: Node, the data, the Vulkan loader, drivers, GPU
   bin/cnnlab run-plan 03 --budget full    train chapter 03's full plan (webgpu on a GPU, else wasm)
   bin/cnnlab bench gpu                    measure the GPU and every core against PyTorch (JSON in bench-results/)
+  bin/cnnlab slurm 03 --budget full --gpus-per-task 1 --time 4:00:00 --submit
+                                          on a Slurm cluster (this folder on its shared file system): one array task per run
 
 Data (unless the pack was built with --with-data): put the four Fashion-MNIST files (train-images-idx3-ubyte.gz,
 train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz;

@@ -88,6 +88,29 @@ describe('the GPU pack, offline and without Node.js @integration', function () {
     assert.ok(fs.existsSync(out.record));
   });
 
+  it('writes a Slurm job array whose tasks run the pack\'s launcher, and a task trains its run with no Node.js on the PATH', () => {
+    const written = packed(['slurm', '00', '--budget', 'smoke', '--time', '00:10:00']);
+    assert.equal(written.status, 0, written.stderr);
+    const script = /script: (\S+)/.exec(written.stdout)![1];
+    assert.equal(path.dirname(path.dirname(path.dirname(script))), path.join(pack, 'results'));
+    const text = fs.readFileSync(script, 'utf8');
+    assert.match(text, new RegExp(`^${path.join(pack, 'bin', 'cnnlab').replace(/[/.]/g, '\\$&')} run-plan 00 --budget smoke --backend wasm `, 'm'));
+    // What a node without Node.js does for array task 1 (the script also calls hostname and date).
+    for (const tool of ['hostname', 'date']) {
+      if (!fs.existsSync(path.join(bin, tool))) {
+        fs.symlinkSync(spawnSync('/bin/sh', ['-c', `command -v ${tool}`], {encoding: 'utf8'}).stdout.trim(), path.join(bin, tool));
+      }
+    }
+    const task = spawnSync(offline[0], [...offline.slice(1), '/bin/bash', script], {
+      encoding: 'utf8', timeout: 300_000,
+      env: {PATH: bin, HOME: work, LAB_DATA_DIR: '/usr/share/datasets/fashion-mnist', SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_JOB_ID: '5', SLURM_CPUS_PER_TASK: '1'},
+    });
+    assert.equal(task.status, 0, task.stdout + task.stderr);
+    assert.match(task.stdout, /cnnlab-slurm: finished run 1 with exit code 0/);
+    const key = /^keys=\((\w+) (\w+) (\w+)\)$/m.exec(text)![2];
+    assert.ok(fs.existsSync(path.join(pack, 'results', `${key}.json`)), 'task 1 wrote run 1\'s record');
+  });
+
   describe('on a GPU: here Mesa\'s software Vulkan (lavapipe)', () => {
     let driverEnv: NodeJS.ProcessEnv = {};
     before(function () {

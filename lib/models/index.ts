@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import * as condenseNet from './condensenet';
+import * as classic from './classic';
+import * as inceptionLab from './inception-lab';
 import * as inceptionV1 from './inception-v1';
 import * as inceptionResNetV2 from './inception-resnet-v2';
 import * as inceptionV2 from './inception-v2';
@@ -21,6 +23,8 @@ export {buildMobileNetV1} from './mobilenet-v1';
 export {buildMobileNetV2} from './mobilenet-v2';
 export {buildMobileNetV3} from './mobilenet-v3';
 export {buildInceptionV1} from './inception-v1';
+export {buildInceptionLab} from './inception-lab';
+export {buildAlexNet, buildVgg16} from './classic';
 export {buildInceptionV2} from './inception-v2';
 export {buildInceptionV3} from './inception-v3';
 export {buildInceptionV4} from './inception-v4';
@@ -73,6 +77,9 @@ function registered<O extends CommonOptions>(family: Family<O>): RegisteredFamil
 
 export const FAMILIES: readonly RegisteredFamily[] = [
   registered(inceptionV1.FAMILY),
+  registered(inceptionLab.FAMILY),
+  registered(classic.ALEXNET),
+  registered(classic.VGG16),
   registered(inceptionV2.FAMILY),
   registered(inceptionV3.FAMILY),
   registered(inceptionV4.FAMILY),
@@ -87,6 +94,8 @@ export const FAMILIES: readonly RegisteredFamily[] = [
 
 export const REGISTRY: readonly ModelVariant[] = [
   ...inceptionV1.VARIANTS,
+  ...inceptionLab.VARIANTS,
+  ...classic.VARIANTS,
   ...inceptionV2.VARIANTS,
   ...inceptionV3.VARIANTS,
   ...inceptionV4.VARIANTS,

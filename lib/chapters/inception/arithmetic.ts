@@ -1,0 +1,261 @@
+/**
+ * Chapter 01's arithmetic, every number computed from layers the lab builds:
+ * what a 1x1 reduction saves (and, on a thin input, costs), the modules as
+ * the sources write them, kernel replacements with their receptive fields,
+ * grid reductions, and the ResNet bottleneck.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {costOf} from '../../cost';
+import {LayerCost} from '../../cost/types';
+import {millions, percent} from '../../display/format';
+import {Item, markdownItem, tableItem} from '../../display/show';
+import {BODY as GOOGLENET_BODY} from '../../models/inception-v1';
+
+/** One convolution of a chain: filters and a square or [height, width] kernel. */
+export interface ConvStep {
+  filters: number;
+  kernel: number | [number, number];
+  strides?: number;
+}
+
+/** Weights and multiply-adds of each step of a chain of convolutions (no biases, no BN) on an input of `shape`. */
+export function chainCost(shape: [number, number, number], steps: readonly ConvStep[]): LayerCost[] {
+  const input = tf.input({shape});
+  let x = input;
+  steps.forEach((s, i) => {
+    x = tf.layers.conv2d({filters: s.filters, kernelSize: s.kernel, strides: s.strides ?? 1, padding: 'same', useBias: false, name: `step${i + 1}`})
+        .apply(x) as tf.SymbolicTensor;
+  });
+  const model = tf.model({inputs: input, outputs: x});
+  try {
+    return costOf(model).layers.filter(l => l.macs > 0);
+  } finally {
+    model.dispose();
+  }
+}
+
+const sum = (layers: readonly LayerCost[], key: 'weightParams' | 'macs') => layers.reduce((a, l) => a + l[key], 0);
+
+/** [height, width] of the input window one output of a stack of convolutions sees: 1 + sum (k - 1) x the stride so far. */
+export function receptiveField(steps: readonly ConvStep[]): [number, number] {
+  let field: [number, number] = [1, 1];
+  let jump = 1;
+  for (const s of steps) {
+    const [kh, kw] = typeof s.kernel === 'number' ? [s.kernel, s.kernel] : s.kernel;
+    field = [field[0] + (kh - 1) * jump, field[1] + (kw - 1) * jump];
+    jump *= s.strides ?? 1;
+  }
+  return field;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+const giga = (n: number) => (n / 1e9).toFixed(2);
+
+// ---- 1. Why 1x1 convolutions ----
+
+/** The classic example: 100 x 100 x 128 through 256 5x5 filters, directly or after 32 1x1 filters. */
+export function reductionExample(): {direct: LayerCost[]; reduced: LayerCost[]} {
+  return {
+    direct: chainCost([100, 100, 128], [{filters: 256, kernel: 5}]),
+    reduced: chainCost([100, 100, 128], [{filters: 32, kernel: 1}, {filters: 256, kernel: 5}]),
+  };
+}
+
+/** A GoogLeNet module with (Fig. 2b) or without (Fig. 2a, "naive") its 1x1 reductions and pool projection, on `shape`. */
+export function googLeNetModuleCost(shape: [number, number, number], row: '3a' | '3b', reductions: boolean):
+    {weights: number; macs: number; channels: number} {
+  const w = GOOGLENET_BODY.find(r => r !== 'pool' && r.name === row) as Exclude<typeof GOOGLENET_BODY[number], 'pool'>;
+  const input = tf.input({shape});
+  const conv = (x: tf.SymbolicTensor, filters: number, kernelSize: number, name: string) =>
+      tf.layers.conv2d({filters, kernelSize, padding: 'same', useBias: false, name}).apply(x) as tf.SymbolicTensor;
+  const pooled = tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same'}).apply(input) as tf.SymbolicTensor;
+  const branches = reductions ?
+      [conv(input, w.b1, 1, 'b1'), conv(conv(input, w.b3Reduce, 1, 'b3r'), w.b3, 3, 'b3'), conv(conv(input, w.b5Reduce, 1, 'b5r'), w.b5, 5, 'b5'),
+       conv(pooled, w.poolProj, 1, 'pool_proj')] :
+      [conv(input, w.b1, 1, 'b1'), conv(input, w.b3, 3, 'b3'), conv(input, w.b5, 5, 'b5'), pooled];
+  const output = tf.layers.concatenate().apply(branches) as tf.SymbolicTensor;
+  const model = tf.model({inputs: input, outputs: output});
+  try {
+    const {totals} = costOf(model);
+    return {weights: totals.weightParams, macs: totals.macs, channels: output.shape[3]!};
+  } finally {
+    model.dispose();
+  }
+}
+
+export function oneByOneSection(): Item[] {
+  const {direct, reduced} = reductionExample();
+  const [reduce, wide] = reduced;
+  const modules = (['3a', '3b'] as const).map(row => {
+    const shape: [number, number, number] = row === '3a' ? [28, 28, 192] : [28, 28, 256];
+    return {row, shape, naive: googLeNetModuleCost(shape, row, false), reduced: googLeNetModuleCost(shape, row, true)};
+  });
+  const expand = chainCost([56, 56, 24], [{filters: 144, kernel: 1}]);
+  return [
+    tableItem([
+      {what: '256 5×5 filters', layers: direct},
+      {what: '32 1×1 filters, then 256 5×5', layers: reduced},
+    ], [
+      {header: 'on 100 × 100 × 128', value: r => r.what},
+      {header: 'weights', value: r => r.layers.map(l => count(l.weightParams)).join(' + ')},
+      {header: 'total weights', value: r => sum(r.layers, 'weightParams')},
+      {header: 'multiply-adds', value: r => sum(r.layers, 'macs')},
+    ], 'The classic example of a 1×1 reduction, computed from built layers'),
+    markdownItem(`Directly, the 5×5 layer holds 256·5·5·128 = **${count(direct[0].weightParams)}** weights. With 32 1×1 filters first, ` +
+        `128·1·1·32 = ${count(reduce.weightParams)} and 32·5·5·256 = **${count(wide.weightParams)}**, ` +
+        `${count(sum(reduced, 'weightParams'))} in all: ${percent(sum(reduced, 'weightParams') / direct[0].weightParams)} of the direct layer, ` +
+        `about a quarter. Every weight is used at each of the 100·100 positions, so the multiply-adds follow: ` +
+        `${giga(direct[0].macs)} G multiply-adds against ${giga(sum(reduced, 'macs'))} G.`),
+    tableItem(modules, [
+      {header: 'GoogLeNet module', value: m => `${m.row} on ${m.shape.join(' × ')}`},
+      {header: 'naive: weights', value: m => m.naive.weights},
+      {header: 'naive: MACs', value: m => m.naive.macs},
+      {header: 'naive: out channels', value: m => m.naive.channels},
+      {header: 'with 1×1 reductions: weights', value: m => m.reduced.weights},
+      {header: 'MACs', value: m => m.reduced.macs},
+      {header: 'out channels', value: m => m.reduced.channels},
+    ], 'GoogLeNet\'s 3a and 3b without and with their 1×1 reductions (Table 1\'s widths)'),
+    markdownItem(`The naive module feeds 3×3 and 5×5 filters the whole input and passes the pooled input through, so its output ` +
+        `grows with every module (${modules[0].naive.channels} channels out of 3a, where the reduced module gives ${modules[0].reduced.channels}). ` +
+        `With the reductions 3a costs ${percent(modules[0].reduced.macs / modules[0].naive.macs)} and 3b ` +
+        `${percent(modules[1].reduced.macs / modules[1].naive.macs)} of the naive module's multiply-adds. ` +
+        `The same 1×1 layer also **expands**: MobileNetV2 widens 24 channels six-fold to 144 at 56 × 56 with ` +
+        `${count(expand[0].weightParams)} weights and ${millions(expand[0].macs)} multiply-adds, so that its depthwise 3×3 works on more channels.`),
+  ];
+}
+
+// ---- 2. The modules as the sources write them ----
+
+interface BranchSpec {
+  branch: string;
+  /** The branch with its 1x1 reduction (or projection). */
+  withReduction: ConvStep[];
+  /** The same branch without it (a pool branch then passes its input through). */
+  without: ConvStep[];
+}
+
+function branchRows(shape: [number, number, number], branches: readonly BranchSpec[]) {
+  return branches.map(b => ({
+    branch: b.branch,
+    withReduction: sum(chainCost(shape, b.withReduction), 'weightParams'),
+    without: b.without.length === 0 ? 0 : sum(chainCost(shape, b.without), 'weightParams'),
+  }));
+}
+
+/** The Inception v1 module as a common tutorial writes it: on a 3-channel image, 64 | 32 -> 64 | 64 -> 96 | pool -> 32. */
+export const TUTORIAL_V1: readonly BranchSpec[] = [
+  {branch: '1×1, 64', withReduction: [{filters: 64, kernel: 1}], without: [{filters: 64, kernel: 1}]},
+  {branch: '1×1 32 → 3×3 64', withReduction: [{filters: 32, kernel: 1}, {filters: 64, kernel: 3}], without: [{filters: 64, kernel: 3}]},
+  {branch: '1×1 64 → 5×5 96', withReduction: [{filters: 64, kernel: 1}, {filters: 96, kernel: 5}], without: [{filters: 96, kernel: 5}]},
+  {branch: 'pool → 1×1 32', withReduction: [{filters: 32, kernel: 1}], without: []},
+];
+
+/** Rethinking's Fig. 5 module (Inception v2/v3's 35 x 35 modules) on 192 channels: 64 | 48 -> 64 | 64 -> 96 -> 96 | pool -> 32. */
+export const FIG5_V2: readonly BranchSpec[] = [
+  {branch: '1×1, 64', withReduction: [{filters: 64, kernel: 1}], without: [{filters: 64, kernel: 1}]},
+  {branch: '1×1 48 → 3×3 64', withReduction: [{filters: 48, kernel: 1}, {filters: 64, kernel: 3}], without: [{filters: 64, kernel: 3}]},
+  {branch: '1×1 64 → 3×3 96 → 3×3 96', withReduction: [{filters: 64, kernel: 1}, {filters: 96, kernel: 3}, {filters: 96, kernel: 3}],
+   without: [{filters: 96, kernel: 3}, {filters: 96, kernel: 3}]},
+  {branch: 'pool → 1×1 32', withReduction: [{filters: 32, kernel: 1}], without: []},
+];
+
+export function sourceModulesSection(): Item[] {
+  const tutorial = branchRows([224, 224, 3], TUTORIAL_V1);
+  const fig5 = branchRows([35, 35, 192], FIG5_V2);
+  const columns = (input: string) => [
+    {header: `branch (on ${input})`, value: (r: typeof tutorial[number]) => r.branch},
+    {header: 'weights as written', value: (r: typeof tutorial[number]) => r.withReduction},
+    {header: 'without the 1×1 reduction', value: (r: typeof tutorial[number]) => r.without === 0 ? 'pool passes the input' : r.without},
+  ];
+  const total = (rows: typeof tutorial, key: 'withReduction' | 'without') => rows.reduce((a, r) => a + r[key], 0);
+  return [
+    tableItem(tutorial, columns('224 × 224 × 3'), 'The Inception v1 module as a common tutorial builds it, branch by branch'),
+    tableItem(fig5, columns('35 × 35 × 192'), 'The Inception v2 module (Rethinking Fig. 5) on 192 channels'),
+    markdownItem(`On a 3-channel image the "reductions" are expansions: the tutorial's module holds ${count(total(tutorial, 'withReduction'))} ` +
+        `weights as written and ${count(total(tutorial, 'without'))} without its 1×1 layers. On 192 channels the same idea pays: ` +
+        `${count(total(fig5, 'withReduction'))} weights as written against ${count(total(fig5, 'without'))} without. A 1×1 reduction ` +
+        'saves only where the input is wider than the reduction, which is why GoogLeNet starts with plain convolutions and ' +
+        'uses modules from 192 channels on.'),
+  ];
+}
+
+// ---- 4. Kernel replacement ----
+
+export interface Replacement {
+  name: string;
+  before: ConvStep[];
+  after: ConvStep[];
+  /** What the paper says the replacement saves. */
+  claim: string;
+}
+
+/** On C = 64 channels in and out (α = 1, the papers' arithmetic). */
+export const REPLACEMENTS: readonly Replacement[] = [
+  {name: '5×5 → two 3×3', before: [{filters: 64, kernel: 5}], after: [{filters: 64, kernel: 3}, {filters: 64, kernel: 3}],
+   claim: 'Rethinking §3.1: (9+9)/25, "a relative gain of 28 %"'},
+  {name: '3×3 → 1×3 then 3×1', before: [{filters: 64, kernel: 3}], after: [{filters: 64, kernel: [1, 3]}, {filters: 64, kernel: [3, 1]}],
+   claim: 'Rethinking §3.2: "33 % cheaper"'},
+  {name: '3×3 → two 2×2', before: [{filters: 64, kernel: 3}], after: [{filters: 64, kernel: 2}, {filters: 64, kernel: 2}],
+   claim: 'Rethinking §3.2: "saves only 11 %"'},
+  {name: '7×7 → 1×7 then 7×1', before: [{filters: 64, kernel: 7}], after: [{filters: 64, kernel: [1, 7]}, {filters: 64, kernel: [7, 1]}],
+   claim: 'Inception v3\'s 17 × 17 modules'},
+];
+
+export function replacementRows(shape: [number, number, number] = [17, 17, 64]) {
+  return REPLACEMENTS.map(r => {
+    const before = sum(chainCost(shape, r.before), 'weightParams');
+    const after = sum(chainCost(shape, r.after), 'weightParams');
+    return {...r, weightsBefore: before, weightsAfter: after, saving: 1 - after / before,
+            fieldBefore: receptiveField(r.before), fieldAfter: receptiveField(r.after)};
+  });
+}
+
+export function replacementSection(): Item[] {
+  const rows = replacementRows();
+  const five = chainCost([17, 17, 64], [{filters: 64, kernel: 5}])[0];
+  const three = chainCost([17, 17, 64], [{filters: 64, kernel: 3}])[0];
+  return [
+    tableItem(rows, [
+      {header: 'replacement (64 → 64 channels)', value: r => r.name},
+      {header: 'weights before', value: r => r.weightsBefore},
+      {header: 'after', value: r => r.weightsAfter},
+      {header: 'saving', value: r => percent(r.saving)},
+      {header: 'receptive field before', value: r => r.fieldBefore.join(' × ')},
+      {header: 'after', value: r => r.fieldAfter.join(' × ')},
+      {header: 'the paper', value: r => r.claim},
+    ], 'Kernel replacements: weights from built layers, receptive fields computed by the lab'),
+    markdownItem(`A 5×5 convolution costs ${(five.macs / three.macs).toFixed(2)}× a 3×3 with the same channels (25/9). ` +
+        `Two stacked 3×3 layers see the same ${rows[0].fieldAfter.join(' × ')} window as one 5×5 with ${percent(rows[0].weightsAfter / rows[0].weightsBefore)} ` +
+        `of its weights, a saving of ${percent(rows[0].saving, 0)}; a 1×3 then a 3×1 see a 3×3 window for ${percent(1 - rows[1].saving, 1)} of its weights ` +
+        `(${percent(rows[1].saving, 0)} cheaper), while two 2×2 save only ${percent(rows[2].saving, 0)}. Every replacement keeps the receptive field; ` +
+        'what it changes is how many non-linearities and how many weights lie between the window and the output.'),
+  ];
+}
+
+// ---- 5. Grid reduction and 9. the bottleneck ----
+
+/** Rethinking §5 at the paper's example size: d x d x k to (d/2) x (d/2) x 2k with 3x3 filters, before or after a stride-2 pool. */
+export function gridReductionExample(d = 35, k = 320): {convThenPool: number; poolThenConv: number} {
+  return {
+    convThenPool: chainCost([d, d, k], [{filters: 2 * k, kernel: 3}])[0].macs,
+    poolThenConv: chainCost([Math.ceil(d / 2), Math.ceil(d / 2), k], [{filters: 2 * k, kernel: 3}])[0].macs,
+  };
+}
+
+/** ResNet's bottleneck (256 -> 64 -> 64 -> 256) against one 3x3 convolution from 256 to 256 channels. */
+export function bottleneckExample(): {bottleneck: LayerCost[]; plain: LayerCost[]} {
+  return {
+    bottleneck: chainCost([56, 56, 256], [{filters: 64, kernel: 1}, {filters: 64, kernel: 3}, {filters: 256, kernel: 1}]),
+    plain: chainCost([56, 56, 256], [{filters: 256, kernel: 3}]),
+  };
+}
+
+export function bottleneckSection(): Item[] {
+  const {bottleneck, plain} = bottleneckExample();
+  return [markdownItem(`Inception-v4 and Inception-ResNet borrow ResNet's bottleneck: 256 channels reduced to 64 by a 1×1, a 3×3 on 64, ` +
+      `and a 1×1 back to 256 hold ${bottleneck.map(l => count(l.weightParams)).join(' + ')} = **${count(sum(bottleneck, 'weightParams'))}** weights, ` +
+      `against **${count(plain[0].weightParams)}** for one 3×3 convolution from 256 to 256 channels ` +
+      `(${percent(sum(bottleneck, 'weightParams') / plain[0].weightParams)}). It is the 1×1 reduction of section 1 with the width given back at the end, ` +
+      'so that the block\'s output can be added to its input.')];
+}

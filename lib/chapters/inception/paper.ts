@@ -1,0 +1,236 @@
+/**
+ * Chapter 01 at paper scale: the published numbers as data (each with its
+ * source), GoogLeNet's Table 1 reproduced row by row from the built
+ * network, the comparisons with AlexNet and VGG-16, Inception v3's modules
+ * traced, and the Inception family's parameters and multiply-adds.
+ */
+import {costOf} from '../../cost';
+import {LayerCost} from '../../cost/types';
+import {percent} from '../../display/format';
+import {Item, markdownItem, tableItem} from '../../display/show';
+import {buildModel} from '../../models';
+import {ComparisonRow, comparePublished, totalsOf} from '../compare';
+import {layerCostTable} from '../cost-tables';
+
+export const GOOGLENET = 'Szegedy et al. 2014, Going deeper with convolutions (arXiv:1409.4842)';
+export const RETHINKING = 'Szegedy et al. 2015, Rethinking the Inception Architecture (arXiv:1512.00567)';
+export const BN_PAPER = 'Ioffe & Szegedy 2015, Batch Normalization (arXiv:1502.03167)';
+export const INCEPTION_V4 = 'Szegedy et al. 2016, Inception-v4, Inception-ResNet (arXiv:1602.07261)';
+
+/** GoogLeNet Table 1: parameters (thousands) and ops (millions) per row, as printed; `prefixes` name the lab's layers of each row. */
+export const GOOGLENET_TABLE1 = [
+  {row: 'conv 7×7/2', paramsK: 2.7, opsM: 34, prefixes: ['stem1']},
+  {row: 'conv 3×3 (64 reduce)', paramsK: 112, opsM: 360, prefixes: ['stem2', 'stem3']},
+  {row: '3a', paramsK: 159, opsM: 128, prefixes: ['inception3a']},
+  {row: '3b', paramsK: 380, opsM: 304, prefixes: ['inception3b']},
+  {row: '4a', paramsK: 364, opsM: 73, prefixes: ['inception4a']},
+  {row: '4b', paramsK: 437, opsM: 88, prefixes: ['inception4b']},
+  {row: '4c', paramsK: 463, opsM: 100, prefixes: ['inception4c']},
+  {row: '4d', paramsK: 580, opsM: 119, prefixes: ['inception4d']},
+  {row: '4e', paramsK: 840, opsM: 170, prefixes: ['inception4e']},
+  {row: '5a', paramsK: 1072, opsM: 54, prefixes: ['inception5a']},
+  {row: '5b', paramsK: 1388, opsM: 71, prefixes: ['inception5b']},
+  {row: 'linear', paramsK: 1000, opsM: 1, prefixes: ['logits']},
+] as const;
+
+/** The claims of parameter ratios the chapter checks against built networks. */
+export const RATIO_CLAIMS = [
+  {claim: '"12× fewer parameters than" AlexNet', source: `${GOOGLENET}, §1`, against: 'alexnet_224_torchvision', ratio: 12},
+  {claim: 'a third of VGG\'s parameters', source: 'repeated in tutorials (no paper says it)', against: 'vgg16_224', ratio: 3},
+] as const;
+
+/** Rethinking Table 3: the ladder from GoogLeNet to Inception-v3, top-1 error (%) and cost (Bn ops), cumulative. */
+export const RETHINKING_TABLE3 = [
+  {rung: 'GoogLeNet', top1Error: 29, bnOps: 1.5},
+  {rung: 'BN-GoogLeNet', top1Error: 26.8, bnOps: 1.5},
+  {rung: 'BN-Inception', top1Error: 25.2, bnOps: 2.0},
+  {rung: 'Inception-v2', top1Error: 23.4, bnOps: 3.8},
+  {rung: '+ RMSProp', top1Error: 23.1, bnOps: 3.8},
+  {rung: '+ label smoothing', top1Error: 22.8, bnOps: 3.8},
+  {rung: '+ factorised 7×7', top1Error: 21.6, bnOps: 4.8},
+  {rung: '+ BN-auxiliary (Inception-v3)', top1Error: 21.2, bnOps: 4.8},
+] as const;
+
+/** The Rethinking abstract's own figure for Inception-v3: "5 billion multiply-adds". */
+export const V3_ABSTRACT_BN_OPS = 5;
+
+/** BN-Inception's results table: steps to reach Inception's 72.2 % and the best accuracy. */
+export const BN_RESULTS = {
+  source: `${BN_PAPER}, Table 2 and Fig. 2`,
+  rows: [
+    {model: 'Inception (no BN)', stepsToTarget: 31.0e6, maxAccuracy: 72.2},
+    {model: 'BN-Baseline', stepsToTarget: 13.3e6, maxAccuracy: 72.7},
+    {model: 'BN-x5 (learning rate x5)', stepsToTarget: 2.1e6, maxAccuracy: 73.0},
+    {model: 'BN-x5-Sigmoid', stepsToTarget: null, maxAccuracy: 69.8},
+  ],
+  sigmoidWithoutBn: 'never better than 1/1000',
+} as const;
+
+/** Rethinking Fig. 2's control experiment, top-1 %: a ReLU or nothing between the two factors. */
+export const CONTROL_EXPERIMENT = {source: `${RETHINKING}, Fig. 2`, relu: 77.2, linear: 76.2} as const;
+
+/** Keras InceptionResNetV2's residual scales and Inception-v4 §3.3's range. */
+export const RESIDUAL_SCALES = {paperRange: [0.1, 0.3], keras: {block35: 0.17, block17: 0.1, block8: 0.2}, source: `${INCEPTION_V4}, §3.3; Keras Applications`} as const;
+
+/** One recipe, CIFAR-100, top-1 error (%): the ImageNet ordering inverts at small scale (weiaicunzai/pytorch-cifar100 README). */
+export const SMALL_SCALE_INVERSION = {
+  source: 'weiaicunzai/pytorch-cifar100 README (one 200-epoch recipe, CIFAR-100)',
+  rows: [
+    {model: 'GoogLeNet', paramsM: 6.2, top1Error: 21.97},
+    {model: 'Inception-v3', paramsM: 22.3, top1Error: 22.81},
+    {model: 'Inception-v4', paramsM: 41.3, top1Error: 24.14},
+    {model: 'Inception-ResNet-v2', paramsM: 65.4, top1Error: 27.51},
+  ],
+} as const;
+
+/** TF-slim's checkpoints, one training pipeline, ImageNet top-1 (%). */
+export const TF_SLIM_TOP1 = {source: 'TF-slim pretrained models table', v1: 69.8, v2: 73.9, v3: 78.0, v4: 80.2, inceptionResNetV2: 80.4} as const;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+function layersOf(variant: string): LayerCost[] {
+  const model = buildModel(variant);
+  try {
+    return costOf(model).layers;
+  } finally {
+    model.dispose();
+  }
+}
+
+const inRow = (layer: LayerCost, prefixes: readonly string[]) => prefixes.some(p => layer.name === p || layer.name.startsWith(`${p}_`));
+
+/** Table 1 row by row: the printed parameters and ops beside the built network's (the paper's stem, 5x5 branches). */
+export function table1Rows() {
+  const layers = layersOf('inception_v1_224');
+  return GOOGLENET_TABLE1.map(r => {
+    const mine = layers.filter(l => inRow(l, r.prefixes));
+    const weights = mine.reduce((a, l) => a + l.weightParams, 0);
+    const macs = mine.reduce((a, l) => a + l.macs, 0);
+    return {row: r.row, paperParams: r.paramsK * 1e3, ours: weights, paperOps: r.opsM * 1e6, oursOps: macs};
+  });
+}
+
+export function googLeNetSection(): Item[] {
+  const rows = table1Rows();
+  const opsOff = rows.filter(r => Math.abs(r.oursOps - r.paperOps) > 1e6);
+  const paramsOff = rows.filter(r => Math.abs(r.ours - r.paperParams) > 0.02 * r.paperParams);
+  const totalOps = rows.reduce((a, r) => a + r.oursOps, 0);
+  const totalParams = rows.reduce((a, r) => a + r.ours, 0);
+  const printedParams = rows.reduce((a, r) => a + r.paperParams, 0);
+  const convStem = layersOf('inception_v1_224_torchvision').filter(l => inRow(l, ['stem1'])).reduce((a, l) => a + l.weightParams, 0);
+  const torchvision = comparePublished(['inception_v1_224_torchvision']);
+  const withAux = totalsOf(buildModel('inception_v1', {wideKernel: 5, stem: 'separable', auxHeads: true}));
+  const without = totalsOf(buildModel('inception_v1_224'));
+  return [
+    tableItem(rows, [
+      {header: 'Table 1 row', value: r => r.row},
+      {header: 'params (paper)', value: r => r.paperParams},
+      {header: 'weights (built)', value: r => r.ours},
+      {header: 'ops (paper)', value: r => r.paperOps},
+      {header: 'MACs (built)', value: r => r.oursOps},
+    ], `GoogLeNet Table 1 (${GOOGLENET}) against the network the lab builds from it`),
+    markdownItem(`The ops column reproduces: ${rows.length - opsOff.length} of ${rows.length} rows within 1 M ` +
+        (opsOff.length ? `(${opsOff.map(r => `${r.row}: ${(r.oursOps / 1e6).toFixed(1)} M against ${r.paperOps / 1e6} M`).join('; ')}), ` : '') +
+        `and ${(totalOps / 1e9).toFixed(3)} G in all, the paper's "1.5 billion multiply-adds". The parameters column does not: ` +
+        `computed from the table's own filter counts, ${paramsOff.length} of ${rows.length} rows differ from it by more than 2 %, most ` +
+        `${[...paramsOff].sort((a, b) => Math.abs(b.ours / b.paperParams - 1) - Math.abs(a.ours / a.paperParams - 1)).slice(0, 3)
+            .map(r => `${r.row} (${count(r.ours)} against ${count(r.paperParams)} printed)`).join(', ')}; ` +
+        `the rows add up to ${(totalParams / 1e6).toFixed(2)} M against the ${(printedParams / 1e6).toFixed(2)} M the printed column sums to. ` +
+        `The table is internally inconsistent, and the lab says so rather than fit it. Its first row's 2.7 K parameters fit only a ` +
+        `depthwise separable 7×7 stem with depth multiplier 8 (${count(rows[0].ours)} weights, built); a plain 7×7 from 3 to 64 channels holds ` +
+        `${count(convStem)}. torchvision's port (a plain stem, 3×3 in the "5×5" branch, pytorch/vision#906) has ` +
+        `${torchvision.filter(r => r.measure === 'trainableParams').map(r => `${count(r.ours)} trainable parameters (published ${count(r.published)})`).join('')} ` +
+        `and ${torchvision.filter(r => r.measure === 'macs').map(r => `${(r.ours / 1e9).toFixed(3)} G multiply-adds (published ${(r.published / 1e9).toFixed(3)} G)`).join('')}.`),
+    markdownItem(`The two auxiliary classifiers on 4a and 4d add ${count(withAux.trainableParams - without.trainableParams)} trainable ` +
+        `parameters (${percent((withAux.trainableParams - without.trainableParams) / without.trainableParams)} more) and ` +
+        `${((withAux.macs - without.macs) / 1e6).toFixed(1)} M multiply-adds per training image; at inference they are dropped and cost nothing.`),
+  ];
+}
+
+export function ratioRows() {
+  const googLeNet = totalsOf(buildModel('inception_v1_224_torchvision'));
+  return RATIO_CLAIMS.map(c => {
+    const other = totalsOf(buildModel(c.against));
+    return {...c, googLeNet: googLeNet.trainableParams, other: other.trainableParams, computed: other.trainableParams / googLeNet.trainableParams,
+            macsRatio: other.macs / googLeNet.macs};
+  });
+}
+
+export function referencePointsSection(): Item[] {
+  const rows = ratioRows();
+  const [alexnet, vgg] = rows;
+  return [
+    tableItem(rows, [
+      {header: 'claim', value: r => r.claim},
+      {header: 'source', value: r => r.source},
+      {header: 'GoogLeNet (torchvision)', value: r => r.googLeNet},
+      {header: 'the other network (built)', value: r => r.other},
+      {header: 'ratio, computed', value: r => `${r.computed.toFixed(1)}×`},
+      {header: 'ratio claimed', value: r => `${r.ratio}×`},
+    ], 'GoogLeNet against AlexNet and VGG-16, built at paper scale (224 px, 1000 classes)'),
+    markdownItem(`AlexNet (${count(alexnet.other)} parameters as torchvision builds it) holds ${alexnet.computed.toFixed(1)}× GoogLeNet's ` +
+        `${count(alexnet.googLeNet)}: "12×" holds only against a smaller GoogLeNet count than any the lab can build (about ` +
+        `${(alexnet.other / 12 / 1e6).toFixed(1)} M). VGG-16 holds ${vgg.computed.toFixed(1)}× as many, so GoogLeNet has about 1/${Math.round(vgg.computed)} of ` +
+        `VGG's parameters, not a third; in multiply-adds VGG-16 costs ${vgg.macsRatio.toFixed(1)}× as much. ` +
+        'The "third" is wrong by an order of magnitude; the "12×" is an overstatement of about 9×.'),
+  ];
+}
+
+/** Inception v3's modules in order: output shape, parameters and multiply-adds of each (stem rows grouped). */
+export function v3TraceRows() {
+  const layers = layersOf('inception_v3');
+  const moduleOf = (name: string) => /^(stem\d|mixed\d[a-e])/.exec(name)?.[1] ?? null;
+  const order: string[] = [];
+  const byModule = new Map<string, LayerCost[]>();
+  for (const layer of layers) {
+    const m = moduleOf(layer.name);
+    if (m == null) continue;
+    if (!byModule.has(m)) order.push(m);
+    byModule.set(m, [...(byModule.get(m) ?? []), layer]);
+  }
+  return order.map(m => {
+    const mine = byModule.get(m)!;
+    return {module: m, output: mine[mine.length - 1].outputShape, params: mine.reduce((a, l) => a + l.trainableParams, 0),
+            macs: mine.reduce((a, l) => a + l.macs, 0)};
+  });
+}
+
+export function v3TraceSection(): Item[] {
+  const rows = v3TraceRows();
+  const layers = layersOf('inception_v3').filter(l => l.name.startsWith('mixed6b_'));
+  return [
+    tableItem(rows, [
+      {header: 'module', value: r => r.module},
+      {header: 'output', value: r => r.output.join(' × ')},
+      {header: 'params', value: r => r.params},
+      {header: 'MACs', value: r => r.macs},
+    ], 'Inception v3 at 299 px, module by module as the lab builds it'),
+    markdownItem(`The grid goes ${['mixed5d', 'mixed6e', 'mixed7c'].map(m => rows.find(r => r.module === m)!.output.join('×')).join(' → ')}, ` +
+        'with a grid reduction (mixed6a, mixed7a: parallel stride-2 convolutions and a pool, section 5) between the three groups of modules. ' +
+        'The 17 × 17 modules (mixed6b-e) replace 7×7 convolutions with 1×7 then 7×1; the layers of one of them:'),
+    layerCostTable(layers, 'mixed6b, layer by layer: the 1×7 / 7×1 branches'),
+  ];
+}
+
+/** The Inception family at paper scale: what the lab builds against what its sources publish. */
+export const PAPER_SCALE_VARIANTS = ['inception_v1_224', 'inception_v1_224_torchvision', 'inception_v2', 'inception_v3', 'inception_v3_keras',
+                                     'inception_v3_aux', 'inception_v4', 'inception_resnet_v2', 'inception_resnet_v2_keras'] as const;
+
+export function paperScaleRows(): ComparisonRow[] {
+  return comparePublished(PAPER_SCALE_VARIANTS);
+}
+
+export function paperScaleSection(): Item[] {
+  const rows = PAPER_SCALE_VARIANTS.map(v => ({variant: v, ...totalsOf(buildModel(v))}));
+  const v3 = rows.find(r => r.variant === 'inception_v3')!;
+  return [
+    tableItem(rows, [
+      {header: 'network', value: r => r.variant},
+      {header: 'trainable params', value: r => r.trainableParams},
+      {header: 'MACs', value: r => r.macs},
+    ], 'The Inception family at paper scale, as the lab builds it (each reproduces its published counts: see Paper against ours)'),
+    markdownItem(`Inception-v3 is ${(v3.macs / 1e9).toFixed(2)} G multiply-adds at 299 px as the lab (and torchvision) counts it: ` +
+        `Rethinking's Table 3 says ${RETHINKING_TABLE3[7].bnOps} Bn ops and its abstract "${V3_ABSTRACT_BN_OPS} billion multiply-adds"; ` +
+        'neither says which layers it counts, and neither matches a count of every convolution and the classifier.'),
+  ];
+}

@@ -3,6 +3,7 @@
  * name (`lab.mobilenet.gridSection(...)`), which is how notebooks call it.
  */
 import {Chapter} from './chapter';
+import * as inception from './inception';
 import * as mobilenet from './mobilenet';
 import * as tour from './tour';
 import * as xception from './xception';
@@ -11,9 +12,10 @@ export * from './chapter';
 export * from './compare';
 export * from './reference-accuracy';
 export * from './time';
-export {mobilenet, tour, xception};
+export * from './runs';
+export {inception, mobilenet, tour, xception};
 
-export const CHAPTERS: readonly Chapter[] = [tour.CHAPTER, xception.CHAPTER, mobilenet.CHAPTER];
+export const CHAPTERS: readonly Chapter[] = [tour.CHAPTER, inception.CHAPTER, xception.CHAPTER, mobilenet.CHAPTER];
 
 /** The book, in order: every chapter with its notebook, and the ones not written yet. */
 export interface BookEntry {
@@ -25,7 +27,7 @@ export interface BookEntry {
 
 export const BOOK: readonly BookEntry[] = [
   {id: '00', title: 'Lab tour', notebook: '00-lab-tour.ipynb', written: true},
-  {id: '01', title: 'Inception\'s evolution, from GoogLeNet to Inception-ResNet', notebook: '01-inception-evolution.ipynb', written: false},
+  {id: '01', title: inception.CHAPTER.title, notebook: inception.CHAPTER.notebook, written: true},
   {id: '02', title: xception.CHAPTER.title, notebook: xception.CHAPTER.notebook, written: true},
   {id: '03', title: mobilenet.CHAPTER.title, notebook: mobilenet.CHAPTER.notebook, written: true},
   {id: '04', title: 'CondenseNet: learned group convolutions from training to the converted network', notebook: '04-condensenet.ipynb', written: false},

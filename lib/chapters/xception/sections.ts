@@ -82,7 +82,7 @@ function configurationTable(cs: readonly Configuration[], first: string): Item {
 }
 
 function curves(cs: readonly Configuration[], title: string): Item {
-  return plotlyItem(curvesFigure(cs.map(meanCurve), {title, x: 'training images seen', y: 'training loss (mean over each window of steps)'}));
+  return plotlyItem(curvesFigure(cs.map(c => meanCurve(c)), {title, x: 'training images seen', y: 'training loss (mean over each window of steps)'}));
 }
 
 /** "a vs b: accuracy +0.012, clearly beyond the seed noise; mean training loss -0.031, within the seed noise". */

@@ -1,0 +1,261 @@
+/**
+ * Chapter 01's tables, figures and prose read from the plan's runs. Every
+ * number comes from the runs or from networks the lab builds; every
+ * comparison is judged against the seed noise the plan measures.
+ */
+import {costOf} from '../../cost';
+import {millions, percent, signed} from '../../display/format';
+import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
+import {PlanResult} from '../../experiments/runner';
+import {Run} from '../../experiments/spec';
+import {buildModel} from '../../models';
+import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
+import {CostPoint, Verdict, verdict} from '../../results/stats';
+import {Configuration, Noise, configurations, imagesToReach, meanCurve, noiseOver} from '../runs';
+import {gridReductionExample} from './arithmetic';
+import {BN_RESULTS, CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3, SMALL_SCALE_INVERSION} from './paper';
+import {BN_ARMS, LAB, LADDER, SCALING} from './plan';
+
+/** Groups repeated over seeds, where the chapter measures its noise (scaling runs one seed). */
+export const SEEDED_GROUPS = ['kernels', 'between', 'reduction', 'batchNorm', 'residual', 'ladder'] as const;
+
+export const seedNoise = (result: PlanResult): Noise => noiseOver(result, SEEDED_GROUPS);
+
+interface LabRunOptions {
+  kernels?: string; between?: string; reduction?: string; batchNorm?: boolean; act?: string; residual?: boolean; residualScale?: number;
+  width: number;
+}
+export const optionsOf = (run: Run) => run.config.options as unknown as LabRunOptions;
+
+export const KERNEL_LABELS: Record<string, string> = {'5x5': 'one 5×5', '3x3-3x3': 'two 3×3', '1x3-3x1': '1×3 then 3×1'};
+const REDUCTION_LABELS: Record<string, string> = {
+  'conv-pool': 'module, then pool', 'pool-conv': 'pool, then module', 'parallel': 'parallel stride-2 convolutions and pool (Fig. 10)',
+};
+export const kernelsOf = (r: Run) => optionsOf(r).kernels ?? '3x3-3x3';
+export const reductionOf = (r: Run) => optionsOf(r).reduction ?? 'parallel';
+
+/** "test accuracy +0.012 (clearly beyond the seed noise)" for two configurations. */
+export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy'): Verdict {
+  const noise = seedNoise(result);
+  return verdict(a[measure].mean - b[measure].mean, measure === 'accuracy' ? noise.accuracy : noise.meanLoss,
+                 Math.min(a[measure].n, b[measure].n));
+}
+
+const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
+
+function configurationTable(cs: readonly Configuration[], first: string): Item {
+  return tableItem(cs, [
+    {header: first, value: c => c.label},
+    {header: 'seeds', value: c => c.accuracy.n},
+    {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
+    {header: 'spread (std)', value: c => c.accuracy.n > 1 ? c.accuracy.std.toFixed(3) : '-'},
+    {header: 'mean training loss', value: c => Number.isFinite(c.meanLoss.mean) ? c.meanLoss.mean.toFixed(3) : '-'},
+    {header: 'params', value: c => c.runs[0].result.trainableParams},
+    {header: 'MACs', value: c => c.runs[0].result.macs},
+  ]);
+}
+
+function curves(cs: readonly Configuration[], title: string, measure: 'trainLoss' | 'trainAccuracy' = 'trainLoss'): Item {
+  return plotlyItem(curvesFigure(cs.map(c => meanCurve(c, measure)), {
+    title, x: 'training images seen',
+    y: measure === 'trainLoss' ? 'training loss (mean over each window of steps)' : 'training accuracy (mean over each window of steps)',
+  }));
+}
+
+export function noiseSection(result: PlanResult): Item[] {
+  const noise = seedNoise(result);
+  return [markdownItem(noise.degreesOfFreedom > 0 ?
+      `Run-to-run noise: the standard deviation of one run's test accuracy, pooled over the ${noise.configurations} configurations the plan ` +
+      `repeats over seeds, is **${noise.accuracy.toFixed(3)}** (${noise.degreesOfFreedom} degrees of freedom). A difference of two means is ` +
+      'called beyond the noise when it exceeds the noise of such a difference, clearly so beyond twice that.' :
+      'This budget runs one seed, so no difference in this chapter is checked against noise: read every comparison as unchecked.')];
+}
+
+export function kernelsConfigurations(result: PlanResult) {
+  return {
+    kernels: configurations(result.group('kernels'), r => KERNEL_LABELS[kernelsOf(r)]),
+    between: configurations(result.group('between'), r => optionsOf(r).between === 'linear' ? 'none (linear)' : 'ReLU'),
+  };
+}
+
+export function kernelsSection(result: PlanResult): Item[] {
+  const {kernels, between} = kernelsConfigurations(result);
+  const [five, two, asym] = kernels;
+  const [relu, linear] = between;
+  return [
+    configurationTable(kernels, 'the widest branch'),
+    markdownItem(`At their own costs (the lab module's branches are narrow, so two 3×3 cost about what one 5×5 does, section 4's ` +
+        `arithmetic applies to the layer, not the whole network): two 3×3 against one 5×5, test accuracy ${said(judged(result, two, five))}; ` +
+        `1×3 then 3×1 against two 3×3, ${said(judged(result, asym, two))}, for ${percent(asym.runs[0].result.macs / two.runs[0].result.macs)} ` +
+        'of the multiply-adds.'),
+    configurationTable(between, 'between the two 3×3'),
+    curves(between, 'Two stacked 3×3: training loss with and without a ReLU between them'),
+    markdownItem(`The Rethinking paper's control experiment (${CONTROL_EXPERIMENT.source}): ${CONTROL_EXPERIMENT.relu} % top-1 with a ReLU ` +
+        `between the factors against ${CONTROL_EXPERIMENT.linear} % with none. Here, ReLU against none: test accuracy ` +
+        `${said(judged(result, relu, linear))}; mean training loss ${said(judged(result, relu, linear, 'meanLoss'))}.`),
+  ];
+}
+
+/** The multiply-adds of the first grid reduction (14 x 14 -> 7 x 7) in each lab network. */
+export function reductionBlockMacs(reduction: string): number {
+  const model = buildModel('inception_lab', {...LAB, reduction});
+  try {
+    return costOf(model).layers.filter(l => l.name.startsWith('reduction1_')).reduce((a, l) => a + l.macs, 0);
+  } finally {
+    model.dispose();
+  }
+}
+
+export function reductionSection(result: PlanResult): Item[] {
+  const cs = configurations(result.group('reduction'), r => REDUCTION_LABELS[reductionOf(r)]);
+  const blocks = ['conv-pool', 'pool-conv', 'parallel'].map(reductionBlockMacs);
+  const example = gridReductionExample();
+  const [convPool, poolConv, parallel] = cs;
+  return [
+    tableItem(cs.map((c, i) => ({c, block: blocks[i]})), [
+      {header: 'grid reduction', value: x => x.c.label},
+      {header: 'MACs of the first reduction', value: x => x.block},
+      {header: 'network MACs', value: x => x.c.runs[0].result.macs},
+      {header: 'seeds', value: x => x.c.accuracy.n},
+      {header: 'mean test accuracy', value: x => x.c.accuracy.mean.toFixed(3)},
+    ]),
+    markdownItem(`Rethinking §5 at its own example, 35 × 35 × 320 to 17 × 17 × 640 with 3×3 filters: ${millions(example.convThenPool)} ` +
+        `multiply-adds before the pool, ${millions(example.poolThenConv)} after it (${percent(example.poolThenConv / example.convThenPool)}; ` +
+        `a quarter on an even grid). In the lab network the first reduction costs ${millions(blocks[0])} as module-then-pool, ` +
+        `${millions(blocks[1])} as pool-then-module and ${millions(blocks[2])} in parallel. Test accuracy, parallel against pool-then-module ` +
+        `(the cheap way, with the "representational bottleneck"): ${said(judged(result, parallel, poolConv))}; against module-then-pool: ` +
+        `${said(judged(result, parallel, convPool))}.`),
+  ];
+}
+
+export function batchNormConfigurations(result: PlanResult): Configuration[] {
+  const runs = result.group('batchNorm');
+  const labelOf = (r: Run) => {
+    const o = optionsOf(r);
+    const arm = BN_ARMS.find(a => (a.options.batchNorm ?? true) === (o.batchNorm ?? true) && (a.options.act ?? 'relu') === (o.act ?? 'relu') &&
+                                  Math.abs(r.config.lr / result.expanded.plan.training.lr! - a.lrFactor) < 1e-9);
+    return arm?.label ?? 'unknown arm';
+  };
+  return configurations(runs, labelOf);
+}
+
+/** The target of "images to reach": the best training accuracy the network without BN reaches, as Ioffe & Szegedy measured it. */
+export function batchNormTarget(cs: readonly Configuration[]): number {
+  return Math.max(...meanCurve(cs[0], 'trainAccuracy').y);
+}
+
+export function batchNormSection(result: PlanResult): Item[] {
+  const cs = batchNormConfigurations(result);
+  const target = batchNormTarget(cs);
+  const rows = cs.map(c => ({c, images: imagesToReach(meanCurve(c, 'trainAccuracy'), target)}));
+  const [noBn, bn, bnFast, sigmoid, sigmoidBn] = rows;
+  const reached = (x: typeof rows[number]) => x.images == null ? 'never' : x.images.toLocaleString('en-US');
+  const reachedAfter = (x: typeof rows[number]) => x.images == null ? 'never reached' : `reached after ${x.images.toLocaleString('en-US')} images`;
+  return [
+    tableItem(rows, [
+      {header: 'arm', value: x => x.c.label},
+      {header: 'learning rate', value: x => x.c.runs[0].config.lr},
+      {header: `images to reach ${target.toFixed(3)} training accuracy`, value: reached},
+      {header: 'mean test accuracy', value: x => x.c.accuracy.mean.toFixed(3)},
+      {header: 'seeds', value: x => x.c.accuracy.n},
+    ]),
+    curves(cs, 'Batch norm: training accuracy as training goes', 'trainAccuracy'),
+    tableItem(BN_RESULTS.rows, [
+      {header: 'BN-Inception paper', value: r => r.model},
+      {header: 'steps to 72.2 %', value: r => r.stepsToTarget == null ? '-' : `${(r.stepsToTarget / 1e6).toFixed(1)} M`},
+      {header: 'best accuracy', value: r => `${r.maxAccuracy} %`},
+    ], BN_RESULTS.source),
+    markdownItem(`The target is what the network without batch norm reaches at best (${target.toFixed(3)} training accuracy), as the paper ` +
+        `took Inception's own 72.2 %. With BN at the same learning rate it is ${reachedAfter(bn)}, at ${BN_ARMS[2].lrFactor}× the ` +
+        `rate ${reachedAfter(bnFast)}; without BN it is ${reachedAfter(noBn)}. Test accuracy, BN against none: ${said(judged(result, bn.c, noBn.c))}. ` +
+        `With sigmoid activations and no BN the network reaches ${sigmoid.c.accuracy.mean.toFixed(3)} (ten classes: chance is 0.1), with BN ` +
+        `at ${BN_ARMS[4].lrFactor}× the rate ${sigmoidBn.c.accuracy.mean.toFixed(3)}; the paper: "${BN_RESULTS.sigmoidWithoutBn}" without BN, ` +
+        `69.8 % with it.`),
+  ];
+}
+
+export function residualConfigurations(result: PlanResult) {
+  return {
+    residual: configurations(result.group('residual'), r => optionsOf(r).residual ? 'residual modules' : 'plain modules'),
+    scaling: configurations(result.group('scaling'), r => `scale ${optionsOf(r).residualScale ?? 1}`),
+  };
+}
+
+export function residualSection(result: PlanResult): Item[] {
+  const {residual, scaling} = residualConfigurations(result);
+  const [plain, withResidual] = residual;
+  const [unscaled, scaled] = scaling;
+  return [
+    configurationTable(residual, 'modules'),
+    curves(residual, 'Training loss with and without residual connections'),
+    markdownItem(`Inception-v4's Figs. 21-26: residual versions train much faster, and final accuracy "seems to mainly depend on the model ` +
+        `size". Here, residual against plain: mean training loss ${said(judged(result, withResidual, plain, 'meanLoss'))}, test accuracy ` +
+        `${said(judged(result, withResidual, plain))}.`),
+    configurationTable(scaling, `residual scale (α = ${SCALING.width}, learning rate ${SCALING.lr})`),
+    curves(scaling, `Residual scaling on the wide network at learning rate ${SCALING.lr}`),
+    markdownItem(`§3.3: with more than about 1000 filters the residual variants "died" early in training, and scaling the residuals by ` +
+        `${RESIDUAL_SCALES.paperRange.join('-')} before the addition stabilised them (Keras's InceptionResNetV2 uses ` +
+        `${Object.values(RESIDUAL_SCALES.keras).join(', ')}). The lab's network is far narrower, so it is strained with a high learning rate ` +
+        `instead. One seed each: scale ${SCALING.scales[1]} against 1, test accuracy ${said(judged(result, scaled, unscaled))}, ` +
+        `mean training loss ${said(judged(result, scaled, unscaled, 'meanLoss'))}.`),
+  ];
+}
+
+export function ladderConfigurations(result: PlanResult): Configuration[] {
+  const cs = configurations(result.group('ladder'), () => '');
+  return cs.map((c, i) => ({...c, label: LADDER[i].rung}));
+}
+
+export function ladderSection(result: PlanResult): Item[] {
+  const cs = ladderConfigurations(result);
+  const rows = RETHINKING_TABLE3.map((paper, i) => ({paper, lab: cs[i] as Configuration | undefined, previous: i > 0 ? cs[i - 1] : undefined}));
+  const gains = rows.filter(r => r.lab && r.previous).map(r => ({rung: r.paper.rung, v: judged(result, r.lab!, r.previous!)}));
+  const shown = gains.filter(g => g.v.beyondNoise);
+  return [
+    tableItem(rows, [
+      {header: 'rung (Rethinking Table 3)', value: r => r.paper.rung},
+      {header: 'lab rung', value: r => r.lab?.label ?? '-'},
+      {header: 'top-1 error (paper)', value: r => `${r.paper.top1Error} %`},
+      {header: 'Bn ops (paper)', value: r => r.paper.bnOps},
+      {header: 'lab MACs', value: r => r.lab ? r.lab.runs[0].result.macs : 'not built at lab scale'},
+      {header: 'lab test accuracy', value: r => r.lab ? r.lab.accuracy.mean.toFixed(3) : '-'},
+      {header: 'change from the rung above', value: r => r.lab && r.previous ? said(judged(result, r.lab, r.previous)) : '-'},
+    ]),
+    markdownItem(`Each rung adds one change to the one above, as in the paper, trained with the same recipe on Fashion-MNIST. ` +
+        `${shown.length} of ${gains.length} steps change test accuracy beyond the seed noise here` +
+        (shown.length ? ` (${shown.map(g => `${g.rung}: ${signed(g.v.difference)}`).join('; ')})` : '') +
+        `. The BN-auxiliary rung is not built: the lab network's last grid is 4 × 4 and one epoch is short for a side head to matter. ` +
+        `That the ImageNet ordering need not hold at small scale is known: one recipe on CIFAR-100 (${SMALL_SCALE_INVERSION.source}) put ` +
+        SMALL_SCALE_INVERSION.rows.map(r => `${r.model} at ${r.top1Error} %`).join(', ') + ' top-1 error, GoogLeNet best.'),
+  ];
+}
+
+/** Every network the chapter trained on one accuracy-vs-cost plot (mean over seeds); latency against cost. */
+export function costSection(result: PlanResult): Item[] {
+  const seen = new Set<string>();
+  const points: CostPoint[] = [];
+  const describe = (r: Run) => {
+    const o = optionsOf(r);
+    return [KERNEL_LABELS[kernelsOf(r)], reductionOf(r) !== 'parallel' ? REDUCTION_LABELS[reductionOf(r)] : null,
+            o.width !== LAB.width ? `α ${o.width}` : null].filter(Boolean).join(', ');
+  };
+  for (const {name, title} of result.expanded.plan.groups) {
+    if (name === 'batchNorm' || name === 'scaling') continue;
+    for (const c of configurations(result.group(name), describe)) {
+      const key = JSON.stringify(c.runs[0].config.options);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      points.push({label: c.label, macs: c.runs[0].result.macs, accuracy: c.accuracy.mean, group: title});
+    }
+  }
+  const all = result.all();
+  return [
+    plotlyItem(accuracyVsMacsFigure(points, 'Chapter 01\'s lab networks: test accuracy against multiply-adds (mean over seeds)')),
+    vegaItem(accuracyVsMacsSpec(points, 'Chapter 01\'s lab networks: accuracy against multiply-adds')),
+    plotlyItem(latencyFigure([
+      {name: 'lab Inception networks', points: all.map(r => ({label: '', macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
+    ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
+    markdownItem('The plots leave out the batch-norm and residual-scaling runs, which change training rather than the network\'s cost. ' +
+        'Points on the dotted grey line (the Pareto front) are those no other network beats on both cost and accuracy.'),
+  ];
+}

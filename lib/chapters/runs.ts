@@ -1,0 +1,85 @@
+/**
+ * Reading a chapter's runs: configurations (the same network over seeds),
+ * the seed noise of their measures pooled over the groups a plan repeats,
+ * and learning curves averaged over seeds.
+ */
+import {Curve} from '../plot/figures';
+import {Spread, pooledStd, spread} from '../results/stats';
+import {Run} from '../experiments/spec';
+import {PlanResult} from '../experiments/runner';
+import {StepCurvePoint} from '../train/trainer';
+
+export const accuracy = (run: Run) => run.result.testAccuracy ?? NaN;
+
+/** The mean training loss over the whole run (the area under its step curve): lower learned faster. */
+export function meanTrainingLoss(run: Run): number {
+  const curve = run.result.stepCurve;
+  if (curve.length === 0) return NaN;
+  return curve.reduce((a, p) => a + p.trainLoss, 0) / curve.length;
+}
+
+/** The runs of a group that differ only by seed, under one label. */
+export interface Configuration {
+  label: string;
+  runs: Run[];
+  accuracy: Spread;
+  meanLoss: Spread;
+}
+
+/** What makes two runs the same configuration: the network and every training setting but the seed. */
+function configurationKey(run: Run): string {
+  const {seed: _seed, ...rest} = run.config;
+  return JSON.stringify(rest);
+}
+
+/** Splits runs into configurations (same network and training, any seed), in the order they first appear. */
+export function configurations(runs: readonly Run[], label: (run: Run) => string): Configuration[] {
+  const byKey = new Map<string, Run[]>();
+  for (const run of runs) byKey.set(configurationKey(run), [...(byKey.get(configurationKey(run)) ?? []), run]);
+  return [...byKey.values()].map(group => ({
+    label: label(group[0]), runs: group,
+    accuracy: spread(group.map(accuracy)), meanLoss: spread(group.map(meanTrainingLoss)),
+  }));
+}
+
+export interface Noise {
+  /** One run's standard deviation of test accuracy, pooled over the seeded configurations. */
+  accuracy: number;
+  /** The same for the mean training loss. */
+  meanLoss: number;
+  degreesOfFreedom: number;
+  configurations: number;
+}
+
+/** The seed noise pooled over every configuration of `groups` (each counted once, however many groups share it). */
+export function noiseOver(result: PlanResult, groups: readonly string[]): Noise {
+  const seen = new Set<string>();
+  const all: Configuration[] = [];
+  for (const group of groups) {
+    for (const c of configurations(result.group(group), () => group)) {
+      const key = configurationKey(c.runs[0]);
+      if (!seen.has(key)) {
+        seen.add(key);
+        all.push(c);
+      }
+    }
+  }
+  const acc = pooledStd(all.map(c => c.accuracy));
+  return {accuracy: acc.std, meanLoss: pooledStd(all.map(c => c.meanLoss)).std, degreesOfFreedom: acc.degreesOfFreedom,
+          configurations: all.length};
+}
+
+/** A step-curve measure against images seen, averaged over a configuration's seeds. */
+export function meanCurve(c: Configuration, measure: 'trainLoss' | 'trainAccuracy' = 'trainLoss'): Curve {
+  const curves = c.runs.map(r => r.result.stepCurve).filter(curve => curve.length > 0);
+  const points = Math.min(...curves.map(curve => curve.length));
+  const x = curves[0]?.slice(0, points).map(p => p.images) ?? [];
+  const y = x.map((_, i) => curves.reduce((a, curve) => a + (curve[i] as StepCurvePoint)[measure], 0) / curves.length);
+  return {label: `${c.label} (${c.runs.length === 1 ? '1 seed' : `mean of ${c.runs.length} seeds`})`, x, y};
+}
+
+/** Images seen when a curve first reaches `target` (null if it never does). */
+export function imagesToReach(curve: Curve, target: number): number | null {
+  const i = curve.y.findIndex(y => y >= target);
+  return i < 0 ? null : curve.x[i];
+}

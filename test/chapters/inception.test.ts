@@ -1,0 +1,156 @@
+/**
+ * Chapter 01's module: the seed arithmetic asserted from built layers (not
+ * typed in), GoogLeNet's Table 1 recount, its plan, and its findings on
+ * synthetic records (written into a results folder, then read through the
+ * plan runner) judged the way the verdict rule says.
+ */
+import {strict as assert} from 'node:assert';
+
+import {inception} from '../../lib/chapters';
+import {proseOf, tablesOf} from '../../lib/display';
+import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
+import {ResultsStore} from '../../lib/results';
+import {tempDir} from '../helpers/cli';
+
+type Options = {kernels?: string; between?: string; reduction?: string; batchNorm?: boolean; act?: string; residual?: boolean;
+                residualScale?: number; width: number};
+
+describe('chapter 01 module (Inception\'s evolution)', function () {
+  this.timeout(300_000);
+  const plan = inception.plan('quick');
+
+  it('computes the classic arithmetic from built layers: 819,200 and 204,800 weights, 25/9, 28 %, 33 %, 11 %, 69,632 against 589,824', () => {
+    const {direct, reduced} = inception.reductionExample();
+    assert.equal(direct[0].weightParams, 819_200);
+    assert.deepEqual(reduced.map(l => l.weightParams), [4_096, 204_800]);
+    assert.equal(direct[0].macs, 819_200 * 100 * 100);
+    const [fiveToThree, asymmetric, twoByTwo] = inception.replacementRows();
+    assert.ok(Math.abs(fiveToThree.saving - (1 - 18 / 25)) < 1e-12);
+    assert.ok(Math.abs(asymmetric.saving - 1 / 3) < 1e-12);
+    assert.ok(Math.abs(twoByTwo.saving - 1 / 9) < 1e-12);
+    const five = inception.chainCost([17, 17, 64], [{filters: 64, kernel: 5}])[0];
+    const three = inception.chainCost([17, 17, 64], [{filters: 64, kernel: 3}])[0];
+    assert.equal(five.macs / three.macs, 25 / 9);
+    const {bottleneck, plain} = inception.bottleneckExample();
+    assert.equal(bottleneck.reduce((a, l) => a + l.weightParams, 0), 69_632);
+    assert.equal(plain[0].weightParams, 589_824);
+  });
+
+  it('computes receptive fields from kernels and strides', () => {
+    assert.deepEqual(inception.receptiveField([{filters: 1, kernel: 3}, {filters: 1, kernel: 3}]), [5, 5]);
+    assert.deepEqual(inception.receptiveField([{filters: 1, kernel: [1, 7]}, {filters: 1, kernel: [7, 1]}]), [7, 7]);
+    assert.deepEqual(inception.receptiveField([{filters: 1, kernel: 3, strides: 2}, {filters: 1, kernel: 3}]), [7, 7]);
+    assert.deepEqual(inception.receptiveField([{filters: 1, kernel: [1, 3]}]), [1, 3]);
+  });
+
+  it('recounts GoogLeNet\'s Table 1: the ops reproduce, the parameters do not (3a 163,328 against 159K), the stem is separable', () => {
+    const rows = inception.table1Rows();
+    const byRow = new Map(rows.map(r => [r.row, r]));
+    assert.equal(byRow.get('3a')!.ours, 163_328);
+    assert.equal(byRow.get('conv 7×7/2')!.ours, 7 * 7 * 3 * 8 + 24 * 64);
+    const offOps = rows.filter(r => Math.abs(r.oursOps - r.paperOps) > 1e6).map(r => r.row);
+    assert.deepEqual(offOps, ['5a']);
+    const total = rows.reduce((a, r) => a + r.oursOps, 0);
+    assert.ok(Math.abs(total - 1.499e9) < 1e6, String(total));
+    const [alexnet, vgg] = inception.ratioRows();
+    assert.equal(alexnet.other, 61_100_840);
+    assert.equal(vgg.other, 138_357_544);
+    assert.ok(alexnet.computed > 9 && alexnet.computed < 9.5, String(alexnet.computed));
+  });
+
+  it('plans each network once, every seeded comparison over the budget\'s seeds, the ladder rung by rung', () => {
+    const expanded = expandPlan(plan, 'wasm');
+    const keys = (group: string) => expanded.groupKeys.get(group)!;
+    // The default network (two 3x3, parallel reduction, BN) is in kernels, between, reduction, batchNorm, residual and the ladder.
+    const shared = keys('kernels')[2];
+    for (const group of ['between', 'reduction', 'batchNorm', 'residual', 'ladder']) assert.ok(keys(group).includes(shared), group);
+    assert.equal(expanded.runs.length, 34);
+    assert.equal(keys('ladder').length, inception.LADDER.length * plan.seeds.length);
+    const fast = expanded.runs.filter(r => r.groups.includes('batchNorm') && r.config.lr === plan.training.lr! * inception.BN_LR_FACTOR);
+    assert.equal(fast.length, 2 * plan.seeds.length);
+    assert.equal(inception.plan('smoke').seeds.length, 1);
+  });
+
+  /**
+   * Accuracy by construction: 0.80 +-0.01 by seed (one run's noise 0.0141); two 3x3 +0.005 over 5x5; 1x3/3x1 -0.03;
+   * linear between -0.01; pool-then-module -0.04; no BN -0.3; sigmoid without BN 0.1 flat; residual +0.002;
+   * scale 0.2 +0.2 on the strained network. Training accuracy climbs to the final accuracy over 8 windows,
+   * twice as fast with BN at x5 and with residuals (their mean loss lower).
+   */
+  function accuracyOf(config: ExperimentConfig): number {
+    const o = config.options as unknown as Options;
+    let a = 0.8 + (config.seed === 1 ? 0.01 : -0.01);
+    if (o.kernels === '5x5') a -= 0.005;
+    if (o.kernels === '1x3-3x1') a -= 0.03;
+    if (o.between === 'linear') a -= 0.01;
+    if (o.reduction === 'pool-conv') a -= 0.04;
+    if (o.batchNorm === false) a -= 0.3;
+    if (o.act === 'sigmoid' && o.batchNorm === false) a = 0.1 + (config.seed === 1 ? 0.01 : -0.01);
+    if (o.residual) a += 0.002;
+    if (o.residualScale === 0.2) a += 0.2;
+    return a;
+  }
+
+  async function syntheticResult(of = plan): Promise<PlanResult> {
+    const store = new ResultsStore(tempDir('ch01'));
+    for (const run of expandPlan(of, 'wasm').runs) {
+      const o = run.config.options as unknown as Options;
+      const accuracy = accuracyOf(run.config);
+      const fast = run.config.lr > of.training.lr! || o.residual === true;
+      const macs = 1e6 * o.width * (o.kernels === '1x3-3x1' ? 0.9 : 1);
+      store.put(run.config, {
+        backend: 'wasm', device: 'test', params: 1000, trainableParams: 900, macs, validationAccuracy: null,
+        testAccuracy: accuracy, curves: [], seconds: 10, versions: {},
+        stepCurve: [1, 2, 3, 4, 5, 6, 7, 8].map(i => {
+          const progress = Math.min(1, i / (fast ? 4 : 8));
+          return {images: 512 * i, trainLoss: 2 - 1.5 * progress * accuracy, trainAccuracy: 0.1 + (accuracy - 0.1) * progress};
+        }),
+        timing: {trainImagesPerSecond: 400, latencyMsBatch1: macs / 1e6, latencyMsBatch64: macs / 2e6, peakTensorBytes: 1},
+      } as ExperimentResult);
+    }
+    return runPlan(of, {backend: 'wasm', store, train: false, progress: 'silent'});
+  }
+
+  it('judges each finding against the pooled seed noise, as the verdict rule says', async () => {
+    const findings = inception.findings(await syntheticResult());
+    const byId = new Map(findings.map(f => [f.id, f]));
+    assert.ok(Math.abs(byId.get('noise')!.measured['one run\'s standard deviation (accuracy)'] - 0.02 / Math.SQRT2) < 1e-9);
+    // Two 3x3 over 5x5 +0.005 on means of two seeds (noise 0.0141): within, and within means "no loss".
+    assert.equal(byId.get('twoThreeByThree')!.verdict!.label, 'within the seed noise');
+    assert.equal(byId.get('twoThreeByThree')!.agrees, true);
+    // 1x3/3x1 -0.03: 2.1 units, worse: the "no loss" claim fails.
+    assert.equal(byId.get('asymmetric')!.verdict!.label, 'clearly beyond the seed noise');
+    assert.equal(byId.get('asymmetric')!.agrees, false);
+    // Parallel over pool-then-module +0.04: 2.8 units.
+    assert.equal(byId.get('gridReduction')!.agrees, true);
+    assert.match(byId.get('gridReduction')!.text, /^parallel over pool-then-module: \+0\.040, clearly beyond the seed noise/);
+    // BN over none +0.3. The no-BN network's best training accuracy (0.5) is the target: BN x5 (twice as fast) passes it
+    // in window 3 (1,536 images), BN in window 5 (2,560), no BN only at its end (4,096).
+    assert.equal(byId.get('batchNorm')!.agrees, true);
+    assert.equal(byId.get('batchNorm')!.measured['images to target, BN ×5'], 1536);
+    assert.equal(byId.get('batchNorm')!.measured['images to target, BN'], 2560);
+    assert.equal(byId.get('batchNorm')!.measured['images to target, no BN'], 4096);
+    assert.equal(byId.get('sigmoid')!.agrees, true);
+    assert.equal(byId.get('residual')!.agrees, true, 'residual runs learn twice as fast: lower mean loss');
+    // Scale 0.2 +0.2 on single runs (noise √2·0.0141 = 0.02): clearly beyond.
+    assert.equal(byId.get('residualScaling')!.agrees, true);
+    for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
+  });
+
+  it('reads its tables, curves and prose from the runs; on one seed says nothing was checked', async () => {
+    const result = await syntheticResult();
+    const ladder = inception.ladderSection(result);
+    assert.equal(tablesOf(ladder)[0].rows.length, 8);
+    assert.match(proseOf(ladder), /The BN-auxiliary rung is not built/);
+    const bn = inception.batchNormSection(result);
+    assert.equal(bn.filter(i => i.kind === 'plotly').length, 1);
+    assert.match(proseOf(bn), /With BN at the same learning rate it is reached after 2,560 images, at 5× the rate reached after 1,536 images; without BN it is reached after 4,096 images/);
+    const smoke = await syntheticResult(inception.plan('smoke'));
+    for (const section of [inception.noiseSection, inception.kernelsSection, inception.reductionSection, inception.batchNormSection,
+                           inception.residualSection, inception.ladderSection, inception.costSection, inception.findingsSection]) {
+      assert.doesNotMatch(proseOf(section(smoke)), /NaN|undefined/, section.name);
+    }
+    assert.match(proseOf(inception.noiseSection(smoke)), /This budget runs one seed/);
+    for (const f of inception.findings(smoke).filter(f => f.verdict)) assert.match(f.verdict!.label, /not checked/, f.id);
+  });
+});

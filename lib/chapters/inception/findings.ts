@@ -59,6 +59,7 @@ export function findings(result: PlanResult): Finding[] {
   const ladder = ladderConfigurations(result);
   const top = judged(result, ladder[ladder.length - 1], ladder[0]);
   const steps = ladder.slice(1).map((c, i) => judged(result, c, ladder[i]));
+  const gainedBy = ladder.slice(1).filter((_, i) => steps[i].beyondNoise && steps[i].difference > 0).map(c => c.label);
   const macsOf = (c: typeof five) => c.runs[0].result.macs;
 
   return [
@@ -120,8 +121,8 @@ export function findings(result: PlanResult): Finding[] {
      claim: `On ImageNet each rung lowers top-1 error, from ${RETHINKING_TABLE3[0].top1Error} % (GoogLeNet) to ${RETHINKING_TABLE3[7].top1Error} % (v3).`,
      measured: Object.fromEntries(ladder.map(c => [`accuracy, ${c.label}`, c.accuracy.mean])),
      verdict: top, agrees: agreement(top, true),
-     text: `last rung over GoogLeNet: ${said(top)}; ${steps.filter(v => v.beyondNoise && v.difference > 0).length} of ${steps.length} steps gain beyond the noise, ` +
-       `${steps.filter(v => v.beyondNoise && v.difference < 0).length} lose. ` +
+     text: `last rung over GoogLeNet: ${said(top)}; ${steps.filter(v => v.beyondNoise && v.difference > 0).length} of ${steps.length} steps gain beyond the noise` +
+       (gainedBy.length ? ` (${gainedBy.join(', ')})` : '') + `, ${steps.filter(v => v.beyondNoise && v.difference < 0).length} lose. ` +
        ended(top, 'The ladder climbs at lab scale too.', 'At lab scale the ladder ends lower than it starts: the ImageNet ordering inverts, as small-data comparisons have found.',
              'At lab scale the whole ladder stays within the noise: its gains are ImageNet\'s, not Fashion-MNIST\'s.')},
     {id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',

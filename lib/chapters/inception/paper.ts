@@ -172,7 +172,7 @@ export function referencePointsSection(): Item[] {
         `${count(alexnet.googLeNet)}: "12×" holds only against a smaller GoogLeNet count than any the lab can build (about ` +
         `${(alexnet.other / 12 / 1e6).toFixed(1)} M). VGG-16 holds ${vgg.computed.toFixed(1)}× as many, so GoogLeNet has about 1/${Math.round(vgg.computed)} of ` +
         `VGG's parameters, not a third; in multiply-adds VGG-16 costs ${vgg.macsRatio.toFixed(1)}× as much. ` +
-        'The "third" is wrong by an order of magnitude; the "12×" is an overstatement of about 9×.'),
+        `Built, the "third" is 1/${Math.round(vgg.computed)} and the "12×" is ${alexnet.computed.toFixed(1)}×.`),
   ];
 }
 

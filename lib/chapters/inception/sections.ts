@@ -236,8 +236,9 @@ export function costSection(result: PlanResult): Item[] {
   const points: CostPoint[] = [];
   const describe = (r: Run) => {
     const o = optionsOf(r);
-    return [KERNEL_LABELS[kernelsOf(r)], reductionOf(r) !== 'parallel' ? REDUCTION_LABELS[reductionOf(r)] : null,
-            o.width !== LAB.width ? `α ${o.width}` : null].filter(Boolean).join(', ');
+    return [KERNEL_LABELS[kernelsOf(r)], o.between === 'linear' ? 'no ReLU between' : null,
+            reductionOf(r) !== 'parallel' ? REDUCTION_LABELS[reductionOf(r)] : null, o.batchNorm === false ? 'no BN' : null,
+            o.residual ? 'residual' : null, o.width !== LAB.width ? `α ${o.width}` : null].filter(Boolean).join(', ');
   };
   for (const {name, title} of result.expanded.plan.groups) {
     if (name === 'batchNorm' || name === 'scaling') continue;

@@ -213,12 +213,65 @@ def spectrum(k, width=0.5):
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
 
 
+def cbr(cin, cout, k, s=1):
+    """conv (no bias, padding as TF's 'same' for these sizes) -> BN -> ReLU, with [h, w] kernels for 1x3 / 3x1."""
+    kh, kw = (k, k) if isinstance(k, int) else k
+    return [nn.Conv2d(cin, cout, (kh, kw), s, (kh // 2, kw // 2), bias=False), nn.BatchNorm2d(cout, eps=1e-3, momentum=0.1), nn.ReLU()]
+
+
+def conv3x3(cin, cout, asymmetric, s=1):
+    """A 3x3 as inception_lab builds it: one 3x3, or 1x3 then 3x1 (stride-1 only)."""
+    if asymmetric and s == 1:
+        return cbr(cin, cout, (1, 3)) + cbr(cout, cout, (3, 1))
+    return cbr(cin, cout, 3, s)
+
+
+class LabModule(nn.Module):
+    """inception_lab's module: 1x1 | 1x1 -> 3x3 | 1x1 -> 3x3 -> 3x3 | pool -> 1x1, a quarter of the output each."""
+
+    def __init__(self, cin, f, asymmetric):
+        super().__init__()
+        b, r = f // 4, f // 8
+        self.b1 = nn.Sequential(*cbr(cin, b, 1))
+        self.b3 = nn.Sequential(*cbr(cin, r, 1), *conv3x3(r, b, asymmetric))
+        self.wide = nn.Sequential(*cbr(cin, r, 1), *conv3x3(r, b, asymmetric), *conv3x3(b, b, asymmetric))
+        self.pool = nn.Sequential(nn.MaxPool2d(3, 1, 1), *cbr(cin, b, 1))
+
+    def forward(self, x):
+        return torch.cat([self.b1(x), self.b3(x), self.wide(x), self.pool(x)], 1)
+
+
+class LabReduction(nn.Module):
+    """inception_lab's parallel grid reduction (Rethinking Fig. 10): stride-2 3x3 | 3x3 -> stride-2 3x3 | stride-2 pool."""
+
+    def __init__(self, cin, f, asymmetric):
+        super().__init__()
+        b = (f - cin) // 2
+        self.b3 = nn.Sequential(*cbr(cin, b // 2, 1), *conv3x3(b // 2, b, asymmetric, 2))
+        self.b33 = nn.Sequential(*cbr(cin, b // 2, 1), *conv3x3(b // 2, b, asymmetric), *cbr(b, b, 3, 2))
+        self.pool = nn.MaxPool2d(3, 2, 1)
+
+    def forward(self, x):
+        return torch.cat([self.b3(x), self.b33(x), self.pool(x)], 1)
+
+
+def inception_ch01(asymmetric):
+    """Chapter 01's lab network on 28x28x1 (buildInceptionLab, width 0.5, one module a stage after its entry)."""
+    layers, c = cbr(1, 16, 3, 2), 16
+    for stage, f in enumerate([32, 64, 128]):
+        layers.append(LabModule(c, f, asymmetric) if stage == 0 else LabReduction(c, f, asymmetric))
+        layers.append(LabModule(f, f, asymmetric))
+        c = f
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+
+
 NETS = {'tiny': tiny, 'mobilenet_v1_0.5_32': lambda: mobilenet_v1(0.5, 7),
         'mobilenet_v2_0.5_32': lambda: mobilenet_v2(0.5, 5),
         'inception_lab_32': inception_lab,
         'xception_0.25_36': lambda: xception(0.25, 2),
         'condensenet_lab_32': lambda: condensenet([4, 4, 4], [8, 16, 32]),
-        'spectrum_k1_28': lambda: spectrum(1), 'spectrum_k4_28': lambda: spectrum(4), 'spectrum_kC_28': lambda: spectrum(0)}
+        'spectrum_k1_28': lambda: spectrum(1), 'spectrum_k4_28': lambda: spectrum(4), 'spectrum_kC_28': lambda: spectrum(0),
+        'inception_ch01_3x3_28': lambda: inception_ch01(False), 'inception_ch01_1x3_28': lambda: inception_ch01(True)}
 
 
 def main():

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {InceptionWidths, inceptionV1Module} from '../blocks/inception';
-import {buildCondenseNet, buildMobileNetV1, buildMobileNetV2, buildXception, buildXceptionSpectrum} from '../models';
+import {buildCondenseNet, buildInceptionLab, buildMobileNetV1, buildMobileNetV2, buildXception, buildXceptionSpectrum} from '../models';
 
 export interface BenchNet {
   name: string;
@@ -78,5 +78,10 @@ export const BENCH_NETS: readonly BenchNet[] = [
   ...([[1, 'k1'], [4, 'k4'], [0, 'kC']] as const).map(([segments, k]) => ({
     name: `spectrum_${k}_28`, input: [28, 28, 1] as [number, number, number],
     build: () => buildXceptionSpectrum({resolution: 28, channels: 1, classes: 10, width: 0.5, stemStride: 2, modulesPerStage: 2, segments}),
+  })),
+  // Chapter 01's network (two stacked 3x3, parallel grid reductions) and its 1x3 / 3x1 version.
+  ...([['3x3-3x3', '3x3'], ['1x3-3x1', '1x3']] as const).map(([kernels, tag]) => ({
+    name: `inception_ch01_${tag}_28`, input: [28, 28, 1] as [number, number, number],
+    build: () => buildInceptionLab({resolution: 28, channels: 1, classes: 10, width: 0.5, stemStride: 2, modulesPerStage: 1, kernels}),
   })),
 ];

@@ -88,14 +88,28 @@ export const TF_SLIM_TOP1 = {source: 'TF-slim pretrained models table', v1: 69.8
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** Paper-scale networks take seconds each to build and cost: each is costed once a process (costs never change). */
+const layerCache = new Map<string, LayerCost[]>();
+const totalsCache = new Map<string, ReturnType<typeof totalsOf>>();
+
 function layersOf(variant: string): LayerCost[] {
-  const model = buildModel(variant);
-  try {
-    return costOf(model).layers;
-  } finally {
-    model.dispose();
+  if (!layerCache.has(variant)) {
+    const model = buildModel(variant);
+    try {
+      layerCache.set(variant, costOf(model).layers);
+    } finally {
+      model.dispose();
+    }
   }
+  return layerCache.get(variant)!;
 }
+
+function variantTotals(variant: string): ReturnType<typeof totalsOf> {
+  if (!totalsCache.has(variant)) totalsCache.set(variant, totalsOf(buildModel(variant)));
+  return totalsCache.get(variant)!;
+}
+
+let comparisonCache: ComparisonRow[] | null = null;
 
 const inRow = (layer: LayerCost, prefixes: readonly string[]) => prefixes.some(p => layer.name === p || layer.name.startsWith(`${p}_`));
 
@@ -120,7 +134,7 @@ export function googLeNetSection(): Item[] {
   const convStem = layersOf('inception_v1_224_torchvision').filter(l => inRow(l, ['stem1'])).reduce((a, l) => a + l.weightParams, 0);
   const torchvision = comparePublished(['inception_v1_224_torchvision']);
   const withAux = totalsOf(buildModel('inception_v1', {wideKernel: 5, stem: 'separable', auxHeads: true}));
-  const without = totalsOf(buildModel('inception_v1_224'));
+  const without = variantTotals('inception_v1_224');
   return [
     tableItem(rows, [
       {header: 'Table 1 row', value: r => r.row},
@@ -148,9 +162,9 @@ export function googLeNetSection(): Item[] {
 }
 
 export function ratioRows() {
-  const googLeNet = totalsOf(buildModel('inception_v1_224_torchvision'));
+  const googLeNet = variantTotals('inception_v1_224_torchvision');
   return RATIO_CLAIMS.map(c => {
-    const other = totalsOf(buildModel(c.against));
+    const other = variantTotals(c.against);
     return {...c, googLeNet: googLeNet.trainableParams, other: other.trainableParams, computed: other.trainableParams / googLeNet.trainableParams,
             macsRatio: other.macs / googLeNet.macs};
   });
@@ -217,11 +231,12 @@ export const PAPER_SCALE_VARIANTS = ['inception_v1_224', 'inception_v1_224_torch
                                      'inception_v3_aux', 'inception_v4', 'inception_resnet_v2', 'inception_resnet_v2_keras'] as const;
 
 export function paperScaleRows(): ComparisonRow[] {
-  return comparePublished(PAPER_SCALE_VARIANTS);
+  comparisonCache ??= comparePublished(PAPER_SCALE_VARIANTS);
+  return comparisonCache;
 }
 
 export function paperScaleSection(): Item[] {
-  const rows = PAPER_SCALE_VARIANTS.map(v => ({variant: v, ...totalsOf(buildModel(v))}));
+  const rows = PAPER_SCALE_VARIANTS.map(v => ({variant: v, ...variantTotals(v)}));
   const v3 = rows.find(r => r.variant === 'inception_v3')!;
   return [
     tableItem(rows, [

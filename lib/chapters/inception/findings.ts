@@ -95,7 +95,7 @@ export function findings(result: PlanResult): Finding[] {
      measured: {'images to target, no BN': reach[0] ?? NaN, 'images to target, BN': reach[1] ?? NaN, 'images to target, BN ×5': reach[2] ?? NaN,
                 'target (training accuracy)': target},
      verdict: bnOverNone, agrees: agreement(bnOverNone, true),
-     text: `to the no-BN network's best training accuracy (${target.toFixed(3)}): ${reach.slice(0, 3).map((r, i) => `${bn[i].label} ${r == null ? 'never' : `${r.toLocaleString('en-US')} images`}`).join(', ')}; ` +
+     text: `to the no-BN network's best training accuracy (${target.toFixed(3)}): ${reach.slice(0, 3).map((r, i) => `${bn[i].label}: ${r == null ? 'never' : `${r.toLocaleString('en-US')} images`}`).join('; ')}; ` +
        `test accuracy, BN over none: ${said(bnOverNone)}.`},
     {id: 'sigmoid', topic: 'Sigmoid trains only with BN',
      claim: 'Without BN a sigmoid Inception "never achieves better than 1/1000"; with BN it reaches 69.8 % (Ioffe & Szegedy 2015).',
@@ -123,7 +123,7 @@ export function findings(result: PlanResult): Finding[] {
      verdict: top, agrees: agreement(top, true),
      text: `last rung over GoogLeNet: ${said(top)}; ${steps.filter(v => v.beyondNoise && v.difference > 0).length} of ${steps.length} steps gain beyond the noise` +
        (gainedBy.length ? ` (${gainedBy.join(', ')})` : '') + `, ${steps.filter(v => v.beyondNoise && v.difference < 0).length} lose. ` +
-       ended(top, 'The ladder climbs at lab scale too.', 'At lab scale the ladder ends lower than it starts: the ImageNet ordering inverts, as small-data comparisons have found.',
+       ended(top, `The ladder climbs at lab scale${gainedBy.length === 1 ? `, all of it at the ${gainedBy[0]} rung` : ''}.`, 'At lab scale the ladder ends lower than it starts: the ImageNet ordering inverts, as small-data comparisons have found.',
              'At lab scale the whole ladder stays within the noise: its gains are ImageNet\'s, not Fashion-MNIST\'s.')},
     {id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',
      measured: {'one run\'s standard deviation (accuracy)': noise.accuracy, 'one run\'s standard deviation (mean training loss)': noise.meanLoss,

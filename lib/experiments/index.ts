@@ -4,3 +4,4 @@ export * from './plan';
 export * from './run';
 export * from './runner';
 export * from './spec';
+export * from './condensation';

@@ -8,7 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import {costOf} from '../cost';
 import {initEngine} from '../engine/backends';
 import {buildModel} from '../models';
+import {pixelStats} from '../data/dataset';
+import {CondenseNetOptions} from '../models/condensenet';
 import {condensationHooks, learnedGroupConvsOf} from '../train/condense';
+import {CondensationRecord, checkConversion} from './condensation';
 import {TrainProgress, train} from '../train/trainer';
 import {ExperimentConfig, ExperimentResult, datasetFor} from './spec';
 
@@ -25,15 +28,21 @@ export async function runExperiment(config: ExperimentConfig,
     const trainingCost = costOf(model).totals;
     const condenses = learnedGroupConvsOf(model).length > 0;
     const cost = condenses ? testTimeCost(config) : trainingCost;
-    const hooks = condenses ? condensationHooks(model) : {};
+    const condensation = condenses ? condensationHooks(model) : null;
     const result = await train(model, data, {
-      ...hooks,
+      ...(condensation ? {onStep: condensation.onStep, extraLoss: condensation.extraLoss} : {}),
       epochs: config.epochs, batchSize: config.batch, optimizer: config.optimizer, learningRate: config.lr,
       schedule: config.schedule === 'step' ? {kind: 'step', factor: 0.94, everyEpochs: 2} : {kind: config.schedule},
       weightDecay: config.weightDecay, labelSmoothing: config.labelSmoothing, seed: config.seed,
       cost: trainingCost, onProgress: options.onProgress,
     });
+    // A CondenseNet's record shows condensation happening and proves its test-time network (lib/experiments/condensation.ts).
+    const condensed: CondensationRecord | null = condensation && data.test ? {
+      events: condensation.events as CondensationRecord['events'],
+      conversion: await checkConversion(model, config.options as Partial<CondenseNetOptions>, data.test, pixelStats(data.train)),
+    } : null;
     return {
+      ...(condensed ? {condensation: condensed} : {}),
       backend: engine.backend, device: engine.device,
       params: cost.params, trainableParams: cost.trainableParams, macs: cost.macs,
       validationAccuracy: result.validationAccuracy, testAccuracy: result.testAccuracy,

@@ -12,6 +12,7 @@ import {syntheticImages} from '../data/synthetic';
 import {BackendName} from '../engine/backends';
 import {Json, canonicalJson} from '../results/store';
 import {EpochRecord, StepCurvePoint, Timing} from '../train/trainer';
+import type {CondensationRecord} from './condensation';
 import {OptimizerName, Schedule} from '../train/optimizers';
 
 export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
@@ -73,6 +74,14 @@ export interface ExperimentResult {
   timing: Timing & {[key: string]: Json};
   seconds: number;
   versions: {[key: string]: string};
+}
+
+/** A CondenseNet run's result: also its condensing stages and conversion check (lib/experiments/condensation.ts). */
+export type CondenseNetResult = ExperimentResult & {condensation: CondensationRecord};
+
+/** The condensation record of a run, or null for a network that does not condense (or a record made before 2026-11-30). */
+export function condensationOf(result: ExperimentResult): CondensationRecord | null {
+  return (result as Partial<CondenseNetResult>).condensation ?? null;
 }
 
 /** A stored run as chapters read it: its configuration, its result and its record key. */

@@ -96,6 +96,28 @@ export class LearnedGroupConv2D extends tf.layers.Layer {
   }
 
   /**
+   * Sets the mask from the input channels each group keeps (every group the
+   * same count, a whole number of stages' worth): how a worked example, or
+   * a mask logged during training, is put back into a layer.
+   */
+  setKeptInputs(groups: readonly (readonly number[])[]): void {
+    if (groups.length !== this.groups) throw new Error(`LearnedGroupConv2D '${this.name}': ${groups.length} groups of inputs given, the layer has ${this.groups}`);
+    const keep = groups[0].length;
+    const cut = this.inChannels - keep;
+    if (groups.some(g => g.length !== keep) || cut % (this.inChannels / this.condenseFactor) !== 0) {
+      throw new Error(`LearnedGroupConv2D '${this.name}': every group must keep the same number of its ${this.inChannels} inputs, ` +
+          `a multiple of ${this.inChannels / this.condenseFactor} fewer (one condensing stage), got ${groups.map(g => g.length).join(', ')}`);
+    }
+    const bad = groups.flat().find(i => !(Number.isInteger(i) && i >= 0 && i < this.inChannels));
+    if (bad != null) throw new Error(`LearnedGroupConv2D '${this.name}': input channel ${bad} is not in 0..${this.inChannels - 1}`);
+    const mask = Array.from({length: this.inChannels}, () => new Array<number>(this.filters).fill(0));
+    groups.forEach((inputs, g) => { for (const i of inputs) for (let o = g; o < this.filters; o += this.groups) mask[i][o] = 1; });
+    const next = tf.tensor2d(mask);
+    this.maskWeight!.write(next);
+    next.dispose();
+  }
+
+  /**
    * Condensing stages done so far, read from the mask (so it survives saving).
    * Every group loses the same number of inputs per stage, so group 0's
    * column tells: one small read-back, as this runs on every training step.

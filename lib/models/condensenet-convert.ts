@@ -19,8 +19,8 @@ function learnedGroupConvs(model: tf.LayersModel): LearnedGroupConv2D[] {
   return model.layers.filter((l): l is LearnedGroupConv2D => l instanceof LearnedGroupConv2D);
 }
 
-/** Gathered input channels of one condensed layer, group 0's first. */
-function gatherOf(layer: LearnedGroupConv2D): number[] {
+/** The index layer of one condensed layer: the input channels it gathers, group 0's first (repeats allowed). */
+export function gatherOf(layer: LearnedGroupConv2D): number[] {
   return Array.from({length: layer.groups}, (_, g) => layer.survivingInputs(g)).flat();
 }
 

@@ -32,7 +32,7 @@ export {buildInceptionResNetV2} from './inception-resnet-v2';
 export {buildXception} from './xception';
 export {SpectrumModuleArgs, XceptionSpectrumOptions, buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
 export {CondenseNetOptions, buildCondenseNet} from './condensenet';
-export {convertCondenseNet} from './condensenet-convert';
+export {convertCondenseNet, gatherOf} from './condensenet-convert';
 
 /**
  * A family as the registry holds it: its options are checked at run time

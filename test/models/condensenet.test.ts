@@ -12,8 +12,8 @@ import {condensedWeights, costOf} from '../../lib/cost';
 import {syntheticImages} from '../../lib/data';
 import {initEngine} from '../../lib/engine';
 import {LearnedGroupConv2D, condensingStage} from '../../lib/layers';
-import {CondenseNetOptions, buildCondenseNet, convertCondenseNet} from '../../lib/models';
-import {experimentConfig, runExperiment} from '../../lib/experiments';
+import {CondenseNetOptions, buildCondenseNet, convertCondenseNet, gatherOf} from '../../lib/models';
+import {condensationOf, experimentConfig, runExperiment} from '../../lib/experiments';
 import {condensationHooks, learnedGroupConvsOf, train} from '../../lib/train';
 
 /** A layer on 8 inputs, 8 outputs, G = 2, C = 4 with w[i][o] = ((3i + 5g) mod 8) + 1, g = o mod 2. */
@@ -123,6 +123,17 @@ describe('CondenseNet', function () {
     assert.ok(norms.every((n, i) => kept.includes(i) || n <= smallestKept));
   });
 
+  it('turns the sources\' worked example into one index layer: groups keeping (3,7,9,12), (1,5,10,12), (5,6,8,11)', () => {
+    // 24 inputs (divisible by G = 3), C = 6: each group keeps 24 / 6 = 4 after 5 stages.
+    const layer = new LearnedGroupConv2D({filters: 6, groups: 3, condenseFactor: 6, name: 'example'});
+    layer.apply(tf.input({shape: [2, 2, 24]}));
+    layer.setKeptInputs([[3, 7, 9, 12], [1, 5, 10, 12], [5, 6, 8, 11]]);
+    assert.equal(layer.stagesDone(), 5);
+    assert.deepEqual(gatherOf(layer), [3, 7, 9, 12, 1, 5, 10, 12, 5, 6, 8, 11]);
+    assert.throws(() => layer.setKeptInputs([[3, 7, 9], [1, 5, 10, 12], [5, 6, 8, 11]]), /every group must keep the same number of its 24 inputs/);
+    assert.throws(() => layer.setKeptInputs([[3, 7, 9, 24], [1, 5, 10, 12], [5, 6, 8, 11]]), /input channel 24 is not in 0\.\.23/);
+  });
+
   it('refuses to convert before condensing', () => {
     const trained = buildCondenseNet(TINY);
     assert.throws(() => convertCondenseNet(trained, TINY), /has done 0 of 3 condensing stages/);
@@ -154,6 +165,17 @@ describe('CondenseNet', function () {
     assert.equal(stagesAt.length, 16);
     // Stage floor(2 (C - 1) step / steps) = floor(6 step / 16) after each step.
     assert.deepEqual(stagesAt, [0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    // The log has the dense start and each stage at the step that cut it, with 1/C of the connections gone per stage.
+    assert.deepEqual(hooks.events.map(e => [e.step, e.stage, e.keptFraction]), [[0, 0, 1], [3, 1, 0.75], [6, 2, 0.5], [8, 3, 0.25]]);
+    const last = hooks.events[3];
+    for (const layer of learnedGroupConvsOf(model)) {
+      const logged = last.masks.find(m => m.layer === layer.name)!;
+      assert.deepEqual(logged.groups, Array.from({length: layer.groups}, (_, g) => layer.survivingInputs(g)));
+      for (const [i, event] of hooks.events.entries()) {
+        const masks = event.masks.find(m => m.layer === layer.name)!;
+        assert.ok(masks.groups.every(g => g.length === masks.inputs * (1 - i / 4)), `${layer.name} at stage ${i}`);
+      }
+    }
     const converted = convertCondenseNet(model, {...TINY, classifierKeep: 1});
     const x = tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 9);
     const diff = tf.max(tf.abs(tf.sub(converted.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor))).dataSync()[0];
@@ -174,5 +196,17 @@ describe('a CondenseNet experiment', function () {
     assert.equal(result.macs, testTime.macs);
     assert.ok(result.macs < training.macs, `converted ${result.macs} MACs, training network ${training.macs}`);
     assert.ok(result.testAccuracy! >= 0);
+    // The record shows condensation and proves the conversion on the test set.
+    const condensation = condensationOf(result)!;
+    assert.equal(condensation.events[0].keptFraction, 1);
+    assert.equal(condensation.events.at(-1)!.stage, 3);
+    assert.equal(condensation.events.at(-1)!.keptFraction, 0.25);
+    const {exact, classifierCut} = condensation.conversion;
+    assert.ok(exact.maxAbsLogitDifference < 1e-4, String(exact.maxAbsLogitDifference));
+    assert.equal(exact.samePrediction, 1);
+    assert.equal(exact.accuracyTrained, result.testAccuracy);
+    assert.equal(exact.accuracyConverted, exact.accuracyTrained);
+    assert.equal(classifierCut.classifierKeep, 0.5);
+    assert.ok(classifierCut.maxAbsLogitDifference > exact.maxAbsLogitDifference, 'cutting the classifier changes the logits');
   });
 });

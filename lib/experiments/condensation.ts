@@ -11,10 +11,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import {ImageSet, Normalisation, batches} from '../data/dataset';
 import {Json} from '../results/store';
-import {CondenseNetOptions, DEFAULTS as CONDENSENET_DEFAULTS} from '../models/condensenet';
+import {LearnedGroupConv2D} from '../layers';
+import {CondenseNetOptions, DEFAULTS as CONDENSENET_DEFAULTS, condenseNetPlan} from '../models/condensenet';
 import {convertCondenseNet} from '../models/condensenet-convert';
 import {CondensingEvent} from '../train/condense';
-import {inputSpecFor} from '../train/trainer';
+import {inputSpecFor, measureLatency} from '../train/trainer';
 
 /** Two networks' outputs on one set. */
 export interface OutputComparison {
@@ -29,16 +30,55 @@ export interface OutputComparison {
 
 export interface ConversionCheck {
   [key: string]: Json;
+  /** Forward time per image at batch 1, ms: the trained (masked) network and the converted one, on the engine that trained. */
+  latencyMsBatch1: {trained: number; converted: number};
   /** Every classifier input kept: index layer + group convolutions + shuffles only. */
   exact: OutputComparison;
   /** The classifier's inputs cut to `classifierKeep` of them, as the official conversion does. */
   classifierCut: OutputComparison & {classifierKeep: number};
 }
 
+/**
+ * DenseNet's feature-reuse map for one dense block: row l (layer l + 1) gives,
+ * for each source s <= l (0: the block's input, s: layer s's output), the mean
+ * absolute weight of the layer's first (1x1) convolution on that source's
+ * channels, after training (masked weights count as zero).
+ */
+export interface FeatureReuse {
+  [key: string]: Json;
+  block: number;
+  /** rows[l][s], s = 0 ... l. */
+  rows: number[][];
+}
+
 export interface CondensationRecord {
   [key: string]: Json;
   events: Array<CondensingEvent & {[key: string]: Json}>;
   conversion: ConversionCheck;
+  featureReuse: FeatureReuse[];
+}
+
+/** The feature-reuse map of every dense block of a trained CondenseNet built with `options`. */
+export function featureReuse(trained: tf.LayersModel, options: Partial<CondenseNetOptions>): FeatureReuse[] {
+  const o = {...CONDENSENET_DEFAULTS, ...options};
+  const {stages, growth} = condenseNetPlan(o);
+  let blockInput = 2 * growth[0];
+  return stages.map((count, b) => {
+    const rows: number[][] = [];
+    for (let l = 0; l < count; l++) {
+      const layer = trained.getLayer(`block${b + 1}_layer${l + 1}_lgc`) as LearnedGroupConv2D;
+      const weights = tf.tidy(() => layer.maskedKernel().abs().mean(3).reshape([-1]).arraySync() as number[]);
+      const sources = [blockInput, ...new Array<number>(l).fill(growth[b])];
+      let start = 0;
+      rows.push(sources.map(size => {
+        const part = weights.slice(start, start + size);
+        start += size;
+        return part.reduce((a, v) => a + v, 0) / size;
+      }));
+    }
+    blockInput += count * growth[b];
+    return {block: b + 1, rows};
+  });
 }
 
 /** Logits of both networks on `set`, batch by batch, compared. */
@@ -76,7 +116,8 @@ export async function checkConversion(trained: tf.LayersModel, options: Partial<
   const cut = convertCondenseNet(trained, {...options, classifierKeep});
   try {
     return {exact: await compareOutputs(trained, exact, set, normalisation),
-            classifierCut: {...await compareOutputs(trained, cut, set, normalisation), classifierKeep}};
+            classifierCut: {...await compareOutputs(trained, cut, set, normalisation), classifierKeep},
+            latencyMsBatch1: {trained: (await measureLatency(trained, 1)).median, converted: (await measureLatency(exact, 1)).median}};
   } finally {
     exact.dispose();
     cut.dispose();

@@ -11,7 +11,7 @@ import {buildModel} from '../models';
 import {pixelStats} from '../data/dataset';
 import {CondenseNetOptions} from '../models/condensenet';
 import {condensationHooks, learnedGroupConvsOf} from '../train/condense';
-import {CondensationRecord, checkConversion} from './condensation';
+import {CondensationRecord, checkConversion, featureReuse} from './condensation';
 import {TrainProgress, train} from '../train/trainer';
 import {ExperimentConfig, ExperimentResult, datasetFor} from './spec';
 
@@ -40,6 +40,7 @@ export async function runExperiment(config: ExperimentConfig,
     const condensed: CondensationRecord | null = condensation && data.test ? {
       events: condensation.events as CondensationRecord['events'],
       conversion: await checkConversion(model, config.options as Partial<CondenseNetOptions>, data.test, pixelStats(data.train)),
+      featureReuse: featureReuse(model, config.options as Partial<CondenseNetOptions>),
     } : null;
     return {
       ...(condensed ? {condensation: condensed} : {}),

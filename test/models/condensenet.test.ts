@@ -13,7 +13,7 @@ import {syntheticImages} from '../../lib/data';
 import {initEngine} from '../../lib/engine';
 import {LearnedGroupConv2D, condensingStage} from '../../lib/layers';
 import {CondenseNetOptions, buildCondenseNet, convertCondenseNet, gatherOf} from '../../lib/models';
-import {condensationOf, experimentConfig, runExperiment} from '../../lib/experiments';
+import {condensationOf, experimentConfig, featureReuse, runExperiment} from '../../lib/experiments';
 import {condensationHooks, learnedGroupConvsOf, train} from '../../lib/train';
 
 /** A layer on 8 inputs, 8 outputs, G = 2, C = 4 with w[i][o] = ((3i + 5g) mod 8) + 1, g = o mod 2. */
@@ -134,6 +134,21 @@ describe('CondenseNet', function () {
     assert.throws(() => layer.setKeptInputs([[3, 7, 9, 24], [1, 5, 10, 12], [5, 6, 8, 11]]), /input channel 24 is not in 0\.\.23/);
   });
 
+  it('maps feature reuse: each layer\'s mean |weight| on the block input and on each earlier layer\'s channels', () => {
+    const model = buildCondenseNet(TINY);
+    // Block 1 layer 2 reads 2 x 4 stem channels, then layer 1's 4: weights 1 on the first, 3 on the second.
+    const layer = model.getLayer('block1_layer2_lgc') as LearnedGroupConv2D;
+    const [kernel, mask] = layer.getWeights();
+    const rows = kernel.shape[2]!;
+    assert.equal(rows, 12);
+    const values = Array.from({length: rows}, (_, i) => new Array<number>(kernel.shape[3]!).fill(i < 8 ? -1 : 3));
+    layer.setWeights([tf.tensor4d([[values]]), mask]);
+    const maps = featureReuse(model, TINY);
+    assert.deepEqual(maps.map(m => m.rows.map(r => r.length)), [[1, 2], [1, 2]]);
+    assert.deepEqual(maps[0].rows[1], [1, 3]);
+    model.dispose();
+  });
+
   it('refuses to convert before condensing', () => {
     const trained = buildCondenseNet(TINY);
     assert.throws(() => convertCondenseNet(trained, TINY), /has done 0 of 3 condensing stages/);
@@ -208,5 +223,7 @@ describe('a CondenseNet experiment', function () {
     assert.equal(exact.accuracyConverted, exact.accuracyTrained);
     assert.equal(classifierCut.classifierKeep, 0.5);
     assert.ok(classifierCut.maxAbsLogitDifference > exact.maxAbsLogitDifference, 'cutting the classifier changes the logits');
+    assert.ok(condensation.conversion.latencyMsBatch1.trained > 0 && condensation.conversion.latencyMsBatch1.converted > 0);
+    assert.deepEqual(condensation.featureReuse.map(m => m.rows.length), options.stages);
   });
 });

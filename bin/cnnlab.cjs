@@ -11,6 +11,8 @@ if (!fs.existsSync(cli)) {
 }
 // Output piped into `head` and the like: stop quietly when the reader is gone.
 process.stdout.on('error', error => { if (error.code === 'EPIPE') process.exit(0); throw error; });
-require(cli).main(process.argv.slice(2)).then(
-    code => process.exit(code),
-    error => { process.stderr.write(`cnnlab: ${error.stack || error}\n`); process.exit(1); });
+// Exit once the output has left (exitAfterOutput in lib/cli/main.ts says why).
+const {main, exitAfterOutput} = require(cli);
+main(process.argv.slice(2)).then(
+    exitAfterOutput,
+    error => { process.stderr.write(`cnnlab: ${error.stack || error}\n`); exitAfterOutput(1); });

@@ -303,3 +303,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export {BUDGETS};
+
+/**
+ * Ends the process with `code` once what was written has left. stdout into a
+ * shell pipe is asynchronous, and exiting at once cut long output (a
+ * CondenseNet record's --json) at 64 KiB.
+ */
+export function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

@@ -10,9 +10,9 @@ process.env['LAB_WASM_DIR'] ??= path.join(__dirname, 'wasm');
 process.env['LAB_IN_PACK'] = '1';
 
 // Required after the environment is set: the engine reads it as it loads.
-const {main} = require('../cli/main') as typeof import('../cli/main');
+const {main, exitAfterOutput} = require('../cli/main') as typeof import('../cli/main');
 
-main(process.argv.slice(2)).then(code => process.exit(code), error => {
+main(process.argv.slice(2)).then(exitAfterOutput, error => {
   process.stderr.write(`cnnlab: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+  exitAfterOutput(1);
 });

@@ -1,8 +1,10 @@
 /** `cnnlab variants`, `cnnlab cost` and `cnnlab train` as a user calls them. */
 import {strict as assert} from 'node:assert';
+import {spawnSync} from 'node:child_process';
+import * as path from 'node:path';
 
 import {REGISTRY} from '../../lib/models';
-import {TINY_TRAIN_ARGS, runCli, tempDir} from '../helpers/cli';
+import {ROOT, TINY_TRAIN_ARGS, runCli, tempDir} from '../helpers/cli';
 
 describe('cnnlab variants / cost / train @integration', function () {
   this.timeout(240_000);
@@ -115,5 +117,18 @@ describe('cnnlab variants / cost / train @integration', function () {
     assert.equal(record.config.options.classes, 10);
     const second = await runCli(args, {env: {LAB_RESULTS_DIR: results}});
     assert.equal(JSON.parse(second.stdout).reused, true);
+  });
+
+  it('train --json writes all of a long record into a shell pipe (a CondenseNet\'s masks take more than 64 KiB)', () => {
+    // Through `| cat`, as a user pipes it into jq or python: a real pipe, where exiting at once cut the output at 64 KiB.
+    const args = ['train', 'condensenet', '--resolution', '28', '--channels', '1', '--set', 'stages=4-4-4', '--set', 'growth=8-16-32',
+                  '--set', 'stemStride=2', '--dataset', 'synthetic', '--limit', '128', '--test-limit', '64', '--epochs', '1', '--json'];
+    const command = [process.execPath, path.join(ROOT, 'bin', 'cnnlab.cjs'), ...args].map(a => `'${a}'`).join(' ');
+    const r = spawnSync('bash', ['-c', `${command} 2>/dev/null | cat`], {encoding: 'utf8', maxBuffer: 2 ** 24,
+                                                                          env: {...process.env, LAB_RESULTS_DIR: tempDir('train-results')}});
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.length > 65536, `${r.stdout.length} characters`);
+    const record = JSON.parse(r.stdout);
+    assert.equal(record.result.condensation.events.at(-1).keptFraction, 0.25);
   });
 });

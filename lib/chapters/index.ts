@@ -3,6 +3,7 @@
  * name (`lab.mobilenet.gridSection(...)`), which is how notebooks call it.
  */
 import {Chapter} from './chapter';
+import * as condensenet from './condensenet';
 import * as inception from './inception';
 import * as mobilenet from './mobilenet';
 import * as tour from './tour';
@@ -13,9 +14,9 @@ export * from './compare';
 export * from './reference-accuracy';
 export * from './time';
 export * from './runs';
-export {inception, mobilenet, tour, xception};
+export {condensenet, inception, mobilenet, tour, xception};
 
-export const CHAPTERS: readonly Chapter[] = [tour.CHAPTER, inception.CHAPTER, xception.CHAPTER, mobilenet.CHAPTER];
+export const CHAPTERS: readonly Chapter[] = [tour.CHAPTER, inception.CHAPTER, xception.CHAPTER, mobilenet.CHAPTER, condensenet.CHAPTER];
 
 /** The book, in order: every chapter with its notebook, and the ones not written yet. */
 export interface BookEntry {
@@ -30,7 +31,7 @@ export const BOOK: readonly BookEntry[] = [
   {id: '01', title: inception.CHAPTER.title, notebook: inception.CHAPTER.notebook, written: true},
   {id: '02', title: xception.CHAPTER.title, notebook: xception.CHAPTER.notebook, written: true},
   {id: '03', title: mobilenet.CHAPTER.title, notebook: mobilenet.CHAPTER.notebook, written: true},
-  {id: '04', title: 'CondenseNet: learned group convolutions from training to the converted network', notebook: '04-condensenet.ipynb', written: false},
+  {id: '04', title: condensenet.CHAPTER.title, notebook: condensenet.CHAPTER.notebook, written: true},
 ];
 
 /** A chapter by id ('03'), number ('3'), alias ('mobilenet') or notebook name. */

@@ -28,7 +28,8 @@ export async function runExperiment(config: ExperimentConfig,
     const trainingCost = costOf(model).totals;
     const condenses = learnedGroupConvsOf(model).length > 0;
     const cost = condenses ? testTimeCost(config) : trainingCost;
-    const condensation = condenses ? condensationHooks(model) : null;
+    const condensation = condenses ?
+        condensationHooks(model, {groupLassoLambda: (config.options as Partial<CondenseNetOptions>).groupLasso ?? 0}) : null;
     const result = await train(model, data, {
       ...(condensation ? {onStep: condensation.onStep, extraLoss: condensation.extraLoss} : {}),
       epochs: config.epochs, batchSize: config.batch, optimizer: config.optimizer, learningRate: config.lr,

@@ -40,11 +40,20 @@ export interface CondenseNetOptions extends CommonOptions {
   converted: boolean;
   /** Share of the classifier's input features the converted network keeps (official 0.5). */
   classifierKeep: number;
+  /**
+   * The 1x1 convolutions: 'learned' (CondenseNet's learned group convolution),
+   * or a standard group convolution with G fixed groups, without ('group') or
+   * with ('group-shuffle', ShuffleNet's answer) a channel shuffle after it.
+   */
+  pointwise: 'learned' | 'group' | 'group-shuffle';
+  /** Weight of the group lasso during training (official --group-lasso-lambda; 0 = off). Read by the trainer, not the builder. */
+  groupLasso: number;
 }
 
 export const DEFAULTS: CondenseNetOptions = {
   resolution: 32, width: 1, classes: 10, channels: 3, stages: [14, 14, 14], growth: [8, 16, 32], groups: 4,
   groups3x3: 4, condenseFactor: 4, bottleneck: 4, stemStride: 1, dropout: 0, converted: false, classifierKeep: 0.5,
+  pointwise: 'learned', groupLasso: 0,
 };
 
 /**
@@ -69,6 +78,11 @@ export function condenseNetPlan(o: CondenseNetOptions): {stages: number[]; growt
   if (o.stemStride !== 1 && o.stemStride !== 2) throw new Error(`condensenet: stemStride must be 1 or 2, got ${o.stemStride}`);
   checkRange('condensenet: dropout', o.dropout, 0, 0.99);
   if (!(o.classifierKeep > 0 && o.classifierKeep <= 1)) throw new Error(`condensenet: classifierKeep must be in (0, 1], got ${o.classifierKeep}`);
+  if (!['learned', 'group', 'group-shuffle'].includes(o.pointwise)) {
+    throw new Error(`condensenet: pointwise must be one of learned, group, group-shuffle, got '${o.pointwise}'`);
+  }
+  if (o.pointwise !== 'learned' && o.converted) throw new Error('condensenet: only a learned pointwise network is converted');
+  checkRange('condensenet: groupLasso', o.groupLasso, 0, 1);
   checkCommon('condensenet', o, o.stemStride * 2 ** (stages.length - 1));
   // The official code's requirements, checked for every dense layer so the
   // error names the first that fails.
@@ -102,6 +116,10 @@ function learnedGroupConv(x: tf.SymbolicTensor, filters: number, o: CondenseNetO
   if (!o.converted) {
     let y = activation(batchNorm(x, `${n}_bn`), 'relu', `${n}_act`);
     if (o.dropout > 0) y = tf.layers.dropout({rate: o.dropout, name: `${n}_dropout`}).apply(y) as tf.SymbolicTensor;
+    if (o.pointwise !== 'learned') {
+      y = new GroupConv2D({filters, kernelSize: 1, groups: o.groups, name: `${n}_gconv`}).apply(y) as tf.SymbolicTensor;
+      return o.pointwise === 'group-shuffle' ? new ChannelShuffle({groups: o.groups, name: `${n}_shuffle`}).apply(y) as tf.SymbolicTensor : y;
+    }
     return new LearnedGroupConv2D({filters, groups: o.groups, condenseFactor: o.condenseFactor, name: n}).apply(y) as tf.SymbolicTensor;
   }
   const indices = plan?.gathers.get(n) ?? defaultGather(x.shape[3] as number, o);
@@ -157,6 +175,8 @@ export const FAMILY: Family<CondenseNetOptions> = {
     dropout: {type: 'number', description: 'dropout before each learned group conv'},
     converted: {type: 'boolean', description: 'build the test-time network (index layers, group convs, shuffles)'},
     classifierKeep: {type: 'number', description: 'share of features the converted classifier keeps (0.5)'},
+    pointwise: {type: 'string', choices: ['learned', 'group', 'group-shuffle'], description: 'the 1x1 convolutions: learned groups, or fixed groups without or with a shuffle'},
+    groupLasso: {type: 'number', description: 'weight of the group lasso in training (0: off)'},
   },
   build: buildCondenseNet,
 };

@@ -184,16 +184,59 @@ export interface Curve {
   y: number[];
 }
 
-/** Lines against a shared x axis, one colour and legend entry each (learning curves). */
-export function curvesFigure(curves: readonly Curve[], axes: {title: string; x: string; y: string}): PlotlyFigure {
+/** A moment on a curves figure's x axis, drawn as a dashed vertical line with its label at the top (e.g. a condensing stage). */
+export interface CurveMark {
+  x: number;
+  label: string;
+}
+
+/** Lines against a shared x axis, one colour and legend entry each (learning curves), with optional marks. */
+export function curvesFigure(curves: readonly Curve[], axes: {title: string; x: string; y: string; marks?: readonly CurveMark[]}): PlotlyFigure {
   const y = paddedRange(curves.flatMap(c => c.y), false, 0.06);
+  const marks = axes.marks ?? [];
   return {
     data: curves.map((c, i) => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.x, y: c.y,
                                  line: {color: colourOf(i), width: 2}, marker: {color: colourOf(i), size: 5},
                                  hovertemplate: `${c.label}<br>%{x:,}: %{y:.3f}<extra></extra>`})),
     layout: {title: {text: axes.title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
              xaxis: {title: {text: axes.x}, tickformat: ',d'}, yaxis: {title: {text: axes.y}, range: y},
-             legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'}},
+             legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
+             shapes: marks.map(m => ({type: 'line', xref: 'x', yref: 'paper', x0: m.x, x1: m.x, y0: 0, y1: 1, line: {color: '#888', dash: 'dash', width: 1}})),
+             // Labels alternate between two heights so that marks close together do not overlap.
+             annotations: marks.map((m, i) => ({x: m.x, xref: 'x', y: i % 2 === 0 ? 1.0 : 0.93, yref: 'paper', text: m.label, showarrow: false,
+                                                xanchor: 'left', yanchor: 'top', font: {size: 11, color: '#555'}, bgcolor: 'rgba(255,255,255,0.8)'}))},
+    config: {responsive: false},
+  };
+}
+
+/** A matrix as coloured cells, with named rows and columns and a colour bar that says what the colour measures. */
+export interface Heatmap {
+  title: string;
+  /** z[row][column]; null leaves a cell blank. */
+  z: ReadonlyArray<ReadonlyArray<number | null>>;
+  rows: readonly string[];
+  columns: readonly string[];
+  rowTitle: string;
+  columnTitle: string;
+  /** What the colour means, shown on the colour bar. */
+  value: string;
+  /** Two-colour matrices (kept / cut) get a legend-like bar with two labels instead of a scale. */
+  binary?: {zero: string; one: string};
+}
+
+export function heatmapFigure(h: Heatmap): PlotlyFigure {
+  const binary = h.binary != null;
+  return {
+    data: [{
+      type: 'heatmap', z: h.z.map(r => [...r]), x: [...h.columns], y: [...h.rows], hoverongaps: false,
+      colorscale: binary ? [[0, '#eeeeee'], [0.5, '#eeeeee'], [0.5, '#4c78a8'], [1, '#4c78a8']] : 'Viridis',
+      zmin: binary ? 0 : undefined, zmax: binary ? 1 : undefined,
+      colorbar: binary ? {title: {text: h.value}, tickvals: [0.25, 0.75], ticktext: [h.binary!.zero, h.binary!.one]} : {title: {text: h.value}},
+      hovertemplate: `${h.rowTitle} %{y}, ${h.columnTitle} %{x}: %{z}<extra></extra>`,
+    }],
+    layout: {title: {text: h.title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false,
+             margin: {l: 90, r: 30, t: 50, b: 80},
+             xaxis: {title: {text: h.columnTitle}, type: 'category'}, yaxis: {title: {text: h.rowTitle}, type: 'category', autorange: 'reversed'}},
     config: {responsive: false},
   };
 }

@@ -1,0 +1,148 @@
+/**
+ * Chapter 04's arithmetic and paper-scale numbers, computed from networks
+ * the lab builds: what a 1x1 group convolution costs, where DenseNet's
+ * multiply-adds and memory go, the index layer by the sources' worked
+ * example, and the published CondenseNets under the official counter and
+ * the lab's plain multiply-add count.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {costOf} from '../../cost';
+import {percent} from '../../display/format';
+import {Item, markdownItem, tableItem} from '../../display/show';
+import {GroupConv2D, LearnedGroupConv2D} from '../../layers';
+import {buildModel, gatherOf} from '../../models';
+import {comparePublished, totalsOf, variantsOf} from '../compare';
+import {LAB} from './plan';
+
+export const PAPER = 'Huang, Liu, van der Maaten & Weinberger 2018, CondenseNet (arXiv:1711.09224)';
+/** The sources' worked example of the index layer: the input maps three groups keep. */
+export const WORKED_EXAMPLE = [[3, 7, 9, 12], [1, 5, 10, 12], [5, 6, 8, 11]] as const;
+/** A user of the official code on CIFAR-100 (CondenseNet issue #19): top-1 error without and with the group lasso. */
+export const LASSO_REPORT = {source: 'ShichenLiu/CondenseNet issue #19 (CIFAR-100)', without: 23.44, with: 24.14} as const;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Weights and multiply-adds of a 1x1 convolution from `channels` to `channels` on a `size` grid, in `groups` groups. */
+export function groupConvCost(channels: number, size: number, groups: number): {weights: number; macs: number} {
+  const input = tf.input({shape: [size, size, channels]});
+  const output = new GroupConv2D({filters: channels, kernelSize: 1, groups, name: 'gconv'}).apply(input) as tf.SymbolicTensor;
+  const model = tf.model({inputs: input, outputs: output});
+  try {
+    const layer = costOf(model).layers.find(l => l.name === 'gconv')!;
+    return {weights: layer.weightParams, macs: layer.macs};
+  } finally {
+    model.dispose();
+  }
+}
+
+export function groupConvSection(): Item[] {
+  const rows = [1, 2, 4, 8].map(groups => ({groups, ...groupConvCost(128, 14, groups)}));
+  return [
+    tableItem(rows, [
+      {header: 'groups G (1×1, 128 → 128 channels on 14 × 14)', value: r => r.groups},
+      {header: 'weights', value: r => r.weights},
+      {header: 'multiply-adds', value: r => r.macs},
+      {header: 'of the dense 1×1', value: r => percent(r.macs / rows[0].macs)},
+    ], 'A 1×1 group convolution, built and costed'),
+    markdownItem(`With G groups each output channel reads 1/G of the input channels: ${count(rows[0].weights)} weights dense, ` +
+        `${count(rows[2].weights)} at G = 4. The flaw is in which: group g always reads the same fixed slice of the input, so a ` +
+        'stack of group convolutions keeps its groups apart unless something mixes them. ShuffleNet mixes them with a fixed channel ' +
+        'shuffle; CondenseNet lets training choose which inputs each group reads.'),
+  ];
+}
+
+/** What each layer of the lab DenseNet is, in the chapter's words. */
+function partOf(name: string): string {
+  if (name.endsWith('_lgc')) return '1×1 convolutions (the bottlenecks)';
+  if (/^block\d+_layer\d+_conv$/.test(name)) return '3×3 group convolutions';
+  if (name === 'stem_conv') return 'stem 3×3 convolution';
+  if (name === 'logits') return 'classifier';
+  return 'other';
+}
+
+/** The lab DenseNet (CondenseNet with dense 1x1s): multiply-adds and weights by part, and the share of activation memory in concatenations. */
+export function denseNetCosts() {
+  const model = buildModel('condensenet', {...LAB, stages: [...LAB.stages], growth: [...LAB.growth], groups: 1, condenseFactor: 1});
+  try {
+    const layers = costOf(model).layers;
+    const total = {macs: layers.reduce((a, l) => a + l.macs, 0), weights: layers.reduce((a, l) => a + l.weightParams, 0)};
+    const parts = new Map<string, {macs: number; weights: number}>();
+    for (const l of layers.filter(l => l.macs > 0 || l.weightParams > 0)) {
+      const part = parts.get(partOf(l.name)) ?? {macs: 0, weights: 0};
+      part.macs += l.macs;
+      part.weights += l.weightParams;
+      parts.set(partOf(l.name), part);
+    }
+    const shares = [...parts].map(([part, v]) => ({part, ...v, macsShare: v.macs / total.macs, weightsShare: v.weights / total.weights}))
+        .sort((a, b) => b.macs - a.macs);
+    const memory = layers.reduce((a, l) => a + l.activationBytes, 0);
+    const concat = layers.filter(l => l.className === 'Concatenate').reduce((a, l) => a + l.activationBytes, 0);
+    return {shares, concatMemoryShare: concat / memory, memory};
+  } finally {
+    model.dispose();
+  }
+}
+
+export function denseNetSection(): Item[] {
+  const {shares, concatMemoryShare} = denseNetCosts();
+  const oneByOne = shares.find(s => s.part.startsWith('1×1'));
+  return [
+    tableItem(shares, [
+      {header: 'part', value: s => s.part},
+      {header: 'multiply-adds', value: s => s.macs},
+      {header: 'share', value: s => percent(s.macsShare)},
+      {header: 'weights', value: s => s.weights},
+      {header: 'share ', value: s => percent(s.weightsShare)},
+    ], `The lab DenseNet (growth ${LAB.growth.join(' / ')}, ${LAB.stages.join(' + ')} layers, dense 1×1 convolutions), by part`),
+    markdownItem(`Each dense layer concatenates its k new channels onto everything before it, so the 1×1 layer that starts the next one ` +
+        `reads ever more channels: here the 1×1 convolutions take ${oneByOne ? percent(oneByOne.macsShare) : '-'} of the multiply-adds and ` +
+        `${oneByOne ? percent(oneByOne.weightsShare) : '-'} of the weights. Concatenation also costs memory: the concatenated outputs are ` +
+        `${percent(concatMemoryShare)} of the activations a forward pass writes (a framework that copies at each concatenation keeps them all ` +
+        'for the backward pass). CondenseNet grows k with depth (8, 16, 32: k = 2^(i-1)·k0) and connects blocks densely, so that the ' +
+        'expensive late layers are the ones with the most to reuse.'),
+  ];
+}
+
+/** The worked example through the lab's layer and conversion: one index layer, then a standard group convolution. */
+export function workedExampleGather(): number[] {
+  // 24 inputs (divisible by G = 3), C = 6: each group keeps 24 / 6 = 4 after 5 stages.
+  const layer = new LearnedGroupConv2D({filters: 6, groups: 3, condenseFactor: 6, name: 'worked_example'});
+  const input = tf.input({shape: [1, 1, 24]});
+  layer.apply(input);
+  try {
+    layer.setKeptInputs(WORKED_EXAMPLE.map(g => [...g]));
+    return gatherOf(layer);
+  } finally {
+    layer.dispose();
+  }
+}
+
+/** The published CondenseNets: the official counter (ours and printed) and the lab's plain multiply-add count. */
+export function publishedRows() {
+  const names = variantsOf('condensenet');
+  const claims = comparePublished(names, ['macs']);
+  return names.map(name => {
+    const claim = claims.find(c => c.variant === name)!;
+    return {variant: name, published: claim.published, official: claim.ours, macs: totalsOf(buildModel(name), 'macs').macs, source: claim.source};
+  });
+}
+
+export function publishedSection(): Item[] {
+  const rows = publishedRows();
+  const ratios = rows.map(r => r.official / r.macs);
+  return [
+    tableItem(rows, [
+      {header: 'network', value: r => r.variant},
+      {header: 'FLOPs published', value: r => r.published},
+      {header: 'official counter, built', value: r => r.official},
+      {header: 'plain multiply-adds, built', value: r => r.macs},
+      {header: 'source', value: r => r.source},
+    ], `${PAPER}: the published networks, counted both ways`),
+    markdownItem('The official counter (`utils.measure_model`) counts learned group convolutions at 1/C of their dense cost and adds one op ' +
+        'per ReLU output and pooling-window element and the classifier\'s bias adds; the lab\'s convention counts the multiply-adds of ' +
+        `convolutions and dense layers only. Across the published networks the official count is ${Math.min(...ratios).toFixed(2)}× to ` +
+        `${Math.max(...ratios).toFixed(2)}× the lab's plain count of the same built network: compare CondenseNets with other families ` +
+        'only under one convention.'),
+  ];
+}

@@ -1,0 +1,221 @@
+/**
+ * Chapter 04's tables, figures and prose read from the plan's runs: the
+ * 1x1 convolutions compared, condensation as it happened (schedule, loss,
+ * masks), the conversion proved, the ablations, accuracy against cost and
+ * multiply-adds against time.
+ */
+import {millions, percent, signed} from '../../display/format';
+import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
+import {CondensationRecord} from '../../experiments/condensation';
+import {PlanResult} from '../../experiments/runner';
+import {Run, condensationOf} from '../../experiments/spec';
+import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, heatmapFigure, latencyFigure} from '../../plot/figures';
+import {CostPoint, Verdict, verdict} from '../../results/stats';
+import {Configuration, Noise, configurations, noiseOver} from '../runs';
+import {WORKED_EXAMPLE, workedExampleGather} from './paper';
+import {GROUPS, POINTWISE} from './plan';
+
+export const SEEDED_GROUPS = ['pointwise', 'condense', 'groups', 'lasso', 'mobilenet'] as const;
+export const seedNoise = (result: PlanResult): Noise => noiseOver(result, SEEDED_GROUPS);
+
+interface LabRunOptions {groups?: number; condenseFactor?: number; pointwise?: string; groupLasso?: number; width?: number}
+const optionsOf = (r: Run) => r.config.options as unknown as LabRunOptions;
+
+export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy'): Verdict {
+  const noise = seedNoise(result);
+  return verdict(a[measure].mean - b[measure].mean, measure === 'accuracy' ? noise.accuracy : noise.meanLoss,
+                 Math.min(a[measure].n, b[measure].n));
+}
+const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
+
+function configurationTable(cs: readonly Configuration[], first: string): Item {
+  return tableItem(cs, [
+    {header: first, value: c => c.label},
+    {header: 'seeds', value: c => c.accuracy.n},
+    {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
+    {header: 'spread (std)', value: c => c.accuracy.n > 1 ? c.accuracy.std.toFixed(3) : '-'},
+    {header: 'test-time params', value: c => c.runs[0].result.trainableParams},
+    {header: 'test-time MACs', value: c => c.runs[0].result.macs},
+  ]);
+}
+
+export function noiseSection(result: PlanResult): Item[] {
+  const noise = seedNoise(result);
+  return [markdownItem(noise.degreesOfFreedom > 0 ?
+      `Run-to-run noise: one run's test accuracy varies by **${noise.accuracy.toFixed(3)}** (standard deviation pooled over the ` +
+      `${noise.configurations} configurations the plan repeats, ${noise.degreesOfFreedom} degrees of freedom).` :
+      'This budget runs one seed, so no difference in this chapter is checked against noise: read every comparison as unchecked.')];
+}
+
+export function pointwiseConfigurations(result: PlanResult): Configuration[] {
+  return configurations(result.group('pointwise'), () => '').map((c, i) => ({...c, label: POINTWISE[i].label}));
+}
+
+export function pointwiseSection(result: PlanResult): Item[] {
+  const [dense, group, shuffled, learned] = pointwiseConfigurations(result);
+  return [
+    configurationTable([dense, group, shuffled, learned], 'the 1×1 convolutions'),
+    markdownItem(`Fixed groups cut the 1×1 cost to ${percent(group.runs[0].result.macs / dense.runs[0].result.macs)} of the dense network's ` +
+        `multiply-adds; against dense 1×1s their test accuracy is ${said(judged(result, group, dense))}. A shuffle after each group ` +
+        `convolution, at no cost: ${said(judged(result, shuffled, group))} over fixed groups. Learned groups (the test-time network, ` +
+        `${millions(learned.runs[0].result.macs)} multiply-adds) against fixed groups with a shuffle: ${said(judged(result, learned, shuffled))}; ` +
+        `against dense: ${said(judged(result, learned, dense))}.`),
+  ];
+}
+
+/** The first learned run of the plan (G = C = 4, seed 1), whose record shows condensation. */
+export function learnedRun(result: PlanResult): {run: Run; condensation: CondensationRecord} {
+  const run = result.group('pointwise')[3 * result.seeds.length];
+  const condensation = condensationOf(run.result);
+  if (condensation == null) throw new Error(`chapter 04: run ${run.key} has no condensation record (trained before 2026-11-30?); train it again with --fresh`);
+  return {run, condensation};
+}
+
+/** Where the official schedule has its learning rate: cosine from the base rate to 0 over all steps. */
+function cosine(progress: number): number {
+  return 0.5 * (1 + Math.cos(Math.PI * progress));
+}
+
+export function condensingSection(result: PlanResult): Item[] {
+  const {run, condensation} = learnedRun(result);
+  const dense = result.group('pointwise')[0];
+  const images = run.result.stepCurve.at(-1)?.images ?? 0;
+  const events = condensation.events;
+  const marks = events.slice(1).map(e => ({x: Math.round(e.progress * images), label: `stage ${e.stage}: ${percent(e.keptFraction, 0)} kept`}));
+  const progress = Array.from({length: 21}, (_, i) => i / 20);
+  const keptAt = (p: number) => [...events].reverse().find(e => e.progress <= p)?.keptFraction ?? 1;
+  const jumps = events.slice(1).map(e => {
+    const curve = run.result.stepCurve;
+    const at = curve.findIndex(p => p.images >= e.progress * images);
+    return at > 0 ? curve[at].trainLoss - curve[at - 1].trainLoss : NaN;
+  });
+  return [
+    plotlyItem(curvesFigure([
+      {label: 'share of 1×1 connections kept', x: progress.map(p => Math.round(p * images)), y: progress.map(keptAt)},
+      {label: 'learning rate / base rate (cosine)', x: progress.map(p => Math.round(p * images)), y: progress.map(cosine)},
+    ], {title: `The condensing schedule (C = ${GROUPS}): stages in the first half of training`, x: 'training images seen', y: 'fraction'})),
+    plotlyItem(curvesFigure([{label: `learned groups, seed ${run.config.seed}`, x: run.result.stepCurve.map(p => p.images), y: run.result.stepCurve.map(p => p.trainLoss)}],
+        {title: 'Training loss of the learned network, condensing stages marked', x: 'training images seen',
+         y: 'training loss (mean over each window of steps)', marks})),
+    tableItem(events, [
+      {header: 'stage', value: e => e.stage},
+      {header: 'after step', value: e => e.step},
+      {header: 'progress', value: e => percent(e.progress, 0)},
+      {header: '1×1 connections kept', value: e => percent(e.keptFraction)},
+    ], 'Condensing stages as they happened in this run'),
+    markdownItem(`Each stage cuts, in every group, the 1/C of the inputs whose weights into that group have the smallest L1 norm. The sources ` +
+        `show the training loss jumping after each stage, most after the last, which removes half of what remains. Here the loss changes ` +
+        `across the stages' windows by ${jumps.map(j => Number.isFinite(j) ? signed(j) : '-').join(', ')} (the windows average over ` +
+        `${Math.round(images / run.result.stepCurve.length).toLocaleString('en-US')} images each, so a jump inside one is diluted). Masking saves ` +
+        `nothing while training: the learned network trained at ${Math.round(run.result.timing.trainImagesPerSecond)} images/s with a peak ` +
+        `of ${(run.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB of tensors, the dense one at ` +
+        `${Math.round(dense.result.timing.trainImagesPerSecond)} images/s and ${(dense.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB.`),
+  ];
+}
+
+/** A mask at every stage as a heatmap: which input channels (columns) each group (rows) keeps. */
+export function masksSection(result: PlanResult, layerName = 'block2_layer1_lgc'): Item[] {
+  const {condensation} = learnedRun(result);
+  const items: Item[] = condensation.events.map(e => {
+    const mask = e.masks.find(m => m.layer === layerName);
+    if (mask == null) throw new Error(`chapter 04: no learned group convolution named ${layerName}`);
+    const z = mask.groups.map(kept => Array.from({length: mask.inputs}, (_, i) => kept.includes(i) ? 1 : 0));
+    return plotlyItem(heatmapFigure({
+      title: `${layerName} after stage ${e.stage} (${percent(e.keptFraction, 0)} of the connections kept)`,
+      z, rows: mask.groups.map((_, g) => `group ${g}`), columns: Array.from({length: mask.inputs}, (_, i) => String(i)),
+      rowTitle: 'group', columnTitle: 'input channel', value: 'connection', binary: {zero: 'cut', one: 'kept'},
+    }), 320);
+  });
+  const last = condensation.events.at(-1)!.masks.find(m => m.layer === layerName)!;
+  const shared = last.groups[0].filter(i => last.groups.every(g => g.includes(i)));
+  return [...items, markdownItem(`After the last stage each group of ${layerName} reads ${last.groups[0].length} of its ${last.inputs} inputs; ` +
+      `${shared.length} input channels are read by every group, and ${last.inputs - new Set(last.groups.flat()).size} by none.`)];
+}
+
+export function indexLayerSection(result: PlanResult, layerName = 'block2_layer1_lgc'): Item[] {
+  const gather = workedExampleGather();
+  const {condensation} = learnedRun(result);
+  const mask = condensation.events.at(-1)!.masks.find(m => m.layer === layerName)!;
+  return [markdownItem(`The sources' example: three groups read input maps (${WORKED_EXAMPLE.map(g => g.join(', ')).join('), (')}). The lab ` +
+      `sets exactly that mask on a learned group convolution and converts it: one index layer gathering (${gather.join(', ')}), ` +
+      `${gather.length} channels with ${gather.length - new Set(gather).size} repeated, followed by a standard group convolution with ` +
+      `${WORKED_EXAMPLE.length} groups of ${WORKED_EXAMPLE[0].length} inputs each. On the trained network's ${layerName}, the index layer gathers ` +
+      `${mask.groups.flat().length} channels: (${mask.groups.map(g => g.join(', ')).join(' | ')}).`)];
+}
+
+export function conversionSection(result: PlanResult): Item[] {
+  const runs = result.all().filter(r => condensationOf(r.result) != null && (optionsOf(r).condenseFactor ?? GROUPS) > 1);
+  const rows = runs.map(r => ({r, c: condensationOf(r.result)!.conversion}));
+  const worst = Math.max(...rows.map(x => x.c.exact.maxAbsLogitDifference));
+  const identical = rows.every(x => x.c.exact.samePrediction === 1);
+  const cutChange = rows.map(x => x.c.classifierCut.accuracyConverted - x.c.classifierCut.accuracyTrained);
+  return [
+    tableItem(rows, [
+      {header: 'run', value: x => `G = ${optionsOf(x.r).groups}, C = ${optionsOf(x.r).condenseFactor}${optionsOf(x.r).groupLasso ? ', lasso' : ''}, seed ${x.r.config.seed}`},
+      {header: 'largest |logit difference|, exact', value: x => x.c.exact.maxAbsLogitDifference.toExponential(1)},
+      {header: 'same predictions', value: x => percent(x.c.exact.samePrediction, 2)},
+      {header: 'accuracy trained', value: x => x.c.exact.accuracyTrained.toFixed(3)},
+      {header: `classifier cut to ${percent(rows[0]?.c.classifierCut.classifierKeep ?? 0, 0)}: accuracy`, value: x => x.c.classifierCut.accuracyConverted.toFixed(3)},
+    ], 'Every condensed run, converted and compared with itself on the test set'),
+    markdownItem(`With every classifier input kept, the converted networks (index layer, group convolution, shuffle) compute what the ` +
+        `masked ones do: the largest logit difference over ${rows.length} runs is ${worst === 0 ? '0 (the same floats)' : `${worst.toExponential(1)} (float rounding)`}, and ` +
+        `${identical ? 'every test image gets the same prediction' : 'some test images get different predictions'}. The official conversion ` +
+        'also drops the classifier inputs with the smallest weights, which is not exact: accuracy changes by ' +
+        `${signed(Math.min(...cutChange))} to ${signed(Math.max(...cutChange))} on these runs.`),
+  ];
+}
+
+export function ablationConfigurations(result: PlanResult) {
+  return {
+    condense: configurations(result.group('condense'), r => `C = ${optionsOf(r).condenseFactor}`),
+    groups: configurations(result.group('groups'), r => `G = ${optionsOf(r).groups}`),
+    lasso: configurations(result.group('lasso'), r => optionsOf(r).groupLasso ? `group lasso ${optionsOf(r).groupLasso}` : 'no group lasso'),
+  };
+}
+
+export function ablationSection(result: PlanResult): Item[] {
+  const {condense, groups, lasso} = ablationConfigurations(result);
+  return [
+    configurationTable(condense, `condensation factor (G = ${GROUPS})`),
+    markdownItem(`C = 8 against C = 1 (nothing condensed): ${said(judged(result, condense[3], condense[0]))}; C = 4 against C = 1: ` +
+        `${said(judged(result, condense[2], condense[0]))}.`),
+    configurationTable(groups, `groups (C = ${GROUPS})`),
+    markdownItem(`G = 8 against G = 1: ${said(judged(result, groups[3], groups[0]))}.`),
+    configurationTable(lasso, 'group lasso'),
+    markdownItem(`With the group lasso against without: ${said(judged(result, lasso[1], lasso[0]))}.`),
+  ];
+}
+
+export function costSection(result: PlanResult): Item[] {
+  const seen = new Set<string>();
+  const points: CostPoint[] = [];
+  const label = (r: Run) => r.config.model === 'mobilenet_v2' ? `MobileNetV2 α ${optionsOf(r).width}` :
+      optionsOf(r).pointwise && optionsOf(r).pointwise !== 'learned' ? `${optionsOf(r).pointwise} G=${optionsOf(r).groups}` :
+      optionsOf(r).condenseFactor === 1 ? 'DenseNet (dense 1×1)' : `G=${optionsOf(r).groups} C=${optionsOf(r).condenseFactor}${optionsOf(r).groupLasso ? ' lasso' : ''}`;
+  for (const {name, title} of result.expanded.plan.groups) {
+    for (const c of configurations(result.group(name), label)) {
+      const key = JSON.stringify([c.runs[0].config.model, c.runs[0].config.options]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      points.push({label: c.label, macs: c.runs[0].result.macs, accuracy: c.accuracy.mean, group: title});
+    }
+  }
+  const {run, condensation} = learnedRun(result);
+  const dense = result.group('pointwise')[0];
+  const {trained, converted} = condensation.conversion.latencyMsBatch1;
+  return [
+    plotlyItem(accuracyVsMacsFigure(points, 'Chapter 04: test accuracy against test-time multiply-adds (mean over seeds)')),
+    vegaItem(accuracyVsMacsSpec(points, 'Chapter 04: accuracy against multiply-adds')),
+    plotlyItem(latencyFigure([
+      {name: 'DenseNet (dense 1×1)', points: [{label: 'DenseNet', macs: dense.result.macs, ms: dense.result.timing.latencyMsBatch1}]},
+      {name: 'learned groups, masked (as trained)', points: [{label: 'masked', macs: run.result.macs, ms: trained}]},
+      {name: 'learned groups, converted', points: [{label: 'converted', macs: run.result.macs, ms: converted}]},
+    ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
+    markdownItem(`Does the converted network's lower cost show as speed? At batch 1 on ${result.backend}, the masked network (dense 1×1 ` +
+        `convolutions times a mask, as trained) takes ${trained.toFixed(2)} ms, the converted one (index layers, group convolutions, ` +
+        `shuffles) ${converted.toFixed(2)} ms, and the DenseNet ${dense.result.timing.latencyMsBatch1.toFixed(2)} ms. The converted network ` +
+        `does ${percent(run.result.macs / dense.result.macs)} of DenseNet's multiply-adds in ${percent(converted / dense.result.timing.latencyMsBatch1)} ` +
+        'of its time: gathers, small group convolutions and shuffles are many cheap operations, and at this size their overhead decides ' +
+        '(users of the official code found DenseNet faster than CondenseNet on a GPU, CondenseNet issue #3).'),
+  ];
+}

@@ -17,7 +17,7 @@ export {
   workedExampleGather,
 } from './paper';
 export {
-  ablationSection, condensingSection, conversionSection, costSection, indexLayerSection, learnedRun, masksSection, noiseSection,
+  ablationSection, condensingSection, conversionSection, costSection, featureReuseSection, indexLayerSection, learnedRun, masksSection, noiseSection,
   pointwiseSection, seedNoise,
 } from './sections';
 export {findings, findingsSection} from './findings';

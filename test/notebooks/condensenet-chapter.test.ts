@@ -1,0 +1,82 @@
+/**
+ * Chapter 4 end to end on the smoke budget, through real Jupyter: it runs,
+ * trains its plan, shows its findings as data, puts counts computed from
+ * built networks in its report, and its report draws every plot offline and
+ * passes the report checks every chapter passes.
+ */
+import {strict as assert} from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {condensenet} from '../../lib/chapters';
+import {FINDINGS_MIME} from '../../lib/display';
+import {PLAN_MIME} from '../../lib/experiments';
+import {Finding} from '../../lib/results';
+import {OfflineBrowser, launchOffline} from '../helpers/browser';
+import {ARTIFACTS, runCli, tempDir} from '../helpers/cli';
+import {checkReport} from '../helpers/report-checks';
+
+const NOTEBOOK = 'notebooks/04-condensenet.ipynb';
+
+interface Output {data?: Record<string, unknown>}
+function outputsOf(file: string): Output[] {
+  const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as {cells: Array<{outputs?: Output[]}>};
+  return nb.cells.flatMap(c => c.outputs ?? []);
+}
+function dataOf<T>(file: string, mime: string): T[] {
+  return outputsOf(file).flatMap(o => o.data?.[mime] != null ? [o.data[mime] as T] : []);
+}
+const text = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
+
+describe('chapter 4, CondenseNet @integration', function () {
+  this.timeout(600_000);
+  const out = path.join(ARTIFACTS, 'condensenet');
+  const executed = path.join(out, '04-condensenet.ipynb');
+  let browser: OfflineBrowser;
+
+  before(async () => {
+    fs.rmSync(out, {recursive: true, force: true});
+    const r = await runCli(['run', NOTEBOOK, '--budget', 'smoke', '--out', out], {env: {LAB_RESULTS_DIR: tempDir('ch04-results')}});
+    assert.equal(r.code, 0, r.stderr);
+    browser = await launchOffline();
+  });
+  after(async () => { await browser?.close(); });
+
+  it('trains its whole plan and shows its findings as data, one seed said to be unchecked', () => {
+    const [plan] = dataOf<{total: number; ran: number; missing: number}>(executed, PLAN_MIME);
+    assert.ok(plan.total > 15 && plan.ran === plan.total && plan.missing === 0, JSON.stringify(plan));
+    const [findings] = dataOf<Finding[]>(executed, FINDINGS_MIME);
+    const ids = findings.map(f => f.id);
+    for (const id of ['groupFlaw', 'shuffle', 'learned', 'condensing', 'conversion', 'condenseFactor', 'groups', 'lasso', 'speed',
+                      'quirks', 'noise', 'time']) {
+      assert.ok(ids.includes(id), `finding ${id} in ${ids}`);
+    }
+    for (const f of findings) assert.ok(Object.keys(f.measured).length > 0, `${f.id} has measured values`);
+    for (const f of findings.filter(f => f.verdict)) assert.match(f.verdict!.label, /not checked/);
+  });
+
+  it('puts the worked example\'s index layer and the conversion\'s proof in the report, from the runs', () => {
+    const prose = outputsOf(executed).map(o => text(o.data?.['text/markdown'])).join('\n');
+    assert.match(prose, new RegExp(`one index layer gathering \\(${condensenet.workedExampleGather().join(', ')}\\)`));
+    assert.match(prose, /the converted networks \(index layer, group convolution, shuffle\) compute what the masked ones do: the largest logit difference over \d+ runs is/);
+    assert.match(prose, /every test image gets the same prediction/);
+  });
+
+  it('draws every plot offline in Chromium and passes the report checks', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('file://' + path.join(out, '04-condensenet.html'));
+    await page.waitForFunction(() => document.querySelectorAll('.cnnlab-plotly .main-svg').length >= 10, null, {timeout: 60_000});
+    const titles = await page.$$eval('.cnnlab-plotly .gtitle', ts => ts.map(t => t.textContent ?? ''));
+    for (const title of [/The condensing schedule/, /condensing stages marked/, /after stage \d/, /Block 1: how strongly/, /Chapter 04: test accuracy/]) {
+      assert.ok(titles.some(t => title.test(t)), `a figure titled ${title} among ${titles.join(' | ')}`);
+    }
+    // Scatter plots have points, heatmaps their image.
+    const drawn = await page.$$eval('.cnnlab-plotly', divs => divs.map(d => d.querySelectorAll('.scatterlayer .point, .heatmaplayer image').length));
+    assert.ok(drawn.every(n => n > 0), `marks per plot: ${drawn}`);
+    assert.doesNotMatch(await page.content(), /This report is incomplete/);
+    await checkReport(page, 'chapter 04');
+    assert.deepEqual(browser.external, []);
+    await page.screenshot({path: path.join(ARTIFACTS, 'condensenet-report.png'), fullPage: true});
+    await page.close();
+  });
+});

@@ -44,7 +44,7 @@ describe('chapter 4, CondenseNet @integration', function () {
 
   it('trains its whole plan and shows its findings as data, one seed said to be unchecked', () => {
     const [plan] = dataOf<{total: number; ran: number; missing: number}>(executed, PLAN_MIME);
-    assert.ok(plan.total > 15 && plan.ran === plan.total && plan.missing === 0, JSON.stringify(plan));
+    assert.ok(plan.total >= 10 && plan.ran === plan.total && plan.missing === 0, JSON.stringify(plan));
     const [findings] = dataOf<Finding[]>(executed, FINDINGS_MIME);
     const ids = findings.map(f => f.id);
     for (const id of ['groupFlaw', 'shuffle', 'learned', 'condensing', 'conversion', 'condenseFactor', 'groups', 'lasso', 'speed',

@@ -182,6 +182,8 @@ export interface Curve {
   label: string;
   x: number[];
   y: number[];
+  /** 'hv': a step function, flat until the next point (a schedule), instead of straight lines between points. */
+  shape?: 'linear' | 'hv';
 }
 
 /** A moment on a curves figure's x axis, drawn as a dashed vertical line with its label at the top (e.g. a condensing stage). */
@@ -196,7 +198,7 @@ export function curvesFigure(curves: readonly Curve[], axes: {title: string; x: 
   const marks = axes.marks ?? [];
   return {
     data: curves.map((c, i) => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.x, y: c.y,
-                                 line: {color: colourOf(i), width: 2}, marker: {color: colourOf(i), size: 5},
+                                 line: {color: colourOf(i), width: 2, shape: c.shape ?? 'linear'}, marker: {color: colourOf(i), size: 5},
                                  hovertemplate: `${c.label}<br>%{x:,}: %{y:.3f}<extra></extra>`})),
     layout: {title: {text: axes.title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
              xaxis: {title: {text: axes.x}, tickformat: ',d'}, yaxis: {title: {text: axes.y}, range: y},
@@ -222,6 +224,8 @@ export interface Heatmap {
   value: string;
   /** Two-colour matrices (kept / cut) get a legend-like bar with two labels instead of a scale. */
   binary?: {zero: string; one: string};
+  /** Figure height in pixels (default: the lab's figure height); give plotlyItem the same. */
+  height?: number;
 }
 
 export function heatmapFigure(h: Heatmap): PlotlyFigure {
@@ -234,7 +238,7 @@ export function heatmapFigure(h: Heatmap): PlotlyFigure {
       colorbar: binary ? {title: {text: h.value}, tickvals: [0.25, 0.75], ticktext: [h.binary!.zero, h.binary!.one]} : {title: {text: h.value}},
       hovertemplate: `${h.rowTitle} %{y}, ${h.columnTitle} %{x}: %{z}<extra></extra>`,
     }],
-    layout: {title: {text: h.title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false,
+    layout: {title: {text: h.title}, width: FIGURE_SIZE.width, height: h.height ?? FIGURE_SIZE.height, autosize: false,
              margin: {l: 90, r: 30, t: 50, b: 80},
              xaxis: {title: {text: h.columnTitle}, type: 'category'}, yaxis: {title: {text: h.rowTitle}, type: 'category', autorange: 'reversed'}},
     config: {responsive: false},

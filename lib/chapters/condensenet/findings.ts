@@ -14,7 +14,7 @@ import {accuracy} from '../runs';
 import {fullBudgetEstimate} from '../time';
 import {LASSO_REPORT} from './paper';
 import {GROUPS, plan} from './plan';
-import {ablationConfigurations, judged, learnedRun, pointwiseConfigurations, seedNoise} from './sections';
+import {ablationConfigurations, condensedRuns, judged, learnedRun, pointwiseConfigurations, seedNoise} from './sections';
 
 function agreement(v: Verdict, claimedPositive: boolean): boolean | null {
   if (!v.beyondNoise) return null;
@@ -33,7 +33,7 @@ export function findings(result: PlanResult): Finding[] {
   const c8 = judged(result, condense[3], condense[0]);
   const lassoHelps = judged(result, lasso[1], lasso[0]);
   const {run, condensation} = learnedRun(result);
-  const conversions = result.all().map(r => condensationOf(r.result)).filter(c => c != null).map(c => c!.conversion);
+  const conversions = condensedRuns(result).map(r => condensationOf(r.result)!.conversion);
   const worst = Math.max(...conversions.map(c => c.exact.maxAbsLogitDifference));
   const cut = conversions.map(c => c.classifierCut.accuracyConverted - c.classifierCut.accuracyTrained);
   const {trained, converted} = condensation.conversion.latencyMsBatch1;
@@ -66,7 +66,8 @@ export function findings(result: PlanResult): Finding[] {
      measured: {'largest |logit difference|, exact': worst, 'smallest accuracy change, classifier cut': Math.min(...cut),
                 'largest accuracy change, classifier cut': Math.max(...cut)},
      agrees: worst < 1e-3,
-     text: `over ${plural(conversions.length, 'condensed run')}: the exact conversion's logits differ by at most ${worst.toExponential(1)}; ` +
+     text: `over ${plural(conversions.length, 'condensed run')}: the exact conversion's logits differ by at most ` +
+       `${worst === 0 ? '0 (the same floats)' : worst.toExponential(1)}; ` +
        `cutting the classifier changes test accuracy by ${signed(Math.min(...cut))} to ${signed(Math.max(...cut))}: that step is not lossless.`},
     {id: 'condenseFactor', topic: 'Condensation factor',
      claim: 'Stronger condensation (larger C) costs little accuracy for a large saving (Fig. 6; no numbers published).',

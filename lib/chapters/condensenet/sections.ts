@@ -74,8 +74,8 @@ export function featureReuseSection(result: PlanResult): Item[] {
     // Row l, column s; sources after the layer do not feed it.
     z: m.rows.map(row => m.rows.map((_, s) => s < row.length ? Number(row[s].toFixed(4)) : null)),
     rows: m.rows.map((_, l) => `layer ${l + 1}`), columns: m.rows.map((_, s) => s === 0 ? 'block input' : `layer ${s}`),
-    rowTitle: 'reading layer', columnTitle: 'source', value: 'mean |weight|',
-  }), 360));
+    rowTitle: 'reading layer', columnTitle: 'source', value: 'mean |weight|', height: 380,
+  }), 380));
   const nearest = maps.flatMap(m => m.rows.slice(1).map(row => row[row.length - 1] >= Math.max(...row.slice(0, -1))));
   return [...items, markdownItem(`The DenseNet paper averaged the absolute weights from each source to each later layer and found that ` +
       `layers spread their weights over many earlier outputs, early features still read deep in a block. In the lab's trained DenseNet, ` +
@@ -103,15 +103,16 @@ export function condensingSection(result: PlanResult): Item[] {
   const events = condensation.events;
   const marks = events.slice(1).map(e => ({x: Math.round(e.progress * images), label: `stage ${e.stage}: ${percent(e.keptFraction, 0)} kept`}));
   const progress = Array.from({length: 21}, (_, i) => i / 20);
-  const keptAt = (p: number) => [...events].reverse().find(e => e.progress <= p)?.keptFraction ?? 1;
+  // The loss from the window in which a stage is cut to the next one: a stage cut late in a window shows only in the next.
   const jumps = events.slice(1).map(e => {
     const curve = run.result.stepCurve;
     const at = curve.findIndex(p => p.images >= e.progress * images);
-    return at > 0 ? curve[at].trainLoss - curve[at - 1].trainLoss : NaN;
+    return at >= 0 && at + 1 < curve.length ? curve[at + 1].trainLoss - curve[at].trainLoss : NaN;
   });
   return [
     plotlyItem(curvesFigure([
-      {label: 'share of 1×1 connections kept', x: progress.map(p => Math.round(p * images)), y: progress.map(keptAt)},
+      {label: 'share of 1×1 connections kept', x: [...events.map(e => Math.round(e.progress * images)), images],
+       y: [...events.map(e => e.keptFraction), events.at(-1)!.keptFraction], shape: 'hv'},
       {label: 'learning rate / base rate (cosine)', x: progress.map(p => Math.round(p * images)), y: progress.map(cosine)},
     ], {title: `The condensing schedule (C = ${GROUPS}): stages in the first half of training`, x: 'training images seen', y: 'fraction'})),
     plotlyItem(curvesFigure([{label: `learned groups, seed ${run.config.seed}`, x: run.result.stepCurve.map(p => p.images), y: run.result.stepCurve.map(p => p.trainLoss)}],
@@ -124,8 +125,8 @@ export function condensingSection(result: PlanResult): Item[] {
       {header: '1×1 connections kept', value: e => percent(e.keptFraction)},
     ], 'Condensing stages as they happened in this run'),
     markdownItem(`Each stage cuts, in every group, the 1/C of the inputs whose weights into that group have the smallest L1 norm. The sources ` +
-        `show the training loss jumping after each stage, most after the last, which removes half of what remains. Here the loss changes ` +
-        `across the stages' windows by ${jumps.map(j => Number.isFinite(j) ? signed(j) : '-').join(', ')} (the windows average over ` +
+        `show the training loss jumping after each stage, most after the last, which removes half of what remains. Here, from the window ` +
+        `in which each stage is cut to the next, the loss changes by ${jumps.map(j => Number.isFinite(j) ? signed(j) : '-').join(', ')} (the windows average over ` +
         `${Math.round(images / run.result.stepCurve.length).toLocaleString('en-US')} images each, so a jump inside one is diluted). Masking saves ` +
         `nothing while training: the learned network trained at ${Math.round(run.result.timing.trainImagesPerSecond)} images/s with a peak ` +
         `of ${(run.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB of tensors, the dense one at ` +
@@ -143,7 +144,7 @@ export function masksSection(result: PlanResult, layerName = 'block2_layer1_lgc'
     return plotlyItem(heatmapFigure({
       title: `${layerName} after stage ${e.stage} (${percent(e.keptFraction, 0)} of the connections kept)`,
       z, rows: mask.groups.map((_, g) => `group ${g}`), columns: Array.from({length: mask.inputs}, (_, i) => String(i)),
-      rowTitle: 'group', columnTitle: 'input channel', value: 'connection', binary: {zero: 'cut', one: 'kept'},
+      rowTitle: 'group', columnTitle: 'input channel', value: 'connection', binary: {zero: 'cut', one: 'kept'}, height: 320,
     }), 320);
   });
   const last = condensation.events.at(-1)!.masks.find(m => m.layer === layerName)!;
@@ -163,8 +164,13 @@ export function indexLayerSection(result: PlanResult, layerName = 'block2_layer1
       `${mask.groups.flat().length} channels: (${mask.groups.map(g => g.join(', ')).join(' | ')}).`)];
 }
 
+/** The runs that condensed (C > 1): each has a conversion check in its record. */
+export function condensedRuns(result: PlanResult): Run[] {
+  return result.all().filter(r => condensationOf(r.result) != null && (optionsOf(r).condenseFactor ?? GROUPS) > 1);
+}
+
 export function conversionSection(result: PlanResult): Item[] {
-  const runs = result.all().filter(r => condensationOf(r.result) != null && (optionsOf(r).condenseFactor ?? GROUPS) > 1);
+  const runs = condensedRuns(result);
   const rows = runs.map(r => ({r, c: condensationOf(r.result)!.conversion}));
   const worst = Math.max(...rows.map(x => x.c.exact.maxAbsLogitDifference));
   const identical = rows.every(x => x.c.exact.samePrediction === 1);
@@ -210,7 +216,8 @@ export function costSection(result: PlanResult): Item[] {
   const seen = new Set<string>();
   const points: CostPoint[] = [];
   const label = (r: Run) => r.config.model === 'mobilenet_v2' ? `MobileNetV2 α ${optionsOf(r).width}` :
-      optionsOf(r).pointwise && optionsOf(r).pointwise !== 'learned' ? `${optionsOf(r).pointwise} G=${optionsOf(r).groups}` :
+      optionsOf(r).pointwise === 'group' ? `fixed groups G=${optionsOf(r).groups}` :
+      optionsOf(r).pointwise === 'group-shuffle' ? `fixed groups + shuffle G=${optionsOf(r).groups}` :
       optionsOf(r).condenseFactor === 1 ? 'DenseNet (dense 1×1)' : `G=${optionsOf(r).groups} C=${optionsOf(r).condenseFactor}${optionsOf(r).groupLasso ? ' lasso' : ''}`;
   for (const {name, title} of result.expanded.plan.groups) {
     for (const c of configurations(result.group(name), label)) {
@@ -228,7 +235,8 @@ export function costSection(result: PlanResult): Item[] {
     vegaItem(accuracyVsMacsSpec(points, 'Chapter 04: accuracy against multiply-adds')),
     plotlyItem(latencyFigure([
       {name: 'DenseNet (dense 1×1)', points: [{label: 'DenseNet', macs: dense.result.macs, ms: dense.result.timing.latencyMsBatch1}]},
-      {name: 'learned groups, masked (as trained)', points: [{label: 'masked', macs: run.result.macs, ms: trained}]},
+      // The masked network runs the dense 1x1 convolutions (times zeros): DenseNet's multiply-adds.
+      {name: 'learned groups, masked (as trained)', points: [{label: 'masked', macs: dense.result.macs, ms: trained}]},
       {name: 'learned groups, converted', points: [{label: 'converted', macs: run.result.macs, ms: converted}]},
     ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
     markdownItem('MobileNetV2 (at the width whose multiply-adds come closest to the converted CondenseNet\'s) trains with chapter 03\'s ' +

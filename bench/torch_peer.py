@@ -172,10 +172,10 @@ class DenseLayer(nn.Module):
         return torch.cat([x, self.conv(self.lgc(x))], 1)
 
 
-def condensenet(stages, growth):
-    """The lab's buildCondenseNet (training network) on 32 px."""
+def condensenet(stages, growth, channels=3, stride=1):
+    """The lab's buildCondenseNet (training network): 32 px RGB with a stride-1 stem, or chapter 04's 28 px grey with a stride-2 one."""
     c = 2 * growth[0]
-    layers = [nn.Conv2d(3, c, 3, 1, 1, bias=False)]
+    layers = [nn.Conv2d(channels, c, 3, stride, 1, bias=False)]
     for b, (count, k) in enumerate(zip(stages, growth)):
         for _ in range(count):
             layers.append(DenseLayer(c, k))
@@ -271,7 +271,8 @@ NETS = {'tiny': tiny, 'mobilenet_v1_0.5_32': lambda: mobilenet_v1(0.5, 7),
         'xception_0.25_36': lambda: xception(0.25, 2),
         'condensenet_lab_32': lambda: condensenet([4, 4, 4], [8, 16, 32]),
         'spectrum_k1_28': lambda: spectrum(1), 'spectrum_k4_28': lambda: spectrum(4), 'spectrum_kC_28': lambda: spectrum(0),
-        'inception_ch01_3x3_28': lambda: inception_ch01(False), 'inception_ch01_1x3_28': lambda: inception_ch01(True)}
+        'inception_ch01_3x3_28': lambda: inception_ch01(False), 'inception_ch01_1x3_28': lambda: inception_ch01(True),
+        'condensenet_ch04_28': lambda: condensenet([3, 3, 3], [8, 16, 32], channels=1, stride=2)}
 
 
 def main():

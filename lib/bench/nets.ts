@@ -84,4 +84,9 @@ export const BENCH_NETS: readonly BenchNet[] = [
     name: `inception_ch01_${tag}_28`, input: [28, 28, 1] as [number, number, number],
     build: () => buildInceptionLab({resolution: 28, channels: 1, classes: 10, width: 0.5, stemStride: 2, modulesPerStage: 1, kernels}),
   })),
+  // Chapter 04's network as it trains (learned group convolutions, G = C = 4).
+  {
+    name: 'condensenet_ch04_28', input: [28, 28, 1],
+    build: () => buildCondenseNet({resolution: 28, channels: 1, classes: 10, stemStride: 2, stages: [3, 3, 3], growth: [8, 16, 32]}),
+  },
 ];

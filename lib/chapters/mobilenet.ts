@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import {millions, percent, plural, signed} from '../display/format';
 import {Item, markdownItem, plotlyItem, tableItem, vegaItem, headlineItem, findingsItem} from '../display/show';
 import {Budget, pick} from '../experiments/budget';
-import {BudgetPlan, expandPlan} from '../experiments/plan';
+import {BudgetPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
 import {ExperimentSpec, ModelOptions, Run, TrainingSettings, datasetFor} from '../experiments/spec';
 import {costOf, separableRatio} from '../cost';

@@ -3,6 +3,7 @@
  * the seed noise of their measures pooled over the groups a plan repeats,
  * and learning curves averaged over seeds.
  */
+import {Item, tableItem} from '../display/show';
 import {Curve} from '../plot/figures';
 import {Spread, pooledStd, spread} from '../results/stats';
 import {Run} from '../experiments/spec';
@@ -82,4 +83,22 @@ export function meanCurve(c: Configuration, measure: 'trainLoss' | 'trainAccurac
 export function imagesToReach(curve: Curve, target: number): number | null {
   const i = curve.y.findIndex(y => y >= target);
   return i < 0 ? null : curve.x[i];
+}
+
+/**
+ * One row per configuration: its label, seeds, mean test accuracy and spread,
+ * then (optionally) the mean training loss, the parameters and the
+ * multiply-adds under the headers a chapter uses for them.
+ */
+export function configurationTable(cs: readonly Configuration[], first: string,
+                                   columns: {loss?: boolean; params?: string; macs?: string} = {loss: true, macs: 'MACs'}): Item {
+  return tableItem(cs, [
+    {header: first, value: c => c.label},
+    {header: 'seeds', value: c => c.accuracy.n},
+    {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
+    {header: 'spread (std)', value: c => c.accuracy.n > 1 ? c.accuracy.std.toFixed(3) : '-'},
+    ...(columns.loss ? [{header: 'mean training loss', value: (c: Configuration) => Number.isFinite(c.meanLoss.mean) ? c.meanLoss.mean.toFixed(3) : '-'}] : []),
+    ...(columns.params ? [{header: columns.params, value: (c: Configuration) => c.runs[0].result.trainableParams}] : []),
+    ...(columns.macs ? [{header: columns.macs, value: (c: Configuration) => c.runs[0].result.macs}] : []),
+  ]);
 }

@@ -14,19 +14,10 @@ import {PLAN_MIME} from '../../lib/experiments';
 import {Finding} from '../../lib/results';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {ARTIFACTS, runCli, tempDir} from '../helpers/cli';
+import {dataOf, outputsOf, text} from '../helpers/notebook-output';
 import {checkReport} from '../helpers/report-checks';
 
 const NOTEBOOK = 'notebooks/01-inception-evolution.ipynb';
-
-interface Output {data?: Record<string, unknown>}
-function outputsOf(file: string): Output[] {
-  const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as {cells: Array<{outputs?: Output[]}>};
-  return nb.cells.flatMap(c => c.outputs ?? []);
-}
-function dataOf<T>(file: string, mime: string): T[] {
-  return outputsOf(file).flatMap(o => o.data?.[mime] != null ? [o.data[mime] as T] : []);
-}
-const text = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
 
 describe('chapter 1, Inception\'s evolution @integration', function () {
   this.timeout(600_000);

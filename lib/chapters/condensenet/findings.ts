@@ -6,22 +6,13 @@
 import {plural, signed} from '../../display/format';
 import {Item, findingsItem, headlineItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
-import {condensationOf, datasetFor} from '../../experiments/spec';
+import {condensationOf} from '../../experiments/spec';
 import {Finding} from '../../results/findings';
-import {Verdict} from '../../results/stats';
-import {referenceFor, referenceSentence} from '../reference-accuracy';
-import {accuracy} from '../runs';
-import {fullBudgetEstimate} from '../time';
+import {agreement, closingFindings, ended, noiseFinding, said} from '../verdicts';
 import {LASSO_REPORT} from './paper';
 import {GROUPS, plan} from './plan';
 import {ablationConfigurations, condensedRuns, judged, learnedRun, pointwiseConfigurations, seedNoise} from './sections';
 
-function agreement(v: Verdict, claimedPositive: boolean): boolean | null {
-  if (!v.beyondNoise) return null;
-  return (v.difference > 0) === claimedPositive;
-}
-const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
-const ended = (v: Verdict, yes: string, no: string, unclear: string) => v.beyondNoise ? (v.difference > 0 ? yes : no) : unclear;
 
 export function findings(result: PlanResult): Finding[] {
   const noise = seedNoise(result);
@@ -90,28 +81,16 @@ export function findings(result: PlanResult): Finding[] {
      measured: {'G = C in the lab\'s main runs': GROUPS}, agrees: null,
      text: 'the lab converts exactly and shows the classifier cut separately (above), and stops the lasso when the last condensing stage ' +
        `is done, which is what the official test means when G = C (the lab's main runs, G = C = ${GROUPS}); in the G ablation the two differ.`},
-    {id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',
-     measured: {'one run\'s standard deviation (accuracy)': noise.accuracy, 'degrees of freedom': noise.degreesOfFreedom}, agrees: null,
-     text: noise.degreesOfFreedom > 0 ? `pooled over ${plural(noise.configurations, 'configuration')}: ${noise.accuracy.toFixed(3)} in test accuracy.` :
-         'one seed on this budget, so no comparison above is checked against noise.'},
+    noiseFinding(noise, result.seeds.length),
   ];
 }
 
 export function findingsSection(result: PlanResult): Item[] {
   const list = findings(result);
-  const time = fullBudgetEstimate(result, plan('full'));
-  const config = result.all()[0].config;
-  const best = Math.max(...result.all().map(accuracy));
-  const learned = list.find(f => f.id === 'learned')!;
-  const conversion = list.find(f => f.id === 'conversion')!;
+  const find = (id: string) => list.find(f => f.id === id)!;
   return [
-    findingsItem([...list,
-      {id: 'reference', topic: 'What good is', claim: `DenseNet-BC reaches ${referenceFor('DenseNet-BC (768K parameters)').testAccuracy} on Fashion-MNIST trained in full.`,
-       measured: {'best test accuracy here': best}, agrees: null,
-       text: referenceSentence('DenseNet-BC (768K parameters)', best, {images: datasetFor(config).train.count, epochs: config.epochs})},
-      {id: 'time', topic: 'Time', claim: 'How long the full budget takes on this engine.',
-       measured: {'estimated hours': time.seconds / 3600}, agrees: null, text: time.text}]),
-    headlineItem('Learned groups', learned.text),
-    headlineItem('Conversion', conversion.text),
+    findingsItem([...list, ...closingFindings(result, 'DenseNet-BC (768K parameters)', plan('full'))]),
+    headlineItem('Learned groups', find('learned').text),
+    headlineItem('Conversion', find('conversion').text),
   ];
 }

@@ -10,7 +10,9 @@ import {CondensationRecord} from '../../experiments/condensation';
 import {PlanResult} from '../../experiments/runner';
 import {Run, condensationOf} from '../../experiments/spec';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, heatmapFigure, latencyFigure} from '../../plot/figures';
-import {CostPoint, Verdict, verdict} from '../../results/stats';
+import {CostPoint, Verdict} from '../../results/stats';
+import {judgedAgainst, said} from '../verdicts';
+import {configurationTable} from '../runs';
 import {Configuration, Noise, configurations, noiseOver} from '../runs';
 import {WORKED_EXAMPLE, workedExampleGather} from './paper';
 import {GROUPS, POINTWISE} from './plan';
@@ -23,21 +25,7 @@ interface LabRunOptions {groups?: number; condenseFactor?: number; pointwise?: s
 const optionsOf = (r: Run) => r.config.options as unknown as LabRunOptions;
 
 export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy'): Verdict {
-  const noise = seedNoise(result);
-  return verdict(a[measure].mean - b[measure].mean, measure === 'accuracy' ? noise.accuracy : noise.meanLoss,
-                 Math.min(a[measure].n, b[measure].n));
-}
-const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
-
-function configurationTable(cs: readonly Configuration[], first: string): Item {
-  return tableItem(cs, [
-    {header: first, value: c => c.label},
-    {header: 'seeds', value: c => c.accuracy.n},
-    {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
-    {header: 'spread (std)', value: c => c.accuracy.n > 1 ? c.accuracy.std.toFixed(3) : '-'},
-    {header: 'test-time params', value: c => c.runs[0].result.trainableParams},
-    {header: 'test-time MACs', value: c => c.runs[0].result.macs},
-  ]);
+  return judgedAgainst(seedNoise(result), a, b, measure);
 }
 
 export function noiseSection(result: PlanResult): Item[] {
@@ -55,7 +43,7 @@ export function pointwiseConfigurations(result: PlanResult): Configuration[] {
 export function pointwiseSection(result: PlanResult): Item[] {
   const [dense, group, shuffled, learned] = pointwiseConfigurations(result);
   return [
-    configurationTable([dense, group, shuffled, learned], 'the 1×1 convolutions'),
+    configurationTable([dense, group, shuffled, learned], 'the 1×1 convolutions', {params: 'test-time params', macs: 'test-time MACs'}),
     markdownItem(`Fixed groups cut the 1×1 cost to ${percent(group.runs[0].result.macs / dense.runs[0].result.macs)} of the dense network's ` +
         `multiply-adds; against dense 1×1s their test accuracy is ${said(judged(result, group, dense))}. A shuffle after each group ` +
         `convolution, at no cost: ${said(judged(result, shuffled, group))} over fixed groups. Learned groups (the test-time network, ` +
@@ -202,12 +190,12 @@ export function ablationConfigurations(result: PlanResult) {
 export function ablationSection(result: PlanResult): Item[] {
   const {condense, groups, lasso} = ablationConfigurations(result);
   return [
-    configurationTable(condense, `condensation factor (G = ${GROUPS})`),
+    configurationTable(condense, `condensation factor (G = ${GROUPS})`, {params: 'test-time params', macs: 'test-time MACs'}),
     markdownItem(`C = 8 against C = 1 (nothing condensed): ${said(judged(result, condense[3], condense[0]))}; C = 4 against C = 1: ` +
         `${said(judged(result, condense[2], condense[0]))}.`),
-    configurationTable(groups, `groups (C = ${GROUPS})`),
+    configurationTable(groups, `groups (C = ${GROUPS})`, {params: 'test-time params', macs: 'test-time MACs'}),
     markdownItem(`G = 8 against G = 1: ${said(judged(result, groups[3], groups[0]))}.`),
-    configurationTable(lasso, 'group lasso'),
+    configurationTable(lasso, 'group lasso', {params: 'test-time params', macs: 'test-time MACs'}),
     markdownItem(`With the group lasso against without: ${said(judged(result, lasso[1], lasso[0]))}.`),
   ];
 }

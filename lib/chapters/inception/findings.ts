@@ -3,15 +3,13 @@
  * the lab measured, and the verdict against the seed noise. Where a claim
  * does not show at lab scale, the finding says so.
  */
-import {plural, signed} from '../../display/format';
+
 import {Item, findingsItem, headlineItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
-import {datasetFor} from '../../experiments/spec';
 import {Finding} from '../../results/findings';
 import {Verdict} from '../../results/stats';
-import {referenceFor, referenceSentence} from '../reference-accuracy';
-import {accuracy, imagesToReach, meanCurve} from '../runs';
-import {fullBudgetEstimate} from '../time';
+import {agreement, closingFindings, ended, noiseFinding, said} from '../verdicts';
+import {imagesToReach, meanCurve} from '../runs';
 import {CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3} from './paper';
 import {SCALING, plan} from './plan';
 import {
@@ -20,20 +18,12 @@ import {
 import {configurations} from '../runs';
 import {reductionOf} from './sections';
 
-/** Whether the lab sees the claimed direction: only a difference beyond the noise can say yes or no. */
-function agreement(v: Verdict, claimedPositive: boolean): boolean | null {
-  if (!v.beyondNoise) return null;
-  return (v.difference > 0) === claimedPositive;
-}
-
 /** A claim that something costs less "without loss": it holds unless the cheaper one is worse beyond the noise. */
 function noWorse(v: Verdict): boolean | null {
   if (!Number.isFinite(v.noise)) return null;
   return !(v.beyondNoise && v.difference < 0);
 }
 
-const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
-const ended = (v: Verdict, yes: string, no: string, unclear: string) => v.beyondNoise ? (v.difference > 0 ? yes : no) : unclear;
 
 export function findings(result: PlanResult): Finding[] {
   const noise = seedNoise(result);
@@ -125,32 +115,16 @@ export function findings(result: PlanResult): Finding[] {
        (gainedBy.length ? ` (${gainedBy.join(', ')})` : '') + `, ${steps.filter(v => v.beyondNoise && v.difference < 0).length} lose. ` +
        ended(top, `The ladder climbs at lab scale${gainedBy.length === 1 ? `, all of it at the ${gainedBy[0]} rung` : ''}.`, 'At lab scale the ladder ends lower than it starts: the ImageNet ordering inverts, as small-data comparisons have found.',
              'At lab scale the whole ladder stays within the noise: its gains are ImageNet\'s, not Fashion-MNIST\'s.')},
-    {id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',
-     measured: {'one run\'s standard deviation (accuracy)': noise.accuracy, 'one run\'s standard deviation (mean training loss)': noise.meanLoss,
-                'degrees of freedom': noise.degreesOfFreedom},
-     agrees: null,
-     text: noise.degreesOfFreedom > 0 ?
-         `pooled over ${plural(noise.configurations, 'configuration')} run with ${plural(result.seeds.length, 'seed')}: ${noise.accuracy.toFixed(3)} ` +
-         `in test accuracy and ${noise.meanLoss.toFixed(3)} in mean training loss.` :
-         'one seed on this budget, so no comparison above is checked against noise.'},
+    noiseFinding(noise, result.seeds.length),
   ];
 }
 
 export function findingsSection(result: PlanResult): Item[] {
   const list = findings(result);
-  const time = fullBudgetEstimate(result, plan('full'));
-  const config = result.all()[0].config;
-  const best = Math.max(...result.all().map(accuracy));
-  const batchNorm = list.find(f => f.id === 'batchNorm')!;
-  const ladder = list.find(f => f.id === 'ladder')!;
+  const find = (id: string) => list.find(f => f.id === id)!;
   return [
-    findingsItem([...list,
-      {id: 'reference', topic: 'What good is', claim: `GoogLeNet reaches ${referenceFor('GoogLeNet').testAccuracy} on Fashion-MNIST trained in full.`,
-       measured: {'best test accuracy here': best, 'published': referenceFor('GoogLeNet').testAccuracy}, agrees: null,
-       text: referenceSentence('GoogLeNet', best, {images: datasetFor(config).train.count, epochs: config.epochs})},
-      {id: 'time', topic: 'Time', claim: 'How long the full budget takes on this engine.',
-       measured: {'estimated hours': time.seconds / 3600}, agrees: null, text: time.text}]),
-    headlineItem('Batch norm', batchNorm.text),
-    headlineItem('The ladder at lab scale', ladder.text),
+    findingsItem([...list, ...closingFindings(result, 'GoogLeNet', plan('full'))]),
+    headlineItem('Batch norm', find('batchNorm').text),
+    headlineItem('The ladder at lab scale', find('ladder').text),
   ];
 }

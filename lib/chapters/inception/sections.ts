@@ -10,7 +10,9 @@ import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
 import {buildModel} from '../../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
-import {CostPoint, Verdict, verdict} from '../../results/stats';
+import {CostPoint, Verdict} from '../../results/stats';
+import {judgedAgainst, said} from '../verdicts';
+import {configurationTable} from '../runs';
 import {Configuration, Noise, configurations, imagesToReach, meanCurve, noiseOver} from '../runs';
 import {gridReductionExample} from './arithmetic';
 import {BN_RESULTS, CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3, SMALL_SCALE_INVERSION, paperScaleGigaMacs} from './paper';
@@ -36,24 +38,9 @@ export const reductionOf = (r: Run) => optionsOf(r).reduction ?? 'parallel';
 
 /** "test accuracy +0.012 (clearly beyond the seed noise)" for two configurations. */
 export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy'): Verdict {
-  const noise = seedNoise(result);
-  return verdict(a[measure].mean - b[measure].mean, measure === 'accuracy' ? noise.accuracy : noise.meanLoss,
-                 Math.min(a[measure].n, b[measure].n));
+  return judgedAgainst(seedNoise(result), a, b, measure);
 }
 
-const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
-
-function configurationTable(cs: readonly Configuration[], first: string): Item {
-  return tableItem(cs, [
-    {header: first, value: c => c.label},
-    {header: 'seeds', value: c => c.accuracy.n},
-    {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
-    {header: 'spread (std)', value: c => c.accuracy.n > 1 ? c.accuracy.std.toFixed(3) : '-'},
-    {header: 'mean training loss', value: c => Number.isFinite(c.meanLoss.mean) ? c.meanLoss.mean.toFixed(3) : '-'},
-    {header: 'params', value: c => c.runs[0].result.trainableParams},
-    {header: 'MACs', value: c => c.runs[0].result.macs},
-  ]);
-}
 
 function curves(cs: readonly Configuration[], title: string, measure: 'trainLoss' | 'trainAccuracy' = 'trainLoss'): Item {
   return plotlyItem(curvesFigure(cs.map(c => meanCurve(c, measure)), {
@@ -83,12 +70,12 @@ export function kernelsSection(result: PlanResult): Item[] {
   const [five, two, asym] = kernels;
   const [relu, linear] = between;
   return [
-    configurationTable(kernels, 'the widest branch'),
+    configurationTable(kernels, 'the widest branch', {loss: true, params: 'params', macs: 'MACs'}),
     markdownItem(`At their own costs (the lab module's branches are narrow, so two 3×3 cost about what one 5×5 does, section 4's ` +
         `arithmetic applies to the layer, not the whole network): two 3×3 against one 5×5, test accuracy ${said(judged(result, two, five))}; ` +
         `1×3 then 3×1 against two 3×3, ${said(judged(result, asym, two))}, for ${percent(asym.runs[0].result.macs / two.runs[0].result.macs)} ` +
         'of the multiply-adds.'),
-    configurationTable(between, 'between the two 3×3'),
+    configurationTable(between, 'between the two 3×3', {loss: true, params: 'params', macs: 'MACs'}),
     curves(between, 'Two stacked 3×3: training loss with and without a ReLU between them'),
     markdownItem(`The Rethinking paper's control experiment (${CONTROL_EXPERIMENT.source}): ${CONTROL_EXPERIMENT.relu} % top-1 with a ReLU ` +
         `between the factors against ${CONTROL_EXPERIMENT.linear} % with none. Here, ReLU against none: test accuracy ` +
@@ -186,12 +173,12 @@ export function residualSection(result: PlanResult): Item[] {
   const [plain, withResidual] = residual;
   const [unscaled, scaled] = scaling;
   return [
-    configurationTable(residual, 'modules'),
+    configurationTable(residual, 'modules', {loss: true, params: 'params', macs: 'MACs'}),
     curves(residual, 'Training loss with and without residual connections'),
     markdownItem(`Inception-v4's Figs. 21-26: residual versions train much faster, and final accuracy "seems to mainly depend on the model ` +
         `size". Here, residual against plain: mean training loss ${said(judged(result, withResidual, plain, 'meanLoss'))}, test accuracy ` +
         `${said(judged(result, withResidual, plain))}.`),
-    configurationTable(scaling, `residual scale (α = ${SCALING.width}, learning rate ${SCALING.lr})`),
+    configurationTable(scaling, `residual scale (α = ${SCALING.width}, learning rate ${SCALING.lr})`, {loss: true, params: 'params', macs: 'MACs'}),
     curves(scaling, `Residual scaling on the wide network at learning rate ${SCALING.lr}`),
     markdownItem(`§3.3: with more than about 1000 filters the residual variants "died" early in training, and scaling the residuals by ` +
         `${RESIDUAL_SCALES.paperRange.join('-')} before the addition stabilised them (Keras's InceptionResNetV2 uses ` +

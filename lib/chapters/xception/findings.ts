@@ -4,24 +4,17 @@
  * and the verdict against the seed noise. Where a claim does not show at
  * lab scale, the finding says so.
  */
-import {millions, percent, plural, signed} from '../../display/format';
+import {millions, percent, signed} from '../../display/format';
 import {Item, findingsItem, headlineItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
-import {datasetFor} from '../../experiments/spec';
 import {Finding} from '../../results/findings';
 import {Verdict, verdict} from '../../results/stats';
-import {referenceFor, referenceSentence} from '../reference-accuracy';
-import {fullBudgetEstimate} from '../time';
+import {agreement, closingFindings, noiseFinding} from '../verdicts';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {plan} from './plan';
 import {Configuration, accuracy, configurations, kOf, optionsOf, seedNoise} from './runs';
 import {activationConfigurations} from './sections';
 
-/** Whether the lab sees the claimed direction: only a difference beyond the noise can say yes or no. */
-function agreement(v: Verdict, claimedPositive: boolean): boolean | null {
-  if (!v.beyondNoise) return null;
-  return (v.difference > 0) === claimedPositive;
-}
 
 function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss'): Verdict {
   const noise = seedNoise(result);
@@ -112,33 +105,16 @@ export function findings(result: PlanResult): Finding[] {
      verdict: xceptionOverInception, agrees: agreement(xceptionOverInception, true),
      text: `Xception-like (k = C) over Inception-like (k = 4) at ${millions(inception.runs[0].result.trainableParams, 3)} parameters: ` +
        `${said(xceptionOverInception)}, for ${(xception.runs[0].result.macs / inception.runs[0].result.macs).toFixed(2)}× the multiply-adds.`},
-    {id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',
-     measured: {'one run\'s standard deviation (accuracy)': noise.accuracy, 'one run\'s standard deviation (mean training loss)': noise.meanLoss,
-                'degrees of freedom': noise.degreesOfFreedom},
-     agrees: null,
-     text: noise.degreesOfFreedom > 0 ?
-         `pooled over ${plural(noise.configurations, 'configuration')} run with ${plural(result.seeds.length, 'seed')}: ${noise.accuracy.toFixed(3)} ` +
-         `in test accuracy and ${noise.meanLoss.toFixed(3)} in mean training loss.` :
-         'one seed on this budget, so no comparison above is checked against noise.'},
+    noiseFinding(noise, result.seeds.length),
   ];
 }
 
 export function findingsSection(result: PlanResult): Item[] {
   const list = findings(result);
-  const time = fullBudgetEstimate(result, plan('full'));
-  const config = result.all()[0].config;
-  const best = Math.max(...result.all().map(accuracy));
-  const activation = list.find(f => f.id === 'activation')!;
-  const activationFinal = list.find(f => f.id === 'activationFinal')!;
-  const spectrum = list.find(f => f.id === 'spectrum')!;
+  const find = (id: string) => list.find(f => f.id === id)!;
   return [
-    findingsItem([...list,
-      {id: 'reference', topic: 'What good is', claim: `A MobileNet (depthwise separable) reaches ${referenceFor('MobileNet').testAccuracy} on Fashion-MNIST trained in full.`,
-       measured: {'best test accuracy here': best, 'published': referenceFor('MobileNet').testAccuracy}, agrees: null,
-       text: referenceSentence('MobileNet', best, {images: datasetFor(config).train.count, epochs: config.epochs})},
-      {id: 'time', topic: 'Time', claim: 'How long the full budget takes on this engine.',
-       measured: {'estimated hours': time.seconds / 3600}, agrees: null, text: time.text}]),
-    headlineItem('Activation between the steps', `${activation.text} ${activationFinal.text}`),
-    headlineItem('The spectrum at matched cost', spectrum.text),
+    findingsItem([...list, ...closingFindings(result, 'MobileNet', plan('full'))]),
+    headlineItem('Activation between the steps', `${find('activation').text} ${find('activationFinal').text}`),
+    headlineItem('The spectrum at matched cost', find('spectrum').text),
   ];
 }

@@ -13,6 +13,7 @@ import {CostPoint, verdict} from '../../results/stats';
 import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
+import {configurationTable} from '../runs';
 
 const FIXED = 'the spectrum at fixed width';
 const MATCHED = 'the spectrum at matched multiply-adds';
@@ -68,17 +69,6 @@ export function spectrumSection(result: PlanResult): Item[] {
             `Here the far end of the spectrum is ${atMatched.difference > 0 ? 'better' : 'worse'} than k = 1 at matched cost.` :
             'Here the spectrum\'s ends are within the seed noise of each other at matched cost: this budget does not separate them.')),
   ];
-}
-
-function configurationTable(cs: readonly Configuration[], first: string): Item {
-  return tableItem(cs, [
-    {header: first, value: c => c.label},
-    {header: 'seeds', value: c => c.accuracy.n},
-    {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
-    {header: 'spread (std)', value: c => c.accuracy.n > 1 ? c.accuracy.std.toFixed(3) : '-'},
-    {header: 'mean training loss', value: c => Number.isFinite(c.meanLoss.mean) ? c.meanLoss.mean.toFixed(3) : '-'},
-    {header: 'MACs', value: c => c.runs[0].result.macs},
-  ]);
 }
 
 function curves(cs: readonly Configuration[], title: string): Item {

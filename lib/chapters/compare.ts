@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {Convention, CostTotals, costOf} from '../cost';
+import {LayerCost} from '../cost/types';
 import {PublishedMeasure, REGISTRY, buildModel, getVariant} from '../models';
 import {closestInCost} from '../results/stats';
 
@@ -41,11 +42,35 @@ export function totalsOf(model: tf.LayersModel, convention: Convention = 'macs')
   }
 }
 
+/**
+ * Paper-scale networks take seconds each to build and cost, and several
+ * sections of a chapter read the same ones: each registered variant is built
+ * and costed once a process per convention (a variant's cost never changes).
+ */
+const variantCosts = new Map<string, {layers: LayerCost[]; totals: CostTotals}>();
+
+/** The cost of a registered variant, under its own convention unless another is asked for. */
+export function variantCost(name: string, convention: Convention = getVariant(name).convention ?? 'macs'): {layers: LayerCost[]; totals: CostTotals} {
+  const key = `${name} ${convention}`;
+  let cost = variantCosts.get(key);
+  if (cost == null) {
+    const model = buildModel(name);
+    try {
+      const {layers, totals} = costOf(model, convention);
+      cost = {layers, totals};
+    } finally {
+      model.dispose();
+    }
+    variantCosts.set(key, cost);
+  }
+  return cost;
+}
+
 /** One row per published claim of each variant, computed from the built model. */
 export function comparePublished(variantNames: readonly string[], measures?: readonly PublishedMeasure[]): ComparisonRow[] {
   return variantNames.flatMap(name => {
     const variant = getVariant(name);
-    const ours = totalsOf(buildModel(name), variant.convention ?? 'macs');
+    const ours = variantCost(name).totals;
     return (Object.keys(variant.published) as PublishedMeasure[])
         .filter(m => measures == null || measures.includes(m))
         .flatMap(measure => (variant.published[measure] ?? []).map(claim => {

@@ -12,7 +12,7 @@ import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {GroupConv2D, LearnedGroupConv2D} from '../../layers';
 import {buildModel, gatherOf} from '../../models';
-import {comparePublished, totalsOf, variantsOf} from '../compare';
+import {comparePublished, variantCost, variantsOf} from '../compare';
 import {LAB} from './plan';
 
 export const PAPER = 'Huang, Liu, van der Maaten & Weinberger 2018, CondenseNet (arXiv:1711.09224)';
@@ -124,7 +124,7 @@ export function publishedRows() {
   const claims = comparePublished(names, ['macs']);
   return names.map(name => {
     const claim = claims.find(c => c.variant === name)!;
-    return {variant: name, published: claim.published, official: claim.ours, macs: totalsOf(buildModel(name), 'macs').macs, source: claim.source};
+    return {variant: name, published: claim.published, official: claim.ours, macs: variantCost(name, 'macs').totals.macs, source: claim.source};
   });
 }
 

@@ -4,12 +4,11 @@
  * network, the comparisons with AlexNet and VGG-16, Inception v3's modules
  * traced, and the Inception family's parameters and multiply-adds.
  */
-import {costOf} from '../../cost';
 import {LayerCost} from '../../cost/types';
 import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {buildModel} from '../../models';
-import {ComparisonRow, comparePublished, totalsOf} from '../compare';
+import {ComparisonRow, comparePublished, totalsOf, variantCost} from '../compare';
 import {layerCostTable} from '../cost-tables';
 
 export const GOOGLENET = 'Szegedy et al. 2014, Going deeper with convolutions (arXiv:1409.4842)';
@@ -96,28 +95,9 @@ export const TF_SLIM_TOP1 = {source: 'TF-slim pretrained models table', v1: 69.8
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** Paper-scale networks take seconds each to build and cost: each is costed once a process (costs never change). */
-const layerCache = new Map<string, LayerCost[]>();
-const totalsCache = new Map<string, ReturnType<typeof totalsOf>>();
-
-function layersOf(variant: string): LayerCost[] {
-  if (!layerCache.has(variant)) {
-    const model = buildModel(variant);
-    try {
-      layerCache.set(variant, costOf(model).layers);
-    } finally {
-      model.dispose();
-    }
-  }
-  return layerCache.get(variant)!;
-}
-
-function variantTotals(variant: string): ReturnType<typeof totalsOf> {
-  if (!totalsCache.has(variant)) totalsCache.set(variant, totalsOf(buildModel(variant)));
-  return totalsCache.get(variant)!;
-}
-
-let comparisonCache: ComparisonRow[] | null = null;
+/** A paper-scale network's layers and totals under the lab's convention (built once a process: compare.ts). */
+const layersOf = (variant: string): LayerCost[] => variantCost(variant, 'macs').layers;
+const variantTotals = (variant: string) => variantCost(variant, 'macs').totals;
 
 const inRow = (layer: LayerCost, prefixes: readonly string[]) => prefixes.some(p => layer.name === p || layer.name.startsWith(`${p}_`));
 
@@ -239,8 +219,7 @@ export const PAPER_SCALE_VARIANTS = ['inception_v1_224', 'inception_v1_224_torch
                                      'inception_v3_aux', 'inception_v4', 'inception_resnet_v2', 'inception_resnet_v2_keras'] as const;
 
 export function paperScaleRows(): ComparisonRow[] {
-  comparisonCache ??= comparePublished(PAPER_SCALE_VARIANTS);
-  return comparisonCache;
+  return comparePublished(PAPER_SCALE_VARIANTS);
 }
 
 export function paperScaleSection(): Item[] {

@@ -21,7 +21,7 @@ import {Budget} from '../experiments/budget';
 import {formatDuration} from '../experiments/estimate';
 import {expandPlan} from '../experiments/plan';
 import {buildModel} from '../models';
-import {DEFAULT_RESULTS_DIR, RESULTS_DIR_ENV, ResultsStore} from '../results/store';
+import {ResultsStore} from '../results/store';
 import {REPO_ROOT} from '../root';
 import {estimateTrainingBytes} from '../train/trainer';
 import {Chapter} from '../chapters/chapter';
@@ -54,11 +54,6 @@ function wholeOption(values: Record<string, unknown>, name: string, min: number)
   const n = Number(text);
   if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`--${name} must be a whole number >= ${min}, got '${text}'`);
   return n;
-}
-
-/** The records folder: --results, else $LAB_RESULTS_DIR, else the lab's results/. */
-function resultsOption(values: Record<string, unknown>): string {
-  return path.resolve((values['results'] as string | undefined) ?? (process.env[RESULTS_DIR_ENV] || DEFAULT_RESULTS_DIR));
 }
 
 /**
@@ -98,8 +93,9 @@ interface PlanStates {
 
 function planStates(positionals: string[], command: string, values: Record<string, unknown>, budget: Budget, backend: BackendName): PlanStates {
   const chapter = chapterArgument(positionals, command);
-  const resultsDir = resultsOption(values);
-  const store = new ResultsStore(resultsDir);
+  // --results, else $LAB_RESULTS_DIR, else the lab's results/ (the store's own default).
+  const store = new ResultsStore(values['results'] as string | undefined);
+  const resultsDir = store.dir;
   const rows = planRows(chapter, budget, backend, store);
   const problems: string[] = [];
   const submissions = readSubmissions(resultsDir, {chapter: chapter.id, budget, backend}, problems);

@@ -147,10 +147,10 @@ export function runStates(runs: ReadonlyArray<{index: number; key: string; recor
     const {s, entry} = latest as {s: Submission & {dir: string}; entry: Submission['runs'][number]};
     const logText = cluster.logOf(s, entry.task);
     const log = logText == null ? null : path.join(s.dir, `task-${entry.task}.log`);
+    const taskLog = logText == null ? null : readTaskLog(logText);
     const queued = cluster.queue?.find(q => q.task === entry.task && (q.jobId === s.jobId || q.command === s.script));
     // A job submitted by hand: its id from the queue (any of its tasks) or from a task's log.
-    const jobId = s.jobId ?? cluster.queue?.find(q => q.command === s.script)?.jobId ??
-        (logText == null ? null : readTaskLog(logText).jobId);
+    const jobId = s.jobId ?? cluster.queue?.find(q => q.command === s.script)?.jobId ?? taskLog?.jobId ?? null;
     const where = `job ${jobId ?? '?'}, task ${entry.task}`;
     if (queued != null) {
       if (RUNNING_STATES.has(queued.state)) return {...base, log, state: 'running' as const, detail: where};
@@ -161,15 +161,13 @@ export function runStates(runs: ReadonlyArray<{index: number; key: string; recor
     }
     const accounted = jobId != null ? cluster.accounting?.get(`${jobId}_${entry.task}`) : undefined;
     if (cluster.queue == null && accounted == null) {
-      const ended = logText != null && readTaskLog(logText).exitCode != null;
-      if (!ended) return {...base, log, state: 'submitted' as const, detail: `${where}; squeue is not reachable to tell whether it is queued`};
+      if (taskLog?.exitCode == null) return {...base, log, state: 'submitted' as const, detail: `${where}; squeue is not reachable to tell whether it is queued`};
     }
-    return {...base, log, state: 'failed' as const, detail: `${where}: ${failureReason(logText, accounted)}`};
+    return {...base, log, state: 'failed' as const, detail: `${where}: ${failureReason(taskLog, accounted)}`};
   });
 }
 
-function failureReason(logText: string | null, accounted: string | undefined): string {
-  const log = logText == null ? null : readTaskLog(logText);
+function failureReason(log: TaskLog | null, accounted: string | undefined): string {
   if (accounted != null && accounted !== 'COMPLETED') return accounted.toLowerCase().replace(/_/g, ' ');
   if (log == null) return 'left the queue before it started (cancelled while pending?)';
   if (log.exitCode === 0) return 'finished, but its record is missing or corrupt';

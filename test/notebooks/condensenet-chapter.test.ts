@@ -5,45 +5,32 @@
  * passes the report checks every chapter passes.
  */
 import {strict as assert} from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {condensenet} from '../../lib/chapters';
-import {FINDINGS_MIME} from '../../lib/display';
-import {PLAN_MIME} from '../../lib/experiments';
-import {Finding} from '../../lib/results';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
-import {ARTIFACTS, runCli, tempDir} from '../helpers/cli';
-import {dataOf, outputsOf, text} from '../helpers/notebook-output';
+import {ARTIFACTS} from '../helpers/cli';
+import {checkSmokePlanAndFindings, outputsOf, runOnSmoke, text} from '../helpers/notebook-output';
 import {checkReport} from '../helpers/report-checks';
 
 const NOTEBOOK = 'notebooks/04-condensenet.ipynb';
 
 describe('chapter 4, CondenseNet @integration', function () {
   this.timeout(600_000);
-  const out = path.join(ARTIFACTS, 'condensenet');
-  const executed = path.join(out, '04-condensenet.ipynb');
+  let out = '';
+  let executed = '';
   let browser: OfflineBrowser;
 
   before(async () => {
-    fs.rmSync(out, {recursive: true, force: true});
-    const r = await runCli(['run', NOTEBOOK, '--budget', 'smoke', '--out', out], {env: {LAB_RESULTS_DIR: tempDir('ch04-results')}});
-    assert.equal(r.code, 0, r.stderr);
+    ({out, executed} = await runOnSmoke(NOTEBOOK, 'condensenet'));
     browser = await launchOffline();
   });
   after(async () => { await browser?.close(); });
 
   it('trains its whole plan and shows its findings as data, one seed said to be unchecked', () => {
-    const [plan] = dataOf<{total: number; ran: number; missing: number}>(executed, PLAN_MIME);
-    assert.ok(plan.total >= 10 && plan.ran === plan.total && plan.missing === 0, JSON.stringify(plan));
-    const [findings] = dataOf<Finding[]>(executed, FINDINGS_MIME);
-    const ids = findings.map(f => f.id);
-    for (const id of ['groupFlaw', 'shuffle', 'learned', 'condensing', 'conversion', 'condenseFactor', 'groups', 'lasso', 'speed',
-                      'quirks', 'noise', 'time']) {
-      assert.ok(ids.includes(id), `finding ${id} in ${ids}`);
-    }
-    for (const f of findings) assert.ok(Object.keys(f.measured).length > 0, `${f.id} has measured values`);
-    for (const f of findings.filter(f => f.verdict)) assert.match(f.verdict!.label, /not checked/);
+    checkSmokePlanAndFindings(executed, 10, [
+      'groupFlaw', 'shuffle', 'learned', 'condensing', 'conversion', 'condenseFactor', 'groups', 'lasso', 'speed', 'quirks', 'noise', 'time',
+    ]);
   });
 
   it('puts the worked example\'s index layer and the conversion\'s proof in the report, from the runs', () => {

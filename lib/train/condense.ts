@@ -64,9 +64,10 @@ export function condensationHooks(model: tf.LayersModel, options: CondensationOp
       if (events.length === 0) events.push(condensingEvent(layers, 0, totalSteps));
       const before = events[events.length - 1].stage;
       for (const layer of layers) layer.condenseTo(condensingStage(step / totalSteps, layer.condenseFactor));
-      finished = layers.every(l => l.stagesDone() >= l.condenseFactor - 1);
-      const now = Math.min(...layers.map(l => l.stagesDone()));
-      if (now > before) events.push(condensingEvent(layers, step, totalSteps));
+      // One mask read-back per layer per step: this runs on every training step.
+      const stages = layers.map(l => l.stagesDone());
+      finished = layers.every((l, i) => stages[i] >= l.condenseFactor - 1);
+      if (Math.min(...stages) > before) events.push(condensingEvent(layers, step, totalSteps));
     },
     extraLoss: () => lambda === 0 || finished ? null : tf.addN(layers.map(l => l.groupLasso())).mul(lambda) as tf.Scalar,
   };

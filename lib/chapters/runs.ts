@@ -5,7 +5,7 @@
  */
 import {Item, tableItem} from '../display/show';
 import {Curve} from '../plot/figures';
-import {Spread, pooledStd, spread} from '../results/stats';
+import {CostPoint, Spread, pooledStd, spread} from '../results/stats';
 import {Run} from '../experiments/spec';
 import {PlanResult} from '../experiments/runner';
 import {StepCurvePoint} from '../train/trainer';
@@ -101,4 +101,24 @@ export function configurationTable(cs: readonly Configuration[], first: string,
     ...(columns.params ? [{header: columns.params, value: (c: Configuration) => c.runs[0].result.trainableParams}] : []),
     ...(columns.macs ? [{header: columns.macs, value: (c: Configuration) => c.runs[0].result.macs}] : []),
   ]);
+}
+
+/**
+ * One accuracy-against-cost point per network a plan trained (the mean over
+ * its seeds), grouped by the plan group that first asked for it; a network
+ * two groups share, or trained twice with different recipes, is one point.
+ */
+export function planCostPoints(result: PlanResult, label: (run: Run) => string, skipGroups: readonly string[] = []): CostPoint[] {
+  const seen = new Set<string>();
+  const points: CostPoint[] = [];
+  for (const {name, title} of result.expanded.plan.groups) {
+    if (skipGroups.includes(name)) continue;
+    for (const c of configurations(result.group(name), label)) {
+      const key = JSON.stringify([c.runs[0].config.model, c.runs[0].config.options]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      points.push({label: c.label, macs: c.runs[0].result.macs, accuracy: c.accuracy.mean, group: title});
+    }
+  }
+  return points;
 }

@@ -10,9 +10,9 @@ import {CondensationRecord} from '../../experiments/condensation';
 import {PlanResult} from '../../experiments/runner';
 import {Run, condensationOf} from '../../experiments/spec';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, heatmapFigure, latencyFigure} from '../../plot/figures';
-import {CostPoint, Verdict} from '../../results/stats';
+import {Verdict} from '../../results/stats';
 import {judgedAgainst, said} from '../verdicts';
-import {configurationTable} from '../runs';
+import {configurationTable, planCostPoints} from '../runs';
 import {Configuration, Noise, configurations, noiseOver} from '../runs';
 import {WORKED_EXAMPLE, workedExampleGather} from './paper';
 import {GROUPS, POINTWISE} from './plan';
@@ -201,20 +201,11 @@ export function ablationSection(result: PlanResult): Item[] {
 }
 
 export function costSection(result: PlanResult): Item[] {
-  const seen = new Set<string>();
-  const points: CostPoint[] = [];
   const label = (r: Run) => r.config.model === 'mobilenet_v2' ? `MobileNetV2 α ${optionsOf(r).width}` :
       optionsOf(r).pointwise === 'group' ? `fixed groups G=${optionsOf(r).groups}` :
       optionsOf(r).pointwise === 'group-shuffle' ? `fixed groups + shuffle G=${optionsOf(r).groups}` :
       optionsOf(r).condenseFactor === 1 ? 'DenseNet (dense 1×1)' : `G=${optionsOf(r).groups} C=${optionsOf(r).condenseFactor}${optionsOf(r).groupLasso ? ' lasso' : ''}`;
-  for (const {name, title} of result.expanded.plan.groups) {
-    for (const c of configurations(result.group(name), label)) {
-      const key = JSON.stringify([c.runs[0].config.model, c.runs[0].config.options]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      points.push({label: c.label, macs: c.runs[0].result.macs, accuracy: c.accuracy.mean, group: title});
-    }
-  }
+  const points = planCostPoints(result, label);
   const {run, condensation} = learnedRun(result);
   const dense = result.group('pointwise')[0];
   const {trained, converted} = condensation.conversion.latencyMsBatch1;

@@ -10,9 +10,9 @@ import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
 import {buildModel} from '../../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
-import {CostPoint, Verdict} from '../../results/stats';
+import {Verdict} from '../../results/stats';
 import {judgedAgainst, said} from '../verdicts';
-import {configurationTable} from '../runs';
+import {configurationTable, planCostPoints} from '../runs';
 import {Configuration, Noise, configurations, imagesToReach, meanCurve, noiseOver} from '../runs';
 import {gridReductionExample} from './arithmetic';
 import {BN_RESULTS, CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3, SMALL_SCALE_INVERSION, paperScaleGigaMacs} from './paper';
@@ -228,23 +228,13 @@ export function ladderSection(result: PlanResult): Item[] {
 
 /** Every network the chapter trained on one accuracy-vs-cost plot (mean over seeds); latency against cost. */
 export function costSection(result: PlanResult): Item[] {
-  const seen = new Set<string>();
-  const points: CostPoint[] = [];
   const describe = (r: Run) => {
     const o = optionsOf(r);
     return [KERNEL_LABELS[kernelsOf(r)], o.between === 'linear' ? 'no ReLU between' : null,
             reductionOf(r) !== 'parallel' ? REDUCTION_LABELS[reductionOf(r)] : null, o.batchNorm === false ? 'no BN' : null,
             o.residual ? 'residual' : null, o.width !== LAB.width ? `α ${o.width}` : null].filter(Boolean).join(', ');
   };
-  for (const {name, title} of result.expanded.plan.groups) {
-    if (name === 'batchNorm' || name === 'scaling') continue;
-    for (const c of configurations(result.group(name), describe)) {
-      const key = JSON.stringify(c.runs[0].config.options);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      points.push({label: c.label, macs: c.runs[0].result.macs, accuracy: c.accuracy.mean, group: title});
-    }
-  }
+  const points = planCostPoints(result, describe, ['batchNorm', 'scaling']);
   const all = result.all();
   return [
     plotlyItem(accuracyVsMacsFigure(points, 'Chapter 01\'s lab networks: test accuracy against multiply-adds (mean over seeds)')),

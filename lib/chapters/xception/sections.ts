@@ -13,7 +13,7 @@ import {CostPoint, verdict} from '../../results/stats';
 import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
-import {configurationTable} from '../runs';
+import {configurationTable, planCostPoints} from '../runs';
 
 const FIXED = 'the spectrum at fixed width';
 const MATCHED = 'the spectrum at matched multiply-adds';
@@ -184,16 +184,7 @@ function residualCount(options: Record<string, unknown>): {adds: number; convolu
 
 /** Every network the chapter trained, by experiment, on one accuracy-vs-cost plot; latency against cost. */
 export function costSection(result: PlanResult): Item[] {
-  const seen = new Set<string>();
-  const points: CostPoint[] = [];
-  for (const {name, title} of result.expanded.plan.groups) {
-    for (const c of configurations(result.group(name), r => `k=${kOf(r)} α=${optionsOf(r).width}`)) {
-      const key = JSON.stringify(c.runs[0].config.options);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      points.push({label: c.label, macs: c.runs[0].result.macs, accuracy: c.accuracy.mean, group: title});
-    }
-  }
+  const points = planCostPoints(result, r => `k=${kOf(r)} α=${optionsOf(r).width}`);
   const all = result.all();
   const msPerMillion = (runs: readonly Run[]) => runs.reduce((a, r) => a + r.result.timing.latencyMsBatch1 / r.result.macs * 1e6, 0) / runs.length;
   const byEnd = (test: (r: Run) => boolean) => all.filter(test);

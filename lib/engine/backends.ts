@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
 import {registerActivationGradients} from './activation-grads';
+import {registerGroupConvKernels} from './group-conv';
 import {registerLabWasmKernels} from './wasm-kernels';
 import {isSoftwareAdapter} from './gpu';
 import {prepareSimdKernels} from './wasm-kernels/simd';
@@ -203,6 +204,7 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   }
   quietTfjs();
   registerActivationGradients();
+  registerGroupConvKernels();
   if (wanted !== 'auto') {
     try {
       current = await activate(wanted);

@@ -17,26 +17,36 @@
  *   the grouped convolution's multiply-adds in one kernel call (plus a
  *   reduction of a tensor C_in/G times the output);
  * - 'masked': one regular convolution whose kernel is zero off the G
- *   diagonal blocks: one fast kernel call doing G times the multiply-adds.
+ *   diagonal blocks: one fast kernel call doing G times the multiply-adds;
+ * - 'direct': the lab's grouped-convolution kernel (lib/engine/group-conv.ts,
+ *   wasm and cpu): every group in one pass, exactly the multiply-adds
+ *   needed, no split or concat.
  * 'auto' takes a regular convolution for G = 1 and else the route
  * GROUP_ROUTE_RULE names (measured: bench/group-conv.ts, docs/engine.md).
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const GROUP_CONV_ROUTES = ['auto', 'split', 'depthwise', 'masked'] as const;
+import {groupConv2dKernel, groupConvSimdHere} from '../engine/group-conv';
+
+export const GROUP_CONV_ROUTES = ['auto', 'split', 'depthwise', 'masked', 'direct'] as const;
 export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];
 
 /**
- * 'auto''s choice for G > 1, from the inputs each group sees (C_in / G):
- * the depthwise route while its intermediate (C_in/G times the output) stays
- * small, the split route above.
+ * 'auto''s choice for G > 1, from the inputs (C_in / G) and outputs
+ * (C_out / G) each group has: the depthwise route while its intermediate
+ * (C_in/G times the output) stays small; the lab's direct kernel where it
+ * runs as SIMD code (wasm; inputs a group a multiple of 4) and each group
+ * has few outputs, the shapes XNNPACK's kernels handle worst; split above.
  */
-export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2} as const;
+export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2, directUpToOutputsPerGroup: Number(process.env.DIRECT_M ?? 4)} as const;
 
-export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: number): Exclude<GroupConvRoute, 'auto'> | 'conv' {
+export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: number,
+                             outChannels = inChannels): Exclude<GroupConvRoute, 'auto'> | 'conv' {
   if (groups === 1) return 'conv';
   if (route !== 'auto') return route;
-  return inChannels / groups <= GROUP_ROUTE_RULE.depthwiseUpToInputsPerGroup ? 'depthwise' : 'split';
+  if (inChannels / groups <= GROUP_ROUTE_RULE.depthwiseUpToInputsPerGroup) return 'depthwise';
+  const direct = outChannels / groups <= GROUP_ROUTE_RULE.directUpToOutputsPerGroup && groupConvSimdHere(inChannels, outChannels, groups);
+  return direct ? 'direct' : 'split';
 }
 
 
@@ -111,7 +121,7 @@ export class GroupConv2D extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const y = groupedConv2d(x, this.kernel!.read() as tf.Tensor4D, this.groups, this.strides, this.padding,
-                              resolveRoute(this.route, this.groups, x.shape[3]));
+                              resolveRoute(this.route, this.groups, x.shape[3], this.filters));
       return this.bias ? y.add(this.bias.read()) : y;
     });
   }
@@ -155,6 +165,8 @@ export function groupedConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: numbe
       const [batch, height, width] = y.shape;
       return y.reshape([batch, height, width, groups, n, m]).sum(4).reshape([batch, height, width, outChannels]) as tf.Tensor4D;
     }
+    case 'direct':
+      return groupConv2dKernel(x, kernel, groups, strides, padding);
     case 'masked': {
       // The kernel repeated for every group's inputs, kept only on its own block.
       const blocks = new Float32Array(inChannels * outChannels);

@@ -26,7 +26,13 @@ export interface SimdKernels {
            strideHeight: number, strideWidth: number, padTop: number, padLeft: number, average: number, scale: number): void;
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   narrow(acc: number, out: number, count: number): void;
+  groupConvForward(x: number, w: number, offs: number, y: number, ...geometry: GroupConvGeometryArgs): void;
+  groupConvInputGrad(dy: number, w: number, dx: number, ...geometry: GroupConvGeometryArgs): void;
+  groupConvFilterGrad(x: number, dy: number, acc: number, ...geometry: GroupConvGeometryArgs): void;
 }
+
+/** A grouped convolution's geometry as simd/group-conv.ts takes it: N H W Cin OH OW Cout KH KW stride padTop padLeft n m. */
+export type GroupConvGeometryArgs = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
 
 /**
  * Each kernel's parameter count, checked against `SimdKernels` by the type
@@ -36,6 +42,7 @@ export interface SimdKernels {
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3,
+  groupConvForward: 18, groupConvInputGrad: 17, groupConvFilterGrad: 17,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */
@@ -56,14 +63,20 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
 }
 
 let loaded: {memory: WebAssembly.Memory; kernels: SimdKernels} | null = null;
+/** wabt, kept once loaded, so kernels generated later (per geometry) assemble synchronously. */
+let wabtLoaded: WabtModule | null = null;
 
-/** Assembles the kernels for `memory` (shared or not: the import must say which); exported for the interface test. */
-export async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
+function memoryImportOf(memory: WebAssembly.Memory): string {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   // A shared memory import needs a maximum no lower than the memory's own:
   // 65536 pages is wasm32's whole address space.
-  const text = simdModuleText(shared ? '(memory 1 65536 shared)' : '(memory 1)');
-  const wabt = await (require('wabt') as () => Promise<WabtModule>)();
+  return shared ? '(memory 1 65536 shared)' : '(memory 1)';
+}
+
+/** Assembles the kernels for `memory` (shared or not: the import must say which); exported for the interface test. */
+export async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
+  const text = simdModuleText(memoryImportOf(memory));
+  const wabt = wabtLoaded ??= await (require('wabt') as () => Promise<WabtModule>)();
   const parsed = wabt.parseWat('lab-simd-kernels.wat', text, {simd: true, threads: true, bulk_memory: true});
   try {
     // WebAssembly.compile validates (wabt's own validate() ignores the threads feature).
@@ -103,6 +116,24 @@ export async function prepareSimdKernels(backend = tf.backend() as BackendWasm):
 
 let disabled = false;
 
+/**
+ * Assembles and instantiates, synchronously, a module generated at run time
+ * (`text` given the memory import) over `backend`'s memory: kernels
+ * specialised for one shape. Null where the SIMD kernels are not loaded
+ * (then wabt may not be either) or switched off.
+ */
+export function compileKernelsNow(backend: BackendWasm, name: string, text: (memoryImport: string) => string): WebAssembly.Exports | null {
+  const memory = memoryOf(backend);
+  if (simdKernels(backend) == null || wabtLoaded == null || memory == null) return null;
+  const parsed = wabtLoaded.parseWat(name, text(memoryImportOf(memory)), {simd: true, threads: true, bulk_memory: true});
+  try {
+    const module = new WebAssembly.Module(parsed.toBinary({}).buffer);
+    return new WebAssembly.Instance(module, {env: {memory}}).exports;
+  } finally {
+    parsed.destroy();
+  }
+}
+
 /** The kernels over `backend`'s memory, or null where they are not loaded (use the JS loop). */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
   return !disabled && loaded != null && loaded.memory === memoryOf(backend) ? loaded.kernels : null;
@@ -136,6 +167,16 @@ export function withScratch<T>(backend: BackendWasm, bytes: number, body: (addre
   } finally {
     module._free(address);
   }
+}
+
+/** The heap's bytes as float32s at `address` (re-take after anything that may grow the heap). */
+export function heapFloats(backend: BackendWasm, address: number, count: number): Float32Array {
+  return new Float32Array(memoryOf(backend)!.buffer, address, count);
+}
+
+/** The heap's bytes as int32s at `address` (re-take after anything that may grow the heap). */
+export function heapInts(backend: BackendWasm, address: number, count: number): Int32Array {
+  return new Int32Array(memoryOf(backend)!.buffer, address, count);
 }
 
 /** The heap's bytes as float64s at `address` (re-take after anything that may grow the heap). */

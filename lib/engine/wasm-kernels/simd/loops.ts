@@ -58,3 +58,19 @@ function loop(spec: ChannelLoop, w: Width): string {
 export function lanesThenTail(spec: ChannelLoop): string {
   return `${loop(spec, LANES)}\n${loop(spec, TAIL)}`;
 }
+
+/**
+ * `for (counter = from; counter < limit; counter += step) body` as
+ * WebAssembly text, signed comparison. `from`, `limit` and `step` are
+ * expressions; the labels take the counter's name, so nested loops need
+ * distinct counters.
+ */
+export function countUp(counter: string, from: string, limit: string, body: string, step = '(i32.const 1)'): string {
+  const label = counter.slice(1);
+  return `(local.set ${counter} ${from})
+(block $${label}_done (loop $${label}_next
+  (br_if $${label}_done (i32.ge_s (local.get ${counter}) ${limit}))
+  ${body}
+  (local.set ${counter} (i32.add (local.get ${counter}) ${step}))
+  (br $${label}_next)))`;
+}

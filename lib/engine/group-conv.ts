@@ -8,10 +8,10 @@
  * CondenseNet's 3x3 layers (8 inputs, 2 outputs a group) XNNPACK's kernels,
  * tiled for many output channels, ran at 2-4 GFLOP/s, and the split and
  * concat came on top: a third of chapter 04's training step. Here one pass
- * computes every group: on wasm as the lab's SIMD kernels
- * (wasm-kernels/simd/group-conv.ts) when each group's inputs are a multiple
- * of 4 (and, forward, the outputs too), else, and on cpu, as the JavaScript
- * loops below. Other backends keep the split route.
+ * computes every group: on wasm as WebAssembly SIMD code generated for the
+ * layer's geometry (wasm-kernels/simd/group-conv.ts) when each group's
+ * inputs and all the outputs are multiples of 4, else, and on cpu, as the
+ * JavaScript loops below. Other backends keep the split route.
  *
  *   y[b, oy, ox, g*m + j] = sum over ky, kx, i < n of
  *       x[b, oy*s + ky - padTop, ox*s + kx - padLeft, g*n + i] * w[ky, kx, i, g*m + j]
@@ -22,9 +22,9 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {KERNEL_ACCESS, KernelAccess} from './kernel-access';
-import {expectRank, spreadFits, spreadPadded} from './wasm-kernels/heap';
-import {GroupConvGeometryArgs, SimdKernels, compileKernelsNow, heapFloats, heapInts, simdKernels, withScratch} from './wasm-kernels/simd';
-import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from './wasm-kernels/simd/group-conv-compiled';
+import {expectRank, spreadPadded} from './wasm-kernels/heap';
+import {SimdKernels, compileKernelsNow, heapFloats, heapInts, simdKernels, withScratch} from './wasm-kernels/simd';
+import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from './wasm-kernels/simd/group-conv';
 
 export const GROUP_CONV = 'LabGroupConv2D';
 const INPUT_GRAD = 'LabGroupConv2DBackpropInput';
@@ -37,9 +37,7 @@ interface Geometry {
   n: number; m: number;
 }
 
-function geometryArgs(g: Geometry): GroupConvGeometryArgs {
-  return [g.N, g.H, g.W, g.Cin, g.OH, g.OW, g.Cout, g.KH, g.KW, g.stride, g.padTop, g.padLeft, g.n, g.m];
-}
+const F32 = Float32Array.BYTES_PER_ELEMENT;
 
 interface GroupConvAttrs {
   groups: number;
@@ -71,12 +69,7 @@ function geometryOf(kernel: string, xShape: readonly number[], filterShape: read
           padTop: info.padInfo.top, padLeft: info.padInfo.left, n, m: Cout / groups};
 }
 
-/** Whether the SIMD kernels cover this geometry (else the JavaScript loops run). */
-function simdCovers(g: Geometry, pass: 'forward' | 'gradient'): boolean {
-  return g.n % 4 === 0 && (pass === 'gradient' || g.Cout % 4 === 0);
-}
-
-/** The kernels simd/group-conv-compiled.ts generates for one geometry (byte addresses; N the batch). */
+/** The kernels simd/group-conv.ts generates for one geometry (byte addresses; N the batch). */
 interface CompiledGroupConv {
   forward(xp: number, w: number, offs: number, y: number, N: number): void;
   inputGrad(dyp: number, w: number, dx: number, N: number): void;
@@ -86,6 +79,7 @@ interface CompiledGroupConv {
 /** Compiled geometries per loaded set of SIMD kernels (a new wasm memory loads a new set); null: not compilable. */
 const compiled = new WeakMap<SimdKernels, Map<string, CompiledGroupConv | null>>();
 
+/** Every geometry compiled in this process, as its cache key. */
 const compiledKeys = new Set<string>();
 
 /** The geometries compiled so far in this process (tests check the compiled kernels ran). */
@@ -98,23 +92,38 @@ function shapeOf(g: Geometry): GroupConvShape {
 }
 
 /**
- * The kernels compiled for this geometry, compiled on first use; null where
- * the general SIMD kernels serve instead: channels not in multiples of 4, a
- * body too large to unroll, or padding wider than the kernel less one.
+ * The kernels compiled for this geometry (compiled on first use) with the
+ * lab's SIMD kernels they run beside; null where the JavaScript loops serve
+ * instead: SIMD kernels not loaded (or switched off), channels not in
+ * multiples of 4, a body too large to unroll, or padding wider than the
+ * kernel less one.
  */
-function compiledFor(wasm: BackendWasm, kernels: SimdKernels, g: Geometry): CompiledGroupConv | null {
-  if (g.n % 4 !== 0 || g.Cout % 4 !== 0 || g.padTop > g.KH - 1 || g.padLeft > g.KW - 1) return null;
+function compiledFor(wasm: BackendWasm, g: Geometry): {compiled: CompiledGroupConv; kernels: SimdKernels} | null {
+  const kernels = simdKernels(wasm);
+  if (kernels == null || g.n % 4 !== 0 || g.Cout % 4 !== 0 || g.padTop > g.KH - 1 || g.padLeft > g.KW - 1) return null;
   const shape = shapeOf(g);
   if (unrolledProducts(shape) > MAX_UNROLLED_PRODUCTS) return null;
   let byShape = compiled.get(kernels);
   if (byShape == null) compiled.set(kernels, byShape = new Map());
   const key = JSON.stringify([shape, g.padTop, g.padLeft]);
   if (!byShape.has(key)) {
-    const exports = compileKernelsNow(wasm, `lab-group-conv-${key}.wat`, memory => groupConvModuleText(shape, memory));
+    let exports: WebAssembly.Exports | null = null;
+    try {
+      exports = compileKernelsNow(wasm, `lab-group-conv-${key}.wat`, memory => groupConvModuleText(shape, memory));
+    } catch (error) {
+      // The JavaScript loops compute the same, slower: warn, do not fail the training run.
+      process.stderr.write(`lab engine: grouped convolution ${key} could not be compiled (${(error as Error).message}); ` +
+                           'using the JavaScript loops\n');
+    }
     byShape.set(key, exports as unknown as CompiledGroupConv | null);
     if (exports != null) compiledKeys.add(key);
   }
-  return byShape.get(key)!;
+  const compiledHere = byShape.get(key)!;
+  return compiledHere == null ? null : {compiled: compiledHere, kernels};
+}
+
+function addressOf(wasm: BackendWasm, info: tf.TensorInfo): number {
+  return wasm.getMemoryOffset(info.dataId);
 }
 
 /**
@@ -123,7 +132,7 @@ function compiledFor(wasm: BackendWasm, kernels: SimdKernels, g: Geometry): Comp
  * then reads inside it.
  */
 function withPaddedInput<T>(wasm: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, g: Geometry, body: (xp: number) => T): T {
-  const {Hp, Wp} = paddedInput(shapeOf(g)), F32 = 4, pixel = g.Cin * F32;
+  const {Hp, Wp} = paddedInput(shapeOf(g)), pixel = g.Cin * F32;
   return withScratch(wasm, g.N * Hp * Wp * pixel, xp => {
     const rows = Math.min(g.H, Hp - g.padTop), columns = Math.min(g.W, Wp - g.padLeft);
     const xAt = wasm.getMemoryOffset(x.dataId);
@@ -141,29 +150,32 @@ function convInfoOf(g: Geometry): tf.backend_util.Conv2DInfo {
   return {...info, outHeight: g.OH, outWidth: g.OW, padInfo: {...info.padInfo, top: g.padTop, left: g.padLeft}};
 }
 
+/**
+ * Each output channel's filter taps and group inputs contiguous, [Cout][KH][KW][n],
+ * and each output channel's group input offset in bytes (g * n * 4), into scratch.
+ */
+function forwardWeights(wasm: BackendWasm, filterValues: Float32Array, g: Geometry, scratch: number): number {
+  const {KH, KW, n, Cout, m} = g, taps = KH * KW;
+  const w = heapFloats(wasm, scratch, taps * n * Cout);
+  for (let co = 0; co < Cout; co++) {
+    for (let t = 0; t < taps; t++) {
+      for (let i = 0; i < n; i++) w[(co * taps + t) * n + i] = filterValues[(t * n + i) * Cout + co];
+    }
+  }
+  const offsAt = scratch + taps * n * Cout * F32;
+  const offs = heapInts(wasm, offsAt, Cout);
+  for (let co = 0; co < Cout; co++) offs[co] = Math.floor(co / m) * n * F32;
+  return offsAt;
+}
+
 function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const out = access.output([g.N, g.OH, g.OW, g.Cout]);
-  const kernels = wasm == null ? null : simdKernels(wasm);
-  if (kernels != null && simdCovers(g, 'forward')) {
-    const {KH, KW, n, Cout, m} = g, taps = KH * KW, F32 = 4;
-    // The kernel as [Cout][KH][KW][n], then each output channel's group offset in bytes.
-    withScratch(wasm!, (taps * n * Cout + Cout) * F32, scratch => {
-      const offsAt = scratch + taps * n * Cout * F32;
-      const w = heapFloats(wasm!, scratch, taps * n * Cout), filterValues = access.read(filter);
-      for (let co = 0; co < Cout; co++) {
-        for (let t = 0; t < taps; t++) {
-          for (let i = 0; i < n; i++) w[(co * taps + t) * n + i] = filterValues[(t * n + i) * Cout + co];
-        }
-      }
-      const offs = heapInts(wasm!, offsAt, Cout);
-      for (let co = 0; co < Cout; co++) offs[co] = Math.floor(co / m) * n * F32;
-      const at = (info: tf.TensorInfo) => wasm!.getMemoryOffset(info.dataId);
-      const compiledHere = compiledFor(wasm!, kernels, g);
-      if (compiledHere != null) {
-        withPaddedInput(wasm!, kernels, x, g, xp => compiledHere.forward(xp, scratch, offsAt, at(out.info), g.N));
-      } else {
-        kernels.groupConvForward(at(x), scratch, offsAt, at(out.info), ...geometryArgs(g));
-      }
+  const simd = wasm == null ? null : compiledFor(wasm, g);
+  if (simd != null) {
+    const {KH, KW, n, Cout} = g;
+    withScratch(wasm!, (KH * KW * n * Cout + Cout) * F32, scratch => {
+      const offsAt = forwardWeights(wasm!, access.read(filter), g, scratch);
+      withPaddedInput(wasm!, simd.kernels, x, g, xp => simd.compiled.forward(xp, scratch, offsAt, addressOf(wasm!, out.info), g.N));
     });
     return out.info;
   }
@@ -223,9 +235,9 @@ function eachTap(g: Geometry, DY: Float32Array, visit: (d: number, xAt: number, 
 
 function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const out = access.output([g.N, g.H, g.W, g.Cin]);
-  const kernels = wasm == null ? null : simdKernels(wasm);
-  if (kernels != null && simdCovers(g, 'gradient')) {
-    const {KH, KW, n, Cout} = g, taps = KH * KW, F32 = 4;
+  const simd = wasm == null ? null : compiledFor(wasm, g);
+  if (simd != null) {
+    const {KH, KW, n, Cout} = g, taps = KH * KW;
     // The kernel as [KH][KW][Cout][n]: for one output channel, its group's inputs contiguous.
     withScratch(wasm!, taps * n * Cout * F32, scratch => {
       const w = heapFloats(wasm!, scratch, taps * n * Cout), filterValues = access.read(filter);
@@ -234,18 +246,11 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
           for (let co = 0; co < Cout; co++) w[(t * Cout + co) * n + i] = filterValues[(t * n + i) * Cout + co];
         }
       }
-      const at = (info: tf.TensorInfo) => wasm!.getMemoryOffset(info.dataId);
-      const compiledHere = compiledFor(wasm!, kernels, g);
-      const info = convInfoOf(g);
-      if (compiledHere != null && spreadFits(info)) {
-        const spread = spreadPadded(wasm!, dy, info);
-        try {
-          compiledHere.inputGrad(at(spread), scratch, at(out.info), g.N);
-        } finally {
-          wasm!.disposeData(spread.dataId);
-        }
-      } else {
-        kernels.groupConvInputGrad(at(dy), scratch, at(out.info), ...geometryArgs(g));
+      const spread = spreadPadded(wasm!, dy, convInfoOf(g));
+      try {
+        simd.compiled.inputGrad(addressOf(wasm!, spread), scratch, addressOf(wasm!, out.info), g.N);
+      } finally {
+        wasm!.disposeData(spread.dataId);
       }
     });
     return out.info;
@@ -261,18 +266,11 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
 function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, dy: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const {KH, KW, n, Cout} = g, taps = KH * KW;
   const out = access.output([KH, KW, n, Cout]);
-  const kernels = wasm == null ? null : simdKernels(wasm);
-  if (kernels != null && simdCovers(g, 'gradient')) {
-    const F32 = 4;
+  const simd = wasm == null ? null : compiledFor(wasm, g);
+  if (simd != null) {
     // Accumulated as [KH][KW][Cout][n] (zeroed scratch), then laid out as the kernel.
     withScratch(wasm!, taps * n * Cout * F32, scratch => {
-      const at = (info: tf.TensorInfo) => wasm!.getMemoryOffset(info.dataId);
-      const compiledHere = compiledFor(wasm!, kernels, g);
-      if (compiledHere != null) {
-        withPaddedInput(wasm!, kernels, x, g, xp => compiledHere.filterGrad(xp, at(dy), scratch, g.N));
-      } else {
-        kernels.groupConvFilterGrad(at(x), at(dy), scratch, ...geometryArgs(g));
-      }
+      withPaddedInput(wasm!, simd.kernels, x, g, xp => simd.compiled.filterGrad(xp, addressOf(wasm!, dy), scratch, g.N));
       const acc = heapFloats(wasm!, scratch, taps * n * Cout), DW = out.values;
       for (let t = 0; t < taps; t++) {
         for (let co = 0; co < Cout; co++) {

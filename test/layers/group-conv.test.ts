@@ -53,7 +53,7 @@ describe('GroupConv2D and ChannelShuffle', () => {
       const inputs = () => [wave([2, 7, 7, inChannels], 6), wave([3, 3, inChannels / groups, outChannels], 7)];
       const [dxRef, dkRef] = await gradsOn('cpu', (x, k) =>
           groupedConv2d(x as tf.Tensor4D, k as tf.Tensor4D, groups, 2, 'same', 'split').square().sum() as tf.Scalar, inputs);
-      for (const route of ['split', 'depthwise', 'masked'] as const) {
+      for (const route of ['split', 'depthwise', 'masked', 'direct'] as const) {
         for (const backend of ['cpu', 'wasm']) {
           const [dx, dk] = await gradsOn(backend, (x, k) =>
               groupedConv2d(x as tf.Tensor4D, k as tf.Tensor4D, groups, 2, 'same', route).square().sum() as tf.Scalar, inputs);
@@ -66,7 +66,7 @@ describe('GroupConv2D and ChannelShuffle', () => {
     await tf.setBackend('cpu');
   });
 
-  it("'auto' takes a regular convolution for one group, the depthwise route for few inputs per group, else split", () => {
+  it("'auto' takes a regular convolution for one group, the depthwise route for few inputs per group, else split (on cpu)", () => {
     assert.equal(resolveRoute('auto', 1, 64), 'conv');
     assert.equal(resolveRoute('auto', 64, 64), 'depthwise');
     assert.equal(resolveRoute('auto', 32, 64), 'depthwise');
@@ -74,7 +74,7 @@ describe('GroupConv2D and ChannelShuffle', () => {
     assert.equal(resolveRoute('auto', 2, 64), 'split');
     assert.equal(resolveRoute('masked', 2, 64), 'masked');
     assert.throws(() => new GroupConv2D({filters: 8, kernelSize: 3, groups: 2, route: 'fast' as never}),
-        /GroupConv2D: route must be one of auto, split, depthwise, masked, got 'fast'/);
+        /GroupConv2D: route must be one of auto, split, depthwise, masked, direct, got 'fast'/);
   });
 
   it('G = channels is a depthwise convolution', () => {

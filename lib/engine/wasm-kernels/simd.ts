@@ -26,13 +26,7 @@ export interface SimdKernels {
            strideHeight: number, strideWidth: number, padTop: number, padLeft: number, average: number, scale: number): void;
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   narrow(acc: number, out: number, count: number): void;
-  groupConvForward(x: number, w: number, offs: number, y: number, ...geometry: GroupConvGeometryArgs): void;
-  groupConvInputGrad(dy: number, w: number, dx: number, ...geometry: GroupConvGeometryArgs): void;
-  groupConvFilterGrad(x: number, dy: number, acc: number, ...geometry: GroupConvGeometryArgs): void;
 }
-
-/** A grouped convolution's geometry as simd/group-conv.ts takes it: N H W Cin OH OW Cout KH KW stride padTop padLeft n m. */
-export type GroupConvGeometryArgs = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
 
 /**
  * Each kernel's parameter count, checked against `SimdKernels` by the type
@@ -42,7 +36,6 @@ export type GroupConvGeometryArgs = [number, number, number, number, number, num
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3,
-  groupConvForward: 18, groupConvInputGrad: 17, groupConvFilterGrad: 17,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */

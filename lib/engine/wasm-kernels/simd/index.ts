@@ -24,12 +24,10 @@ import {BAND_GRAD} from './band';
 import {CHANNEL_AFFINE, CHANNEL_SUMS} from './batch-norm';
 import {COPY_ROWS, NARROW} from './copy';
 import {HIGH_LANES, TAP_PRODUCTS} from './depthwise';
-import {GROUP_CONV_FILTER_GRAD, GROUP_CONV_FORWARD, GROUP_CONV_INPUT_GRAD} from './group-conv';
 import {POOL_GRAD} from './pool';
 import {TRANSPOSED_PRODUCTS} from './products';
 
-const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, NARROW,
-                   GROUP_CONV_FORWARD, GROUP_CONV_INPUT_GRAD, GROUP_CONV_FILTER_GRAD];
+const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, NARROW];
 
 /** The module's text; `memoryImport` gives the memory's limits, which must match its own (shared or not). */
 export function simdModuleText(memoryImport: string): string {

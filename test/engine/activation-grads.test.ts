@@ -1,5 +1,5 @@
 /**
- * The fused gradients of ClipByValue and Relu6 (lib/engine/activation-grads.ts)
+ * The fused gradients of ClipByValue, Relu6 and Relu (lib/engine/activation-grads.ts)
  * against the masks computed directly with element-wise ops, on the band's
  * edges included, on cpu and wasm; and that the fused kernel is what runs.
  */
@@ -52,6 +52,15 @@ for (const backend of ['cpu', 'wasm']) {
       const expected = tf.where(inBand, dy, tf.zerosLike(dy));
       assert.deepEqual(values(grad(x)), values(expected));
       assert.ok((await kernelsOf(() => grad(x))).includes('LabBandGrad'), 'the fused kernel ran');
+    });
+
+    it('Relu: dy where x > 0, 0 elsewhere (also far above 6), and NaN gives 0', async () => {
+      const {x, dy} = inputs();
+      const wide = tf.concat([x, tf.tensor1d([1e30, NaN])]), dyWide = tf.concat([dy, tf.tensor1d([2, 3])]);
+      const grad = tf.grad(v => tf.relu(v).mul(dyWide).sum() as tf.Scalar);
+      const expected = tf.where(tf.greater(wide, 0), dyWide, tf.zerosLike(dyWide));
+      assert.deepEqual(values(grad(wide)), values(expected));
+      assert.ok((await kernelsOf(() => grad(wide))).includes('LabBandGrad'), 'the fused kernel ran');
     });
 
     it("Keras's reLU({maxValue: 6}) layer: the same gradient as the direct mask", () => {

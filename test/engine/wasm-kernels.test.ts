@@ -31,6 +31,10 @@ const CONV_CASES: ConvCase[] = [
   {x: [2, 9, 9, 3], f: [7, 1, 3, 4], strides: 1, pad: 'same'},
   {x: [2, 7, 9, 3], f: [3, 3, 3, 4], strides: [1, 2], pad: 'valid'},
   {x: [1, 6, 10, 5], f: [3, 3, 5, 2], strides: 1, pad: 'same'},
+  // A stem: fewer than 4 input channels and outputs in multiples of 4, whose
+  // input gradient is the lab's SIMD dot products over dy's channels.
+  {x: [2, 10, 10, 1], f: [3, 3, 1, 16], strides: 2, pad: 'same'},
+  {x: [2, 9, 8, 1], f: [3, 3, 1, 8], strides: 1, pad: 'same'},
   // From 8 input channels the filter gradient is itself a convolution
   // (dilated by the stride; 'valid' remainders cropped): the same grid again.
   {x: [2, 9, 9, 8], f: [3, 3, 8, 5], strides: 1, pad: 'same'},

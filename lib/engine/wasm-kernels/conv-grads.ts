@@ -228,6 +228,9 @@ function inputGradientByConvolution(
 
 let stockBackpropInput: WasmKernel | null = null;
 
+/** Input channels from which the input gradient is a convolution (below: matmul + col2im). */
+const FEW_CHANNELS = 4;
+
 /** Captures wasm's own Conv2DBackpropInput; call before registering ours. */
 export function captureStockBackpropInput(): void {
   stockBackpropInput ??= stockKernel('Conv2DBackpropInput');
@@ -257,6 +260,19 @@ export const conv2DBackpropInput: WasmKernel = args => {
   if (isPointwise(info)) {
     const dx = batchMatMul(reshaped(dy, [1, N * H * W, Co]), weights, false, true, backend);
     return reshaped(dx, inputShape);
+  }
+  // With fewer than 4 input channels (a network's stem: dx of the image,
+  // which tf.fused.conv2d computes even though nothing needs it) the
+  // convolution below would have 1-3 output channels, XNNPACK's weakest
+  // shape (6 ms for [64, 28, 28, 1] from 16 channels at stride 2): the
+  // lab's kernel takes dot products over dy's channels instead.
+  const kernels = simdKernels(backend);
+  if (C < FEW_CHANNELS && Co % 4 === 0 && kernels != null) {
+    const dx = backend.makeOutput(inputShape, 'float32');
+    checkWrite('Conv2DBackpropInput', N * H * W * C, dx.shape);
+    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    kernels.fewChannelInputGrad(at(dy), at(filter), at(dx), N, H, W, C, OH, OW, Co, KH, KW, sh, sw, padInfo.top, padInfo.left);
+    return dx;
   }
   if (stockConv2D != null && spreadFits(info)) {
     return inputGradientByConvolution(dy, filter, info, backend);

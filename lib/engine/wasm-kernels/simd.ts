@@ -26,6 +26,8 @@ export interface SimdKernels {
            strideHeight: number, strideWidth: number, padTop: number, padLeft: number, average: number, scale: number): void;
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   narrow(acc: number, out: number, count: number): void;
+  fewChannelInputGrad(dy: number, w: number, dx: number, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
+                      KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface SimdKernels {
  * text and the interface it is called through cannot drift apart.
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
-  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3,
+  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3, fewChannelInputGrad: 16,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */

@@ -11,7 +11,7 @@ import {GroupConvRoute, groupedConv2d, resolveRoute} from '../layers/group-conv'
 import {wave} from './gradients';
 
 export type MeasuredRoute = Exclude<GroupConvRoute, 'auto'>;
-export const MEASURED_ROUTES: readonly MeasuredRoute[] = ['split', 'depthwise', 'masked'];
+export const MEASURED_ROUTES: readonly MeasuredRoute[] = ['split', 'depthwise', 'masked', 'direct'];
 
 export interface RouteTiming {
   groups: number;

@@ -162,6 +162,7 @@ export const ROUTE_SHAPE: RouteShape = {batch: 32, size: 14, channels: 64, kerne
 const ROUTE_NAMES: Record<string, string> = {
   split: 'split: G convolutions, concatenated', depthwise: 'depthwise: one depthwise conv + a sum per group',
   masked: 'masked: one dense conv, zeros off the blocks',
+  direct: 'direct: the lab\'s kernel, every group in one pass',
 };
 
 /** Time (log) against multiply-adds (log), one line per route over G = 1 ... C. */
@@ -201,7 +202,8 @@ export function groupConvSection(shape: RouteShape = ROUTE_SHAPE): Item[] {
   const maskedRange = [Math.min(...maskedRatios), Math.max(...maskedRatios)];
   return [
     markdownItem(`On ${shape.channels} channels with G = 8, each route's output and gradients differ from the split route's by at most ` +
-        `${MEASURED_ROUTES.map(r => `${r} ${agreement[r].toExponential(1)}`).join(', ')} (relative): one function, three ways.`),
+        `${MEASURED_ROUTES.map(r => `${r} ${agreement[r].toExponential(1)}`).join(', ')} (relative): one function, ` +
+        `${plural(MEASURED_ROUTES.length, 'way')}.`),
     tableItem(timings, [
       {header: 'groups G', value: t => t.groups},
       {header: 'inputs per group', value: t => t.inputsPerGroup},
@@ -209,6 +211,7 @@ export function groupConvSection(shape: RouteShape = ROUTE_SHAPE): Item[] {
       {header: 'split ms', value: t => t.ms.split.toFixed(1)},
       {header: 'depthwise ms', value: t => t.ms.depthwise.toFixed(1)},
       {header: 'masked ms', value: t => t.ms.masked.toFixed(1)},
+      {header: 'direct ms', value: t => t.ms.direct.toFixed(1)},
       {header: "'auto' takes", value: t => t.auto},
     ], `One forward + backward step, batch ${shape.batch}, ${shape.size} × ${shape.size} × ${shape.channels}, 3×3 (median of 5)`),
     plotlyItem(routesFigure(timings)),

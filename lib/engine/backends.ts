@@ -17,6 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -65,6 +66,18 @@ function optionalRequire(name: string): unknown {
   }
 }
 
+/** Whether a tfjs-node package has its native addon (tfjs_binding.node under lib/napi-v<N>), built or downloaded. */
+function addonBuilt(name: string): boolean {
+  let root: string;
+  try {
+    root = path.dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    return false;
+  }
+  const lib = path.join(root, 'lib');
+  return fs.existsSync(lib) && fs.readdirSync(lib).some(d => d.startsWith('napi-v') && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+}
+
 /** Whether an optional package is installed, without loading it. */
 function installed(name: string): boolean {
   try {
@@ -78,7 +91,7 @@ function installed(name: string): boolean {
 const LOADERS: Record<BackendName, Loader> = {
   async tensorflow(hardwareOnly) {
     // Decided before loading TensorFlow's 630 MB library.
-    if (hardwareOnly && !installed('@tensorflow/tfjs-node-gpu')) {
+    if (hardwareOnly && !addonBuilt('@tensorflow/tfjs-node-gpu')) {
       throw new Error('only the CPU build is installed, which trains slower than wasm here (README benchmark); ' +
           'LAB_BACKEND=tensorflow selects it');
     }
@@ -91,7 +104,9 @@ const LOADERS: Record<BackendName, Loader> = {
     process.env['TF_NUM_INTRAOP_THREADS'] ??= String(threads);
     process.env['TF_NUM_INTEROP_THREADS'] ??= String(threads);
     // Loading either package registers the 'tensorflow' backend.
-    const gpu = optionalRequire('@tensorflow/tfjs-node-gpu');
+    // `npm install --ignore-scripts` (npm run setup:tensorflow) also unpacks the
+    // optional tfjs-node-gpu without its addon: such a copy cannot load.
+    const gpu = addonBuilt('@tensorflow/tfjs-node-gpu') ? optionalRequire('@tensorflow/tfjs-node-gpu') : null;
     const native = gpu ?? optionalRequire('@tensorflow/tfjs-node');
     if (native == null) {
       throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed ' +

@@ -35,6 +35,7 @@ const CONV_CASES: ConvCase[] = [
   // input gradient is the lab's SIMD dot products over dy's channels.
   {x: [2, 10, 10, 1], f: [3, 3, 1, 16], strides: 2, pad: 'same'},
   {x: [2, 9, 8, 1], f: [3, 3, 1, 8], strides: 1, pad: 'same'},
+  {x: [2, 8, 9, 3], f: [3, 3, 3, 20], strides: 2, pad: 'valid'},
   // From 8 input channels the filter gradient is itself a convolution
   // (dilated by the stride; 'valid' remainders cropped): the same grid again.
   {x: [2, 9, 9, 8], f: [3, 3, 8, 5], strides: 1, pad: 'same'},

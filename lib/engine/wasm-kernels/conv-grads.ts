@@ -176,6 +176,16 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   if (stockConv2D != null && info.inChannels >= MIN_CHANNELS_FOR_CONVOLUTION) {
     return filterGradientByConvolution(x, dy, info, backend);
   }
+  // A stem (fewer than 4 input channels): the lab's SIMD products of x and dy in place.
+  const kernels = simdKernels(backend);
+  if (info.inChannels < FEW_CHANNELS && Co % 4 === 0 && kernels != null) {
+    const dw = backend.makeOutput(filterShape, 'float32');
+    checkWrite('Conv2DBackpropFilter', info.filterHeight * info.filterWidth * info.inChannels * Co, dw.shape);
+    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    kernels.fewChannelFilterGrad(at(x), at(dy), at(dw), N, info.inHeight, info.inWidth, info.inChannels, OH, OW, Co,
+                                 info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left);
+    return dw;
+  }
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = chunkSize(info);
   let dw: tf.TensorInfo | null = null;

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {simdKernels} from './simd';
+import {simdKernels, zeroHeap} from './simd';
 
 export type WasmKernelArgs = {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap};
 export type WasmKernel = (args: WasmKernelArgs) => tf.TensorInfo;
@@ -152,7 +152,7 @@ export function spreadPadded(backend: BackendWasm, dy: tf.TensorInfo, info: tf.b
   const top = KH - 1 - padInfo.top, left = KW - 1 - padInfo.left;
   const HP = H + KH - 1, WP = W + KW - 1;
   const spread = backend.makeOutput([N, HP, WP, channels], 'float32');
-  heapF32(backend, spread).fill(0);
+  zeroHeap(backend, backend.getMemoryOffset(spread.dataId), N * HP * WP * channels * Float32Array.BYTES_PER_ELEMENT);
   const kernels = simdKernels(backend);
   if (kernels != null) {
     // Rows of the output that land inside the padded grid; each copied with one memory.copy in wasm:

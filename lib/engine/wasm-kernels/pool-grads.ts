@@ -36,8 +36,8 @@ function poolInfo(op: string, x: tf.TensorInfo, attrs: tf.NamedAttrMap, ...outpu
 function poolGradSimd(kernels: SimdKernels, backend: BackendWasm, info: tf.backend_util.Conv2DInfo, x: tf.TensorInfo,
                       y: tf.TensorInfo, dy: tf.TensorInfo, average: boolean): tf.TensorInfo {
   const out = backend.makeOutput(x.shape, 'float32');
-  heapF32(backend, out).fill(0);
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  kernels.zeroBytes(at(out), tf.util.sizeFromShape(x.shape) * Float32Array.BYTES_PER_ELEMENT);
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
          strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
   const scale = average ? 1 / (info.filterHeight * info.filterWidth) : 1;

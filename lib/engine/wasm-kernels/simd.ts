@@ -26,8 +26,11 @@ export interface SimdKernels {
            strideHeight: number, strideWidth: number, padTop: number, padLeft: number, average: number, scale: number): void;
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   narrow(acc: number, out: number, count: number): void;
+  zeroBytes(at: number, bytes: number): void;
   fewChannelInputGrad(dy: number, w: number, dx: number, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
                       KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
+  fewChannelFilterGrad(x: number, dy: number, dw: number, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
+                       KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface SimdKernels {
  * text and the interface it is called through cannot drift apart.
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
-  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3, fewChannelInputGrad: 16,
+  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3, zeroBytes: 2, fewChannelInputGrad: 16, fewChannelFilterGrad: 16,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */
@@ -157,11 +160,18 @@ export function withScratch<T>(backend: BackendWasm, bytes: number, body: (addre
   const address = module._malloc(bytes) >>> 0;
   if (address === 0) throw new Error(`wasm heap: could not allocate ${bytes} bytes of kernel scratch`);
   try {
-    new Uint8Array(memoryOf(backend)!.buffer, address, bytes).fill(0);
+    zeroHeap(backend, address, bytes);
     return body(address);
   } finally {
     module._free(address);
   }
+}
+
+/** Zeroes `bytes` of the heap at `address`: memory.fill once the kernels are loaded, else fill(0) on a view. */
+export function zeroHeap(backend: BackendWasm, address: number, bytes: number): void {
+  const kernels = simdKernels(backend);
+  if (kernels != null) kernels.zeroBytes(address, bytes);
+  else new Uint8Array(memoryOf(backend)!.buffer, address, bytes).fill(0);
 }
 
 /** The heap's bytes as float32s at `address` (re-take after anything that may grow the heap). */

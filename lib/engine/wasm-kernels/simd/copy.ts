@@ -37,3 +37,15 @@ export const NARROW = String.raw`
     (br $each)))
 )
 `;
+
+/**
+ * Zeroes $bytes bytes at $at with one memory.fill. From JavaScript, fill(0)
+ * on a view of the threaded build's shared memory ran at about 4 GB/s
+ * (0.57 ms for 2 MiB): the padded inputs and spread gradients of every
+ * training step added up to milliseconds.
+ */
+export const ZERO_BYTES = String.raw`
+(func (export "zeroBytes") (param $at i32) (param $bytes i32)
+  (memory.fill (local.get $at) (i32.const 0) (local.get $bytes))
+)
+`;

@@ -22,13 +22,14 @@
  */
 import {BAND_GRAD} from './band';
 import {CHANNEL_AFFINE, CHANNEL_SUMS} from './batch-norm';
-import {COPY_ROWS, NARROW} from './copy';
+import {COPY_ROWS, NARROW, ZERO_BYTES} from './copy';
 import {HIGH_LANES, TAP_PRODUCTS} from './depthwise';
-import {FEW_CHANNEL_INPUT_GRAD} from './few-channels';
+import {FEW_CHANNEL_FILTER_GRAD, FEW_CHANNEL_INPUT_GRAD} from './few-channels';
 import {POOL_GRAD} from './pool';
 import {TRANSPOSED_PRODUCTS} from './products';
 
-const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, NARROW, FEW_CHANNEL_INPUT_GRAD];
+const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, NARROW, ZERO_BYTES,
+                   FEW_CHANNEL_INPUT_GRAD, FEW_CHANNEL_FILTER_GRAD];
 
 /** The module's text; `memoryImport` gives the memory's limits, which must match its own (shared or not). */
 export function simdModuleText(memoryImport: string): string {

@@ -38,7 +38,7 @@ export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];
  * runs as SIMD code (wasm; inputs a group a multiple of 4) and each group
  * has few outputs, the shapes XNNPACK's kernels handle worst; split above.
  */
-export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2, directUpToOutputsPerGroup: 8} as const;
+export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2, directUpToOutputsPerGroup: 4} as const;
 
 export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: number,
                              outChannels = inChannels): Exclude<GroupConvRoute, 'auto'> | 'conv' {

@@ -92,8 +92,8 @@ describe('the grouped-convolution kernel', function () {
     await tf.setBackend('wasm');
     assert.equal(resolveRoute('auto', 4, 32, 8), 'direct');      // CondenseNet: 8 inputs, 2 outputs a group
     assert.equal(resolveRoute('auto', 16, 64, 64), 'direct');    // 4 and 4
-    assert.equal(resolveRoute('auto', 8, 64, 64), 'direct');     // 8 and 8
-    assert.equal(resolveRoute('auto', 4, 64, 64), 'split');      // 16 outputs a group
+    assert.equal(resolveRoute('auto', 8, 64, 64), 'split');      // 8 outputs a group
+    assert.equal(resolveRoute('auto', 4, 64, 64), 'split');      // 16
     assert.equal(resolveRoute('auto', 2, 12, 6), 'split');       // 6 inputs a group
     assert.equal(resolveRoute('auto', 32, 64, 64), 'depthwise'); // 2 inputs a group
     assert.ok(groupConvSimdHere(32, 8, 4));

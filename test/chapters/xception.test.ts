@@ -13,6 +13,7 @@ import {ResultsStore} from '../../lib/results';
 import {totalsOf} from '../../lib/chapters';
 import {buildModel} from '../../lib/models';
 import {tempDir} from '../helpers/cli';
+import {initEngine} from '../../lib/engine';
 
 type Options = {segments: number; width: number; between: string; order?: string; shuffle?: boolean; residual?: boolean};
 
@@ -27,6 +28,26 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     const pointwise = standardConvMacs(1, 64, 64, 14);
     assert.equal(rows[6].macs, pointwise + standardConvMacs(3, 64, 64, 14) / 64);
     assert.match(proseOf(xception.spectrumCostSection(64, 14)), /0\.1267 of a regular 3×3 convolution's 7\.23M MACs; the formula 1\/N \+ 1\/D_K² = 1\/64 \+ 1\/9 gives 0\.1267/);
+  });
+
+  it('times the grouped convolution\'s four routes and words the direct kernel\'s standing from its own timings', async () => {
+    await initEngine('wasm');
+    // 16 channels: G = 2, 4 give 8 and 4 inputs a group (SIMD code), G = 8, 16 give 2 and 1 (JavaScript loops).
+    const items = xception.groupConvSection({batch: 2, size: 6, channels: 16, kernel: 3});
+    const [table] = tablesOf(items);
+    const column = (header: string) => table.rows.map(row => row[table.headers.indexOf(header)]);
+    assert.deepEqual(column('groups G'), [1, 2, 4, 8, 16]);
+    const direct = column('direct ms');
+    const prose = proseOf(items);
+    assert.match(prose, /one function, 4 ways/);
+    assert.ok(prose.includes(`plain JavaScript loops with fewer than 4 inputs a group (${Number(direct[3]).toFixed(0)} ms at G = 8, ` +
+                             `${Number(direct[4]).toFixed(0)} ms at G = 16)`), prose);
+    const split = column('split ms');
+    const ratios = [1, 2].map(i => Number(split[i]) / Number(direct[i]));
+    const best = ratios[0] >= ratios[1] ? 1 : 2;
+    const g = column('groups G')[best];
+    assert.ok(prose.includes(ratios[best - 1] > 1 ? `faster than split at G = ${g} (${direct[best]} against ${split[best]} ms)` :
+                             `no faster than split at any G here (at best ${direct[best]} against ${split[best]} ms at G = ${g})`), prose);
   });
 
   it('shows the simplified Inception module and 1x1 + grouped 3x3 computing the same function', () => {

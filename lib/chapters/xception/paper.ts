@@ -200,6 +200,10 @@ export function groupConvSection(shape: RouteShape = ROUTE_SHAPE): Item[] {
   const slowestSplit = timings.reduce((a, t) => t.ms.split > a.ms.split ? t : a);
   const maskedRatios = timings.slice(1).map(t => t.ms.masked / dense.ms.masked);
   const maskedRange = [Math.min(...maskedRatios), Math.max(...maskedRatios)];
+  // The direct kernel against split where it runs as SIMD code (inputs a group in multiples of 4), and where it does not.
+  const simdRows = timings.slice(1).filter(t => t.inputsPerGroup % 4 === 0);
+  const bestDirect = simdRows.reduce<RouteTiming | null>((a, t) => a == null || t.ms.split / t.ms.direct > a.ms.split / a.ms.direct ? t : a, null);
+  const loopRows = timings.filter(t => t.inputsPerGroup % 4 !== 0);
   return [
     markdownItem(`On ${shape.channels} channels with G = 8, each route's output and gradients differ from the split route's by at most ` +
         `${MEASURED_ROUTES.map(r => `${r} ${agreement[r].toExponential(1)}`).join(', ')} (relative): one function, ` +
@@ -221,8 +225,16 @@ export function groupConvSection(shape: RouteShape = ROUTE_SHAPE): Item[] {
         `${(slowestSplit.ms.split / split(1)).toFixed(1)}× the regular convolution's ${split(1).toFixed(1)} ms for ` +
         `1/${slowestSplit.groups} of its MACs), because it makes G small kernel calls; the masked route takes ` +
         `${maskedRange.map(v => v.toFixed(1)).join('-')}× the regular convolution's time at every G > 1, because it does all of its ` +
-        'multiply-adds and more (it builds the masked kernel each step). The lab\'s networks take the route \'auto\' names ' +
-        '(lib/layers/group-conv.ts).'),
+        'multiply-adds and more (it builds the masked kernel each step). ' +
+        (bestDirect == null ? '' : bestDirect.ms.direct < bestDirect.ms.split ?
+            `The lab's direct kernel, one pass with exactly the multiply-adds needed, is ${(bestDirect.ms.split / bestDirect.ms.direct).toFixed(1)}× ` +
+            `faster than split at G = ${bestDirect.groups} (${bestDirect.ms.direct.toFixed(1)} against ${bestDirect.ms.split.toFixed(1)} ms)` :
+            `The lab's direct kernel is no faster than split at any G here (at best ${bestDirect.ms.direct.toFixed(1)} against ` +
+            `${bestDirect.ms.split.toFixed(1)} ms at G = ${bestDirect.groups})`) +
+        (loopRows.length === 0 ? (bestDirect == null ? '' : '. ') :
+            `${bestDirect == null ? 'The lab\'s direct kernel runs' : '; it runs'} as plain JavaScript loops with fewer than 4 inputs a group ` +
+            `(${loopRows.map(t => `${t.ms.direct.toFixed(0)} ms at G = ${t.groups}`).join(', ')}). `) +
+        'The lab\'s networks take the route \'auto\' names (lib/layers/group-conv.ts).'),
   ];
 }
 

@@ -179,52 +179,37 @@ function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInf
     });
     return out.info;
   }
-  const X = access.read(x), F = access.read(filter), Y = out.values;
-  const {N, H, W, Cin, OH, OW, Cout, KH, KW, stride, padTop, padLeft, n, m} = g;
-  for (let b = 0; b < N; b++) {
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        const yAt = ((b * OH + oy) * OW + ox) * Cout;
-        for (let co = 0; co < Cout; co++) {
-          const groupIn = Math.floor(co / m) * n;
-          let sum = 0;
-          for (let ky = 0; ky < KH; ky++) {
-            const iy = oy * stride + ky - padTop;
-            if (iy < 0 || iy >= H) continue;
-            for (let kx = 0; kx < KW; kx++) {
-              const ix = ox * stride + kx - padLeft;
-              if (ix < 0 || ix >= W) continue;
-              const xAt = ((b * H + iy) * W + ix) * Cin + groupIn, fAt = (ky * KW + kx) * n * Cout + co;
-              for (let i = 0; i < n; i++) sum += X[xAt + i] * F[fAt + i * Cout];
-            }
-          }
-          Y[yAt + co] = sum;
-        }
-      }
-    }
-  }
+  const X = access.read(x), F = access.read(filter), Y = out.values, Cout = g.Cout;
+  Y.fill(0);
+  eachTap(g, (outAt, xAt, fAt, n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += X[xAt + i] * F[fAt + i * Cout];
+    Y[outAt] += sum;
+  });
   return out.info;
 }
 
 /**
- * Both gradients' JavaScript loop: for every output element and tap,
- * `visit(dy value, x index, filter index)` over the group's n inputs.
+ * The JavaScript loops' traversal: for every output element and in-bounds
+ * tap, `visit(output index, index of the group's first input in x, index of
+ * the first input's weight in the filter, inputs a group)`; a group's inputs
+ * lie 1 apart in x and Cout apart in the filter.
  */
-function eachTap(g: Geometry, DY: Float32Array, visit: (d: number, xAt: number, fAt: number, n: number) => void): void {
+function eachTap(g: Geometry, visit: (outAt: number, xAt: number, fAt: number, n: number) => void): void {
   const {N, H, W, Cin, OH, OW, Cout, KH, KW, stride, padTop, padLeft, n, m} = g;
   for (let b = 0; b < N; b++) {
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
-        const dyAt = ((b * OH + oy) * OW + ox) * Cout;
+        const outAt = ((b * OH + oy) * OW + ox) * Cout;
         for (let co = 0; co < Cout; co++) {
-          const d = DY[dyAt + co], groupIn = Math.floor(co / m) * n;
+          const groupIn = Math.floor(co / m) * n;
           for (let ky = 0; ky < KH; ky++) {
             const iy = oy * stride + ky - padTop;
             if (iy < 0 || iy >= H) continue;
             for (let kx = 0; kx < KW; kx++) {
               const ix = ox * stride + kx - padLeft;
               if (ix < 0 || ix >= W) continue;
-              visit(d, ((b * H + iy) * W + ix) * Cin + groupIn, (ky * KW + kx) * n * Cout + co, n);
+              visit(outAt + co, ((b * H + iy) * W + ix) * Cin + groupIn, (ky * KW + kx) * n * Cout + co, n);
             }
           }
         }
@@ -255,9 +240,10 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
     });
     return out.info;
   }
-  const DX = out.values, F = access.read(filter), Cout = g.Cout;
+  const DX = out.values, F = access.read(filter), DY = access.read(dy), Cout = g.Cout;
   DX.fill(0);
-  eachTap(g, access.read(dy), (d, xAt, fAt, n) => {
+  eachTap(g, (outAt, xAt, fAt, n) => {
+    const d = DY[outAt];
     for (let i = 0; i < n; i++) DX[xAt + i] += d * F[fAt + i * Cout];
   });
   return out.info;
@@ -280,10 +266,11 @@ function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.Tensor
     });
     return out.info;
   }
-  const DW = out.values, X = access.read(x);
+  const DW = out.values, X = access.read(x), DY = access.read(dy);
   DW.fill(0);
-  eachTap(g, access.read(dy), (d, xAt, fAt, count) => {
-    for (let i = 0; i < count; i++) DW[fAt + i * Cout] += d * X[xAt + i];
+  eachTap(g, (outAt, xAt, fAt, n) => {
+    const d = DY[outAt];
+    for (let i = 0; i < n; i++) DW[fAt + i * Cout] += d * X[xAt + i];
   });
   return out.info;
 }

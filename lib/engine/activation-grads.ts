@@ -71,6 +71,30 @@ function fusedAvailable(x: tf.Tensor): boolean {
 
 let registered = false;
 
+interface Band {
+  low: number;
+  high: number;
+  lowInclusive: boolean;
+}
+
+/**
+ * Registers the gradient of `kernelName` (one input, x) as dy inside `band`
+ * of x: the fused kernel where it runs, else `formula` (TF.js's own).
+ */
+function bandGradient(kernelName: string, band: (attrs: tf.NamedAttrMap) => Band,
+                      formula: (x: tf.Tensor, dy: tf.Tensor, band: Band) => tf.Tensor): void {
+  tf.registerGradient({
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const grad = dy as tf.Tensor, edges = band(attrs);
+      return {x: () => fusedAvailable(x) ?
+          tf.engine().runKernel(BAND_GRAD, {dy: grad, x}, {...edges}) as tf.Tensor : formula(x, grad, edges)};
+    },
+  });
+}
+
 /**
  * Registers the fused kernel for wasm and cpu and routes the gradients of
  * ClipByValue, Relu6 and Relu through it there (idempotent). Gradients are global
@@ -86,39 +110,11 @@ export function registerActivationGradients(): void {
           backendName === 'wasm' ? backend as BackendWasm : null),
     });
   }
-  tf.registerGradient({
-    kernelName: 'ClipByValue',
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved;
-      const low = attrs['clipValueMin'] as number, high = attrs['clipValueMax'] as number;
-      const grad = dy as tf.Tensor;
-      return {x: () => fusedAvailable(x) ?
-          tf.engine().runKernel(BAND_GRAD, {dy: grad, x}, {low, high, lowInclusive: true}) as tf.Tensor :
-          tf.where(tf.logicalAnd(tf.greaterEqual(x, low), tf.lessEqual(x, high)), grad, tf.zerosLike(grad))};
-    },
-  });
-  tf.registerGradient({
-    kernelName: 'Relu',
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved) => {
-      const [x] = saved;
-      const grad = dy as tf.Tensor;
-      return {x: () => fusedAvailable(x) ?
-          tf.engine().runKernel(BAND_GRAD, {dy: grad, x}, {low: 0, high: Infinity, lowInclusive: false}) as tf.Tensor :
-          tf.mul(grad, tf.cast(tf.step(x), 'float32'))};
-    },
-  });
-  tf.registerGradient({
-    kernelName: 'Relu6',
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved) => {
-      const [x] = saved;
-      const grad = dy as tf.Tensor;
-      return {x: () => fusedAvailable(x) ?
-          tf.engine().runKernel(BAND_GRAD, {dy: grad, x}, {low: 0, high: 6, lowInclusive: false}) as tf.Tensor :
-          tf.mul(grad, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32'))};
-    },
-  });
+  bandGradient('ClipByValue', attrs => ({low: attrs['clipValueMin'] as number, high: attrs['clipValueMax'] as number, lowInclusive: true}),
+      (x, dy, {low, high}) => tf.where(tf.logicalAnd(tf.greaterEqual(x, low), tf.lessEqual(x, high)), dy, tf.zerosLike(dy)));
+  bandGradient('Relu', () => ({low: 0, high: Infinity, lowInclusive: false}),
+      (x, dy) => tf.mul(dy, tf.cast(tf.step(x), 'float32')));
+  bandGradient('Relu6', () => ({low: 0, high: 6, lowInclusive: false}),
+      (x, dy) => tf.mul(dy, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32')));
   registered = true;
 }

@@ -4,6 +4,7 @@
  * (only a difference beyond the noise can say), and the seed-noise finding.
  */
 import {plural, signed} from '../display/format';
+import {Item, findingsItem, headlineItem} from '../display/show';
 import {BudgetPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
 import {datasetFor} from '../experiments/spec';
@@ -63,5 +64,23 @@ export function closingFindings(result: PlanResult, network: string, full: Budge
      text: referenceSentence(network, best, {images: datasetFor(config).train.count, epochs: config.epochs})},
     {id: 'time', topic: 'Time', claim: 'How long the full budget takes on this engine.',
      measured: {'estimated hours': time.seconds / 3600}, agrees: null, text: time.text},
+  ];
+}
+
+/**
+ * A chapter's findings section: its findings and the closing ones
+ * (`closingFindings`), then a headline per [title, finding ids], whose text
+ * is those findings' texts.
+ */
+export function findingsSectionOf(result: PlanResult, list: readonly Finding[], network: string, full: BudgetPlan,
+                                  headlines: ReadonlyArray<[title: string, ids: readonly string[]]>): Item[] {
+  const textOf = (id: string) => {
+    const finding = list.find(f => f.id === id);
+    if (finding == null) throw new Error(`findingsSectionOf: no finding '${id}' for a headline`);
+    return finding.text;
+  };
+  return [
+    findingsItem([...list, ...closingFindings(result, network, full)]),
+    ...headlines.map(([title, ids]) => headlineItem(title, ids.map(textOf).join(' '))),
   ];
 }

@@ -4,11 +4,11 @@
  * the seed noise; the official code's quirks said plainly.
  */
 import {plural, signed} from '../../display/format';
-import {Item, findingsItem, headlineItem} from '../../display/show';
+import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {condensationOf} from '../../experiments/spec';
 import {Finding} from '../../results/findings';
-import {agreement, closingFindings, ended, noiseFinding, said} from '../verdicts';
+import {agreement, ended, findingsSectionOf, noiseFinding, said} from '../verdicts';
 import {LASSO_REPORT} from './paper';
 import {GROUPS, plan} from './plan';
 import {ablationConfigurations, condensedRuns, judged, learnedRun, pointwiseConfigurations, seedNoise} from './sections';
@@ -86,11 +86,6 @@ export function findings(result: PlanResult): Finding[] {
 }
 
 export function findingsSection(result: PlanResult): Item[] {
-  const list = findings(result);
-  const find = (id: string) => list.find(f => f.id === id)!;
-  return [
-    findingsItem([...list, ...closingFindings(result, 'DenseNet-BC (768K parameters)', plan('full'))]),
-    headlineItem('Learned groups', find('learned').text),
-    headlineItem('Conversion', find('conversion').text),
-  ];
+  return findingsSectionOf(result, findings(result), 'DenseNet-BC (768K parameters)', plan('full'),
+                           [['Learned groups', ['learned']], ['Conversion', ['conversion']]]);
 }

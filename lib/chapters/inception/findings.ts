@@ -4,11 +4,11 @@
  * does not show at lab scale, the finding says so.
  */
 
-import {Item, findingsItem, headlineItem} from '../../display/show';
+import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Finding} from '../../results/findings';
 import {Verdict} from '../../results/stats';
-import {agreement, closingFindings, ended, noiseFinding, said} from '../verdicts';
+import {agreement, ended, findingsSectionOf, noiseFinding, said} from '../verdicts';
 import {imagesToReach, meanCurve} from '../runs';
 import {CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3} from './paper';
 import {SCALING, plan} from './plan';
@@ -120,11 +120,6 @@ export function findings(result: PlanResult): Finding[] {
 }
 
 export function findingsSection(result: PlanResult): Item[] {
-  const list = findings(result);
-  const find = (id: string) => list.find(f => f.id === id)!;
-  return [
-    findingsItem([...list, ...closingFindings(result, 'GoogLeNet', plan('full'))]),
-    headlineItem('Batch norm', find('batchNorm').text),
-    headlineItem('The ladder at lab scale', find('ladder').text),
-  ];
+  return findingsSectionOf(result, findings(result), 'GoogLeNet', plan('full'),
+                           [['Batch norm', ['batchNorm']], ['The ladder at lab scale', ['ladder']]]);
 }

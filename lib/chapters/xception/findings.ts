@@ -5,11 +5,11 @@
  * lab scale, the finding says so.
  */
 import {millions, percent, signed} from '../../display/format';
-import {Item, findingsItem, headlineItem} from '../../display/show';
+import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Finding} from '../../results/findings';
 import {Verdict, verdict} from '../../results/stats';
-import {agreement, closingFindings, noiseFinding} from '../verdicts';
+import {agreement, findingsSectionOf, noiseFinding} from '../verdicts';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {plan} from './plan';
 import {Configuration, accuracy, configurations, kOf, optionsOf, seedNoise} from './runs';
@@ -110,11 +110,7 @@ export function findings(result: PlanResult): Finding[] {
 }
 
 export function findingsSection(result: PlanResult): Item[] {
-  const list = findings(result);
-  const find = (id: string) => list.find(f => f.id === id)!;
-  return [
-    findingsItem([...list, ...closingFindings(result, 'MobileNet', plan('full'))]),
-    headlineItem('Activation between the steps', `${find('activation').text} ${find('activationFinal').text}`),
-    headlineItem('The spectrum at matched cost', find('spectrum').text),
-  ];
+  return findingsSectionOf(result, findings(result), 'MobileNet', plan('full'), [
+    ['Activation between the steps', ['activation', 'activationFinal']], ['The spectrum at matched cost', ['spectrum']],
+  ]);
 }

@@ -78,16 +78,6 @@ function addonBuilt(name: string): boolean {
   return fs.existsSync(lib) && fs.readdirSync(lib).some(d => d.startsWith('napi-v') && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
 }
 
-/** Whether an optional package is installed, without loading it. */
-function installed(name: string): boolean {
-  try {
-    require.resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const LOADERS: Record<BackendName, Loader> = {
   async tensorflow(hardwareOnly) {
     // Decided before loading TensorFlow's 630 MB library.

@@ -168,6 +168,20 @@ function forwardWeights(wasm: BackendWasm, filterValues: Float32Array, g: Geomet
   return offsAt;
 }
 
+/**
+ * For each of `taps` blocks, `from`'s [rows][columns] written to `to` as
+ * [columns][rows]: the kernel [KH, KW, n, Cout] to [KH][KW][Cout][n] (the
+ * input gradient's weights) and back (the filter gradient's sums).
+ */
+function transposeEachTap(from: Float32Array, to: Float32Array, taps: number, rows: number, columns: number): void {
+  for (let t = 0; t < taps; t++) {
+    const block = t * rows * columns;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++) to[block + c * rows + r] = from[block + r * columns + c];
+    }
+  }
+}
+
 function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const out = access.output([g.N, g.OH, g.OW, g.Cout]);
   const simd = wasm == null ? null : compiledFor(wasm, g);
@@ -225,12 +239,7 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
     const {KH, KW, n, Cout} = g, taps = KH * KW;
     // The kernel as [KH][KW][Cout][n]: for one output channel, its group's inputs contiguous.
     withScratch(wasm!, taps * n * Cout * F32, scratch => {
-      const w = heapFloats(wasm!, scratch, taps * n * Cout), filterValues = access.read(filter);
-      for (let t = 0; t < taps; t++) {
-        for (let i = 0; i < n; i++) {
-          for (let co = 0; co < Cout; co++) w[(t * Cout + co) * n + i] = filterValues[(t * n + i) * Cout + co];
-        }
-      }
+      transposeEachTap(access.read(filter), heapFloats(wasm!, scratch, taps * n * Cout), taps, n, Cout);
       const spread = spreadPadded(wasm!, dy, convInfoOf(g));
       try {
         simd.compiled.inputGrad(addressOf(wasm!, spread), scratch, addressOf(wasm!, out.info), g.N);
@@ -257,12 +266,7 @@ function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.Tensor
     // Accumulated as [KH][KW][Cout][n] (zeroed scratch), then laid out as the kernel.
     withScratch(wasm!, taps * n * Cout * F32, scratch => {
       withPaddedInput(wasm!, simd.kernels, x, g, xp => simd.compiled.filterGrad(xp, addressOf(wasm!, dy), scratch, g.N));
-      const acc = heapFloats(wasm!, scratch, taps * n * Cout), DW = out.values;
-      for (let t = 0; t < taps; t++) {
-        for (let co = 0; co < Cout; co++) {
-          for (let i = 0; i < n; i++) DW[(t * n + i) * Cout + co] = acc[(t * Cout + co) * n + i];
-        }
-      }
+      transposeEachTap(heapFloats(wasm!, scratch, taps * n * Cout), out.values, taps, Cout, n);
     });
     return out.info;
   }

@@ -34,6 +34,13 @@ import {simdKernels} from './simd';
  */
 const MIN_CHANNELS_FOR_CONVOLUTION = 8;
 
+/**
+ * Below this many input channels (a network's stem) both gradients are the
+ * lab's SIMD kernels over the output channels (simd/few-channels.ts), when
+ * those are a multiple of 4.
+ */
+const FEW_CHANNELS = 4;
+
 let stockConv2D: WasmKernel | null = null;
 
 /** Captures wasm's forward Conv2D; call before registering ours. */
@@ -237,9 +244,6 @@ function inputGradientByConvolution(
 }
 
 let stockBackpropInput: WasmKernel | null = null;
-
-/** Input channels from which the input gradient is a convolution (below: matmul + col2im). */
-const FEW_CHANNELS = 4;
 
 /** Captures wasm's own Conv2DBackpropInput; call before registering ours. */
 export function captureStockBackpropInput(): void {

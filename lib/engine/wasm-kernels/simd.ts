@@ -40,7 +40,8 @@ export interface SimdKernels {
  * text and the interface it is called through cannot drift apart.
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
-  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3, zeroBytes: 2, fewChannelInputGrad: 16, fewChannelFilterGrad: 16,
+  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3, zeroBytes: 2,
+  fewChannelInputGrad: 16, fewChannelFilterGrad: 16,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */
@@ -73,15 +74,20 @@ function memoryImportOf(memory: WebAssembly.Memory): string {
 
 /** Assembles the kernels for `memory` (shared or not: the import must say which); exported for the interface test. */
 export async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
-  const text = simdModuleText(memoryImportOf(memory));
   const wabt = wabtLoaded ??= await (require('wabt') as () => Promise<WabtModule>)();
-  const parsed = wabt.parseWat('lab-simd-kernels.wat', text, {simd: true, threads: true, bulk_memory: true});
+  const module = await WebAssembly.compile(binaryOf(wabt, 'lab-simd-kernels.wat', simdModuleText(memoryImportOf(memory))));
+  const instance = await WebAssembly.instantiate(module, {env: {memory}});
+  return instance.exports as unknown as SimdKernels;
+}
+
+/**
+ * WebAssembly text to a binary with the features the kernels use. Compiling
+ * it validates (wabt's own validate() ignores the threads feature).
+ */
+function binaryOf(wabt: WabtModule, name: string, text: string): Uint8Array<ArrayBuffer> {
+  const parsed = wabt.parseWat(name, text, {simd: true, threads: true, bulk_memory: true});
   try {
-    // WebAssembly.compile validates (wabt's own validate() ignores the threads feature).
-    const {buffer} = parsed.toBinary({});
-    const module = await WebAssembly.compile(buffer);
-    const instance = await WebAssembly.instantiate(module, {env: {memory}});
-    return instance.exports as unknown as SimdKernels;
+    return parsed.toBinary({}).buffer;
   } finally {
     parsed.destroy();
   }
@@ -123,13 +129,8 @@ let disabled = false;
 export function compileKernelsNow(backend: BackendWasm, name: string, text: (memoryImport: string) => string): WebAssembly.Exports | null {
   const memory = memoryOf(backend);
   if (simdKernels(backend) == null || wabtLoaded == null || memory == null) return null;
-  const parsed = wabtLoaded.parseWat(name, text(memoryImportOf(memory)), {simd: true, threads: true, bulk_memory: true});
-  try {
-    const module = new WebAssembly.Module(parsed.toBinary({}).buffer);
-    return new WebAssembly.Instance(module, {env: {memory}}).exports;
-  } finally {
-    parsed.destroy();
-  }
+  const module = new WebAssembly.Module(binaryOf(wabtLoaded, name, text(memoryImportOf(memory))));
+  return new WebAssembly.Instance(module, {env: {memory}}).exports;
 }
 
 /** The kernels over `backend`'s memory, or null where they are not loaded (use the JS loop). */

@@ -4,7 +4,10 @@
  * Mesa's lavapipe and the Vulkan loader, as Debian packages downloaded with
  * apt into .cache/vulkan/ and unpacked there with `dpkg -x`. Nothing is
  * installed on the system and no root is needed: apt reads the system's
- * package list only to leave out what the machine already has.
+ * package list only to leave out what the machine already has. The loader
+ * is always carried, even where the system has Debian's libvulkan1: the
+ * tests then use the same loader on every machine, and doctor's answer does
+ * not depend on what else is installed.
  *
  * Dawn refuses Debian 12's Mesa 22.3, so on bookworm the packages come from
  * bookworm-backports (Mesa 25); on newer Debian, from its own release.
@@ -51,7 +54,7 @@ function prepare(say) {
   if (fs.existsSync(READY)) {
     try {
       const ready = JSON.parse(fs.readFileSync(READY, 'utf8'));
-      if (fs.existsSync(ready.driverFiles) && fs.existsSync(ready.libraryPath)) return ready;
+      if (fs.existsSync(ready.driverFiles) && fs.existsSync(path.join(ready.libraryPath, 'libvulkan.so.1'))) return ready;
     } catch { /* prepare again */ }
   }
   if (!fs.existsSync('/usr/bin/apt-get') || !fs.existsSync('/usr/bin/dpkg')) {
@@ -72,12 +75,16 @@ function prepare(say) {
                                'install', ...PACKAGES]);
   if (plan.status !== 0) return {reason: `apt could not resolve ${PACKAGES.join(', ')}: ${(plan.stderr || '').trim().split('\n').pop()}`};
   const wanted = [...plan.stdout.matchAll(/^'[^']+' (\S+?)_(\S+?)_\S+\.deb /gm)].map(m => `${m[1]}=${decodeURIComponent(m[2])}`);
+  // apt leaves out a libvulkan1 the system has; the loader is carried all the same (see above).
+  if (!wanted.some(w => w.startsWith('libvulkan1='))) wanted.push('libvulkan1');
   const debs = path.join(DIR, 'debs');
   if (wanted.length > 0) {
     const download = apt('apt-get', ['-qq', 'download', ...wanted], debs);
     if (download.status !== 0) return {reason: `apt-get download failed: ${(download.stderr || '').trim().split('\n').pop()}`};
   }
   const root = path.join(DIR, 'root');
+  fs.rmSync(root, {recursive: true, force: true});
+  fs.mkdirSync(root, {recursive: true});
   for (const deb of fs.readdirSync(debs).filter(f => f.endsWith('.deb'))) {
     const unpack = spawnSync('dpkg', ['-x', path.join(debs, deb), root], {encoding: 'utf8'});
     if (unpack.status !== 0) return {reason: `dpkg -x ${deb} failed: ${unpack.stderr.trim()}`};
@@ -87,6 +94,7 @@ function prepare(say) {
   const localDriver = path.join(libDir, 'libvulkan_lvp.so');
   const driver = fs.existsSync(localDriver) ? localDriver : '/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so';
   if (!fs.existsSync(driver)) return {reason: `no libvulkan_lvp.so after unpacking ${wanted.join(' ')}`};
+  if (!fs.existsSync(path.join(libDir, 'libvulkan.so.1'))) return {reason: `no libvulkan.so.1 after unpacking ${wanted.join(' ')}`};
   const mesa = /mesa-vulkan-drivers=(\d+)/.exec(wanted.join(' '))?.[1];
   if (mesa != null && Number(mesa) < MIN_MESA) return {reason: `Mesa ${mesa} is too old for Dawn (needs ${MIN_MESA}+)`};
   const driverFiles = path.join(DIR, 'lvp_icd.json');

@@ -16,6 +16,10 @@ import {runCli, tempDir} from '../helpers/cli';
 const {softwareVulkanEnv} = require('../../scripts/software-vulkan.cjs') as
     {softwareVulkanEnv(): {env?: NodeJS.ProcessEnv; reason?: string}};
 
+/** Where the launcher (lib/pack/launcher.ts) looks for the machine's own Vulkan loader. */
+const SYSTEM_LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/lib64', '/usr/lib', '/usr/local/lib'];
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 /** How to run a command without network: a namespace of its own (root), or with a user namespace. */
 function offlinePrefix(): string[] | null {
   const unshare = spawnSync('/bin/sh', ['-c', 'command -v unshare'], {encoding: 'utf8'}).stdout.trim();
@@ -129,10 +133,24 @@ describe('the GPU pack, offline and without Node.js @integration', function () {
       driverEnv = {VK_DRIVER_FILES: vulkan.env!['VK_DRIVER_FILES'], LD_LIBRARY_PATH: libs};
     });
 
-    it('doctor names the pack\'s loader, the driver and the adapter', () => {
+    it('doctor names the loader the launcher chose (the machine\'s where it has one, else the pack\'s), the driver and the adapter', () => {
+      // docs/gpu.md: the machine's own loader wins; the pack's serves where there is none.
+      const systemLoader = SYSTEM_LIBRARY_DIRS.map(dir => path.join(dir, 'libvulkan.so.1')).find(file => fs.existsSync(file));
       const r = packed(['doctor'], driverEnv);
       assert.equal(r.status, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, new RegExp(`ok\\s+Vulkan loader\\s+${pack}/vulkan/libvulkan\\.so\\.1`));
+      const expected = systemLoader ?? `${pack}/vulkan/libvulkan.so.1`;
+      assert.match(r.stdout, new RegExp(`ok\\s+Vulkan loader\\s+${escaped(expected)}\n`));
+      assert.match(r.stdout, /ok\s+backend webgpu\s+.*llvmpipe.*not a GPU/);
+    });
+
+    it('a loader on LD_LIBRARY_PATH is preferred to the pack\'s', () => {
+      const own = path.join(work, 'own-loader');
+      fs.mkdirSync(own, {recursive: true});
+      const loader = path.join(own, 'libvulkan.so.1');
+      if (!fs.existsSync(loader)) fs.symlinkSync(path.join(softwareVulkanEnv().env!['LD_LIBRARY_PATH']!.split(':')[0], 'libvulkan.so.1'), loader);
+      const r = packed(['doctor'], {...driverEnv, LD_LIBRARY_PATH: `${own}:${driverEnv['LD_LIBRARY_PATH']}`});
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`ok\\s+Vulkan loader\\s+${escaped(loader)}\n`));
       assert.match(r.stdout, /ok\s+backend webgpu\s+.*llvmpipe.*not a GPU/);
     });
 

@@ -17,24 +17,16 @@ describe('lab tour notebook @integration', function () {
   this.timeout(300_000);
   const out = path.join(ARTIFACTS, 'tour');
   let browser: OfflineBrowser;
-  let started: number;
-  let seconds: number;
 
   before(async () => {
     fs.rmSync(out, {recursive: true, force: true});
-    started = Date.now();
     // Fresh results: the tour must train for real here, not reuse a cache.
     const r = await runCli(['run', 'notebooks/00-lab-tour.ipynb', '--budget', 'smoke', '--out', out],
         {env: {LAB_RESULTS_DIR: tempDir('results')}});
-    seconds = (Date.now() - started) / 1000;
     assert.equal(r.code, 0, r.stderr);
     browser = await launchOffline();
   });
   after(async () => { await browser?.close(); });
-
-  it('runs in under 2 minutes on the smoke budget', () => {
-    assert.ok(seconds < 120, `took ${seconds.toFixed(0)} s`);
-  });
 
   it('keeps TF.js banners and other stderr out of the report', () => {
     const html = fs.readFileSync(path.join(out, '00-lab-tour.html'), 'utf8');

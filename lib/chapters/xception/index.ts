@@ -14,7 +14,7 @@ import {LAB, LAB_WIDTH} from './plan';
 
 export {CHAPTER, INCEPTION_SEGMENTS, LAB, LAB_WIDTH, SEGMENTS, SHUFFLE_GROUPS, matchedWidths, plan, spectrum} from './plan';
 export {
-  PAPER, RETHINKING_FIG2, ROUTE_SHAPE, SHUFFLENET, equivalenceSection, groupConvSection, inceptionEquivalence, paperScaleSection,
+  PAPER, RETHINKING_FIG2, ROUTE_SHAPE, SHUFFLENET, equivalenceSection, groupConvItems, groupConvSection, inceptionEquivalence, paperScaleSection,
   spectrumCostRows, spectrumCostSection,
 } from './paper';
 export {

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {MEASURED_ROUTES, RouteShape, RouteTiming, routeAgreement, timeGroupConvRoutes} from '../../bench/group-conv';
+import {MEASURED_ROUTES, MeasuredRoute, RouteShape, RouteTiming, routeAgreement, timeGroupConvRoutes} from '../../bench/group-conv';
 import {costOf, separableRatio} from '../../cost';
 import {standardConvMacs} from '../../cost/formulas';
 import {millions, percent, plural} from '../../display/format';
@@ -193,7 +193,14 @@ export function groupConvSection(shape: RouteShape = ROUTE_SHAPE): Item[] {
   const agreement = routeAgreement({...shape, batch: 2, size: 6}, 8);
   const groups: number[] = [];
   for (let g = 1; g <= shape.channels; g *= 2) groups.push(g);
-  const timings = timeGroupConvRoutes(shape, groups);
+  return groupConvItems(shape, timeGroupConvRoutes(shape, groups), agreement);
+}
+
+/**
+ * The section from given timings: its words follow whichever route these
+ * timings found faster, so a test can feed it timings of either kind.
+ */
+export function groupConvItems(shape: RouteShape, timings: readonly RouteTiming[], agreement: Record<MeasuredRoute, number>): Item[] {
   const fastest = (t: RouteTiming) => Math.min(...MEASURED_ROUTES.map(r => t.ms[r]));
   const [dense, depthwise] = [timings[0], timings[timings.length - 1]];
   const split = (g: number) => timings.find(t => t.groups === g)!.ms.split;

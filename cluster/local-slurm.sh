@@ -16,6 +16,15 @@ if [ -z "$action" ] || [ -z "$dir" ]; then
   echo "usage: $0 start|stop DIR" >&2
   exit 2
 fi
+port=${LAB_SLURM_PORT:-16817}
+case "$port" in
+  ''|*[!0-9]*) port_ok=0 ;;
+  *) if [ "$port" -ge 1024 ] && [ "$port" -le 65534 ]; then port_ok=1; else port_ok=0; fi ;;
+esac
+if [ "$port_ok" = 0 ]; then
+  echo "$0: \$LAB_SLURM_PORT must be a whole number in [1024, 65534] (slurmd takes the next port), got '$port'" >&2
+  exit 2
+fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 conf="$dir/slurm.conf"
@@ -56,7 +65,6 @@ if [ ! -s "$dir/munge/munge.key" ]; then
   head -c 1024 /dev/urandom > "$dir/munge/munge.key"
   chmod 400 "$dir/munge/munge.key"
 fi
-port=${LAB_SLURM_PORT:-16817}
 memory_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 ))
 sed -e "s#@DIR@#$dir#g" -e "s#@CPUS@#$(nproc)#g" -e "s#@MEMORY_MB@#$memory_mb#g" \
     -e "s#@CTLD_PORT@#$port#g" -e "s#@SLURMD_PORT@#$((port + 1))#g" "$here/slurm.conf.in" > "$conf"

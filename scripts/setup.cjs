@@ -147,6 +147,11 @@ const FASHION_FILES = [
  */
 function fashionMnistCandidates() {
   const fromEnv = process.env.LAB_DATA_DIR;
+  // The same check as lib/environment.ts: a set $LAB_DATA_DIR must name a folder.
+  if (fromEnv && !(fs.existsSync(fromEnv) && fs.statSync(fromEnv).isDirectory())) {
+    fail(`$LAB_DATA_DIR must be an existing folder holding the data sets' files, got '${fromEnv}': ` +
+         `${fs.existsSync(fromEnv) ? 'it is not a folder' : 'it does not exist'}`);
+  }
   if (fromEnv) return [path.join(fromEnv, 'fashion-mnist'), fromEnv];
   return [path.join(ROOT, 'datasets', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'];
 }

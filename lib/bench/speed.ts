@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import {pixelStats, syntheticImages} from '../data';
 import {BackendName, initEngine} from '../engine/backends';
 import {REPO_ROOT} from '../root';
+import {inPack} from '../environment';
 import {train} from '../train';
 import {lastJsonLine} from './child-output';
 import {BENCH_NETS, BenchNet} from './nets';
@@ -63,7 +64,7 @@ export async function measureOurs(backend: BackendName, netName: string, setting
 /** The `cnnlab` command of this installation: the lab's bin/, or the pack's bundle. */
 export function cnnlabCommand(): string[] {
   const packed = path.join(REPO_ROOT, 'app', 'cnnlab.js');
-  return [process.execPath, process.env['LAB_IN_PACK'] ? packed : path.join(REPO_ROOT, 'bin', 'cnnlab.cjs')];
+  return [process.execPath, inPack() ? packed : path.join(REPO_ROOT, 'bin', 'cnnlab.cjs')];
 }
 
 /** `measureOurs` in a child process (`cnnlab bench one`), with `threads` for wasm. */

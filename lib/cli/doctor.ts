@@ -6,6 +6,8 @@ import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {inPack} from '../environment';
+import {LAB_VARIABLES, checkEnvironment, unknownVariableNote} from './environment';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {locateFashionMnist, missingDataMessage} from '../data/locate';
 import {probeBackends} from '../engine/backends';
@@ -22,6 +24,8 @@ export interface Check {
   fix?: string;
   /** A missing optional piece does not stop the lab. */
   optional?: boolean;
+  /** Present but wrong (a bad setting), rather than missing. */
+  wrong?: boolean;
 }
 
 function pythonVersions(): Check[] {
@@ -51,7 +55,13 @@ function tslabCheck(): Check {
 }
 
 function kernelSpecCheck(): Check {
-  if (!fs.existsSync(kernelSpecFile())) {
+  let file: string;
+  try {
+    file = kernelSpecFile();
+  } catch {
+    return {name: 'kernel spec', ok: false, found: 'not looked for', fix: 'correct $LAB_JUPYTER_DIR (see its row)'};
+  }
+  if (!fs.existsSync(file)) {
     return {name: 'kernel spec', ok: false, found: 'missing', fix: kernelSpecFix()};
   }
   if (!fs.existsSync(VENV_PYTHON)) return {name: 'kernel spec', ok: false, found: 'cannot ask Jupyter', fix: 'npm run setup'};
@@ -64,7 +74,13 @@ function kernelSpecCheck(): Check {
 
 /** Finds the data and reads every file, so a corrupt one is caught here, not mid-chapter. */
 function dataCheck(): Check {
-  const dir = locateFashionMnist();
+  let dir: string | null;
+  try {
+    dir = locateFashionMnist();
+  } catch (error) {
+    // A bad $LAB_DATA_DIR: its own row below says what is wrong with it.
+    return {name: 'Fashion-MNIST', ok: false, found: 'not looked for', fix: 'correct $LAB_DATA_DIR (see its row)'};
+  }
   if (dir == null) {
     const [found, fix] = missingDataMessage().replace('Fashion-MNIST not found: ', '').split('. Fix: ');
     return {name: 'Fashion-MNIST', ok: false, found, fix};
@@ -84,6 +100,16 @@ function chromiumCheck(): Check {
       {name: 'Chromium (tests only)', ok: false, found: 'missing', fix: 'sudo apt-get install chromium', optional: true};
 }
 
+/** One row per LAB_* variable that is set: its value, or what is wrong with it. */
+function variableChecks(): Check[] {
+  return checkEnvironment().map(c => {
+    const variable = LAB_VARIABLES.find(v => v.name === c.name);
+    if (c.unknown) return {name: `$${c.name}`, ok: false, optional: true, found: `'${c.value}': ${unknownVariableNote(c.name)}`};
+    return c.problem == null ? {name: `$${c.name}`, ok: true, found: c.value} :
+        {name: `$${c.name}`, ok: false, wrong: true, found: c.problem, fix: `unset it, or set it to ${variable!.accepts}`};
+  });
+}
+
 /** The GPU pack's own facts: which lab it carries (no Jupyter in a pack: notebooks run at home). */
 function packChecks(): Check[] {
   let version = 'unknown';
@@ -95,13 +121,15 @@ function packChecks(): Check[] {
 }
 
 export async function runDoctor(): Promise<Check[]> {
-  const inPack = process.env['LAB_IN_PACK'] === '1';
+  // A bad $LAB_IN_PACK has its own row below; the checks then are a checkout's.
+  const packed = (() => { try { return inPack(); } catch { return false; } })();
   const checks: Check[] = [
     {name: 'Node', ok: Number(process.versions.node.split('.')[0]) >= 20, found: `${process.versions.node} (${process.execPath})`,
      fix: 'install Node 20 or newer'},
-    ...(inPack ? packChecks() : [...pythonVersions(), tslabCheck(), kernelSpecCheck()]),
+    ...(packed ? packChecks() : [...pythonVersions(), tslabCheck(), kernelSpecCheck()]),
     dataCheck(),
-    ...(inPack ? [] : [chromiumCheck()]),
+    ...(packed ? [] : [chromiumCheck()]),
+    ...variableChecks(),
   ];
   // webgpu is asked for in a child process (gpu.ts): the loader reads its variables when a process starts.
   const probes = await probeBackends(['webgpu']);
@@ -148,7 +176,7 @@ export function gpuChecks(env: NodeJS.ProcessEnv = process.env): Check[] {
 export function formatChecks(checks: readonly Check[]): string {
   const width = Math.max(...checks.map(c => c.name.length));
   return checks.map(c => {
-    const mark = c.ok ? 'ok  ' : c.optional ? 'info' : 'MISSING';
+    const mark = c.ok ? 'ok  ' : c.optional ? 'info' : c.wrong ? 'BAD' : 'MISSING';
     const line = `${mark.padEnd(7)} ${c.name.padEnd(width)}  ${c.found}`;
     return c.ok || !c.fix ? line : `${line}\n${''.padEnd(9 + width)}  fix: ${c.fix}`;
   }).join('\n');

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
+import {inPack} from '../environment';
 import {quietTfjs} from '../engine/backends';
 import {BUDGETS, Budget, parseBudget} from '../experiments/budget';
 import {costReport, formatCostReport, parseConvention} from './cost';
@@ -13,6 +14,7 @@ import {variantRows} from './variants';
 import {REGISTRY} from '../models';
 import {formatCount} from '../display/format';
 import {formatChecks, labCanRun, runDoctor} from './doctor';
+import {checkEnvironment, unknownVariableNote} from './environment';
 import {SetupError, UsageError, asUsage} from './errors';
 import {parseBackend} from '../engine/backends';
 import {startLab} from './lab';
@@ -209,7 +211,7 @@ async function commandSlurmFollow(argv: string[]): Promise<number> {
 
 async function commandPack(argv: string[]): Promise<number> {
   const {values} = parse(argv, {'out': {type: 'string'}, 'no-vulkan': {type: 'boolean'}, 'with-data': {type: 'boolean'}}, false);
-  if (process.env['LAB_IN_PACK']) throw new UsageError('this is a pack already: build packs from the lab\'s checkout');
+  if (inPack()) throw new UsageError('this is a pack already: build packs from the lab\'s checkout');
   const {buildPack} = require('../pack/build') as typeof import('../pack/build');
   const result = await buildPack({
     out: values['out'] as string | undefined, vulkanLoader: values['no-vulkan'] ? null : undefined, withData: values['with-data'] === true,
@@ -277,6 +279,14 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   train: commandTrain,
 };
 
+/** Bad LAB_* values stop a command before it starts; unknown LAB_* names are warned about. */
+function checkVariablesBeforeStart(): void {
+  const checks = checkEnvironment();
+  for (const c of checks.filter(c => c.unknown)) process.stderr.write(`cnnlab: warning: ${unknownVariableNote(c.name)}\n`);
+  const problems = checks.filter(c => c.problem != null).map(c => c.problem);
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+}
+
 export async function main(argv: string[]): Promise<number> {
   quietTfjs();
   const [command, ...rest] = argv;
@@ -287,6 +297,8 @@ export async function main(argv: string[]): Promise<number> {
   const handler = COMMANDS[command];
   try {
     if (handler == null) throw new UsageError(`unknown command '${command}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    // doctor lists the variables instead (lib/cli/environment.ts); every other command starts only on good values.
+    if (command !== 'doctor') checkVariablesBeforeStart();
     return await handler(rest);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {envValue, folderFromEnv} from '../environment';
 import {REPO_ROOT} from '../root';
 
 export const ROOT = REPO_ROOT;
@@ -19,8 +20,11 @@ export const JUPYTER_LOCAL = path.join(ROOT, '.jupyter-local');
  * The lab's Jupyter data folder (kernel spec, report template). LAB_JUPYTER_DIR
  * points elsewhere, e.g. to try another kernel spec.
  */
+export const JUPYTER_DIR_ENV = 'LAB_JUPYTER_DIR';
+
 export function labJupyterDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env['LAB_JUPYTER_DIR'] ?? path.join(ROOT, 'jupyter'));
+  return folderFromEnv(JUPYTER_DIR_ENV, {create: false, accepts: 'an existing folder (a Jupyter data folder with kernels/)'}, env) ??
+      path.join(ROOT, 'jupyter');
 }
 export function kernelSpecFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(labJupyterDir(env), 'kernels', 'tslab', 'kernel.json');
@@ -28,7 +32,7 @@ export function kernelSpecFile(env: NodeJS.ProcessEnv = process.env): string {
 
 /** How to get the kernel spec back when it is missing. */
 export function kernelSpecFix(env: NodeJS.ProcessEnv = process.env): string {
-  return env['LAB_JUPYTER_DIR'] ?
+  return envValue(JUPYTER_DIR_ENV, env) ?
       `LAB_JUPYTER_DIR is set to ${env['LAB_JUPYTER_DIR']}: unset it to use the lab's own kernel spec` :
       'restore it with: git checkout -- jupyter/kernels/tslab/kernel.json';
 }

@@ -23,6 +23,7 @@ import {expandPlan} from '../experiments/plan';
 import {buildModel} from '../models';
 import {ResultsStore} from '../results/store';
 import {REPO_ROOT} from '../root';
+import {inPack} from '../environment';
 import {estimateTrainingBytes} from '../train/trainer';
 import {Chapter} from '../chapters/chapter';
 import {UsageError, asUsage} from './errors';
@@ -77,7 +78,7 @@ function cnnlabCommand(pack: string | undefined): string[] {
     if (!fs.existsSync(launcher)) throw new UsageError(`--pack must be an unpacked lab pack (with bin/cnnlab), got '${pack}': ${launcher} does not exist`);
     return [launcher];
   }
-  if (process.env['LAB_IN_PACK']) return [path.join(REPO_ROOT, 'bin', 'cnnlab')];
+  if (inPack()) return [path.join(REPO_ROOT, 'bin', 'cnnlab')];
   return [process.execPath, path.join(REPO_ROOT, 'bin', 'cnnlab.cjs')];
 }
 

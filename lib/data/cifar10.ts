@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 import {REPO_ROOT} from '../root';
 import {ImageSet, checkImageSet} from './dataset';
-import {DATA_DIR_ENV} from './locate';
+import {dataDirFromEnv} from './locate';
 
 export const CIFAR10_CLASSES = [
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
@@ -64,7 +64,7 @@ export function readCifarBatches(files: readonly string[], name: string): ImageS
 
 /** The folder holding the six batches: $LAB_DATA_DIR(/cifar-10-batches-bin) or datasets/cifar-10-batches-bin. */
 export function locateCifar10(env: NodeJS.ProcessEnv = process.env): string | null {
-  const fromEnv = env[DATA_DIR_ENV];
+  const fromEnv = dataDirFromEnv(env);
   const candidates = fromEnv ? [path.join(fromEnv, 'cifar-10-batches-bin'), fromEnv] :
                                [path.join(REPO_ROOT, 'datasets', 'cifar-10-batches-bin')];
   return candidates.find(dir => [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].every(f => fs.existsSync(path.join(dir, f)))) ?? null;

@@ -26,12 +26,18 @@ import {registerGroupConvKernels} from './group-conv';
 import {registerLabWasmKernels} from './wasm-kernels';
 import {isSoftwareAdapter} from './gpu';
 import {prepareSimdKernels} from './wasm-kernels/simd';
-import {WASM_DIR_ENV, prepareWasmThreads, threadsFromEnvironment} from './wasm-threads';
+import {envValue} from '../environment';
+import {WASM_DIR_ENV, prepareWasmThreads, threadsFromEnvironment, wasmOutDir} from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = typeof BACKEND_NAMES[number];
 export type BackendChoice = BackendName | 'auto';
 export const BACKEND_ENV = 'LAB_BACKEND';
+
+/** The backend $LAB_BACKEND asks for ('auto' when unset); an error naming the variable when it names none. */
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendChoice {
+  return parseBackend(envValue(BACKEND_ENV, env) ?? 'auto', `$${BACKEND_ENV}`);
+}
 
 export interface EngineInfo {
   backend: BackendName;
@@ -112,7 +118,7 @@ const LOADERS: Record<BackendName, Loader> = {
   async wasm() {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as {setWasmPaths(prefix: string): void};
     // Bundled (the GPU pack), the backend cannot find its binaries beside its own code.
-    if (process.env[WASM_DIR_ENV]) wasm.setWasmPaths(`${process.env[WASM_DIR_ENV]}/`);
+    if (envValue(WASM_DIR_ENV) != null) wasm.setWasmPaths(`${wasmOutDir()}/`);
     registerLabWasmKernels();
     // Before the thread set-up, which inflates os.cpus() while wasm starts.
     const device = `WebAssembly SIMD + XNNPACK (${cpuModel()})`;
@@ -200,7 +206,7 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
  * a hardware adapter); a named backend that cannot load is an error.
  */
 export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
-  const wanted = choice ?? parseBackend(process.env[BACKEND_ENV] ?? 'auto', `$${BACKEND_ENV}`);
+  const wanted = choice ?? backendFromEnv();
   if (current != null && (wanted === 'auto' || wanted === current.backend)) {
     // Someone may have switched TF.js to another backend since (tests compare
     // backends this way); the engine's backend is the one promised.

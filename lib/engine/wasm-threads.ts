@@ -25,6 +25,8 @@ import type * as WorkerThreads from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs';
 
+import {envValue, folderFromEnv} from '../environment';
+
 /** Emscripten's PTHREAD_POOL_SIZE in tfjs-backend-wasm 4.22: more threads cannot start. */
 export const MAX_WASM_THREADS = 8;
 export const THREADS_ENV = 'LAB_THREADS';
@@ -41,10 +43,17 @@ interface WasmPackage {
  */
 export const WASM_DIR_ENV = 'LAB_WASM_DIR';
 
-export function wasmOutDir(): string {
-  const fromEnv = process.env[WASM_DIR_ENV];
-  if (fromEnv) return fromEnv;
-  return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+/** A file every build of tfjs-backend-wasm's wasm-out/ holds: its presence tells a folder of its binaries. */
+const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
+
+export function wasmOutDir(env: NodeJS.ProcessEnv = process.env): string {
+  const accepts = `an existing folder holding tfjs-backend-wasm's binaries (${WASM_BINARY} and the rest of its wasm-out/)`;
+  const fromEnv = folderFromEnv(WASM_DIR_ENV, {create: false, accepts}, env);
+  if (fromEnv == null) return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  if (!fs.existsSync(path.join(fromEnv, WASM_BINARY))) {
+    throw new Error(`$${WASM_DIR_ENV} must be ${accepts}, got '${env[WASM_DIR_ENV]}': it has no ${WASM_BINARY}`);
+  }
+  return fromEnv;
 }
 
 /** The pthread worker script as a file (tfjs keeps it only as a string). */
@@ -92,9 +101,9 @@ function installWorkerShim(): void {
 }
 
 /** Thread count from `LAB_THREADS`, or every core up to the pool's 8. */
-export function threadsFromEnvironment(): number {
-  const raw = process.env[THREADS_ENV];
-  if (raw == null || raw === '') return Math.min(os.cpus().length, MAX_WASM_THREADS);
+export function threadsFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = envValue(THREADS_ENV, env);
+  if (raw == null) return Math.min(os.cpus().length, MAX_WASM_THREADS);
   return parseThreads(raw, `$${THREADS_ENV}`);
 }
 

@@ -6,14 +6,21 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
+import {folderFromEnv} from '../environment';
 import {REPO_ROOT} from '../root';
-import {writeFileAtomic} from './atomic';
+import {writeFailureReason, writeFileAtomic} from './atomic';
 
 export const RECORD_FORMAT = 1;
 export const DEFAULT_RESULTS_DIR = path.join(REPO_ROOT, 'results');
 export const RESULTS_DIR_ENV = 'LAB_RESULTS_DIR';
+
+/** $LAB_RESULTS_DIR resolved, or null when unset; an error when it cannot be a records folder. */
+export function resultsDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
+  return folderFromEnv(RESULTS_DIR_ENV, {create: true, accepts: 'a folder for the records (made if missing)'}, env);
+}
 
 /** Anything JSON can hold; configs are hashed in canonical (sorted-key) form. */
 export type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
@@ -45,12 +52,37 @@ export function configKey(config: Json): string {
   return crypto.createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 20);
 }
 
+/** Where a record goes when its records folder cannot take it: the system's temporary folder. */
+export function unsavedRecordsDir(): string {
+  return path.join(os.tmpdir(), 'cnnlab-unsaved-records');
+}
+
+/** A run's name in messages: its network and seed where it has them, else its key. */
+function describeConfig(config: Json): string {
+  if (config == null || typeof config !== 'object' || Array.isArray(config)) return configKey(config);
+  const parts = [config['model'], config['seed'] != null ? `seed ${String(config['seed'])}` : null].filter(p => p != null);
+  return parts.length > 0 ? parts.map(String).join(', ') : configKey(config);
+}
+
+/** A record its records folder could not take, and where it went instead (or that it went nowhere). */
+export class RecordWriteError extends Error {
+  override readonly name = 'RecordWriteError';
+  constructor(readonly file: string, readonly run: string, readonly reason: string, readonly savedTo: string | null, rescueFailure: string) {
+    super(`could not write the record of ${run} to ${file}: ${reason}; nothing was left in ${path.dirname(file)}. ` +
+        (savedTo != null ?
+            `The trained result is saved in ${savedTo}: once there is room, move it into ${path.dirname(file)} ` +
+            '(the lab then reuses it and trains nothing again).' :
+            `It could not be saved in ${unsavedRecordsDir()} either (${rescueFailure}): the run must be trained again ` +
+            'once the records folder can be written (everything recorded before it is kept).'));
+  }
+}
+
 export class ResultsStore {
   readonly dir: string;
   /** Corrupt or unreadable records met so far (reported, then skipped). */
   readonly problems: RecordProblem[] = [];
 
-  constructor(dir: string = process.env[RESULTS_DIR_ENV] || DEFAULT_RESULTS_DIR) {
+  constructor(dir: string = resultsDirFromEnv() ?? DEFAULT_RESULTS_DIR) {
     this.dir = path.resolve(dir);
   }
 
@@ -90,11 +122,32 @@ export class ResultsStore {
     return record as StoredRecord<C, R>;
   }
 
+  /**
+   * Writes `result` as the record of `config`. When the records folder cannot
+   * take it (a full disk, no permission), nothing is left there and the
+   * record goes to UNSAVED_RECORDS_DIR instead; the error then says where it
+   * is and how to put it in place, so a trained result is never lost silently.
+   */
   put<C extends Json, R extends Json>(config: C, result: R): StoredRecord<C, R> {
     const record: StoredRecord<C, R> = {
       format: RECORD_FORMAT, key: configKey(config), config, result, createdAt: new Date().toISOString(),
     };
-    writeFileAtomic(this.fileFor(config), JSON.stringify(record, null, 1) + '\n');
+    const text = JSON.stringify(record, null, 1) + '\n';
+    const file = this.fileFor(config);
+    try {
+      writeFileAtomic(file, text);
+    } catch (error) {
+      const rescue = path.join(unsavedRecordsDir(), path.basename(file));
+      let savedTo: string | null = rescue;
+      let rescueFailure = '';
+      try {
+        writeFileAtomic(rescue, text);
+      } catch (second) {
+        savedTo = null;
+        rescueFailure = writeFailureReason(second);
+      }
+      throw new RecordWriteError(file, describeConfig(config), writeFailureReason(error), savedTo, rescueFailure);
+    }
     return record;
   }
 

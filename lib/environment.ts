@@ -67,7 +67,7 @@ function assertWritable(dir: string, refuse: (why: string) => Error): void {
   }
 }
 
-/** Set by the GPU pack's entry (lib/pack/entry.ts) in the pack's own process; '1' or unset. */
+/** Set by the GPU pack's entry (lib/cli/pack-entry.ts) in the pack's own process; '1' or unset. */
 export const IN_PACK_ENV = 'LAB_IN_PACK';
 
 /** Whether this process is the GPU pack's bundled lab. */

@@ -17,7 +17,7 @@ import {buildMobileNetV1} from '../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../plot/figures';
 import {Finding} from '../results/findings';
 import {CostPoint, Spread, paretoFront, pooledStd, spread, verdict} from '../results/stats';
-import {LATENCY_METHOD} from '../train/trainer';
+import {LATENCY_METHOD} from '../train/latency';
 import {Chapter} from './chapter';
 import {comparePublished, matchWidth, totalsOf, variantsOf} from './compare';
 import {layerCostTable} from './cost-tables';

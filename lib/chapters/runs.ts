@@ -8,7 +8,7 @@ import {Curve} from '../plot/figures';
 import {CostPoint, Spread, pooledStd, spread} from '../results/stats';
 import {Run} from '../experiments/spec';
 import {PlanResult} from '../experiments/runner';
-import {StepCurvePoint} from '../train/trainer';
+import {StepCurvePoint} from '../train/options';
 
 export const accuracy = (run: Run) => run.result.testAccuracy ?? NaN;
 

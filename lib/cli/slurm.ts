@@ -24,7 +24,7 @@ import {buildModel} from '../models';
 import {ResultsStore} from '../results/store';
 import {REPO_ROOT} from '../root';
 import {inPack} from '../environment';
-import {estimateTrainingBytes} from '../train/trainer';
+import {estimateTrainingBytes} from '../train/memory';
 import {Chapter} from '../chapters/chapter';
 import {UsageError, asUsage} from './errors';
 import {chapterArgument, planRows} from './plan';

@@ -1,6 +1,6 @@
 /** Tables as data (what chapters return) and as Markdown + aligned text bundles. */
 import {formatCount} from './format';
-import {MimeBundle, display} from './mime';
+import {MimeBundle} from './mime';
 
 /** One column of a table: its header, and how to print a row's value. */
 export interface Column<Row> {
@@ -63,11 +63,3 @@ export function tableBundle<Row>(rows: readonly Row[], columns: readonly Column<
   return tableBundleOf(makeTable(rows, columns, caption));
 }
 
-export function showTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], caption?: string): void {
-  display(tableBundle(rows, columns, caption));
-}
-
-/** Prose computed from results (never typed in by hand), as Markdown. */
-export function showMarkdown(markdown: string): void {
-  display({'text/markdown': markdown, 'text/plain': markdown});
-}

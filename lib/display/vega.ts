@@ -10,7 +10,7 @@
  */
 import type {TopLevelSpec} from 'vega-lite';
 
-import {MimeBundle, display, escapeHtml, yieldToEventLoop} from './mime';
+import {MimeBundle, escapeHtml} from './mime';
 
 export type {TopLevelSpec};
 
@@ -66,11 +66,4 @@ export function svgImageBundle(svg: string, alt: string): MimeBundle {
     'image/svg+xml': svg,
     'text/plain': `<chart: ${alt}>`,
   };
-}
-
-export async function showVegaLite(spec: TopLevelSpec): Promise<void> {
-  const svg = await vegaLiteToSvg(spec);
-  await yieldToEventLoop();
-  const title = typeof spec.title === 'string' ? spec.title : 'vega-lite chart';
-  display(svgImageBundle(svg, title));
 }

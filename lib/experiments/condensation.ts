@@ -15,7 +15,8 @@ import {LearnedGroupConv2D} from '../layers';
 import {CondenseNetOptions, DEFAULTS as CONDENSENET_DEFAULTS, condenseNetPlan} from '../models/condensenet';
 import {convertCondenseNet} from '../models/condensenet-convert';
 import {CondensingEvent} from '../train/condense';
-import {inputSpecFor, measureLatency} from '../train/trainer';
+import {inputSpecFor} from '../train/evaluate';
+import {measureLatency} from '../train/latency';
 
 /** Two networks' outputs on one set. */
 export interface OutputComparison {

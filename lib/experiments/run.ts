@@ -12,7 +12,8 @@ import {pixelStats} from '../data/dataset';
 import {CondenseNetOptions} from '../models/condensenet';
 import {condensationHooks, learnedGroupConvsOf} from '../train/condense';
 import {CondensationRecord, checkConversion, featureReuse} from './condensation';
-import {TrainProgress, train} from '../train/trainer';
+import {TrainProgress} from '../train/options';
+import {train} from '../train/trainer';
 import {ExperimentConfig, ExperimentResult, datasetFor} from './spec';
 
 export async function runExperiment(config: ExperimentConfig,

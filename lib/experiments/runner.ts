@@ -9,7 +9,7 @@ import {BACKEND_NAMES, BackendName, EngineInfo, initEngine} from '../engine/back
 import {plural} from '../display/format';
 import {createProgress, ProgressTarget} from '../display/progress';
 import {ResultsStore} from '../results/store';
-import {TrainProgress} from '../train/trainer';
+import {TrainProgress} from '../train/options';
 import {formatDuration} from './estimate';
 import {BudgetPlan, ExpandedPlan, PlannedRun, Shard, expandPlan, inShard} from './plan';
 import {runExperiment} from './run';

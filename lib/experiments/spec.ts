@@ -11,7 +11,7 @@ import {loadFashionMnist} from '../data/fashion-mnist';
 import {syntheticImages} from '../data/synthetic';
 import {BackendName} from '../engine/backends';
 import {Json, canonicalJson} from '../results/store';
-import {EpochRecord, StepCurvePoint, Timing} from '../train/trainer';
+import {EpochRecord, StepCurvePoint, Timing} from '../train/options';
 import type {CondensationRecord} from './condensation';
 import {OptimizerName, Schedule} from '../train/optimizers';
 

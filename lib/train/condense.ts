@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {LearnedGroupConv2D, condensingStage} from '../layers';
-import {TrainOptions} from './trainer';
+import {TrainOptions} from './options';
 
 export interface CondensationOptions {
   /** Weight of the group lasso; 0 (the official default) leaves it out. */

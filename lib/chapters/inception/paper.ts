@@ -90,9 +90,6 @@ export const SMALL_SCALE_INVERSION = {
   ],
 } as const;
 
-/** TF-slim's checkpoints, one training pipeline, ImageNet top-1 (%). */
-export const TF_SLIM_TOP1 = {source: 'TF-slim pretrained models table', v1: 69.8, v2: 73.9, v3: 78.0, v4: 80.2, inceptionResNetV2: 80.4} as const;
-
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** A paper-scale network's layers and totals under the lab's convention (built once a process: compare.ts). */

@@ -6,11 +6,11 @@
  */
 import * as path from 'node:path';
 
-process.env['LAB_WASM_DIR'] ??= path.join(__dirname, 'wasm');
+process.env['LAB_WASM_DIR'] ||= path.join(__dirname, 'wasm');
 process.env['LAB_IN_PACK'] = '1';
 
 // Required after the environment is set: the engine reads it as it loads.
-const {main, exitAfterOutput} = require('../cli/main') as typeof import('../cli/main');
+const {main, exitAfterOutput} = require('./main') as typeof import('./main');
 
 main(process.argv.slice(2)).then(exitAfterOutput, error => {
   process.stderr.write(`cnnlab: ${(error as Error).stack ?? String(error)}\n`);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {InceptionWidths, inceptionV1Module} from '../blocks/inception';
+import {applyTo} from '../layers/apply';
 import {buildCondenseNet, buildInceptionLab, buildMobileNetV1, buildMobileNetV2, buildXception, buildXceptionSpectrum} from '../models';
 
 export interface BenchNet {
@@ -19,15 +20,15 @@ export interface BenchNet {
 /** The tiny net the engine was first sized on: conv, BN, depthwise, separable, max-pool on 28x28x1 inputs. */
 function tinyNet(): tf.LayersModel {
   const input = tf.input({shape: [28, 28, 1]});
-  let x = tf.layers.conv2d({filters: 16, kernelSize: 3, padding: 'same', useBias: false}).apply(input) as tf.SymbolicTensor;
+  let x = applyTo(tf.layers.conv2d({filters: 16, kernelSize: 3, padding: 'same', useBias: false}), input);
   x = batchNorm(x, 'bn');
-  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.depthwiseConv2d({kernelSize: 3, padding: 'same', strides: 2}).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({filters: 32, kernelSize: 1}).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.separableConv2d({filters: 64, kernelSize: 3, padding: 'same', strides: 2}).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same'}).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({units: 10}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.reLU(), x);
+  x = applyTo(tf.layers.depthwiseConv2d({kernelSize: 3, padding: 'same', strides: 2}), x);
+  x = applyTo(tf.layers.conv2d({filters: 32, kernelSize: 1}), x);
+  x = applyTo(tf.layers.separableConv2d({filters: 64, kernelSize: 3, padding: 'same', strides: 2}), x);
+  x = applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same'}), x);
+  x = applyTo(tf.layers.globalAveragePooling2d({}), x);
+  const logits = applyTo(tf.layers.dense({units: 10}), x);
   return tf.model({inputs: input, outputs: logits, name: 'tiny'});
 }
 
@@ -46,11 +47,11 @@ function inceptionLab(): tf.LayersModel {
   let x = convBnAct(input, {filters: 32, kernelSize: 3, name: 'stem'});
   INCEPTION_LAB_MODULES.forEach((row, i) => {
     x = row === 'pool' ?
-        tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name: `pool${i}`}).apply(x) as tf.SymbolicTensor :
+        applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name: `pool${i}`}), x) :
         inceptionV1Module(x, {widths: row, name: `module${i}`});
   });
-  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({units: 10}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.globalAveragePooling2d({}), x);
+  const logits = applyTo(tf.layers.dense({units: 10}), x);
   return tf.model({inputs: input, outputs: logits, name: 'inception_lab'});
 }
 

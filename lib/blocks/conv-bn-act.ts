@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {applyTo} from '../layers/apply';
 import {labBatchNormalization} from '../layers/batch-norm';
 import {HardSwish} from '../layers/hard-activations';
 
@@ -36,16 +37,16 @@ export const BN_MOMENTUM = 0.9;
 /** Conv2D (no bias when followed by BN) -> BatchNorm -> activation. */
 export function convBnAct(x: tf.SymbolicTensor, args: ConvBnActArgs): tf.SymbolicTensor {
   const {filters, kernelSize, strides = 1, padding = 'same', act = 'relu', batchNorm: withBn = true, bnScale = true, name} = args;
-  let y = tf.layers.conv2d({
+  let y = applyTo(tf.layers.conv2d({
     filters, kernelSize, strides, padding, useBias: !withBn, name: `${name}_conv`,
-  }).apply(x) as tf.SymbolicTensor;
+  }), x);
   if (withBn) y = batchNorm(y, `${name}_bn`, bnScale);
   return activation(y, act, `${name}_act`);
 }
 
 /** Batch norm with the lab's fused training kernels where the backend has them. */
 export function batchNorm(x: tf.SymbolicTensor, name: string, scale = true): tf.SymbolicTensor {
-  return labBatchNormalization({epsilon: BN_EPSILON, momentum: BN_MOMENTUM, scale, name}).apply(x) as tf.SymbolicTensor;
+  return applyTo(labBatchNormalization({epsilon: BN_EPSILON, momentum: BN_MOMENTUM, scale, name}), x);
 }
 
 export function activation(x: tf.SymbolicTensor, act: Act, name: string): tf.SymbolicTensor {
@@ -53,12 +54,12 @@ export function activation(x: tf.SymbolicTensor, act: Act, name: string): tf.Sym
     case 'linear':
       return x;
     case 'relu':
-      return tf.layers.reLU({name}).apply(x) as tf.SymbolicTensor;
+      return applyTo(tf.layers.reLU({name}), x);
     case 'relu6':
-      return tf.layers.reLU({maxValue: 6, name}).apply(x) as tf.SymbolicTensor;
+      return applyTo(tf.layers.reLU({maxValue: 6, name}), x);
     case 'elu':
-      return tf.layers.elu({name}).apply(x) as tf.SymbolicTensor;
+      return applyTo(tf.layers.elu({name}), x);
     case 'hardSwish':
-      return new HardSwish({name}).apply(x) as tf.SymbolicTensor;
+      return applyTo(new HardSwish({name}), x);
   }
 }

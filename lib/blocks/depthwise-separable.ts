@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {applyTo} from '../layers/apply';
 import {Act, activation, batchNorm, convBnAct} from './conv-bn-act';
 
 export interface DepthwiseSeparableArgs {
@@ -20,9 +21,9 @@ export interface DepthwiseSeparableArgs {
  */
 export function depthwiseSeparable(x: tf.SymbolicTensor, args: DepthwiseSeparableArgs): tf.SymbolicTensor {
   const {filters, strides = 1, kernelSize = 3, act = 'relu', name} = args;
-  let y = tf.layers.depthwiseConv2d({
+  let y = applyTo(tf.layers.depthwiseConv2d({
     kernelSize, strides, padding: 'same', useBias: false, name: `${name}_dw_conv`,
-  }).apply(x) as tf.SymbolicTensor;
+  }), x);
   y = activation(batchNorm(y, `${name}_dw_bn`), act, `${name}_dw_act`);
   return convBnAct(y, {filters, kernelSize: 1, act, name: `${name}_pw`});
 }

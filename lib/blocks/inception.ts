@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {applyTo} from '../layers/apply';
 import {activation, batchNorm, convBnAct} from './conv-bn-act';
 
 /** Output widths of the four branches of an Inception v1 module (GoogLeNet Table 1). */
@@ -35,25 +36,25 @@ export function inceptionV1Module(x: tf.SymbolicTensor, args: InceptionArgs): tf
   const b1 = conv(x, w.b1, 1, 'b1');
   const b3 = conv(conv(x, w.b3Reduce, 1, 'b3_reduce'), w.b3, 3, 'b3');
   const b5 = conv(conv(x, w.b5Reduce, 1, 'b5_reduce'), w.b5, wideKernel, 'b5');
-  const pooled = tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same', name: `${name}_pool`}).apply(x) as tf.SymbolicTensor;
+  const pooled = applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same', name: `${name}_pool`}), x);
   const bPool = conv(pooled, w.poolProj, 1, 'pool_proj');
-  return tf.layers.concatenate({name: `${name}_concat`}).apply([b1, b3, b5, bPool]) as tf.SymbolicTensor;
+  return applyTo(tf.layers.concatenate({name: `${name}_concat`}), [b1, b3, b5, bPool]);
 }
 
 /** Channel concatenation of parallel branches. */
 export function concat(xs: tf.SymbolicTensor[], name: string): tf.SymbolicTensor {
-  return tf.layers.concatenate({name}).apply(xs) as tf.SymbolicTensor;
+  return applyTo(tf.layers.concatenate({name}), xs);
 }
 
 /** 3x3 pooling that keeps the grid (the pool branch of a module). */
 export function poolSame(x: tf.SymbolicTensor, kind: 'avg' | 'max', name: string): tf.SymbolicTensor {
   const args = {poolSize: 3, strides: 1, padding: 'same' as const, name};
-  return (kind === 'avg' ? tf.layers.averagePooling2d(args) : tf.layers.maxPooling2d(args)).apply(x) as tf.SymbolicTensor;
+  return applyTo(kind === 'avg' ? tf.layers.averagePooling2d(args) : tf.layers.maxPooling2d(args), x);
 }
 
 /** 3x3 stride-2 max pool: the pool branch of a grid reduction (Rethinking §5). */
 export function maxPoolDown(x: tf.SymbolicTensor, name: string, padding: 'same' | 'valid' = 'valid'): tf.SymbolicTensor {
-  return tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding, name}).apply(x) as tf.SymbolicTensor;
+  return applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding, name}), x);
 }
 
 /** One conv -> BN -> ReLU step of an Inception module. */
@@ -90,7 +91,7 @@ export function tower(conv: InceptionConv, x: tf.SymbolicTensor, steps: readonly
  */
 export function stem7x7(input: tf.SymbolicTensor, kind: 'conv' | 'separable', name: string): tf.SymbolicTensor {
   if (kind === 'conv') return convBnAct(input, {filters: 64, kernelSize: 7, strides: 2, name});
-  const y = tf.layers.separableConv2d({filters: 64, kernelSize: 7, strides: 2, depthMultiplier: 8, padding: 'same',
-                                       useBias: false, name: `${name}_conv`}).apply(input) as tf.SymbolicTensor;
+  const y = applyTo(tf.layers.separableConv2d({filters: 64, kernelSize: 7, strides: 2, depthMultiplier: 8, padding: 'same',
+                                       useBias: false, name: `${name}_conv`}), input);
   return activation(batchNorm(y, `${name}_bn`), 'relu', `${name}_act`);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {applyTo} from '../layers/apply';
 import {Act, activation, batchNorm, convBnAct} from './conv-bn-act';
 import {squeezeExcite} from './squeeze-excite';
 import {channelsOf} from './util';
@@ -43,12 +44,12 @@ export function invertedResidual(x: tf.SymbolicTensor, args: InvertedResidualArg
   if (expandedChannels !== inChannels) {
     y = convBnAct(y, {filters: expandedChannels, kernelSize: 1, act, name: `${name}_expand`});
   }
-  y = tf.layers.depthwiseConv2d({
+  y = applyTo(tf.layers.depthwiseConv2d({
     kernelSize, strides, padding: 'same', useBias: false, name: `${name}_dw_conv`,
-  }).apply(y) as tf.SymbolicTensor;
+  }), y);
   y = activation(batchNorm(y, `${name}_dw_bn`), act, `${name}_dw_act`);
   if (squeezeChannels > 0) y = squeezeExcite(y, {squeezeChannels, name: `${name}_se`});
   y = convBnAct(y, {filters: outChannels, kernelSize: 1, act: projectionAct, name: `${name}_project`});
   const hasSkip = strides === 1 && inChannels === outChannels;
-  return hasSkip ? tf.layers.add({name: `${name}_add`}).apply([x, y]) as tf.SymbolicTensor : y;
+  return hasSkip ? applyTo(tf.layers.add({name: `${name}_add`}), [x, y]) : y;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {applyTo} from '../layers/apply';
 import {HardSigmoid} from '../layers/hard-activations';
 import {channelsOf} from './util';
 
@@ -17,10 +18,10 @@ export interface SqueezeExciteArgs {
 export function squeezeExcite(x: tf.SymbolicTensor, args: SqueezeExciteArgs): tf.SymbolicTensor {
   const {squeezeChannels, name} = args;
   const channels = channelsOf(x);
-  let s = tf.layers.globalAveragePooling2d({name: `${name}_pool`}).apply(x) as tf.SymbolicTensor;
-  s = tf.layers.dense({units: squeezeChannels, activation: 'relu', name: `${name}_reduce`}).apply(s) as tf.SymbolicTensor;
-  s = tf.layers.dense({units: channels, name: `${name}_expand`}).apply(s) as tf.SymbolicTensor;
-  s = new HardSigmoid({name: `${name}_gate`}).apply(s) as tf.SymbolicTensor;
-  s = tf.layers.reshape({targetShape: [1, 1, channels], name: `${name}_reshape`}).apply(s) as tf.SymbolicTensor;
-  return tf.layers.multiply({name: `${name}_scale`}).apply([x, s]) as tf.SymbolicTensor;
+  let s = applyTo(tf.layers.globalAveragePooling2d({name: `${name}_pool`}), x);
+  s = applyTo(tf.layers.dense({units: squeezeChannels, activation: 'relu', name: `${name}_reduce`}), s);
+  s = applyTo(tf.layers.dense({units: channels, name: `${name}_expand`}), s);
+  s = applyTo(new HardSigmoid({name: `${name}_gate`}), s);
+  s = applyTo(tf.layers.reshape({targetShape: [1, 1, channels], name: `${name}_reshape`}), s);
+  return applyTo(tf.layers.multiply({name: `${name}_scale`}), [x, s]);
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {applyTo} from '../layers/apply';
+
 /** Number of channels of an NHWC symbolic tensor. */
 export function channelsOf(x: tf.SymbolicTensor): number {
   const c = x.shape[x.shape.length - 1];
@@ -27,7 +29,7 @@ export function makeDivisible(value: number, divisor = 8, minValue = divisor): n
 
 /** A global-average-pool + dense classifier head. */
 export function classifierHead(x: tf.SymbolicTensor, classes: number, options: {dropout?: number} = {}): tf.SymbolicTensor {
-  let y = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
-  if (options.dropout) y = tf.layers.dropout({rate: options.dropout, name: 'dropout'}).apply(y) as tf.SymbolicTensor;
-  return tf.layers.dense({units: classes, name: 'logits'}).apply(y) as tf.SymbolicTensor;
+  let y = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);
+  if (options.dropout) y = applyTo(tf.layers.dropout({rate: options.dropout, name: 'dropout'}), y);
+  return applyTo(tf.layers.dense({units: classes, name: 'logits'}), y);
 }

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {activation, batchNorm} from '../blocks/conv-bn-act';
 import {ChannelGather, ChannelShuffle, GroupConv2D, LearnedGroupConv2D} from '../layers';
+import {applyTo} from '../layers/apply';
 import {checkCommon, checkIntegerList, checkRange} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -115,48 +116,48 @@ function learnedGroupConv(x: tf.SymbolicTensor, filters: number, o: CondenseNetO
                           plan: ConversionPlan | undefined): tf.SymbolicTensor {
   if (!o.converted) {
     let y = activation(batchNorm(x, `${n}_bn`), 'relu', `${n}_act`);
-    if (o.dropout > 0) y = tf.layers.dropout({rate: o.dropout, name: `${n}_dropout`}).apply(y) as tf.SymbolicTensor;
+    if (o.dropout > 0) y = applyTo(tf.layers.dropout({rate: o.dropout, name: `${n}_dropout`}), y);
     if (o.pointwise !== 'learned') {
-      y = new GroupConv2D({filters, kernelSize: 1, groups: o.groups, name: `${n}_gconv`}).apply(y) as tf.SymbolicTensor;
-      return o.pointwise === 'group-shuffle' ? new ChannelShuffle({groups: o.groups, name: `${n}_shuffle`}).apply(y) as tf.SymbolicTensor : y;
+      y = applyTo(new GroupConv2D({filters, kernelSize: 1, groups: o.groups, name: `${n}_gconv`}), y);
+      return o.pointwise === 'group-shuffle' ? applyTo(new ChannelShuffle({groups: o.groups, name: `${n}_shuffle`}), y) : y;
     }
-    return new LearnedGroupConv2D({filters, groups: o.groups, condenseFactor: o.condenseFactor, name: n}).apply(y) as tf.SymbolicTensor;
+    return applyTo(new LearnedGroupConv2D({filters, groups: o.groups, condenseFactor: o.condenseFactor, name: n}), y);
   }
   const indices = plan?.gathers.get(n) ?? defaultGather(x.shape[3] as number, o);
-  let y = new ChannelGather({indices, name: `${n}_gather`}).apply(x) as tf.SymbolicTensor;
+  let y = applyTo(new ChannelGather({indices, name: `${n}_gather`}), x);
   y = activation(batchNorm(y, `${n}_bn`), 'relu', `${n}_act`);
-  y = new GroupConv2D({filters, kernelSize: 1, groups: o.groups, name: `${n}_gconv`}).apply(y) as tf.SymbolicTensor;
-  return new ChannelShuffle({groups: o.groups, name: `${n}_shuffle`}).apply(y) as tf.SymbolicTensor;
+  y = applyTo(new GroupConv2D({filters, kernelSize: 1, groups: o.groups, name: `${n}_gconv`}), y);
+  return applyTo(new ChannelShuffle({groups: o.groups, name: `${n}_shuffle`}), y);
 }
 
 export function buildCondenseNet(options: Partial<CondenseNetOptions> = {}, plan?: ConversionPlan): tf.LayersModel {
   const o: CondenseNetOptions = {...DEFAULTS, ...options};
   const {stages, growth} = condenseNetPlan(o);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
-  let x = tf.layers.conv2d({filters: 2 * growth[0], kernelSize: 3, strides: o.stemStride, padding: 'same', useBias: false,
-                            name: 'stem_conv'}).apply(input) as tf.SymbolicTensor;
+  let x = applyTo(tf.layers.conv2d({filters: 2 * growth[0], kernelSize: 3, strides: o.stemStride, padding: 'same', useBias: false,
+                            name: 'stem_conv'}), input);
   stages.forEach((count, b) => {
     for (let l = 1; l <= count; l++) {
       const n = `block${b + 1}_layer${l}`;
       let y = learnedGroupConv(x, o.bottleneck * growth[b], o, `${n}_lgc`, plan);
       y = activation(batchNorm(y, `${n}_conv_bn`), 'relu', `${n}_conv_act`);
-      y = new GroupConv2D({filters: growth[b], kernelSize: 3, groups: o.groups3x3, name: `${n}_conv`}).apply(y) as tf.SymbolicTensor;
-      x = tf.layers.concatenate({name: `${n}_concat`}).apply([x, y]) as tf.SymbolicTensor;
+      y = applyTo(new GroupConv2D({filters: growth[b], kernelSize: 3, groups: o.groups3x3, name: `${n}_conv`}), y);
+      x = applyTo(tf.layers.concatenate({name: `${n}_concat`}), [x, y]);
     }
     if (b < stages.length - 1) {
-      x = tf.layers.averagePooling2d({poolSize: 2, strides: 2, name: `transition${b + 1}`}).apply(x) as tf.SymbolicTensor;
+      x = applyTo(tf.layers.averagePooling2d({poolSize: 2, strides: 2, name: `transition${b + 1}`}), x);
     }
   });
   x = activation(batchNorm(x, 'final_bn'), 'relu', 'final_act');
   // The official network pools with a fixed window equal to the last grid (8 on CIFAR, 7 on ImageNet).
-  x = tf.layers.averagePooling2d({poolSize: x.shape[1] as number, name: 'final_pool'}).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.flatten({name: 'flatten'}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.averagePooling2d({poolSize: x.shape[1] as number, name: 'final_pool'}), x);
+  x = applyTo(tf.layers.flatten({name: 'flatten'}), x);
   if (o.converted) {
     const features = x.shape[1] as number;
     const kept = plan?.classifier ?? Array.from({length: Math.round(features * o.classifierKeep)}, (_, i) => i);
-    x = new ChannelGather({indices: kept, name: 'classifier_gather'}).apply(x) as tf.SymbolicTensor;
+    x = applyTo(new ChannelGather({indices: kept, name: 'classifier_gather'}), x);
   }
-  const logits = tf.layers.dense({units: o.classes, name: 'logits'}).apply(x) as tf.SymbolicTensor;
+  const logits = applyTo(tf.layers.dense({units: o.classes, name: 'logits'}), x);
   return tf.model({inputs: input, outputs: logits, name: o.converted ? 'condensenet_converted' : 'condensenet'});
 }
 

@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Act, activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {channelsOf} from '../blocks/util';
+import {applyTo} from '../layers/apply';
 import {ScaledAdd} from '../layers/scaled-add';
 import {STEM_STRIDE_OPTION, checkCommon, checkRange, checkStemStride, minResolutionFor} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
@@ -62,10 +63,9 @@ interface Conv {
 function convFor(o: InceptionLabOptions): Conv {
   return (x, filters, kernel, name, {strides = 1, act = o.act} = {}) => {
     if (act !== 'sigmoid') return convBnAct(x, {filters, kernelSize: kernel, strides, act, batchNorm: o.batchNorm, name});
-    let y = tf.layers.conv2d({filters, kernelSize: kernel, strides, padding: 'same', useBias: !o.batchNorm, name: `${name}_conv`})
-        .apply(x) as tf.SymbolicTensor;
+    let y = applyTo(tf.layers.conv2d({filters, kernelSize: kernel, strides, padding: 'same', useBias: !o.batchNorm, name: `${name}_conv`}), x);
     if (o.batchNorm) y = batchNorm(y, `${name}_bn`);
-    return tf.layers.activation({activation: 'sigmoid', name: `${name}_act`}).apply(y) as tf.SymbolicTensor;
+    return applyTo(tf.layers.activation({activation: 'sigmoid', name: `${name}_act`}), y);
   };
 }
 
@@ -95,19 +95,19 @@ export function labModule(x: tf.SymbolicTensor, filters: number, o: InceptionLab
   const b1 = conv(x, branch, 1, `${name}_b1`);
   const b3 = conv3x3(conv, o, conv(x, reduce, 1, `${name}_b3_reduce`), branch, `${name}_b3`);
   const bWide = wideBranch(conv, o, conv(x, reduce, 1, `${name}_wide_reduce`), branch, `${name}_wide`);
-  const pooled = tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same', name: `${name}_pool`}).apply(x) as tf.SymbolicTensor;
+  const pooled = applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same', name: `${name}_pool`}), x);
   const bPool = conv(pooled, branch, 1, `${name}_pool_proj`);
-  const y = tf.layers.concatenate({name: `${name}_concat`}).apply([b1, b3, bWide, bPool]) as tf.SymbolicTensor;
+  const y = applyTo(tf.layers.concatenate({name: `${name}_concat`}), [b1, b3, bWide, bPool]);
   if (!o.residual || channelsOf(x) !== filters) return y;
   // Inception-ResNet: a linear 1x1 back to the input's width, scaled, added, then the activation.
-  const up = tf.layers.conv2d({filters, kernelSize: 1, name: `${name}_up_conv`}).apply(y) as tf.SymbolicTensor;
-  const sum = new ScaledAdd({scale: o.residualScale, name: `${name}_add`}).apply([x, up]) as tf.SymbolicTensor;
-  return o.act === 'sigmoid' ? tf.layers.activation({activation: 'sigmoid', name: `${name}_act`}).apply(sum) as tf.SymbolicTensor :
+  const up = applyTo(tf.layers.conv2d({filters, kernelSize: 1, name: `${name}_up_conv`}), y);
+  const sum = applyTo(new ScaledAdd({scale: o.residualScale, name: `${name}_add`}), [x, up]);
+  return o.act === 'sigmoid' ? applyTo(tf.layers.activation({activation: 'sigmoid', name: `${name}_act`}), sum) :
       activation(sum, 'relu', `${name}_act`);
 }
 
 function maxPoolDown(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
-  return tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name}).apply(x) as tf.SymbolicTensor;
+  return applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name}), x);
 }
 
 /**
@@ -129,7 +129,7 @@ export function gridReduction(x: tf.SymbolicTensor, filters: number, o: Inceptio
   const b3 = conv3x3(conv, o, conv(x, branch / 2, 1, `${name}_b3_reduce`), branch, `${name}_b3`, 2);
   const deep = conv3x3(conv, o, conv(x, branch / 2, 1, `${name}_b33_reduce`), branch, `${name}_b33a`);
   const b33 = conv(deep, branch, 3, `${name}_b33b`, {strides: 2});
-  return tf.layers.concatenate({name: `${name}_concat`}).apply([b3, b33, maxPoolDown(x, `${name}_pool`)]) as tf.SymbolicTensor;
+  return applyTo(tf.layers.concatenate({name: `${name}_concat`}), [b3, b33, maxPoolDown(x, `${name}_pool`)]);
 }
 
 /** Channels at `width`, a multiple of 8 (a module's reductions are an eighth of it). */
@@ -158,8 +158,8 @@ export function buildInceptionLab(options: Partial<InceptionLabOptions> = {}): t
     x = stage === 0 ? labModule(x, filters, o, 'stage1_entry') : gridReduction(x, filters, o, `reduction${stage}`);
     for (let i = 0; i < o.modulesPerStage; i++) x = labModule(x, filters, o, `stage${stage + 1}_module${i + 1}`);
   });
-  x = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({units: o.classes, name: 'logits'}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);
+  const logits = applyTo(tf.layers.dense({units: o.classes, name: 'logits'}), x);
   return tf.model({inputs: input, outputs: logits, name: 'inception_lab'});
 }
 

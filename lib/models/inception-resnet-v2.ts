@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame, tower} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
+import {applyTo} from '../layers/apply';
 import {ScaledAdd} from '../layers/scaled-add';
 import {checkCommon, checkIntegerList} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
@@ -18,9 +19,9 @@ import {CommonOptions, Family, ModelVariant} from './types';
 function residual(x: tf.SymbolicTensor, branches: tf.SymbolicTensor[], scale: number, relu: boolean, n: string): tf.SymbolicTensor {
   const width = x.shape[3] as number;
   const mixed = concat(branches, `${n}_mixed`);
-  const up = tf.layers.conv2d({filters: width, kernelSize: 1, useBias: true, name: `${n}_up`}).apply(mixed) as tf.SymbolicTensor;
-  const sum = new ScaledAdd({scale, name: `${n}_add`}).apply([x, up]) as tf.SymbolicTensor;
-  return relu ? tf.layers.reLU({name: `${n}_act`}).apply(sum) as tf.SymbolicTensor : sum;
+  const up = applyTo(tf.layers.conv2d({filters: width, kernelSize: 1, useBias: true, name: `${n}_up`}), mixed);
+  const sum = applyTo(new ScaledAdd({scale, name: `${n}_add`}), [x, up]);
+  return relu ? applyTo(tf.layers.reLU({name: `${n}_act`}), sum) : sum;
 }
 
 /** Fig. 16: the 35x35 residual block. */

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import {convBnAct} from '../blocks/conv-bn-act';
 import {InceptionWidths, inceptionV1Module, stem7x7} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
+import {applyTo} from '../layers/apply';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -58,12 +59,12 @@ export const DEFAULTS: InceptionV1Options = {
  * ..., a dropout layer with 70% ratio ..., a linear layer with softmax".
  */
 function auxClassifier(x: tf.SymbolicTensor, classes: number, n: string): tf.SymbolicTensor {
-  let y = tf.layers.averagePooling2d({poolSize: 5, strides: 3, padding: 'valid', name: `${n}_pool`}).apply(x) as tf.SymbolicTensor;
+  let y = applyTo(tf.layers.averagePooling2d({poolSize: 5, strides: 3, padding: 'valid', name: `${n}_pool`}), x);
   y = convBnAct(y, {filters: 128, kernelSize: 1, name: `${n}_1x1`});
-  y = tf.layers.flatten({name: `${n}_flatten`}).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.dense({units: 1024, activation: 'relu', name: `${n}_fc`}).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.dropout({rate: 0.7, name: `${n}_dropout`}).apply(y) as tf.SymbolicTensor;
-  return tf.layers.dense({units: classes, name: `${n}_logits`}).apply(y) as tf.SymbolicTensor;
+  y = applyTo(tf.layers.flatten({name: `${n}_flatten`}), y);
+  y = applyTo(tf.layers.dense({units: 1024, activation: 'relu', name: `${n}_fc`}), y);
+  y = applyTo(tf.layers.dropout({rate: 0.7, name: `${n}_dropout`}), y);
+  return applyTo(tf.layers.dense({units: classes, name: `${n}_logits`}), y);
 }
 
 export function buildInceptionV1(options: Partial<InceptionV1Options> = {}): tf.LayersModel {
@@ -74,7 +75,7 @@ export function buildInceptionV1(options: Partial<InceptionV1Options> = {}): tf.
   checkCommon('inception_v1', o, 32);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   const maxPool = (x: tf.SymbolicTensor, name: string) =>
-      tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name}).apply(x) as tf.SymbolicTensor;
+      applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name}), x);
 
   let x = stem7x7(input, o.stem, 'stem1');   // 112x112x64
   x = maxPool(x, 'stem1_pool');                                                       // 56x56x64

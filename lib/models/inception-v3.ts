@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame, tower} from '../blocks/inception';
+import {applyTo} from '../layers/apply';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -126,16 +127,16 @@ export function buildInceptionV3(options: Partial<InceptionV3Options> = {}): tf.
   x = reductionB(x, conv, 'mixed7a');                                                        // 8x8x1280
   x = moduleE(x, conv, 'mixed7b');
   x = moduleE(x, conv, 'mixed7c');                                                           // 8x8x2048
-  x = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
-  if (o.dropout > 0) x = tf.layers.dropout({rate: o.dropout, name: 'dropout'}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({units: o.classes, name: 'logits'}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);
+  if (o.dropout > 0) x = applyTo(tf.layers.dropout({rate: o.dropout, name: 'dropout'}), x);
+  const logits = applyTo(tf.layers.dense({units: o.classes, name: 'logits'}), x);
   if (!o.auxHead) return tf.model({inputs: input, outputs: logits, name: 'inception_v3'});
   // §4: 5x5/3 average pool, 1x1 conv, then (torchvision) a 5x5 conv to 768 and the classifier.
-  let aux = tf.layers.averagePooling2d({poolSize: 5, strides: 3, padding: 'valid', name: 'aux_pool'}).apply(auxInput) as tf.SymbolicTensor;
+  let aux = applyTo(tf.layers.averagePooling2d({poolSize: 5, strides: 3, padding: 'valid', name: 'aux_pool'}), auxInput);
   aux = conv(aux, {filters: 128, kernel: 1, name: 'aux_1x1'});
   aux = conv(aux, {filters: 768, kernel: 5, name: 'aux_5x5', padding: 'valid'});
-  aux = tf.layers.globalAveragePooling2d({name: 'aux_gap'}).apply(aux) as tf.SymbolicTensor;
-  const auxLogits = tf.layers.dense({units: o.classes, name: 'aux_logits'}).apply(aux) as tf.SymbolicTensor;
+  aux = applyTo(tf.layers.globalAveragePooling2d({name: 'aux_gap'}), aux);
+  const auxLogits = applyTo(tf.layers.dense({units: o.classes, name: 'aux_logits'}), aux);
   return tf.model({inputs: input, outputs: [logits, auxLogits], name: 'inception_v3'});
 }
 

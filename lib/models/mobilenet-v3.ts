@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import {Act, convBnAct} from '../blocks/conv-bn-act';
 import {invertedResidual} from '../blocks/inverted-residual';
 import {makeDivisible} from '../blocks/util';
+import {applyTo} from '../layers/apply';
 import {HardSwish} from '../layers/hard-activations';
 import {checkCommon, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
@@ -96,13 +97,13 @@ export function buildMobileNetV3(options: Partial<MobileNetV3Options> = {}): tf.
     });
   });
   x = convBnAct(x, {filters: scaled(HEAD[o.size].last), kernelSize: 1, act: 'hardSwish', name: 'head'});
-  x = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);
   // The two "NBN" 1x1 convs after pooling act on a 1x1 map: dense layers.
   // The hidden width is not scaled for width < 1 (torchvision, Keras).
-  x = tf.layers.dense({units: makeDivisible(HEAD[o.size].hidden * Math.max(1, o.width)), name: 'hidden'}).apply(x) as tf.SymbolicTensor;
-  x = new HardSwish({name: 'hidden_act'}).apply(x) as tf.SymbolicTensor;
-  if (o.dropout > 0) x = tf.layers.dropout({rate: o.dropout, name: 'dropout'}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({units: o.classes, name: 'logits'}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.dense({units: makeDivisible(HEAD[o.size].hidden * Math.max(1, o.width)), name: 'hidden'}), x);
+  x = applyTo(new HardSwish({name: 'hidden_act'}), x);
+  if (o.dropout > 0) x = applyTo(tf.layers.dropout({rate: o.dropout, name: 'dropout'}), x);
+  const logits = applyTo(tf.layers.dense({units: o.classes, name: 'logits'}), x);
   return tf.model({inputs: input, outputs: logits, name: `mobilenet_v3_${o.size}`});
 }
 

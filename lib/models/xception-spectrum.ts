@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Act, activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {channelsOf} from '../blocks/util';
+import {applyTo} from '../layers/apply';
 import {ChannelShuffle, GroupConv2D} from '../layers/group-conv';
 import {STEM_STRIDE_OPTION, checkCommon, checkRange, checkStemStride, minResolutionFor} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
@@ -78,19 +79,19 @@ export function spectrumModule(x: tf.SymbolicTensor, args: SpectrumModuleArgs): 
   }
   if (shuffle && pointwiseGroups === 1) throw new Error('xception_spectrum: shuffle needs pointwiseGroups above 1 (a dense 1x1 mixes every channel already)');
   const pointwise = (input: tf.SymbolicTensor) => {
-    if (pointwiseGroups === 1) return tf.layers.conv2d({filters, kernelSize: 1, useBias: false, name: `${name}_pointwise_conv`}).apply(input) as tf.SymbolicTensor;
-    return new GroupConv2D({filters, kernelSize: 1, groups: pointwiseGroups, name: `${name}_pointwise_conv`}).apply(input) as tf.SymbolicTensor;
+    if (pointwiseGroups === 1) return applyTo(tf.layers.conv2d({filters, kernelSize: 1, useBias: false, name: `${name}_pointwise_conv`}), input);
+    return applyTo(new GroupConv2D({filters, kernelSize: 1, groups: pointwiseGroups, name: `${name}_pointwise_conv`}), input);
   };
-  const spatial = (input: tf.SymbolicTensor) => new GroupConv2D({
+  const spatial = (input: tf.SymbolicTensor) => applyTo(new GroupConv2D({
     filters: channelsOf(input), kernelSize: 3, groups: segments, strides, padding: 'same', name: `${name}_spatial_conv`,
-  }).apply(input) as tf.SymbolicTensor;
+  }), input);
   if (order === 'depthwise-first') {
     let y = activation(batchNorm(spatial(x), `${name}_spatial_bn`), args.between, `${name}_between`);
     y = batchNorm(pointwise(y), `${name}_pointwise_bn`);
     return activation(y, 'relu', `${name}_pointwise_act`);
   }
   let y = activation(batchNorm(pointwise(x), `${name}_pointwise_bn`), args.between, `${name}_between`);
-  if (shuffle) y = new ChannelShuffle({groups: pointwiseGroups, name: `${name}_shuffle`}).apply(y) as tf.SymbolicTensor;
+  if (shuffle) y = applyTo(new ChannelShuffle({groups: pointwiseGroups, name: `${name}_shuffle`}), y);
   return activation(batchNorm(spatial(y), `${name}_spatial_bn`), 'relu', `${name}_spatial_act`);
 }
 
@@ -133,11 +134,11 @@ export function buildXceptionSpectrum(options: Partial<XceptionSpectrumOptions> 
       const y = spectrumModule(x, {filters, segments: o.segments, between: o.between, strides, order: o.order,
                                    pointwiseGroups: o.pointwiseGroups, shuffle: o.shuffle, name: `stage${stage + 1}_module${i + 1}`});
       x = o.residual && strides === 1 && channelsOf(x) === filters ?
-          tf.layers.add({name: `stage${stage + 1}_module${i + 1}_add`}).apply([x, y]) as tf.SymbolicTensor : y;
+          applyTo(tf.layers.add({name: `stage${stage + 1}_module${i + 1}_add`}), [x, y]) : y;
     }
   });
-  x = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({units: o.classes, name: 'logits'}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);
+  const logits = applyTo(tf.layers.dense({units: o.classes, name: 'logits'}), x);
   return tf.model({inputs: input, outputs: logits, name: 'xception_spectrum'});
 }
 

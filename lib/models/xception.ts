@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
+import {applyTo} from '../layers/apply';
 import {checkCommon, checkRange} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -29,13 +30,12 @@ export const DEFAULTS: XceptionOptions = {resolution: 299, width: 1, classes: 10
 
 /** SeparableConv2D (depth multiplier 1, no bias) -> BN: Fig. 5's "SeparableConv". */
 function separableBn(x: tf.SymbolicTensor, filters: number, name: string): tf.SymbolicTensor {
-  const y = tf.layers.separableConv2d({filters, kernelSize: 3, padding: 'same', useBias: false, name: `${name}_conv`})
-                .apply(x) as tf.SymbolicTensor;
+  const y = applyTo(tf.layers.separableConv2d({filters, kernelSize: 3, padding: 'same', useBias: false, name: `${name}_conv`}), x);
   return batchNorm(y, `${name}_bn`);
 }
 
 function add(a: tf.SymbolicTensor, b: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
-  return tf.layers.add({name}).apply([a, b]) as tf.SymbolicTensor;
+  return applyTo(tf.layers.add({name}), [a, b]);
 }
 
 /** A downsampling block: two separable convs and a stride-2 max-pool, 1x1/2 conv on the shortcut. */
@@ -44,7 +44,7 @@ function downBlock(x: tf.SymbolicTensor, filters: [number, number], reluFirst: b
   let y = reluFirst ? activation(x, 'relu', `${name}_act1`) : x;
   y = separableBn(y, filters[0], `${name}_sep1`);
   y = separableBn(activation(y, 'relu', `${name}_act2`), filters[1], `${name}_sep2`);
-  y = tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name: `${name}_pool`}).apply(y) as tf.SymbolicTensor;
+  y = applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 2, padding: 'same', name: `${name}_pool`}), y);
   return add(y, shortcut, `${name}_add`);
 }
 
@@ -70,9 +70,9 @@ export function buildXception(options: Partial<XceptionOptions> = {}): tf.Layers
   EXIT_CONVS.forEach((filters, i) => {
     x = activation(separableBn(x, c(filters), `exit_sep${i + 1}`), 'relu', `exit_act${i + 1}`);
   });
-  x = tf.layers.globalAveragePooling2d({name: 'pool'}).apply(x) as tf.SymbolicTensor;
-  if (o.dropout > 0) x = tf.layers.dropout({rate: o.dropout, name: 'dropout'}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({units: o.classes, name: 'logits'}).apply(x) as tf.SymbolicTensor;
+  x = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);
+  if (o.dropout > 0) x = applyTo(tf.layers.dropout({rate: o.dropout, name: 'dropout'}), x);
+  const logits = applyTo(tf.layers.dense({units: o.classes, name: 'logits'}), x);
   return tf.model({inputs: input, outputs: logits, name: 'xception'});
 }
 

@@ -13,9 +13,9 @@ import {PlanResult} from '../experiments/runner';
 import {TrainingSettings, datasetFor} from '../experiments/spec';
 import {buildMobileNetV1} from '../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec} from '../plot/figures';
-import {Chapter, engineItem} from './chapter';
-import {layerCostTable} from './cost-tables';
-import {referenceSentence} from './reference-accuracy';
+import {Chapter, engineItem} from './common/chapter';
+import {layerCostTable} from './common/cost-tables';
+import {referenceSentence} from './common/reference-accuracy';
 
 /** MobileNet v1 for 28x28 grey images: the first stride removed, the first five separable layers kept. */
 export const LAB_SCALE = {resolution: 28, channels: 1, classes: 10, stemStride: 1, depth: 5} as const;

@@ -6,7 +6,7 @@
  * over one results folder. Running the notebook afterwards reuses them all.
  */
 import {findChapter} from '../chapters';
-import {Chapter} from '../chapters/chapter';
+import {Chapter} from '../chapters/common/chapter';
 import {costOf} from '../cost';
 import {BackendName} from '../engine/backends';
 import {plural} from '../display/format';

@@ -25,7 +25,7 @@ import {ResultsStore} from '../results/store';
 import {REPO_ROOT} from '../root';
 import {inPack} from '../environment';
 import {estimateTrainingBytes} from '../train/memory';
-import {Chapter} from '../chapters/chapter';
+import {Chapter} from '../chapters/common/chapter';
 import {UsageError, asUsage} from './errors';
 import {chapterArgument, planRows} from './plan';
 

@@ -76,7 +76,7 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     const byId = new Map(findings.map(f => [f.id, f]));
     const noise = byId.get('noise')!;
     // Each width's two seeds differ by 0.02: std 0.0141, pooled over four widths, 4 degrees of freedom.
-    assert.ok(Math.abs(noise.measured['one run\'s standard deviation'] - 0.02 / Math.SQRT2) < 1e-9);
+    assert.ok(Math.abs(noise.measured['one run\'s standard deviation (accuracy)'] - 0.02 / Math.SQRT2) < 1e-9);
     assert.equal(noise.measured['degrees of freedom'], 4);
     // Width: means differ by 0.075; two means of two runs: noise 0.0141, 5.3 units.
     assert.equal(byId.get('width')!.verdict!.label, 'clearly beyond the seed noise');

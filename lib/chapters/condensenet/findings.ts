@@ -8,7 +8,7 @@ import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {condensationOf} from '../../experiments/spec';
 import {Finding} from '../../results/findings';
-import {agreement, ended, findingsSectionOf, noiseFinding, said} from '../verdicts';
+import {agreement, ended, findingsSectionOf, noiseFinding, said} from '../common/verdicts';
 import {LASSO_REPORT} from './paper';
 import {GROUPS, plan} from './plan';
 import {ablationConfigurations, condensedRuns, judged, learnedRun, pointwiseConfigurations, seedNoise} from './sections';

@@ -7,8 +7,8 @@
 import {Item} from '../../display/show';
 import {buildModel} from '../../models';
 import {costOf} from '../../cost';
-import {layerCostTable} from '../cost-tables';
-import {recipeItems} from '../recipe';
+import {layerCostTable} from '../common/cost-tables';
+import {recipeItems} from '../common/recipe';
 import {LAB} from './plan';
 
 export {CHAPTER, CONDENSE_FACTORS, GROUPS, GROUP_COUNTS, GROUP_LASSO, LAB, POINTWISE, condensenet, matchedMobileNetWidth, plan} from './plan';

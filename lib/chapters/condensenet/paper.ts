@@ -12,7 +12,7 @@ import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {GroupConv2D, LearnedGroupConv2D} from '../../layers';
 import {buildModel, gatherOf} from '../../models';
-import {comparePublished, variantCost, variantsOf} from '../compare';
+import {comparePublished, variantCost, variantsOf} from '../common/compare';
 import {LAB} from './plan';
 
 export const PAPER = 'Huang, Liu, van der Maaten & Weinberger 2018, CondenseNet (arXiv:1711.09224)';

@@ -10,8 +10,8 @@ import {Budget, pick} from '../../experiments/budget';
 import {BudgetPlan} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {CondenseNetOptions, DEFAULTS} from '../../models/condensenet';
-import {Chapter} from '../chapter';
-import {matchWidth, totalsOf} from '../compare';
+import {Chapter} from '../common/chapter';
+import {matchWidth, totalsOf} from '../common/compare';
 import {buildModel} from '../../models';
 
 export const LAB = {channels: 1, classes: 10, resolution: 28, stemStride: 2, stages: [3, 3, 3], growth: [8, 16, 32]} as const;

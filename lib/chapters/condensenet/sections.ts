@@ -11,9 +11,9 @@ import {PlanResult} from '../../experiments/runner';
 import {Run, condensationOf} from '../../experiments/spec';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, heatmapFigure, latencyFigure} from '../../plot/figures';
 import {Verdict} from '../../results/stats';
-import {judgedAgainst, said} from '../verdicts';
-import {configurationTable, planCostPoints} from '../runs';
-import {Configuration, Noise, configurations, noiseOver} from '../runs';
+import {judgedAgainst, said} from '../common/verdicts';
+import {configurationTable, planCostPoints} from '../common/runs';
+import {Configuration, Noise, configurations, noiseOver} from '../common/runs';
 import {WORKED_EXAMPLE, workedExampleGather} from './paper';
 import {GROUPS, POINTWISE} from './plan';
 

@@ -8,14 +8,14 @@ import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Finding} from '../../results/findings';
 import {Verdict} from '../../results/stats';
-import {agreement, ended, findingsSectionOf, noiseFinding, said} from '../verdicts';
-import {imagesToReach, meanCurve} from '../runs';
+import {agreement, ended, findingsSectionOf, noiseFinding, said} from '../common/verdicts';
+import {imagesToReach, meanCurve} from '../common/runs';
 import {CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3} from './paper';
 import {SCALING, plan} from './plan';
 import {
   batchNormConfigurations, batchNormTarget, judged, kernelsConfigurations, ladderConfigurations, residualConfigurations, seedNoise,
 } from './sections';
-import {configurations} from '../runs';
+import {configurations} from '../common/runs';
 import {reductionOf} from './sections';
 
 /** A claim that something costs less "without loss": it holds unless the cheaper one is worse beyond the noise. */

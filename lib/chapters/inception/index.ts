@@ -8,8 +8,8 @@
 import {Item} from '../../display/show';
 import {buildModel} from '../../models';
 import {costOf} from '../../cost';
-import {layerCostTable} from '../cost-tables';
-import {recipeItems} from '../recipe';
+import {layerCostTable} from '../common/cost-tables';
+import {recipeItems} from '../common/recipe';
 import {LAB} from './plan';
 
 export {BN_LR_FACTOR, CHAPTER, LAB, LADDER, SCALING, inception, plan} from './plan';

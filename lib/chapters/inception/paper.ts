@@ -8,8 +8,8 @@ import {LayerCost} from '../../cost/types';
 import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {buildModel} from '../../models';
-import {ComparisonRow, comparePublished, totalsOf, variantCost} from '../compare';
-import {layerCostTable} from '../cost-tables';
+import {ComparisonRow, comparePublished, totalsOf, variantCost} from '../common/compare';
+import {layerCostTable} from '../common/cost-tables';
 
 export const GOOGLENET = 'Szegedy et al. 2014, Going deeper with convolutions (arXiv:1409.4842)';
 export const RETHINKING = 'Szegedy et al. 2015, Rethinking the Inception Architecture (arXiv:1512.00567)';

@@ -4,49 +4,41 @@
  * and the verdict against the seed noise. Where a claim does not show at
  * lab scale, the finding says so.
  */
-import {millions, percent, signed} from '../../display/format';
+import {millions, percent} from '../../display/format';
 import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Finding} from '../../results/findings';
-import {Verdict, verdict} from '../../results/stats';
-import {agreement, findingsSectionOf, noiseFinding} from '../verdicts';
+import {verdict} from '../../results/stats';
+import {agreement, ended, findingsSectionOf, judgedAgainst, noiseFinding, said} from '../common/verdicts';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {plan} from './plan';
 import {Configuration, accuracy, configurations, kOf, optionsOf, seedNoise} from './runs';
 import {activationConfigurations} from './sections';
 
 
-function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss'): Verdict {
-  const noise = seedNoise(result);
-  return verdict(a[measure].mean - b[measure].mean, measure === 'accuracy' ? noise.accuracy : noise.meanLoss,
-                 Math.min(a[measure].n, b[measure].n));
-}
-
-const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
-
 export function findings(result: PlanResult): Finding[] {
   const noise = seedNoise(result);
+  const judged = (a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss') => judgedAgainst(noise, a, b, measure);
   const matched = result.group('matched');
   const [matched1, matchedC] = [matched[0], matched[matched.length - 1]];
   const spectrumVerdict = verdict(accuracy(matchedC) - accuracy(matched1), noise.accuracy);
   const {atC, at1} = activationConfigurations(result);
   const [linearC, reluC, eluC] = atC;
   const [linear1, relu1] = at1;
-  const linearOverRelu = judged(result, linearC, reluC, 'accuracy');
-  const linearOverElu = judged(result, linearC, eluC, 'accuracy');
-  const lossLinearRelu = judged(result, linearC, reluC, 'meanLoss');
-  const lossLinearElu = judged(result, linearC, eluC, 'meanLoss');
-  const reluAt1 = judged(result, relu1, linear1, 'accuracy');
+  const linearOverRelu = judged(linearC, reluC, 'accuracy');
+  const linearOverElu = judged(linearC, eluC, 'accuracy');
+  const lossLinearRelu = judged(linearC, reluC, 'meanLoss');
+  const lossLinearElu = judged(linearC, eluC, 'meanLoss');
+  const reluAt1 = judged(relu1, linear1, 'accuracy');
   const [pointwiseFirst, depthwiseFirst] = configurations(result.group('order'), r => optionsOf(r).order ?? 'pointwise-first');
-  const order = judged(result, pointwiseFirst, depthwiseFirst, 'accuracy');
+  const order = judged(pointwiseFirst, depthwiseFirst, 'accuracy');
   const [without, withShuffle] = configurations(result.group('shuffle'), r => String(optionsOf(r).shuffle === true));
-  const shuffle = judged(result, withShuffle, without, 'accuracy');
+  const shuffle = judged(withShuffle, without, 'accuracy');
   const [residual, plain] = configurations(result.group('residual'), r => String(optionsOf(r).residual !== false));
-  const residualAccuracy = judged(result, residual, plain, 'accuracy');
-  const residualLoss = judged(result, residual, plain, 'meanLoss');
+  const residualAccuracy = judged(residual, plain, 'accuracy');
+  const residualLoss = judged(residual, plain, 'meanLoss');
   const [inception, xception] = configurations(result.group('inceptionXception'), r => kOf(r));
-  const xceptionOverInception = judged(result, xception, inception, 'accuracy');
-  const ended = (v: Verdict, yes: string, no: string, unclear: string) => v.beyondNoise ? (v.difference > 0 ? yes : no) : unclear;
+  const xceptionOverInception = judged(xception, inception, 'accuracy');
 
   return [
     {id: 'spectrum', topic: 'The middle of the spectrum',

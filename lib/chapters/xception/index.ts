@@ -8,8 +8,8 @@
 import {Item} from '../../display/show';
 import {buildModel} from '../../models';
 import {costOf} from '../../cost';
-import {layerCostTable} from '../cost-tables';
-import {recipeItems} from '../recipe';
+import {layerCostTable} from '../common/cost-tables';
+import {recipeItems} from '../common/recipe';
 import {LAB, LAB_WIDTH} from './plan';
 
 export {CHAPTER, INCEPTION_SEGMENTS, LAB, LAB_WIDTH, SEGMENTS, SHUFFLE_GROUPS, matchedWidths, plan, spectrum} from './plan';

@@ -16,7 +16,7 @@ import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {GroupConv2D} from '../../layers/group-conv';
 import {buildModel, spectrumModule} from '../../models';
 import {FIGURE_SIZE, colourOf, logTicks, paddedRange} from '../../plot/layout';
-import {comparePublished, totalsOf} from '../compare';
+import {comparePublished, totalsOf} from '../common/compare';
 
 export const PAPER = 'Chollet 2017, Xception (arXiv:1610.02357)';
 

@@ -11,8 +11,8 @@ import {BudgetPlan} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {DEFAULTS, XceptionSpectrumOptions} from '../../models/xception-spectrum';
 import {buildModel} from '../../models';
-import {Chapter} from '../chapter';
-import {MATCH_WIDTHS, totalsOf} from '../compare';
+import {Chapter} from '../common/chapter';
+import {MATCH_WIDTHS, totalsOf} from '../common/compare';
 
 /** 28 x 28 grey inputs, a stride-2 stem (14 x 14 into the first stage), two modules a stage, half width: 32/64/128 channels. */
 export const LAB = {channels: 1, classes: 10, resolution: 28, stemStride: 2, modulesPerStage: 2} as const;

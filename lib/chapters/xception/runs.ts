@@ -4,9 +4,9 @@
  */
 import {Run} from '../../experiments/spec';
 import {PlanResult} from '../../experiments/runner';
-import {Noise, noiseOver} from '../runs';
+import {Noise, noiseOver} from '../common/runs';
 
-export {Configuration, accuracy, configurations, meanCurve, meanTrainingLoss} from '../runs';
+export {Configuration, accuracy, configurations, meanCurve, meanTrainingLoss} from '../common/runs';
 
 export interface SpectrumRunOptions {
   segments: number;

@@ -13,7 +13,7 @@ import {CostPoint, verdict} from '../../results/stats';
 import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
-import {configurationTable, planCostPoints} from '../runs';
+import {configurationTable, planCostPoints} from '../common/runs';
 
 const FIXED = 'the spectrum at fixed width';
 const MATCHED = 'the spectrum at matched multiply-adds';

@@ -1,9 +1,9 @@
 /** The per-layer cost table the chapters share, on a built network. */
 import {strict as assert} from 'node:assert';
 
-import {layerCostTable} from '../../lib/chapters/cost-tables';
-import {costOf} from '../../lib/cost';
-import {buildMobileNetV1} from '../../lib/models';
+import {layerCostTable} from '../../../lib/chapters/common/cost-tables';
+import {costOf} from '../../../lib/cost';
+import {buildMobileNetV1} from '../../../lib/models';
 
 describe('per-layer cost table', () => {
   const cost = costOf(buildMobileNetV1({resolution: 32, channels: 1, classes: 10, width: 0.25}));

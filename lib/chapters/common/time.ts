@@ -3,11 +3,11 @@
  * measured here: what a reader of a quick report needs to decide whether
  * to run the full budget on this machine.
  */
-import {plural} from '../display/format';
-import {estimateSeconds, formatDuration} from '../experiments/estimate';
-import {BudgetPlan, expandPlan} from '../experiments/plan';
-import {PlanResult} from '../experiments/runner';
-import {trainingImagesOf} from '../experiments/spec';
+import {plural} from '../../display/format';
+import {estimateSeconds, formatDuration} from '../../experiments/estimate';
+import {BudgetPlan, expandPlan} from '../../experiments/plan';
+import {PlanResult} from '../../experiments/runner';
+import {trainingImagesOf} from '../../experiments/spec';
 
 export interface BudgetTime {
   seconds: number;

@@ -1,8 +1,8 @@
 /** A chapter plan's recipe in one sentence: what every run of the budget trains with. */
-import {plural} from '../display/format';
-import {Item, markdownItem} from '../display/show';
-import {BudgetPlan, expandPlan} from '../experiments/plan';
-import {DEFAULT_TRAINING} from '../experiments/spec';
+import {plural} from '../../display/format';
+import {Item, markdownItem} from '../../display/show';
+import {BudgetPlan, expandPlan} from '../../experiments/plan';
+import {DEFAULT_TRAINING} from '../../experiments/spec';
 
 const OPTIMIZER_WORDS: Record<string, string> = {
   adam: 'Adam', momentum: 'SGD with momentum 0.9', nesterov: 'SGD with Nesterov momentum 0.9', sgd: 'plain SGD', rmsprop: 'RMSProp',

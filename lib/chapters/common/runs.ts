@@ -3,12 +3,12 @@
  * the seed noise of their measures pooled over the groups a plan repeats,
  * and learning curves averaged over seeds.
  */
-import {Item, tableItem} from '../display/show';
-import {Curve} from '../plot/figures';
-import {CostPoint, Spread, pooledStd, spread} from '../results/stats';
-import {Run} from '../experiments/spec';
-import {PlanResult} from '../experiments/runner';
-import {StepCurvePoint} from '../train/options';
+import {Item, tableItem} from '../../display/show';
+import {Curve} from '../../plot/figures';
+import {CostPoint, Spread, pooledStd, spread} from '../../results/stats';
+import {Run} from '../../experiments/spec';
+import {PlanResult} from '../../experiments/runner';
+import {StepCurvePoint} from '../../train/options';
 
 export const accuracy = (run: Run) => run.result.testAccuracy ?? NaN;
 

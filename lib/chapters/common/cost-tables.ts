@@ -2,8 +2,8 @@
  * The per-layer cost table every chapter shows of a network it builds: one
  * row per layer that computes, in the words the chapter's paper uses.
  */
-import {LayerCost} from '../cost/types';
-import {Item, tableItem} from '../display/show';
+import {LayerCost} from '../../cost/types';
+import {Item, tableItem} from '../../display/show';
 
 export interface LayerTableWords {
   /** The multiply-adds column's header (MobileNet's paper says "Mult-Adds"). */

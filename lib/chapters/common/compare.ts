@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {Convention, CostTotals, costOf} from '../cost';
-import {LayerCost} from '../cost/types';
-import {PublishedMeasure, REGISTRY, buildModel, getVariant} from '../models';
-import {closestInCost} from '../results/stats';
+import {Convention, CostTotals, costOf} from '../../cost';
+import {LayerCost} from '../../cost/types';
+import {PublishedMeasure, REGISTRY, buildModel, getVariant} from '../../models';
+import {closestInCost} from '../../results/stats';
 
 export interface ComparisonRow {
   variant: string;

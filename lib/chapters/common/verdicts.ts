@@ -3,16 +3,16 @@
  * its verdict against the seed noise, whether the lab agrees with a claim
  * (only a difference beyond the noise can say), and the seed-noise finding.
  */
-import {plural, signed} from '../display/format';
-import {Item, findingsItem, headlineItem} from '../display/show';
-import {BudgetPlan} from '../experiments/plan';
-import {PlanResult} from '../experiments/runner';
-import {datasetFor} from '../experiments/spec';
-import {Finding} from '../results/findings';
+import {plural, signed} from '../../display/format';
+import {Item, findingsItem, headlineItem} from '../../display/show';
+import {BudgetPlan} from '../../experiments/plan';
+import {PlanResult} from '../../experiments/runner';
+import {datasetFor} from '../../experiments/spec';
+import {Finding} from '../../results/findings';
 import {referenceFor, referenceSentence} from './reference-accuracy';
 import {accuracy} from './runs';
 import {fullBudgetEstimate} from './time';
-import {Verdict, verdict} from '../results/stats';
+import {Verdict, verdict} from '../../results/stats';
 import {Configuration, Noise} from './runs';
 
 /** a minus b on `measure`, judged against one run's noise for that measure, for means of the smaller number of seeds. */

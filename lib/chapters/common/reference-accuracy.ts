@@ -4,7 +4,7 @@
  * a quick budget's 0.75 for what MobileNet gets on Fashion-MNIST.
  * docs/references.md C has the source.
  */
-import {plural} from '../display/format';
+import {plural} from '../../display/format';
 
 export interface ReferenceAccuracy {
   network: string;

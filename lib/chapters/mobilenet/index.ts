@@ -1,0 +1,20 @@
+/**
+ * Chapter 03, MobileNet's multipliers (notebooks/03-mobilenet-multipliers.ipynb
+ * narrates these calls): the papers' tables recomputed from built networks
+ * (paper.ts), the plan (plan.ts), the tables and figures read from the runs
+ * (sections.ts) and the findings (findings.ts).
+ */
+import {recipeItems} from '../common/recipe';
+
+export {
+  PAPER, TABLE_2, TABLE_3, Table3Row, modernSection, paperTablesSection, paperV1Section, scalingSection, table3Rows, table3Section,
+} from './paper';
+export {CHAPTER, GRID_RESOLUTIONS, GRID_WIDTHS, plan} from './plan';
+export {
+  costSection, familiesSection, gridSection, latencySection, seedSection, separableSection, thinShallowSection,
+} from './sections';
+export {seedNoise} from './runs';
+export {findings, findingsSection} from './findings';
+
+/** The recipe in a sentence, from the plan. */
+export const recipeSection = recipeItems;

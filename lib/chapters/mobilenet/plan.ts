@@ -1,0 +1,78 @@
+/**
+ * Chapter 03's plan: the lab-scale MobileNets it trains for each budget
+ * (the α × resolution grid, seeds for the noise, separable against full,
+ * thinner against shallower, V1/V2/V3 at matched cost).
+ */
+import {Budget, pick} from '../../experiments/budget';
+import {BudgetPlan} from '../../experiments/plan';
+import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
+import {buildMobileNetV1} from '../../models';
+import {Chapter} from '../common/chapter';
+import {matchWidth, totalsOf} from '../common/compare';
+
+/** Lab-scale MobileNet v1: 28x28 grey inputs, the first conv at stride 1, the first five separable layers. */
+const LAB_SCALE = {channels: 1, classes: 10, stemStride: 1} as const;
+export const V1_LAB = {...LAB_SCALE, depth: 5} as const;
+export const GRID_WIDTHS = [0.25, 0.5, 0.75, 1.0] as const;
+export const GRID_RESOLUTIONS = [10, 14, 20, 28] as const;
+export const SEPARABLE_WIDTHS = [0.25, 0.5] as const;
+
+const RECIPES: Record<Budget, {training: Partial<TrainingSettings>; seeds: number[]}> = {
+  smoke: {training: {limit: 256, testLimit: 200, epochs: 1}, seeds: [1]},
+  quick: {training: {limit: 4096, testLimit: 1000, epochs: 1}, seeds: [1, 2]},
+  full: {training: {limit: null, testLimit: null, epochs: 10}, seeds: [1, 2, 3]},
+};
+
+/** Widths at which the compared networks match a reference's cost (computed once a process: ~100 networks are costed). */
+let matched: {thin: number; v2: number; v3: number} | null = null;
+export function matchedWidths() {
+  if (matched == null) {
+    const shallowMacs = totalsOf(buildMobileNetV1(SHALLOW)).macs;
+    const v1Half = totalsOf(buildMobileNetV1({...V1_LAB, width: 0.5, resolution: 28})).macs;
+    matched = {
+      thin: matchWidth('mobilenet_v1', {...V1_LAB, resolution: 28}, shallowMacs).width,
+      v2: matchWidth('mobilenet_v2', V2_LAB, v1Half).width,
+      v3: matchWidth('mobilenet_v3', V3_LAB, v1Half).width,
+    };
+  }
+  return matched;
+}
+
+/** Shallower (Table 5): full width, the last two of the five separable layers removed. */
+const SHALLOW = {...V1_LAB, depth: 3, width: 1, resolution: 28};
+const V2_LAB = {...LAB_SCALE, stages: 4, resolution: 28};
+const V3_LAB = {...LAB_SCALE, size: 'small', resolution: 28};
+
+const v1 = (options: ModelOptions, seed = 1): ExperimentSpec => ({model: 'mobilenet_v1', options: {...V1_LAB, ...options}, seed});
+
+export function plan(budget: Budget): BudgetPlan {
+  const recipe = pick(budget, RECIPES);
+  const widths = matchedWidths();
+  return {
+    chapter: '03', budget,
+    training: {...recipe.training, batch: 64, lr: 5e-3},
+    seeds: [...recipe.seeds],
+    groups: [
+      {name: 'grid', title: 'α × resolution',
+       specs: GRID_WIDTHS.flatMap(width => GRID_RESOLUTIONS.map(resolution => v1({width, resolution})))},
+      {name: 'seeds', title: 'seed noise',
+       specs: GRID_WIDTHS.flatMap(width => recipe.seeds.map(seed => v1({width, resolution: 28}, seed)))},
+      {name: 'separable', title: 'separable vs full',
+       specs: SEPARABLE_WIDTHS.flatMap(width => (['separable', 'full'] as const).map(convolution => v1({width, resolution: 28, convolution})))},
+      {name: 'thinShallow', title: 'thinner vs shallower',
+       specs: [v1({resolution: 28, width: widths.thin}), {model: 'mobilenet_v1', options: SHALLOW, seed: 1}]},
+      {name: 'families', title: 'V1/V2/V3 at matched cost',
+       specs: [
+         v1({width: 0.5, resolution: 28}),
+         {model: 'mobilenet_v2', options: {...V2_LAB, width: widths.v2}, seed: 1},
+         {model: 'mobilenet_v2', options: {...V2_LAB, width: widths.v2, linearBottleneck: false}, seed: 1},
+         {model: 'mobilenet_v3', options: {...V3_LAB, width: widths.v3}, seed: 1},
+       ]},
+    ],
+  };
+}
+
+export const CHAPTER: Chapter = {
+  id: '03', aliases: ['mobilenet', 'mobilenet-multipliers'], title: 'MobileNet multipliers: width, resolution, and what they cost',
+  notebook: '03-mobilenet-multipliers.ipynb', plan,
+};

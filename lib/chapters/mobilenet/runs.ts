@@ -1,0 +1,42 @@
+/**
+ * Reading chapter 03's runs: what each run was, the seed noise (the α sweep
+ * at 28 px repeated over seeds), the separable/full pairs and the families'
+ * names (the shared readers are lib/chapters/common/runs.ts).
+ */
+import {PlanResult} from '../../experiments/runner';
+import {Run} from '../../experiments/spec';
+import {CostPoint, Spread, spread} from '../../results/stats';
+import {Noise, accuracy, noiseOver} from '../common/runs';
+import {GRID_WIDTHS, SEPARABLE_WIDTHS} from './plan';
+
+export type V1Options = {width: number; resolution: number; depth?: number; convolution?: string; linearBottleneck?: boolean};
+export const optionsOf = (run: Run) => run.config.options as unknown as V1Options;
+export const ms = (run: Run) => run.result.timing.latencyMsBatch1.toFixed(2);
+
+export function gridPoints(result: PlanResult): CostPoint[] {
+  return result.group('grid').map(r => ({label: `α=${optionsOf(r).width} ${optionsOf(r).resolution}px`, macs: r.result.macs,
+                                          accuracy: accuracy(r), group: `${optionsOf(r).resolution} px`}));
+}
+
+/** The seed noise: the α sweep at 28 px, repeated over every seed of the budget. */
+export const seedNoise = (result: PlanResult): Noise => noiseOver(result, ['seeds']);
+
+/** Mean test accuracy at each width of the seeded sweep. */
+export function seededWidths(result: PlanResult): Array<{width: number} & Spread> {
+  const seeded = result.group('seeds');
+  return GRID_WIDTHS.map(width => ({width, ...spread(seeded.filter(r => optionsOf(r).width === width).map(accuracy))}));
+}
+
+export function separablePairs(result: PlanResult) {
+  const runs = result.group('separable');
+  return SEPARABLE_WIDTHS.map(width => {
+    const sep = runs.find(r => optionsOf(r).width === width && optionsOf(r).convolution === 'separable')!;
+    const full = runs.find(r => optionsOf(r).width === width && optionsOf(r).convolution === 'full')!;
+    return {width, costRatio: full.result.macs / sep.result.macs, accuracyGain: accuracy(full) - accuracy(sep)};
+  });
+}
+
+export function familyName(run: Run): string {
+  if (run.config.model === 'mobilenet_v2' && optionsOf(run).linearBottleneck === false) return 'MobileNetV2, ReLU6 after projection';
+  return {mobilenet_v1: 'MobileNet v1', mobilenet_v2: 'MobileNetV2', mobilenet_v3: 'MobileNetV3-Small'}[run.config.model] ?? run.config.model;
+}

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import {activation, batchNorm} from '../blocks/conv-bn-act';
 import {ChannelGather, ChannelShuffle, GroupConv2D, LearnedGroupConv2D} from '../layers';
 import {applyTo} from '../layers/apply';
-import {checkCommon, checkIntegerList, checkRange} from './options';
+import {checkCommon, checkIntegerList, checkNoWidthMultiplier, checkRange} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 export interface CondenseNetOptions extends CommonOptions {
@@ -74,7 +74,7 @@ export function condenseNetPlan(o: CondenseNetOptions): {stages: number[]; growt
   if (stages.length !== growth.length) {
     throw new Error(`condensenet: stages ${JSON.stringify(stages)} and growth ${JSON.stringify(growth)} must list the same number of blocks`);
   }
-  if (o.width !== 1) throw new Error(`condensenet: scale the network with growth and stages; width must be 1, got ${o.width}`);
+  checkNoWidthMultiplier('condensenet', o.width, 'scale the network with growth (e.g. [4, 8, 16]) and stages instead');
   for (const key of ['groups', 'groups3x3', 'condenseFactor', 'bottleneck'] as const) checkRange(`condensenet: ${key}`, o[key], 1, 64, true);
   if (o.stemStride !== 1 && o.stemStride !== 2) throw new Error(`condensenet: stemStride must be 1 or 2, got ${o.stemStride}`);
   checkRange('condensenet: dropout', o.dropout, 0, 0.99);

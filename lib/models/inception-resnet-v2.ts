@@ -12,7 +12,7 @@ import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame, tow
 import {classifierHead} from '../blocks/util';
 import {applyTo} from '../layers/apply';
 import {ScaledAdd} from '../layers/scaled-add';
-import {checkCommon, checkIntegerList} from './options';
+import {checkCommon, checkIntegerList, checkNoWidthMultiplier} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** Concatenate branches, project linearly to the input width, add scaled, then ReLU (or not, for the last block). */
@@ -69,7 +69,7 @@ export const DEFAULTS: InceptionResNetV2Options = {
 
 export function buildInceptionResNetV2(options: Partial<InceptionResNetV2Options> = {}): tf.LayersModel {
   const o: InceptionResNetV2Options = {...DEFAULTS, ...options};
-  if (o.width !== 1) throw new Error(`inception_resnet_v2: the paper defines no width multiplier; width must be 1, got ${o.width}`);
+  checkNoWidthMultiplier('inception_resnet_v2', o.width, 'for a smaller network set blocks (e.g. [1, 2, 1]), or use inception_lab, which has a width option');
   checkCommon('inception_resnet_v2', o, 75);
   const [blocks35, blocks17, blocks8] = checkIntegerList('inception_resnet_v2: blocks', o.blocks, {length: 3, max: 100});
   const conv = inceptionConv(o.bnScale);

@@ -13,7 +13,7 @@ import {convBnAct} from '../blocks/conv-bn-act';
 import {InceptionWidths, inceptionV1Module, stem7x7} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
 import {applyTo} from '../layers/apply';
-import {checkCommon} from './options';
+import {checkCommon, checkNoWidthMultiplier} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 type Row = InceptionWidths & {readonly name: string};
@@ -71,7 +71,7 @@ export function buildInceptionV1(options: Partial<InceptionV1Options> = {}): tf.
   const o: InceptionV1Options = {...DEFAULTS, ...options};
   if (o.wideKernel !== 3 && o.wideKernel !== 5) throw new Error(`inception_v1: wideKernel must be 3 or 5, got ${o.wideKernel}`);
   if (o.stem !== 'conv' && o.stem !== 'separable') throw new Error(`inception_v1: stem must be 'conv' or 'separable', got '${o.stem}'`);
-  if (o.width !== 1) throw new Error(`inception_v1: the paper defines no width multiplier; width must be 1, got ${o.width}`);
+  checkNoWidthMultiplier('inception_v1', o.width, 'for a narrower Inception network use inception_lab, which has a width option');
   checkCommon('inception_v1', o, 32);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   const maxPool = (x: tf.SymbolicTensor, name: string) =>

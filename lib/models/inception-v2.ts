@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {InceptionConv, concat, inceptionConv, maxPoolDown, poolSame, stem7x7, tower} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
-import {checkCommon} from './options';
+import {checkCommon, checkNoWidthMultiplier} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** One row of Fig. 5; b1 = 0 and `pool: 'max-pass'` mark the stride-2 modules. */
@@ -85,7 +85,7 @@ export const DEFAULTS: InceptionV2Options = {
 export function buildInceptionV2(options: Partial<InceptionV2Options> = {}): tf.LayersModel {
   const o: InceptionV2Options = {...DEFAULTS, ...options};
   if (o.stem !== 'conv' && o.stem !== 'separable') throw new Error(`inception_v2: stem must be 'conv' or 'separable', got '${o.stem}'`);
-  if (o.width !== 1) throw new Error(`inception_v2: the paper defines no width multiplier; width must be 1, got ${o.width}`);
+  checkNoWidthMultiplier('inception_v2', o.width, 'for a narrower Inception network use inception_lab, which has a width option');
   checkCommon('inception_v2', o, 32);
   const conv = inceptionConv();
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});

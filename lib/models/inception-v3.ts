@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame, tower} from '../blocks/inception';
 import {applyTo} from '../layers/apply';
-import {checkCommon} from './options';
+import {checkCommon, checkNoWidthMultiplier} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 const avgPool = (x: tf.SymbolicTensor, name: string) => poolSame(x, 'avg', name);
@@ -108,7 +108,7 @@ export const DEFAULTS: InceptionV3Options = {
 
 export function buildInceptionV3(options: Partial<InceptionV3Options> = {}): tf.LayersModel {
   const o: InceptionV3Options = {...DEFAULTS, ...options};
-  if (o.width !== 1) throw new Error(`inception_v3: the paper defines no width multiplier; width must be 1, got ${o.width}`);
+  checkNoWidthMultiplier('inception_v3', o.width, 'for a narrower Inception network use inception_lab, which has a width option');
   // Five valid stride-2 steps and valid 3x3s: 75 px is the smallest input that keeps an 8x8 grid >= 1.
   checkCommon('inception_v3', o, 75);
   const conv = inceptionConv(o.bnScale);

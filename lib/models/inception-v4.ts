@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {InceptionConv as Conv, concat, inceptionConv, maxPoolDown, poolSame, tower} from '../blocks/inception';
 import {classifierHead} from '../blocks/util';
-import {checkCommon, checkIntegerList} from './options';
+import {checkCommon, checkIntegerList, checkNoWidthMultiplier} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
 /** Fig. 3: 299x299x3 -> 35x35x384, with concatenated conv and pool branches. */
@@ -132,7 +132,7 @@ export const DEFAULTS: InceptionV4Options = {resolution: 299, width: 1, classes:
 
 export function buildInceptionV4(options: Partial<InceptionV4Options> = {}): tf.LayersModel {
   const o: InceptionV4Options = {...DEFAULTS, ...options};
-  if (o.width !== 1) throw new Error(`inception_v4: the paper defines no width multiplier; width must be 1, got ${o.width}`);
+  checkNoWidthMultiplier('inception_v4', o.width, 'for a smaller network set blocks (e.g. [1, 1, 1]), or use inception_lab, which has a width option');
   // Four valid stride-2 steps and valid 3x3s; 75 px keeps the 8x8 grid at 1x1.
   checkCommon('inception_v4', o, 75);
   const [blocksA, blocksB, blocksC] = checkIntegerList('inception_v4: blocks', o.blocks, {length: 3, max: 100});

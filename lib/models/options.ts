@@ -13,6 +13,15 @@ export function checkStemStride(family: string, value: number): void {
   if (value !== 1 && value !== 2) throw new Error(`${family}: stemStride must be 1 or 2, got ${value}`);
 }
 
+/**
+ * The refusal of the families whose papers scale the network some other way
+ * than by a width multiplier (module widths fixed by a table, growth rates):
+ * any width but 1 is refused, with what to change instead.
+ */
+export function checkNoWidthMultiplier(family: string, width: number, instead: string): void {
+  if (width !== 1) throw new Error(`${family}: width must be 1 (the paper defines no width multiplier), got ${width}; ${instead}`);
+}
+
 export function checkRange(name: string, value: number, min: number, max: number, integer = false): void {
   const kind = integer ? 'a whole number' : 'a number';
   if (typeof value !== 'number' || Number.isNaN(value) || (integer && !Number.isInteger(value)) ||

@@ -94,6 +94,11 @@ describe('CondenseNet', function () {
     assert.throws(() => new LearnedGroupConv2D({filters: 10, groups: 4}), /10 output channels do not divide into 4 groups/);
   });
 
+  it('refuses a width multiplier, saying to scale growth and stages instead', () => {
+    assert.throws(() => buildCondenseNet({...TINY, width: 0.5}),
+        /condensenet: width must be 1 \(the paper defines no width multiplier\), got 0\.5; scale the network with growth/);
+  });
+
   it('the converted network computes what the masked one does', () => {
     const trained = buildCondenseNet(TINY);
     randomiseBatchNorms(trained, 11);

@@ -75,7 +75,9 @@ describe('Inception-v4 and Inception-ResNet-v2 (Szegedy et al. 2016)', () => {
   });
 
   it('bad options name the option, the value and what is accepted', () => {
-    assert.throws(() => buildInceptionV4({width: 0.5}), /inception_v4: .*width must be 1, got 0\.5/);
+    assert.throws(() => buildInceptionV4({width: 0.5}),
+        /inception_v4: width must be 1 \(the paper defines no width multiplier\), got 0\.5; for a smaller network set blocks/);
+    assert.throws(() => buildInceptionV1({width: 2}), /inception_v1: width must be 1 .*got 2; .*use inception_lab, which has a width option/);
     assert.throws(() => buildInceptionResNetV2({resolution: 64}), /inception_resnet_v2: resolution must be a whole number of pixels in \[75, 1024\].*got 64/);
     assert.throws(() => buildInceptionV4({classes: 0}), /classes must be a whole number in \[1, 100000\], got 0/);
   });

@@ -18,9 +18,7 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {initEngine} from '../engine/backends';
-import {AdapterProbe, probeAdapter, vulkanDrivers, vulkanLoader} from '../engine/gpu';
-import {MAX_WASM_THREADS} from '../engine/wasm-threads';
+import {AdapterProbe, MAX_WASM_THREADS, initEngine, probeAdapter, vulkanDrivers, vulkanLoader} from '../engine';
 import {writeFileAtomic} from '../results/atomic';
 import {REPO_ROOT} from '../root';
 import {LAB_GRADIENT_CASES, modelGradients, normwiseError} from './gradients';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import {pixelStats, syntheticImages} from '../data';
-import {BackendName, initEngine} from '../engine/backends';
+import {BackendName, initEngine} from '../engine';
 import {REPO_ROOT} from '../root';
 import {inPack} from '../environment';
 import {train} from '../train';

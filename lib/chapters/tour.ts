@@ -3,7 +3,7 @@
  * small. A lab-scale MobileNet v1 costed layer by layer, then trained at
  * three widths, then plotted against its cost.
  */
-import {EngineInfo} from '../engine/backends';
+import {EngineInfo} from '../engine';
 import {costOf} from '../cost';
 import {formatCount, plural} from '../display/format';
 import {Item, headlineItem, markdownItem, plotlyItem, tableItem, vegaItem} from '../display/show';

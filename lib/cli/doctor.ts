@@ -10,8 +10,7 @@ import {inPack} from '../environment';
 import {LAB_VARIABLES, checkEnvironment, unknownVariableNote} from './environment';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {locateFashionMnist, missingDataMessage} from '../data/locate';
-import {probeBackends} from '../engine/backends';
-import {probeAdapter, vulkanDrivers, vulkanLoader} from '../engine/gpu';
+import {probeAdapter, probeBackends, vulkanDrivers, vulkanLoader} from '../engine';
 import {plural} from '../display/format';
 import {ROOT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 

@@ -1,6 +1,5 @@
 /** The engine a training command runs on: --backend and --threads, else the environment, else the automatic choice. */
-import {EngineInfo, backendFromEnv, initEngine, parseBackend} from '../engine/backends';
-import {THREADS_ENV, parseThreads} from '../engine/wasm-threads';
+import {EngineInfo, THREADS_ENV, backendFromEnv, initEngine, parseBackend, parseThreads} from '../engine';
 import {asUsage} from './errors';
 
 export const ENGINE_OPTIONS = {backend: {type: 'string'}, threads: {type: 'string'}} as const;
@@ -8,7 +7,7 @@ export const ENGINE_OPTIONS = {backend: {type: 'string'}, threads: {type: 'strin
 export async function startEngine(values: Record<string, unknown>): Promise<EngineInfo> {
   const flag = values['backend'] as string | undefined;
   const choice = asUsage(() => flag != null ? parseBackend(flag, '--backend') : backendFromEnv());
-  // wasm reads its thread count when it first starts (lib/engine/wasm-threads.ts).
+  // wasm reads its thread count when it first starts (lib/engine/backends/wasm-threads.ts).
   if (values['threads'] != null) {
     process.env[THREADS_ENV] = String(asUsage(() => parseThreads(values['threads'] as string, '--threads')));
   }

@@ -9,8 +9,7 @@
 import * as fs from 'node:fs';
 
 import {dataDirFromEnv} from '../data/locate';
-import {backendFromEnv} from '../engine/backends';
-import {MAX_WASM_THREADS, threadsFromEnvironment, wasmOutDir} from '../engine/wasm-threads';
+import {MAX_WASM_THREADS, backendFromEnv, threadsFromEnvironment, wasmOutDir} from '../engine';
 import {inPack} from '../environment';
 import {BUDGETS, budgetFromEnv} from '../experiments/budget';
 import {recordsBackend} from '../experiments/runner';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
 import {inPack} from '../environment';
-import {quietTfjs} from '../engine/backends';
+import {parseBackend, quietTfjs} from '../engine';
 import {BUDGETS, Budget, parseBudget} from '../experiments/budget';
 import {costReport, formatCostReport, parseConvention} from './cost';
 import {variantRows} from './variants';
@@ -16,7 +16,6 @@ import {formatCount} from '../display/format';
 import {formatChecks, labCanRun, runDoctor} from './doctor';
 import {checkEnvironment, unknownVariableNote} from './environment';
 import {SetupError, UsageError, asUsage} from './errors';
-import {parseBackend} from '../engine/backends';
 import {startLab} from './lab';
 import {MODEL_OPTIONS, resolveModel} from './model-options';
 import {PLAN_OPTIONS, RUN_PLAN_OPTIONS, commandPlan, commandRunPlan} from './plan';

@@ -14,7 +14,7 @@ import {ArrayTaskRun, arrayScript, formatSlurmMemory, formatSlurmTime, parseSlur
 import {RunState, RunStatus, Submission, observeCluster, readSubmissions, runStates, submissionsDir,
         writeSubmission} from '../cluster/slurm-jobs';
 import {costOf} from '../cost';
-import {BACKEND_NAMES, BackendName} from '../engine/backends';
+import {BACKEND_NAMES, BackendName} from '../engine';
 import {plural} from '../display/format';
 import {tableBundle} from '../display/table';
 import {Budget} from '../experiments/budget';

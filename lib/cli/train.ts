@@ -1,5 +1,5 @@
 /** `cnnlab train`: one training run of any configuration the atlas can build. */
-import {BackendName} from '../engine/backends';
+import {BackendName} from '../engine';
 import {configKey, Json, ResultsStore} from '../results/store';
 import {OPTIMIZERS, OptimizerName} from '../train/optimizers';
 import {runPlanned} from '../experiments/runner';

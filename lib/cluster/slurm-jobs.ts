@@ -9,7 +9,7 @@ import {execFileSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {BackendName} from '../engine/backends';
+import {BackendName} from '../engine';
 import {Budget} from '../experiments/budget';
 import {writeFileAtomic} from '../results/atomic';
 import {TASK_FINISHED, TASK_STARTED} from './slurm-script';

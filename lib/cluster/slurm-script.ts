@@ -5,7 +5,7 @@
  * Slurm's own; the lab only writes the script, with a resource request
  * taken from the plan's own estimates (time, memory) and a margin.
  */
-import {BackendName} from '../engine/backends';
+import {BackendName} from '../engine';
 import {Budget} from '../experiments/budget';
 
 /** What one array task trains: a run of the plan, by position and key. */

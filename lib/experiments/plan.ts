@@ -4,7 +4,7 @@
  * for an engine gives its runs in a fixed order, each with the key its
  * record is stored under; a run that two groups share is trained once.
  */
-import {BackendName} from '../engine/backends';
+import {BackendName} from '../engine';
 import {configKey} from '../results/store';
 import {Budget} from './budget';
 import {ExperimentConfig, ExperimentSpec, TrainingSettings, configOf} from './spec';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {costOf} from '../cost';
-import {initEngine} from '../engine/backends';
+import {initEngine} from '../engine';
 import {buildModel} from '../models';
 import {pixelStats} from '../data/dataset';
 import {CondenseNetOptions} from '../models/condensenet';

@@ -5,7 +5,7 @@
  * starts, so interrupted work resumes. One progress bar covers the whole
  * plan: run i of N, images per second, time left.
  */
-import {BACKEND_NAMES, BackendName, EngineInfo, initEngine} from '../engine/backends';
+import {BACKEND_NAMES, BackendName, EngineInfo, initEngine} from '../engine';
 import {plural} from '../display/format';
 import {createProgress, ProgressTarget} from '../display/progress';
 import {ResultsStore} from '../results/store';

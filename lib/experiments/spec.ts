@@ -9,7 +9,7 @@ import {loadCifar10} from '../data/cifar10';
 import {ImageSet, splitValidation, take} from '../data/dataset';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {syntheticImages} from '../data/synthetic';
-import {BackendName} from '../engine/backends';
+import {BackendName} from '../engine';
 import {Json, canonicalJson} from '../results/store';
 import {EpochRecord, StepCurvePoint, Timing} from '../train/options';
 import type {CondensationRecord} from './condensation';

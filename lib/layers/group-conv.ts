@@ -18,15 +18,15 @@
  *   reduction of a tensor C_in/G times the output);
  * - 'masked': one regular convolution whose kernel is zero off the G
  *   diagonal blocks: one fast kernel call doing G times the multiply-adds;
- * - 'direct': the lab's grouped-convolution kernel (lib/engine/group-conv.ts,
- *   wasm and cpu): every group in one pass, exactly the multiply-adds
- *   needed, no split or concat.
+ * - 'direct': the lab's grouped-convolution kernel
+ *   (lib/engine/kernels/grouped-conv-kernel.ts, wasm and cpu): every group
+ *   in one pass, exactly the multiply-adds needed, no split or concat.
  * 'auto' takes a regular convolution for G = 1 and else the route
  * GROUP_ROUTE_RULE names (measured: bench/group-conv.ts, docs/engine.md).
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {groupConv2dKernel, groupConvSimdHere} from '../engine/group-conv';
+import {groupConv2dKernel, groupConvSimdHere} from '../engine';
 
 export const GROUP_CONV_ROUTES = ['auto', 'split', 'depthwise', 'masked', 'direct'] as const;
 export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];

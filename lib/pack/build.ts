@@ -108,7 +108,7 @@ export async function buildPack(options: PackOptions = {}): Promise<PackResult> 
     const common = {bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, keepNames: true,
                     external: EXTERNAL, logLevel: 'error', legalComments: 'none'} as const;
     const entry = path.join(__dirname, '..', 'cli', `pack-entry${path.extname(__filename)}`);
-    const adapter = path.join(__dirname, '..', 'engine', `webgpu-adapter${path.extname(__filename)}`);
+    const adapter = path.join(__dirname, '..', 'engine', 'backends', `webgpu-adapter${path.extname(__filename)}`);
     await esbuild.build({...common, entryPoints: [entry], outfile: path.join(app, 'cnnlab.js')});
     await esbuild.build({...common, entryPoints: [adapter], outfile: path.join(app, 'webgpu-adapter.js')});
 

@@ -18,7 +18,7 @@ import {LAB_GRADIENT_CASES, modelGradients, worstWeightError} from '../../lib/be
 // Inception-v4 and Inception-ResNet-v2 at their smallest (75 px, one block
 // per grid) take over 100 s each on the cpu reference; they add no kernel
 // beyond the two above (asymmetric and valid stride-2 convs are in
-// wasm-kernels.test.ts; ScaledAdd is a Mul and an Add).
+// kernels/wasm-replacements.test.ts; ScaledAdd is a Mul and an Add).
 
 describe('whole-model gradients: wasm with lab kernels equals cpu', () => {
   before(async () => { await initEngine('wasm'); });

@@ -3,7 +3,7 @@
  * for each budget (the runs `cnnlab plan`, `cnnlab run-plan` and the
  * notebook train or reuse). Its tables and findings are its own functions.
  */
-import {EngineInfo} from '../../engine/backends';
+import {EngineInfo} from '../../engine';
 import {Budget} from '../../experiments/budget';
 import {BudgetPlan} from '../../experiments/plan';
 import {PlanResult} from '../../experiments/runner';

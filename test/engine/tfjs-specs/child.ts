@@ -15,11 +15,11 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {setTestEnvs} from '@tensorflow/tfjs-core/dist/jasmine_util';
 
-import {setUpDawn} from '../../../lib/engine/backends';
-import {registerActivationGradients} from '../../../lib/engine/activation-grads';
-import {registerLabWasmKernels} from '../../../lib/engine/wasm-kernels';
-import {prepareSimdKernels, withoutSimdKernels} from '../../../lib/engine/wasm-kernels/simd';
-import {prepareWasmThreads, wasmOutDir} from '../../../lib/engine/wasm-threads';
+import {setUpDawn} from '../../../lib/engine/backends/choose-backend';
+import {registerActivationGradients} from '../../../lib/engine/kernels/activation-grads';
+import {registerLabWasmKernels} from '../../../lib/engine/kernels/wasm-replacements';
+import {prepareSimdKernels, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {prepareWasmThreads, wasmOutDir} from '../../../lib/engine/backends/wasm-threads';
 import {CONFIGURATIONS, ConfigurationName, FileOutcome, SPEC_ENV_NAME, SpecOutcome, isConfigurationName} from './configurations';
 
 interface JasmineResult {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {wasmOutDir} from '../../../lib/engine/wasm-threads';
+import {wasmOutDir} from '../../../lib/engine/backends/wasm-threads';
 import {REPO_ROOT} from '../../../lib/root';
 import {CONFIGURATIONS, ConfigurationName, FileOutcome, SPEC_ENV_NAME, SPEC_FILES} from './configurations';
 

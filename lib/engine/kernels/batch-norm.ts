@@ -1,0 +1,248 @@
+/**
+ * Batch normalisation in training mode as two kernels instead of a graph of
+ * ~15 small ops: one pass for the per-channel statistics, one to normalise;
+ * one pass for the gradient's two reductions, one for dx. Profiling the lab
+ * MobileNet on wasm showed batch norm's op graph (Sum, Mean, Multiply, Sub,
+ * broadcasts) as the largest cost of a training step.
+ *
+ * Both passes have the same two shapes, whatever the direction:
+ *   sums    s[c] = sum of (a - sa),  s[C + c] = sum of (a - sa) * (b - sb)
+ *   affine  out = k[c] * u + k[C + c] * v + k[2C + c]          (per channel)
+ * The shifts sa, sb (per channel) keep the sums from cancelling: the
+ * forward pass shifts x by one of its own values per channel, so the sum of
+ * squares is of deviations; the backward pass shifts x by the mean.
+ * On wasm they run as the lab's SIMD kernels (wasm/sources/batch-norm.ts)
+ * once those are loaded, else (and on cpu) as the JavaScript loops below,
+ * which ran at 6-8 ns an element over the wasm heap. Elsewhere
+ * `batchNormTrainSupported()` is false and the layer keeps TF.js's own path.
+ *
+ *   forward   mean, var over N*H*W;  y = (x - mean) / sqrt(var + eps) * gamma + beta
+ *   backward  x^ = (x - mean) * invStd
+ *             dbeta = sum dy;  dgamma = sum dy * x^
+ *             dx = gamma * invStd / M * (M * dy - dbeta - x^ * dgamma)
+ */
+import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+import {expectShape} from '../wasm/heap';
+import {heapF64, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
+
+const FORWARD = 'LabBatchNormTrain';
+const BACKWARD = 'LabBatchNormTrainGrad';
+
+function need(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+  const info = inputs[name];
+  if (info == null) throw new Error(`${FORWARD}: missing input '${name}'`);
+  return info;
+}
+
+/** Where the two passes run: typed views and JS loops, or heap addresses and wasm SIMD. */
+interface ChannelPasses {
+  access: KernelAccess;
+  /**
+   * Fills the shifts (`shift(sa, sb)`), sums s = [sum (a - sa), sum (a - sa)(b - sb)]
+   * (float64, 2C), lets `body` fill k (3C) from them, then writes out = affine(u, v).
+   */
+  run(a: tf.TensorInfo, b: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo, out: tf.TensorInfo,
+      shift: (sa: Float32Array, sb: Float32Array) => void,
+      body: (s: Float64Array, k: Float32Array | Float64Array) => void): void;
+}
+
+/**
+ * The checks made before either pass touches memory: float32 throughout,
+ * `same` tensors shaped like x, `perChannel` ones [C] (C: x's last axis).
+ */
+function checkShapes(kernel: string, x: tf.TensorInfo, same: Array<[string, tf.TensorInfo]>, perChannel: Array<[string, tf.TensorInfo]>): void {
+  if (x.shape.length < 1) throw new Error(`Error in ${kernel}: x must have a channel axis, got shape []`);
+  const C = x.shape[x.shape.length - 1];
+  for (const [name, info] of [['x', x] as [string, tf.TensorInfo], ...same, ...perChannel]) {
+    if (info.dtype !== 'float32') throw new Error(`Error in ${kernel}: ${name} must be float32, got ${info.dtype}`);
+  }
+  for (const [name, info] of same) expectShape(kernel, name, info, x.shape, ' (the shape of x)');
+  for (const [name, info] of perChannel) expectShape(kernel, name, info, [C], ' (one value per channel of x)');
+}
+
+function channelsOf(x: tf.TensorInfo): [rows: number, channels: number] {
+  const channels = x.shape[x.shape.length - 1];
+  return [tf.util.sizeFromShape(x.shape) / channels, channels];
+}
+
+function jsPasses(access: KernelAccess): ChannelPasses {
+  return {
+    access,
+    run(a, b, u, v, out, shift, body) {
+      const [, C] = channelsOf(a);
+      const sa = new Float32Array(C), sb = new Float32Array(C);
+      shift(sa, sb);
+      const s = new Float64Array(2 * C);
+      {
+        const A = access.read(a), B = access.read(b);
+        // Row by row (one position's channels at a time): tight inner loops the JIT compiles well.
+        for (let row = 0; row < A.length; row += C) {
+          for (let c = 0; c < C; c++) {
+            const value = A[row + c] - sa[c];
+            s[c] += value;
+            s[C + c] += value * (B[row + c] - sb[c]);
+          }
+        }
+      }
+      const k = new Float64Array(3 * C);
+      body(s, k);
+      // Views are re-taken: the caller allocated outputs, and the wasm heap may have grown.
+      const U = access.read(u), V = access.read(v), OUT = access.read(out);
+      for (let row = 0; row < U.length; row += C) {
+        for (let c = 0; c < C; c++) OUT[row + c] = k[c] * U[row + c] + k[C + c] * V[row + c] + k[2 * C + c];
+      }
+    },
+  };
+}
+
+function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses | null {
+  const kernels = simdKernels(backend);
+  if (kernels == null) return null;
+  const at = (info: tf.TensorInfo) => backend.getMemoryOffset(info.dataId);
+  return {
+    access,
+    run(a, b, u, v, out, shift, body) {
+      const [rows, C] = channelsOf(a);
+      // Scratch: float64 sums (2C), then float32 block sums (2C), shifts (2C), coefficients (3C).
+      withScratch(backend, 2 * C * 8 + 7 * C * 4, scratch => {
+        const block = scratch + 2 * C * 8, shifts = block + 2 * C * 4, coefficients = shifts + 2 * C * 4;
+        // Views after every allocation (which may grow the heap): none happens below.
+        const buffer = heapF64(backend, scratch, 2 * C).buffer;
+        shift(new Float32Array(buffer, shifts, C), new Float32Array(buffer, shifts + C * 4, C));
+        kernels.channelSums(at(a), at(b), rows, C, shifts, scratch, block);
+        body(heapF64(backend, scratch, 2 * C), new Float32Array(buffer, coefficients, 3 * C));
+        kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
+      });
+    },
+  };
+}
+
+function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
+  const {access} = passes;
+  const x = need(inputs, 'x'), gamma = need(inputs, 'gamma'), beta = need(inputs, 'beta');
+  checkShapes(FORWARD, x, [], [['gamma', gamma], ['beta', beta]]);
+  const [rows, C] = channelsOf(x);
+  const mean = access.output([C]), variance = access.output([C]), invStd = access.output([C]);
+  const y = access.output(x.shape);
+  // Shifted by the first row: s = [sum (x - x0), sum (x - x0)^2].
+  let first: Float32Array | null = null;
+  const shift = (sa: Float32Array, sb: Float32Array) => {
+    first = access.read(x).slice(0, C);
+    sa.set(first);
+    sb.set(first);
+  };
+  passes.run(x, x, x, x, y.info, shift, (s, k) => {
+    const M = mean.values, V = variance.values, S = invStd.values, G = access.read(gamma), B = access.read(beta);
+    for (let c = 0; c < C; c++) {
+      const offset = s[c] / rows;
+      const m = first![c] + offset;
+      const v = Math.max(s[C + c] / rows - offset * offset, 0);
+      M[c] = m;
+      V[c] = v;
+      S[c] = 1 / Math.sqrt(v + epsilon);
+      // y = scale * x + shift (the second term of the affine pass unused).
+      const scale = G[c] * S[c];
+      k[c] = scale;
+      k[C + c] = 0;
+      k[2 * C + c] = B[c] - m * scale;
+    }
+  });
+  return [y.info, mean.info, variance.info, invStd.info];
+}
+
+function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+  const {access} = passes;
+  const dy = need(inputs, 'dy'), x = need(inputs, 'x');
+  checkShapes(BACKWARD, x, [['dy', dy]], ['mean', 'invStd', 'gamma'].map(name => [name, need(inputs, name)]));
+  const [rows, C] = channelsOf(x);
+  const dx = access.output(x.shape), dgamma = access.output([C]), dbeta = access.output([C]);
+  // s = [sum dy, sum dy (x - mean)]; dgamma = invStd * s[C + c], and dx is
+  // linear per channel: dx = a * dy + b * x + d.
+  const shift = (sa: Float32Array, sb: Float32Array) => {
+    sa.fill(0);
+    sb.set(access.read(need(inputs, 'mean')));
+  };
+  passes.run(dy, x, dy, x, dx.info, shift, (s, k) => {
+    const M = access.read(need(inputs, 'mean')), S = access.read(need(inputs, 'invStd'));
+    const G = access.read(need(inputs, 'gamma')), DG = dgamma.values, DB = dbeta.values;
+    for (let c = 0; c < C; c++) {
+      const sumDy = s[c];
+      const dgammaC = S[c] * s[C + c];
+      DG[c] = dgammaC;
+      DB[c] = sumDy;
+      const perRow = G[c] * S[c] / rows;
+      const b = -perRow * S[c] * dgammaC;
+      k[c] = perRow * rows;
+      k[C + c] = b;
+      k[2 * C + c] = -perRow * sumDy - b * M[c];
+    }
+  });
+  return [dx.info, dgamma.info, dbeta.info];
+}
+
+/** The passes for a kernel call: wasm SIMD where loaded, else JavaScript. */
+function passesFor(backendName: string, backend: unknown): ChannelPasses {
+  const access = KERNEL_ACCESS[backendName](backend);
+  return (backendName === 'wasm' ? simdPasses(access, backend as BackendWasm) : null) ?? jsPasses(access);
+}
+
+let registered = false;
+
+/** Registers the two kernels for wasm and cpu (idempotent). */
+export function registerBatchNormKernels(): void {
+  if (registered) return;
+  for (const backendName of Object.keys(KERNEL_ACCESS)) {
+    tf.registerKernel({
+      kernelName: FORWARD, backendName,
+      kernelFunc: ({inputs, backend, attrs}) => forward(passesFor(backendName, backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3),
+    });
+    tf.registerKernel({
+      kernelName: BACKWARD, backendName,
+      kernelFunc: ({inputs, backend}) => backward(passesFor(backendName, backend), inputs),
+    });
+  }
+  registered = true;
+}
+
+/** True when the current backend has the fused kernels. */
+export function batchNormTrainSupported(): boolean {
+  return kernelAccessHere();
+}
+
+export interface BatchNormTrainResult {
+  y: tf.Tensor;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+/**
+ * Training-mode batch norm over every axis but the last, with its gradient
+ * for x, gamma and beta. The batch statistics come back for the caller's
+ * moving averages (they carry no gradient).
+ */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainResult {
+  registerBatchNormKernels();
+  let stats: {mean: tf.Tensor1D; variance: tf.Tensor1D} | null = null;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xs, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, variance, invStd] = tf.engine().runKernel(FORWARD, {x: xs, gamma: g, beta: b}, {epsilon}) as tf.Tensor[];
+    stats = {mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D};
+    save([xs, g, mean, invStd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [savedX, savedGamma, savedMean, savedInvStd] = saved;
+        return tf.engine().runKernel(BACKWARD, {
+          dy: Array.isArray(dy) ? dy[0] : dy, x: savedX, gamma: savedGamma, mean: savedMean, invStd: savedInvStd,
+        }, {}) as tf.Tensor[];
+      },
+    };
+  });
+  const y = op(x, gamma, beta) as tf.Tensor;
+  const {mean, variance} = stats!;
+  return {y, mean, variance};
+}

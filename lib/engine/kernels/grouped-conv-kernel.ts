@@ -1,0 +1,361 @@
+/**
+ * A grouped convolution as one kernel, with its two gradients, on wasm and
+ * cpu: what lib/layers/group-conv.ts's 'direct' route runs.
+ *
+ * TF.js has no grouped convolution and tfjs-backend-wasm passes no groups to
+ * XNNPACK, so the other routes are G convolutions between a split and a
+ * concat, or a depthwise convolution and a sum. For the small groups of
+ * CondenseNet's 3x3 layers (8 inputs, 2 outputs a group) XNNPACK's kernels,
+ * tiled for many output channels, ran at 2-4 GFLOP/s, and the split and
+ * concat came on top: a third of chapter 04's training step. Here one pass
+ * computes every group: on wasm as WebAssembly SIMD code generated for the
+ * layer's geometry (wasm/sources/grouped-conv.ts) when each group's
+ * inputs and all the outputs are multiples of 4, else, and on cpu, as the
+ * JavaScript loops below. Other backends keep the split route.
+ *
+ *   y[b, oy, ox, g*m + j] = sum over ky, kx, i < n of
+ *       x[b, oy*s + ky - padTop, ox*s + kx - padLeft, g*n + i] * w[ky, kx, i, g*m + j]
+ * with n = Cin / G inputs and m = Cout / G outputs a group, NHWC, the
+ * kernel [KH, KW, n, Cout] as GroupConv2D holds it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+import {expectRank, spreadPadded} from '../wasm/heap';
+import {SimdKernels, compileKernelsNow, heapFloats, heapInts, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
+import {KERNEL_ACCESS, KernelAccess} from './kernel-access';
+
+export const GROUP_CONV = 'LabGroupConv2D';
+const INPUT_GRAD = 'LabGroupConv2DBackpropInput';
+const FILTER_GRAD = 'LabGroupConv2DBackpropFilter';
+
+interface Geometry {
+  N: number; H: number; W: number; Cin: number; OH: number; OW: number; Cout: number;
+  KH: number; KW: number; stride: number; padTop: number; padLeft: number;
+  /** Inputs and outputs per group. */
+  n: number; m: number;
+}
+
+const F32 = Float32Array.BYTES_PER_ELEMENT;
+
+interface GroupConvAttrs {
+  groups: number;
+  strides: number;
+  pad: 'same' | 'valid';
+}
+
+function attrsOf(kernel: string, attrs: tf.NamedAttrMap): GroupConvAttrs {
+  const groups = attrs['groups'] as number, strides = attrs['strides'] as number, pad = attrs['pad'] as 'same' | 'valid';
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`Error in ${kernel}: groups must be a whole number >= 1, got ${groups}`);
+  if (!Number.isInteger(strides) || strides < 1) throw new Error(`Error in ${kernel}: strides must be a whole number >= 1, got ${strides}`);
+  if (pad !== 'same' && pad !== 'valid') throw new Error(`Error in ${kernel}: pad must be 'same' or 'valid', got '${String(pad)}'`);
+  return {groups, strides, pad};
+}
+
+/** The geometry of x [N, H, W, Cin] with a grouped kernel [KH, KW, n, Cout], checked. */
+function geometryOf(kernel: string, xShape: readonly number[], filterShape: readonly number[], attrs: GroupConvAttrs): Geometry {
+  expectRank(kernel, 'x', xShape, 4);
+  expectRank(kernel, 'filter', filterShape, 4);
+  const [N, H, W, Cin] = xShape, [KH, KW, n, Cout] = filterShape;
+  const {groups, strides, pad} = attrs;
+  if (n * groups !== Cin) {
+    throw new Error(`Error in ${kernel}: a kernel for ${n} inputs a group x ${groups} groups does not fit ${Cin} input channels`);
+  }
+  if (Cout % groups !== 0) throw new Error(`Error in ${kernel}: ${Cout} output channels do not divide into ${groups} groups`);
+  const info = tf.backend_util.computeConv2DInfo(
+      [N, H, W, Cin], [KH, KW, n, Cout] as [number, number, number, number], strides, 1, pad);
+  return {N, H, W, Cin, OH: info.outHeight, OW: info.outWidth, Cout, KH, KW, stride: strides,
+          padTop: info.padInfo.top, padLeft: info.padInfo.left, n, m: Cout / groups};
+}
+
+/** The kernels wasm/sources/grouped-conv.ts generates for one geometry (byte addresses; N the batch). */
+interface CompiledGroupConv {
+  forward(xp: number, w: number, offs: number, y: number, N: number): void;
+  inputGrad(dyp: number, w: number, dx: number, N: number): void;
+  filterGrad(xp: number, dy: number, acc: number, N: number): void;
+}
+
+/** Compiled geometries per loaded set of SIMD kernels (a new wasm memory loads a new set); null: not compilable. */
+const compiled = new WeakMap<SimdKernels, Map<string, CompiledGroupConv | null>>();
+
+/** Every geometry compiled in this process, as its cache key. */
+const compiledKeys = new Set<string>();
+
+/** The geometries compiled so far in this process (tests check the compiled kernels ran). */
+export function compiledGroupConvGeometries(): string[] {
+  return [...compiledKeys];
+}
+
+function shapeOf(g: Geometry): GroupConvShape {
+  return {H: g.H, W: g.W, Cin: g.Cin, OH: g.OH, OW: g.OW, Cout: g.Cout, KH: g.KH, KW: g.KW, stride: g.stride, n: g.n, m: g.m};
+}
+
+/**
+ * The kernels compiled for this geometry (compiled on first use) with the
+ * lab's SIMD kernels they run beside; null where the JavaScript loops serve
+ * instead: SIMD kernels not loaded (or switched off), channels not in
+ * multiples of 4, a body too large to unroll, or padding wider than the
+ * kernel less one.
+ */
+function compiledFor(wasm: BackendWasm, g: Geometry): {compiled: CompiledGroupConv; kernels: SimdKernels} | null {
+  const kernels = simdKernels(wasm);
+  if (kernels == null || g.n % 4 !== 0 || g.Cout % 4 !== 0 || g.padTop > g.KH - 1 || g.padLeft > g.KW - 1) return null;
+  const shape = shapeOf(g);
+  if (unrolledProducts(shape) > MAX_UNROLLED_PRODUCTS) return null;
+  let byShape = compiled.get(kernels);
+  if (byShape == null) compiled.set(kernels, byShape = new Map());
+  const key = JSON.stringify([shape, g.padTop, g.padLeft]);
+  if (!byShape.has(key)) {
+    let exports: WebAssembly.Exports | null = null;
+    try {
+      exports = compileKernelsNow(wasm, `lab-group-conv-${key}.wat`, memory => groupConvModuleText(shape, memory));
+    } catch (error) {
+      // The JavaScript loops compute the same, slower: warn, do not fail the training run.
+      process.stderr.write(`lab engine: grouped convolution ${key} could not be compiled (${(error as Error).message}); ` +
+                           'using the JavaScript loops\n');
+    }
+    byShape.set(key, exports as unknown as CompiledGroupConv | null);
+    if (exports != null) compiledKeys.add(key);
+  }
+  const compiledHere = byShape.get(key)!;
+  return compiledHere == null ? null : {compiled: compiledHere, kernels};
+}
+
+function addressOf(wasm: BackendWasm, info: tf.TensorInfo): number {
+  return wasm.getMemoryOffset(info.dataId);
+}
+
+/**
+ * x copied into zeros as [N, Hp, Wp, Cin] at (padTop, padLeft), in scratch
+ * (zeroed by withScratch), for `body`: every tap of the compiled kernels
+ * then reads inside it.
+ */
+function withPaddedInput<T>(wasm: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, g: Geometry, body: (xp: number) => T): T {
+  const {Hp, Wp} = paddedInput(shapeOf(g)), pixel = g.Cin * F32;
+  return withScratch(wasm, g.N * Hp * Wp * pixel, xp => {
+    const rows = Math.min(g.H, Hp - g.padTop), columns = Math.min(g.W, Wp - g.padLeft);
+    const xAt = wasm.getMemoryOffset(x.dataId);
+    for (let b = 0; b < g.N; b++) {
+      kernels.copyRows(xAt + b * g.H * g.W * pixel, g.W * pixel, xp + ((b * Hp + g.padTop) * Wp + g.padLeft) * pixel, Wp * pixel,
+                       rows, columns * pixel);
+    }
+    return body(xp);
+  });
+}
+
+/** The Conv2DInfo `spreadPadded` reads (batch, sizes, strides, kernel, padding). */
+function convInfoOf(g: Geometry): tf.backend_util.Conv2DInfo {
+  const info = tf.backend_util.computeConv2DInfo([g.N, g.H, g.W, g.Cin], [g.KH, g.KW, g.n, g.Cout], g.stride, 1, 'valid');
+  return {...info, outHeight: g.OH, outWidth: g.OW, padInfo: {...info.padInfo, top: g.padTop, left: g.padLeft}};
+}
+
+/**
+ * Each output channel's filter taps and group inputs contiguous, [Cout][KH][KW][n],
+ * and each output channel's group input offset in bytes (g * n * 4), into scratch.
+ */
+function forwardWeights(wasm: BackendWasm, filterValues: Float32Array, g: Geometry, scratch: number): number {
+  const {KH, KW, n, Cout, m} = g, taps = KH * KW;
+  const w = heapFloats(wasm, scratch, taps * n * Cout);
+  for (let co = 0; co < Cout; co++) {
+    for (let t = 0; t < taps; t++) {
+      for (let i = 0; i < n; i++) w[(co * taps + t) * n + i] = filterValues[(t * n + i) * Cout + co];
+    }
+  }
+  const offsAt = scratch + taps * n * Cout * F32;
+  const offs = heapInts(wasm, offsAt, Cout);
+  for (let co = 0; co < Cout; co++) offs[co] = Math.floor(co / m) * n * F32;
+  return offsAt;
+}
+
+/**
+ * For each of `taps` blocks, `from`'s [rows][columns] written to `to` as
+ * [columns][rows]: the kernel [KH, KW, n, Cout] to [KH][KW][Cout][n] (the
+ * input gradient's weights) and back (the filter gradient's sums).
+ */
+function transposeEachTap(from: Float32Array, to: Float32Array, taps: number, rows: number, columns: number): void {
+  for (let t = 0; t < taps; t++) {
+    const block = t * rows * columns;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++) to[block + c * rows + r] = from[block + r * columns + c];
+    }
+  }
+}
+
+function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
+  const out = access.output([g.N, g.OH, g.OW, g.Cout]);
+  const simd = wasm == null ? null : compiledFor(wasm, g);
+  if (simd != null) {
+    const {KH, KW, n, Cout} = g;
+    withScratch(wasm!, (KH * KW * n * Cout + Cout) * F32, scratch => {
+      const offsAt = forwardWeights(wasm!, access.read(filter), g, scratch);
+      withPaddedInput(wasm!, simd.kernels, x, g, xp => simd.compiled.forward(xp, scratch, offsAt, addressOf(wasm!, out.info), g.N));
+    });
+    return out.info;
+  }
+  const X = access.read(x), F = access.read(filter), Y = out.values, Cout = g.Cout;
+  Y.fill(0);
+  eachTap(g, (outAt, xAt, fAt, n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += X[xAt + i] * F[fAt + i * Cout];
+    Y[outAt] += sum;
+  });
+  return out.info;
+}
+
+/**
+ * The JavaScript loops' traversal: for every output element and in-bounds
+ * tap, `visit(output index, index of the group's first input in x, index of
+ * the first input's weight in the filter, inputs a group)`; a group's inputs
+ * lie 1 apart in x and Cout apart in the filter.
+ */
+function eachTap(g: Geometry, visit: (outAt: number, xAt: number, fAt: number, n: number) => void): void {
+  const {N, H, W, Cin, OH, OW, Cout, KH, KW, stride, padTop, padLeft, n, m} = g;
+  for (let b = 0; b < N; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const outAt = ((b * OH + oy) * OW + ox) * Cout;
+        for (let co = 0; co < Cout; co++) {
+          const groupIn = Math.floor(co / m) * n;
+          for (let ky = 0; ky < KH; ky++) {
+            const iy = oy * stride + ky - padTop;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < KW; kx++) {
+              const ix = ox * stride + kx - padLeft;
+              if (ix < 0 || ix >= W) continue;
+              visit(outAt + co, ((b * H + iy) * W + ix) * Cin + groupIn, (ky * KW + kx) * n * Cout + co, n);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
+  const out = access.output([g.N, g.H, g.W, g.Cin]);
+  const simd = wasm == null ? null : compiledFor(wasm, g);
+  if (simd != null) {
+    const {KH, KW, n, Cout} = g, taps = KH * KW;
+    // The kernel as [KH][KW][Cout][n]: for one output channel, its group's inputs contiguous.
+    withScratch(wasm!, taps * n * Cout * F32, scratch => {
+      transposeEachTap(access.read(filter), heapFloats(wasm!, scratch, taps * n * Cout), taps, n, Cout);
+      const spread = spreadPadded(wasm!, dy, convInfoOf(g));
+      try {
+        simd.compiled.inputGrad(addressOf(wasm!, spread), scratch, addressOf(wasm!, out.info), g.N);
+      } finally {
+        wasm!.disposeData(spread.dataId);
+      }
+    });
+    return out.info;
+  }
+  const DX = out.values, F = access.read(filter), DY = access.read(dy), Cout = g.Cout;
+  DX.fill(0);
+  eachTap(g, (outAt, xAt, fAt, n) => {
+    const d = DY[outAt];
+    for (let i = 0; i < n; i++) DX[xAt + i] += d * F[fAt + i * Cout];
+  });
+  return out.info;
+}
+
+function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, dy: tf.TensorInfo, g: Geometry): tf.TensorInfo {
+  const {KH, KW, n, Cout} = g, taps = KH * KW;
+  const out = access.output([KH, KW, n, Cout]);
+  const simd = wasm == null ? null : compiledFor(wasm, g);
+  if (simd != null) {
+    // Accumulated as [KH][KW][Cout][n] (zeroed scratch), then laid out as the kernel.
+    withScratch(wasm!, taps * n * Cout * F32, scratch => {
+      withPaddedInput(wasm!, simd.kernels, x, g, xp => simd.compiled.filterGrad(xp, addressOf(wasm!, dy), scratch, g.N));
+      transposeEachTap(heapFloats(wasm!, scratch, taps * n * Cout), out.values, taps, Cout, n);
+    });
+    return out.info;
+  }
+  const DW = out.values, X = access.read(x), DY = access.read(dy);
+  DW.fill(0);
+  eachTap(g, (outAt, xAt, fAt, n) => {
+    const d = DY[outAt];
+    for (let i = 0; i < n; i++) DW[fAt + i * Cout] += d * X[xAt + i];
+  });
+  return out.info;
+}
+
+function need(kernel: string, inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+  const info = inputs[name];
+  if (info == null) throw new Error(`Error in ${kernel}: missing input '${name}'`);
+  if (info.dtype !== 'float32') throw new Error(`Error in ${kernel}: ${name} must be float32, got ${info.dtype}`);
+  return info;
+}
+
+/** dy must have the convolution's output shape. */
+function expectOutputShape(kernel: string, dy: tf.TensorInfo, g: Geometry): void {
+  const expected = [g.N, g.OH, g.OW, g.Cout];
+  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== expected[i])) {
+    throw new Error(`Error in ${kernel}: dy must have shape [${expected.join(', ')}] (the convolution's output), got [${dy.shape.join(', ')}]`);
+  }
+}
+
+let registered = false;
+
+/** Registers the three kernels for wasm and cpu, and the forward kernel's gradient (idempotent). */
+export function registerGroupConvKernels(): void {
+  if (registered) return;
+  for (const [backendName, accessOf] of Object.entries(KERNEL_ACCESS)) {
+    const wasmOf = (backend: unknown) => backendName === 'wasm' ? backend as BackendWasm : null;
+    tf.registerKernel({kernelName: GROUP_CONV, backendName, kernelFunc: ({inputs, backend, attrs}) => {
+      const x = need(GROUP_CONV, inputs, 'x'), filter = need(GROUP_CONV, inputs, 'filter');
+      const g = geometryOf(GROUP_CONV, x.shape, filter.shape, attrsOf(GROUP_CONV, attrs ?? {}));
+      return forward(accessOf(backend), wasmOf(backend), x, filter, g);
+    }});
+    tf.registerKernel({kernelName: INPUT_GRAD, backendName, kernelFunc: ({inputs, backend, attrs}) => {
+      const dy = need(INPUT_GRAD, inputs, 'dy'), filter = need(INPUT_GRAD, inputs, 'filter');
+      const g = geometryOf(INPUT_GRAD, (attrs ?? {})['inputShape'] as number[], filter.shape, attrsOf(INPUT_GRAD, attrs ?? {}));
+      expectOutputShape(INPUT_GRAD, dy, g);
+      return inputGrad(accessOf(backend), wasmOf(backend), dy, filter, g);
+    }});
+    tf.registerKernel({kernelName: FILTER_GRAD, backendName, kernelFunc: ({inputs, backend, attrs}) => {
+      const x = need(FILTER_GRAD, inputs, 'x'), dy = need(FILTER_GRAD, inputs, 'dy');
+      const g = geometryOf(FILTER_GRAD, x.shape, (attrs ?? {})['filterShape'] as number[], attrsOf(FILTER_GRAD, attrs ?? {}));
+      expectOutputShape(FILTER_GRAD, dy, g);
+      return filterGrad(accessOf(backend), wasmOf(backend), x, dy, g);
+    }});
+  }
+  tf.registerGradient({
+    kernelName: GROUP_CONV,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved;
+      const grad = dy as tf.Tensor;
+      const common = {groups: attrs['groups'], strides: attrs['strides'], pad: attrs['pad']} as tf.NamedAttrMap;
+      return {
+        x: () => tf.engine().runKernel(INPUT_GRAD, {dy: grad, filter}, {...common, inputShape: x.shape}) as tf.Tensor,
+        filter: () => tf.engine().runKernel(FILTER_GRAD, {x, dy: grad}, {...common, filterShape: filter.shape}) as tf.Tensor,
+      };
+    },
+  });
+  registered = true;
+}
+
+/** Whether the current backend has the kernel (wasm and cpu, once the engine has started). */
+export function groupConvKernelHere(): boolean {
+  return registered && tf.getKernel(GROUP_CONV, tf.getBackend()) != null;
+}
+
+/**
+ * Whether the kernel runs as the lab's SIMD code for these channels on the
+ * current backend: wasm with its SIMD kernels loaded, each group's inputs
+ * and all the outputs multiples of 4 (what wasm/sources/grouped-conv.ts needs).
+ */
+export function groupConvSimdHere(inChannels: number, outChannels: number, groups: number): boolean {
+  if (!groupConvKernelHere() || tf.getBackend() !== 'wasm') return false;
+  return simdKernels(tf.backend() as BackendWasm) != null && (inChannels / groups) % 4 === 0 && outChannels % 4 === 0;
+}
+
+/** The grouped convolution as one kernel call (see the module comment). */
+export function groupConv2dKernel(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: number, strides: number,
+                                  padding: 'same' | 'valid'): tf.Tensor4D {
+  if (!groupConvKernelHere()) {
+    throw new Error(`GroupConv2D route 'direct' needs the lab's grouped-convolution kernel, which the '${tf.getBackend()}' backend lacks ` +
+                    `(it is registered for ${Object.keys(KERNEL_ACCESS).join(' and ')}); use route 'auto' or 'split'`);
+  }
+  return tf.engine().runKernel(GROUP_CONV, {x, filter: kernel}, {groups, strides, pad: padding}) as tf.Tensor4D;
+}

@@ -1,0 +1,103 @@
+/**
+ * Pooling gradients for the wasm backend.
+ *
+ * MaxPoolGrad: tfjs-backend-wasm 4.22's own kernel returns wrong gradients
+ * for even windows and for non-square inputs (e.g. 2x2/s2/same on 11x6:
+ * relative error 0.63; test/engine/kernels/wasm-replacements.test.ts keeps that case).
+ * The gradient goes to the first maximum in each window, as on `cpu`: on
+ * the lab's SIMD kernel (poolGrad in wasm/sources/pool-grads.ts) once it is loaded, else
+ * in the JavaScript loop below.
+ *
+ * AvgPoolGrad: the stock kernel is right but scalar (72 ms of CondenseNet's
+ * step, its transitions); the same SIMD kernel spreads dy / window size over
+ * each window, as `cpu` does. Without the SIMD kernels the stock one runs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+import {expectRank, expectShape, heapF32, input, stockKernel, WasmKernel} from '../wasm/heap';
+import {SimdKernels, simdKernels} from '../wasm/simd-kernels';
+
+/** The pool's geometry, once dy (and the forward output y, for max) are checked to be the pool's output. */
+function poolInfo(op: string, x: tf.TensorInfo, attrs: tf.NamedAttrMap, ...outputs: Array<[string, tf.TensorInfo]>): tf.backend_util.Conv2DInfo {
+  expectRank(op, 'input', x.shape, 4);
+  const info = tf.backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number], attrs['filterSize'] as [number, number] | number,
+      attrs['strides'] as [number, number] | number, 1, attrs['pad'] as 'valid' | 'same' | number,
+      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined);
+  for (const [name, tensor] of outputs) {
+    expectShape(op, name, tensor, [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
+        ` (the pool's output for input [${x.shape.join(', ')}])`);
+  }
+  return info;
+}
+
+/** dx for x from dy on the SIMD kernel (y: the forward output, read only for max). */
+function poolGradSimd(kernels: SimdKernels, backend: BackendWasm, info: tf.backend_util.Conv2DInfo, x: tf.TensorInfo,
+                      y: tf.TensorInfo, dy: tf.TensorInfo, average: boolean): tf.TensorInfo {
+  const out = backend.makeOutput(x.shape, 'float32');
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  kernels.zeroBytes(at(out), tf.util.sizeFromShape(x.shape) * Float32Array.BYTES_PER_ELEMENT);
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+         strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
+  const scale = average ? 1 / (info.filterHeight * info.filterWidth) : 1;
+  kernels.poolGrad(at(x), at(y), at(dy), at(out), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left,
+      average ? 1 : 0, scale);
+  return out;
+}
+
+export function avgPoolGradKernel(): WasmKernel {
+  const stock = stockKernel('AvgPoolGrad');
+  return args => {
+    const {inputs, backend, attrs} = args;
+    const dy = input(inputs, 'dy'), x = input(inputs, 'input');
+    const info = poolInfo('avgPoolGrad', x, attrs, ['dy', dy]);
+    const kernels = simdKernels(backend);
+    if (kernels == null || x.dtype !== 'float32') return stock(args);
+    // dy stands in for y: average pooling never compares with the maximum.
+    return poolGradSimd(kernels, backend, info, x, dy, dy, true);
+  };
+}
+
+export const maxPoolGrad: WasmKernel = ({inputs, backend, attrs}) => {
+  const dy = input(inputs, 'dy'), x = input(inputs, 'input'), y = input(inputs, 'output');
+  const info = poolInfo('maxPoolGrad', x, attrs, ['dy', dy], ['output', y]);
+  const kernels = simdKernels(backend);
+  if (kernels != null) return poolGradSimd(kernels, backend, info, x, y, dy, false);
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+         strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
+  const out = backend.makeOutput(x.shape, 'float32');
+  const X = heapF32(backend, x), Y = heapF32(backend, y), DY = heapF32(backend, dy), DX = heapF32(backend, out);
+  DX.fill(0);
+  // The forward pass already found each window's maximum (Y); the gradient
+  // goes to the first position that holds it. "Equal to the maximum" is
+  // rarely true, so the branch predicts well, unlike a running "greater
+  // than" search over random values (about 3x faster on Inception's pools).
+  const found = new Uint8Array(C);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const yo = ((n * OH + oy) * OW + ox) * C;
+        found.fill(0);
+        let remaining = C;
+        for (let kh = 0; kh < KH && remaining > 0; kh++) {
+          const iy = oy * sh + kh - padInfo.top;
+          if (iy < 0 || iy >= H) continue;
+          for (let kw = 0; kw < KW && remaining > 0; kw++) {
+            const ix = ox * sw + kw - padInfo.left;
+            if (ix < 0 || ix >= W) continue;
+            const xo = ((n * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) {
+              if (X[xo + c] === Y[yo + c] && found[c] === 0) {
+                found[c] = 1;
+                remaining--;
+                DX[xo + c] += DY[yo + c];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+};

@@ -1,0 +1,86 @@
+/**
+ * The lab's kernels for tfjs-backend-wasm 4.22: what it lacks for training
+ * (conv filter gradient, depthwise gradients), what it gets wrong
+ * (MaxPoolGrad), and what it does slowly (transposed matmul, conv input
+ * gradient, batch-norm reductions and broadcasts). docs/kernels.md keeps the
+ * table of kernels x backends.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {WasmKernel, registerWasmKernel, stockKernel} from '../wasm/heap';
+import {concatKernel, splitVKernel} from './concat-split';
+import {captureStockBackpropInput, captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
+import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
+import {sharingIdentity} from './identity';
+import {batchMatMulKernel, captureStockMatMul} from './matmul';
+import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
+import {leadingAxesReduce, rowTile} from './reductions';
+
+/** Kernel name -> why the lab replaces or adds it. */
+export const LAB_WASM_KERNELS: Readonly<Record<string, string>> = {
+  Conv2DBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
+  DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
+  DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: wasm depthwise conv of the spread dy)',
+  MaxPoolGrad: 'wrong gradients in tfjs-backend-wasm 4.22',
+  AvgPoolGrad: 'stock kernel is scalar (lab: SIMD)',
+  BatchMatMul: 'transposed operands take a ~20x slower scalar path',
+  Conv2DBackpropInput: 'stock kernel is a direct scalar loop',
+  Sum: 'reductions over leading axes transpose first',
+  Mean: 'reductions over leading axes transpose first',
+  Tile: 'per-element tiling of [1,1,1,C] rows',
+  Concat: 'a typed-array object allocated per row: slow for channel concatenations',
+  SplitV: 'a typed-array object allocated per row: slow for channel splits',
+  Identity: 'copies the tensor (cpu and webgl share it); tf.customGrad clones everything it saves',
+};
+
+let registered = false;
+const stockKernels = new Map<string, WasmKernel | null>();
+
+/**
+ * Runs `body` with the stock tfjs-backend-wasm kernel `kernelName` in place
+ * of the lab's (tests use it to show why a replacement is still needed).
+ */
+export async function withStockWasmKernel<T>(kernelName: string, body: () => Promise<T> | T): Promise<T> {
+  const stock = stockKernels.get(kernelName);
+  if (stock == null) throw new Error(`tfjs-backend-wasm has no stock '${kernelName}' kernel`);
+  const ours = tf.getKernel(kernelName, 'wasm')!.kernelFunc as unknown as WasmKernel;
+  registerWasmKernel(kernelName, stock);
+  try {
+    return await body();
+  } finally {
+    registerWasmKernel(kernelName, ours);
+  }
+}
+
+/** Registers the lab's wasm kernels once per process (before setBackend). */
+export function registerLabWasmKernels(): void {
+  if (registered) return;
+  if (tf.getKernel('BatchMatMul', 'wasm') == null) {
+    throw new Error('import @tensorflow/tfjs-backend-wasm before registering the lab wasm kernels');
+  }
+  // Wrappers capture the stock kernels now, before ours replace them.
+  captureStockMatMul();
+  captureStockDepthwise();
+  captureStockConv();
+  captureStockBackpropInput();
+  const kernels: Record<keyof typeof LAB_WASM_KERNELS, WasmKernel> = {
+    Conv2DBackpropFilter: conv2DBackpropFilter,
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+    MaxPoolGrad: maxPoolGrad,
+    AvgPoolGrad: avgPoolGradKernel(),
+    BatchMatMul: batchMatMulKernel,
+    Conv2DBackpropInput: conv2DBackpropInput,
+    Sum: leadingAxesReduce('Sum'),
+    Mean: leadingAxesReduce('Mean'),
+    Tile: rowTile(),
+    Concat: concatKernel(),
+    SplitV: splitVKernel(),
+    Identity: sharingIdentity(stockKernel('Identity')),
+  };
+  for (const [name, kernel] of Object.entries(kernels)) {
+    stockKernels.set(name, (tf.getKernel(name, 'wasm')?.kernelFunc as unknown as WasmKernel | undefined) ?? null);
+    registerWasmKernel(name, kernel);
+  }
+  registered = true;
+}

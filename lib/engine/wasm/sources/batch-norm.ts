@@ -1,0 +1,81 @@
+/**
+ * Batch norm's two passes as WebAssembly text (sources/index.ts assembles the
+ * module): channel sums for the statistics and the gradient's reductions,
+ * and the per-channel affine map for the output and the input gradient.
+ */
+import {lanesThenTail} from './loops';
+
+/**
+ * acc[c] += a[r, c] - sa[c];  acc[C + c] += (a[r, c] - sa[c]) * (b[r, c] - sb[c])
+ * with shift = [sa, sb] (float32, 2C) and acc float64 (2C). Batch norm's
+ * statistics (a = b = x, shifted by a sample of each channel so that the
+ * sum of squares does not cancel) and its gradient's two reductions
+ * (a = dy, b = x shifted by the mean).
+ * Sums run in float32 over blocks of 32 rows, in 'block' (2C float32 of
+ * zeroed scratch), and are added to the float64 acc after each block:
+ * widening every element to float64 in V8's SIMD ran 8x slower.
+ */
+export const CHANNEL_SUMS = String.raw`
+(func (export "channelSums")
+    (param $a i32) (param $b i32) (param $rows i32) (param $C i32) (param $shift i32) (param $acc i32) (param $block i32)
+  (local $r i32) (local $end i32) (local $c i32) (local $C4 i32) (local $s i32) (local $p i32) (local $sa i32) (local $sb i32)
+  (local $va v128) (local $vb v128) (local $fa f32) (local $fb f32) (local $i i32)
+  (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+  (block $blocks_done (loop $blocks
+    (br_if $blocks_done (i32.ge_u (local.get $r) (local.get $rows)))
+    (local.set $end (select (local.get $rows) (i32.add (local.get $r) (i32.const 32))
+                            (i32.lt_u (local.get $rows) (i32.add (local.get $r) (i32.const 32)))))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $end)))
+      (local.set $s (local.get $block))
+      (local.set $p (i32.add (local.get $block) (i32.shl (local.get $C) (i32.const 2))))
+      (local.set $sa (local.get $shift))
+      (local.set $sb (i32.add (local.get $shift) (i32.shl (local.get $C) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      ${lanesThenTail({counter: '$c', lanesLimit: '$C4', limit: '$C', pointers: ['$a', '$b', '$s', '$p', '$sa', '$sb'], body: w => `
+        (local.set ${w.local}a (${w.sub} (${w.load} (local.get $a)) (${w.load} (local.get $sa))))
+        (local.set ${w.local}b (${w.sub} (${w.load} (local.get $b)) (${w.load} (local.get $sb))))
+        (${w.store} (local.get $s) (${w.add} (${w.load} (local.get $s)) (local.get ${w.local}a)))
+        (${w.store} (local.get $p) (${w.add} (${w.load} (local.get $p)) (${w.mul} (local.get ${w.local}a) (local.get ${w.local}b))))`})}
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row)))
+    ;; Block sums into the float64 acc, leaving the block zeroed.
+    (local.set $i (i32.const 0))
+    (block $flush_done (loop $flush
+      (br_if $flush_done (i32.ge_u (local.get $i) (i32.shl (local.get $C) (i32.const 1))))
+      (f64.store (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.add (f64.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))
+                 (f64.promote_f32 (f32.load (i32.add (local.get $block) (i32.shl (local.get $i) (i32.const 2)))))))
+      (f32.store (i32.add (local.get $block) (i32.shl (local.get $i) (i32.const 2))) (f32.const 0))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $flush)))
+    (br $blocks)))
+)
+`;
+
+/**
+ * out[r, c] = k[c] * u[r, c] + k[C + c] * v[r, c] + k[2C + c]   (float32 k)
+ * Batch norm's forward pass (y = scale * x + shift, with k[C + c] = 0) and
+ * its input gradient (dx = a * dy + b * x + d).
+ */
+export const CHANNEL_AFFINE = String.raw`
+(func (export "channelAffine")
+    (param $u i32) (param $v i32) (param $out i32) (param $rows i32) (param $C i32) (param $k i32)
+  (local $r i32) (local $c i32) (local $C4 i32) (local $ka i32) (local $kb i32) (local $kd i32) (local $stride i32)
+  (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+  (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
+  (block $rows_done (loop $row
+    (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+    (local.set $ka (local.get $k))
+    (local.set $kb (i32.add (local.get $k) (local.get $stride)))
+    (local.set $kd (i32.add (local.get $kb) (local.get $stride)))
+    (local.set $c (i32.const 0))
+    ${lanesThenTail({counter: '$c', lanesLimit: '$C4', limit: '$C', pointers: ['$u', '$v', '$out', '$ka', '$kb', '$kd'], body: w => `
+      (${w.store} (local.get $out) (${w.add}
+        (${w.add} (${w.mul} (${w.load} (local.get $ka)) (${w.load} (local.get $u)))
+                  (${w.mul} (${w.load} (local.get $kb)) (${w.load} (local.get $v))))
+        (${w.load} (local.get $kd))))`})}
+    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (br $row)))
+)
+`;

@@ -1,0 +1,123 @@
+/**
+ * The lab's grouped-convolution kernel (lib/engine/kernels/grouped-conv-kernel.ts): forward
+ * pass and both gradients against the split route on the cpu backend (G
+ * stock convolutions), on cpu (JavaScript loops), on wasm with the code
+ * compiled for each geometry, and on wasm with the SIMD kernels switched off.
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {initEngine} from '../../../lib/engine';
+import {GROUP_CONV, compiledGroupConvGeometries, groupConvSimdHere} from '../../../lib/engine/kernels/grouped-conv-kernel';
+import {withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {gradsOn, relativeError, wave} from '../../../lib/bench/gradients';
+import {groupedConv2d, resolveRoute} from '../../../lib/layers/group-conv';
+
+interface Case {
+  batch: number; size: [number, number]; inChannels: number; outChannels: number; groups: number;
+  kernel: [number, number]; stride: number; padding: 'same' | 'valid';
+  /** Whether wasm runs it as compiled SIMD code (inputs a group and outputs in multiples of 4). */
+  compiled: boolean;
+}
+
+const CASES: Case[] = [
+  // CondenseNet's shape (8 inputs, 2 outputs a group), an odd width, both strides and paddings.
+  {batch: 3, size: [7, 6], inChannels: 32, outChannels: 8, groups: 4, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
+  {batch: 2, size: [7, 6], inChannels: 32, outChannels: 8, groups: 4, kernel: [3, 3], stride: 2, padding: 'same', compiled: true},
+  {batch: 2, size: [8, 7], inChannels: 16, outChannels: 8, groups: 2, kernel: [3, 3], stride: 1, padding: 'valid', compiled: true},
+  {batch: 2, size: [8, 7], inChannels: 16, outChannels: 8, groups: 2, kernel: [3, 3], stride: 2, padding: 'valid', compiled: true},
+  // 5x5 and 1x3 kernels; 6 outputs a group (blocks of 4 outputs straddle groups unevenly); 1 output a group.
+  {batch: 1, size: [9, 9], inChannels: 8, outChannels: 12, groups: 2, kernel: [5, 5], stride: 1, padding: 'same', compiled: true},
+  {batch: 2, size: [5, 8], inChannels: 24, outChannels: 8, groups: 2, kernel: [1, 3], stride: 1, padding: 'same', compiled: true},
+  {batch: 2, size: [6, 6], inChannels: 32, outChannels: 8, groups: 8, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
+  // Larger groups: 32 inputs and 8 outputs a group (two tiles of the filter gradient), 1x1.
+  {batch: 2, size: [3, 3], inChannels: 64, outChannels: 16, groups: 2, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
+  {batch: 2, size: [4, 4], inChannels: 16, outChannels: 16, groups: 4, kernel: [1, 1], stride: 1, padding: 'same', compiled: true},
+  // Not in multiples of 4: the JavaScript loops, on wasm too.
+  {batch: 2, size: [6, 5], inChannels: 6, outChannels: 6, groups: 3, kernel: [3, 3], stride: 1, padding: 'same', compiled: false},
+  {batch: 2, size: [6, 5], inChannels: 16, outChannels: 6, groups: 2, kernel: [3, 3], stride: 2, padding: 'valid', compiled: false},
+];
+
+function describeCase(c: Case): string {
+  return `${c.batch}x${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}, G=${c.groups}, ${c.kernel.join('x')}, ` +
+         `stride ${c.stride}, ${c.padding}`;
+}
+
+/** Output, input gradient and kernel gradient of sum(y * probe), by one route, on one backend. */
+async function outputsOn(backend: string, c: Case, route: 'split' | 'direct'): Promise<Float32Array[]> {
+  const inputs = () => [wave([c.batch, ...c.size, c.inChannels], 1), wave([...c.kernel, c.inChannels / c.groups, c.outChannels], 2)];
+  const conv = (x: tf.Tensor, k: tf.Tensor) => groupedConv2d(x as tf.Tensor4D, k as tf.Tensor4D, c.groups, c.stride, c.padding, route);
+  const loss = (x: tf.Tensor, k: tf.Tensor) => {
+    const y = conv(x, k);
+    return y.mul(wave(y.shape, 3)).sum() as tf.Scalar;
+  };
+  const grads = await gradsOn(backend, loss, inputs);
+  await tf.setBackend(backend);
+  const [x, k] = inputs();
+  const y = tf.tidy(() => conv(x, k).dataSync() as Float32Array);
+  tf.dispose([x, k]);
+  return [y, ...grads];
+}
+
+describe('the grouped-convolution kernel', function () {
+  this.timeout(120_000);
+  before(async () => { await initEngine('wasm'); });
+  after(async () => { await tf.setBackend('wasm'); });
+
+  for (const c of CASES) {
+    it(`${describeCase(c)}: output and gradients equal the split route's`, async () => {
+      const reference = await outputsOn('cpu', c, 'split');
+      const runs: Array<[string, () => Promise<Float32Array[]>]> = [
+        ['cpu', () => outputsOn('cpu', c, 'direct')],
+        ['wasm', () => outputsOn('wasm', c, 'direct')],
+        ['wasm without SIMD kernels', () => withoutSimdKernels(() => outputsOn('wasm', c, 'direct'))],
+      ];
+      for (const [where, run] of runs) {
+        const ours = await run();
+        ['output', 'input gradient', 'kernel gradient'].forEach((what, i) =>
+            assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what} on ${where}: ${relativeError(ours[i], reference[i])}`));
+      }
+      const [H, W] = c.size;
+      const compiledHere = compiledGroupConvGeometries().some(key => {
+        const [shape] = JSON.parse(key) as [{H: number; W: number; Cin: number; Cout: number; n: number; stride: number; KH: number; KW: number}];
+        return shape.H === H && shape.W === W && shape.Cin === c.inChannels && shape.Cout === c.outChannels &&
+               shape.n === c.inChannels / c.groups && shape.stride === c.stride && shape.KH === c.kernel[0] && shape.KW === c.kernel[1];
+      });
+      assert.equal(compiledHere, c.compiled, `compiled SIMD code ${c.compiled ? 'ran' : 'did not run'} for this geometry`);
+    });
+  }
+
+  it("'auto' takes the kernel on wasm for few outputs a group, in multiples of 4 inputs a group, and split elsewhere", async () => {
+    await tf.setBackend('wasm');
+    assert.equal(resolveRoute('auto', 4, 32, 8), 'direct');      // CondenseNet: 8 inputs, 2 outputs a group
+    assert.equal(resolveRoute('auto', 16, 64, 64), 'direct');    // 4 and 4
+    assert.equal(resolveRoute('auto', 8, 64, 64), 'split');      // 8 outputs a group
+    assert.equal(resolveRoute('auto', 4, 64, 64), 'split');      // 16
+    assert.equal(resolveRoute('auto', 2, 12, 6), 'split');       // 6 inputs a group
+    assert.equal(resolveRoute('auto', 32, 64, 64), 'depthwise'); // 2 inputs a group
+    assert.ok(groupConvSimdHere(32, 8, 4));
+    await withoutSimdKernels(async () => assert.equal(resolveRoute('auto', 4, 32, 8), 'split'));
+    await tf.setBackend('cpu');
+    assert.equal(resolveRoute('auto', 4, 32, 8), 'split');
+    await tf.setBackend('wasm');
+  });
+
+  it('refuses inputs that do not fit, naming them', async () => {
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const x = tf.zeros([1, 4, 4, 8]), filter = tf.zeros([3, 3, 2, 8]);
+      assert.throws(() => tf.engine().runKernel(GROUP_CONV, {x, filter}, {groups: 3, strides: 1, pad: 'same'}),
+          /LabGroupConv2D: a kernel for 2 inputs a group x 3 groups does not fit 8 input channels/);
+      assert.throws(() => tf.engine().runKernel(GROUP_CONV, {x, filter}, {groups: 4, strides: 0, pad: 'same'}),
+          /LabGroupConv2D: strides must be a whole number >= 1, got 0/);
+      assert.throws(() => tf.engine().runKernel(GROUP_CONV, {x, filter}, {groups: 4, strides: 1, pad: 'full'}),
+          /LabGroupConv2D: pad must be 'same' or 'valid', got 'full'/);
+      assert.throws(() => tf.engine().runKernel('LabGroupConv2DBackpropInput', {dy: tf.zeros([1, 3, 3, 8]), filter},
+                                                 {groups: 4, strides: 1, pad: 'same', inputShape: [1, 4, 4, 8]}),
+          /LabGroupConv2DBackpropInput: dy must have shape \[1, 4, 4, 8\] \(the convolution's output\), got \[1, 3, 3, 8\]/);
+      tf.dispose([x, filter]);
+    }
+    await tf.setBackend('wasm');
+  });
+});

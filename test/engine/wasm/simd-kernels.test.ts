@@ -1,0 +1,46 @@
+/**
+ * The lab's WebAssembly SIMD kernels against the two things they must
+ * agree with: the TypeScript interface they are called through (names and
+ * parameter counts of the assembled module's exports), and the JavaScript
+ * loops that run where the module cannot load (whole-model gradients with
+ * and without the kernels).
+ */
+import {strict as assert} from 'node:assert';
+
+import {initEngine} from '../../../lib/engine';
+import {SIMD_KERNEL_ARITY, assemble, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {modelGradients, normwiseError, worstWeightError} from '../../../lib/bench/gradients';
+
+describe('the lab\'s SIMD kernels', function () {
+  this.timeout(120_000);
+
+  it('the assembled module exports exactly the interface\'s kernels, each with its parameter count', async () => {
+    for (const memory of [new WebAssembly.Memory({initial: 1}), new WebAssembly.Memory({initial: 1, maximum: 65536, shared: true})]) {
+      const kernels = await assemble(memory) as unknown as Record<string, (...args: number[]) => void>;
+      assert.deepEqual(Object.keys(kernels).sort(), Object.keys(SIMD_KERNEL_ARITY).sort());
+      for (const [name, arity] of Object.entries(SIMD_KERNEL_ARITY)) assert.equal(kernels[name].length, arity, name);
+    }
+  });
+
+  // Each network exercises some kernels at channel counts with and without a 4-lane tail.
+  const NETS: ReadonlyArray<[string, Record<string, unknown>, string]> = [
+    ['mobilenet_v2', {resolution: 16, channels: 1, classes: 4, width: 0.35, stemStride: 1, stages: 3},
+     'batch norm, depthwise filter gradient, ReLU6 gradient, 1x1 filter gradient'],
+    ['condensenet', {resolution: 8, channels: 1, classes: 4, stages: [2, 2], growth: [4, 8], groups3x3: 2},
+     'concat and split, average-pool gradient'],
+    ['inception_v1', {resolution: 32, channels: 1, classes: 4, dropout: 0}, 'max-pool gradient, concat'],
+  ];
+  for (const [family, options, kernels] of NETS) {
+    it(`${family}: the JavaScript paths give the SIMD kernels' gradients (${kernels})`, async () => {
+      await initEngine('wasm');
+      const training = family !== 'inception_v1';
+      const simd = await modelGradients('wasm', family, options, {batch: 8, training});
+      const js = await withoutSimdKernels(() => modelGradients('wasm', family, options, {batch: 8, training}));
+      // Float32 block sums in SIMD against float64 in JS: rounding apart, nothing more.
+      const error = normwiseError(simd, js);
+      assert.ok(error < 1e-5, `${family}: ${error}`);
+      const worst = worstWeightError(simd, js);
+      assert.ok(worst.error < 1e-4, `${family}: ${worst.error} at weight ${worst.weight}`);
+    });
+  }
+});

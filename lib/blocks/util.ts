@@ -16,17 +16,6 @@ export function spatialOf(x: tf.SymbolicTensor): [number, number] {
   return [h, w];
 }
 
-/**
- * Rounds `value` to the nearest multiple of `divisor`, never below `minValue`
- * and never more than 10% below `value`. From the TF-slim MobileNet
- * reference; torchvision (`_make_divisible`) and timm carry the same rule.
- */
-export function makeDivisible(value: number, divisor = 8, minValue = divisor): number {
-  const nearest = Math.floor((value + divisor / 2) / divisor) * divisor;
-  const rounded = Math.max(minValue, nearest);
-  return rounded < 0.9 * value ? rounded + divisor : rounded;
-}
-
 /** A global-average-pool + dense classifier head. */
 export function classifierHead(x: tf.SymbolicTensor, classes: number, options: {dropout?: number} = {}): tf.SymbolicTensor {
   let y = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {applyInOrder} from '../layers/apply';
+import {classicChannels} from './channels';
 import {checkCommon} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -22,14 +23,12 @@ const conv = (filters: number, kernelSize: number, name: string, strides = 1, pa
     tf.layers.conv2d({filters, kernelSize, strides, padding, name});
 const maxPool = (name: string, poolSize = 2, strides = 2) => tf.layers.maxPooling2d({poolSize, strides, name});
 
-const channels = (n: number, width: number) => Math.max(1, Math.round(n * width));
-
 /** The classifier both share: two 4096-unit layers with dropout, then the logits. */
 function classifier(x: tf.SymbolicTensor, width: number, classes: number): tf.SymbolicTensor {
   return applyInOrder(x, [
     tf.layers.flatten({name: 'flatten'}),
-    tf.layers.dropout({rate: 0.5, name: 'fc6_dropout'}), tf.layers.dense({units: channels(4096, width), name: 'fc6'}), relu('fc6_relu'),
-    tf.layers.dropout({rate: 0.5, name: 'fc7_dropout'}), tf.layers.dense({units: channels(4096, width), name: 'fc7'}), relu('fc7_relu'),
+    tf.layers.dropout({rate: 0.5, name: 'fc6_dropout'}), tf.layers.dense({units: classicChannels(4096, width), name: 'fc6'}), relu('fc6_relu'),
+    tf.layers.dropout({rate: 0.5, name: 'fc7_dropout'}), tf.layers.dense({units: classicChannels(4096, width), name: 'fc7'}), relu('fc7_relu'),
     tf.layers.dense({units: classes, name: 'logits'}),
   ]);
 }
@@ -38,7 +37,7 @@ function classifier(x: tf.SymbolicTensor, width: number, classes: number): tf.Sy
 export function buildAlexNet(options: Partial<ClassicOptions> = {}): tf.LayersModel {
   const o = {...DEFAULTS, ...options};
   checkCommon('alexnet', o, 63);
-  const w = (n: number) => channels(n, o.width);
+  const w = (n: number) => classicChannels(n, o.width);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   const x = applyInOrder(input, [
     tf.layers.zeroPadding2d({padding: 2, name: 'conv1_pad'}), conv(w(64), 11, 'conv1', 4, 'valid'), relu('conv1_relu'), maxPool('pool1', 3),
@@ -59,8 +58,8 @@ export function buildVgg16(options: Partial<ClassicOptions> = {}): tf.LayersMode
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = input;
   VGG16_BLOCKS.forEach((block, b) => {
-    x = applyInOrder(x, [...block.flatMap((n, i) => [conv(channels(n, o.width), 3, `block${b + 1}_conv${i + 1}`), relu(`block${b + 1}_relu${i + 1}`)]),
-                  maxPool(`block${b + 1}_pool`)]);
+    const convs = block.flatMap((n, i) => [conv(classicChannels(n, o.width), 3, `block${b + 1}_conv${i + 1}`), relu(`block${b + 1}_relu${i + 1}`)]);
+    x = applyInOrder(x, [...convs, maxPool(`block${b + 1}_pool`)]);
   });
   return tf.model({inputs: input, outputs: classifier(x, o.width, o.classes), name: 'vgg16'});
 }

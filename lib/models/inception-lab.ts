@@ -25,6 +25,7 @@ import {Act, activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {channelsOf} from '../blocks/util';
 import {applyTo} from '../layers/apply';
 import {ScaledAdd} from '../layers/scaled-add';
+import {labChannels} from './channels';
 import {STEM_STRIDE_OPTION, checkCommon, checkRange, checkStemStride, minResolutionFor} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -130,11 +131,6 @@ export function gridReduction(x: tf.SymbolicTensor, filters: number, o: Inceptio
   const deep = conv3x3(conv, o, conv(x, branch / 2, 1, `${name}_b33_reduce`), branch, `${name}_b33a`);
   const b33 = conv(deep, branch, 3, `${name}_b33b`, {strides: 2});
   return applyTo(tf.layers.concatenate({name: `${name}_concat`}), [b3, b33, maxPoolDown(x, `${name}_pool`)]);
-}
-
-/** Channels at `width`, a multiple of 8 (a module's reductions are an eighth of it). */
-export function labChannels(channels: number, width: number): number {
-  return Math.max(16, Math.round(channels * width / 8) * 8);
 }
 
 export function buildInceptionLab(options: Partial<InceptionLabOptions> = {}): tf.LayersModel {

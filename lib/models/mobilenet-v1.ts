@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import {Act, convBnAct} from '../blocks/conv-bn-act';
 import {depthwiseSeparable} from '../blocks/depthwise-separable';
 import {classifierHead} from '../blocks/util';
+import {scaledFilters} from './channels';
 import {checkCommon, checkRange, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -59,11 +60,6 @@ export const DEFAULTS: MobileNetV1Options = {
   resolution: 224, width: 1, classes: 1000, channels: 3,
   convolution: 'separable', shallow: false, stemStride: 2, depth: BODY.length, act: 'relu', dropout: 0,
 };
-
-/** Channels at width `alpha`: TF-slim's max(int(c * alpha), 8). */
-export function scaledFilters(filters: number, alpha: number): number {
-  return Math.max(Math.floor(filters * alpha), 8);
-}
 
 export function buildMobileNetV1(options: Partial<MobileNetV1Options> = {}): tf.LayersModel {
   const o: MobileNetV1Options = {...DEFAULTS, ...options};

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {convBnAct} from '../blocks/conv-bn-act';
 import {invertedResidual} from '../blocks/inverted-residual';
-import {classifierHead, makeDivisible} from '../blocks/util';
+import {classifierHead} from '../blocks/util';
+import {makeDivisible} from './channels';
 import {checkCommon, checkRange, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 

@@ -11,9 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Act, convBnAct} from '../blocks/conv-bn-act';
 import {invertedResidual} from '../blocks/inverted-residual';
-import {makeDivisible} from '../blocks/util';
 import {applyTo} from '../layers/apply';
 import {HardSwish} from '../layers/hard-activations';
+import {makeDivisible} from './channels';
 import {checkCommon, checkStemStride, minResolutionFor, STEM_STRIDE_OPTION} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 

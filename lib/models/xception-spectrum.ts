@@ -19,6 +19,7 @@ import {Act, activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {channelsOf} from '../blocks/util';
 import {applyTo} from '../layers/apply';
 import {ChannelShuffle, GroupConv2D} from '../layers/group-conv';
+import {xceptionChannels} from './channels';
 import {STEM_STRIDE_OPTION, checkCommon, checkRange, checkStemStride, minResolutionFor} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -102,7 +103,7 @@ export function spectrumModule(x: tf.SymbolicTensor, args: SpectrumModuleArgs): 
  * cost at any k (a count that divides already is kept as it is).
  */
 export function stageFilters(channels: number, o: Pick<XceptionSpectrumOptions, 'width' | 'segments' | 'pointwiseGroups'>): number {
-  const plain = Math.max(8, Math.round(channels * o.width));
+  const plain = xceptionChannels(channels, o.width);
   const unit = lcm(o.segments === 0 ? 1 : o.segments, o.pointwiseGroups);
   return plain % unit === 0 ? plain : Math.max(unit, Math.round(plain / unit) * unit);
 }
@@ -126,7 +127,7 @@ export function buildXceptionSpectrum(options: Partial<XceptionSpectrumOptions> 
   checkRange('xception_spectrum: pointwiseGroups', o.pointwiseGroups, 1, 4096, true);
   checkCommon('xception_spectrum', o, minResolutionFor(STAGE_CHANNELS.length - 1 + (o.stemStride === 2 ? 1 : 0)));
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
-  let x = convBnAct(input, {filters: Math.max(8, Math.round(32 * o.width)), kernelSize: 3, strides: o.stemStride, name: 'stem'});
+  let x = convBnAct(input, {filters: xceptionChannels(32, o.width), kernelSize: 3, strides: o.stemStride, name: 'stem'});
   STAGE_CHANNELS.forEach((channels, stage) => {
     const filters = stageFilters(channels, o);
     for (let i = 0; i < o.modulesPerStage; i++) {

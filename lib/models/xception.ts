@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {activation, batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {applyTo} from '../layers/apply';
+import {xceptionChannels} from './channels';
 import {checkCommon, checkRange} from './options';
 import {CommonOptions, Family, ModelVariant} from './types';
 
@@ -53,7 +54,7 @@ export function buildXception(options: Partial<XceptionOptions> = {}): tf.Layers
   checkRange('xception: middleBlocks', o.middleBlocks, 0, 16, true);
   // Two valid 3x3 convs and four stride-2 steps.
   checkCommon('xception', o, 33);
-  const c = (n: number) => Math.max(8, Math.round(n * o.width));
+  const c = (n: number) => xceptionChannels(n, o.width);
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
   let x = convBnAct(input, {filters: c(32), kernelSize: 3, strides: 2, padding: 'valid', name: 'stem1'});  // 149x149x32
   x = convBnAct(x, {filters: c(64), kernelSize: 3, padding: 'valid', name: 'stem2'});                     // 147x147x64

@@ -80,7 +80,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     published: {
       trainableParams: [{value: 61_100_840, tolerance: 0, source: 'torchvision AlexNet_Weights.IMAGENET1K_V1 meta["num_params"]'}],
       macs: [{value: 0.714e9, tolerance: 0.0005e9, source: 'torchvision AlexNet_Weights.IMAGENET1K_V1 meta["_ops"]',
-              convention: 'GFLOPs to 3 decimals, counted as MACs'}],
+              countingNote: 'GFLOPs to 3 decimals, counted as MACs'}],
     },
     notes: 'The MobileNet paper (Table 9) lists AlexNet at 60M parameters and 720M multiply-adds: the two-tower original.',
   },
@@ -92,8 +92,8 @@ export const VARIANTS: readonly ModelVariant[] = [
         {value: 138e6, tolerance: 0.5e6, source: 'Howard et al. 2017, MobileNets (arXiv:1704.04861), Table 8'},
       ],
       macs: [
-        {value: 15.47e9, tolerance: 0.005e9, source: 'torchvision VGG16_Weights.IMAGENET1K_V1 meta["_ops"]', convention: 'GFLOPs to 2 decimals, counted as MACs'},
-        {value: 15.3e9, tolerance: 0.2e9, source: 'Howard et al. 2017, MobileNets (arXiv:1704.04861), Table 8', convention: 'multiply-adds'},
+        {value: 15.47e9, tolerance: 0.005e9, source: 'torchvision VGG16_Weights.IMAGENET1K_V1 meta["_ops"]', countingNote: 'GFLOPs to 2 decimals, counted as MACs'},
+        {value: 15.3e9, tolerance: 0.2e9, source: 'Howard et al. 2017, MobileNets (arXiv:1704.04861), Table 8', countingNote: 'multiply-adds'},
       ],
     },
   },

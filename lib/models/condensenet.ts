@@ -202,9 +202,9 @@ function cifarVariant(depth: number, readme: {flops: number; params: number}, gr
     options: {stages: [perBlock, perBlock, perBlock], growth},
     convention: 'condensenet',
     published: {
-      macs: [{value: readme.flops, tolerance: digits(readme.flops, 0.1e6), source: `${README}, CIFAR table "FLOPs"`, convention: COUNTER}],
+      macs: [{value: readme.flops, tolerance: digits(readme.flops, 0.1e6), source: `${README}, CIFAR table "FLOPs"`, countingNote: COUNTER}],
       trainableParams: [{value: readme.params, tolerance: digits(readme.params, 0.01e6), source: `${README}, CIFAR table "Params"`,
-                         convention: 'training network: learned group convs at 1/C, classifier whole, BN scale and shift'}],
+                         countingNote: 'training network: learned group convs at 1/C, classifier whole, BN scale and shift'}],
     },
   };
 }
@@ -218,10 +218,10 @@ function imagenetVariant(factor: 4 | 8, readme: {flops: number; params: number},
               groups: factor, groups3x3: factor, condenseFactor: factor, converted: true},
     convention: 'condensenet',
     published: {
-      macs: [{value: readme.flops, tolerance: 0.5e6, source: `${README}, ImageNet table "FLOPs"`, convention: `${COUNTER}; converted network`},
+      macs: [{value: readme.flops, tolerance: 0.5e6, source: `${README}, ImageNet table "FLOPs"`, countingNote: `${COUNTER}; converted network`},
              {value: recount.flops, tolerance: 0.05e6, source: RECOUNT}],
       trainableParams: [{value: readme.params, tolerance: 0.05e6, source: `${README}, ImageNet table "Params"`,
-                         convention: 'converted network: classifier on 50 % of the features'},
+                         countingNote: 'converted network: classifier on 50 % of the features'},
                         {value: recount.params, tolerance: 0.0005e6, source: RECOUNT}],
     },
   };
@@ -244,8 +244,8 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {stages: [14, 14, 14], growth: [8, 16, 32], converted: true},
     convention: 'condensenet',
     published: {
-      macs: [{value: 65.8e6, tolerance: 0.05e6, source: RECOUNT, convention: `${COUNTER}; converted network`}],
-      trainableParams: [{value: 0.516e6, tolerance: 0.0005e6, source: RECOUNT, convention: 'converted network: classifier on 50 % of the features'}],
+      macs: [{value: 65.8e6, tolerance: 0.05e6, source: RECOUNT, countingNote: `${COUNTER}; converted network`}],
+      trainableParams: [{value: 0.516e6, tolerance: 0.0005e6, source: RECOUNT, countingNote: 'converted network: classifier on 50 % of the features'}],
     },
     notes: 'The test-time network. The README\'s CIFAR parameters (0.52M) are the training network\'s (520,202); ' +
         'this one has 516,202, which the recount in docs/references.md A8 gives as 0.516M.',

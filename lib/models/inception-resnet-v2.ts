@@ -144,8 +144,8 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'inception_resnet_v2',
     options: {},
     published: {
-      trainableParams: [{value: 55_843_464, tolerance: 0, source: IMGCLSMOB, convention: 'weights, biases, BN scale and shift'}],
-      macs: [{value: 13.2e9, tolerance: 0.1e9, source: `${IMGCLSMOB}, FLOPs`, convention: "'FLOPs' to 0.1 G, counted as multiply-adds"}],
+      trainableParams: [{value: 55_843_464, tolerance: 0, source: IMGCLSMOB, countingNote: 'weights, biases, BN scale and shift'}],
+      macs: [{value: 13.2e9, tolerance: 0.1e9, source: `${IMGCLSMOB}, FLOPs`, countingNote: "'FLOPs' to 0.1 G, counted as multiply-adds"}],
     },
     notes: 'The paper publishes no parameter or operation counts; these are the released ports\'.',
   },
@@ -155,7 +155,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {bnScale: false},
     published: {
       params: [{value: 55_873_736, tolerance: 0, source: 'Keras Applications InceptionResNetV2 summary (docs/references.md B)',
-                convention: 'Keras "Total params": BN without scale, moving mean and variance included'}],
+                countingNote: 'Keras "Total params": BN without scale, moving mean and variance included'}],
     },
   },
 ];

@@ -116,8 +116,8 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {wideKernel: 3, stem: 'conv'},
     published: {
       trainableParams: [{value: 6_624_904, tolerance: 0, source: `${TV}["num_params"]`,
-                         convention: 'aux heads removed; 3x3 in the "5x5" branch; BN scale/shift'}],
-      macs: [{value: 1.498e9, tolerance: 0.0005e9, source: `${TV}["_ops"]`, convention: 'GFLOPs to 3 decimals, counted as MACs'}],
+                         countingNote: 'aux heads removed; 3x3 in the "5x5" branch; BN scale/shift'}],
+      macs: [{value: 1.498e9, tolerance: 0.0005e9, source: `${TV}["_ops"]`, countingNote: 'GFLOPs to 3 decimals, counted as MACs'}],
     },
   },
   {
@@ -126,7 +126,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {wideKernel: 5, stem: 'separable'},
     published: {
       macs: [
-        {value: 1.5e9, tolerance: 0.01e9, source: 'Szegedy et al. 2015, §5: "1.5 billion multiply-adds"', convention: 'multiply-adds'},
+        {value: 1.5e9, tolerance: 0.01e9, source: 'Szegedy et al. 2015, §5: "1.5 billion multiply-adds"', countingNote: 'multiply-adds'},
         {value: 1.499e9, tolerance: 0.001e9, source: 'docs/references.md A5, recount of Table 1 ops'},
       ],
     },

@@ -117,7 +117,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {},
     published: {
       macs: [{value: 2.0e9, tolerance: 0.05e9, source: 'Szegedy et al. 2015, Rethinking, Table 3 row "BN-Inception"',
-              convention: 'Bn ops to one decimal, counted as multiply-adds'}],
+              countingNote: 'Bn ops to one decimal, counted as multiply-adds'}],
     },
     notes: "With TF-slim's separable stem (--set stem=separable) the count is 1.93 G, which rounds to 1.9, not 2.0.",
   },

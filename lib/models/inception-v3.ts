@@ -161,8 +161,8 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {},
     published: {
       trainableParams: [{value: 23_834_568, tolerance: 0, source: 'imgclsmob README (docs/references.md A6)',
-                         convention: 'no auxiliary head; BN scale and shift'}],
-      macs: [{value: 5.713e9, tolerance: 0.0005e9, source: `${TV}["_ops"]`, convention: 'GFLOPs = MACs at 299 px, aux head not run'}],
+                         countingNote: 'no auxiliary head; BN scale and shift'}],
+      macs: [{value: 5.713e9, tolerance: 0.0005e9, source: `${TV}["_ops"]`, countingNote: 'GFLOPs = MACs at 299 px, aux head not run'}],
     },
     notes: 'Not reconciled: the Xception paper (Table 3) gives 23,626,728 parameters, 190,624 fewer than Keras\'s ' +
         'trainable count (docs/references.md A6); the paper itself gives 4.8 Bn ops (Table 3) and "5 billion ' +
@@ -174,9 +174,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {bnScale: false},
     published: {
       params: [{value: 23_851_784, tolerance: 0, source: 'Keras Applications InceptionV3 summary (docs/references.md B)',
-                convention: 'Keras "Total params": BN without scale, moving statistics included'}],
+                countingNote: 'Keras "Total params": BN without scale, moving statistics included'}],
       trainableParams: [{value: 23_817_352, tolerance: 0, source: 'Keras Applications InceptionV3 summary (docs/references.md B)',
-                         convention: 'Keras "Trainable params": BN shift only'}],
+                         countingNote: 'Keras "Trainable params": BN shift only'}],
     },
   },
   {
@@ -185,7 +185,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {auxHead: true},
     published: {
       trainableParams: [{value: 27_161_264, tolerance: 0, source: `${TV}["num_params"]`,
-                         convention: 'includes the AuxLogits branch (torchvision builds it by default)'}],
+                         countingNote: 'includes the AuxLogits branch (torchvision builds it by default)'}],
     },
   },
 ];

@@ -166,9 +166,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {},
     published: {
       trainableParams: [{value: 42_679_816, tolerance: 0, source: 'imgclsmob README, InceptionV4 (docs/references.md A7)',
-                         convention: 'conv + dense weights and biases, BN scale and shift'}],
+                         countingNote: 'conv + dense weights and biases, BN scale and shift'}],
       macs: [{value: 12.3e9, tolerance: 0.1e9, source: 'imgclsmob README, InceptionV4 FLOPs (docs/references.md A7)',
-              convention: "'FLOPs' to 0.1 G, counted as multiply-adds"}],
+              countingNote: "'FLOPs' to 0.1 G, counted as multiply-adds"}],
     },
     notes: 'The paper publishes no parameter or operation counts; these are the released port\'s.',
   },

@@ -129,12 +129,12 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'mobilenet_v1',
     options: {width: r.width, resolution: r.resolution},
     published: {
-      macs: [{value: r.macsM * 1e6, tolerance: 1e6, source: `${TABLE_6_7}, ${r.table}`, convention: PAPER_MACS},
-             {value: r.exactMacs, tolerance: 0.005e6, source: RECOUNT, convention: 'Mult-Adds to 0.01M'}],
+      macs: [{value: r.macsM * 1e6, tolerance: 1e6, source: `${TABLE_6_7}, ${r.table}`, countingNote: PAPER_MACS},
+             {value: r.exactMacs, tolerance: 0.005e6, source: RECOUNT, countingNote: 'Mult-Adds to 0.01M'}],
       weightParams: [
         {value: r.paramsM * 1e6, tolerance: 0.05e6, source: `${TABLE_6_7}, ${r.table}`,
-         convention: `million parameters, rounded to 0.1M; ${WEIGHTS}`},
-        ...(r.exactParams ? [{value: r.exactParams, tolerance: 0, source: RECOUNT, convention: WEIGHTS}] : []),
+         countingNote: `million parameters, rounded to 0.1M; ${WEIGHTS}`},
+        ...(r.exactParams ? [{value: r.exactParams, tolerance: 0, source: RECOUNT, countingNote: WEIGHTS}] : []),
       ],
     },
   })),
@@ -144,7 +144,7 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {width: 1, resolution: 224},
     published: {
       params: [{value: 4_253_864, tolerance: 0, source: 'keras.applications.MobileNet() summary, "Total params"',
-                convention: 'includes BN moving mean/variance'}],
+                countingNote: 'includes BN moving mean/variance'}],
       trainableParams: [{value: 4_231_976, tolerance: 0, source: 'keras.applications.MobileNet() summary, "Trainable params"'}],
     },
   },
@@ -154,10 +154,10 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {width: 1, resolution: 224, convolution: 'full'},
     published: {
       macs: [{value: 4866e6, tolerance: 1.5e6, source: `${TABLE_6_7}, Table 4 (Conv MobileNet)`,
-              convention: 'million Mult-Adds',
+              countingNote: 'million Mult-Adds',
               unreconciled: 'more than the paper\'s rounding; no choice of stem, padding or classifier found that gives 4866M'}],
       weightParams: [{value: 29.3e6, tolerance: 0.05e6, source: `${TABLE_6_7}, Table 4 (Conv MobileNet)`,
-                      convention: `million parameters; ${WEIGHTS}`}],
+                      countingNote: `million parameters; ${WEIGHTS}`}],
     },
   },
   {
@@ -166,9 +166,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {width: 1, resolution: 224, shallow: true},
     published: {
       macs: [{value: 307e6, tolerance: 1e6, source: `${TABLE_6_7}, Table 5 (Shallow MobileNet)`,
-              convention: 'million Mult-Adds'}],
+              countingNote: 'million Mult-Adds'}],
       weightParams: [{value: 2.9e6, tolerance: 0.05e6, source: `${TABLE_6_7}, Table 5 (Shallow MobileNet)`,
-                      convention: `million parameters; ${WEIGHTS}`}],
+                      countingNote: `million parameters; ${WEIGHTS}`}],
     },
   },
   {
@@ -176,9 +176,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     family: 'mobilenet_v1',
     options: {width: 0.5, resolution: 160},
     published: {
-      macs: [{value: 76e6, tolerance: 1e6, source: `${TABLE_6_7}, Table 9`, convention: PAPER_MACS}],
+      macs: [{value: 76e6, tolerance: 1e6, source: `${TABLE_6_7}, Table 9`, countingNote: PAPER_MACS}],
       weightParams: [{value: 1.32e6, tolerance: 0.005e6, source: `${TABLE_6_7}, Table 9`,
-                      convention: `million parameters, 2 decimals; ${WEIGHTS}`}],
+                      countingNote: `million parameters, 2 decimals; ${WEIGHTS}`}],
     },
   },
 ];

@@ -116,17 +116,17 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {width: 1, resolution: 224},
     published: {
       macs: [
-        {value: 300_774_272, tolerance: 0, source: RECOUNT, convention: 'conv + dense multiply-adds'},
-        {value: 300e6, tolerance: 1e6, source: 'Sandler et al. 2018, Table 4 (300M)', convention: 'million Multiply-Adds'},
+        {value: 300_774_272, tolerance: 0, source: RECOUNT, countingNote: 'conv + dense multiply-adds'},
+        {value: 300e6, tolerance: 1e6, source: 'Sandler et al. 2018, Table 4 (300M)', countingNote: 'million Multiply-Adds'},
         {value: 0.301e9, tolerance: 0.0005e9, source: 'torchvision MobileNet_V2_Weights.IMAGENET1K_V1 meta["_ops"]',
-         convention: 'GFLOPs to 3 decimals, counted as MACs'},
+         countingNote: 'GFLOPs to 3 decimals, counted as MACs'},
       ],
       trainableParams: [{value: 3_504_872, tolerance: 0, source: 'torchvision MobileNet_V2_Weights.IMAGENET1K_V1 meta["num_params"]'}],
       params: [{value: 3_538_984, tolerance: 0, source: 'keras.applications.MobileNetV2() summary, "Total params"',
-                convention: 'includes BN moving mean/variance'}],
+                countingNote: 'includes BN moving mean/variance'}],
       weightParams: [
-        {value: 3_470_760, tolerance: 0, source: RECOUNT, convention: 'conv + dense weights + classifier bias'},
-        {value: 3.4e6, tolerance: 0.1e6, source: 'Sandler et al. 2018, Table 4 (3.4M)', convention: 'million parameters, truncated'},
+        {value: 3_470_760, tolerance: 0, source: RECOUNT, countingNote: 'conv + dense weights + classifier bias'},
+        {value: 3.4e6, tolerance: 0.1e6, source: 'Sandler et al. 2018, Table 4 (3.4M)', countingNote: 'million parameters, truncated'},
       ],
     },
   },
@@ -137,9 +137,9 @@ export const VARIANTS: readonly ModelVariant[] = [
     options: {width, resolution},
     published: {
       // The table truncates as often as it rounds (300.77 -> 300, 11.93 -> 11).
-      macs: [{value: macsM * 1e6, tolerance: 1e6, source: SLIM, convention: 'million MACs, rounded or truncated'}],
+      macs: [{value: macsM * 1e6, tolerance: 1e6, source: SLIM, countingNote: 'million MACs, rounded or truncated'}],
       weightParams: [{value: paramsM * 1e6, tolerance: 0.005e6, source: SLIM,
-                      convention: 'million parameters to 2 decimals; conv + dense weights + classifier bias'}],
+                      countingNote: 'million parameters to 2 decimals; conv + dense weights + classifier bias'}],
     },
   })),
 ];

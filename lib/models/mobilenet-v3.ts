@@ -133,13 +133,13 @@ export const VARIANTS: readonly ModelVariant[] = [
     published: {
       trainableParams: [{value: 5_483_032, tolerance: 0, source: `${TORCHVISION.replace('%s', 'Large')}["num_params"]`}],
       params: [{value: 5_507_432, tolerance: 0, source: `${KERAS.replace('%s', 'Large')}, "Total params"`,
-                convention: 'includes BN moving mean/variance'}],
+                countingNote: 'includes BN moving mean/variance'}],
       macs: [
         {value: 217e6, tolerance: 0.5e6, source: 'TF-slim research/slim/nets/mobilenet/README.md, large dm=1',
-         convention: 'million MACs, conv + dense'},
-        {value: 0.22e9, tolerance: 0.005e9, source: `${TORCHVISION.replace('%s', 'Large')}["_ops"]`, convention: 'GFLOPs to 2 decimals, MACs'},
+         countingNote: 'million MACs, conv + dense'},
+        {value: 0.22e9, tolerance: 0.005e9, source: `${TORCHVISION.replace('%s', 'Large')}["_ops"]`, countingNote: 'GFLOPs to 2 decimals, MACs'},
       ],
-      weightParams: [{value: 5.4e6, tolerance: 0.1e6, source: PAPER, convention: 'million parameters, truncated (ours 5.46M)'}],
+      weightParams: [{value: 5.4e6, tolerance: 0.1e6, source: PAPER, countingNote: 'million parameters, truncated (ours 5.46M)'}],
     },
     notes: 'The paper prints 219M MAdds; TF-slim, torchvision and this builder give 216.6M (217M): the 2.4M gap is ' +
         'not reconciled.',
@@ -151,12 +151,12 @@ export const VARIANTS: readonly ModelVariant[] = [
     published: {
       trainableParams: [{value: 2_542_856, tolerance: 0, source: `${TORCHVISION.replace('%s', 'Small')}["num_params"]`}],
       params: [{value: 2_554_968, tolerance: 0, source: `${KERAS.replace('%s', 'Small')}, "Total params"`,
-                convention: 'includes BN moving mean/variance'}],
+                countingNote: 'includes BN moving mean/variance'}],
       macs: [
-        {value: 56e6, tolerance: 1e6, source: PAPER, convention: 'million MAdds, conv + dense'},
-        {value: 0.057e9, tolerance: 0.0005e9, source: `${TORCHVISION.replace('%s', 'Small')}["_ops"]`, convention: 'GFLOPs, MACs'},
+        {value: 56e6, tolerance: 1e6, source: PAPER, countingNote: 'million MAdds, conv + dense'},
+        {value: 0.057e9, tolerance: 0.0005e9, source: `${TORCHVISION.replace('%s', 'Small')}["_ops"]`, countingNote: 'GFLOPs, MACs'},
       ],
-      weightParams: [{value: 2.5e6, tolerance: 0.05e6, source: PAPER, convention: 'million parameters'}],
+      weightParams: [{value: 2.5e6, tolerance: 0.05e6, source: PAPER, countingNote: 'million parameters'}],
     },
     notes: 'TF-slim and the Keras docstring list 66M MACs / 2.9M parameters for Small 1.0; that is not this ' +
         'network as the paper and torchvision define it (see docs/conventions.md).',

@@ -9,8 +9,12 @@ export interface Published {
   tolerance: number;
   /** Precise enough to re-check: paper + table, or repo + symbol. */
   source: string;
-  /** What the source counts, when that is not obvious. */
-  convention?: string;
+  /**
+   * Free text: what the source counts and how it rounds, when that is not
+   * obvious ('GFLOPs to 3 decimals, counted as MACs'). Not the typed
+   * `Convention` a variant is costed under (ModelVariant.convention).
+   */
+  countingNote?: string;
   /**
    * Set where ours differs by more than the source's rounding and no count
    * explains it: what is known of the gap. Chapters say so in their text.

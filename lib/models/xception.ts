@@ -95,10 +95,10 @@ export const VARIANTS: readonly ModelVariant[] = [{
   published: {
     trainableParams: [
       {value: 22_855_952, tolerance: 0, source: 'Chollet 2017, Table 3',
-       convention: 'ImageNet, 1000 classes: conv and separable weights, BN scale/shift, logistic layer'},
+       countingNote: 'ImageNet, 1000 classes: conv and separable weights, BN scale/shift, logistic layer'},
       {value: 22_855_952, tolerance: 0, source: 'keras.applications.Xception() summary, "Trainable params"'},
     ],
     params: [{value: 22_910_480, tolerance: 0, source: 'keras.applications.Xception() summary, "Total params"',
-              convention: 'includes BN moving mean/variance'}],
+              countingNote: 'includes BN moving mean/variance'}],
   },
 }];

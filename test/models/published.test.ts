@@ -16,7 +16,7 @@ function assertClose(actual: number, claim: Published): void {
   const diff = Math.abs(actual - claim.value);
   assert.ok(diff <= claim.tolerance,
       `got ${actual.toLocaleString('en-US')}, published ${claim.value.toLocaleString('en-US')} ± ` +
-      `${claim.tolerance.toLocaleString('en-US')} (${claim.source})${claim.convention ? ` [${claim.convention}]` : ''}`);
+      `${claim.tolerance.toLocaleString('en-US')} (${claim.source})${claim.countingNote ? ` [${claim.countingNote}]` : ''}`);
 }
 
 describe('registered variants reproduce their published numbers', () => {

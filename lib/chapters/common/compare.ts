@@ -78,7 +78,7 @@ export function comparePublished(variantNames: readonly string[], measures?: rea
           return {
             variant: name, measure, published: claim.value, ours: value, difference: value - claim.value,
             tolerance: claim.tolerance, withinTolerance: Math.abs(value - claim.value) <= claim.tolerance,
-            source: claim.source, convention: claim.convention, unreconciled: claim.unreconciled,
+            source: claim.source, convention: claim.countingNote, unreconciled: claim.unreconciled,
           };
         }));
   });

@@ -25,6 +25,7 @@
  *   where dx is a stride-1 correlation with the kernel rotated by 180 degrees.
  * Only the batch N is a run-time parameter.
  */
+import {elementAt} from './addresses';
 import {countUp} from './loops';
 
 /** The constants one compiled module is specialised for. */
@@ -104,7 +105,7 @@ function forward(shape: GroupConvShape): string {
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
   (local.set $yp ${get('y')})
   ${countUp('$b', int(0), get('N'), countUp('$oy', int(0), int(OH), `
-    (local.set $px ${add(get('xp'), `(i32.mul ${add(`(i32.mul ${get('b')} ${int(Hp)})`, `(i32.mul ${get('oy')} ${int(stride)})`)} ${int(Wp * Cin * F32)})`)})
+    (local.set $px ${elementAt(get('xp'), [Hp, Wp, Cin], [{b: 1}, {oy: stride}, 0, 0])})
     ${countUp('$ox', int(0), int(OW), `
       (local.set $wb ${get('w')})
       (local.set $ob ${get('offs')})
@@ -152,9 +153,9 @@ function inputGrad(shape: GroupConvShape): string {
   (local $pv i32) (local $dxp i32) (local $s v128) ${accumulators}
   (local.set $dxp ${get('dx')})
   ${countUp('$b', int(0), get('N'), countUp('$iy', int(0), int(H), `
-    (local.set $row ${add(get('dyp'), `(i32.mul ${add(`(i32.mul ${get('b')} ${int(Hq)})`, get('iy'))} ${int(Wq * Cout * F32)})`)})
+    (local.set $row ${elementAt(get('dyp'), [Hq, Wq, Cout], [{b: 1}, {iy: 1}, 0, 0])})
     ${countUp('$ix', int(0), int(W), `
-      (local.set $pd ${add(get('row'), `(i32.mul ${get('ix')} ${int(Cout * F32)})`)})
+      (local.set $pd ${elementAt(get('row'), [Cout], [{ix: 1}, 0])})
       (local.set $pw ${get('w')})
       ${countUp('$g', int(0), int(Cin / n), `
         (local.set $pv ${get('pw')})
@@ -199,26 +200,23 @@ function filterGrad(shape: GroupConvShape): string {
   (local $image i32) (local $dyImage i32) (local $xBase i32) (local $dyBase i32) (local $px i32) (local $pd i32) (local $pa i32)
   ${locals}
   ${countUp('$b', int(0), get('N'), `
-    (local.set $image ${add(get('xp'), `(i32.mul ${get('b')} ${int(Hp * Wp * Cin * F32)})`)})
-    (local.set $dyImage ${add(get('dy'), `(i32.mul ${get('b')} ${int(OH * OW * Cout * F32)})`)})
+    (local.set $image ${elementAt(get('xp'), [Hp, Wp, Cin], [{b: 1}, 0, 0, 0])})
+    (local.set $dyImage ${elementAt(get('dy'), [OH, OW, Cout], [{b: 1}, 0, 0, 0])})
     ${countUp('$ky', int(0), int(KH), countUp('$kx', int(0), int(KW), countUp('$g', int(0), int(Cin / n),
       countUp('$vi', int(0), int(n / 4), countUp('$jt', int(0), int(m), `
         ;; this tile's first input vector and first output, at the image's first output pixel
-        (local.set $xBase ${add(get('image'), `(i32.add (i32.mul ${add(`(i32.mul ${get('ky')} ${int(Wp)})`, get('kx'))} ${int(Cin * F32)}) ` +
-                                              `(i32.mul ${add(`(i32.mul ${get('g')} ${int(n)})`, `(i32.mul ${get('vi')} ${int(4)})`)} ${int(F32)}))`)})
-        (local.set $dyBase ${add(get('dyImage'), `(i32.mul ${add(`(i32.mul ${get('g')} ${int(m)})`, get('jt'))} ${int(F32)})`)})
+        (local.set $xBase ${elementAt(get('image'), [Wp, Cin], [{ky: 1}, {kx: 1}, {g: n, vi: 4}])})
+        (local.set $dyBase ${elementAt(get('dyImage'), [OW, Cout], [0, 0, {g: m, jt: 1}])})
         ${sums.map(t => `(local.set ${name(t)} ${ZERO4})`).join(' ')}
         ${countUp('$oy', int(0), int(OH), `
-          (local.set $px ${add(get('xBase'), `(i32.mul ${get('oy')} ${int(stride * Wp * Cin * F32)})`)})
-          (local.set $pd ${add(get('dyBase'), `(i32.mul ${get('oy')} ${int(OW * Cout * F32)})`)})
+          (local.set $px ${elementAt(get('xBase'), [Wp, Cin], [{oy: stride}, 0, 0])})
+          (local.set $pd ${elementAt(get('dyBase'), [OW, Cout], [{oy: 1}, 0, 0])})
           ${countUp('$ox', int(0), int(OW), `
             ${pass.join('\n            ')}
             (local.set $px ${add(get('px'), int(stride * Cin * F32))})
             (local.set $pd ${add(get('pd'), int(Cout * F32))})`)}`)}
-        ;; acc[(tap * Cout + g*m + jt + j) * n + 4 vi + 4 v]
-        (local.set $pa ${add(get('acc'), `(i32.mul ${add(`(i32.mul ${add(`(i32.mul ${get('ky')} ${int(KW)})`, get('kx'))} ${int(Cout)})`,
-                                                           add(`(i32.mul ${get('g')} ${int(m)})`, get('jt')))} ${int(n * F32)})`)})
-        (local.set $pa ${add(get('pa'), `(i32.mul ${get('vi')} ${int(4 * F32)})`)})
+        ;; the tile's sums go to acc[ky, kx, g*m + jt + j, 4 vi + 4 v]
+        (local.set $pa ${elementAt(get('acc'), [KW, Cout, n], [{ky: 1}, {kx: 1}, {g: m, jt: 1}, {vi: 4}])})
         ${sums.map(([v, j]) => `(v128.store offset=${(j * n + 4 * v) * F32} ${get('pa')} ` +
                                `(f32x4.add (v128.load offset=${(j * n + 4 * v) * F32} ${get('pa')}) (local.get ${name([v, j])})))`).join('\n        ')}`,
       int(J)), int(I)))))}`)}

@@ -1,6 +1,17 @@
 /**
  * The 1x1 convolution's filter gradient, x^T @ dy, as WebAssembly text (sources/index.ts assembles the module).
  */
+import {countUp} from './loops';
+
+const get = (name: string) => `(local.get $${name})`;
+const int = (v: number) => `(i32.const ${v})`;
+
+/** Rows of p in a block (see TRANSPOSED_PRODUCTS). */
+const BLOCK_ROWS = 128;
+
+/** A tile's 4 rows of outputs, each 8 floats: the vectors $c{r}0 and $c{r}1 held in registers, at the address in rowAt(r). */
+const TILE_ROWS = [0, 1, 2, 3];
+const rowAt = (r: number) => r === 0 ? '$po' : `$po${r}`;
 
 /**
  * out[i, j] = sum over p < P of a[p, i] * b[p, j]: a is [P, M], b is [P, N], out is
@@ -22,69 +33,29 @@ export const TRANSPOSED_PRODUCTS = String.raw`
   (local.set $aStride (i32.shl (local.get $M) (i32.const 2)))
   (local.set $bStride (i32.shl (local.get $N) (i32.const 2)))
   ;; out = 0 (M * N is a multiple of 32 floats).
-  (block $zero_done (loop $zero
-    (br_if $zero_done (i32.ge_u (local.get $k) (i32.mul (local.get $M) (local.get $N))))
-    (v128.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))) (v128.const i32x4 0 0 0 0))
-    (local.set $k (i32.add (local.get $k) (i32.const 4)))
-    (br $zero)))
-  (block $blocks_done (loop $blocks
-    (br_if $blocks_done (i32.ge_u (local.get $p0) (local.get $P)))
-    (local.set $pEnd (select (local.get $P) (i32.add (local.get $p0) (i32.const 128))
-                             (i32.lt_u (local.get $P) (i32.add (local.get $p0) (i32.const 128)))))
-    (local.set $i (i32.const 0))
-    (block $rows_done (loop $rows
-      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $M)))
-      (local.set $j (i32.const 0))
-      (block $cols_done (loop $cols
-        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $N)))
-          (local.set $po (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
-          (local.set $po1 (i32.add (local.get $po) (local.get $bStride)))
-          (local.set $po2 (i32.add (local.get $po1) (local.get $bStride)))
-          (local.set $po3 (i32.add (local.get $po2) (local.get $bStride)))
-          (local.set $c00 (v128.load (local.get $po)))
-          (local.set $c01 (v128.load offset=16 (local.get $po)))
-          (local.set $c10 (v128.load (local.get $po1)))
-          (local.set $c11 (v128.load offset=16 (local.get $po1)))
-          (local.set $c20 (v128.load (local.get $po2)))
-          (local.set $c21 (v128.load offset=16 (local.get $po2)))
-          (local.set $c30 (v128.load (local.get $po3)))
-          (local.set $c31 (v128.load offset=16 (local.get $po3)))
-          (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $M)) (local.get $i)) (i32.const 2))))
-          (local.set $pb (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $N)) (local.get $j)) (i32.const 2))))
-          (local.set $p (local.get $p0))
-          (block $run_done (loop $run
-            (br_if $run_done (i32.ge_u (local.get $p) (local.get $pEnd)))
-            (local.set $b0 (v128.load (local.get $pb)))
-            (local.set $b1 (v128.load offset=16 (local.get $pb)))
-            (local.set $s (v128.load32_splat offset=0 (local.get $pa)))
-            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
-            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
-            (local.set $s (v128.load32_splat offset=4 (local.get $pa)))
-            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
-            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
-            (local.set $s (v128.load32_splat offset=8 (local.get $pa)))
-            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
-            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
-            (local.set $s (v128.load32_splat offset=12 (local.get $pa)))
-            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
-            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
-            (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
-            (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $run)))
-          (v128.store (local.get $po) (local.get $c00))
-          (v128.store offset=16 (local.get $po) (local.get $c01))
-          (v128.store (local.get $po1) (local.get $c10))
-          (v128.store offset=16 (local.get $po1) (local.get $c11))
-          (v128.store (local.get $po2) (local.get $c20))
-          (v128.store offset=16 (local.get $po2) (local.get $c21))
-          (v128.store (local.get $po3) (local.get $c30))
-          (v128.store offset=16 (local.get $po3) (local.get $c31))
-        (local.set $j (i32.add (local.get $j) (i32.const 8)))
-        (br $cols)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $rows)))
-    (local.set $p0 (local.get $pEnd))
-    (br $blocks)))
+  ${countUp('$k', int(0), `(i32.mul ${get('M')} ${get('N')})`, `
+    (v128.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))) (v128.const i32x4 0 0 0 0))`, int(4))}
+  ${countUp('$p0', int(0), get('P'), `
+    (local.set $pEnd (select (local.get $P) (i32.add (local.get $p0) ${int(BLOCK_ROWS)})
+                             (i32.lt_u (local.get $P) (i32.add (local.get $p0) ${int(BLOCK_ROWS)}))))
+    ${countUp('$i', int(0), get('M'), countUp('$j', int(0), get('N'), `
+      (local.set $po (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (local.set $po1 (i32.add (local.get $po) (local.get $bStride)))
+      (local.set $po2 (i32.add (local.get $po1) (local.get $bStride)))
+      (local.set $po3 (i32.add (local.get $po2) (local.get $bStride)))
+      ${TILE_ROWS.map(r => `(local.set $c${r}0 (v128.load (local.get ${rowAt(r)})))
+      (local.set $c${r}1 (v128.load offset=16 (local.get ${rowAt(r)})))`).join('\n      ')}
+      (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $M)) (local.get $i)) (i32.const 2))))
+      (local.set $pb (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $N)) (local.get $j)) (i32.const 2))))
+      ${countUp('$p', get('p0'), get('pEnd'), `
+        (local.set $b0 (v128.load (local.get $pb)))
+        (local.set $b1 (v128.load offset=16 (local.get $pb)))
+        ${TILE_ROWS.map(r => `(local.set $s (v128.load32_splat offset=${4 * r} (local.get $pa)))
+        (local.set $c${r}0 (f32x4.add (local.get $c${r}0) (f32x4.mul (local.get $s) (local.get $b0))))
+        (local.set $c${r}1 (f32x4.add (local.get $c${r}1) (f32x4.mul (local.get $s) (local.get $b1))))`).join('\n        ')}
+        (local.set $pa (i32.add (local.get $pa) (local.get $aStride)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))`)}
+      ${TILE_ROWS.map(r => `(v128.store (local.get ${rowAt(r)}) (local.get $c${r}0))
+      (v128.store offset=16 (local.get ${rowAt(r)}) (local.get $c${r}1))`).join('\n      ')}`, int(8)), int(4))}`, int(BLOCK_ROWS))}
 )
 `;

@@ -2,6 +2,7 @@
  * Moving floats: row copies for Concat and SplitV, float64 accumulators to float32 tensors.
  * WebAssembly text; sources/index.ts assembles the module.
  */
+import {countUp} from './loops';
 
 /**
  * Copies $rows rows of $bytes bytes from src to dst, each advancing by its
@@ -12,13 +13,10 @@ export const COPY_ROWS = String.raw`
 (func (export "copyRows")
     (param $src i32) (param $srcStride i32) (param $dst i32) (param $dstStride i32) (param $rows i32) (param $bytes i32)
   (local $r i32)
-  (block $done (loop $row
-    (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+  ${countUp('$r', '(i32.const 0)', '(local.get $rows)', `
     (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
     (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
-    (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
-    (local.set $r (i32.add (local.get $r) (i32.const 1)))
-    (br $row)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))`)}
 )
 `;
 
@@ -28,13 +26,10 @@ export const COPY_ROWS = String.raw`
 export const NARROW = String.raw`
 (func (export "narrow") (param $acc i32) (param $out i32) (param $n i32)
   (local $i i32)
-  (block $done (loop $each
-    (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+  ${countUp('$i', '(i32.const 0)', '(local.get $n)', `
     (f32.store (local.get $out) (f32.demote_f64 (f64.load (local.get $acc))))
     (local.set $acc (i32.add (local.get $acc) (i32.const 8)))
-    (local.set $out (i32.add (local.get $out) (i32.const 4)))
-    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-    (br $each)))
+    (local.set $out (i32.add (local.get $out) (i32.const 4)))`)}
 )
 `;
 

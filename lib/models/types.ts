@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import {Convention} from '../cost/types';
+import {Convention, CostTotals} from '../cost/types';
 
 /** A number someone published, with where it came from. */
 export interface Published {
@@ -24,6 +24,14 @@ export interface Published {
 
 /** What a published number is compared with (see lib/cost/types.ts). */
 export type PublishedMeasure = 'trainableParams' | 'params' | 'weightParams' | 'macs';
+
+/** Which total each kind of published number is compared with. */
+export const MEASURE_OF: Readonly<Record<PublishedMeasure, (t: CostTotals) => number>> = {
+  trainableParams: t => t.trainableParams,
+  params: t => t.params,
+  weightParams: t => t.weightParams,
+  macs: t => t.macs,
+};
 
 /** Options every family takes, in the units of its paper. */
 export interface CommonOptions {

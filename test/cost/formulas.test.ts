@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {costOf} from '../../lib/cost';
 import * as f from '../../lib/cost/formulas';
-import {TABLE_2, TABLE_3, table3Rows} from '../../lib/chapters/mobilenet';
-import {buildMobileNetV1} from '../../lib/models/mobilenet-v1';
+import {table3Rows} from '../../lib/chapters/mobilenet';
+import {TABLE_2, TABLE_3, buildMobileNetV1} from '../../lib/models/mobilenet-v1';
 
 /** Cost of the layers `build` stacks on an input of `shape` (batch axis omitted). */
 function costOfLayers(shape: number[], build: (x: tf.SymbolicTensor) => tf.SymbolicTensor) {

@@ -7,8 +7,7 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 
 import {CostTotals, modelCost, totals} from '../../lib/cost';
-import {MEASURE_OF} from '../../lib/chapters';
-import {Published, PublishedMeasure, REGISTRY, buildModel} from '../../lib/models';
+import {MEASURE_OF, Published, PublishedMeasure, REGISTRY, buildModel} from '../../lib/models';
 
 const MEASURES = Object.entries(MEASURE_OF) as Array<[PublishedMeasure, (t: CostTotals) => number]>;
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Convention, CostTotals, costOf} from '../../cost';
 import {LayerCost} from '../../cost/types';
-import {PublishedMeasure, REGISTRY, buildModel, getVariant} from '../../models';
+import {MEASURE_OF, PublishedMeasure, REGISTRY, buildModel, getVariant} from '../../models';
 import {closestInCost} from '../../results/stats';
 
 export interface ComparisonRow {
@@ -24,14 +24,6 @@ export interface ComparisonRow {
   /** Why the difference is larger than the source's rounding, where it is. */
   unreconciled?: string;
 }
-
-/** Which total each kind of published number is compared with. */
-export const MEASURE_OF: Readonly<Record<PublishedMeasure, (t: CostTotals) => number>> = {
-  trainableParams: t => t.trainableParams,
-  params: t => t.params,
-  weightParams: t => t.weightParams,
-  macs: t => t.macs,
-};
 
 /** The cost of a built model, disposed afterwards. */
 export function totalsOf(model: tf.LayersModel, convention: Convention = 'macs'): CostTotals {

@@ -7,7 +7,7 @@
 import {recipeItems} from '../common/recipe';
 
 export {
-  PAPER, TABLE_2, TABLE_3, Table3Row, modernSection, paperTablesSection, paperV1Section, scalingSection, table3Rows, table3Section,
+  PAPER, Table3Row, modernSection, paperTablesSection, paperV1Section, scalingSection, table3Rows, table3Section,
 } from './paper';
 export {CHAPTER, GRID_RESOLUTIONS, GRID_WIDTHS, plan} from './plan';
 export {

@@ -9,39 +9,11 @@ import {costOf, separableRatio} from '../../cost';
 import {millions, percent, signed} from '../../display/format';
 import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {buildMobileNetV1} from '../../models';
+import {TABLE_2, TABLE_3} from '../../models/mobilenet-v1';
 import {comparePublished, totalsOf, variantsOf} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
 
 export const PAPER = 'Howard et al. 2017, MobileNets (arXiv:1704.04861)';
-
-/**
- * Table 3: one layer (DK = 3, M = N = 512, DF = 14), made cheaper step by
- * step. Rows are cumulative: separable, then alpha 0.75, then rho 0.714
- * (DF 14 -> 10). Million Mult-Adds and million parameters as printed.
- */
-export const TABLE_3 = {
-  source: `${PAPER}, Table 3`,
-  kernel: 3, channels: 512, size: 14,
-  rows: [
-    {label: 'Conv 3x3', separable: false, alpha: 1, size: 14, macsM: 462, paramsM: 2.36},
-    {label: 'Depthwise separable', separable: true, alpha: 1, size: 14, macsM: 52.3, paramsM: 0.27},
-    {label: 'alpha = 0.75', separable: true, alpha: 0.75, size: 14, macsM: 29.6, paramsM: 0.15},
-    {label: 'rho = 0.714', separable: true, alpha: 0.75, size: 10, macsM: 15.1, paramsM: 0.15},
-  ],
-} as const;
-
-/** Table 2: share of Mult-Adds and parameters by layer type, in percent, as printed. */
-export const TABLE_2 = {
-  source: `${PAPER}, Table 2`,
-  rows: [
-    {kind: 'conv1x1', label: 'Conv 1x1', macsPct: 94.86, paramsPct: 74.59},
-    {kind: 'depthwise', label: 'Conv DW 3x3', macsPct: 3.06, paramsPct: 1.06},
-    // Printed 1.19; the paper's own layers give 1.91 (its column sums to
-    // 99.29 % as printed, 100.0 % with 1.91): a transposition typo.
-    {kind: 'conv3x3', label: 'Conv 3x3', macsPct: 1.19, paramsPct: 0.02, typo: {macsPct: 1.91}},
-    {kind: 'dense', label: 'Fully connected', macsPct: 0.18, paramsPct: 24.33},
-  ],
-} as const;
 
 export interface Table3Row {
   label: string;

@@ -6,7 +6,8 @@
 import {strict as assert} from 'node:assert';
 
 import {initEngine} from '../../lib/engine';
-import {LAB_GRADIENT_CASES, modelGradients, worstWeightError} from '../../lib/bench/gradients';
+import {LAB_GRADIENT_CASES, modelGradients} from '../../lib/bench/gradients';
+import {worstWeightError} from '../helpers/gradients';
 
 /**
  * Each model's gradients must agree to 2e-4 per weight (float32 sums in a

@@ -7,7 +7,8 @@ import {modelCost} from '../../lib/cost';
 import {initEngine} from '../../lib/engine';
 import {ChannelShuffle, GroupConv2D} from '../../lib/layers';
 import {GROUP_CONV_ROUTES, groupedConv2d, resolveRoute} from '../../lib/layers/group-conv';
-import {gradsOn, relativeError, wave} from '../../lib/bench/gradients';
+import {wave} from '../../lib/bench/gradients';
+import {gradsOn, relativeError} from '../helpers/gradients';
 
 function applyLayer(layer: tf.layers.Layer, x: tf.Tensor, kernel?: tf.Tensor): tf.Tensor {
   layer.build(x.shape);

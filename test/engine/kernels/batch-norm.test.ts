@@ -11,7 +11,8 @@ import {initEngine} from '../../../lib/engine';
 import {batchNormTrainSupported} from '../../../lib/engine/kernels/batch-norm';
 import {simdKernels} from '../../../lib/engine/wasm/simd-kernels';
 import {labBatchNormalization} from '../../../lib/layers';
-import {relativeError, wave} from '../../../lib/bench/gradients';
+import {wave} from '../../../lib/bench/gradients';
+import {relativeError} from '../../helpers/gradients';
 
 interface Outcome {y: Float32Array; grads: Float32Array[]; movingMean: Float32Array; movingVariance: Float32Array}
 

@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../../../lib/engine';
 import {GROUP_CONV, compiledGroupConvGeometries, groupConvSimdHere} from '../../../lib/engine/kernels/grouped-conv-kernel';
 import {withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
-import {gradsOn, relativeError, wave} from '../../../lib/bench/gradients';
+import {wave} from '../../../lib/bench/gradients';
+import {gradsOn, relativeError} from '../../helpers/gradients';
 import {groupedConv2d, resolveRoute} from '../../../lib/layers/group-conv';
 
 interface Case {

@@ -12,7 +12,8 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {initEngine, withStockWasmKernel} from '../../../lib/engine';
 import {registerBatchNormKernels} from '../../../lib/engine/kernels/batch-norm';
 import {simdKernels, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
-import {gradsOn, relativeError, wave} from '../../../lib/bench/gradients';
+import {wave} from '../../../lib/bench/gradients';
+import {gradsOn, relativeError} from '../../helpers/gradients';
 
 const TOLERANCE = 1e-5;
 

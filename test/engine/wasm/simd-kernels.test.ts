@@ -9,7 +9,8 @@ import {strict as assert} from 'node:assert';
 
 import {initEngine} from '../../../lib/engine';
 import {SIMD_KERNEL_ARITY, assemble, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
-import {modelGradients, normwiseError, worstWeightError} from '../../../lib/bench/gradients';
+import {modelGradients, normwiseError} from '../../../lib/bench/gradients';
+import {worstWeightError} from '../../helpers/gradients';
 
 describe('the lab\'s SIMD kernels', function () {
   this.timeout(120_000);

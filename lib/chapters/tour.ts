@@ -12,13 +12,14 @@ import {BudgetPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
 import {TrainingSettings, datasetFor} from '../experiments/spec';
 import {buildMobileNetV1} from '../models';
+import {labScaleOptions} from '../experiments/lab-scale';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec} from '../plot/figures';
 import {Chapter, engineItem} from './common/chapter';
 import {layerCostTable} from './common/cost-tables';
 import {referenceSentence} from './common/reference-accuracy';
 
-/** MobileNet v1 for 28x28 grey images: the first stride removed, the first five separable layers kept. */
-export const LAB_SCALE = {resolution: 28, channels: 1, classes: 10, stemStride: 1, depth: 5} as const;
+/** MobileNet v1 for 28x28 grey images: the family's lab scale (the first stride removed, the first five separable layers kept). */
+export const LAB_SCALE = labScaleOptions('mobilenet_v1');
 export const WIDTHS = [0.25, 0.5, 1.0] as const;
 
 const RECIPES: Record<Budget, Partial<TrainingSettings>> = {

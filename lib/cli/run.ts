@@ -13,7 +13,8 @@ import {Headline} from '../display/headline';
 import {SetupError, UsageError} from './errors';
 import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 
-export interface RunOptions {
+/** How `cnnlab run` executes one notebook. */
+export interface NotebookRunOptions {
   budget: Budget;
   /** Folder for the executed .ipynb and the .html report. */
   outDir?: string;
@@ -75,7 +76,7 @@ export function resolveNotebook(notebook: string): string {
   return full;
 }
 
-export async function runNotebook(notebook: string, options: RunOptions): Promise<RunResult> {
+export async function runNotebook(notebook: string, options: NotebookRunOptions): Promise<RunResult> {
   const file = resolveNotebook(notebook);
   checkRunnable();
   const outDir = path.resolve(options.outDir ?? REPORTS_DIR);

@@ -3,6 +3,7 @@ import {BackendName} from '../engine';
 import {configKey, Json, ResultsStore} from '../results/store';
 import {OPTIMIZERS, OptimizerName} from '../train/optimizers';
 import {runPlanned} from '../experiments/runner';
+import {DATASET_SHAPES} from '../data/shapes';
 import {DATASETS, DEFAULT_TRAINING, DatasetName, ExperimentConfig, ExperimentResult, experimentConfig} from '../experiments/spec';
 import {ENGINE_OPTIONS, startEngine} from './engine-choice';
 import {UsageError} from './errors';
@@ -29,11 +30,6 @@ function wholeNumber(name: string, raw: unknown, fallback: number | null, min = 
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got '${raw}'`);
   return n;
 }
-
-/** Classes and image side of each dataset (its definition; the loaders check the files against it). */
-const DATASET_SHAPES: Record<DatasetName, {classes: number; side: number}> = {
-  'fashion-mnist': {classes: 10, side: 28}, 'cifar10': {classes: 10, side: 32}, 'synthetic': {classes: 10, side: 28},
-};
 
 /** Largest input at which a family trains at lab scale rather than as its paper built it. */
 const LAB_SCALE_MAX_SIDE = 64;

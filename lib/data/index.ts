@@ -5,3 +5,4 @@ export * from './locate';
 export * from './random';
 export * from './synthetic';
 export * from './cifar10';
+export * from './shapes';

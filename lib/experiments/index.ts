@@ -5,3 +5,4 @@ export * from './run';
 export * from './runner';
 export * from './spec';
 export * from './condensation';
+export * from './lab-scale';

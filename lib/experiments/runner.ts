@@ -17,7 +17,8 @@ import {ExperimentConfig, ExperimentResult, Run, trainingImagesOf} from './spec'
 
 export const PLAN_MIME = 'application/vnd.cnnlab.plan+json';
 
-export interface RunOptions {
+/** How a plan's runs are read or trained: the records folder, retraining, progress. */
+export interface RunRecordsOptions {
   store?: ResultsStore;
   /** Train again even where a record exists. */
   fresh?: boolean;
@@ -46,7 +47,7 @@ export function recordsBackend(engine: BackendName, env: NodeJS.ProcessEnv = pro
   return wanted as BackendName;
 }
 
-export interface RunPlanOptions extends RunOptions {
+export interface RunPlanOptions extends RunRecordsOptions {
   /**
    * The engine the records are keyed by. Give either this or `engine`
    * (default: the engine in use, started if need be): with `engine`, it is
@@ -119,7 +120,7 @@ function toRun(key: string, config: ExperimentConfig, result: ExperimentResult):
  * Reuses what `store` holds of `planned` and trains `selected(missing)` of
  * the rest, one after another, under one progress bar.
  */
-export async function runPlanned(planned: readonly PlannedRun[], options: RunOptions & {
+export async function runPlanned(planned: readonly PlannedRun[], options: RunRecordsOptions & {
   select?: (missing: PlannedRun[]) => PlannedRun[];
   titleOf?: (run: PlannedRun) => string;
 } = {}): Promise<RunsOutcome> {

@@ -9,14 +9,14 @@ import {loadCifar10} from '../data/cifar10';
 import {ImageSet, splitValidation, take} from '../data/dataset';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {syntheticImages} from '../data/synthetic';
+import {DATASETS, DatasetName} from '../data/shapes';
 import {BackendName} from '../engine';
 import {Json, canonicalJson} from '../results/store';
 import {EpochRecord, StepCurvePoint, Timing} from '../train/options';
 import type {CondensationRecord} from './condensation';
 import {OptimizerName, Schedule} from '../train/optimizers';
 
-export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
-export type DatasetName = typeof DATASETS[number];
+export {DATASETS, DatasetName} from '../data/shapes';
 
 /** Builder options as stored: plain JSON (each family validates its own). */
 export type ModelOptions = {[key: string]: Json};

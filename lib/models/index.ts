@@ -19,19 +19,19 @@ import {CommonOptions, Family, ModelVariant, OptionSpec} from './types';
 
 export * from './types';
 export {Alias, aliasNames, aliasOf} from './aliases';
-export {buildMobileNetV1} from './mobilenet-v1';
-export {buildMobileNetV2} from './mobilenet-v2';
-export {buildMobileNetV3} from './mobilenet-v3';
+export {FAMILY as MOBILENET_V1, MobileNetV1Options, buildMobileNetV1} from './mobilenet-v1';
+export {FAMILY as MOBILENET_V2, MobileNetV2Options, buildMobileNetV2} from './mobilenet-v2';
+export {FAMILY as MOBILENET_V3, MobileNetV3Options, buildMobileNetV3} from './mobilenet-v3';
 export {buildInceptionV1} from './inception-v1';
-export {buildInceptionLab} from './inception-lab';
+export {FAMILY as INCEPTION_LAB, InceptionLabOptions, buildInceptionLab} from './inception-lab';
 export {buildAlexNet, buildVgg16} from './classic';
 export {buildInceptionV2} from './inception-v2';
 export {buildInceptionV3} from './inception-v3';
 export {buildInceptionV4} from './inception-v4';
 export {buildInceptionResNetV2} from './inception-resnet-v2';
 export {buildXception} from './xception';
-export {SpectrumModuleArgs, XceptionSpectrumOptions, buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
-export {CondenseNetOptions, buildCondenseNet} from './condensenet';
+export {FAMILY as XCEPTION_SPECTRUM, SpectrumModuleArgs, XceptionSpectrumOptions, buildXceptionSpectrum, spectrumModule} from './xception-spectrum';
+export {FAMILY as CONDENSENET, CondenseNetOptions, buildCondenseNet} from './condensenet';
 export {convertCondenseNet, gatherOf} from './condensenet-convert';
 
 /**
@@ -65,6 +65,16 @@ export function checkedOptions<O extends CommonOptions>(family: Family<O>, optio
     }
   }
   return options as Partial<O>;
+}
+
+/**
+ * A record's options read as `family`'s own type: the record must be of
+ * that family, and every name and value type is checked against its
+ * defaults. How a chapter reads the runs it planned.
+ */
+export function optionsAs<O extends CommonOptions>(family: Family<O>, model: string, options: Record<string, unknown>): Partial<O> {
+  if (model !== family.name) throw new Error(`a run of ${model} read as ${family.name}: its options are ${family.name}'s only for its own runs`);
+  return checkedOptions(family, options);
 }
 
 function registered<O extends CommonOptions>(family: Family<O>): RegisteredFamily {

@@ -11,6 +11,22 @@ export type Schedule =
   /** Multiply by `factor` every `everyEpochs` epochs (Inception v3: 0.94 every 2). */
   | {kind: 'step'; factor: number; everyEpochs: number};
 
+/** Inception v3's step decay (Szegedy et al. 2015, §8): the rate times 0.94 every two epochs. */
+export const INCEPTION_STEP_DECAY: Schedule = {kind: 'step', factor: 0.94, everyEpochs: 2};
+
+/** A schedule by the name a run's configuration stores: 'step' is Inception v3's decay, the only one the lab trains with. */
+export function scheduleNamed(kind: Schedule['kind']): Schedule {
+  switch (kind) {
+    case 'constant':
+    case 'cosine':
+      return {kind};
+    case 'step':
+      return INCEPTION_STEP_DECAY;
+    default:
+      throw new Error(`schedule must be one of constant, cosine, step, got '${kind as string}'`);
+  }
+}
+
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   if (!(learningRate > 0 && learningRate < 100)) throw new Error(`learning rate must be in (0, 100), got ${learningRate}`);
   switch (name) {

@@ -7,6 +7,7 @@
  * and MobileNetV2 at matched multiply-adds.
  */
 import {Budget, pick} from '../../experiments/budget';
+import {inputFor, labScaleOptions} from '../../experiments/lab-scale';
 import {BudgetPlan} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {CondenseNetOptions, DEFAULTS} from '../../models/condensenet';
@@ -14,15 +15,15 @@ import {Chapter} from '../common/chapter';
 import {matchWidth, totalsOf} from '../common/compare';
 import {buildModel} from '../../models';
 
-export const LAB = {channels: 1, classes: 10, resolution: 28, stemStride: 2, stages: [3, 3, 3], growth: [8, 16, 32]} as const;
+export const LAB = {...inputFor('fashion-mnist'), stemStride: 2, stages: [3, 3, 3], growth: [8, 16, 32]} as const;
 /** The official ImageNet setting, G = C = 4. */
 export const GROUPS = 4;
 export const CONDENSE_FACTORS = [1, 2, 4, 8] as const;
 export const GROUP_COUNTS = [1, 2, 4, 8] as const;
 /** Group lasso weight: the official ImageNet value is 1e-5; the lab's runs are short, so it is stronger. */
 export const GROUP_LASSO = 1e-4;
-/** The lab-scale MobileNetV2 of chapter 03, for the matched-cost comparison. */
-export const MOBILENET_V2 = {channels: 1, classes: 10, resolution: 28, stemStride: 2, stages: 4} as const;
+/** MobileNetV2 at lab scale for the matched-cost comparison, with this chapter's stride-2 stem (the CondenseNet's) in place of chapter 03's stride 1. */
+export const MOBILENET_V2 = {...labScaleOptions('mobilenet_v2'), stemStride: 2} as const;
 /** MobileNetV2 trains with chapter 03's recipe (Adam): at this recipe's learning rate 0.1 its two seeds ended 0.43 and 0.66 apart. */
 export const MOBILENET_TRAINING: Partial<TrainingSettings> = {optimizer: 'adam', lr: 5e-3, schedule: 'constant'};
 

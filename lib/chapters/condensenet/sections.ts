@@ -9,6 +9,7 @@ import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display
 import {CondensationRecord} from '../../experiments/condensation';
 import {PlanResult} from '../../experiments/runner';
 import {Run, condensationOf} from '../../experiments/spec';
+import {CONDENSENET, CondenseNetOptions, MOBILENET_V2, optionsAs} from '../../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, heatmapFigure, latencyFigure} from '../../plot/figures';
 import {Verdict} from '../../results/stats';
 import {judgedAgainst, said} from '../common/verdicts';
@@ -21,8 +22,8 @@ import {GROUPS, POINTWISE} from './plan';
 export const SEEDED_GROUPS = ['pointwise', 'condense', 'groups', 'lasso'] as const;
 export const seedNoise = (result: PlanResult): Noise => noiseOver(result, SEEDED_GROUPS);
 
-interface LabRunOptions {groups?: number; condenseFactor?: number; pointwise?: string; groupLasso?: number; width?: number}
-const optionsOf = (r: Run) => r.config.options as unknown as LabRunOptions;
+/** A CondenseNet run's options, checked (the MobileNetV2 at matched cost is read as its own family where it is labelled). */
+const optionsOf = (run: Run): Partial<CondenseNetOptions> => optionsAs(CONDENSENET, run.config.model, run.config.options);
 
 export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy'): Verdict {
   return judgedAgainst(seedNoise(result), a, b, measure);
@@ -201,7 +202,7 @@ export function ablationSection(result: PlanResult): Item[] {
 }
 
 export function costSection(result: PlanResult): Item[] {
-  const label = (r: Run) => r.config.model === 'mobilenet_v2' ? `MobileNetV2 α ${optionsOf(r).width}` :
+  const label = (r: Run) => r.config.model === 'mobilenet_v2' ? `MobileNetV2 α ${optionsAs(MOBILENET_V2, r.config.model, r.config.options).width}` :
       optionsOf(r).pointwise === 'group' ? `fixed groups G=${optionsOf(r).groups}` :
       optionsOf(r).pointwise === 'group-shuffle' ? `fixed groups + shuffle G=${optionsOf(r).groups}` :
       optionsOf(r).condenseFactor === 1 ? 'DenseNet (dense 1×1)' : `G=${optionsOf(r).groups} C=${optionsOf(r).condenseFactor}${optionsOf(r).groupLasso ? ' lasso' : ''}`;

@@ -6,13 +6,14 @@
  * ladder from GoogLeNet to Inception-v3 rung by rung.
  */
 import {Budget, pick} from '../../experiments/budget';
+import {inputFor} from '../../experiments/lab-scale';
 import {BudgetPlan} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {DEFAULTS, InceptionLabOptions} from '../../models/inception-lab';
 import {Chapter} from '../common/chapter';
 
 /** 28 x 28 grey inputs, a stride-2 stem, one module a stage after its entry, half width: 32 / 64 / 128 channels. */
-export const LAB = {channels: 1, classes: 10, resolution: 28, stemStride: 2, modulesPerStage: 1, width: 0.5} as const;
+export const LAB = {...inputFor('fashion-mnist'), stemStride: 2, modulesPerStage: 1, width: 0.5} as const;
 
 /**
  * The recipe: SGD with momentum, as GoogLeNet and BN-Inception trained.

@@ -8,7 +8,7 @@ import {millions, percent, signed} from '../../display/format';
 import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
-import {buildModel} from '../../models';
+import {INCEPTION_LAB, InceptionLabOptions, buildModel, optionsAs} from '../../models';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
 import {Verdict} from '../../results/stats';
 import {judgedAgainst, said} from '../common/verdicts';
@@ -23,11 +23,12 @@ export const SEEDED_GROUPS = ['kernels', 'between', 'reduction', 'batchNorm', 'r
 
 export const seedNoise = (result: PlanResult): Noise => noiseOver(result, SEEDED_GROUPS);
 
-interface LabRunOptions {
-  kernels?: string; between?: string; reduction?: string; batchNorm?: boolean; act?: string; residual?: boolean; residualScale?: number;
-  width: number;
+/** A run's options as inception_lab's, checked; every run of the plan sets its width. */
+export function optionsOf(run: Run): Partial<InceptionLabOptions> & {width: number} {
+  const o = optionsAs(INCEPTION_LAB, run.config.model, run.config.options);
+  if (o.width == null) throw new Error(`chapter 01 plans every run with a width; run ${run.key} has none`);
+  return {...o, width: o.width};
 }
-export const optionsOf = (run: Run) => run.config.options as unknown as LabRunOptions;
 
 export const KERNEL_LABELS: Record<string, string> = {'5x5': 'one 5×5', '3x3-3x3': 'two 3×3', '1x3-3x1': '1×3 then 3×1'};
 const REDUCTION_LABELS: Record<string, string> = {

@@ -5,14 +5,14 @@
  */
 import {Budget, pick} from '../../experiments/budget';
 import {BudgetPlan} from '../../experiments/plan';
+import {labScaleOptions} from '../../experiments/lab-scale';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {buildMobileNetV1} from '../../models';
 import {Chapter} from '../common/chapter';
 import {matchWidth, totalsOf} from '../common/compare';
 
-/** Lab-scale MobileNet v1: 28x28 grey inputs, the first conv at stride 1, the first five separable layers. */
-const LAB_SCALE = {channels: 1, classes: 10, stemStride: 1} as const;
-export const V1_LAB = {...LAB_SCALE, depth: 5} as const;
+/** Lab-scale MobileNet v1 on Fashion-MNIST (the family's labScale: the first conv at stride 1, the first five separable layers). */
+export const V1_LAB = labScaleOptions('mobilenet_v1');
 export const GRID_WIDTHS = [0.25, 0.5, 0.75, 1.0] as const;
 export const GRID_RESOLUTIONS = [10, 14, 20, 28] as const;
 export const SEPARABLE_WIDTHS = [0.25, 0.5] as const;
@@ -40,8 +40,8 @@ export function matchedWidths() {
 
 /** Shallower (Table 5): full width, the last two of the five separable layers removed. */
 const SHALLOW = {...V1_LAB, depth: 3, width: 1, resolution: 28};
-const V2_LAB = {...LAB_SCALE, stages: 4, resolution: 28};
-const V3_LAB = {...LAB_SCALE, size: 'small', resolution: 28};
+const V2_LAB = labScaleOptions('mobilenet_v2');
+const V3_LAB = {...labScaleOptions('mobilenet_v3'), size: 'small'};
 
 const v1 = (options: ModelOptions, seed = 1): ExperimentSpec => ({model: 'mobilenet_v1', options: {...V1_LAB, ...options}, seed});
 

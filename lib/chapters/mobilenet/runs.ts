@@ -5,12 +5,22 @@
  */
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
+import {MOBILENET_V1, MOBILENET_V2, MOBILENET_V3, MobileNetV1Options, MobileNetV2Options, MobileNetV3Options, optionsAs} from '../../models';
 import {CostPoint, Spread, spread} from '../../results/stats';
 import {Noise, accuracy, noiseOver} from '../common/runs';
 import {GRID_WIDTHS, SEPARABLE_WIDTHS} from './plan';
 
-export type V1Options = {width: number; resolution: number; depth?: number; convolution?: string; linearBottleneck?: boolean};
-export const optionsOf = (run: Run) => run.config.options as unknown as V1Options;
+/** What chapter 03 reads of a run's options: any of its three families' fields, width and resolution always set. */
+export type MobileNetRunOptions = Partial<MobileNetV1Options & MobileNetV2Options & MobileNetV3Options> & {width: number; resolution: number};
+
+/** A run's options, checked against its own family (V1, V2 or V3-Small). */
+export function optionsOf(run: Run): MobileNetRunOptions {
+  const {model, options} = run.config;
+  const o = model === 'mobilenet_v2' ? optionsAs(MOBILENET_V2, model, options) :
+            model === 'mobilenet_v3' ? optionsAs(MOBILENET_V3, model, options) : optionsAs(MOBILENET_V1, model, options);
+  if (o.width == null || o.resolution == null) throw new Error(`chapter 03 plans every run with a width and a resolution; run ${run.key} has neither`);
+  return {...o, width: o.width, resolution: o.resolution};
+}
 export const ms = (run: Run) => run.result.timing.latencyMsBatch1.toFixed(2);
 
 export function gridPoints(result: PlanResult): CostPoint[] {

@@ -7,6 +7,7 @@
  * network at matched parameters.
  */
 import {Budget, pick} from '../../experiments/budget';
+import {inputFor} from '../../experiments/lab-scale';
 import {BudgetPlan} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {DEFAULTS, XceptionSpectrumOptions} from '../../models/xception-spectrum';
@@ -15,7 +16,7 @@ import {Chapter} from '../common/chapter';
 import {MATCH_WIDTHS, totalsOf} from '../common/compare';
 
 /** 28 x 28 grey inputs, a stride-2 stem (14 x 14 into the first stage), two modules a stage, half width: 32/64/128 channels. */
-export const LAB = {channels: 1, classes: 10, resolution: 28, stemStride: 2, modulesPerStage: 2} as const;
+export const LAB = {...inputFor('fashion-mnist'), stemStride: 2, modulesPerStage: 2} as const;
 export const LAB_WIDTH = 0.5;
 /** Segments k along the spectrum; 0 is one segment per channel (k = C, depthwise separable). */
 export const SEGMENTS = [1, 2, 4, 8, 16, 32, 0] as const;

@@ -3,22 +3,23 @@
  * measures (the shared readers are lib/chapters/runs.ts).
  */
 import {Run} from '../../experiments/spec';
+import {XCEPTION_SPECTRUM, XceptionSpectrumOptions, optionsAs} from '../../models';
 import {PlanResult} from '../../experiments/runner';
 import {Noise, noiseOver} from '../common/runs';
 
 export {Configuration, accuracy, configurations, meanCurve, meanTrainingLoss} from '../common/runs';
 
-export interface SpectrumRunOptions {
-  segments: number;
-  width: number;
-  between: string;
-  order?: string;
-  pointwiseGroups?: number;
-  shuffle?: boolean;
-  residual?: boolean;
-}
+/** What chapter 02 reads of a run's options: xception_spectrum's, with the three every run of the plan sets. */
+export type SpectrumRunOptions = Partial<XceptionSpectrumOptions> & Pick<XceptionSpectrumOptions, 'segments' | 'width' | 'between'>;
 
-export const optionsOf = (run: Run) => run.config.options as unknown as SpectrumRunOptions;
+/** A run's options as xception_spectrum's, checked. */
+export function optionsOf(run: Run): SpectrumRunOptions {
+  const o = optionsAs(XCEPTION_SPECTRUM, run.config.model, run.config.options);
+  if (o.segments == null || o.width == null || o.between == null) {
+    throw new Error(`chapter 02 plans every run with segments, width and between; run ${run.key} lacks one`);
+  }
+  return {...o, segments: o.segments, width: o.width, between: o.between};
+}
 /** k as the chapter writes it: 'C' for one segment per channel. */
 export const kOf = (run: Run) => optionsOf(run).segments === 0 ? 'C' : String(optionsOf(run).segments);
 

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import {modelCost} from '../../lib/cost';
 import {initEngine} from '../../lib/engine';
 import {ChannelShuffle, GroupConv2D} from '../../lib/layers';
+import {applyTo} from '../../lib/layers/apply';
 import {GROUP_CONV_ROUTES, groupedConv2d, resolveRoute} from '../../lib/layers/group-conv';
 import {wave} from '../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../helpers/gradients';
@@ -103,7 +104,7 @@ describe('GroupConv2D and ChannelShuffle', () => {
 
   it('costs 1/G of the dense convolution, counted as "group" weights', () => {
     const input = tf.input({shape: [14, 14, 64]});
-    const model = tf.model({inputs: input, outputs: new GroupConv2D({filters: 128, kernelSize: 3, groups: 4}).apply(input) as tf.SymbolicTensor});
+    const model = tf.model({inputs: input, outputs: applyTo(new GroupConv2D({filters: 128, kernelSize: 3, groups: 4}), input)});
     const [, row] = modelCost(model);
     assert.equal(row.macs, 14 * 14 * 128 * 9 * 64 / 4);
     assert.equal(row.weightParams, 9 * 16 * 128);

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
-import {VARIANT_CACHE} from '../lib/cli/variants';
+import {COST_CACHE} from '../lib/models/costs';
 import {REGISTRY} from '../lib/models';
 import {writeFileAtomic} from '../lib/results';
 import {REPO_ROOT} from '../lib/root';
@@ -55,12 +55,12 @@ const COMMANDS: Array<[string[], string, 'cold' | 'as is']> = [
   [['cost', 'inception_resnet_v2', '--json'], '< 5 s, < 2048 MB', 'as is'],
   [['cost', 'mobilenet_v2_1.0_224', '--json'], '', 'as is'],
   [['variants', '--json'], `< 60 s (${REGISTRY.length} variants), no cache`, 'cold'],
-  [['variants', '--json'], 'from .cache/variant-costs.json', 'as is'],
+  [['variants', '--json'], 'from .cache/network-costs.json', 'as is'],
 ];
 
 const rows: Row[] = COMMANDS.map(([args, target, start]) => {
   const runs = Array.from({length: REPEAT}, () => {
-    if (start === 'cold') fs.rmSync(VARIANT_CACHE, {force: true});
+    if (start === 'cold') fs.rmSync(COST_CACHE, {force: true});
     return measure(args);
   });
   return {command: `cnnlab ${args.join(' ')}`, seconds: median(runs.map(r => r.seconds)),

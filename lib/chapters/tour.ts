@@ -4,14 +4,13 @@
  * three widths, then plotted against its cost.
  */
 import {EngineInfo} from '../engine';
-import {costOf} from '../cost';
 import {formatCount, plural} from '../display/format';
 import {Item, headlineItem, markdownItem, plotlyItem, tableItem, vegaItem} from '../display/show';
 import {Budget, pick} from '../experiments/budget';
 import {BudgetPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
 import {TrainingSettings, datasetFor} from '../experiments/spec';
-import {buildMobileNetV1} from '../models';
+import {networkCost} from '../models/costs';
 import {labScaleOptions} from '../experiments/lab-scale';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec} from '../plot/figures';
 import {Chapter, engineItem} from './common/chapter';
@@ -45,7 +44,7 @@ export function engineSection(budget: Budget, engine: EngineInfo): Item[] {
 
 /** The width-0.5 network's cost: per layer, by kind, in total. */
 export function costSection(): Item[] {
-  const cost = costOf(buildMobileNetV1({...LAB_SCALE, width: 0.5}));
+  const cost = networkCost('mobilenet_v1', {...LAB_SCALE, width: 0.5});
   const t = cost.totals;
   return [
     layerCostTable(cost.layers, 'MobileNet v1, width 0.5, 28 × 28 × 1 input'),

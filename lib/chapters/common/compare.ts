@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Convention, CostTotals, costOf} from '../../cost';
 import {LayerCost} from '../../cost/types';
-import {MEASURE_OF, PublishedMeasure, REGISTRY, buildModel, getVariant} from '../../models';
+import {MEASURE_OF, PublishedMeasure, REGISTRY, getVariant} from '../../models';
+import {networkCost} from '../../models/costs';
 import {closestInCost} from '../../results/stats';
 
 export interface ComparisonRow {
@@ -20,7 +21,8 @@ export interface ComparisonRow {
   tolerance: number;
   withinTolerance: boolean;
   source: string;
-  convention?: string;
+  /** How the source counted (free text from its claim), where it says. */
+  countingNote?: string;
   /** Why the difference is larger than the source's rounding, where it is. */
   unreconciled?: string;
 }
@@ -34,28 +36,9 @@ export function totalsOf(model: tf.LayersModel, convention: Convention = 'macs')
   }
 }
 
-/**
- * Paper-scale networks take seconds each to build and cost, and several
- * sections of a chapter read the same ones: each registered variant is built
- * and costed once a process per convention (a variant's cost never changes).
- */
-const variantCosts = new Map<string, {layers: LayerCost[]; totals: CostTotals}>();
-
-/** The cost of a registered variant, under its own convention unless another is asked for. */
-export function variantCost(name: string, convention: Convention = getVariant(name).convention ?? 'macs'): {layers: LayerCost[]; totals: CostTotals} {
-  const key = `${name} ${convention}`;
-  let cost = variantCosts.get(key);
-  if (cost == null) {
-    const model = buildModel(name);
-    try {
-      const {layers, totals} = costOf(model, convention);
-      cost = {layers, totals};
-    } finally {
-      model.dispose();
-    }
-    variantCosts.set(key, cost);
-  }
-  return cost;
+/** The cost of a registered variant, under its own convention unless another is asked for (kept on disk: lib/models/costs.ts). */
+export function variantCost(name: string, convention?: Convention): {layers: LayerCost[]; totals: CostTotals} {
+  return networkCost(name, {}, convention);
 }
 
 /** One row per published claim of each variant, computed from the built model. */
@@ -70,7 +53,7 @@ export function comparePublished(variantNames: readonly string[], measures?: rea
           return {
             variant: name, measure, published: claim.value, ours: value, difference: value - claim.value,
             tolerance: claim.tolerance, withinTolerance: Math.abs(value - claim.value) <= claim.tolerance,
-            source: claim.source, convention: claim.countingNote, unreconciled: claim.unreconciled,
+            source: claim.source, countingNote: claim.countingNote, unreconciled: claim.unreconciled,
           };
         }));
   });
@@ -91,6 +74,6 @@ export const MATCH_WIDTHS: readonly number[] = Array.from({length: 31}, (_, i) =
  */
 export function matchWidth(family: string, options: Record<string, unknown>, targetMacs: number,
                            widths: readonly number[] = MATCH_WIDTHS): {width: number; macs: number} {
-  const candidates = widths.map(width => ({width, macs: totalsOf(buildModel(family, {...options, width})).macs}));
+  const candidates = widths.map(width => ({width, macs: networkCost(family, {...options, width}).totals.macs}));
   return closestInCost(candidates, targetMacs);
 }

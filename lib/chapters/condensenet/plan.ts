@@ -12,8 +12,8 @@ import {BudgetPlan} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {CondenseNetOptions, DEFAULTS} from '../../models/condensenet';
 import {Chapter} from '../common/chapter';
-import {matchWidth, totalsOf} from '../common/compare';
-import {buildModel} from '../../models';
+import {matchWidth} from '../common/compare';
+import {networkCost} from '../../models/costs';
 
 export const LAB = {...inputFor('fashion-mnist'), stemStride: 2, stages: [3, 3, 3], growth: [8, 16, 32]} as const;
 /** The official ImageNet setting, G = C = 4. */
@@ -57,7 +57,7 @@ let mobileNetWidth: number | null = null;
 export function matchedMobileNetWidth(): number {
   if (mobileNetWidth == null) {
     const spec = condensenet({});
-    const target = totalsOf(buildModel('condensenet', {...spec.options, converted: true, classifierKeep: 1})).macs;
+    const target = networkCost('condensenet', {...spec.options, converted: true, classifierKeep: 1}).totals.macs;
     mobileNetWidth = matchWidth('mobilenet_v2', MOBILENET_V2, target).width;
   }
   return mobileNetWidth;

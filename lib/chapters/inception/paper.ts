@@ -7,8 +7,8 @@
 import {LayerCost} from '../../cost/types';
 import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
-import {buildModel} from '../../models';
-import {ComparisonRow, comparePublished, totalsOf, variantCost} from '../common/compare';
+import {networkCost} from '../../models/costs';
+import {ComparisonRow, comparePublished, variantCost} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
 
 export const GOOGLENET = 'Szegedy et al. 2014, Going deeper with convolutions (arXiv:1409.4842)';
@@ -118,7 +118,7 @@ export function googLeNetSection(): Item[] {
   const printedParams = rows.reduce((a, r) => a + r.paperParams, 0);
   const convStem = layersOf('inception_v1_224_torchvision').filter(l => inRow(l, ['stem1'])).reduce((a, l) => a + l.weightParams, 0);
   const torchvision = comparePublished(['inception_v1_224_torchvision']);
-  const withAux = totalsOf(buildModel('inception_v1', {wideKernel: 5, stem: 'separable', auxHeads: true}));
+  const withAux = networkCost('inception_v1', {wideKernel: 5, stem: 'separable', auxHeads: true}).totals;
   const without = variantTotals('inception_v1_224');
   return [
     tableItem(rows, [

@@ -2,12 +2,11 @@
  * Chapter 03's findings as data: each claim of the MobileNet papers, what
  * the lab measured, and the verdict against the seed noise.
  */
-import {costOf} from '../../cost';
 import {millions, percent, plural, signed} from '../../display/format';
 import {Item, findingsItem, headlineItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
-import {buildMobileNetV1} from '../../models';
+import {networkCost} from '../../models/costs';
 import {Finding} from '../../results/findings';
 import {paretoFront, verdict} from '../../results/stats';
 import {comparePublished, variantsOf} from '../common/compare';
@@ -83,7 +82,7 @@ export function findingsSection(result: PlanResult): Item[] {
   const grid28 = result.group('grid').filter(r => optionsOf(r).resolution === 28);
   const pair = separablePairs(result)[1];
   const tables = comparePublished(variantsOf('mobilenet_v1'), ['macs', 'weightParams']).filter(r => /Table [4-9]/.test(r.source));
-  const conv3 = costOf(buildMobileNetV1()).byKind.find(k => k.kind === 'conv3x3')!;
+  const conv3 = networkCost('mobilenet_v1').byKind.find(k => k.kind === 'conv3x3')!;
   const widest = byWidth[byWidth.length - 1];
   return [
     findingsItem([...list, ...closingFindings(result, 'MobileNet', plan('full'))]),

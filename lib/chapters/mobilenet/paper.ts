@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {costOf, separableRatio} from '../../cost';
+import {separableRatio} from '../../cost';
 import {millions, percent, signed} from '../../display/format';
 import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
-import {buildMobileNetV1} from '../../models';
+import {networkCost} from '../../models/costs';
 import {TABLE_2, TABLE_3} from '../../models/mobilenet-v1';
 import {comparePublished, totalsOf, variantsOf} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
@@ -62,7 +62,7 @@ export function table3Section(): Item[] {
 
 /** Section 2: MobileNet v1 1.0-224 per layer, and Table 2 with its typo. */
 export function paperV1Section(): Item[] {
-  const cost = costOf(buildMobileNetV1());
+  const cost = networkCost('mobilenet_v1');
   const share = (kind: string) => cost.byKind.find(k => k.kind === kind)!;
   const conv3 = share('conv3x3');
   const printedSum = TABLE_2.rows.reduce((a, r) => a + r.macsPct, 0);
@@ -132,8 +132,8 @@ export function modernSection(): Item[] {
 export function scalingSection(): Item[] {
   const alphas = [0.25, 0.35, 0.5, 0.75, 1.0, 1.25];
   const resolutions = [96, 128, 160, 192, 224];
-  const byAlpha = alphas.map(width => ({width, ...totalsOf(buildMobileNetV1({width}))}));
-  const byRho = resolutions.map(resolution => ({rho: resolution / 224, ...totalsOf(buildMobileNetV1({resolution}))}));
+  const byAlpha = alphas.map(width => ({width, ...networkCost('mobilenet_v1', {width}).totals}));
+  const byRho = resolutions.map(resolution => ({rho: resolution / 224, ...networkCost('mobilenet_v1', {resolution}).totals}));
   const base = byAlpha.find(r => r.width === 1)!;
   const a25 = byAlpha.find(r => r.width === 0.25)!;
   const line = (name: string, x: number[], y: number[], dash?: string) =>

@@ -7,9 +7,9 @@ import {Budget, pick} from '../../experiments/budget';
 import {BudgetPlan} from '../../experiments/plan';
 import {labScaleOptions} from '../../experiments/lab-scale';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
-import {buildMobileNetV1} from '../../models';
+import {networkCost} from '../../models/costs';
 import {Chapter} from '../common/chapter';
-import {matchWidth, totalsOf} from '../common/compare';
+import {matchWidth} from '../common/compare';
 
 /** Lab-scale MobileNet v1 on Fashion-MNIST (the family's labScale: the first conv at stride 1, the first five separable layers). */
 export const V1_LAB = labScaleOptions('mobilenet_v1');
@@ -27,8 +27,8 @@ const RECIPES: Record<Budget, {training: Partial<TrainingSettings>; seeds: numbe
 let matched: {thin: number; v2: number; v3: number} | null = null;
 export function matchedWidths() {
   if (matched == null) {
-    const shallowMacs = totalsOf(buildMobileNetV1(SHALLOW)).macs;
-    const v1Half = totalsOf(buildMobileNetV1({...V1_LAB, width: 0.5, resolution: 28})).macs;
+    const shallowMacs = networkCost('mobilenet_v1', SHALLOW).totals.macs;
+    const v1Half = networkCost('mobilenet_v1', {...V1_LAB, width: 0.5, resolution: 28}).totals.macs;
     matched = {
       thin: matchWidth('mobilenet_v1', {...V1_LAB, resolution: 28}, shallowMacs).width,
       v2: matchWidth('mobilenet_v2', V2_LAB, v1Half).width,

@@ -14,9 +14,10 @@ import {standardConvMacs} from '../../cost/formulas';
 import {millions, percent, plural} from '../../display/format';
 import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {GroupConv2D} from '../../layers/group-conv';
-import {buildModel, spectrumModule} from '../../models';
+import {spectrumModule} from '../../models';
+import {networkCost} from '../../models/costs';
 import {FIGURE_SIZE, colourOf, logTicks, paddedRange} from '../../plot/layout';
-import {comparePublished, totalsOf} from '../common/compare';
+import {comparePublished} from '../common/compare';
 
 export const PAPER = 'Chollet 2017, Xception (arXiv:1610.02357)';
 
@@ -249,8 +250,8 @@ export function groupConvItems(shape: RouteShape, timings: readonly RouteTiming[
 
 export function paperScaleSection(): Item[] {
   const rows = comparePublished(['xception', 'inception_v3', 'inception_v3_keras'], ['trainableParams']);
-  const xception = totalsOf(buildModel('xception'));
-  const v3 = totalsOf(buildModel('inception_v3'));
+  const xception = networkCost('xception').totals;
+  const v3 = networkCost('inception_v3').totals;
   const paperV3 = XCEPTION_TABLES.params.inceptionV3;
   const keras = rows.find(r => r.variant === 'inception_v3_keras')!;
   return [

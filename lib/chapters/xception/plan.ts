@@ -11,9 +11,9 @@ import {inputFor} from '../../experiments/lab-scale';
 import {BudgetPlan} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {DEFAULTS, XceptionSpectrumOptions} from '../../models/xception-spectrum';
-import {buildModel} from '../../models';
+import {networkCost} from '../../models/costs';
 import {Chapter} from '../common/chapter';
-import {MATCH_WIDTHS, totalsOf} from '../common/compare';
+import {MATCH_WIDTHS} from '../common/compare';
 
 /** 28 x 28 grey inputs, a stride-2 stem (14 x 14 into the first stage), two modules a stage, half width: 32/64/128 channels. */
 export const LAB = {...inputFor('fashion-mnist'), stemStride: 2, modulesPerStage: 2} as const;
@@ -45,7 +45,7 @@ export function spectrum(options: SpectrumOptions & {segments: number}, seed = 1
 }
 
 function totals(options: SpectrumOptions & {segments: number}) {
-  return totalsOf(buildModel('xception_spectrum', {...LAB, between: 'linear', ...options}));
+  return networkCost('xception_spectrum', {...LAB, between: 'linear', ...options}).totals;
 }
 
 /** The width at which `measure` comes closest to `target` (the builder rounds channels to fit k). */

@@ -119,4 +119,11 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     assert.match(prose, /^\d+ of \d+ numbers agree with the paper to its printed precision/);
     assert.match(prose, /Not explained by rounding: mobilenet_v1_conv_1\.0_224 Mult-Adds/);
   });
+
+  it('table3Rows() rebuilds Table 3 from built layers within its printed precision', () => {
+    for (const row of mobilenet.table3Rows()) {
+      assert.ok(Math.abs(row.macs / 1e6 - row.paperMacsM) < 0.5 && Math.abs(row.weightParams / 1e6 - row.paperParamsM) < 0.005,
+          `${row.label}: ${row.macs} / ${row.weightParams}`);
+    }
+  });
 });

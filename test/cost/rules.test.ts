@@ -5,10 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import {modelCost} from '../../lib/cost';
 import '../../lib/layers';
+import {applyTo} from '../../lib/layers/apply';
 
 function single(layer: tf.layers.Layer, inputShape: number[]) {
   const input = tf.input({shape: inputShape});
-  return tf.model({inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor});
+  return tf.model({inputs: input, outputs: applyTo(layer, input)});
 }
 function costOfLayer(layer: tf.layers.Layer, inputShape: number[], convention: 'macs' | 'condensenet' = 'macs') {
   const model = single(layer, inputShape);

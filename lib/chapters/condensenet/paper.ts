@@ -14,6 +14,7 @@ import {GroupConv2D, LearnedGroupConv2D} from '../../layers';
 import {buildModel, gatherOf} from '../../models';
 import {comparePublished, variantCost, variantsOf} from '../common/compare';
 import {LAB} from './plan';
+import {applyTo} from '../../layers/apply';
 
 export const PAPER = 'Huang, Liu, van der Maaten & Weinberger 2018, CondenseNet (arXiv:1711.09224)';
 /** The sources' worked example of the index layer: the input maps three groups keep. */
@@ -26,7 +27,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** Weights and multiply-adds of a 1x1 convolution from `channels` to `channels` on a `size` grid, in `groups` groups. */
 export function groupConvCost(channels: number, size: number, groups: number): {weights: number; macs: number} {
   const input = tf.input({shape: [size, size, channels]});
-  const output = new GroupConv2D({filters: channels, kernelSize: 1, groups, name: 'gconv'}).apply(input) as tf.SymbolicTensor;
+  const output = applyTo(new GroupConv2D({filters: channels, kernelSize: 1, groups, name: 'gconv'}), input);
   const model = tf.model({inputs: input, outputs: output});
   try {
     const layer = costOf(model).layers.find(l => l.name === 'gconv')!;

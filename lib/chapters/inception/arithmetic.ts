@@ -11,6 +11,7 @@ import {LayerCost} from '../../cost/types';
 import {millions, percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {BODY as GOOGLENET_BODY} from '../../models/inception-v1';
+import {applyTo} from '../../layers/apply';
 
 /** One convolution of a chain: filters and a square or [height, width] kernel. */
 export interface ConvStep {
@@ -24,8 +25,8 @@ export function chainCost(shape: [number, number, number], steps: readonly ConvS
   const input = tf.input({shape});
   let x = input;
   steps.forEach((s, i) => {
-    x = tf.layers.conv2d({filters: s.filters, kernelSize: s.kernel, strides: s.strides ?? 1, padding: 'same', useBias: false, name: `step${i + 1}`})
-        .apply(x) as tf.SymbolicTensor;
+    x = applyTo(tf.layers.conv2d({filters: s.filters, kernelSize: s.kernel, strides: s.strides ?? 1, padding: 'same', useBias: false,
+                                  name: `step${i + 1}`}), x);
   });
   const model = tf.model({inputs: input, outputs: x});
   try {
@@ -68,13 +69,13 @@ export function googLeNetModuleCost(shape: [number, number, number], row: '3a' |
   const w = GOOGLENET_BODY.find(r => r !== 'pool' && r.name === row) as Exclude<typeof GOOGLENET_BODY[number], 'pool'>;
   const input = tf.input({shape});
   const conv = (x: tf.SymbolicTensor, filters: number, kernelSize: number, name: string) =>
-      tf.layers.conv2d({filters, kernelSize, padding: 'same', useBias: false, name}).apply(x) as tf.SymbolicTensor;
-  const pooled = tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same'}).apply(input) as tf.SymbolicTensor;
+      applyTo(tf.layers.conv2d({filters, kernelSize, padding: 'same', useBias: false, name}), x);
+  const pooled = applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same'}), input);
   const branches = reductions ?
       [conv(input, w.b1, 1, 'b1'), conv(conv(input, w.b3Reduce, 1, 'b3r'), w.b3, 3, 'b3'), conv(conv(input, w.b5Reduce, 1, 'b5r'), w.b5, 5, 'b5'),
        conv(pooled, w.poolProj, 1, 'pool_proj')] :
       [conv(input, w.b1, 1, 'b1'), conv(input, w.b3, 3, 'b3'), conv(input, w.b5, 5, 'b5'), pooled];
-  const output = tf.layers.concatenate().apply(branches) as tf.SymbolicTensor;
+  const output = applyTo(tf.layers.concatenate(), branches);
   const model = tf.model({inputs: input, outputs: output});
   try {
     const {totals} = costOf(model);

@@ -12,6 +12,7 @@ import {networkCost} from '../../models/costs';
 import {TABLE_2, TABLE_3} from '../../models/mobilenet-v1';
 import {comparePublished, totalsOf, variantsOf} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
+import {applyTo} from '../../layers/apply';
 
 export const PAPER = 'Howard et al. 2017, MobileNets (arXiv:1704.04861)';
 
@@ -33,10 +34,10 @@ export function table3Rows(): Table3Row[] {
     const input = tf.input({shape: [row.size, row.size, channels]});
     let x = input;
     if (row.separable) {
-      x = tf.layers.depthwiseConv2d({kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.conv2d({filters: channels, kernelSize: 1, useBias: false}).apply(x) as tf.SymbolicTensor;
+      x = applyTo(tf.layers.depthwiseConv2d({kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}), x);
+      x = applyTo(tf.layers.conv2d({filters: channels, kernelSize: 1, useBias: false}), x);
     } else {
-      x = tf.layers.conv2d({filters: channels, kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}).apply(x) as tf.SymbolicTensor;
+      x = applyTo(tf.layers.conv2d({filters: channels, kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}), x);
     }
     const {macs, weightParams} = totalsOf(tf.model({inputs: input, outputs: x}));
     return {label: row.label, paperMacsM: row.macsM, paperParamsM: row.paramsM, macs, weightParams};

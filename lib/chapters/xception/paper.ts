@@ -18,6 +18,7 @@ import {spectrumModule} from '../../models';
 import {networkCost} from '../../models/costs';
 import {FIGURE_SIZE, colourOf, logTicks, paddedRange} from '../../plot/layout';
 import {comparePublished} from '../common/compare';
+import {applyTo} from '../../layers/apply';
 
 export const PAPER = 'Chollet 2017, Xception (arXiv:1610.02357)';
 
@@ -119,13 +120,13 @@ export function inceptionEquivalence(segments: number, channels = 32, size = 8):
   const towers = Array.from({length: segments}, (_, t) => {
     const reduce = tf.layers.conv2d({filters: per, kernelSize: 1, useBias: false, name: `tower${t}_1x1`});
     const spatial = tf.layers.conv2d({filters: per, kernelSize: 3, padding: 'same', useBias: false, name: `tower${t}_3x3`});
-    return {reduce, spatial, output: spatial.apply(reduce.apply(input)) as tf.SymbolicTensor};
+    return {reduce, spatial, output: applyTo(spatial, applyTo(reduce, input))};
   });
   const inception = tf.model({inputs: input, outputs: segments === 1 ? towers[0].output :
-      tf.layers.concatenate({axis: -1}).apply(towers.map(t => t.output)) as tf.SymbolicTensor});
+      applyTo(tf.layers.concatenate({axis: -1}), towers.map(t => t.output))});
   const pointwise = tf.layers.conv2d({filters: channels, kernelSize: 1, useBias: false});
   const grouped = new GroupConv2D({filters: channels, kernelSize: 3, groups: segments});
-  const spectrum = tf.model({inputs: input, outputs: grouped.apply(pointwise.apply(input)) as tf.SymbolicTensor});
+  const spectrum = tf.model({inputs: input, outputs: applyTo(grouped, applyTo(pointwise, input))});
   try {
     return tf.tidy(() => {
       pointwise.setWeights([tf.concat(towers.map(t => t.reduce.getWeights()[0]), 3)]);

@@ -9,13 +9,6 @@ export function channelsOf(x: tf.SymbolicTensor): number {
   return c;
 }
 
-/** Spatial size [H, W] of an NHWC symbolic tensor. */
-export function spatialOf(x: tf.SymbolicTensor): [number, number] {
-  const [, h, w] = x.shape;
-  if (h == null || w == null) throw new Error(`spatial size of ${x.name} is unknown`);
-  return [h, w];
-}
-
 /** A global-average-pool + dense classifier head. */
 export function classifierHead(x: tf.SymbolicTensor, classes: number, options: {dropout?: number} = {}): tf.SymbolicTensor {
   let y = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);

@@ -3,17 +3,15 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {channelsOf, classifierHead, spatialOf} from '../../lib/blocks/util';
+import {channelsOf, classifierHead} from '../../lib/blocks/util';
 import {layerNames, modelOf, paramsOf} from '../helpers/graphs';
 
 describe('block utilities', () => {
   afterEach(() => tf.disposeVariables());
 
-  it('channelsOf and spatialOf read an NHWC tensor, and say so when a size is unknown', () => {
+  it('channelsOf reads an NHWC tensor, and says so when the channels are unknown', () => {
     const x = tf.input({shape: [7, 5, 3]});
     assert.equal(channelsOf(x), 3);
-    assert.deepEqual(spatialOf(x), [7, 5]);
-    assert.throws(() => spatialOf(tf.input({shape: [null, null, 3]})), /spatial size of .* is unknown/);
     assert.throws(() => channelsOf(tf.input({shape: [4, 4, null]})), /channel dimension of .* is unknown/);
   });
 

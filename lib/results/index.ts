@@ -2,3 +2,4 @@ export * from './atomic';
 export * from './findings';
 export * from './store';
 export * from './stats';
+export * from './intervals';

@@ -63,7 +63,7 @@ function checkShapes(kernel: string, x: tf.TensorInfo, same: Array<[string, tf.T
   for (const [name, info] of perChannel) expectShape(kernel, name, info, [C], ' (one value per channel of x)');
 }
 
-function channelsOf(x: tf.TensorInfo): [rows: number, channels: number] {
+function rowsAndChannelsOf(x: tf.TensorInfo): [rows: number, channels: number] {
   const channels = x.shape[x.shape.length - 1];
   return [tf.util.sizeFromShape(x.shape) / channels, channels];
 }
@@ -72,7 +72,7 @@ function jsPasses(access: KernelAccess): ChannelPasses {
   return {
     access,
     run(a, b, u, v, out, shift, body) {
-      const [, C] = channelsOf(a);
+      const [, C] = rowsAndChannelsOf(a);
       const sa = new Float32Array(C), sb = new Float32Array(C);
       shift(sa, sb);
       const s = new Float64Array(2 * C);
@@ -105,7 +105,7 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
   return {
     access,
     run(a, b, u, v, out, shift, body) {
-      const [rows, C] = channelsOf(a);
+      const [rows, C] = rowsAndChannelsOf(a);
       // Scratch: float64 sums (2C), then float32 block sums (2C), shifts (2C), coefficients (3C).
       withScratch(backend, 2 * C * 8 + 7 * C * 4, scratch => {
         const block = scratch + 2 * C * 8, shifts = block + 2 * C * 4, coefficients = shifts + 2 * C * 4;
@@ -124,7 +124,7 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
   const {access} = passes;
   const x = need(inputs, 'x'), gamma = need(inputs, 'gamma'), beta = need(inputs, 'beta');
   checkShapes(FORWARD, x, [], [['gamma', gamma], ['beta', beta]]);
-  const [rows, C] = channelsOf(x);
+  const [rows, C] = rowsAndChannelsOf(x);
   const mean = access.output([C]), variance = access.output([C]), invStd = access.output([C]);
   const y = access.output(x.shape);
   // Shifted by the first row: s = [sum (x - x0), sum (x - x0)^2].
@@ -157,7 +157,7 @@ function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.Tens
   const {access} = passes;
   const dy = need(inputs, 'dy'), x = need(inputs, 'x');
   checkShapes(BACKWARD, x, [['dy', dy]], ['mean', 'invStd', 'gamma'].map(name => [name, need(inputs, name)]));
-  const [rows, C] = channelsOf(x);
+  const [rows, C] = rowsAndChannelsOf(x);
   const dx = access.output(x.shape), dgamma = access.output([C]), dbeta = access.output([C]);
   // s = [sum dy, sum dy (x - mean)]; dgamma = invStd * s[C + c], and dx is
   // linear per channel: dx = a * dy + b * x + d.

@@ -237,10 +237,6 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   throw new Error(`no TF.js backend could be initialised:\n  ${reasons.join('\n  ')}`);
 }
 
-export function currentEngine(): EngineInfo | null {
-  return current;
-}
-
 export interface BackendProbe {
   name: BackendName;
   ok: boolean;

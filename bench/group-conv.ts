@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
-import {MEASURED_ROUTES, timeGroupConvRoutes} from '../lib/bench/group-conv';
+import {MEASURED_ROUTES, timeGroupConvRoutes} from '../lib/bench/grouped-conv-routes';
 import {torchVersion} from '../lib/bench/speed';
 import {THREADS_ENV, initEngine} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';

@@ -14,7 +14,7 @@ import {totalsOf} from '../../lib/chapters';
 import {buildModel} from '../../lib/models';
 import {tempDir} from '../helpers/cli';
 import {initEngine} from '../../lib/engine';
-import {RouteTiming} from '../../lib/bench/group-conv';
+import {RouteTiming} from '../../lib/bench/grouped-conv-routes';
 
 type Options = {segments: number; width: number; between: string; order?: string; shuffle?: boolean; residual?: boolean};
 

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {MEASURED_ROUTES, MeasuredRoute, RouteShape, RouteTiming, routeAgreement, timeGroupConvRoutes} from '../../bench/group-conv';
+import {MEASURED_ROUTES, MeasuredRoute, RouteShape, RouteTiming, routeAgreement, timeGroupConvRoutes} from '../../bench/grouped-conv-routes';
 import {costOf, separableRatio} from '../../cost';
 import {standardConvMacs} from '../../cost/formulas';
 import {millions, percent, plural} from '../../display/format';

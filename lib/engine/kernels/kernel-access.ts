@@ -1,7 +1,7 @@
 /**
  * How the lab's kernels written once in JavaScript reach each backend's
  * memory: wasm tensors live in the wasm heap, cpu tensors in typed arrays.
- * Shared by the fused batch-norm and activation-gradient kernels.
+ * Shared by the fused batch-norm, activation-gradient and grouped-convolution kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,9 +1,11 @@
 /**
  * The statistics behind a chapter's findings: spreads over seeds, the noise
- * of a difference, a verdict against that noise, Pareto fronts and
- * matched-cost selection. Each function is tested against its definition
+ * of a difference, a verdict decided by its interval (intervals.ts), Pareto
+ * fronts and matched-cost selection. Each function is tested against its definition
  * with hand-worked numbers (test/results/stats.test.ts).
  */
+
+import {Decision, judge, seedsToDecide} from './intervals';
 
 /** Summaries over seeds: mean and sample standard deviation. */
 export interface Spread {
@@ -50,36 +52,61 @@ export function differenceNoise(runStd: number, runsEach = 1): number {
   return Math.SQRT2 * runStd / Math.sqrt(runsEach);
 }
 
-export const VERDICTS = ['clearly beyond the seed noise', 'beyond the seed noise, but not by much', 'within the seed noise',
-                         'not checked against noise (one seed: no noise measured)'] as const;
-export type VerdictLabel = typeof VERDICTS[number];
-
-/** A measured difference judged against run-to-run noise. */
-export interface Verdict {
-  difference: number;
-  /** Standard deviation of such a difference (differenceNoise); NaN when unmeasured. */
-  noise: number;
-  /** |difference| / noise: how many noise units the difference spans. NaN when unmeasured. */
-  margin: number;
-  /** True when the difference exceeds its noise. */
-  beyondNoise: boolean;
-  label: VerdictLabel;
+/** How one run's noise was estimated: its standard deviation and that estimate's degrees of freedom. */
+export interface NoiseEstimate {
+  runStd: number;
+  degreesOfFreedom: number;
 }
 
+/** A measured difference decided by its confidence interval (lib/results/intervals.ts says how). */
+export interface Verdict {
+  difference: number;
+  /** Standard error of the difference; NaN when no noise was measured. */
+  noise: number;
+  degreesOfFreedom: number;
+  decision: Decision;
+  /** The 95 % interval; NaN when unmeasured. */
+  low: number;
+  high: number;
+  /** The equivalence margin set before the run, for claims of "no worse" or "the same"; null otherwise. */
+  margin: number | null;
+  /** Two-sided p-value against no difference; null when unmeasured. */
+  p: number | null;
+  /** For an undecided difference: the seeds per arm the measured noise says would decide it (null: none below 1,000). */
+  seedsToDecide: number | null;
+  /** True only when the difference is decided: the 95 % interval excludes zero. */
+  beyondNoise: boolean;
+  /** The decision in words, with its interval. */
+  label: string;
+}
+
+const interval = (low: number, high: number) => `${signedNumber(low)} to ${signedNumber(high)}`;
+const signedNumber = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
+
 /**
- * Judges `difference` against the noise of a difference of two means of
- * `runsEach` runs: beyond 2 noise units is clear, beyond 1 is "not by much",
- * else within the noise. Without a noise estimate (one seed, NaN or 0) the
- * verdict says it was not checked rather than pretending either way.
+ * Decides `difference` between two means of `runsEach` runs each, when one
+ * run has the standard deviation and degrees of freedom of `noise`: differs
+ * when its 95 % interval excludes zero, equivalent within ±margin when its
+ * 90 % interval lies inside, else undecided (with the seeds that would
+ * decide). Without a noise estimate (one seed) it says it was not checked.
  */
-export function verdict(difference: number, runStd: number, runsEach = 1): Verdict {
-  const noise = differenceNoise(runStd, runsEach);
-  if (!(noise > 0)) {
-    return {difference, noise: NaN, margin: NaN, beyondNoise: false, label: VERDICTS[3]};
+export function verdict(difference: number, noise: NoiseEstimate, options: {runsEach?: number; margin?: number | null} = {}): Verdict {
+  const runsEach = options.runsEach ?? 1;
+  const margin = options.margin ?? null;
+  const se = differenceNoise(noise.runStd, runsEach);
+  const judged = judge(difference, Number.isFinite(se) ? se : NaN, noise.degreesOfFreedom, margin);
+  const base = {difference, degreesOfFreedom: noise.degreesOfFreedom, margin, decision: judged.decision, p: judged.p};
+  if (judged.decision === 'unmeasured') {
+    return {...base, noise: NaN, low: NaN, high: NaN, seedsToDecide: null, beyondNoise: false,
+            label: 'not checked (one seed: no noise measured)'};
   }
-  const margin = Math.abs(difference) / noise;
-  const label = margin > 2 ? VERDICTS[0] : margin > 1 ? VERDICTS[1] : VERDICTS[2];
-  return {difference, noise, margin, beyondNoise: margin > 1, label};
+  const {low, high} = judged.interval95!;
+  const seeds = judged.decision === 'undecided' ? seedsToDecide(difference, se, runsEach, margin) : null;
+  const label = judged.decision === 'differs' ? `differs (95 % interval ${interval(low, high)})` :
+      judged.decision === 'equivalent' ? `equivalent within ±${margin} (90 % interval ${interval(judged.interval90!.low, judged.interval90!.high)})` :
+      `undecided at this budget (95 % interval ${interval(low, high)}` +
+          (seeds != null ? `; about ${seeds} seeds per arm would decide it)` : '; more seeds would not decide it at this difference)');
+  return {...base, noise: se, low, high, seedsToDecide: seeds, beyondNoise: judged.decision === 'differs', label};
 }
 
 /** A point of an accuracy-versus-cost comparison. */

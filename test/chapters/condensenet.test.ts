@@ -11,6 +11,7 @@ import {proseOf, tablesOf} from '../../lib/display';
 import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
 import {ResultsStore} from '../../lib/results';
 import {tempDir} from '../helpers/cli';
+import {assertNoDirectionWithoutDecision} from '../helpers/directions';
 
 type Options = {groups?: number; condenseFactor?: number; pointwise?: string; groupLasso?: number; width?: number};
 
@@ -47,7 +48,7 @@ describe('chapter 04 module (CondenseNet)', function () {
    * Accuracy by construction: 0.80 +-0.01 by seed (noise 0.0141); fixed groups -0.05, + shuffle +0.03 back;
    * learned groups +0.02 over fixed + shuffle; C = 8 -0.02; lasso +0.001. Condensation records as a run keeps them.
    */
-  function accuracyOf(config: ExperimentConfig): number {
+  function accuracyFor(config: ExperimentConfig): number {
     const o = config.options as unknown as Options;
     let a = 0.8 + (config.seed === 1 ? 0.01 : -0.01);
     if (o.pointwise === 'group') a -= 0.05;
@@ -57,7 +58,10 @@ describe('chapter 04 module (CondenseNet)', function () {
     return a;
   }
 
-  async function syntheticResult(of = plan): Promise<PlanResult> {
+  /** No effect anywhere: 0.80 ± 0.01 by seed, for checking that nothing undecided is given a direction. */
+  const flat = (config: ExperimentConfig) => 0.8 + (config.seed === 1 ? 0.01 : -0.01);
+
+  async function syntheticResult(of = plan, accuracyOf = accuracyFor): Promise<PlanResult> {
     const store = new ResultsStore(tempDir('ch04'));
     for (const run of expandPlan(of, 'wasm').runs) {
       const o = run.config.options as unknown as Options;
@@ -88,14 +92,23 @@ describe('chapter 04 module (CondenseNet)', function () {
 
   it('judges each finding against the pooled seed noise, as the verdict rule says', async () => {
     const byId = new Map(condensenet.findings(await syntheticResult()).map(f => [f.id, f]));
-    // Fixed groups -0.05 against dense: 3.5 noise units, a loss, as claimed.
+    // Ten CondenseNet configurations of two seeds each: one run's std 0.014142 on 10 degrees of freedom. A difference
+    // of two-seed means has standard error 0.014142; t(0.975; 10) = 2.2281 gives a 95 % half-width of 0.031510.
+    // Fixed groups -0.05 against dense: -0.082 to -0.018, a decided loss, as claimed.
+    assert.equal(byId.get('groupFlaw')!.verdict!.decision, 'differs');
     assert.equal(byId.get('groupFlaw')!.agrees, true);
-    assert.equal(byId.get('shuffle')!.agrees, true);
-    // Learned (0.80) over fixed + shuffle (0.78) on means of two seeds: 1.4 noise units.
-    assert.equal(byId.get('learned')!.verdict!.label, 'beyond the seed noise, but not by much');
+    assert.match(byId.get('groupFlaw')!.text, /Fixed groups cost accuracy, as the paper says/);
+    // The shuffle's +0.03 (-0.0015 to +0.0615) and learned over fixed + shuffle's +0.02 are undecided: no direction said.
+    for (const id of ['shuffle', 'learned', 'lasso']) {
+      assert.equal(byId.get(id)!.verdict!.decision, 'undecided', id);
+      assert.equal(byId.get(id)!.agrees, null, id);
+    }
+    assert.match(byId.get('learned')!.verdict!.label, /^undecided at this budget \(95 % interval −0\.012 to \+0\.052; about \d+ seeds per arm would decide it\)$/);
+    // C = 8 against C = 1, -0.02 with a ±0.02 margin: t(0.95; 10) = 1.8125, 90 % interval -0.046 to +0.006 is not inside: undecided.
+    assert.equal(byId.get('condenseFactor')!.verdict!.decision, 'undecided');
+    assert.equal(byId.get('condenseFactor')!.verdict!.margin, 0.02);
     assert.equal(byId.get('conversion')!.agrees, true);
     assert.match(byId.get('conversion')!.text, /cutting the classifier changes test accuracy by -0\.010 to -0\.010/);
-    assert.equal(byId.get('lasso')!.verdict!.label, 'within the seed noise');
     assert.equal(byId.get('condensing')!.agrees, true);
     for (const f of byId.values()) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
   });
@@ -114,5 +127,11 @@ describe('chapter 04 module (CondenseNet)', function () {
                            condensenet.featureReuseSection, condensenet.findingsSection]) {
       assert.doesNotMatch(proseOf(section(smoke)), /NaN|undefined/, section.name);
     }
+  });
+
+  it('states no direction and no agreement for a comparison it cannot decide (every run alike but for seed noise)', async () => {
+    const findings = condensenet.findings(await syntheticResult(plan, flat));
+    assert.ok(findings.some(f => f.verdict?.decision === 'undecided'), 'the flat runs leave comparisons undecided');
+    assertNoDirectionWithoutDecision(findings);
   });
 });

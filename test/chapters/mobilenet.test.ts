@@ -11,6 +11,7 @@ import {columnOf, proseOf, tablesOf} from '../../lib/display';
 import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
 import {ResultsStore} from '../../lib/results';
 import {tempDir} from '../helpers/cli';
+import {assertNoDirectionWithoutDecision} from '../helpers/directions';
 
 type Options = {width: number; resolution: number; depth?: number; convolution?: string; linearBottleneck?: boolean};
 
@@ -23,7 +24,7 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
    * Accuracy by construction: +0.1 per unit of α, -0.002 per pixel below 28, +-0.01 by seed (so one run's
    * noise is 0.01·√2 = 0.0141), full convolutions +0.005, the shallow network 0.025 below the thin one.
    */
-  function accuracyOf(config: ExperimentConfig): number {
+  function accuracyFor(config: ExperimentConfig): number {
     const o = config.options as unknown as Options;
     const bySeed = config.seed === 1 ? 0.01 : -0.01;
     if (config.model === 'mobilenet_v2') return o.linearBottleneck === false ? 0.75 : 0.80;
@@ -33,7 +34,10 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     return v1(o.width) + (o.convolution === 'full' ? 0.005 : 0);
   }
 
-  async function syntheticResult(): Promise<PlanResult> {
+  /** No effect anywhere: 0.80 ± 0.01 by seed, for checking that nothing undecided is given a direction. */
+  const flat = (config: ExperimentConfig) => 0.8 + (config.seed === 1 ? 0.01 : -0.01);
+
+  async function syntheticResult(accuracyOf = accuracyFor): Promise<PlanResult> {
     const store = new ResultsStore(tempDir('ch03'));
     for (const run of expandPlan(plan, 'wasm').runs) {
       const o = run.config.options as unknown as Options;
@@ -80,19 +84,23 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     // Each width's two seeds differ by 0.02: std 0.0141, pooled over four widths, 4 degrees of freedom.
     assert.ok(Math.abs(noise.measured['one run\'s standard deviation (accuracy)'] - 0.02 / Math.SQRT2) < 1e-9);
     assert.equal(noise.measured['degrees of freedom'], 4);
-    // Width: means differ by 0.075; two means of two runs: noise 0.0141, 5.3 units.
-    assert.equal(byId.get('width')!.verdict!.label, 'clearly beyond the seed noise');
+    // One run's std s = 0.014142 on 4 degrees of freedom: t(0.975; 4) = 2.7764.
+    // Width: means of two runs differ by 0.075; standard error s·√(1/2 + 1/2) = 0.014142, half-width 0.039264:
+    // 95 % interval +0.036 to +0.114 excludes zero, so it differs, in the paper's direction.
+    assert.equal(byId.get('width')!.verdict!.decision, 'differs');
+    assert.match(byId.get('width')!.verdict!.label, /^differs \(95 % interval \+0\.036 to \+0\.114\)$/);
     assert.equal(byId.get('width')!.agrees, true);
-    // Resolution at α = 1, single runs: 0.036 against √2·0.0141 = 0.02: 1.8 units.
-    assert.equal(byId.get('resolution')!.verdict!.label, 'beyond the seed noise, but not by much');
-    assert.match(byId.get('resolution')!.text, /largest step is between 20 and 28 px \(\+0\.016/);
-    // Full convolutions +0.005: 0.25 units.
-    assert.equal(byId.get('separable')!.verdict!.label, 'within the seed noise');
-    // Thin over shallow +0.025: 1.25 units.
-    assert.equal(byId.get('thinShallow')!.verdict!.label, 'beyond the seed noise, but not by much');
-    assert.match(byId.get('thinShallow')!.text, /^thinner wins by 0\.025/);
-    // Linear 0.80 over 0.75: 2.5 units.
-    assert.equal(byId.get('linearBottleneck')!.verdict!.label, 'clearly beyond the seed noise');
+    assert.match(byId.get('width')!.text, /Accuracy falls as the network thins, as in the paper/);
+    // Single runs: standard error s·√2 = 0.02, half-width 0.055529. Resolution +0.036, full convolutions +0.005,
+    // thin over shallow +0.025 and linear over ReLU6 +0.05 all have intervals that contain zero: undecided,
+    // and no sentence of theirs states a direction.
+    for (const id of ['resolution', 'separable', 'thinShallow', 'linearBottleneck']) {
+      assert.equal(byId.get(id)!.verdict!.decision, 'undecided', id);
+      assert.equal(byId.get(id)!.agrees, null, id);
+    }
+    assert.match(byId.get('linearBottleneck')!.verdict!.label, /^undecided at this budget \(95 % interval −0\.006 to \+0\.106; about \d+ seeds per arm would decide it\)$/);
+    assert.match(byId.get('thinShallow')!.text, /^thinner over shallower: \+0\.025, undecided at this budget .* This budget cannot decide it\.$/);
+    assert.doesNotMatch(byId.get('resolution')!.text, /cost accuracy|did \*better\*/);
     for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
   });
 
@@ -104,7 +112,9 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     assert.deepEqual(columnOf(grid, 'test accuracy').slice(0, 4), ['0.699', '0.707', '0.719', '0.735']);
     const seeds = mobilenet.seedSection(result);
     assert.match(proseOf(seeds), /pooled over the 4 widths, is 0\.014 \(2 seeds each\)/);
-    assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.800; with a ReLU6 after the projection: 0\.750 \(the linear one is better/);
+    assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.800; with a ReLU6 after the projection: 0\.750; linear over ReLU6: \+0\.050, undecided at this budget/);
+    // Five comparisons have a verdict (width, resolution, separable, thin/shallow, linear): one differs, and survives Holm.
+    assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 5 comparisons above, 1 differ, 0 are equivalent within their margin and 4 are undecided at this budget\. .* Holm's correction keeps 1 of the 1 "differs"/);
     const findings = mobilenet.findingsSection(result);
     const time = findings.find(i => i.kind === 'findings');
     assert.ok(time && time.kind === 'findings');
@@ -125,5 +135,11 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
       assert.ok(Math.abs(row.macs / 1e6 - row.paperMacsM) < 0.5 && Math.abs(row.weightParams / 1e6 - row.paperParamsM) < 0.005,
           `${row.label}: ${row.macs} / ${row.weightParams}`);
     }
+  });
+
+  it('states no direction and no agreement for a comparison it cannot decide (every run alike but for seed noise)', async () => {
+    const findings = mobilenet.findings(await syntheticResult(flat));
+    assert.ok(findings.some(f => f.verdict?.decision === 'undecided'), 'the flat runs leave comparisons undecided');
+    assertNoDirectionWithoutDecision(findings);
   });
 });

@@ -13,6 +13,7 @@ import {ResultsStore} from '../../lib/results';
 import {totalsOf} from '../../lib/chapters';
 import {buildModel} from '../../lib/models';
 import {tempDir} from '../helpers/cli';
+import {assertNoDirectionWithoutDecision} from '../helpers/directions';
 import {initEngine} from '../../lib/engine';
 import {RouteTiming} from '../../lib/bench/grouped-conv-routes';
 
@@ -98,7 +99,7 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
    * k = 1; ReLU between the steps at k = C -0.04, ELU -0.005; ReLU at k = 1 +0.002; depthwise first -0.001;
    * shuffle +0.03; no residuals -0.02. Training loss: 1.0 - accuracy, so lower loss goes with higher accuracy.
    */
-  function accuracyOf(config: ExperimentConfig): number {
+  function accuracyFor(config: ExperimentConfig): number {
     const o = config.options as unknown as Options;
     let a = 0.8 + (config.seed === 1 ? 0.01 : -0.01);
     if (o.segments === 0 && o.width > 0.5) a += 0.05;
@@ -111,7 +112,10 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     return a;
   }
 
-  async function syntheticResult(of = plan): Promise<PlanResult> {
+  /** No effect anywhere: 0.80 ± 0.01 by seed, for checking that nothing undecided is given a direction. */
+  const flat = (config: ExperimentConfig) => 0.8 + (config.seed === 1 ? 0.01 : -0.01);
+
+  async function syntheticResult(of = plan, accuracyOf = accuracyFor): Promise<PlanResult> {
     const store = new ResultsStore(tempDir('ch02'));
     for (const run of expandPlan(of, 'wasm').runs) {
       const o = run.config.options as unknown as Options;
@@ -132,21 +136,27 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     const byId = new Map(findings.map(f => [f.id, f]));
     const noise = byId.get('noise')!;
     assert.ok(Math.abs(noise.measured['one run\'s standard deviation (accuracy)'] - 0.02 / Math.SQRT2) < 1e-9);
-    // Matched cost, single runs: +0.05 against √2·0.0141 = 0.02: 2.5 units.
-    assert.equal(byId.get('spectrum')!.verdict!.label, 'clearly beyond the seed noise');
+    // 11 configurations of two seeds: one run's std 0.014142 on 11 degrees of freedom; t(0.975; 11) = 2.2010,
+    // t(0.95; 11) = 1.7959. Matched cost, single runs: +0.05 with standard error 0.02, half-width 0.04402:
+    // +0.006 to +0.094, decided, in ShuffleNet's direction.
+    assert.equal(byId.get('spectrum')!.verdict!.decision, 'differs');
     assert.equal(byId.get('spectrum')!.agrees, true);
-    // None over ReLU +0.04 on means of two seeds: noise 0.0141, 2.8 units; the loss falls as accuracy rises.
-    assert.equal(byId.get('activation')!.verdict!.label, 'clearly beyond the seed noise');
+    // None over ReLU: mean training loss -0.04 on means of two seeds (standard error 0.014142, half-width 0.031127):
+    // -0.071 to -0.009, decided; the loss falls as accuracy rises.
+    assert.equal(byId.get('activation')!.verdict!.decision, 'differs');
     assert.equal(byId.get('activation')!.agrees, true);
-    assert.match(byId.get('activation')!.text, /^mean training loss, none against ReLU: -0\.040, clearly beyond the seed noise/);
+    assert.match(byId.get('activation')!.text, /^mean training loss, none against ReLU: -0\.040, differs \(95 % interval −0\.071 to −0\.009\)/);
     assert.equal(byId.get('activationFinal')!.agrees, true);
-    assert.match(byId.get('activationFinal')!.text, /none against ELU: \+0\.005, within the seed noise/);
-    assert.equal(byId.get('activationRegular')!.verdict!.label, 'within the seed noise');
-    assert.equal(byId.get('activationRegular')!.agrees, null);
-    assert.equal(byId.get('order')!.agrees, true, 'within the noise is consistent with "unimportant"');
-    // Shuffle +0.03: 2.1 units; residuals +0.02: 1.4 units.
-    assert.equal(byId.get('shuffle')!.verdict!.label, 'clearly beyond the seed noise');
-    assert.equal(byId.get('residual')!.verdict!.label, 'beyond the seed noise, but not by much');
+    assert.match(byId.get('activationFinal')!.text, /none against ELU: \+0\.005, undecided at this budget/);
+    // ReLU at k = 1 +0.002, the shuffle's +0.03 (-0.001 to +0.061) and the residuals' +0.02: undecided, no direction said.
+    for (const id of ['activationRegular', 'shuffle', 'residual']) {
+      assert.equal(byId.get(id)!.verdict!.decision, 'undecided', id);
+      assert.equal(byId.get(id)!.agrees, null, id);
+    }
+    // Order, +0.001 against a ±0.02 margin: 90 % interval -0.024 to +0.026 is not inside it, so "unimportant" is
+    // neither confirmed nor refuted (under the old rule "within the noise" was read as agreement).
+    assert.equal(byId.get('order')!.verdict!.decision, 'undecided');
+    assert.equal(byId.get('order')!.agrees, null);
     for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
   });
 
@@ -165,14 +175,20 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     const spectrum = xception.spectrumSection(result);
     const [table] = tablesOf(spectrum);
     assert.equal(table.rows.length, 2 * xception.SEGMENTS.length);
-    assert.match(proseOf(spectrum), /k = C against k = 1 is \+0\.050, clearly beyond the seed noise/);
+    assert.match(proseOf(spectrum), /k = C against k = 1 is \+0\.050, differs \(95 % interval \+0\.006 to \+0\.094\)/);
     const activation = xception.activationSection(result);
     const curves = activation.filter(i => i.kind === 'plotly');
     assert.equal(curves.length, 2);
-    assert.match(proseOf(activation), /none \(linear\) against ReLU: test accuracy \+0\.040 \(clearly beyond the seed noise\), mean training loss -0\.040/);
+    assert.match(proseOf(activation), /none \(linear\) against ReLU: test accuracy \+0\.040 \(differs \(95 % interval \+0\.009 to \+0\.071\)\), mean training loss -0\.040/);
     for (const section of [xception.orderSection, xception.shuffleSection, xception.residualSection, xception.inceptionXceptionSection,
                            xception.costSection, xception.findingsSection]) {
       assert.doesNotMatch(proseOf(section(result)), /NaN|undefined/, section.name);
     }
+  });
+
+  it('states no direction and no agreement for a comparison it cannot decide (every run alike but for seed noise)', async () => {
+    const findings = xception.findings(await syntheticResult(plan, flat));
+    assert.ok(findings.some(f => f.verdict?.decision === 'undecided'), 'the flat runs leave comparisons undecided');
+    assertNoDirectionWithoutDecision(findings);
   });
 });

@@ -36,26 +36,34 @@ describe('noise of a difference and its verdict', () => {
     assert.throws(() => differenceNoise(0.03, 0), /whole number >= 1, got 0/);
   });
 
-  it('beyond 2 noise units is clear, beyond 1 not by much, else within; the margin says how far', () => {
-    // Noise of a two-seed mean difference at std 0.03: 0.03.
-    const clear = verdict(0.065, 0.03, 2);
-    assert.equal(clear.label, 'clearly beyond the seed noise');
-    close(clear.margin, 0.065 / 0.03, 'margin');
-    assert.equal(clear.beyondNoise, true);
-    // Single runs: noise 0.0424; 0.05 is 1.18 units.
-    assert.equal(verdict(0.05, 0.03).label, 'beyond the seed noise, but not by much');
-    assert.equal(verdict(-0.05, 0.03).label, 'beyond the seed noise, but not by much', 'the sign does not matter');
-    const within = verdict(0.016, 0.03);
-    assert.equal(within.label, 'within the seed noise');
-    assert.equal(within.beyondNoise, false);
+  it('decides by the 95 % interval with the noise estimate\'s degrees of freedom, not by noise units', () => {
+    // Two-seed means at one run's std 0.03 (estimated on 4 degrees of freedom): standard error 0.03,
+    // t(0.975; 4) = 2.7764451, half-width 0.08329335. 0.065 would have been "2.2 units, clearly beyond" under the old rule:
+    // its interval -0.0183 to +0.1483 contains zero, so it is undecided.
+    const noise = {runStd: 0.03, degreesOfFreedom: 4};
+    const undecided = verdict(0.065, noise, {runsEach: 2});
+    assert.equal(undecided.decision, 'undecided');
+    assert.equal(undecided.beyondNoise, false);
+    assert.ok(Math.abs(undecided.low - (0.065 - 0.08329335)) < 1e-7, `low ${undecided.low}`);
+    assert.ok(Math.abs(undecided.high - (0.065 + 0.08329335)) < 1e-7, `high ${undecided.high}`);
+    assert.match(undecided.label, /^undecided at this budget \(95 % interval −0\.018 to \+0\.148; about \d+ seeds per arm would decide it\)$/);
+    // 0.1 clears it: differs, with the interval in the label; the sign does not matter.
+    assert.match(verdict(0.1, noise, {runsEach: 2}).label, /^differs \(95 % interval \+0\.017 to \+0\.183\)$/);
+    assert.equal(verdict(-0.1, noise, {runsEach: 2}).decision, 'differs');
+    // Equivalence is said only against a margin set beforehand: 0.005 within ±0.08 at 90 % (half-width 2.1318·0.03 = 0.063954).
+    const same = verdict(0.005, noise, {runsEach: 2, margin: 0.08});
+    assert.equal(same.decision, 'equivalent');
+    assert.match(same.label, /^equivalent within ±0\.08 \(90 % interval −0\.059 to \+0\.069\)$/);
+    assert.equal(verdict(0.005, noise, {runsEach: 2}).decision, 'undecided', 'no margin, no equivalence');
   });
 
-  it('without a noise estimate (one seed) says it did not check, instead of calling every difference clear', () => {
-    for (const std of [NaN, 0]) {
-      const v = verdict(0.2, std);
-      assert.match(v.label, /not checked against noise/);
+  it('without a noise estimate (one seed) says it did not check, instead of deciding anything', () => {
+    for (const runStd of [NaN, 0]) {
+      const v = verdict(0.2, {runStd, degreesOfFreedom: 0});
+      assert.match(v.label, /not checked \(one seed: no noise measured\)/);
       assert.equal(v.beyondNoise, false);
-      assert.ok(Number.isNaN(v.margin));
+      assert.equal(v.decision, 'unmeasured');
+      assert.ok(Number.isNaN(v.low));
     }
   });
 });

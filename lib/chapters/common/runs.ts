@@ -5,7 +5,7 @@
  */
 import {Item, tableItem} from '../../display/show';
 import {Curve} from '../../plot/figures';
-import {CostPoint, Spread, pooledStd, spread} from '../../results/stats';
+import {CostPoint, NoiseEstimate, Spread, pooledStd, spread} from '../../results/stats';
 import {Run} from '../../experiments/spec';
 import {PlanResult} from '../../experiments/runner';
 import {StepCurvePoint} from '../../train/options';
@@ -50,6 +50,11 @@ export interface Noise {
   meanLoss: number;
   degreesOfFreedom: number;
   configurations: number;
+}
+
+/** One measure's noise as verdicts take it: one run's standard deviation and its degrees of freedom. */
+export function noiseOf(noise: Noise, measure: 'accuracy' | 'meanLoss' = 'accuracy'): NoiseEstimate {
+  return {runStd: noise[measure], degreesOfFreedom: noise.degreesOfFreedom};
 }
 
 /** The seed noise pooled over every configuration of `groups` (each counted once, however many groups share it). */

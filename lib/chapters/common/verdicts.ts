@@ -1,10 +1,10 @@
 /**
  * How every chapter words a comparison and its findings: a difference with
  * its verdict against the seed noise, whether the lab agrees with a claim
- * (only a difference beyond the noise can say), and the seed-noise finding.
+ * (only a decided difference can say), and the seed-noise finding.
  */
 import {plural, signed} from '../../display/format';
-import {Item, findingsItem, headlineItem} from '../../display/show';
+import {Item, findingsItem, headlineItem, markdownItem} from '../../display/show';
 import {BudgetPlan} from '../../experiments/plan';
 import {PlanResult} from '../../experiments/runner';
 import {datasetFor} from '../../experiments/spec';
@@ -13,26 +13,63 @@ import {referenceFor, referenceSentence} from './reference-accuracy';
 import {accuracy} from './runs';
 import {fullBudgetEstimate} from './time';
 import {Verdict, verdict} from '../../results/stats';
-import {Configuration, Noise} from './runs';
+import {holm} from '../../results/intervals';
+import {Configuration, Noise, noiseOf} from './runs';
 
-/** a minus b on `measure`, judged against one run's noise for that measure, for means of the smaller number of seeds. */
-export function judgedAgainst(noise: Noise, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy'): Verdict {
-  return verdict(a[measure].mean - b[measure].mean, measure === 'accuracy' ? noise.accuracy : noise.meanLoss,
-                 Math.min(a[measure].n, b[measure].n));
+/**
+ * a minus b on `measure`, decided by its interval for means of the smaller
+ * number of seeds; with `margin`, a claim of equivalence can be decided too.
+ */
+export function judgedAgainst(noise: Noise, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy',
+                              margin: number | null = null): Verdict {
+  return verdict(a[measure].mean - b[measure].mean, noiseOf(noise, measure), {runsEach: Math.min(a[measure].n, b[measure].n), margin});
 }
 
-/** "+0.012, clearly beyond the seed noise". */
+/**
+ * The margin within which the chapters call two networks' test accuracies
+ * equivalent, set before any run: 2 points of accuracy. Probes on this
+ * machine (16,384 training images, the full test set, 4 paired seeds) put
+ * 90 % intervals of such differences at about ±0.013, so ±0.02 can be
+ * decided within a chapter's budget; ±0.01 would need about 16 seeds.
+ */
+export const EQUIVALENCE_MARGIN = 0.02;
+
+/** "+0.012, differs (95 % interval +0.004 to +0.020)". */
 export const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
 
-/** Whether the lab sees the claimed direction: only a difference beyond the noise can say yes or no. */
+/**
+ * Whether the lab sees a claimed direction: a decided difference says yes
+ * or no, an equivalence says no (the claimed gain is not there), an
+ * undecided one cannot say.
+ */
 export function agreement(v: Verdict, claimedPositive: boolean): boolean | null {
-  if (!v.beyondNoise) return null;
+  if (v.decision === 'equivalent') return false;
+  if (v.decision !== 'differs') return null;
   return (v.difference > 0) === claimedPositive;
 }
 
-/** The sentence for a difference that is positive, negative or within the noise. */
-export const ended = (v: Verdict, positive: string, negative: string, unclear: string) =>
-    v.beyondNoise ? (v.difference > 0 ? positive : negative) : unclear;
+/**
+ * Whether the lab sees a claim of "no worse" (a cheaper network losing
+ * nothing): yes when equivalent within the margin or better, no when
+ * decidedly worse, and it cannot say when undecided.
+ */
+export function noWorse(v: Verdict): boolean | null {
+  if (v.decision === 'equivalent') return true;
+  if (v.decision !== 'differs') return null;
+  return v.difference > 0;
+}
+
+/**
+ * The sentence for a decided positive or negative difference, an
+ * equivalence (when the comparison had a margin), or one this budget
+ * cannot decide. Only a decided verdict gets a sentence with a direction.
+ */
+export const ended = (v: Verdict, positive: string, negative: string, undecided: string, equivalent?: string) =>
+    v.decision === 'differs' ? (v.difference > 0 ? positive : negative) :
+    v.decision === 'equivalent' && equivalent != null ? equivalent : undecided;
+
+/** What every undecided comparison says after its numbers. */
+export const UNDECIDED = 'This budget cannot decide it.';
 
 /** The finding that states the seed noise every other finding is judged against. */
 export function noiseFinding(noise: Noise, seeds: number): Finding {
@@ -81,6 +118,22 @@ export function findingsSectionOf(result: PlanResult, list: readonly Finding[], 
   };
   return [
     findingsItem([...list, ...closingFindings(result, network, full)]),
+    markdownItem(comparisonsCounted(list)),
     ...headlines.map(([title, ids]) => headlineItem(title, ids.map(textOf).join(' '))),
   ];
+}
+
+/**
+ * How many of the findings' comparisons were decided, and how many of the
+ * "differs" survive Holm's correction over all of them: each comparison is
+ * tested at 5 %, so among many, some "differs" could be chance.
+ */
+export function comparisonsCounted(list: readonly Finding[]): string {
+  const judged = list.map(f => f.verdict).filter((v): v is Verdict => v != null && v.decision !== 'unmeasured');
+  if (judged.length === 0) return 'No comparison in this chapter was checked against noise on this budget (one seed).';
+  const count = (d: string) => judged.filter(v => v.decision === d).length;
+  const kept = holm(judged.map(v => v.p ?? 1)).filter((k, i) => k && judged[i].decision === 'differs').length;
+  return `Of the ${plural(judged.length, 'comparison')} above, ${count('differs')} differ, ${count('equivalent')} are equivalent within ` +
+      `their margin and ${count('undecided')} are undecided at this budget. Each is tested at 5 %; over all ${judged.length}, ` +
+      `Holm's correction keeps ${kept} of the ${count('differs')} "differs" (the chance that any of those is a fluke is then at most 5 %).`;
 }

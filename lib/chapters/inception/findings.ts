@@ -7,8 +7,7 @@
 import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Finding} from '../../results/findings';
-import {Verdict} from '../../results/stats';
-import {agreement, ended, findingsSectionOf, noiseFinding, said} from '../common/verdicts';
+import {EQUIVALENCE_MARGIN, UNDECIDED, agreement, ended, findingsSectionOf, noWorse, noiseFinding, said} from '../common/verdicts';
 import {imagesToReach, meanCurve} from '../common/runs';
 import {CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3} from './paper';
 import {SCALING, plan} from './plan';
@@ -18,20 +17,15 @@ import {
 import {configurations} from '../common/runs';
 import {reductionOf} from './sections';
 
-/** A claim that something costs less "without loss": it holds unless the cheaper one is worse beyond the noise. */
-function noWorse(v: Verdict): boolean | null {
-  if (!Number.isFinite(v.noise)) return null;
-  return !(v.beyondNoise && v.difference < 0);
-}
-
 
 export function findings(result: PlanResult): Finding[] {
   const noise = seedNoise(result);
   const {kernels, between} = kernelsConfigurations(result);
   const [five, two, asym] = kernels;
   const [relu, linear] = between;
-  const twoOverFive = judged(result, two, five);
-  const asymOverTwo = judged(result, asym, two);
+  // "Without loss" claims: equivalence within a margin set before the run.
+  const twoOverFive = judged(result, two, five, 'accuracy', EQUIVALENCE_MARGIN);
+  const asymOverTwo = judged(result, asym, two, 'accuracy', EQUIVALENCE_MARGIN);
   const control = judged(result, relu, linear);
   const reductions = configurations(result.group('reduction'), reductionOf);
   const [convPool, poolConv, parallel] = reductions;
@@ -58,20 +52,20 @@ export function findings(result: PlanResult): Finding[] {
      measured: {'accuracy, two 3×3': two.accuracy.mean, 'accuracy, one 5×5': five.accuracy.mean, 'MACs, two 3×3': macsOf(two), 'MACs, one 5×5': macsOf(five)},
      verdict: twoOverFive, agrees: noWorse(twoOverFive),
      text: `two 3×3 over one 5×5: ${said(twoOverFive)}. ` + ended(twoOverFive, 'The stacked 3×3 did better.', 'The stacked 3×3 did worse here.',
-         'No difference beyond the noise: the replacement lost nothing.')},
+         UNDECIDED, `Equivalent within ±${EQUIVALENCE_MARGIN}: the replacement lost nothing measurable.`)},
     {id: 'asymmetric', topic: '3×3 → 1×3 then 3×1',
      claim: 'Asymmetric factorisation is 33 % cheaper than the 3×3 (Rethinking §3.2) and works on 12-20 px grids, poorly early on.',
      measured: {'accuracy, 1×3 / 3×1': asym.accuracy.mean, 'accuracy, two 3×3': two.accuracy.mean, 'MACs, 1×3 / 3×1': macsOf(asym), 'MACs, two 3×3': macsOf(two)},
      verdict: asymOverTwo, agrees: noWorse(asymOverTwo),
      text: `1×3 / 3×1 over two 3×3: ${said(asymOverTwo)}, at ${(macsOf(asym) / macsOf(two)).toFixed(2)}× the multiply-adds. ` +
        ended(asymOverTwo, 'The factorised network did better.', 'The factorised network did worse: the lab applies it on every grid, 14 × 14 down to 4 × 4, where the paper warns it works poorly early on.',
-             'No difference beyond the noise.')},
+             UNDECIDED, `Equivalent within ±${EQUIVALENCE_MARGIN}: the factorisation lost nothing measurable.`)},
     {id: 'controlExperiment', topic: 'A ReLU between the factors',
      claim: `A ReLU between the two factors beats none (${CONTROL_EXPERIMENT.relu} % against ${CONTROL_EXPERIMENT.linear} %, ${CONTROL_EXPERIMENT.source}).`,
      measured: {'accuracy, ReLU': relu.accuracy.mean, 'accuracy, none': linear.accuracy.mean},
      verdict: control, agrees: agreement(control, true),
      text: `ReLU over none: ${said(control)}. ` + ended(control, 'The ReLU helps, as in the paper.', 'The ReLU hurts here, against the paper.',
-         'No difference beyond the noise on this budget.')},
+         UNDECIDED)},
     {id: 'gridReduction', topic: 'Grid reduction',
      claim: 'Parallel stride-2 convolution and pooling avoid pooling\'s representational bottleneck at the cheap way\'s cost (Rethinking §5).',
      measured: {'accuracy, parallel': parallel.accuracy.mean, 'accuracy, pool then module': poolConv.accuracy.mean,
@@ -79,7 +73,7 @@ export function findings(result: PlanResult): Finding[] {
      verdict: parallelOverPool, agrees: agreement(parallelOverPool, true),
      text: `parallel over pool-then-module: ${said(parallelOverPool)}; over module-then-pool: ${said(parallelOverConv)}. ` +
        ended(parallelOverPool, 'The parallel reduction beat pooling first.', 'Pooling first did better here.',
-             'No bottleneck shows beyond the noise at this scale.')},
+             UNDECIDED)},
     {id: 'batchNorm', topic: 'Batch norm: faster',
      claim: 'With BN the network reaches the same accuracy in far fewer steps, more so at a higher learning rate (Ioffe & Szegedy 2015: 31.0 M steps, 13.3 M, 2.1 M at 5×).',
      measured: {'images to target, no BN': reach[0] ?? NaN, 'images to target, BN': reach[1] ?? NaN, 'images to target, BN ×5': reach[2] ?? NaN,
@@ -100,21 +94,21 @@ export function findings(result: PlanResult): Finding[] {
      verdict: residualLoss, agrees: agreement(residualLoss, false),
      text: `residual over plain: mean training loss ${said(residualLoss)}, test accuracy ${said(residualAccuracy)}. ` +
        (residualLoss.beyondNoise ? (residualLoss.difference < 0 ? 'The residual network learned faster, as the paper says.' : 'The residual network learned slower here.') :
-           'No speed-up beyond the noise in a network three modules deep.')},
+           UNDECIDED)},
     {id: 'residualScaling', topic: 'Scaling the residuals',
      claim: `Scaling residuals by ${RESIDUAL_SCALES.paperRange.join('-')} stabilises training that otherwise dies (Inception-v4 §3.3).`,
      measured: {'accuracy, scaled': scaling[1].accuracy.mean, 'accuracy, unscaled': scaling[0].accuracy.mean},
      verdict: scaled, agrees: agreement(scaled, true),
      text: `scale ${SCALING.scales[1]} over 1 at learning rate ${SCALING.lr}, one seed each: ${said(scaled)}. ` +
-       ended(scaled, 'Scaling kept the strained network training better.', 'The unscaled network did better here.', 'No difference beyond the noise.')},
+       ended(scaled, 'Scaling kept the strained network training better.', 'The unscaled network did better here.', UNDECIDED)},
     {id: 'ladder', topic: 'The ladder to Inception-v3',
      claim: `On ImageNet each rung lowers top-1 error, from ${RETHINKING_TABLE3[0].top1Error} % (GoogLeNet) to ${RETHINKING_TABLE3[7].top1Error} % (v3).`,
      measured: Object.fromEntries(ladder.map(c => [`accuracy, ${c.label}`, c.accuracy.mean])),
      verdict: top, agrees: agreement(top, true),
-     text: `last rung over GoogLeNet: ${said(top)}; ${steps.filter(v => v.beyondNoise && v.difference > 0).length} of ${steps.length} steps gain beyond the noise` +
+     text: `last rung over GoogLeNet: ${said(top)}; ${steps.filter(v => v.beyondNoise && v.difference > 0).length} of ${steps.length} steps decidedly gain` +
        (gainedBy.length ? ` (${gainedBy.join(', ')})` : '') + `, ${steps.filter(v => v.beyondNoise && v.difference < 0).length} lose. ` +
        ended(top, `The ladder climbs at lab scale${gainedBy.length === 1 ? `, all of it at the ${gainedBy[0]} rung` : ''}.`, 'At lab scale the ladder ends lower than it starts: the ImageNet ordering inverts, as small-data comparisons have found.',
-             'At lab scale the whole ladder stays within the noise: its gains are ImageNet\'s, not Fashion-MNIST\'s.')},
+             `${UNDECIDED} The ImageNet gains do not show as a decided difference at this scale.`)},
     noiseFinding(noise, result.seeds.length),
   ];
 }

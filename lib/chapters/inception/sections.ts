@@ -37,9 +37,10 @@ const REDUCTION_LABELS: Record<string, string> = {
 export const kernelsOf = (r: Run) => optionsOf(r).kernels ?? '3x3-3x3';
 export const reductionOf = (r: Run) => optionsOf(r).reduction ?? 'parallel';
 
-/** "test accuracy +0.012 (clearly beyond the seed noise)" for two configurations. */
-export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy'): Verdict {
-  return judgedAgainst(seedNoise(result), a, b, measure);
+/** a minus b on one measure, decided by its interval (lib/chapters/common/verdicts.ts). */
+export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy',
+                       margin: number | null = null): Verdict {
+  return judgedAgainst(seedNoise(result), a, b, measure, margin);
 }
 
 
@@ -54,8 +55,8 @@ export function noiseSection(result: PlanResult): Item[] {
   const noise = seedNoise(result);
   return [markdownItem(noise.degreesOfFreedom > 0 ?
       `Run-to-run noise: the standard deviation of one run's test accuracy, pooled over the ${noise.configurations} configurations the plan ` +
-      `repeats over seeds, is **${noise.accuracy.toFixed(3)}** (${noise.degreesOfFreedom} degrees of freedom). A difference of two means is ` +
-      'called beyond the noise when it exceeds the noise of such a difference, clearly so beyond twice that.' :
+      `repeats over seeds, is **${noise.accuracy.toFixed(3)}** (${noise.degreesOfFreedom} degrees of freedom). A difference of two means ` +
+      'is decided when its 95 % interval, Student t on those degrees of freedom, excludes zero.' :
       'This budget runs one seed, so no difference in this chapter is checked against noise: read every comparison as unchecked.')];
 }
 
@@ -219,7 +220,7 @@ export function ladderSection(result: PlanResult): Item[] {
         `At paper scale the lab builds ${built.length} of the rungs: ` +
         built.map(r => `${r.rung} (${r.gmacs.toFixed(2)} G against the paper's ${r.bnOps}, ${r.reproduces ? 'reproduced' : 'not reproduced'})`).join(', ') +
         '; section 11 says what is known of the difference. ' +
-        `${shown.length} of ${gains.length} steps change test accuracy beyond the seed noise here` +
+        `${shown.length} of ${gains.length} steps change test accuracy decidedly here` +
         (shown.length ? ` (${shown.map(g => `${g.rung}: ${signed(g.v.difference)}`).join('; ')})` : '') +
         `. The BN-auxiliary rung is not built: the lab network's last grid is 4 × 4 and one epoch is short for a side head to matter. ` +
         `That the ImageNet ordering need not hold at small scale is known: one recipe on CIFAR-100 (${SMALL_SCALE_INVERSION.source}) put ` +

@@ -3,25 +3,25 @@
  * the lab measured, and the verdict against the seed noise.
  */
 import {millions, percent, plural, signed} from '../../display/format';
-import {Item, findingsItem, headlineItem} from '../../display/show';
+import {Item, findingsItem, headlineItem, markdownItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
 import {networkCost} from '../../models/costs';
 import {Finding} from '../../results/findings';
 import {paretoFront, verdict} from '../../results/stats';
 import {comparePublished, variantsOf} from '../common/compare';
-import {accuracy} from '../common/runs';
-import {agreement, closingFindings, noiseFinding} from '../common/verdicts';
+import {accuracy, noiseOf} from '../common/runs';
+import {UNDECIDED, agreement, closingFindings, comparisonsCounted, ended, noiseFinding, said} from '../common/verdicts';
 import {plan} from './plan';
 import {gridPoints, optionsOf, seedNoise, seededWidths, separablePairs} from './runs';
 
 export function findings(result: PlanResult): Finding[] {
   const noise = seedNoise(result);
-  const std = noise.accuracy;
+  const std = noiseOf(noise);
   const byWidth = seededWidths(result);
   const widest = byWidth[byWidth.length - 1];
   const thinnest = byWidth[0];
-  const widthVerdict = verdict(widest.mean - thinnest.mean, std, widest.n);
+  const widthVerdict = verdict(widest.mean - thinnest.mean, std, {runsEach: widest.n});
   const grid = result.group('grid');
   const at1 = grid.filter(r => optionsOf(r).width === 1).sort((a, b) => optionsOf(a).resolution - optionsOf(b).resolution);
   const resolutionVerdict = verdict(accuracy(at1[at1.length - 1]) - accuracy(at1[0]), std);
@@ -41,8 +41,8 @@ export function findings(result: PlanResult): Finding[] {
      verdict: widthVerdict, agrees: agreement(widthVerdict, true),
      text: `at 28 px, mean accuracy over ${plural(widest.n, 'seed')} goes ${byWidth.map(r => r.mean.toFixed(3)).join(' → ')} as α goes ` +
        `${byWidth.map(r => r.width).join(' → ')}: ${signed(widthVerdict.difference)} from the thinnest to the widest, ${widthVerdict.label}. ` +
-       (widthVerdict.beyondNoise && widthVerdict.difference > 0 ? 'Accuracy falls as the network thins, as in the paper (Table 6).' :
-        'The paper\'s trend (Table 6) does not show on this budget.')},
+       ended(widthVerdict, 'Accuracy falls as the network thins, as in the paper (Table 6).',
+             'Here the thinnest network did better, against the paper\'s Table 6.', UNDECIDED)},
     {id: 'resolution', topic: 'Resolution', claim: 'Accuracy falls with input resolution (Table 7: 70.6 % at 224 px to 64.4 % at 128 px).',
      measured: Object.fromEntries(at1.map(r => [`accuracy at ${px(r)}`, accuracy(r)])),
      verdict: resolutionVerdict, agrees: agreement(resolutionVerdict, true),
@@ -54,7 +54,7 @@ export function findings(result: PlanResult): Finding[] {
         resolutionVerdict.beyondNoise ?
            'Here smaller inputs did *better*, against the paper\'s Table 7. Fashion-MNIST\'s garments keep their shape at 14 px, and a ' +
            'short run may favour the network with fewer positions to fit; exercise 4 (the full budget) asks whether 28 px pulls ahead.' :
-           'No effect beyond the noise on this budget, unlike the paper\'s Table 7.')},
+           UNDECIDED)},
     {id: 'separable', topic: 'Separable vs full', claim: 'Full convolutions cost 8.5× the compute for +1.1 % top-1 (Table 4).',
      measured: Object.fromEntries(pairs.flatMap(p => [[`cost ratio at α ${p.width}`, p.costRatio], [`accuracy gain at α ${p.width}`, p.accuracyGain]])),
      verdict: pairs[pairs.length - 1].verdict, agrees: null,
@@ -63,11 +63,13 @@ export function findings(result: PlanResult): Finding[] {
     {id: 'thinShallow', topic: 'Thinner vs shallower', claim: 'At about equal cost, thinner beats shallower by 3 % (Table 5).',
      measured: {'thinner accuracy': accuracy(thin), 'shallower accuracy': accuracy(shallow)},
      verdict: thinVerdict, agrees: agreement(thinVerdict, true),
-     text: `thinner ${thinVerdict.difference > 0 ? 'wins' : 'loses'} by ${Math.abs(thinVerdict.difference).toFixed(3)}, ${thinVerdict.label} (the paper: thinner wins by 3 %).`},
+     text: `thinner over shallower: ${said(thinVerdict)} (the paper: thinner wins by 3 %). ` +
+       ended(thinVerdict, 'Thinner wins here too.', 'Shallower wins here, against the paper.', UNDECIDED)},
     {id: 'linearBottleneck', topic: 'Linear bottleneck', claim: 'A linear projection beats a non-linear one (MobileNetV2, Fig. 6a).',
      measured: {'linear accuracy': accuracy(linear), 'ReLU6 accuracy': accuracy(nonLinear)},
      verdict: linearVerdict, agrees: agreement(linearVerdict, true),
-     text: `${signed(linearVerdict.difference)} for the linear projection over ReLU6, ${linearVerdict.label} (the paper's Fig. 6: linear is better).`},
+     text: `linear projection over ReLU6: ${said(linearVerdict)} (the paper's Fig. 6: linear is better). ` +
+       ended(linearVerdict, 'The linear bottleneck is better here too.', 'ReLU6 after the projection did better here, against the paper.', UNDECIDED)},
     {id: 'pareto', topic: 'Pareto front', claim: 'Width and resolution trade accuracy for cost smoothly (Fig. 4, 5).',
      measured: {'networks on the front': front.length, 'networks in the grid': grid.length}, agrees: null,
      text: `of the grid: ${front.map(p => p.label).join(', ')}.`},
@@ -86,6 +88,7 @@ export function findingsSection(result: PlanResult): Item[] {
   const widest = byWidth[byWidth.length - 1];
   return [
     findingsItem([...list, ...closingFindings(result, 'MobileNet', plan('full'))]),
+    markdownItem(comparisonsCounted(list)),
     headlineItem('Width multiplier', `α 0.25 → 1 at 28 px: ${millions(grid28[0].result.macs)} → ${millions(grid28[grid28.length - 1].result.macs)} MACs, ` +
         `test accuracy ${byWidth[0].mean.toFixed(3)} → ${widest.mean.toFixed(3)} (mean of ${plural(widest.n, 'seed')}, ${result.budget} budget` +
         (noise.degreesOfFreedom > 0 ? `, one run's seed noise ${noise.accuracy.toFixed(3)}).` : ').')),

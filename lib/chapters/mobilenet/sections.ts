@@ -9,9 +9,10 @@ import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../../plot/figures';
-import {CostPoint, spread} from '../../results/stats';
+import {CostPoint, spread, verdict} from '../../results/stats';
 import {LATENCY_METHOD} from '../../train/latency';
-import {accuracy, planCostPoints} from '../common/runs';
+import {accuracy, noiseOf, planCostPoints} from '../common/runs';
+import {said} from '../common/verdicts';
 import {familyName, gridPoints, ms, optionsOf, seedNoise, seededWidths, separablePairs} from './runs';
 
 export function gridSection(result: PlanResult): Item[] {
@@ -75,8 +76,8 @@ export function thinShallowSection(result: PlanResult): Item[] {
       {header: 'params', value: r => r.result.trainableParams},
       {header: 'test accuracy', value: r => accuracy(r).toFixed(3)},
     ]),
-    markdownItem(`At ${millions(thin.result.macs)} against ${millions(shallow.result.macs)} multiply-adds, the **${gain > 0 ? 'thinner' : 'shallower'}** ` +
-        `network is more accurate by ${Math.abs(gain).toFixed(3)} (paper, ImageNet: thinner wins by 3 %).`),
+    markdownItem(`At ${millions(thin.result.macs)} against ${millions(shallow.result.macs)} multiply-adds, thinner over shallower: ` +
+        `${said(verdict(gain, noiseOf(seedNoise(result))))} (paper, ImageNet: thinner wins by 3 %).`),
   ];
 }
 
@@ -99,9 +100,8 @@ export function familiesSection(result: PlanResult): Item[] {
       {header: 'test accuracy', value: r => accuracy(r).toFixed(3)},
       {header: 'ms/image (batch 1)', value: ms},
     ]),
-    markdownItem(`Linear bottleneck: ${accuracy(linear).toFixed(3)}; with a ReLU6 after the projection: ${accuracy(nonLinear).toFixed(3)} ` +
-        `(${accuracy(linear) >= accuracy(nonLinear) ? 'the linear one is better, as the paper\'s Fig. 6 says' :
-            'the non-linear one is better here, against the paper\'s Fig. 6'}).`),
+    markdownItem(`Linear bottleneck: ${accuracy(linear).toFixed(3)}; with a ReLU6 after the projection: ${accuracy(nonLinear).toFixed(3)}; ` +
+        `linear over ReLU6: ${said(verdict(accuracy(linear) - accuracy(nonLinear), noiseOf(seedNoise(result))))} (the paper's Fig. 6: linear is better).`),
     plotlyItem(accuracyVsMacsFigure(points, 'Families at matched cost, with the 28 px α sweep')),
   ];
 }

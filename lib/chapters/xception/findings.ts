@@ -9,10 +9,11 @@ import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Finding} from '../../results/findings';
 import {verdict} from '../../results/stats';
-import {agreement, ended, findingsSectionOf, judgedAgainst, noiseFinding, said} from '../common/verdicts';
+import {EQUIVALENCE_MARGIN, UNDECIDED, agreement, ended, findingsSectionOf, judgedAgainst, noiseFinding, said} from '../common/verdicts';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {plan} from './plan';
 import {Configuration, accuracy, configurations, kOf, optionsOf, seedNoise} from './runs';
+import {noiseOf} from '../common/runs';
 import {activationConfigurations} from './sections';
 
 
@@ -21,7 +22,7 @@ export function findings(result: PlanResult): Finding[] {
   const judged = (a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss') => judgedAgainst(noise, a, b, measure);
   const matched = result.group('matched');
   const [matched1, matchedC] = [matched[0], matched[matched.length - 1]];
-  const spectrumVerdict = verdict(accuracy(matchedC) - accuracy(matched1), noise.accuracy);
+  const spectrumVerdict = verdict(accuracy(matchedC) - accuracy(matched1), noiseOf(noise));
   const {atC, at1} = activationConfigurations(result);
   const [linearC, reluC, eluC] = atC;
   const [linear1, relu1] = at1;
@@ -31,7 +32,7 @@ export function findings(result: PlanResult): Finding[] {
   const lossLinearElu = judged(linearC, eluC, 'meanLoss');
   const reluAt1 = judged(relu1, linear1, 'accuracy');
   const [pointwiseFirst, depthwiseFirst] = configurations(result.group('order'), r => optionsOf(r).order ?? 'pointwise-first');
-  const order = judged(pointwiseFirst, depthwiseFirst, 'accuracy');
+  const order = judgedAgainst(noise, pointwiseFirst, depthwiseFirst, 'accuracy', EQUIVALENCE_MARGIN);
   const [without, withShuffle] = configurations(result.group('shuffle'), r => String(optionsOf(r).shuffle === true));
   const shuffle = judged(withShuffle, without, 'accuracy');
   const [residual, plain] = configurations(result.group('residual'), r => String(optionsOf(r).residual !== false));
@@ -48,7 +49,7 @@ export function findings(result: PlanResult): Finding[] {
      text: `at matched multiply-adds, k = C against k = 1: ${said(spectrumVerdict)}; accuracy by k: ` +
        `${matched.map(r => `${kOf(r)}: ${accuracy(r).toFixed(3)}`).join(', ')}. ` +
        ended(spectrumVerdict, 'More segments at the same cost helped, as in ShuffleNet.', 'More segments at the same cost hurt here, unlike ShuffleNet.',
-             'No difference between the ends beyond the noise on this budget.')},
+             UNDECIDED)},
     {id: 'activation', topic: 'No activation between the steps: faster (k = C)',
      claim: 'Without a non-linearity between depthwise and pointwise, training converges faster than with ReLU or ELU (Fig. 10).',
      measured: {'mean training loss, none': linearC.meanLoss.mean, 'mean training loss, ReLU': reluC.meanLoss.mean,
@@ -57,38 +58,40 @@ export function findings(result: PlanResult): Finding[] {
      verdict: lossLinearRelu, agrees: agreement(lossLinearRelu, false),
      text: `mean training loss, none against ReLU: ${said(lossLinearRelu)}; none against ELU: ${said(lossLinearElu)}. ` +
        ended(lossLinearRelu, 'The ReLU version learned faster here, against the paper.', 'Without an activation the network learned faster than with a ReLU, as the paper says.',
-             'No difference in speed beyond the noise on this budget.')},
+             UNDECIDED)},
     {id: 'activationFinal', topic: 'No activation between the steps: better (k = C)',
      claim: 'Without a non-linearity between depthwise and pointwise, the network ends more accurate than with ReLU or ELU (Fig. 10).',
      measured: {'accuracy, none': linearC.accuracy.mean, 'accuracy, ReLU': reluC.accuracy.mean, 'accuracy, ELU': eluC.accuracy.mean},
      verdict: linearOverRelu, agrees: agreement(linearOverRelu, true),
      text: `test accuracy, none against ReLU: ${said(linearOverRelu)}; none against ELU: ${said(linearOverElu)}. ` +
        ended(linearOverRelu, 'The linear version ends better, as the paper says.', 'The ReLU version ends better here, against the paper.',
-             'The final accuracies do not differ beyond the noise on this budget.')},
+             UNDECIDED)},
     {id: 'activationRegular', topic: 'An activation between the steps at k = 1',
      claim: `With deep (many-channel) intermediate spaces a ReLU between factors helps (Rethinking Fig. 2: ${RETHINKING_FIG2.relu} % vs ${RETHINKING_FIG2.linear} %).`,
      measured: {'accuracy, ReLU': relu1.accuracy.mean, 'accuracy, none': linear1.accuracy.mean},
      verdict: reluAt1, agrees: agreement(reluAt1, true),
      text: `ReLU over none at k = 1: ${said(reluAt1)}. ` + ended(reluAt1, 'The ReLU helps where the intermediate space is deep, as Rethinking found.',
-         'The ReLU hurts even here.', 'No difference beyond the noise at this end either.')},
+         'The ReLU hurts even here.', UNDECIDED)},
     {id: 'order', topic: 'Order of the steps', claim: 'Depthwise-then-pointwise or the reverse: "unimportant when stacked" (§3).',
      measured: {'accuracy, pointwise first': pointwiseFirst.accuracy.mean, 'accuracy, depthwise first': depthwiseFirst.accuracy.mean},
-     verdict: order, agrees: Number.isFinite(order.noise) ? !order.beyondNoise : null,
+     // "Unimportant" is a claim of equivalence: decided against a margin set before the run.
+     verdict: order, agrees: order.decision === 'equivalent' ? true : order.decision === 'differs' ? false : null,
      text: `pointwise first over depthwise first: ${said(order)}. ` +
-       (order.beyondNoise ? 'The order mattered here.' : 'No difference beyond the noise, consistent with the paper.')},
+       ended(order, 'The order mattered here: pointwise first did better.', 'The order mattered here: depthwise first did better.', UNDECIDED,
+             `Equivalent within ±${EQUIVALENCE_MARGIN}, as the paper says.`)},
     {id: 'shuffle', topic: 'Channel shuffle',
      claim: `A shuffle between grouped steps gains ${shuffleGainRange().map(g => g.toFixed(1)).join('-')} points at the same cost (${SHUFFLENET.source}, Table 3).`,
      measured: {'accuracy with shuffle': withShuffle.accuracy.mean, 'accuracy without': without.accuracy.mean},
      verdict: shuffle, agrees: agreement(shuffle, true),
      text: `with over without: ${said(shuffle)}. ` + ended(shuffle, 'The shuffle helps, as in ShuffleNet.', 'The shuffle hurts here.',
-         'No gain beyond the noise on this budget.')},
+         UNDECIDED)},
     {id: 'residual', topic: 'Residual connections', claim: 'Residuals are essential to Xception\'s convergence speed and final accuracy (§4.6).',
      measured: {'accuracy with residuals': residual.accuracy.mean, 'accuracy without': plain.accuracy.mean,
                 'mean training loss with': residual.meanLoss.mean, 'mean training loss without': plain.meanLoss.mean},
      verdict: residualAccuracy, agrees: agreement(residualAccuracy, true),
      text: `with over without: ${said(residualAccuracy)} in test accuracy, ${said(residualLoss)} in mean training loss. ` +
        ended(residualAccuracy, 'Residuals help here too.', 'Residuals hurt here.',
-             'At six modules deep the residuals make no difference beyond the noise: the paper\'s claim is about a 36-layer network.')},
+             `${UNDECIDED} The paper's claim is about a 36-layer network; this one is six modules deep.`)},
     {id: 'inceptionXception', topic: 'Xception against Inception at matched parameters',
      claim: `At about the same parameters, Xception beats Inception v3 (ImageNet top-1 ${percent(XCEPTION_TABLES.top1.xception)} vs ` +
        `${percent(XCEPTION_TABLES.top1.inceptionV3)}, Tables 1 and 3).`,

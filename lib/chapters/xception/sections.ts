@@ -13,7 +13,7 @@ import {CostPoint, verdict} from '../../results/stats';
 import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
-import {configurationTable, planCostPoints} from '../common/runs';
+import {configurationTable, noiseOf, planCostPoints} from '../common/runs';
 
 const FIXED = 'the spectrum at fixed width';
 const MATCHED = 'the spectrum at matched multiply-adds';
@@ -36,8 +36,8 @@ export function spectrumSection(result: PlanResult): Item[] {
   const [matched1, matchedC] = [matched[0], matched[matched.length - 1]];
   const best = matched.reduce((a, r) => accuracy(r) > accuracy(a) ? r : a);
   const worst = matched.reduce((a, r) => accuracy(r) < accuracy(a) ? r : a);
-  const atFixed = verdict(accuracy(fixedC) - accuracy(fixed1), noise.accuracy);
-  const atMatched = verdict(accuracy(matchedC) - accuracy(matched1), noise.accuracy);
+  const atFixed = verdict(accuracy(fixedC) - accuracy(fixed1), noiseOf(noise));
+  const atMatched = verdict(accuracy(matchedC) - accuracy(matched1), noiseOf(noise));
   const rows = [...fixed.map(r => ({sweep: 'fixed width', r})), ...matched.map(r => ({sweep: 'matched MACs', r}))];
   const points = spectrumPoints(result);
   return [
@@ -66,8 +66,8 @@ export function spectrumSection(result: PlanResult): Item[] {
     markdownItem('ShuffleNet is the one published measurement of the middle of the spectrum: at fixed cost more groups helped, most for ' +
         `the smallest network (0.25×: ${SHUFFLENET.table2[2].error[1]} % error at g = 1, ${SHUFFLENET.table2[2].error[8]} % at g = 8). ` +
         (atMatched.beyondNoise ?
-            `Here the far end of the spectrum is ${atMatched.difference > 0 ? 'better' : 'worse'} than k = 1 at matched cost.` :
-            'Here the spectrum\'s ends are within the seed noise of each other at matched cost: this budget does not separate them.')),
+            `Here the far end of the spectrum is ${atMatched.difference > 0 ? 'better' : 'worse'} than k = 1 at matched cost (${atMatched.label}).` :
+            `Here the spectrum's ends at matched cost are ${atMatched.label}: this budget does not separate them.`)),
   ];
 }
 
@@ -75,12 +75,12 @@ function curves(cs: readonly Configuration[], title: string): Item {
   return plotlyItem(curvesFigure(cs.map(c => meanCurve(c)), {title, x: 'training images seen', y: 'training loss (mean over each window of steps)'}));
 }
 
-/** "a vs b: accuracy +0.012, clearly beyond the seed noise; mean training loss -0.031, within the seed noise". */
+/** "a against b: test accuracy +0.012 (differs (95 % interval ...)), mean training loss -0.031 (undecided ...)". */
 function compared(result: PlanResult, a: Configuration, b: Configuration): {text: string; accuracy: ReturnType<typeof verdict>;
                                                                           loss: ReturnType<typeof verdict>} {
   const noise = seedNoise(result);
-  const acc = verdict(a.accuracy.mean - b.accuracy.mean, noise.accuracy, Math.min(a.accuracy.n, b.accuracy.n));
-  const loss = verdict(a.meanLoss.mean - b.meanLoss.mean, noise.meanLoss, Math.min(a.meanLoss.n, b.meanLoss.n));
+  const acc = verdict(a.accuracy.mean - b.accuracy.mean, noiseOf(noise), {runsEach: Math.min(a.accuracy.n, b.accuracy.n)});
+  const loss = verdict(a.meanLoss.mean - b.meanLoss.mean, noiseOf(noise, 'meanLoss'), {runsEach: Math.min(a.meanLoss.n, b.meanLoss.n)});
   return {accuracy: acc, loss, text: `${a.label} against ${b.label}: test accuracy ${signed(acc.difference)} (${acc.label}), ` +
       `mean training loss ${signed(loss.difference)} (${loss.label})`};
 }

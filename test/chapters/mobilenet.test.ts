@@ -115,6 +115,9 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.800; with a ReLU6 after the projection: 0\.750; linear over ReLU6: \+0\.050, undecided at this budget/);
     // Five comparisons have a verdict (width, resolution, separable, thin/shallow, linear): one differs, and survives Holm.
     assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 5 comparisons above, 1 differ, 0 are equivalent within their margin and 4 are undecided at this budget\. .* Holm's correction keeps 1 of the 1 "differs"/);
+    const decided = mobilenet.findingsSection(result).find(i => i.kind === 'headline' && i.headline.label === 'Comparisons decided');
+    assert.ok(decided && decided.kind === 'headline');
+    assert.equal(decided.headline.text, '1 of 5 on the quick budget: 1 differ (1 after Holm\'s correction), 0 equivalent within their margin, 4 undecided');
     const findings = mobilenet.findingsSection(result);
     const time = findings.find(i => i.kind === 'findings');
     assert.ok(time && time.kind === 'findings');

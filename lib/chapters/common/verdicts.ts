@@ -120,7 +120,18 @@ export function findingsSectionOf(result: PlanResult, list: readonly Finding[], 
     findingsItem([...list, ...closingFindings(result, network, full)]),
     markdownItem(comparisonsCounted(list)),
     ...headlines.map(([title, ids]) => headlineItem(title, ids.map(textOf).join(' '))),
+    decidedHeadline(result, list),
   ];
+}
+
+/** The index page's line per chapter: how many comparisons this budget decided, and how. */
+export function decidedHeadline(result: PlanResult, list: readonly Finding[]): Item {
+  const judged = list.map(f => f.verdict).filter((v): v is Verdict => v != null && v.decision !== 'unmeasured');
+  const count = (d: string) => judged.filter(v => v.decision === d).length;
+  const kept = holm(judged.map(v => v.p ?? 1)).filter((k, i) => k && judged[i].decision === 'differs').length;
+  return headlineItem('Comparisons decided', judged.length === 0 ? `none checked on the ${result.budget} budget (one seed)` :
+      `${count('differs') + count('equivalent')} of ${judged.length} on the ${result.budget} budget: ${count('differs')} differ ` +
+      `(${kept} after Holm's correction), ${count('equivalent')} equivalent within their margin, ${count('undecided')} undecided`);
 }
 
 /**

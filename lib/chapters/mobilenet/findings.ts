@@ -11,7 +11,7 @@ import {Finding} from '../../results/findings';
 import {paretoFront, verdict} from '../../results/stats';
 import {comparePublished, variantsOf} from '../common/compare';
 import {accuracy, noiseOf} from '../common/runs';
-import {UNDECIDED, agreement, closingFindings, comparisonsCounted, ended, noiseFinding, said} from '../common/verdicts';
+import {UNDECIDED, agreement, closingFindings, comparisonsCounted, decidedHeadline, ended, noiseFinding, said} from '../common/verdicts';
 import {plan} from './plan';
 import {gridPoints, optionsOf, seedNoise, seededWidths, separablePairs} from './runs';
 
@@ -89,6 +89,7 @@ export function findingsSection(result: PlanResult): Item[] {
   return [
     findingsItem([...list, ...closingFindings(result, 'MobileNet', plan('full'))]),
     markdownItem(comparisonsCounted(list)),
+    decidedHeadline(result, list),
     headlineItem('Width multiplier', `α 0.25 → 1 at 28 px: ${millions(grid28[0].result.macs)} → ${millions(grid28[grid28.length - 1].result.macs)} MACs, ` +
         `test accuracy ${byWidth[0].mean.toFixed(3)} → ${widest.mean.toFixed(3)} (mean of ${plural(widest.n, 'seed')}, ${result.budget} budget` +
         (noise.degreesOfFreedom > 0 ? `, one run's seed noise ${noise.accuracy.toFixed(3)}).` : ').')),

@@ -167,4 +167,31 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     assert.ok(findings.some(f => f.verdict?.decision === 'undecided'), 'the flat runs leave comparisons undecided');
     assertNoDirectionWithoutDecision(findings);
   });
+
+  it('builds the Inception lecture chapter\'s two modules as its code does, and counts them as it would', () => {
+    // v1 on 3 channels, every conv with a bias: 1x1 64: 3·64 + 64 = 256; 1x1 32 -> 3x3 64: 3·32 + 32 + 32·9·64 + 64 = 18,624;
+    // 1x1 64 -> 5x5 96: 3·64 + 64 + 64·25·96 + 96 = 153,952; pool -> 1x1 32: 3·32 + 32 = 128. Sum 172,960; biases 352.
+    const v1 = inception.countSourceModule(inception.SOURCE_V1);
+    assert.deepEqual(v1.branches.map(b => b.asWritten), [256, 18624, 153952, 128]);
+    assert.equal(v1.asWritten, 172960);
+    assert.equal(v1.weights, 172960 - 352);
+    assert.equal(v1.outChannels, 256);
+    // v2 on 192 channels, conv + BN (scale and shift): 1x1 96: 192·96 + 96 + 2·96 = 18,720; 1x1 48 -> 3x3 64:
+    // 9,264 + 96 + 27,712 + 128 = 37,200; 1x1 64 -> 3x3 96 -> 3x3 96: 12,480 + 55,584 + 83,232 = 151,296;
+    // pool -> 1x1 64: 12,352 + 128 = 12,480. Sum 219,696 (PyTorch's sum of p.numel()); out 96 + 64 + 96 + 64 = 320.
+    const v2 = inception.countSourceModule(inception.SOURCE_V2);
+    assert.deepEqual(v2.branches.map(b => b.asWritten), [18720, 37200, 151296, 12480]);
+    assert.equal(v2.asWritten, 219696);
+    assert.equal(v2.outChannels, 320);
+    // Without the 3x3 branch's 1x1 reduction on 192 channels: 192·9·64 = 110,592 weights against 9,216 + 27,648 = 36,864.
+    assert.equal(v2.branches[1].withoutReduction, 110592);
+    assert.equal(v2.branches[1].weights, 36864);
+    assert.match(proseOf(inception.sourceModulesSection()), /Run as written, the v1 module has \*\*172,960\*\* parameters/);
+  });
+
+  it('names the survey\'s slip in the reduction example: 4,096 + 204,800 is 208,896, not 204,800', () => {
+    const e = inception.reductionErratum();
+    assert.match(e.claim, /gives 204,800, which is the 5×5 layer alone/);
+    assert.equal(e.computed, '4,096 + 204,800 = 208,896');
+  });
 });

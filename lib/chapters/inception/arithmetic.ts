@@ -12,6 +12,7 @@ import {millions, percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {BODY as GOOGLENET_BODY} from '../../models/inception-v1';
 import {applyTo} from '../../layers/apply';
+import {Erratum, erratumText} from '../common/errata';
 
 /** One convolution of a chain: filters and a square or [height, width] kernel. */
 export interface ConvStep {
@@ -85,6 +86,16 @@ export function googLeNetModuleCost(shape: [number, number, number], row: '3a' |
   }
 }
 
+/** The survey's sum for the reduced example, against the built layers' sum. */
+export function reductionErratum(): Erratum {
+  const [reduce, wide] = reductionExample().reduced;
+  return {
+    source: 'the survey of lightweight CNNs',
+    claim: `it adds 128·1·1·32 and 32·5·5·256 and gives ${count(wide.weightParams)}, which is the 5×5 layer alone`,
+    computed: `${count(reduce.weightParams)} + ${count(wide.weightParams)} = ${count(reduce.weightParams + wide.weightParams)}`,
+  };
+}
+
 export function oneByOneSection(): Item[] {
   const {direct, reduced} = reductionExample();
   const [reduce, wide] = reduced;
@@ -108,6 +119,7 @@ export function oneByOneSection(): Item[] {
         `${count(sum(reduced, 'weightParams'))} in all: ${percent(sum(reduced, 'weightParams') / direct[0].weightParams)} of the direct layer, ` +
         `about a quarter. Every weight is used at each of the 100·100 positions, so the multiply-adds follow: ` +
         `${giga(direct[0].macs)} G multiply-adds against ${giga(sum(reduced, 'macs'))} G.`),
+    markdownItem(erratumText(reductionErratum())),
     tableItem(modules, [
       {header: 'GoogLeNet module', value: m => `${m.row} on ${m.shape.join(' × ')}`},
       {header: 'naive: weights', value: m => m.naive.weights},
@@ -126,60 +138,7 @@ export function oneByOneSection(): Item[] {
   ];
 }
 
-// ---- 2. The modules as the sources write them ----
-
-interface BranchSpec {
-  branch: string;
-  /** The branch with its 1x1 reduction (or projection). */
-  withReduction: ConvStep[];
-  /** The same branch without it (a pool branch then passes its input through). */
-  without: ConvStep[];
-}
-
-function branchRows(shape: [number, number, number], branches: readonly BranchSpec[]) {
-  return branches.map(b => ({
-    branch: b.branch,
-    withReduction: sum(chainCost(shape, b.withReduction), 'weightParams'),
-    without: b.without.length === 0 ? 0 : sum(chainCost(shape, b.without), 'weightParams'),
-  }));
-}
-
-/** The Inception v1 module as a common tutorial writes it: on a 3-channel image, 64 | 32 -> 64 | 64 -> 96 | pool -> 32. */
-export const TUTORIAL_V1: readonly BranchSpec[] = [
-  {branch: '1×1, 64', withReduction: [{filters: 64, kernel: 1}], without: [{filters: 64, kernel: 1}]},
-  {branch: '1×1 32 → 3×3 64', withReduction: [{filters: 32, kernel: 1}, {filters: 64, kernel: 3}], without: [{filters: 64, kernel: 3}]},
-  {branch: '1×1 64 → 5×5 96', withReduction: [{filters: 64, kernel: 1}, {filters: 96, kernel: 5}], without: [{filters: 96, kernel: 5}]},
-  {branch: 'pool → 1×1 32', withReduction: [{filters: 32, kernel: 1}], without: []},
-];
-
-/** Rethinking's Fig. 5 module (Inception v2/v3's 35 x 35 modules) on 192 channels: 64 | 48 -> 64 | 64 -> 96 -> 96 | pool -> 32. */
-export const FIG5_V2: readonly BranchSpec[] = [
-  {branch: '1×1, 64', withReduction: [{filters: 64, kernel: 1}], without: [{filters: 64, kernel: 1}]},
-  {branch: '1×1 48 → 3×3 64', withReduction: [{filters: 48, kernel: 1}, {filters: 64, kernel: 3}], without: [{filters: 64, kernel: 3}]},
-  {branch: '1×1 64 → 3×3 96 → 3×3 96', withReduction: [{filters: 64, kernel: 1}, {filters: 96, kernel: 3}, {filters: 96, kernel: 3}],
-   without: [{filters: 96, kernel: 3}, {filters: 96, kernel: 3}]},
-  {branch: 'pool → 1×1 32', withReduction: [{filters: 32, kernel: 1}], without: []},
-];
-
-export function sourceModulesSection(): Item[] {
-  const tutorial = branchRows([224, 224, 3], TUTORIAL_V1);
-  const fig5 = branchRows([35, 35, 192], FIG5_V2);
-  const columns = (input: string) => [
-    {header: `branch (on ${input})`, value: (r: typeof tutorial[number]) => r.branch},
-    {header: 'weights as written', value: (r: typeof tutorial[number]) => r.withReduction},
-    {header: 'without the 1×1 reduction', value: (r: typeof tutorial[number]) => r.without === 0 ? 'pool passes the input' : r.without},
-  ];
-  const total = (rows: typeof tutorial, key: 'withReduction' | 'without') => rows.reduce((a, r) => a + r[key], 0);
-  return [
-    tableItem(tutorial, columns('224 × 224 × 3'), 'The Inception v1 module as a common tutorial builds it, branch by branch'),
-    tableItem(fig5, columns('35 × 35 × 192'), 'The Inception v2 module (Rethinking Fig. 5) on 192 channels'),
-    markdownItem(`On a 3-channel image the "reductions" are expansions: the tutorial's module holds ${count(total(tutorial, 'withReduction'))} ` +
-        `weights as written and ${count(total(tutorial, 'without'))} without its 1×1 layers. On 192 channels the same idea pays: ` +
-        `${count(total(fig5, 'withReduction'))} weights as written against ${count(total(fig5, 'without'))} without. A 1×1 reduction ` +
-        'saves only where the input is wider than the reduction, which is why GoogLeNet starts with plain convolutions and ' +
-        'uses modules from 192 channels on.'),
-  ];
-}
+// ---- 2. The modules as the sources write them: source-modules.ts ----
 
 // ---- 4. Kernel replacement ----
 

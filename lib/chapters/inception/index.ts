@@ -14,9 +14,10 @@ import {LAB} from './plan';
 
 export {BN_LR_FACTOR, CHAPTER, LAB, LADDER, SCALING, inception, plan} from './plan';
 export {
-  bottleneckExample, bottleneckSection, chainCost, gridReductionExample, oneByOneSection, receptiveField, reductionExample,
-  replacementRows, replacementSection, sourceModulesSection,
+  bottleneckExample, bottleneckSection, reductionErratum, chainCost, gridReductionExample, oneByOneSection, receptiveField, reductionExample,
+  replacementRows, replacementSection,
 } from './arithmetic';
+export {SOURCE_V1, SOURCE_V2, countSourceModule, sourceModulesSection} from './source-modules';
 export {
   BN_RESULTS, GOOGLENET_TABLE1, RATIO_CLAIMS, RETHINKING_TABLE3, googLeNetSection, paperScaleRows, paperScaleSection, ratioRows,
   referencePointsSection, table1Rows, v3TraceRows, v3TraceSection,

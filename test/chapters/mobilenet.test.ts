@@ -145,4 +145,13 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     assert.ok(findings.some(f => f.verdict?.decision === 'undecided'), 'the flat runs leave comparisons undecided');
     assertNoDirectionWithoutDecision(findings);
   });
+
+  it('names the MobileNet notes\' "2.5× fewer parameters than GoogLeNet" as an erratum: built, it is about 1.6×', () => {
+    const e = mobilenet.googLeNetErratum();
+    // GoogLeNet as the paper builds it holds about 6.98M conv and dense weights, MobileNet 1.0-224 about 4.23M: 1.65×.
+    // Multiply-adds: 1.50 G against 569 M, 2.6×: the computation claim holds, the parameter claim does not.
+    assert.ok(e.paramsRatio > 1.5 && e.paramsRatio < 1.8, `parameters ${e.paramsRatio}`);
+    assert.ok(e.macsRatio > 2.5 && e.macsRatio < 2.8, `multiply-adds ${e.macsRatio}`);
+    assert.match(proseOf(mobilenet.paperTablesSection()), /\*\*Erratum\*\* \(the notes on MobileNet\)/);
+  });
 });

@@ -73,7 +73,7 @@ export function convertCondenseNet(trained: tf.LayersModel, options: Partial<Con
  * The group conv kernel [1, 1, C_in/C, C_out]: group g's output k is the
  * trained output g + k*G (interleaved), reading group g's surviving inputs.
  */
-function groupKernel(layer: LearnedGroupConv2D): tf.Tensor4D {
+export function groupKernel(layer: LearnedGroupConv2D): tf.Tensor4D {
   const dense = layer.maskedKernel().arraySync()[0][0];   // [C_in][C_out]
   const {groups, filters} = layer;
   const perGroupOut = filters / groups;

@@ -26,7 +26,12 @@ describe('chapter 04 module (CondenseNet)', function () {
   });
 
   it('turns the sources\' worked example into the index layer they print', () => {
-    assert.deepEqual(condensenet.workedExampleGather(), [3, 7, 9, 12, 1, 5, 10, 12, 5, 6, 8, 11]);
+    // 12 maps, G = C = 3, numbered from 1: the index layer gathers the sources' sequence, 0-based in the code.
+    const example = condensenet.workedExample();
+    assert.deepEqual(example.oneBased, [3, 7, 9, 12, 1, 5, 10, 12, 5, 6, 8, 11]);
+    assert.deepEqual(example.gather, [2, 6, 8, 11, 0, 4, 9, 11, 4, 5, 7, 10]);
+    // The index layer and a standard group convolution compute what the masked layer computes.
+    assert.ok(example.maxDifference < 1e-5, `masked against converted: ${example.maxDifference}`);
   });
 
   it('reproduces the published CondenseNets under the official counter', () => {

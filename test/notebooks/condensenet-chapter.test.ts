@@ -35,7 +35,7 @@ describe('chapter 4, CondenseNet @integration', function () {
 
   it('puts the worked example\'s index layer and the conversion\'s proof in the report, from the runs', () => {
     const prose = outputsOf(executed).map(o => text(o.data?.['text/markdown'])).join('\n');
-    assert.match(prose, new RegExp(`one index layer gathering \\(${condensenet.workedExampleGather().join(', ')}\\)`));
+    assert.match(prose, new RegExp(`one index layer gathering \\(${condensenet.workedExample().oneBased.join(', ')}\\)`));
     assert.match(prose, /the converted networks \(index layer, group convolution, shuffle\) compute what the masked ones do: the largest logit difference over \d+ runs is/);
     assert.match(prose, /every test image gets the same prediction/);
   });

@@ -14,7 +14,7 @@ import {LAB} from './plan';
 export {CHAPTER, CONDENSE_FACTORS, GROUPS, GROUP_COUNTS, GROUP_LASSO, LAB, POINTWISE, condensenet, matchedMobileNetWidth, plan} from './plan';
 export {
   LASSO_REPORT, PAPER, WORKED_EXAMPLE, denseNetCosts, denseNetSection, groupConvCost, groupConvSection, publishedRows, publishedSection,
-  workedExampleGather,
+  SOURCE_LAYER, workedExample,
 } from './paper';
 export {
   ablationSection, condensingSection, conversionSection, costSection, featureReuseSection, indexLayerSection, learnedRun, masksSection, noiseSection,

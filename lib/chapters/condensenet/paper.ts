@@ -12,6 +12,7 @@ import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {GroupConv2D, LearnedGroupConv2D} from '../../layers';
 import {buildModel, gatherOf} from '../../models';
+import {groupKernel} from '../../models/condensenet-convert';
 import {comparePublished, variantCost, variantsOf} from '../common/compare';
 import {LAB} from './plan';
 import {applyTo} from '../../layers/apply';
@@ -105,15 +106,52 @@ export function denseNetSection(): Item[] {
   ];
 }
 
-/** The worked example through the lab's layer and conversion: one index layer, then a standard group convolution. */
-export function workedExampleGather(): number[] {
-  // 24 inputs (divisible by G = 3), C = 6: each group keeps 24 / 6 = 4 after 5 stages.
-  const layer = new LearnedGroupConv2D({filters: 6, groups: 3, condenseFactor: 6, name: 'worked_example'});
-  const input = tf.input({shape: [1, 1, 24]});
-  layer.apply(input);
+/**
+ * The sources' index-layer example on its own layer: 12 input maps in G = 3
+ * groups with C = 3 (two condensing stages leave each group 4 of the 12),
+ * the maps numbered from 1 as the sources number them. The output count is
+ * not given; the lab uses 6, two per group.
+ */
+export const SOURCE_LAYER = {inputs: 12, groups: 3, condenseFactor: 3, outputs: 6} as const;
+
+export interface WorkedExample {
+  /** The index layer's gather, 0-based channel indices (the sources' numbers less one). */
+  gather: number[];
+  /** The same, as the sources number the maps (from 1). */
+  oneBased: number[];
+  /** Largest |difference| between the masked layer's outputs and the index layer + group convolution's, on random inputs. */
+  maxDifference: number;
+}
+
+/**
+ * The worked example through the lab's layer and its conversion: the mask
+ * set as the sources draw it, the index layer's gather read off it, and the
+ * converted computation (gather, then a standard group convolution whose
+ * output g·O/G + k is the masked layer's g + k·G) checked against the
+ * masked layer on random inputs.
+ */
+export function workedExample(): WorkedExample {
+  const {inputs, groups, condenseFactor, outputs} = SOURCE_LAYER;
+  const layer = new LearnedGroupConv2D({filters: outputs, groups, condenseFactor, name: 'source_example'});
+  layer.apply(tf.input({shape: [1, 1, inputs]}));
   try {
-    layer.setKeptInputs(WORKED_EXAMPLE.map(g => [...g]));
-    return gatherOf(layer);
+    layer.setKeptInputs(WORKED_EXAMPLE.map(g => g.map(n => n - 1)));
+    const gather = gatherOf(layer);
+    const maxDifference = tf.tidy(() => {
+      const x = tf.randomNormal([8, 1, 1, inputs], 0, 1, 'float32', 7) as tf.Tensor4D;
+      const masked = layer.apply(x) as tf.Tensor4D;
+      const gathered = tf.gather(x, tf.tensor1d(gather, 'int32'), 3) as tf.Tensor4D;
+      const kernel = groupKernel(layer);
+      const perGroup = gather.length / groups;
+      const perGroupOut = outputs / groups;
+      // A standard group convolution: group g reads its slice of the gathered maps.
+      const grouped = tf.concat(Array.from({length: groups}, (_, g) => tf.conv2d(
+          gathered.slice([0, 0, 0, g * perGroup], [-1, -1, -1, perGroup]),
+          kernel.slice([0, 0, 0, g * perGroupOut], [-1, -1, -1, perGroupOut]), 1, 'valid')), 3);
+      const order = Array.from({length: outputs}, (_, o) => (o % perGroupOut) * groups + Math.floor(o / perGroupOut));
+      return tf.max(tf.abs(tf.sub(tf.gather(masked, tf.tensor1d(order, 'int32'), 3), grouped))).dataSync()[0];
+    });
+    return {gather, oneBased: gather.map(i => i + 1), maxDifference};
   } finally {
     layer.dispose();
   }

@@ -15,7 +15,7 @@ import {Verdict} from '../../results/stats';
 import {judgedAgainst, said} from '../common/verdicts';
 import {configurationTable, planCostPoints} from '../common/runs';
 import {Configuration, Noise, configurations, noiseOver} from '../common/runs';
-import {WORKED_EXAMPLE, workedExampleGather} from './paper';
+import {SOURCE_LAYER, WORKED_EXAMPLE, workedExample} from './paper';
 import {GROUPS, POINTWISE} from './plan';
 
 /** Where the chapter measures its noise: the CondenseNet groups (MobileNetV2 trains with another recipe, and is only plotted). */
@@ -146,14 +146,17 @@ export function masksSection(result: PlanResult, layerName = 'block2_layer1_lgc'
 }
 
 export function indexLayerSection(result: PlanResult, layerName = 'block2_layer1_lgc'): Item[] {
-  const gather = workedExampleGather();
+  const example = workedExample();
   const {condensation} = learnedRun(result);
   const mask = condensation.events.at(-1)!.masks.find(m => m.layer === layerName)!;
-  return [markdownItem(`The sources' example: three groups read input maps (${WORKED_EXAMPLE.map(g => g.join(', ')).join('), (')}). The lab ` +
-      `sets exactly that mask on a learned group convolution and converts it: one index layer gathering (${gather.join(', ')}), ` +
-      `${gather.length} channels with ${gather.length - new Set(gather).size} repeated, followed by a standard group convolution with ` +
-      `${WORKED_EXAMPLE.length} groups of ${WORKED_EXAMPLE[0].length} inputs each. On the trained network's ${layerName}, the index layer gathers ` +
-      `${mask.groups.flat().length} channels: (${mask.groups.map(g => g.join(', ')).join(' | ')}).`)];
+  return [markdownItem(`The sources' example, on its own layer: ${SOURCE_LAYER.inputs} input maps in G = ${SOURCE_LAYER.groups} groups ` +
+      `with C = ${SOURCE_LAYER.condenseFactor}, numbered from 1; the three groups read maps (${WORKED_EXAMPLE.map(g => g.join(', ')).join('), (')}). ` +
+      `The lab sets exactly that mask on a learned group convolution (${SOURCE_LAYER.outputs} outputs) and converts it: one index layer ` +
+      `gathering (${example.oneBased.join(', ')}), the sources' order, which in the code's 0-based channel indices is (${example.gather.join(', ')}): ` +
+      `${example.gather.length} channels with ${example.gather.length - new Set(example.gather).size} repeated, followed by a standard group ` +
+      `convolution with ${WORKED_EXAMPLE.length} groups of ${WORKED_EXAMPLE[0].length} inputs each. On random inputs the converted layer's ` +
+      `outputs differ from the masked layer's by at most ${example.maxDifference === 0 ? '0 (the same floats)' : `${example.maxDifference.toExponential(1)} (float rounding)`}. On the trained ` +
+      `network's ${layerName}, the index layer gathers ${mask.groups.flat().length} channels: (${mask.groups.map(g => g.join(', ')).join(' | ')}).`)];
 }
 
 /** The runs that condensed (C > 1): each has a conversion check in its record. */

@@ -25,6 +25,15 @@ describe('chapter 04 module (CondenseNet)', function () {
     for (const g of [2, 4, 8]) assert.equal(condensenet.groupConvCost(128, 14, g).macs, dense.macs / g);
   });
 
+  it('builds the survey\'s group convolution figure: 12 maps in, 6 out, 3 groups, kernels spanning 4 maps', () => {
+    // 3x3 kernels: the standard convolution 6·3·3·12 = 648 weights; in 3 groups each output reads 4 maps: 6·3·3·4 = 216.
+    const e = condensenet.figureExample();
+    assert.deepEqual(e.kernelShape, [3, 3, 4, 6]);
+    assert.equal(e.weights, 216);
+    assert.equal(e.denseWeights, 648);
+    assert.equal(condensenet.figureExample(1).weights, 24);
+  });
+
   it('turns the sources\' worked example into the index layer they print', () => {
     // 12 maps, G = C = 3, numbered from 1: the index layer gathers the sources' sequence, 0-based in the code.
     const example = condensenet.workedExample();

@@ -38,8 +38,29 @@ export function groupConvCost(channels: number, size: number, groups: number): {
   }
 }
 
+/**
+ * The survey's figure of a group convolution: 12 input maps, 6 output maps,
+ * 3 groups, so each output's kernel spans 4 input maps. Built with a 3 x 3
+ * kernel (the figure shows connections, not a kernel size) and without.
+ */
+export function figureExample(kernel = 3): {kernelShape: number[]; weights: number; denseWeights: number} {
+  const build = (groups: number) => {
+    const input = tf.input({shape: [8, 8, 12]});
+    const layer = new GroupConv2D({filters: 6, kernelSize: kernel, groups, name: 'gconv'});
+    const model = tf.model({inputs: input, outputs: applyTo(layer, input)});
+    try {
+      return {kernelShape: layer.getWeights()[0].shape, weights: costOf(model).layers.find(l => l.name === 'gconv')!.weightParams};
+    } finally {
+      model.dispose();
+    }
+  };
+  const grouped = build(3);
+  return {kernelShape: grouped.kernelShape, weights: grouped.weights, denseWeights: build(1).weights};
+}
+
 export function groupConvSection(): Item[] {
   const rows = [1, 2, 4, 8].map(groups => ({groups, ...groupConvCost(128, 14, groups)}));
+  const figure = figureExample();
   return [
     tableItem(rows, [
       {header: 'groups G (1×1, 128 → 128 channels on 14 × 14)', value: r => r.groups},
@@ -51,6 +72,10 @@ export function groupConvSection(): Item[] {
         `${count(rows[2].weights)} at G = 4. The flaw is in which: group g always reads the same fixed slice of the input, so a ` +
         'stack of group convolutions keeps its groups apart unless something mixes them. ShuffleNet mixes them with a fixed channel ' +
         'shuffle; CondenseNet lets training choose which inputs each group reads.'),
+    markdownItem(`The survey of lightweight CNNs draws the idea with 12 input maps, 6 output maps and 3 groups. Built with 3 × 3 kernels, ` +
+        `each output's kernel is ${figure.kernelShape.slice(0, 3).join(' × ')}: it spans ${figure.kernelShape[2]} of the 12 input maps, ` +
+        `and the layer holds ${count(figure.weights)} weights against ${count(figure.denseWeights)} for the standard convolution ` +
+        `(6·3·3·12): 1/${Math.round(figure.denseWeights / figure.weights)}, one over the number of groups.`),
   ];
 }
 

@@ -194,4 +194,11 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     assert.match(e.claim, /gives 204,800, which is the 5×5 layer alone/);
     assert.equal(e.computed, '4,096 + 204,800 = 208,896');
   });
+
+  it('names "Inception-v4 = Inception + residual" as an erratum: v4 as built has no residual addition, Inception-ResNet-v2 has 40', () => {
+    // Inception-ResNet-v2: 10 Inception-ResNet-A, 20 -B and 10 -C blocks, one scaled addition each.
+    assert.equal(inception.residualAdditions('inception_v4'), 0);
+    assert.equal(inception.residualAdditions('inception_resnet_v2'), 40);
+    assert.match(inception.v4Erratum().computed, /inception_v4 has 0 residual additions, inception_resnet_v2 40/);
+  });
 });

@@ -10,6 +10,7 @@ import {Item, markdownItem, tableItem} from '../../display/show';
 import {networkCost} from '../../models/costs';
 import {ComparisonRow, comparePublished, variantCost} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
+import {Erratum, erratumText} from '../common/errata';
 
 export const GOOGLENET = 'Szegedy et al. 2014, Going deeper with convolutions (arXiv:1409.4842)';
 export const RETHINKING = 'Szegedy et al. 2015, Rethinking the Inception Architecture (arXiv:1512.00567)';
@@ -219,6 +220,21 @@ export function paperScaleRows(): ComparisonRow[] {
   return comparePublished(PAPER_SCALE_VARIANTS);
 }
 
+/** Residual additions in a built network (Add, or the lab's ScaledAdd for scaled residuals). */
+export function residualAdditions(variant: string): number {
+  return layersOf(variant).filter(l => l.className === 'Add' || l.className === 'ScaledAdd').length;
+}
+
+/** The Inception chapter's "Inception-v4 = Inception + residual", against the built networks. */
+export function v4Erratum(): Erratum {
+  return {
+    source: 'the Inception chapter with PyTorch code',
+    claim: 'Inception-v4 combines the Inception module with residual connections; that is Inception-ResNet, a sibling from the same paper',
+    computed: `inception_v4 has ${residualAdditions('inception_v4')} residual additions, inception_resnet_v2 ` +
+        `${residualAdditions('inception_resnet_v2')}`,
+  };
+}
+
 export function paperScaleSection(): Item[] {
   const rows = PAPER_SCALE_VARIANTS.map(v => ({variant: v, ...variantTotals(v)}));
   const v3 = rows.find(r => r.variant === 'inception_v3')!;
@@ -231,5 +247,6 @@ export function paperScaleSection(): Item[] {
     markdownItem(`Inception-v3 is ${(v3.macs / 1e9).toFixed(2)} G multiply-adds at 299 px as the lab (and torchvision) counts it: ` +
         `Rethinking's Table 3 says ${RETHINKING_TABLE3[7].bnOps} Bn ops and its abstract "${V3_ABSTRACT_BN_OPS} billion multiply-adds"; ` +
         'neither says which layers it counts, and neither matches a count of every convolution and the classifier.'),
+    markdownItem(erratumText(v4Erratum())),
   ];
 }

@@ -34,6 +34,13 @@ describe('chapter 04 module (CondenseNet)', function () {
     assert.equal(condensenet.figureExample(1).weights, 24);
   });
 
+  it('names the notes\' "2/M epochs" of optimisation as an erratum: the official schedule gives M/2', () => {
+    // C = 4 over M = 300 epochs: stages 1-3 start at 1/6, 2/6 and 3/6 of training, epochs 50, 100, 150; optimisation 150 epochs.
+    const e = condensenet.scheduleErratum();
+    assert.deepEqual(e.stageStarts, [0, 50, 100, 150]);
+    assert.equal(e.optimisingEpochs, 150);
+  });
+
   it('turns the sources\' worked example into the index layer they print', () => {
     // 12 maps, G = C = 3, numbered from 1: the index layer gathers the sources' sequence, 0-based in the code.
     const example = condensenet.workedExample();

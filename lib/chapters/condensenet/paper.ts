@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import {costOf} from '../../cost';
 import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
-import {GroupConv2D, LearnedGroupConv2D} from '../../layers';
+import {GroupConv2D, LearnedGroupConv2D, condensingStage} from '../../layers';
+import {Erratum, erratumText} from '../common/errata';
 import {buildModel, gatherOf} from '../../models';
 import {groupKernel} from '../../models/condensenet-convert';
 import {comparePublished, variantCost, variantsOf} from '../common/compare';
@@ -180,6 +181,28 @@ export function workedExample(): WorkedExample {
   } finally {
     layer.dispose();
   }
+}
+
+/**
+ * The CondenseNet notes' schedule: C - 1 condensing stages of M / (2(C - 1))
+ * epochs each, then an optimisation stage they give as 2/M epochs. The
+ * lab's condensing rule (the official code's) over the paper's CIFAR
+ * schedule, M = 300 epochs at C = 4: the epoch at which each stage starts,
+ * and how long the last (optimisation) stage lasts.
+ */
+export function scheduleErratum(epochs = 300, condenseFactor = 4): Erratum & {stageStarts: number[]; optimisingEpochs: number} {
+  const stageStarts: number[] = [];
+  for (let epoch = 0; epoch <= epochs; epoch++) {
+    const stage = condensingStage(epoch / epochs, condenseFactor);
+    if (stageStarts.length <= stage) stageStarts.push(epoch);
+  }
+  const optimisingEpochs = epochs - stageStarts[condenseFactor - 1];
+  return {
+    source: 'the notes on CondenseNet', stageStarts, optimisingEpochs,
+    claim: `of M training epochs the optimisation stage takes 2/M (for M = ${epochs}, ${(2 / epochs).toFixed(4)} of an epoch)`,
+    computed: `with C = ${condenseFactor} the stages start at epochs ${stageStarts.join(', ')} of ${epochs}, so optimisation runs ` +
+        `${optimisingEpochs} epochs: M/2, the same as all the condensing stages together`,
+  };
 }
 
 /** The published CondenseNets: the official counter (ours and printed) and the lab's plain multiply-add count. */

@@ -15,8 +15,9 @@ import {Verdict} from '../../results/stats';
 import {judgedAgainst, said} from '../common/verdicts';
 import {configurationTable, planCostPoints} from '../common/runs';
 import {Configuration, Noise, configurations, noiseOver} from '../common/runs';
-import {SOURCE_LAYER, WORKED_EXAMPLE, workedExample} from './paper';
+import {SOURCE_LAYER, WORKED_EXAMPLE, scheduleErratum, workedExample} from './paper';
 import {GROUPS, POINTWISE} from './plan';
+import {erratumText} from '../common/errata';
 
 /** Where the chapter measures its noise: the CondenseNet groups (MobileNetV2 trains with another recipe, and is only plotted). */
 export const SEEDED_GROUPS = ['pointwise', 'condense', 'groups', 'lasso'] as const;
@@ -117,12 +118,14 @@ export function condensingSection(result: PlanResult): Item[] {
     markdownItem(`Each stage cuts, in every group, the 1/C of the inputs whose weights into that group have the smallest L1 norm. The sources ` +
         `show the training loss jumping after each stage, most after the last, which removes half of what remains. Here, from the window ` +
         `in which each stage is cut to the next, the loss changes by ${jumps.map(j => Number.isFinite(j) ? signed(j) : '-').join(', ')} (the windows average over ` +
-        `${Math.round(images / run.result.stepCurve.length).toLocaleString('en-US')} images each, so a jump inside one is diluted). While it ` +
+        `${Math.round(images / run.result.stepCurve.length).toLocaleString('en-US')} images each, so a jump inside one is diluted): ` +
+        `${jumps.filter(j => j > 0).length} of ${jumps.length} stages are followed by a higher loss in this run, one seed. While it ` +
         'trains, the masked network still does the dense 1×1 multiply-adds (times zeros). Measured once each on this shared machine: ' +
         `the learned network trained at ${Math.round(run.result.timing.trainImagesPerSecond)} images/s with a peak ` +
         `of ${(run.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB of tensors, the dense one at ` +
         `${Math.round(dense.result.timing.trainImagesPerSecond)} images/s and ${(dense.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB ` +
         `(${(run.result.timing.trainImagesPerSecond / dense.result.timing.trainImagesPerSecond).toFixed(2)}× its speed; single timings, no interval).`),
+    markdownItem(erratumText(scheduleErratum())),
   ];
 }
 

@@ -125,13 +125,19 @@ export function findingsSectionOf(result: PlanResult, list: readonly Finding[], 
 }
 
 /** The index page's line per chapter: how many comparisons this budget decided, and how. */
-export function decidedHeadline(result: PlanResult, list: readonly Finding[]): Item {
+/** The findings' comparisons by decision, and how many "differs" survive Holm's correction over all of them. */
+function tally(list: readonly Finding[]) {
   const judged = list.map(f => f.verdict).filter((v): v is Verdict => v != null && v.decision !== 'unmeasured');
   const count = (d: string) => judged.filter(v => v.decision === d).length;
   const kept = holm(judged.map(v => v.p ?? 1)).filter((k, i) => k && judged[i].decision === 'differs').length;
-  return headlineItem('Comparisons decided', judged.length === 0 ? `none checked on the ${result.budget} budget (one seed)` :
-      `${count('differs') + count('equivalent')} of ${judged.length} on the ${result.budget} budget: ${count('differs')} differ ` +
-      `(${kept} after Holm's correction), ${count('equivalent')} equivalent within their margin, ${count('undecided')} undecided`);
+  return {judged: judged.length, differs: count('differs'), equivalent: count('equivalent'), undecided: count('undecided'), kept};
+}
+
+export function decidedHeadline(result: PlanResult, list: readonly Finding[]): Item {
+  const t = tally(list);
+  return headlineItem('Comparisons decided', t.judged === 0 ? `none checked on the ${result.budget} budget (one seed)` :
+      `${t.differs + t.equivalent} of ${t.judged} on the ${result.budget} budget: ${t.differs} differ ` +
+      `(${t.kept} after Holm's correction), ${t.equivalent} equivalent within their margin, ${t.undecided} undecided`);
 }
 
 /**
@@ -140,11 +146,9 @@ export function decidedHeadline(result: PlanResult, list: readonly Finding[]): I
  * tested at 5 %, so among many, some "differs" could be chance.
  */
 export function comparisonsCounted(list: readonly Finding[]): string {
-  const judged = list.map(f => f.verdict).filter((v): v is Verdict => v != null && v.decision !== 'unmeasured');
-  if (judged.length === 0) return 'No comparison in this chapter was checked against noise on this budget (one seed).';
-  const count = (d: string) => judged.filter(v => v.decision === d).length;
-  const kept = holm(judged.map(v => v.p ?? 1)).filter((k, i) => k && judged[i].decision === 'differs').length;
-  return `Of the ${plural(judged.length, 'comparison')} above, ${count('differs')} differ, ${count('equivalent')} are equivalent within ` +
-      `their margin and ${count('undecided')} are undecided at this budget. Each is tested at 5 %; over all ${judged.length}, ` +
-      `Holm's correction keeps ${kept} of the ${count('differs')} "differs" (the chance that any of those is a fluke is then at most 5 %).`;
+  const t = tally(list);
+  if (t.judged === 0) return 'No comparison in this chapter was checked against noise on this budget (one seed).';
+  return `Of the ${plural(t.judged, 'comparison')} above, ${t.differs} differ, ${t.equivalent} are equivalent within ` +
+      `their margin and ${t.undecided} are undecided at this budget. Each is tested at 5 %; over all ${t.judged}, ` +
+      `Holm's correction keeps ${t.kept} of the ${t.differs} "differs" (the chance that any of those is a fluke is then at most 5 %).`;
 }

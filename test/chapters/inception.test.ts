@@ -126,6 +126,9 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     assert.equal(byId.get('twoThreeByThree')!.verdict!.decision, 'undecided');
     assert.equal(byId.get('twoThreeByThree')!.agrees, null);
     assert.match(byId.get('twoThreeByThree')!.text, /This budget cannot decide it\.$/);
+    // The lab's widest branch: reduction r = C/8 channels, branch 2r. One 5×5: 25·r·2r; two 3×3 (r -> 2r -> 2r): 9·r·2r + 9·2r·2r = 54r²,
+    // against 50r²: 1.08×, where Rethinking's like-for-like replacement costs 18/25 = 0.72×.
+    assert.match(byId.get('twoThreeByThree')!.text, /the replaced layers cost 1\.08× the 5×5's, where Rethinking's \(same width throughout\) cost 0\.72×/);
     // 1x3/3x1 -0.03: 95 % interval -0.060 to -0.00002 excludes zero: a decided loss, so the "no loss" claim fails.
     assert.equal(byId.get('asymmetric')!.verdict!.decision, 'differs');
     assert.equal(byId.get('asymmetric')!.agrees, false);

@@ -204,4 +204,8 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     assert.equal(inception.residualAdditions('inception_resnet_v2'), 40);
     assert.match(inception.v4Erratum().computed, /inception_v4 has 0 residual additions, inception_resnet_v2 40/);
   });
+
+  it('counts GoogLeNet\'s depth as the paper does: 3 stem layers + 2 x 9 modules + 1 classifier = 22, with a global average pool', () => {
+    assert.deepEqual(inception.googLeNetDepth(), {stem: 3, modules: 9, classifier: 1, depth: 22, globalAveragePool: true});
+  });
 });

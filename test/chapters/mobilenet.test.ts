@@ -154,4 +154,8 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     assert.ok(e.macsRatio > 2.5 && e.macsRatio < 2.8, `multiply-adds ${e.macsRatio}`);
     assert.match(proseOf(mobilenet.paperTablesSection()), /\*\*Erratum\*\* \(the notes on MobileNet\)/);
   });
+
+  it('counts MobileNet v1\'s 28 layers as the paper does: 1 full + 13 depthwise + 13 pointwise + 1 fully connected', () => {
+    assert.deepEqual(mobilenet.mobileNetDepth(), {full: 1, depthwise: 13, pointwise: 13, classifier: 1, depth: 28});
+  });
 });

@@ -19,7 +19,7 @@ export {
 } from './arithmetic';
 export {SOURCE_V1, SOURCE_V2, countSourceModule, sourceModulesSection} from './source-modules';
 export {
-  BN_RESULTS, GOOGLENET_TABLE1, RATIO_CLAIMS, RETHINKING_TABLE3, googLeNetSection, paperScaleRows, paperScaleSection, ratioRows,
+  BN_RESULTS, GOOGLENET_TABLE1, googLeNetDepth, RATIO_CLAIMS, RETHINKING_TABLE3, googLeNetSection, paperScaleRows, paperScaleSection, ratioRows,
   referencePointsSection, residualAdditions, table1Rows, v3TraceRows, v3TraceSection, v4Erratum,
 } from './paper';
 export {

@@ -110,8 +110,28 @@ export function table1Rows() {
   });
 }
 
+/** Layers with weights in a built network's order: convolutions (any kind) and dense layers. */
+const WEIGHTED = ['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D', 'Dense'];
+
+/**
+ * GoogLeNet's depth as the paper counts it ("22 layers deep when counting
+ * only layers with parameters"), from the built network: the stem's
+ * weighted layers before the first module, two along each module's deepest
+ * branch (1x1 then 3x3 or 5x5), and the classifier; and its global average pool.
+ */
+export function googLeNetDepth(): {stem: number; modules: number; classifier: number; depth: number; globalAveragePool: boolean} {
+  const layers = layersOf('inception_v1_224');
+  const firstModule = layers.findIndex(l => l.className === 'Concatenate');
+  const stem = layers.slice(0, firstModule).filter(l => WEIGHTED.includes(l.className) && !/^inception/.test(l.name)).length;
+  const modules = layers.filter(l => l.className === 'Concatenate').length;
+  const classifier = layers.filter(l => l.className === 'Dense').length;
+  return {stem, modules, classifier, depth: stem + 2 * modules + classifier,
+          globalAveragePool: layers.some(l => l.className === 'GlobalAveragePooling2D')};
+}
+
 export function googLeNetSection(): Item[] {
   const rows = table1Rows();
+  const depth = googLeNetDepth();
   const opsOff = rows.filter(r => Math.abs(r.oursOps - r.paperOps) > 1e6);
   const paramsOff = rows.filter(r => Math.abs(r.ours - r.paperParams) > 0.02 * r.paperParams);
   const totalOps = rows.reduce((a, r) => a + r.oursOps, 0);
@@ -141,6 +161,10 @@ export function googLeNetSection(): Item[] {
         `${count(convStem)}. torchvision's port (a plain stem, 3×3 in the "5×5" branch, pytorch/vision#906) has ` +
         `${torchvision.filter(r => r.measure === 'trainableParams').map(r => `${count(r.ours)} trainable parameters (published ${count(r.published)})`).join('')} ` +
         `and ${torchvision.filter(r => r.measure === 'macs').map(r => `${(r.ours / 1e9).toFixed(3)} G multiply-adds (published ${(r.published / 1e9).toFixed(3)} G)`).join('')}.`),
+    markdownItem(`Counted as the paper counts depth, layers with weights along the deepest path: ${depth.stem} in the stem, two in each of ` +
+        `its ${depth.modules} Inception modules (a 1×1, then a 3×3 or 5×5) and ${depth.classifier} classifier: **${depth.depth}**. ` +
+        (depth.globalAveragePool ? 'Before the classifier a global average pool reduces the last 7 × 7 grid to one value per channel, ' +
+            'where AlexNet and VGG had large fully connected layers.' : '')),
     markdownItem(`The two auxiliary classifiers on 4a and 4d add ${count(withAux.trainableParams - without.trainableParams)} trainable ` +
         `parameters (${percent((withAux.trainableParams - without.trainableParams) / without.trainableParams)} more) and ` +
         `${((withAux.macs - without.macs) / 1e6).toFixed(1)} M multiply-adds per training image; at inference they are dropped and cost nothing.`),

@@ -175,6 +175,9 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     const spectrum = xception.spectrumSection(result);
     const [table] = tablesOf(spectrum);
     assert.equal(table.rows.length, 2 * xception.SEGMENTS.length);
+    // How well "matched" matched is shown, not assumed: a column against the k = 4 network and the range in the prose.
+    assert.ok(table.headers.includes('MACs against k = 4'), table.headers.join(', '));
+    assert.match(proseOf(spectrum), /the match is within \d+\.\d % below and \d+\.\d % above the k = 4 network's multiply-adds/);
     assert.match(proseOf(spectrum), /k = C against k = 1 is \+0\.050, differs \(95 % interval \+0\.006 to \+0\.094\)/);
     const activation = xception.activationSection(result);
     const curves = activation.filter(i => i.kind === 'plotly');

@@ -39,6 +39,10 @@ export function spectrumSection(result: PlanResult): Item[] {
   const atFixed = verdict(accuracy(fixedC) - accuracy(fixed1), noiseOf(noise));
   const atMatched = verdict(accuracy(matchedC) - accuracy(matched1), noiseOf(noise));
   const rows = [...fixed.map(r => ({sweep: 'fixed width', r})), ...matched.map(r => ({sweep: 'matched MACs', r}))];
+  // How well "matched" matched: each matched network's multiply-adds against the Inception-like k = 4 reference's.
+  const reference = matched.find(r => optionsOf(r).segments === INCEPTION_SEGMENTS) ?? matched[0];
+  const mismatch = (r: Run) => r.result.macs / reference.result.macs - 1;
+  const mismatches = matched.map(mismatch);
   const points = spectrumPoints(result);
   return [
     tableItem(rows, [
@@ -46,6 +50,7 @@ export function spectrumSection(result: PlanResult): Item[] {
       {header: 'k', value: x => kOf(x.r)},
       {header: 'α', value: x => optionsOf(x.r).width},
       {header: 'MACs', value: x => x.r.result.macs},
+      {header: `MACs against k = ${INCEPTION_SEGMENTS}`, value: x => x.sweep === 'matched MACs' ? `${mismatch(x.r) >= 0 ? '+' : '−'}${percent(Math.abs(mismatch(x.r)), 1)}` : ''},
       {header: 'params', value: x => x.r.result.trainableParams},
       {header: 'test accuracy', value: x => accuracy(x.r).toFixed(3)},
       {header: 'train images/s', value: x => Math.round(x.r.result.timing.trainImagesPerSecond)},
@@ -54,7 +59,9 @@ export function spectrumSection(result: PlanResult): Item[] {
     vegaItem(accuracyVsMacsSpec(points, 'The spectrum: accuracy against multiply-adds', {paths: [FIXED, MATCHED]})),
     markdownItem(`At fixed width, going from k = 1 to k = C cuts the multiply-adds ${(fixed1.result.macs / fixedC.result.macs).toFixed(1)}× ` +
         `(${millions(fixed1.result.macs)} → ${millions(fixedC.result.macs)}) for ${signed(atFixed.difference)} test accuracy, ${atFixed.label}. ` +
-        `At matched multiply-adds (about ${millions(matched[Math.floor(matched.length / 2)].result.macs)}, the width growing with k), ` +
+        `At matched multiply-adds (about ${millions(matched[Math.floor(matched.length / 2)].result.macs)}, the width growing with k; the ` +
+        `builder rounds channels to multiples of k, so the match is within ${percent(-Math.min(...mismatches), 1)} below and ` +
+        `${percent(Math.max(...mismatches), 1)} above the k = ${INCEPTION_SEGMENTS} network's multiply-adds), ` +
         `accuracy ranges from ${accuracy(worst).toFixed(3)} (k = ${kOf(worst)}) to ${accuracy(best).toFixed(3)} (k = ${kOf(best)}); ` +
         `k = C against k = 1 is ${signed(atMatched.difference)}, ${atMatched.label}. ` +
         (noise.degreesOfFreedom > 0 ? `One run's seed noise, pooled over the chapter's repeated runs, is ${noise.accuracy.toFixed(3)}.` :

@@ -48,7 +48,8 @@ export function findings(result: PlanResult): Finding[] {
      verdict: spectrumVerdict, agrees: agreement(spectrumVerdict, true),
      text: `at matched multiply-adds, k = C against k = 1: ${said(spectrumVerdict)}; accuracy by k: ` +
        `${matched.map(r => `${kOf(r)}: ${accuracy(r).toFixed(3)}`).join(', ')}. ` +
-       ended(spectrumVerdict, 'More segments at the same cost helped, as in ShuffleNet.', 'More segments at the same cost hurt here, unlike ShuffleNet.',
+       ended(spectrumVerdict, 'More segments at the same cost helped, as more groups did in ShuffleNet (on its 1×1 convolutions, a different axis).',
+             'More segments at the same cost hurt here, unlike more groups in ShuffleNet (on its 1×1 convolutions, a different axis).',
              UNDECIDED)},
     {id: 'activation', topic: 'No activation between the steps: faster (k = C)',
      claim: 'Without a non-linearity between depthwise and pointwise, training converges faster than with ReLU or ELU (Fig. 10).',

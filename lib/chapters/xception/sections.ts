@@ -70,7 +70,8 @@ export function spectrumSection(result: PlanResult): Item[] {
       {header: 'ShuffleNet', value: r => `${r.model} (${r.mflops} MFLOPs)`},
       ...([1, 2, 3, 4, 8] as const).map(g => ({header: `g = ${g}`, value: (r: typeof SHUFFLENET.table2[number]) => `${r.error[g].toFixed(1)} %`})),
     ], `${SHUFFLENET.source}, Table 2: ImageNet top-1 error with g groups at fixed cost`),
-    markdownItem('ShuffleNet is the one published measurement of the middle of the spectrum: at fixed cost more groups helped, most for ' +
+    markdownItem('ShuffleNet\'s Table 2 is the nearest published measurement, on a different axis: its groups are on the 1×1 ' +
+        'convolutions, with a depthwise 3×3 throughout, where the spectrum here groups the 3×3 after a dense 1×1. At fixed cost more groups helped, most for ' +
         `the smallest network (0.25×: ${SHUFFLENET.table2[2].error[1]} % error at g = 1, ${SHUFFLENET.table2[2].error[8]} % at g = 8). ` +
         (atMatched.beyondNoise ?
             `Here the far end of the spectrum is ${atMatched.difference > 0 ? 'better' : 'worse'} than k = 1 at matched cost (${atMatched.label}).` :

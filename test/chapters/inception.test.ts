@@ -208,4 +208,9 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
   it('counts GoogLeNet\'s depth as the paper does: 3 stem layers + 2 x 9 modules + 1 classifier = 22, with a global average pool', () => {
     assert.deepEqual(inception.googLeNetDepth(), {stem: 3, modules: 9, classifier: 1, depth: 22, globalAveragePool: true});
   });
+
+  it('pads a k x k convolution by floor(k/2), as the source\'s code does, and keeps the grid: TF.js\'s "same"', () => {
+    assert.deepEqual(inception.samePaddingRows().map(r => [r.kernel, r.padding, r.paddedSide, r.sameSide]),
+                     [[1, 0, 35, 35], [3, 1, 35, 35], [5, 2, 35, 35], [7, 3, 35, 35]]);
+  });
 });

@@ -17,7 +17,7 @@ export {
   bottleneckExample, bottleneckSection, reductionErratum, chainCost, gridReductionExample, oneByOneSection, receptiveField, reductionExample,
   replacementRows, replacementSection,
 } from './arithmetic';
-export {SOURCE_V1, SOURCE_V2, countSourceModule, sourceModulesSection} from './source-modules';
+export {SOURCE_V1, SOURCE_V2, countSourceModule, samePaddingRows, sourceModulesSection} from './source-modules';
 export {
   BN_RESULTS, GOOGLENET_TABLE1, googLeNetDepth, RATIO_CLAIMS, RETHINKING_TABLE3, googLeNetSection, paperScaleRows, paperScaleSection, ratioRows,
   referencePointsSection, residualAdditions, table1Rows, v3TraceRows, v3TraceSection, v4Erratum,

@@ -117,6 +117,24 @@ export function countSourceModule(module: SourceModule): ModuleCount {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/**
+ * The source's code pads a k x k convolution by ⌊k/2⌋ (padding=1 for 3x3,
+ * 2 for 5x5) so that every branch keeps the grid and the outputs can be
+ * concatenated: the built layers' output sides with that padding against
+ * TF.js's "same", on a 35 x 35 grid.
+ */
+export function samePaddingRows(side = 35): Array<{kernel: number; padding: number; paddedSide: number; sameSide: number}> {
+  return [1, 3, 5, 7].map(kernel => {
+    const padding = Math.floor(kernel / 2);
+    const input = tf.input({shape: [side, side, 1]});
+    const padded = applyTo(tf.layers.zeroPadding2d({padding}), input);
+    const valid = applyTo(tf.layers.conv2d({filters: 1, kernelSize: kernel, padding: 'valid'}), padded);
+    const same = applyTo(tf.layers.conv2d({filters: 1, kernelSize: kernel, padding: 'same'}), input);
+    tf.model({inputs: input, outputs: [valid, same]}).dispose();
+    return {kernel, padding, paddedSide: valid.shape[1] as number, sameSide: same.shape[1] as number};
+  });
+}
+
 /** Section 2: both modules as the source's code builds them, counted as it counts and as the papers do. */
 export function sourceModulesSection(): Item[] {
   const [v1, v2] = [SOURCE_V1, SOURCE_V2].map(countSourceModule);
@@ -141,5 +159,9 @@ export function sourceModulesSection(): Item[] {
         `without them the branches would hold ${count(Math.abs(reductionSaves(v2)))} ${reductionSaves(v2) > 0 ? 'more' : 'fewer'} weights. ` +
         'A 1×1 reduction saves only where the input is wider than the reduction, which is why GoogLeNet starts with plain ' +
         'convolutions and uses modules from 192 channels on.'),
+    markdownItem(`Every branch must keep the grid for the concatenation to work, so the code pads a k × k convolution by ⌊k/2⌋ ` +
+        `(padding=1 for its 3 × 3, 2 for its 5 × 5). Built on a 35 × 35 grid: ${samePaddingRows().map(r =>
+            `${r.kernel} × ${r.kernel} padded by ${r.padding} gives ${r.paddedSide} × ${r.paddedSide}${r.paddedSide === r.sameSide ? '' : ` (TF.js "same": ${r.sameSide})`}`).join('; ')}: ` +
+        'what TF.js calls "same" padding.'),
   ];
 }

@@ -213,4 +213,11 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     assert.deepEqual(inception.samePaddingRows().map(r => [r.kernel, r.padding, r.paddedSide, r.sameSide]),
                      [[1, 0, 35, 35], [3, 1, 35, 35], [5, 2, 35, 35], [7, 3, 35, 35]]);
   });
+
+  it('names "v3 adds a 7x7 to the auxiliary classifier" as an erratum: its convolutions are 1x1 and 5x5; the 7x7s are 1x7/7x1 pairs', () => {
+    const e = inception.v3AuxErratum();
+    assert.deepEqual(e.auxKernels, [[1, 1], [5, 5]]);
+    // 17 x 17 modules 6b-6e: a 1x7, 7x1 pair and a 7x1, 1x7, 7x1, 1x7 stack each (6 x 4 = 24), and the grid reduction 7a's pair: 26.
+    assert.equal(e.factorisedSevens, 26);
+  });
 });

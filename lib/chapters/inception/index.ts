@@ -20,7 +20,7 @@ export {
 export {SOURCE_V1, SOURCE_V2, countSourceModule, samePaddingRows, sourceModulesSection} from './source-modules';
 export {
   BN_RESULTS, GOOGLENET_TABLE1, googLeNetDepth, RATIO_CLAIMS, RETHINKING_TABLE3, googLeNetSection, paperScaleRows, paperScaleSection, ratioRows,
-  referencePointsSection, residualAdditions, table1Rows, v3TraceRows, v3TraceSection, v4Erratum,
+  referencePointsSection, residualAdditions, table1Rows, v3AuxErratum, v3TraceRows, v3TraceSection, v4Erratum,
 } from './paper';
 export {
   batchNormSection, costSection, kernelsSection, ladderSection, noiseSection, reductionSection, residualSection, seedNoise,

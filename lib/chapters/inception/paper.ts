@@ -4,9 +4,12 @@
  * network, the comparisons with AlexNet and VGG-16, Inception v3's modules
  * traced, and the Inception family's parameters and multiply-adds.
  */
+import * as tf from '@tensorflow/tfjs';
+
 import {LayerCost} from '../../cost/types';
 import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
+import {buildModel} from '../../models';
 import {networkCost} from '../../models/costs';
 import {ComparisonRow, comparePublished, variantCost} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
@@ -233,6 +236,7 @@ export function v3TraceSection(): Item[] {
         'with a grid reduction (mixed6a, mixed7a: parallel stride-2 convolutions and a pool, section 5) between the three groups of modules. ' +
         'The 17 × 17 modules (mixed6b-e) replace 7×7 convolutions with 1×7 then 7×1; the layers of one of them:'),
     layerCostTable(layers, 'mixed6b, layer by layer: the 1×7 / 7×1 branches'),
+    markdownItem(erratumText(v3AuxErratum())),
   ];
 }
 
@@ -247,6 +251,35 @@ export function paperScaleRows(): ComparisonRow[] {
 /** Residual additions in a built network (Add, or the lab's ScaledAdd for scaled residuals). */
 export function residualAdditions(variant: string): number {
   return layersOf(variant).filter(l => l.className === 'Add' || l.className === 'ScaledAdd').length;
+}
+
+/**
+ * The Inception chapter's "v3 adds a 7x7 convolution in the auxiliary
+ * classifier": the built v3's auxiliary head, kernel by kernel, and where
+ * its 7x7s are (1x7 and 7x1 pairs in the 17 x 17 modules). Rethinking's
+ * rungs are "Factorized 7 × 7" (the stem's first 7x7 as 3x3s) and
+ * "BN-auxiliary" (batch norm in the auxiliary classifier).
+ */
+export function v3AuxErratum(): Erratum & {auxKernels: number[][]; factorisedSevens: number} {
+  const model = buildModel('inception_v3', {auxHead: true});
+  try {
+    const kernelOf = (l: tf.layers.Layer) => (l.getConfig() as {kernelSize?: number[]}).kernelSize ?? [];
+    const convs = model.layers.filter(l => l.getClassName() === 'Conv2D');
+    const auxKernels = convs.filter(l => /^aux_/.test(l.name)).map(kernelOf);
+    const factorisedSevens = convs.filter(l => {
+      const [h, w] = kernelOf(l);
+      return (h === 1 && w === 7) || (h === 7 && w === 1);
+    }).length;
+    return {
+      source: 'the Inception chapter with PyTorch code', auxKernels, factorisedSevens,
+      claim: 'Inception-v3 adds a 7×7 convolution to the auxiliary classifier',
+      computed: `the auxiliary classifier's convolutions are ${auxKernels.map(([h, w]) => `${h}×${w}`).join(' and ')}, each with batch ` +
+          `norm (Rethinking's "BN-auxiliary" rung); the network's 7×7s are factorised into ${factorisedSevens} 1×7 and 7×1 ` +
+          'convolutions in the 17 × 17 modules and the grid reduction after them (the "Factorized 7 × 7" rung is the stem\'s first 7×7 as 3×3s)',
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** The Inception chapter's "Inception-v4 = Inception + residual", against the built networks. */

@@ -155,4 +155,11 @@ describe('chapter 04 module (CondenseNet)', function () {
     assert.ok(findings.some(f => f.verdict?.decision === 'undecided'), 'the flat runs leave comparisons undecided');
     assertNoDirectionWithoutDecision(findings);
   });
+
+  it('names "growth doubles per layer" as an erratum: CondenseNet-86 doubles it per block (8, 16, 32 over 14 layers each)', () => {
+    const e = condensenet.growthErratum();
+    assert.deepEqual(e.growth, [8, 16, 32]);
+    assert.deepEqual(e.layersPerBlock, [14, 14, 14]);
+    assert.match(e.computed, /would reach 2\^41·8 channels at layer 42/);
+  });
 });

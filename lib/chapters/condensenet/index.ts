@@ -13,7 +13,7 @@ import {LAB} from './plan';
 
 export {CHAPTER, CONDENSE_FACTORS, GROUPS, GROUP_COUNTS, GROUP_LASSO, LAB, POINTWISE, condensenet, matchedMobileNetWidth, plan} from './plan';
 export {
-  LASSO_REPORT, PAPER, WORKED_EXAMPLE, denseNetCosts, figureExample, scheduleErratum, denseNetSection, groupConvCost, groupConvSection, publishedRows, publishedSection,
+  LASSO_REPORT, PAPER, WORKED_EXAMPLE, denseNetCosts, figureExample, growthErratum, scheduleErratum, denseNetSection, groupConvCost, groupConvSection, publishedRows, publishedSection,
   SOURCE_LAYER, workedExample,
 } from './paper';
 export {

@@ -12,7 +12,7 @@ import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {GroupConv2D, LearnedGroupConv2D, condensingStage} from '../../layers';
 import {Erratum, erratumText} from '../common/errata';
-import {buildModel, gatherOf} from '../../models';
+import {buildModel, gatherOf, getVariant} from '../../models';
 import {groupKernel} from '../../models/condensenet-convert';
 import {comparePublished, variantCost, variantsOf} from '../common/compare';
 import {LAB} from './plan';
@@ -80,6 +80,24 @@ export function groupConvSection(): Item[] {
   ];
 }
 
+/**
+ * The CondenseNet notes write the growth rate as k = 2^(i-1)·k0 for "the
+ * i-th layer"; the paper's i is the dense block. From the registered
+ * CondenseNet-86 (CIFAR-10): its growth per block and its layers per block.
+ */
+export function growthErratum(): Erratum & {growth: number[]; layersPerBlock: number[]} {
+  const options = getVariant('condensenet_86_cifar10_converted').options as {growth: number[]; stages: number[]};
+  const {growth, stages} = options;
+  const layers = stages.reduce((a, n) => a + n, 0);
+  return {
+    source: 'the notes on CondenseNet', growth: [...growth], layersPerBlock: [...stages],
+    claim: 'the growth rate doubles from layer to layer, k = 2^(i-1)·k0 for the i-th layer',
+    computed: `CondenseNet-86 has ${stages.length} dense blocks of ${stages.join(', ')} layers with growth ${growth.join(', ')}: k doubles ` +
+        `from block to block and is constant within one; doubling per layer would reach 2^${layers - 1}·${growth[0]} channels at ` +
+        `layer ${layers}`,
+  };
+}
+
 /** What each layer of the lab DenseNet is, in the chapter's words. */
 function partOf(name: string): string {
   if (name.endsWith('_lgc')) return '1×1 convolutions (the bottlenecks)';
@@ -129,6 +147,7 @@ export function denseNetSection(): Item[] {
         `${percent(concatMemoryShare)} of the activations a forward pass writes (a framework that copies at each concatenation keeps them all ` +
         'for the backward pass). CondenseNet grows k with depth (8, 16, 32: k = 2^(i-1)·k0) and connects blocks densely, so that the ' +
         'expensive late layers are the ones with the most to reuse.'),
+    markdownItem(erratumText(growthErratum())),
   ];
 }
 

@@ -113,6 +113,8 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     const seeds = mobilenet.seedSection(result);
     assert.match(proseOf(seeds), /pooled over the 4 widths, is 0\.014 \(2 seeds each\)/);
     assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.800; with a ReLU6 after the projection: 0\.750; linear over ReLU6: \+0\.050, undecided at this budget/);
+    // Synthetic records all have 900 trainable parameters: the ratios are 1.0.
+    assert.match(proseOf(mobilenet.familiesSection(result)), /V2 carries 1\.0× and V3-Small 1\.0× V1's 900 parameters/);
     // Five comparisons have a verdict (width, resolution, separable, thin/shallow, linear): one differs, and survives Holm.
     assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 5 comparisons above, 1 differ, 0 are equivalent within their margin and 4 are undecided at this budget\. .* Holm's correction keeps 1 of the 1 "differs"/);
     const decided = mobilenet.findingsSection(result).find(i => i.kind === 'headline' && i.headline.label === 'Comparisons decided');

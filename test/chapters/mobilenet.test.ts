@@ -160,4 +160,12 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
   it('counts MobileNet v1\'s 28 layers as the paper does: 1 full + 13 depthwise + 13 pointwise + 1 fully connected', () => {
     assert.deepEqual(mobilenet.mobileNetDepth(), {full: 1, depthwise: 13, pointwise: 13, classifier: 1, depth: 28});
   });
+
+  it('recomputes MobileNet against VGG-16 and AlexNet from networks built at paper scale: 32x, 27x and 9.4x', () => {
+    const [vgg, alexnet] = mobilenet.referenceComparisonRows();
+    // VGG-16 138.36M / 15.47G (torchvision) against MobileNet 1.0-224's 4.21M / 568.7M: 32.9x and 27.2x.
+    assert.ok(Math.abs(vgg.paramsRatio - 32.9) < 0.1 && Math.abs(vgg.macsRatio - 27.2) < 0.1, `${vgg.paramsRatio} ${vgg.macsRatio}`);
+    // AlexNet (torchvision, 714M MACs) against 0.50 MobileNet-160's 76.5M: 9.3x, the paper's 720/76 = 9.5x.
+    assert.ok(Math.abs(alexnet.macsRatio - 9.3) < 0.1, `${alexnet.macsRatio}`);
+  });
 });

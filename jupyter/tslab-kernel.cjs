@@ -11,7 +11,8 @@
  * screen: a student saw "Idle" and a hollow circle during minutes of
  * training. The protocol wants that 'idle' (each request gets one), so it is
  * kept; right after it, 'busy' is published again for the execute request
- * that is still running.
+ * that is still running. That second send, and tslab's own, go out one
+ * after another (serialise-sends.cjs): two at once killed the kernel.
  */
 'use strict';
 const path = require('node:path');
@@ -31,6 +32,15 @@ ZmqServer.prototype.handleExecute = async function (sock, msg) {
   } finally {
     running.splice(running.indexOf(msg), 1);
   }
+};
+
+// Every socket's sends wait for each other (serialise-sends.cjs says why).
+const {serialiseSends} = require('./serialise-sends.cjs');
+const init = ZmqServer.prototype.init;
+ZmqServer.prototype.init = async function (...args) {
+  const done = await init.apply(this, args);
+  for (const name of ['iopub', 'shell', 'control', 'stdin']) if (this[name]) serialiseSends(this[name], name);
+  return done;
 };
 
 ZmqServer.prototype.publishStatus = function (status, parent) {

@@ -54,6 +54,6 @@ describe('the kernel\'s sockets', () => {
     }
     assert.equal(calls, 3);
     assert.deepEqual(socket.sent, ['a', 'c']);
-    assert.match(errors.join(''), /a message on the shell socket was not sent: host unreachable/);
+    assert.match(errors.join(''), /a message on a socket was not sent: host unreachable/);
   });
 });

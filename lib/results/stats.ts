@@ -81,7 +81,7 @@ export interface Verdict {
 }
 
 const interval = (low: number, high: number) => `${signedNumber(low)} to ${signedNumber(high)}`;
-const signedNumber = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
+const signedNumber = (value: number) => `${value >= 0 ? '+' : '-'}${Math.abs(value).toFixed(3)}`;
 
 /**
  * Decides `difference` between two means of `runsEach` runs each, when one

@@ -124,7 +124,7 @@ describe('chapter 04 module (CondenseNet)', function () {
       assert.equal(byId.get(id)!.verdict!.decision, 'undecided', id);
       assert.equal(byId.get(id)!.agrees, null, id);
     }
-    assert.match(byId.get('learned')!.verdict!.label, /^undecided at this budget \(95 % interval −0\.012 to \+0\.052; about \d+ seeds per arm would decide it\)$/);
+    assert.match(byId.get('learned')!.verdict!.label, /^undecided at this budget \(95 % interval -0\.012 to \+0\.052; about \d+ seeds per arm would decide it\)$/);
     // C = 8 against C = 1, -0.02 with a ±0.02 margin: t(0.95; 10) = 1.8125, 90 % interval -0.046 to +0.006 is not inside: undecided.
     assert.equal(byId.get('condenseFactor')!.verdict!.decision, 'undecided');
     assert.equal(byId.get('condenseFactor')!.verdict!.margin, 0.02);

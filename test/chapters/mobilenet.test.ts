@@ -98,7 +98,7 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
       assert.equal(byId.get(id)!.verdict!.decision, 'undecided', id);
       assert.equal(byId.get(id)!.agrees, null, id);
     }
-    assert.match(byId.get('linearBottleneck')!.verdict!.label, /^undecided at this budget \(95 % interval −0\.006 to \+0\.106; about \d+ seeds per arm would decide it\)$/);
+    assert.match(byId.get('linearBottleneck')!.verdict!.label, /^undecided at this budget \(95 % interval -0\.006 to \+0\.106; about \d+ seeds per arm would decide it\)$/);
     assert.match(byId.get('thinShallow')!.text, /^thinner over shallower: \+0\.025, undecided at this budget .* This budget cannot decide it\.$/);
     assert.doesNotMatch(byId.get('resolution')!.text, /cost accuracy|did \*better\*/);
     for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);

@@ -145,7 +145,7 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     // -0.071 to -0.009, decided; the loss falls as accuracy rises.
     assert.equal(byId.get('activation')!.verdict!.decision, 'differs');
     assert.equal(byId.get('activation')!.agrees, true);
-    assert.match(byId.get('activation')!.text, /^mean training loss, none against ReLU: -0\.040, differs \(95 % interval −0\.071 to −0\.009\)/);
+    assert.match(byId.get('activation')!.text, /^mean training loss, none against ReLU: -0\.040, differs \(95 % interval -0\.071 to -0\.009\)/);
     assert.equal(byId.get('activationFinal')!.agrees, true);
     assert.match(byId.get('activationFinal')!.text, /none against ELU: \+0\.005, undecided at this budget/);
     // ReLU at k = 1 +0.002, the shuffle's +0.03 (-0.001 to +0.061) and the residuals' +0.02: undecided, no direction said.

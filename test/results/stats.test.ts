@@ -46,14 +46,14 @@ describe('noise of a difference and its verdict', () => {
     assert.equal(undecided.beyondNoise, false);
     assert.ok(Math.abs(undecided.low - (0.065 - 0.08329335)) < 1e-7, `low ${undecided.low}`);
     assert.ok(Math.abs(undecided.high - (0.065 + 0.08329335)) < 1e-7, `high ${undecided.high}`);
-    assert.match(undecided.label, /^undecided at this budget \(95 % interval −0\.018 to \+0\.148; about \d+ seeds per arm would decide it\)$/);
+    assert.match(undecided.label, /^undecided at this budget \(95 % interval -0\.018 to \+0\.148; about \d+ seeds per arm would decide it\)$/);
     // 0.1 clears it: differs, with the interval in the label; the sign does not matter.
     assert.match(verdict(0.1, noise, {runsEach: 2}).label, /^differs \(95 % interval \+0\.017 to \+0\.183\)$/);
     assert.equal(verdict(-0.1, noise, {runsEach: 2}).decision, 'differs');
     // Equivalence is said only against a margin set beforehand: 0.005 within ±0.08 at 90 % (half-width 2.1318·0.03 = 0.063954).
     const same = verdict(0.005, noise, {runsEach: 2, margin: 0.08});
     assert.equal(same.decision, 'equivalent');
-    assert.match(same.label, /^equivalent within ±0\.08 \(90 % interval −0\.059 to \+0\.069\)$/);
+    assert.match(same.label, /^equivalent within ±0\.08 \(90 % interval -0\.059 to \+0\.069\)$/);
     assert.equal(verdict(0.005, noise, {runsEach: 2}).decision, 'undecided', 'no margin, no equivalence');
   });
 

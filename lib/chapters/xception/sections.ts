@@ -50,7 +50,7 @@ export function spectrumSection(result: PlanResult): Item[] {
       {header: 'k', value: x => kOf(x.r)},
       {header: 'α', value: x => optionsOf(x.r).width},
       {header: 'MACs', value: x => x.r.result.macs},
-      {header: `MACs against k = ${INCEPTION_SEGMENTS}`, value: x => x.sweep === 'matched MACs' ? `${mismatch(x.r) >= 0 ? '+' : '−'}${percent(Math.abs(mismatch(x.r)), 1)}` : ''},
+      {header: `MACs against k = ${INCEPTION_SEGMENTS}`, value: x => x.sweep === 'matched MACs' ? `${mismatch(x.r) >= 0 ? '+' : '-'}${percent(Math.abs(mismatch(x.r)), 1)}` : ''},
       {header: 'params', value: x => x.r.result.trainableParams},
       {header: 'test accuracy', value: x => accuracy(x.r).toFixed(3)},
       {header: 'train images/s', value: x => Math.round(x.r.result.timing.trainImagesPerSecond)},

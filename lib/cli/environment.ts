@@ -14,6 +14,7 @@ import {inPack} from '../environment';
 import {BUDGETS, budgetFromEnv} from '../experiments/budget';
 import {recordsBackend} from '../experiments/runner';
 import {resultsDirFromEnv} from '../results/store';
+import {editDistance} from '../models';
 import {labJupyterDir} from './paths';
 
 export interface LabVariable {
@@ -108,17 +109,6 @@ export function meantVariable(name: string): string | null {
   return best?.name ?? null;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({length: b.length + 1}, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    previous = row;
-  }
-  return previous[b.length];
-}
 
 /** What to say of an unknown LAB_* name. */
 export function unknownVariableNote(name: string): string {

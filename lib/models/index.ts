@@ -118,7 +118,7 @@ export const REGISTRY: readonly ModelVariant[] = [
 ];
 
 /** Edit distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({length: b.length + 1}, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0];
@@ -133,7 +133,7 @@ function distance(a: string, b: string): number {
 }
 
 export function closestNames(name: string, candidates: readonly string[], count = 3): string[] {
-  return [...candidates].sort((a, b) => distance(name, a) - distance(name, b)).slice(0, count);
+  return [...candidates].sort((a, b) => editDistance(name, a) - editDistance(name, b)).slice(0, count);
 }
 
 export function getFamily(name: string): RegisteredFamily {

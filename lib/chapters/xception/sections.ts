@@ -14,6 +14,7 @@ import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
 import {configurationTable, noiseOf, planCostPoints} from '../common/runs';
+import {judgedAgainst} from '../common/verdicts';
 
 const FIXED = 'the spectrum at fixed width';
 const MATCHED = 'the spectrum at matched multiply-adds';
@@ -87,8 +88,8 @@ function curves(cs: readonly Configuration[], title: string): Item {
 function compared(result: PlanResult, a: Configuration, b: Configuration): {text: string; accuracy: ReturnType<typeof verdict>;
                                                                           loss: ReturnType<typeof verdict>} {
   const noise = seedNoise(result);
-  const acc = verdict(a.accuracy.mean - b.accuracy.mean, noiseOf(noise), {runsEach: Math.min(a.accuracy.n, b.accuracy.n)});
-  const loss = verdict(a.meanLoss.mean - b.meanLoss.mean, noiseOf(noise, 'meanLoss'), {runsEach: Math.min(a.meanLoss.n, b.meanLoss.n)});
+  const acc = judgedAgainst(noise, a, b, 'accuracy');
+  const loss = judgedAgainst(noise, a, b, 'meanLoss');
   return {accuracy: acc, loss, text: `${a.label} against ${b.label}: test accuracy ${signed(acc.difference)} (${acc.label}), ` +
       `mean training loss ${signed(loss.difference)} (${loss.label})`};
 }

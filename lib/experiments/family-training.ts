@@ -7,10 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {costOf} from '../cost';
 import {CostTotals} from '../cost/types';
 import {ImageSet, pixelStats} from '../data/dataset';
-import {CONDENSENET, buildModel, optionsAs} from '../models';
+import {CONDENSENET, optionsAs} from '../models';
+import {networkCost} from '../models/costs';
 import {condensationHooks, learnedGroupConvsOf} from '../train/condense';
 import {TrainOptions} from '../train/options';
 import {CondensationRecord, checkConversion, featureReuse} from './condensation';
@@ -31,15 +31,9 @@ export interface FamilyTraining {
   prepare(model: tf.LayersModel, config: ExperimentConfig): RunAdditions | null;
 }
 
-/** The converted (test-time) network's cost: what condensation buys, in plain MACs. */
-function convertedCost(config: ExperimentConfig): CostTotals {
-  const converted = buildModel(config.model, {...config.options, converted: true, classifierKeep: 1});
-  try {
-    return costOf(converted).totals;
-  } finally {
-    converted.dispose();
-  }
-}
+/** The converted (test-time) network's cost: what condensation buys, in plain MACs (from the cost cache, lib/models/costs.ts). */
+const convertedCost = (config: ExperimentConfig): CostTotals =>
+    networkCost(config.model, {...config.options, converted: true, classifierKeep: 1}, 'macs').totals;
 
 /**
  * CondenseNet with learned group convolutions: the condensing stages and the

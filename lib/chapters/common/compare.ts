@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {Convention, CostTotals, costOf} from '../../cost';
-import {LayerCost} from '../../cost/types';
 import {MEASURE_OF, PublishedMeasure, REGISTRY, getVariant} from '../../models';
 import {networkCost} from '../../models/costs';
 import {closestInCost} from '../../results/stats';
@@ -36,16 +35,12 @@ export function totalsOf(model: tf.LayersModel, convention: Convention = 'macs')
   }
 }
 
-/** The cost of a registered variant, under its own convention unless another is asked for (kept on disk: lib/models/costs.ts). */
-export function variantCost(name: string, convention?: Convention): {layers: LayerCost[]; totals: CostTotals} {
-  return networkCost(name, {}, convention);
-}
 
 /** One row per published claim of each variant, computed from the built model. */
 export function comparePublished(variantNames: readonly string[], measures?: readonly PublishedMeasure[]): ComparisonRow[] {
   return variantNames.flatMap(name => {
     const variant = getVariant(name);
-    const ours = variantCost(name).totals;
+    const ours = networkCost(name).totals;
     return (Object.keys(variant.published) as PublishedMeasure[])
         .filter(m => measures == null || measures.includes(m))
         .flatMap(measure => (variant.published[measure] ?? []).map(claim => {

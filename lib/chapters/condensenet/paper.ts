@@ -14,7 +14,8 @@ import {GroupConv2D, LearnedGroupConv2D, condensingStage} from '../../layers';
 import {Erratum, erratumText} from '../common/errata';
 import {buildModel, gatherOf, getVariant} from '../../models';
 import {groupKernel} from '../../models/condensenet-convert';
-import {comparePublished, variantCost, variantsOf} from '../common/compare';
+import {networkCost} from '../../models/costs';
+import {comparePublished, variantsOf} from '../common/compare';
 import {LAB} from './plan';
 import {applyTo} from '../../layers/apply';
 
@@ -230,7 +231,7 @@ export function publishedRows() {
   const claims = comparePublished(names, ['macs']);
   return names.map(name => {
     const claim = claims.find(c => c.variant === name)!;
-    return {variant: name, published: claim.published, official: claim.ours, macs: variantCost(name, 'macs').totals.macs, source: claim.source};
+    return {variant: name, published: claim.published, official: claim.ours, macs: networkCost(name, {}, 'macs').totals.macs, source: claim.source};
   });
 }
 

@@ -11,7 +11,7 @@ import {percent} from '../../display/format';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {buildModel} from '../../models';
 import {networkCost} from '../../models/costs';
-import {ComparisonRow, comparePublished, variantCost} from '../common/compare';
+import {ComparisonRow, comparePublished} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
 import {Erratum, erratumText} from '../common/errata';
 
@@ -97,8 +97,8 @@ export const SMALL_SCALE_INVERSION = {
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** A paper-scale network's layers and totals under the lab's convention (built once a process: compare.ts). */
-const layersOf = (variant: string): LayerCost[] => variantCost(variant, 'macs').layers;
-const variantTotals = (variant: string) => variantCost(variant, 'macs').totals;
+const layersOf = (variant: string): LayerCost[] => networkCost(variant, {}, 'macs').layers;
+const variantTotals = (variant: string) => networkCost(variant, {}, 'macs').totals;
 
 const inRow = (layer: LayerCost, prefixes: readonly string[]) => prefixes.some(p => layer.name === p || layer.name.startsWith(`${p}_`));
 

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import {costOf} from '../../cost';
 import {Item, markdownItem, tableItem} from '../../display/show';
 import {applyTo} from '../../layers/apply';
+import {chainCost} from './arithmetic';
 
 /** One branch: its convolutions in order (1x1 or k x k, "same" padding), after a 3x3 stride-1 pool where it has one. */
 export interface SourceBranch {
@@ -92,17 +93,15 @@ export function countSourceModule(module: SourceModule): ModuleCount {
     const layers = costOf(model).layers;
     const branches = module.branches.map((b, i) => {
       const mine = layers.filter(l => l.name.startsWith(`b${i}_`));
-      const channelsIn = module.input[2];
-      // Without the reduction: the branch's later convolutions read the module's input directly.
-      const rest = b.pool || b.convs.length === 1 ? b.convs : b.convs.slice(1);
-      let from = channelsIn;
-      const withoutReduction = rest.reduce((a, c) => { const w = from * c.kernel * c.kernel * c.filters; from = c.filters; return a + w; }, 0);
+      // Without the reduction: the branch's later convolutions, built on the module's input directly (no biases).
+      const rest = b.convs.length === 1 ? b.convs : b.convs.slice(1);
+      const withoutReduction = b.pool ? 0 : chainCost(module.input, rest).reduce((a, l) => a + l.weightParams, 0);
       return {
         label: b.label,
         asWritten: mine.reduce((a, l) => a + l.trainableParams, 0),
         // weightParams counts convolution weights and biases (batch norm has none): less the biases, one per filter.
         weights: mine.reduce((a, l) => a + l.weightParams, 0) - b.convs.reduce((a, c) => a + c.filters, 0),
-        withoutReduction: b.pool ? 0 : withoutReduction,
+        withoutReduction,
         outChannels: b.convs[b.convs.length - 1].filters,
       };
     });

@@ -68,6 +68,34 @@ function loaded(): CacheFile {
   return cache = {code, networks: {}};
 }
 
+/** The cache files with a write pending, and what to write. */
+const writesPending = new Map<string, CacheFile>();
+let exitHookSet = false;
+
+/**
+ * Writes the cache once the current synchronous work is done: a matched-cost
+ * search costs dozens of networks in one loop, and writing the whole file
+ * (megabytes) after each would repeat the same write dozens of times. A
+ * process that exits first (the CLI exits as soon as its output has left)
+ * writes on its way out; one killed loses only the cache, never an answer.
+ */
+function scheduleWrite(): void {
+  if (writesPending.has(cacheFile)) return;
+  if (!exitHookSet) process.once('exit', writePending);
+  exitHookSet = true;
+  writesPending.set(cacheFile, loaded());
+  setImmediate(writePending);
+}
+
+function writePending(): void {
+  for (const [file, data] of writesPending) {
+    try {
+      writeFileAtomic(file, JSON.stringify(data) + '\n');
+    } catch { /* a read-only checkout: no cache, the same answer */ }
+  }
+  writesPending.clear();
+}
+
 /** Object keys sorted at every level, so the same options make the same key in any order. */
 function sortedJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
@@ -98,9 +126,7 @@ export function networkCost(model: string, options: Record<string, unknown> = {}
       built.dispose();
     }
     file.networks[key] = entry;
-    try {
-      writeFileAtomic(cacheFile, JSON.stringify(file) + '\n');
-    } catch { /* a read-only checkout: no cache, the same answer */ }
+    scheduleWrite();
   }
   return {inputShape: entry.inputShape, layers: entry.layers, totals: totals(entry.layers), byKind: sharesByKind(entry.layers)};
 }

@@ -27,7 +27,7 @@ function macsInAnotherProcess(file: string): number {
 describe('the network cost cache', function () {
   this.timeout(120_000);
 
-  it('gives what building and costing gives, whatever the order of the options, and keeps it on disk', () => {
+  it('gives what building and costing gives, whatever the order of the options, and keeps it on disk', async () => {
     const file = path.join(tempDir('costs'), 'network-costs.json');
     useCostCacheFile(file);
     const model = buildModel(NETWORK[0], {...NETWORK[1]});
@@ -35,6 +35,8 @@ describe('the network cost cache', function () {
     model.dispose();
     assert.deepEqual(networkCost(NETWORK[0], {...NETWORK[1]}).totals, built);
     assert.deepEqual(networkCost(NETWORK[0], {depth: 3, resolution: 32, width: 0.25}).totals, built);
+    // The file is written once the synchronous work is done.
+    await new Promise(resolve => setImmediate(resolve));
     const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as {code: string; networks: Record<string, unknown>};
     assert.equal(Object.keys(kept.networks).length, 1, 'one network, under one key');
     assert.match(kept.code, /^[0-9a-f]{20}$/);

@@ -24,6 +24,8 @@ export const WIDTHS = [0.25, 0.5, 1.0] as const;
 const RECIPES: Record<Budget, Partial<TrainingSettings>> = {
   smoke: {limit: 512, testLimit: 500, epochs: 1},
   quick: {limit: 2048, testLimit: 2000, epochs: 1},
+  // The tour is a quick look at the lab whatever the budget, short of full.
+  course: {limit: 2048, testLimit: 2000, epochs: 1},
   full: {limit: null, testLimit: null, epochs: 10},
 };
 

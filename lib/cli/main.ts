@@ -28,7 +28,7 @@ const USAGE = `usage: cnnlab <command> [options]
 
 commands:
   doctor                       what the lab needs and what is here
-  run <notebook>... [--budget smoke|quick|full] [--out DIR] [--cell-timeout S]
+  run <notebook>... [--budget smoke|quick|course|full] [--out DIR] [--cell-timeout S]
                                execute notebooks, write .ipynb + .html reports
   report [--budget ...] [--out DIR] [--cell-timeout S]
                                every chapter, then reports/index.html
@@ -41,11 +41,11 @@ commands:
   cost <variant-or-family> [--width A] [--resolution N] [--classes K] [--channels C]
        [--set key=value]... [--convention macs|condensenet (default: the variant's own)] [--per-layer] [--json]
                                parameters, multiply-adds and memory of any configuration
-  plan <chapter> [--budget smoke|quick|full] [--backend B] [--json]
+  plan <chapter> [--budget smoke|quick|course|full] [--backend B] [--json]
                                a chapter's runs: key, network, recorded or not, estimated time
   run-plan <chapter> [--budget ...] [--shard i/n] [--only i,j,...] [--backend B] [--threads N] [--fresh]
                                train the chapter's missing runs (shard i of n takes every n-th)
-  slurm <chapter> [--budget smoke|quick|full (default full)] [--results DIR] [--backend B] [--partition P]
+  slurm <chapter> [--budget smoke|quick|course|full (default full)] [--results DIR] [--backend B] [--partition P]
         [--cpus-per-task N] [--gpus-per-task N] [--time HH:MM:SS] [--mem SIZE] [--max-parallel M] [--pack DIR] [--submit]
                                a Slurm job array, one task per run the records folder lacks
   slurm-status <chapter> [--budget ... (default full)] [--results DIR] [--backend B] [--json]

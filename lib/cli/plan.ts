@@ -11,9 +11,10 @@ import {costOf} from '../cost';
 import {BackendName} from '../engine';
 import {plural} from '../display/format';
 import {tableBundle} from '../display/table';
-import {Budget} from '../experiments/budget';
+import {Budget, COURSE_MINUTES} from '../experiments/budget';
 import {estimateRunSeconds, formatDuration, macRates, measuredSpeeds} from '../experiments/estimate';
-import {Shard, expandPlan, parseShard} from '../experiments/plan';
+import {ClaimDesign, claimDesign, claimGroup} from '../experiments/claims';
+import {BudgetPlan, Shard, expandPlan, parseShard} from '../experiments/plan';
 import {runPlan} from '../experiments/runner';
 import {ExperimentConfig, ExperimentResult, Run, trainingImagesOf} from '../experiments/spec';
 import {buildModel} from '../models';
@@ -81,8 +82,9 @@ export async function commandPlan(values: Record<string, unknown>, positionals: 
   const missing = rows.filter(r => !r.recorded);
   const toTrain = missing.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
   const unknown = missing.filter(r => r.seconds == null).length;
+  const claims = claimRows(chapter.plan(budget), rows);
   if (values['json']) {
-    process.stdout.write(JSON.stringify({chapter: chapter.id, budget, backend, runs: rows}, null, 1) + '\n');
+    process.stdout.write(JSON.stringify({chapter: chapter.id, budget, backend, runs: rows, claims}, null, 1) + '\n');
     return 0;
   }
   process.stdout.write(`chapter ${chapter.id} (${chapter.title}), ${budget} budget on ${backend}: ${plural(rows.length, 'run')}, ` +
@@ -98,7 +100,59 @@ export async function commandPlan(values: Record<string, unknown>, positionals: 
     {header: 'recorded', value: r => r.recorded ? 'yes' : 'no'},
     {header: 'time', value: r => r.seconds == null ? '?' : `${r.estimated ? '~' : ''}${formatDuration(r.seconds)}`, align: 'right'},
   ])['text/plain'] + '\n');
+  if (claims.length > 0) process.stdout.write('\n' + claimsText(chapter.plan(budget), claims, rows));
   return 0;
+}
+
+export interface ClaimRow {
+  id: string;
+  claim: string;
+  arms: string;
+  paper: string;
+  seeds: number;
+  design: ClaimDesign;
+  /** Recorded or estimated seconds of the claim's runs (each run once), null when one cannot be estimated. */
+  seconds: number | null;
+}
+
+/** Per headline claim: its runs, the interval widths its design noise predicts, and their time. */
+export function claimRows(plan: BudgetPlan, rows: readonly PlanRow[]): ClaimRow[] {
+  const seeds = plan.claimSeeds ?? [];
+  return (plan.claims ?? []).map(claim => {
+    const mine = rows.filter(r => r.groups.includes(claimGroup(claim)));
+    return {
+      id: claim.id, claim: claim.claim, arms: `${claim.a.label} against ${claim.b.label}`,
+      paper: claim.paper === 'equivalent' ? `equivalent within ±${claim.margin}` : `a ${claim.paper}`, seeds: seeds.length,
+      design: claimDesign(claim, seeds.length, plan.designNoise ?? {pairedStd: NaN, basis: 'none given'}),
+      seconds: mine.some(r => r.seconds == null) ? null : mine.reduce((sum, r) => sum + r.seconds!, 0),
+    };
+  });
+}
+
+/** What `cnnlab plan` says of the headline claims: which differences each design decides, and what the whole plan costs against 30 minutes. */
+function claimsText(plan: BudgetPlan, claims: readonly ClaimRow[], rows: readonly PlanRow[]): string {
+  const width = (x: number) => Number.isFinite(x) ? `±${x.toFixed(3)}` : 'none (one seed)';
+  const decides = (d: ClaimDesign) => !Number.isFinite(d.halfWidth95) ? 'nothing: one seed measures no noise' :
+      d.undecidedBand == null ? `any difference (equivalent below ${d.equivalentBelow.toFixed(3)}, differs above ${d.differsAbove.toFixed(3)})` :
+      `equivalent below ${d.equivalentBelow.toFixed(3)}, differs above ${d.differsAbove.toFixed(3)}; ` +
+      `leaves ${d.undecidedBand.low.toFixed(3)}-${d.undecidedBand.high.toFixed(3)} undecided`;
+  const table = tableBundle(claims, [
+    {header: 'claim', value: c => c.id},
+    {header: 'arms (a against b)', value: c => c.arms},
+    {header: 'paper', value: c => c.paper},
+    {header: 'runs', value: c => c.design.runs},
+    {header: '95 % interval', value: c => width(c.design.halfWidth95)},
+    {header: 'decides |a - b|', value: c => decides(c.design)},
+    {header: 'time', value: c => c.seconds == null ? '?' : formatDuration(c.seconds), align: 'right'},
+  ])['text/plain'];
+  const noise = plan.designNoise;
+  const total = rows.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
+  const over = plan.budget === 'course' && total > COURSE_MINUTES * 60 ?
+      ` That is over the ${COURSE_MINUTES} minutes the course budget aims for on 2 cores; on this machine, train it with ` +
+      '`cnnlab run-plan` in shards or on a cluster (`cnnlab slurm`).' : '';
+  return `Headline claims (${plural(claims.length, 'claim')}, each a paired comparison at ${plural(claims[0].seeds, 'seed')}), ` +
+      `expected intervals from a paired-difference noise of ${noise?.pairedStd ?? '?'} per seed (${noise?.basis ?? 'no design noise given'}):\n\n` +
+      table + `\nThe whole plan: about ${formatDuration(total)} of training here.${over}\n`;
 }
 
 function onlyOption(text: string | undefined): number[] | undefined {

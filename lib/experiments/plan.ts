@@ -7,6 +7,7 @@
 import {BackendName} from '../engine';
 import {configKey} from '../results/store';
 import {Budget} from './budget';
+import {DesignNoise, HeadlineClaim, claimGroup, claimSpecs} from './claims';
 import {ExperimentConfig, ExperimentSpec, TrainingSettings, configOf} from './spec';
 
 export interface PlanGroup {
@@ -26,6 +27,17 @@ export interface BudgetPlan {
   /** The seeds that noise-measuring groups repeat over. */
   seeds: number[];
   groups: PlanGroup[];
+  /** The claims this plan is designed to decide; each trains its two arms at every claim seed (group 'claim:<id>'). */
+  claims?: readonly HeadlineClaim[];
+  /** The seeds every headline claim's arms train at (paired: both arms share each). */
+  claimSeeds?: number[];
+  /** The per-seed noise of a paired difference the claim seeds were sized from. */
+  designNoise?: DesignNoise;
+}
+
+/** The plan groups that train headline claims' arms, one per claim, to go after a chapter's own groups. */
+export function claimGroups(claims: readonly HeadlineClaim[], seeds: readonly number[]): PlanGroup[] {
+  return claims.map(claim => ({name: claimGroup(claim), title: `headline claim: ${claim.claim}`, specs: claimSpecs(claim, seeds)}));
 }
 
 export interface PlannedRun {

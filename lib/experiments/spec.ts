@@ -37,6 +37,14 @@ export interface TrainingSettings {
   schedule: Schedule['kind'];
   weightDecay: number;
   labelSmoothing: number;
+  /**
+   * How the seed draws the initial weights: 'by-name', each kernel from its
+   * layer's name (lib/train/seed.ts), so arms compared at one seed share
+   * the start of the layers they have in common. It is part of a record's
+   * key so that records drawn the older way (by position, without this
+   * field) are not reused as if they were paired.
+   */
+  initialisation: 'by-name';
 }
 
 /** One run a chapter asks for: which network, and the seed; training comes from the budget. */
@@ -95,6 +103,7 @@ export interface Run {
 export const DEFAULT_TRAINING: Readonly<TrainingSettings> = {
   dataset: 'fashion-mnist', limit: 2048, testLimit: 1000, validation: 0, epochs: 2, batch: 64,
   optimizer: 'adam', lr: 2e-3, schedule: 'constant', weightDecay: 0, labelSmoothing: 0,
+  initialisation: 'by-name',
 };
 
 /** A config with the lab's defaults for anything not given. */

@@ -5,7 +5,7 @@
  * with hand-worked numbers (test/results/stats.test.ts).
  */
 
-import {Decision, judge, seedsToDecide} from './intervals';
+import {Decision, judge, pairedInterval, seedsToDecide} from './intervals';
 
 /** Summaries over seeds: mean and sample standard deviation. */
 export interface Spread {
@@ -92,21 +92,41 @@ const signedNumber = (value: number) => `${value >= 0 ? '+' : '-'}${Math.abs(val
  */
 export function verdict(difference: number, noise: NoiseEstimate, options: {runsEach?: number; margin?: number | null} = {}): Verdict {
   const runsEach = options.runsEach ?? 1;
-  const margin = options.margin ?? null;
   const se = differenceNoise(noise.runStd, runsEach);
-  const judged = judge(difference, Number.isFinite(se) ? se : NaN, noise.degreesOfFreedom, margin);
-  const base = {difference, degreesOfFreedom: noise.degreesOfFreedom, margin, decision: judged.decision, p: judged.p};
+  return decided(difference, Number.isFinite(se) ? se : NaN, noise.degreesOfFreedom, runsEach, options.margin ?? null, false);
+}
+
+/**
+ * Decides the mean of per-seed differences (arm a minus arm b, both trained
+ * at each seed): the paired interval, n - 1 degrees of freedom. For a claim
+ * of equivalence (`equivalenceClaim`), an interval inside ±margin says
+ * "equivalent" even where it also excludes zero: a difference was
+ * measured, but one smaller than the margin the claim allows.
+ */
+export function pairedVerdict(differences: readonly number[], margin: number | null = null, equivalenceClaim = false): Verdict {
+  const n = differences.length;
+  if (n < 2) return decided(n === 1 ? differences[0] : NaN, NaN, 0, n, margin, equivalenceClaim);
+  const interval = pairedInterval(differences);
+  return decided(interval.estimate, interval.standardError, interval.degreesOfFreedom, n, margin, equivalenceClaim);
+}
+
+function decided(difference: number, se: number, degreesOfFreedom: number, seeds: number, margin: number | null,
+                 equivalenceFirst: boolean): Verdict {
+  const judged = judge(difference, se, degreesOfFreedom, margin);
+  if (equivalenceFirst && judged.decision === 'differs' && margin != null &&
+      judged.interval90!.low > -margin && judged.interval90!.high < margin) judged.decision = 'equivalent';
+  const base = {difference, degreesOfFreedom, margin, decision: judged.decision, p: judged.p};
   if (judged.decision === 'unmeasured') {
     return {...base, noise: NaN, low: NaN, high: NaN, seedsToDecide: null, beyondNoise: false,
             label: 'not checked (one seed: no noise measured)'};
   }
   const {low, high} = judged.interval95!;
-  const seeds = judged.decision === 'undecided' ? seedsToDecide(difference, se, runsEach, margin) : null;
+  const seedsNeeded = judged.decision === 'undecided' ? seedsToDecide(difference, se, Math.max(seeds, 1), margin) : null;
   const label = judged.decision === 'differs' ? `differs (95 % interval ${interval(low, high)})` :
       judged.decision === 'equivalent' ? `equivalent within ±${margin} (90 % interval ${interval(judged.interval90!.low, judged.interval90!.high)})` :
       `undecided at this budget (95 % interval ${interval(low, high)}` +
-          (seeds != null ? `; about ${seeds} seeds per arm would decide it)` : '; more seeds would not decide it at this difference)');
-  return {...base, noise: se, low, high, seedsToDecide: seeds, beyondNoise: judged.decision === 'differs', label};
+          (seedsNeeded != null ? `; about ${seedsNeeded} seeds per arm would decide it)` : '; more seeds would not decide it at this difference)');
+  return {...base, noise: se, low, high, seedsToDecide: seedsNeeded, beyondNoise: judged.decision === 'differs', label};
 }
 
 /** A point of an accuracy-versus-cost comparison. */

@@ -26,7 +26,7 @@ const CASES: Record<string, {bad: Array<[string, RegExp]>; good: string[]}> = {
     bad: [['0', /^\$LAB_THREADS must be a whole number of threads in \[1, 8\], got '0'/], ['two', /got 'two'/], ['1.5', /got '1\.5'/]],
     good: ['1', '8'],
   },
-  LAB_BUDGET: {bad: [['huge', /^\$LAB_BUDGET must be one of smoke, quick, full, got 'huge'/]], good: ['smoke', 'full']},
+  LAB_BUDGET: {bad: [['huge', /^\$LAB_BUDGET must be one of smoke, quick, course, full, got 'huge'/]], good: ['smoke', 'full']},
   LAB_RESULTS_DIR: {
     bad: [[A_FILE, new RegExp(`^\\$LAB_RESULTS_DIR must be a folder for the records \\(made if missing\\), got '${escaped(A_FILE)}': it is a file`)],
           [path.join(A_FILE, 'below'), new RegExp(`got '${escaped(path.join(A_FILE, 'below'))}': ${escaped(A_FILE)} is a file`)]],
@@ -130,7 +130,7 @@ describe('LAB_* variables through the cnnlab command @integration', function () 
   it('every bad value is listed at once; a misspelt name is warned about', async () => {
     const r = await runCli(['plan', '00', '--budget', 'smoke'], {env: {LAB_THREADS: 'many', LAB_BUDGET: 'huge', LAB_THREAD: '2'}});
     assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stderr, /\$LAB_BUDGET must be one of smoke, quick, full, got 'huge'\n\$LAB_THREADS must be a whole number of threads/);
+    assert.match(r.stderr, /\$LAB_BUDGET must be one of smoke, quick, course, full, got 'huge'\n\$LAB_THREADS must be a whole number of threads/);
     assert.match(r.stderr, /warning: \$LAB_THREAD is not a variable the lab reads \(did you mean LAB_THREADS\?\)/);
   });
 

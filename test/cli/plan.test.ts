@@ -49,7 +49,7 @@ describe('cnnlab plan / run-plan @integration', function () {
   it('refuses an unknown chapter, budget, shard or run number, naming what it accepts', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['plan', '07'], /unknown chapter '07'; chapters with a plan: 00 \(tour\), 01 \(inception\), 02 \(xception\), 03 \(mobilenet\), 04 \(condensenet\)/],
-      [['plan', '03', '--budget', 'huge'], /--budget must be one of smoke, quick, full, got 'huge'/],
+      [['plan', '03', '--budget', 'huge'], /--budget must be one of smoke, quick, course, full, got 'huge'/],
       [['run-plan', '00', '--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n \(e\.g\. 1\/2\), got '3\/2'/],
       [['run-plan', '00', '--budget', 'smoke', '--only', '5'], /--only: chapter 00's smoke plan has runs 0\.\.2 \(see cnnlab plan\), got 5/],
     ];

@@ -91,7 +91,7 @@ describe('cnnlab run @integration', function () {
     it('an unknown budget', async () => {
       const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--budget', 'huge']);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /--budget must be one of smoke, quick, full, got 'huge'/);
+      assert.match(r.stderr, /--budget must be one of smoke, quick, course, full, got 'huge'/);
     });
     it('an unknown option lists the accepted ones', async () => {
       const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--budjet', 'smoke']);

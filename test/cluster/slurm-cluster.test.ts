@@ -171,7 +171,7 @@ describe('cnnlab slurm without a cluster @integration', function () {
       [['--max-parallel', '0'], /--max-parallel must be a whole number >= 1, got '0'/],
       [['--backend', 'auto'], /--backend must be one of tensorflow, webgpu, wasm, cpu .*got 'auto'/],
       [['--pack', '/nonexistent'], /--pack must be an unpacked lab pack \(with bin\/cnnlab\), got '\/nonexistent'/],
-      [['--budget', 'huge'], /--budget must be one of smoke, quick, full, got 'huge'/],
+      [['--budget', 'huge'], /--budget must be one of smoke, quick, course, full, got 'huge'/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['slurm', '00', '--results', tempDir('slurm-results'), ...args], {env: noCluster});

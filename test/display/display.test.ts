@@ -107,10 +107,11 @@ describe('notebook display helpers', () => {
     it('defaults to quick and reads LAB_BUDGET', () => {
       assert.equal(budgetFromEnv({}), 'quick');
       assert.equal(budgetFromEnv({LAB_BUDGET: 'smoke'}), 'smoke');
-      assert.equal(pick('full', {smoke: 1, quick: 2, full: 3}), 3);
+      assert.equal(pick('full', {smoke: 1, quick: 2, course: 4, full: 3}), 3);
+      assert.equal(budgetFromEnv({LAB_BUDGET: 'course'}), 'course');
     });
     it('names the value and the accepted ones when wrong', () => {
-      assert.throws(() => budgetFromEnv({LAB_BUDGET: 'huge'}), /\$LAB_BUDGET must be one of smoke, quick, full, got 'huge'/);
+      assert.throws(() => budgetFromEnv({LAB_BUDGET: 'huge'}), /\$LAB_BUDGET must be one of smoke, quick, course, full, got 'huge'/);
       assert.throws(() => parseBudget('', '--budget'), /--budget must be one of/);
     });
   });

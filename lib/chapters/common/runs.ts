@@ -7,6 +7,7 @@ import {Item, tableItem} from '../../display/show';
 import {Curve} from '../../plot/figures';
 import {CostPoint, NoiseEstimate, Spread, pooledStd, spread} from '../../results/stats';
 import {Run} from '../../experiments/spec';
+import {claimGroup} from '../../experiments/claims';
 import {PlanResult} from '../../experiments/runner';
 import {StepCurvePoint} from '../../train/options';
 
@@ -57,11 +58,15 @@ export function noiseOf(noise: Noise, measure: 'accuracy' | 'meanLoss' = 'accura
   return {runStd: noise[measure], degreesOfFreedom: noise.degreesOfFreedom};
 }
 
-/** The seed noise pooled over every configuration of `groups` (each counted once, however many groups share it). */
+/**
+ * The seed noise pooled over every configuration of `groups` and of the
+ * plan's headline claims (each counted once, however many groups share it):
+ * at the course budget the claims' arms are what repeats over seeds.
+ */
 export function noiseOver(result: PlanResult, groups: readonly string[]): Noise {
   const seen = new Set<string>();
   const all: Configuration[] = [];
-  for (const group of groups) {
+  for (const group of [...groups, ...(result.expanded.plan.claims ?? []).map(claimGroup)]) {
     for (const c of configurations(result.group(group), () => group)) {
       const key = configurationKey(c.runs[0]);
       if (!seen.has(key)) {

@@ -9,11 +9,12 @@ import {BudgetPlan} from '../../experiments/plan';
 import {PlanResult} from '../../experiments/runner';
 import {datasetFor} from '../../experiments/spec';
 import {Finding} from '../../results/findings';
+import {claimsSection} from './claims';
 import {referenceFor, referenceSentence} from './reference-accuracy';
 import {accuracy} from './runs';
 import {fullBudgetEstimate} from './time';
 import {Verdict, verdict} from '../../results/stats';
-import {holm} from '../../results/intervals';
+import {holm, noiseParts} from '../../results/intervals';
 import {Configuration, Noise, noiseOf} from './runs';
 
 /**
@@ -25,14 +26,7 @@ export function judgedAgainst(noise: Noise, a: Configuration, b: Configuration, 
   return verdict(a[measure].mean - b[measure].mean, noiseOf(noise, measure), {runsEach: Math.min(a[measure].n, b[measure].n), margin});
 }
 
-/**
- * The margin within which the chapters call two networks' test accuracies
- * equivalent, set before any run: 2 points of accuracy. Probes on this
- * machine (16,384 training images, the full test set, 4 paired seeds) put
- * 90 % intervals of such differences at about ±0.013, so ±0.02 can be
- * decided within a chapter's budget; ±0.01 would need about 16 seeds.
- */
-export const EQUIVALENCE_MARGIN = 0.02;
+export {EQUIVALENCE_MARGIN} from '../../experiments/claims';
 
 /** "+0.012, differs (95 % interval +0.004 to +0.020)". */
 export const said = (v: Verdict) => `${signed(v.difference)}, ${v.label}`;
@@ -71,16 +65,29 @@ export const ended = (v: Verdict, positive: string, negative: string, undecided:
 /** What every undecided comparison says after its numbers. */
 export const UNDECIDED = 'This budget cannot decide it.';
 
-/** The finding that states the seed noise every other finding is judged against. */
-export function noiseFinding(noise: Noise, seeds: number): Finding {
+/**
+ * The finding that states the seed noise every other finding is judged
+ * against, split into its parts: what the test set's size alone gives
+ * (binomial sampling of its images at the chapter's mean accuracy) and
+ * what is left for training (initialisation and data order).
+ */
+export function noiseFinding(result: PlanResult, noise: Noise): Finding {
+  const runs = result.all();
+  const meanAccuracy = runs.reduce((sum, run) => sum + accuracy(run), 0) / runs.length;
+  const testImages = datasetFor(runs[0].config).test.count;
+  const parts = noise.degreesOfFreedom > 0 ? noiseParts(noise.accuracy, meanAccuracy, testImages) : null;
   return {
     id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',
     measured: {'one run\'s standard deviation (accuracy)': noise.accuracy, 'one run\'s standard deviation (mean training loss)': noise.meanLoss,
-               'degrees of freedom': noise.degreesOfFreedom},
+               'degrees of freedom': noise.degreesOfFreedom,
+               ...(parts ? {'of it, test-set sampling': parts.testSampling, 'of it, training': parts.training} : {})},
     agrees: null,
-    text: noise.degreesOfFreedom > 0 ?
-        `pooled over ${plural(noise.configurations, 'configuration')} run with ${plural(seeds, 'seed')}: ${noise.accuracy.toFixed(3)} ` +
-        `in test accuracy and ${noise.meanLoss.toFixed(3)} in mean training loss.` :
+    text: parts != null ?
+        `pooled over ${plural(noise.configurations, 'configuration')} repeated over seeds (${plural(noise.degreesOfFreedom, 'degree')} of freedom): ` +
+        `${noise.accuracy.toFixed(3)} in test accuracy and ${noise.meanLoss.toFixed(3)} in mean training loss. ` +
+        `Testing on ${testImages.toLocaleString('en-US')} images at a mean accuracy of ${meanAccuracy.toFixed(3)} accounts for ` +
+        `${parts.testSampling.toFixed(3)} of the accuracy's (binomial sampling); training (initialisation and data order) for ` +
+        `${parts.training.toFixed(3)}, the two adding in squares.` :
         'one seed on this budget, so no comparison above is checked against noise.',
   };
 }
@@ -117,6 +124,7 @@ export function findingsSectionOf(result: PlanResult, list: readonly Finding[], 
     return finding.text;
   };
   return [
+    ...claimsSection(result),
     findingsItem([...list, ...closingFindings(result, network, full)]),
     markdownItem(comparisonsCounted(list)),
     ...headlines.map(([title, ids]) => headlineItem(title, ids.map(textOf).join(' '))),

@@ -82,7 +82,7 @@ export function findings(result: PlanResult): Finding[] {
      measured: {'G = C in the lab\'s main runs': GROUPS}, agrees: null,
      text: 'the lab converts exactly and shows the classifier cut separately (above), and stops the lasso when the last condensing stage ' +
        `is done, which is what the official test means when G = C (the lab's main runs, G = C = ${GROUPS}); in the G ablation the two differ.`},
-    noiseFinding(noise, result.seeds.length),
+    noiseFinding(result, noise),
   ];
 }
 

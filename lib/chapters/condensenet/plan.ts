@@ -8,7 +8,9 @@
  */
 import {Budget, pick} from '../../experiments/budget';
 import {inputFor, labScaleOptions} from '../../experiments/lab-scale';
-import {BudgetPlan} from '../../experiments/plan';
+import {BUDGET_SIZES} from '../../experiments/budget-sizes';
+import {EQUIVALENCE_MARGIN, HeadlineClaim} from '../../experiments/claims';
+import {BudgetPlan, claimGroups} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {CondenseNetOptions, DEFAULTS} from '../../models/condensenet';
 import {Chapter} from '../common/chapter';
@@ -27,13 +29,7 @@ export const MOBILENET_V2 = {...labScaleOptions('mobilenet_v2'), stemStride: 2} 
 /** MobileNetV2 trains with chapter 03's recipe (Adam): at this recipe's learning rate 0.1 its two seeds ended 0.43 and 0.66 apart. */
 export const MOBILENET_TRAINING: Partial<TrainingSettings> = {optimizer: 'adam', lr: 5e-3, schedule: 'constant'};
 
-/** The official recipe's shape: SGD with Nesterov momentum, learning rate 0.1, cosine to zero per step. */
-const RECIPES: Record<Budget, {training: Partial<TrainingSettings>; seeds: number[]}> = {
-  smoke: {training: {limit: 256, testLimit: 200, epochs: 1}, seeds: [1]},
-  quick: {training: {limit: 4096, testLimit: 1000, epochs: 1}, seeds: [1, 2]},
-  full: {training: {limit: null, testLimit: null, epochs: 10}, seeds: [1, 2, 3]},
-};
-
+/** The official recipe's shape: SGD with Nesterov momentum, learning rate 0.1, cosine to zero per step (in plan()). */
 export type LabOptions = Partial<Pick<CondenseNetOptions, 'groups' | 'condenseFactor' | 'pointwise' | 'groupLasso'>>;
 const SWITCHES = ['pointwise', 'groupLasso'] as const;
 
@@ -63,14 +59,30 @@ export function matchedMobileNetWidth(): number {
   return mobileNetWidth;
 }
 
+const arm = (label: string, options: LabOptions) => ({label, spec: (seed: number) => condensenet(options, seed)});
+
+/** What chapter 04's plan is designed to decide, each a paired comparison of the lab CondenseNet with one thing changed. */
+export const CLAIMS: readonly HeadlineClaim[] = [
+  {id: 'learnedVsFixed', claim: 'Learned groups are more accurate than fixed groups of the same size and cost.',
+   source: 'CondenseNet (Huang et al., 2018), §5.1 and Figure 5 (left)',
+   a: arm(POINTWISE[3].label, POINTWISE[3].options), b: arm(POINTWISE[1].label, POINTWISE[1].options), paper: 'higher', margin: EQUIVALENCE_MARGIN},
+  {id: 'learnedVsDense', claim: 'Learned groups lose little against dense 1×1 convolutions at a fraction of the test-time cost.',
+   source: 'CondenseNet, §5.1 (against DenseNet) and Table 1',
+   a: arm(POINTWISE[3].label, POINTWISE[3].options), b: arm(POINTWISE[0].label, POINTWISE[0].options), paper: 'equivalent',
+   margin: EQUIVALENCE_MARGIN},
+  {id: 'lasso', claim: 'The group lasso during training makes the condensed network more accurate.',
+   source: 'CondenseNet, §3 (group lasso) and §5.1',
+   a: arm('group lasso on', {groupLasso: GROUP_LASSO}), b: arm('group lasso off', {}), paper: 'higher', margin: EQUIVALENCE_MARGIN},
+];
+
 export function plan(budget: Budget): BudgetPlan {
-  const recipe = pick(budget, RECIPES);
+  const recipe = pick(budget, BUDGET_SIZES);
   const seeds = recipe.seeds;
   const seeded = (options: LabOptions) => seeds.map(seed => condensenet(options, seed));
   return {
     chapter: '04', budget,
     training: {...recipe.training, batch: 64, optimizer: 'nesterov', lr: 0.1, schedule: 'cosine'},
-    seeds: [...seeds],
+    seeds: [...seeds], claims: CLAIMS, claimSeeds: [...recipe.claimSeeds], designNoise: recipe.designNoise,
     groups: [
       {name: 'pointwise', title: 'the 1x1 convolutions: dense, fixed groups, shuffled, learned', specs: POINTWISE.flatMap(p => seeded(p.options))},
       {name: 'condense', title: `condensation factor C at G = ${GROUPS}`,
@@ -81,6 +93,7 @@ export function plan(budget: Budget): BudgetPlan {
       {name: 'mobilenet', title: 'MobileNetV2 at matched multiply-adds',
        specs: seeds.map(seed => ({model: 'mobilenet_v2', options: {...MOBILENET_V2, width: matchedMobileNetWidth()} as ModelOptions, seed,
                                   training: MOBILENET_TRAINING}))},
+      ...claimGroups(CLAIMS, recipe.claimSeeds),
     ],
   };
 }

@@ -115,7 +115,7 @@ export function findings(result: PlanResult): Finding[] {
        (gainedBy.length ? ` (${gainedBy.join(', ')})` : '') + `, ${steps.filter(v => v.beyondNoise && v.difference < 0).length} lose. ` +
        ended(top, `The ladder climbs at lab scale${gainedBy.length === 1 ? `, all of it at the ${gainedBy[0]} rung` : ''}.`, 'At lab scale the ladder ends lower than it starts: the ImageNet ordering inverts, as small-data comparisons have found.',
              `${UNDECIDED} The ImageNet gains do not show as a decided difference at this scale.`)},
-    noiseFinding(noise, result.seeds.length),
+    noiseFinding(result, noise),
   ];
 }
 

@@ -7,7 +7,9 @@
  */
 import {Budget, pick} from '../../experiments/budget';
 import {inputFor} from '../../experiments/lab-scale';
-import {BudgetPlan} from '../../experiments/plan';
+import {BUDGET_SIZES} from '../../experiments/budget-sizes';
+import {EQUIVALENCE_MARGIN, HeadlineClaim} from '../../experiments/claims';
+import {BudgetPlan, claimGroups} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {DEFAULTS, InceptionLabOptions} from '../../models/inception-lab';
 import {Chapter} from '../common/chapter';
@@ -26,12 +28,6 @@ export const RMSPROP = {optimizer: 'rmsprop', lr: 0.045} as const;
 export const LABEL_SMOOTHING = 0.1;
 /** The residual-scaling experiment: the network at full width (64 / 128 / 256) and a learning rate that strains it. */
 export const SCALING = {width: 1, lr: 0.1, scales: [1, 0.2]} as const;
-
-const RECIPES: Record<Budget, {training: Partial<TrainingSettings>; seeds: number[]}> = {
-  smoke: {training: {limit: 256, testLimit: 200, epochs: 1}, seeds: [1]},
-  quick: {training: {limit: 4096, testLimit: 1000, epochs: 1}, seeds: [1, 2]},
-  full: {training: {limit: null, testLimit: null, epochs: 10}, seeds: [1, 2, 3]},
-};
 
 export type LabOptions = Partial<Omit<InceptionLabOptions, 'channels' | 'classes' | 'resolution' | 'stemStride' | 'modulesPerStage'>>;
 const SWITCHES = ['kernels', 'between', 'reduction', 'batchNorm', 'act', 'residual', 'residualScale'] as const;
@@ -63,14 +59,37 @@ export const BN_ARMS: ReadonlyArray<{label: string; options: LabOptions; lrFacto
   {label: `sigmoid, BN, learning rate ×${BN_LR_FACTOR}`, options: {act: 'sigmoid'}, lrFactor: BN_LR_FACTOR},
 ];
 
+/** An arm of a headline claim: the lab network with `options`, at the claim's seed. */
+const arm = (label: string, options: LabOptions) => ({label, spec: (seed: number) => inception(options, seed)});
+
+/**
+ * What chapter 01's plan is designed to decide, each a paired comparison of
+ * the lab network with one thing changed, at the chapter's recipe.
+ */
+export const CLAIMS: readonly HeadlineClaim[] = [
+  {id: 'kernels', claim: 'Two stacked 3×3 convolutions lose nothing against the 5×5 they replace, at a lower cost.',
+   source: 'Rethinking the Inception Architecture (Szegedy et al., 2016), §3.1',
+   a: arm('two 3×3', {kernels: '3x3-3x3'}), b: arm('one 5×5', {kernels: '5x5'}), paper: 'equivalent', margin: EQUIVALENCE_MARGIN},
+  {id: 'between', claim: 'A ReLU between the two factors is better than a linear one.',
+   source: 'Rethinking the Inception Architecture, §3.1 and Figure 2',
+   a: arm('ReLU between', {kernels: '3x3-3x3'}), b: arm('linear between', {kernels: '3x3-3x3', between: 'linear'}), paper: 'higher',
+   margin: EQUIVALENCE_MARGIN},
+  {id: 'batchNorm', claim: 'Batch normalisation trains faster: at the same learning rate and number of steps it is more accurate.',
+   source: 'Batch Normalization (Ioffe and Szegedy, 2015), §4.2 and Figure 2',
+   a: arm('batch norm', {}), b: arm('no batch norm', {batchNorm: false}), paper: 'higher', margin: EQUIVALENCE_MARGIN},
+  {id: 'residual', claim: 'Residual connections make an Inception network train faster.',
+   source: 'Inception-v4, Inception-ResNet (Szegedy et al., 2017), §3 and Figures 24-26',
+   a: arm('residual modules', {residual: true}), b: arm('plain modules', {}), paper: 'higher', margin: EQUIVALENCE_MARGIN},
+];
+
 export function plan(budget: Budget): BudgetPlan {
-  const recipe = pick(budget, RECIPES);
+  const recipe = pick(budget, BUDGET_SIZES);
   const seeds = recipe.seeds;
   const seeded = (options: LabOptions, training?: Partial<TrainingSettings>) => seeds.map(seed => inception(options, seed, training));
   return {
     chapter: '01', budget,
     training: {...recipe.training, batch: 64, optimizer: 'momentum', lr: BASE_LR},
-    seeds: [...seeds],
+    seeds: [...seeds], claims: CLAIMS, claimSeeds: [...recipe.claimSeeds], designNoise: recipe.designNoise,
     groups: [
       {name: 'kernels', title: 'a 5x5, two 3x3, or 1x3 then 3x1',
        specs: (['5x5', '3x3-3x3', '1x3-3x1'] as const).flatMap(kernels => seeded({kernels}))},
@@ -86,6 +105,7 @@ export function plan(budget: Budget): BudgetPlan {
        specs: SCALING.scales.map(residualScale => inception({width: SCALING.width, residual: true, residualScale}, seeds[0], {lr: SCALING.lr}))},
       {name: 'ladder', title: 'Rethinking\'s ladder from GoogLeNet to Inception-v3',
        specs: LADDER.flatMap(rung => seeded(rung.options, rung.training))},
+      ...claimGroups(CLAIMS, recipe.claimSeeds),
     ],
   };
 }

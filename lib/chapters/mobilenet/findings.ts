@@ -73,7 +73,7 @@ export function findings(result: PlanResult): Finding[] {
     {id: 'pareto', topic: 'Pareto front', claim: 'Width and resolution trade accuracy for cost smoothly (Fig. 4, 5).',
      measured: {'networks on the front': front.length, 'networks in the grid': grid.length}, agrees: null,
      text: `of the grid: ${front.map(p => p.label).join(', ')}.`},
-    noiseFinding(noise, widest.n),
+    noiseFinding(result, noise),
   ];
 }
 

@@ -4,7 +4,9 @@
  * thinner against shallower, V1/V2/V3 at matched cost).
  */
 import {Budget, pick} from '../../experiments/budget';
-import {BudgetPlan} from '../../experiments/plan';
+import {BUDGET_SIZES} from '../../experiments/budget-sizes';
+import {EQUIVALENCE_MARGIN, HeadlineClaim} from '../../experiments/claims';
+import {BudgetPlan, claimGroups} from '../../experiments/plan';
 import {labScaleOptions} from '../../experiments/lab-scale';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {networkCost} from '../../models/costs';
@@ -16,12 +18,6 @@ export const V1_LAB = labScaleOptions('mobilenet_v1');
 export const GRID_WIDTHS = [0.25, 0.5, 0.75, 1.0] as const;
 export const GRID_RESOLUTIONS = [10, 14, 20, 28] as const;
 export const SEPARABLE_WIDTHS = [0.25, 0.5] as const;
-
-const RECIPES: Record<Budget, {training: Partial<TrainingSettings>; seeds: number[]}> = {
-  smoke: {training: {limit: 256, testLimit: 200, epochs: 1}, seeds: [1]},
-  quick: {training: {limit: 4096, testLimit: 1000, epochs: 1}, seeds: [1, 2]},
-  full: {training: {limit: null, testLimit: null, epochs: 10}, seeds: [1, 2, 3]},
-};
 
 /** Widths at which the compared networks match a reference's cost (computed once a process: ~100 networks are costed). */
 let matched: {thin: number; v2: number; v3: number} | null = null;
@@ -45,13 +41,39 @@ const V3_LAB = {...labScaleOptions('mobilenet_v3'), size: 'small'};
 
 const v1 = (options: ModelOptions, seed = 1): ExperimentSpec => ({model: 'mobilenet_v1', options: {...V1_LAB, ...options}, seed});
 
+const arm = (label: string, spec: (seed: number) => ExperimentSpec) => ({label, spec});
+
+/**
+ * What chapter 03's plan is designed to decide, each a paired comparison.
+ * (Specs are functions: matched widths are costed only when a plan is made.)
+ */
+export const CLAIMS: readonly HeadlineClaim[] = [
+  {id: 'width', claim: 'Accuracy drops as the width multiplier shrinks: α = 1 is more accurate than α = 0.5.',
+   source: 'MobileNets (Howard et al., 2017), §4.2 and Table 6',
+   a: arm('α = 1', seed => v1({width: 1, resolution: 28}, seed)), b: arm('α = 0.5', seed => v1({width: 0.5, resolution: 28}, seed)),
+   paper: 'higher', margin: EQUIVALENCE_MARGIN},
+  {id: 'resolution', claim: 'Accuracy drops as the input resolution shrinks: 28 px is more accurate than 14 px.',
+   source: 'MobileNets, §4.2 and Table 7',
+   a: arm('28 px', seed => v1({width: 1, resolution: 28}, seed)), b: arm('14 px', seed => v1({width: 1, resolution: 14}, seed)),
+   paper: 'higher', margin: EQUIVALENCE_MARGIN},
+  {id: 'thinShallow', claim: 'At the same cost, a thinner network is more accurate than a shallower one.',
+   source: 'MobileNets, §4.2 and Table 5',
+   a: arm('thinner', seed => v1({resolution: 28, width: matchedWidths().thin}, seed)),
+   b: arm('shallower', seed => ({model: 'mobilenet_v1', options: SHALLOW, seed})), paper: 'higher', margin: EQUIVALENCE_MARGIN},
+  {id: 'linearBottleneck', claim: 'A linear bottleneck is more accurate than one with a ReLU after its projection.',
+   source: 'MobileNetV2 (Sandler et al., 2018), §6.4 and Figure 6a',
+   a: arm('linear bottleneck', seed => ({model: 'mobilenet_v2', options: {...V2_LAB, width: matchedWidths().v2}, seed})),
+   b: arm('ReLU bottleneck', seed => ({model: 'mobilenet_v2', options: {...V2_LAB, width: matchedWidths().v2, linearBottleneck: false}, seed})),
+   paper: 'higher', margin: EQUIVALENCE_MARGIN},
+];
+
 export function plan(budget: Budget): BudgetPlan {
-  const recipe = pick(budget, RECIPES);
+  const recipe = pick(budget, BUDGET_SIZES);
   const widths = matchedWidths();
   return {
     chapter: '03', budget,
     training: {...recipe.training, batch: 64, lr: 5e-3},
-    seeds: [...recipe.seeds],
+    seeds: [...recipe.seeds], claims: CLAIMS, claimSeeds: [...recipe.claimSeeds], designNoise: recipe.designNoise,
     groups: [
       {name: 'grid', title: 'α × resolution',
        specs: GRID_WIDTHS.flatMap(width => GRID_RESOLUTIONS.map(resolution => v1({width, resolution})))},
@@ -68,6 +90,7 @@ export function plan(budget: Budget): BudgetPlan {
          {model: 'mobilenet_v2', options: {...V2_LAB, width: widths.v2, linearBottleneck: false}, seed: 1},
          {model: 'mobilenet_v3', options: {...V3_LAB, width: widths.v3}, seed: 1},
        ]},
+      ...claimGroups(CLAIMS, recipe.claimSeeds),
     ],
   };
 }

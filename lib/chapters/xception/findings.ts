@@ -101,7 +101,7 @@ export function findings(result: PlanResult): Finding[] {
      verdict: xceptionOverInception, agrees: agreement(xceptionOverInception, true),
      text: `Xception-like (k = C) over Inception-like (k = 4) at ${millions(inception.runs[0].result.trainableParams, 3)} parameters: ` +
        `${said(xceptionOverInception)}, for ${(xception.runs[0].result.macs / inception.runs[0].result.macs).toFixed(2)}× the multiply-adds.`},
-    noiseFinding(noise, result.seeds.length),
+    noiseFinding(result, noise),
   ];
 }
 

@@ -8,7 +8,9 @@
  */
 import {Budget, pick} from '../../experiments/budget';
 import {inputFor} from '../../experiments/lab-scale';
-import {BudgetPlan} from '../../experiments/plan';
+import {BUDGET_SIZES} from '../../experiments/budget-sizes';
+import {EQUIVALENCE_MARGIN, HeadlineClaim} from '../../experiments/claims';
+import {BudgetPlan, claimGroups} from '../../experiments/plan';
 import {ExperimentSpec, ModelOptions, TrainingSettings} from '../../experiments/spec';
 import {DEFAULTS, XceptionSpectrumOptions} from '../../models/xception-spectrum';
 import {networkCost} from '../../models/costs';
@@ -24,12 +26,6 @@ export const SEGMENTS = [1, 2, 4, 8, 16, 32, 0] as const;
 export const INCEPTION_SEGMENTS = 4;
 /** ShuffleNet's grouped 1x1 in the shuffle ablation (segments of the 3x3 alike). */
 export const SHUFFLE_GROUPS = 4;
-
-const RECIPES: Record<Budget, {training: Partial<TrainingSettings>; seeds: number[]}> = {
-  smoke: {training: {limit: 256, testLimit: 200, epochs: 1}, seeds: [1]},
-  quick: {training: {limit: 4096, testLimit: 1000, epochs: 1}, seeds: [1, 2]},
-  full: {training: {limit: null, testLimit: null, epochs: 10}, seeds: [1, 2, 3]},
-};
 
 type SpectrumOptions = Partial<Omit<XceptionSpectrumOptions, keyof typeof LAB>>;
 const OPTIONAL = ['order', 'pointwiseGroups', 'shuffle', 'residual'] as const;
@@ -67,15 +63,42 @@ export function matchedWidths(): {byMacs: Map<number, number>; xceptionByParams:
   return matched;
 }
 
+const arm = (label: string, options: () => SpectrumOptions & {segments: number}) =>
+    ({label, spec: (seed: number) => spectrum(options(), seed)});
+
+/**
+ * What chapter 02's plan is designed to decide, each a paired comparison of
+ * the spectrum network with one thing changed. (Arms' options are functions:
+ * the matched width is costed only when a plan is made.)
+ */
+export const CLAIMS: readonly HeadlineClaim[] = [
+  {id: 'between', claim: 'With no non-linearity between the depthwise and the pointwise step, a separable network is more accurate than with a ReLU there.',
+   source: 'Xception (Chollet, 2017), §4.7 and Figure 10',
+   a: arm('linear between', () => ({segments: 0})), b: arm('ReLU between', () => ({segments: 0, between: 'relu'})), paper: 'higher',
+   margin: EQUIVALENCE_MARGIN},
+  {id: 'order', claim: 'Whether the depthwise or the pointwise step comes first matters little in a stack of modules.',
+   source: 'Xception, §3 (the two differences from an "extreme" Inception module)',
+   a: arm('depthwise first', () => ({segments: 0, order: 'depthwise-first'})), b: arm('pointwise first', () => ({segments: 0})),
+   paper: 'equivalent', margin: EQUIVALENCE_MARGIN},
+  {id: 'residual', claim: 'Residual connections help a separable network converge, in speed and in final accuracy.',
+   source: 'Xception, §4.6 and Figure 9',
+   a: arm('with residuals', () => ({segments: 0})), b: arm('without residuals', () => ({segments: 0, residual: false})), paper: 'higher',
+   margin: EQUIVALENCE_MARGIN},
+  {id: 'inceptionXception', claim: 'At the same number of parameters, depthwise separable modules (one segment per channel) beat Inception-like ones.',
+   source: 'Xception, §4.3 and Table 1 (against Inception V3)',
+   a: arm('one segment per channel', () => ({segments: 0, width: matchedWidths().xceptionByParams})),
+   b: arm(`${INCEPTION_SEGMENTS} segments`, () => ({segments: INCEPTION_SEGMENTS})), paper: 'higher', margin: EQUIVALENCE_MARGIN},
+];
+
 export function plan(budget: Budget): BudgetPlan {
-  const recipe = pick(budget, RECIPES);
+  const recipe = pick(budget, BUDGET_SIZES);
   const seeds = recipe.seeds;
   const widths = matchedWidths();
   const seeded = (options: SpectrumOptions & {segments: number}) => seeds.map(seed => spectrum(options, seed));
   return {
     chapter: '02', budget,
     training: {...recipe.training, batch: 64, lr: 5e-3},
-    seeds: [...seeds],
+    seeds: [...seeds], claims: CLAIMS, claimSeeds: [...recipe.claimSeeds], designNoise: recipe.designNoise,
     groups: [
       {name: 'fixed', title: 'the spectrum at fixed width', specs: SEGMENTS.map(segments => spectrum({segments}))},
       {name: 'matched', title: 'the spectrum at matched multiply-adds',
@@ -92,6 +115,7 @@ export function plan(budget: Budget): BudgetPlan {
        specs: [true, false].flatMap(residual => seeded({segments: 0, residual}))},
       {name: 'inceptionXception', title: 'Inception-like against Xception-like at matched parameters',
        specs: [...seeded({segments: INCEPTION_SEGMENTS}), ...seeded({segments: 0, width: widths.xceptionByParams})]},
+      ...claimGroups(CLAIMS, recipe.claimSeeds),
     ],
   };
 }

@@ -1,0 +1,100 @@
+/**
+ * A chapter's headline claims: the few claims of its papers that its plan is
+ * designed to decide. Each names two arms trained at the same seeds (so the
+ * comparison is paired: same training images, same data order, the shared
+ * layers started alike), what the paper predicts for arm a against arm b,
+ * and the equivalence margin, all set before any run. A plan trains every
+ * claim's arms at its claim seeds; lib/chapters/common/claims.ts judges them.
+ */
+import {tQuantile} from '../results/intervals';
+import {ExperimentSpec} from './spec';
+
+/**
+ * The margin within which the chapters call two networks' test accuracies
+ * equivalent, set before any run: 2 points of accuracy. At the course
+ * budget one seed's paired difference varies by about 0.01
+ * (budget-sizes.ts), so 5 seeds decide ±0.02 for almost any difference;
+ * ±0.01 would need about 16 seeds.
+ */
+export const EQUIVALENCE_MARGIN = 0.02;
+
+/** What the paper says of arm a against arm b in test accuracy. */
+export type PaperPrediction = 'higher' | 'lower' | 'equivalent';
+
+export interface ClaimArm {
+  label: string;
+  spec(seed: number): ExperimentSpec;
+}
+
+export interface HeadlineClaim {
+  /** Short id, also the plan group that trains its arms: 'claim:<id>'. */
+  id: string;
+  /** The claim as the paper makes it, in a sentence. */
+  claim: string;
+  /** Where the paper makes it. */
+  source: string;
+  a: ClaimArm;
+  b: ClaimArm;
+  paper: PaperPrediction;
+  /**
+   * Within how many points of test accuracy two arms count as equivalent,
+   * set before the runs: an equivalence claim is supported inside it, and a
+   * claimed gain is refuted when the whole interval lies inside it.
+   */
+  margin: number;
+  /** Why this margin, where it is not the chapter's default. */
+  marginReason?: string;
+}
+
+/** The plan group that trains a claim's arms. */
+export const claimGroup = (claim: Pick<HeadlineClaim, 'id'>) => `claim:${claim.id}`;
+
+/** A claim's runs: both arms at every claim seed, a then b per seed. */
+export function claimSpecs(claim: HeadlineClaim, seeds: readonly number[]): ExperimentSpec[] {
+  return seeds.flatMap(seed => [claim.a.spec(seed), claim.b.spec(seed)]);
+}
+
+/**
+ * The expected 95 % and 90 % half-widths of a paired difference over
+ * `seeds` seeds, when one seed's difference has standard deviation
+ * `pairedStd`: t(0.975 or 0.95, n - 1) · pairedStd / √n. This is what
+ * `cnnlab plan` prints per claim before anything is trained.
+ */
+export function expectedHalfWidths(pairedStd: number, seeds: number): {differs: number; equivalent: number} {
+  if (!Number.isInteger(seeds) || seeds < 2) return {differs: Infinity, equivalent: Infinity};
+  const se = pairedStd / Math.sqrt(seeds);
+  return {differs: tQuantile(0.975, seeds - 1) * se, equivalent: tQuantile(0.95, seeds - 1) * se};
+}
+
+/**
+ * What a plan expects one seed's paired difference to vary by, before its
+ * runs: a figure measured on this recipe, with where it was measured. The
+ * plan sizes its claim seeds from it; the chapter then reports the noise
+ * its own runs measured.
+ */
+export interface DesignNoise {
+  pairedStd: number;
+  basis: string;
+}
+
+/** What a plan expects of one claim before its runs, from its design noise. */
+export interface ClaimDesign {
+  /** Runs the claim takes: both arms at every claim seed. */
+  runs: number;
+  /** Expected half-width of the 95 % interval (decides "differs") and of the 90 % one (decides "equivalent"). */
+  halfWidth95: number;
+  halfWidth90: number;
+  /** Differences at or below this size are expected to come out equivalent within the margin (0: none). */
+  equivalentBelow: number;
+  /** Differences above this size are expected to come out as differing. */
+  differsAbove: number;
+  /** Differences in [low, high] this design is expected to leave undecided; null when it decides any. */
+  undecidedBand: {low: number; high: number} | null;
+}
+
+export function claimDesign(claim: Pick<HeadlineClaim, 'margin'>, seeds: number, noise: DesignNoise): ClaimDesign {
+  const {differs, equivalent} = expectedHalfWidths(noise.pairedStd, seeds);
+  const equivalentBelow = Math.max(0, claim.margin - equivalent);
+  return {runs: 2 * seeds, halfWidth95: differs, halfWidth90: equivalent, equivalentBelow, differsAbove: differs,
+          undecidedBand: equivalentBelow >= differs ? null : {low: equivalentBelow, high: differs}};
+}

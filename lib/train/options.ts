@@ -67,6 +67,8 @@ export interface Timing {
   latencyMsBatch64: number;
   /** Most bytes held in tensors at any step. */
   peakTensorBytes: number;
+  /** Seconds spent evaluating the test set: what its size costs (absent in records made before 2026-12-02). */
+  testSeconds?: number;
 }
 
 /**

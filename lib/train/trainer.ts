@@ -113,7 +113,9 @@ async function trainEpoch(state: TrainingState, epoch: number): Promise<EpochRec
 async function finishTraining(state: TrainingState, curves: EpochRecord[], started: number): Promise<TrainResult> {
   const {model, data, options} = state;
   recalibrateBatchNorm(model, data.train, state.normalisation, options.preciseBatchNormImages ?? 1024, options.batchSize);
+  const testStarted = performance.now();
   const testAccuracy = data.test ? await evaluate(model, data.test, state.normalisation) : null;
+  const testSeconds = (performance.now() - testStarted) / 1000;
   return {
     curves,
     stepCurve: state.stepCurve,
@@ -124,6 +126,7 @@ async function finishTraining(state: TrainingState, curves: EpochRecord[], start
       trainImagesPerSecond: (curves.length * data.train.count) / state.trainSeconds,
       ...await latencyTiming(model),
       peakTensorBytes: state.peakTensorBytes,
+      testSeconds,
     },
   };
 }

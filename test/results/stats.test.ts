@@ -1,10 +1,10 @@
 /** The statistics behind the findings, each against its definition with hand-worked numbers. */
 import {strict as assert} from 'node:assert';
 
-import {closestInCost, costMismatch, differenceNoise, paretoFront, pooledStd, spread, verdict} from '../../lib/results';
+import {closestInCost, costMismatch, differenceNoise, pairedVerdict, paretoFront, pooledStd, spread, verdict} from '../../lib/results';
 
-const close = (actual: number, expected: number, what: string) =>
-    assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} vs ${expected}`);
+const close = (actual: number, expected: number, what: string, tolerance = 1e-12) =>
+    assert.ok(Math.abs(actual - expected) < tolerance, `${what}: ${actual} vs ${expected}`);
 
 describe('spread over seeds', () => {
   it('mean and sample standard deviation', () => {
@@ -65,6 +65,45 @@ describe('noise of a difference and its verdict', () => {
       assert.equal(v.decision, 'unmeasured');
       assert.ok(Number.isNaN(v.low));
     }
+  });
+});
+
+describe('paired verdicts (both arms at each seed)', () => {
+  it('takes the per-seed differences\' mean and spread, on n - 1 degrees of freedom', () => {
+    // Differences 0.002, 0.006, 0.003, 0.005, 0.004: mean 0.004, sample std √(1e-5 / 4) = 0.0015811, standard error 0.00070711.
+    // t(0.975; 4) = 2.7764451: 95 % interval 0.004 ± 0.0019632 = +0.00204 to +0.00596, which excludes zero.
+    const v = pairedVerdict([0.002, 0.006, 0.003, 0.005, 0.004]);
+    assert.equal(v.decision, 'differs');
+    assert.equal(v.degreesOfFreedom, 4);
+    close(v.noise, 0.0015811388 / Math.sqrt(5), 'standard error', 1e-9);
+    close(v.low, 0.004 - 0.0019632, 'low', 1e-6);
+    close(v.high, 0.004 + 0.0019632, 'high', 1e-6);
+  });
+
+  it('for a claim of equivalence, an interval inside the margin says equivalent even when it also excludes zero', () => {
+    // The same differences: 90 % interval 0.004 ± t(0.95; 4) 2.1318468 · 0.00070711 = +0.00249 to +0.00551, inside ±0.02.
+    const differences = [0.002, 0.006, 0.003, 0.005, 0.004];
+    assert.equal(pairedVerdict(differences, 0.02, true).decision, 'equivalent');
+    assert.match(pairedVerdict(differences, 0.02, true).label, /^equivalent within ±0\.02 \(90 % interval \+0\.002 to \+0\.006\)$/);
+    assert.equal(pairedVerdict(differences, 0.02, false).decision, 'differs', 'a claimed gain: the difference is what was measured');
+    // 0.05, 0.06, 0.07: mean 0.06, std 0.01, standard error 0.0057735; 90 % interval ± 2.9199856 · 0.0057735 = +0.043 to +0.077,
+    // outside ±0.02: not equivalent; the 95 % one (± 4.3026527 · 0.0057735 = ± 0.024841) excludes zero: differs.
+    assert.equal(pairedVerdict([0.05, 0.06, 0.07], 0.02, true).decision, 'differs');
+  });
+
+  it('is undecided when the spread of the differences is wide, and says how many seeds would decide', () => {
+    // 0.01, 0.03, 0.02: mean 0.02, std 0.01, standard error 0.0057735, 95 % half-width 4.3026527 · 0.0057735 = 0.024841.
+    const v = pairedVerdict([0.01, 0.03, 0.02]);
+    assert.equal(v.decision, 'undecided');
+    close(v.low, 0.02 - 0.024841, 'low', 1e-6);
+    // With n seeds the standard error is 0.01 / √n: n = 4 gives 3.1824463 · 0.005 = 0.0159 < 0.02, n = 3 does not.
+    assert.equal(v.seedsToDecide, 4);
+  });
+
+  it('cannot judge one seed: no spread, no interval', () => {
+    const v = pairedVerdict([0.03]);
+    assert.equal(v.decision, 'unmeasured');
+    assert.equal(v.difference, 0.03);
   });
 });
 

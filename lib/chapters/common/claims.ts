@@ -25,7 +25,12 @@ export interface ClaimOutcome {
   agrees: boolean | null;
 }
 
-const PREDICTION_WORDS: Record<PaperPrediction, string> = {higher: 'a more accurate', lower: 'a less accurate', equivalent: 'the same within the margin'};
+/** "The paper predicts two 3×3 as accurate as one 5×5": what a claim expects of its arms, in words. */
+function predicted(claim: HeadlineClaim): string {
+  const relation = claim.paper === 'higher' ? 'more accurate than' : claim.paper === 'lower' ? 'less accurate than' : 'as accurate as';
+  return `the paper predicts ${claim.a.label} ${relation} ${claim.b.label}` +
+      (claim.paper === 'equivalent' ? ` (here: within ±${claim.margin})` : '');
+}
 
 /**
  * Whether a verdict bears a prediction out. A predicted gain is borne out
@@ -74,8 +79,8 @@ export function claimSentence(o: ClaimOutcome): string {
   const v = o.verdict;
   const measured = `${o.claim.a.label} against ${o.claim.b.label}: ${signed(v.difference)} in test accuracy over ` +
       `${plural(o.seeds.length, 'paired seed')}, ${v.label}.`;
-  const paper = `The paper predicts ${PREDICTION_WORDS[o.claim.paper]} network for ${o.claim.a.label}`;
-  return `${measured} ${paper}; the lab ${AGREEMENT_WORDS(o.agrees)}.`;
+  const paper = predicted(o.claim);
+  return `${measured} ${paper[0].toUpperCase()}${paper.slice(1)}; the lab ${AGREEMENT_WORDS(o.agrees)}.`;
 }
 
 /** The table of a chapter's headline claims: what the paper predicts, the lab's interval and verdict, and whether they agree. */

@@ -76,18 +76,22 @@ export function noiseFinding(result: PlanResult, noise: Noise): Finding {
   const meanAccuracy = runs.reduce((sum, run) => sum + accuracy(run), 0) / runs.length;
   const testImages = datasetFor(runs[0].config).test.count;
   const parts = noise.degreesOfFreedom > 0 ? noiseParts(noise.accuracy, meanAccuracy, testImages) : null;
+  const timed = runs.filter(run => run.result.timing.testSeconds != null && run.result.seconds > 0);
+  const testShare = timed.length === 0 ? null : timed.reduce((sum, run) => sum + run.result.timing.testSeconds! / run.result.seconds, 0) / timed.length;
   return {
     id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',
     measured: {'one run\'s standard deviation (accuracy)': noise.accuracy, 'one run\'s standard deviation (mean training loss)': noise.meanLoss,
                'degrees of freedom': noise.degreesOfFreedom,
-               ...(parts ? {'of it, test-set sampling': parts.testSampling, 'of it, training': parts.training} : {})},
+               ...(parts ? {'of it, test-set sampling': parts.testSampling, 'of it, training': parts.training} : {}),
+               ...(testShare != null ? {'share of a run\'s time spent testing': testShare} : {})},
     agrees: null,
     text: parts != null ?
         `pooled over ${plural(noise.configurations, 'configuration')} repeated over seeds (${plural(noise.degreesOfFreedom, 'degree')} of freedom): ` +
         `${noise.accuracy.toFixed(3)} in test accuracy and ${noise.meanLoss.toFixed(3)} in mean training loss. ` +
         `Testing on ${testImages.toLocaleString('en-US')} images at a mean accuracy of ${meanAccuracy.toFixed(3)} accounts for ` +
         `${parts.testSampling.toFixed(3)} of the accuracy's (binomial sampling); training (initialisation and data order) for ` +
-        `${parts.training.toFixed(3)}, the two adding in squares.` :
+        `${parts.training.toFixed(3)}, the two adding in squares.` +
+        (testShare != null ? ` Testing took ${(100 * testShare).toFixed(0)} % of a run's time on average.` : '') :
         'one seed on this budget, so no comparison above is checked against noise.',
   };
 }

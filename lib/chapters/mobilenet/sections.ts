@@ -45,8 +45,8 @@ export function seedSection(result: PlanResult): Item[] {
     ]),
     markdownItem(`From α = ${thinnest.width} to α = ${widest.width} accuracy moves by **${(widest.mean - thinnest.mean).toFixed(3)}**; ` +
         (noise.degreesOfFreedom > 0 ?
-            `one run's seed-to-seed standard deviation, pooled over the ${byWidth.length} widths, is ${noise.accuracy.toFixed(3)} ` +
-            `(${plural(thinnest.n, 'seed')} each).` :
+            `one run's seed-to-seed standard deviation, pooled over ${plural(noise.configurations, 'configuration')} repeated over seeds ` +
+            `(these widths and the headline claims' arms; ${plural(noise.degreesOfFreedom, 'degree')} of freedom), is ${noise.accuracy.toFixed(3)}.` :
             'one seed on this budget: no spread measured, so no comparison below is checked against noise.')),
   ];
 }

@@ -24,7 +24,7 @@ export {FAMILY as MOBILENET_V2, MobileNetV2Options, buildMobileNetV2} from './mo
 export {FAMILY as MOBILENET_V3, MobileNetV3Options, buildMobileNetV3} from './mobilenet-v3';
 export {buildInceptionV1} from './inception-v1';
 export {FAMILY as INCEPTION_LAB, InceptionLabOptions, buildInceptionLab} from './inception-lab';
-export {buildAlexNet, buildVgg16} from './classic';
+export {buildAlexNet, buildSqueezeNet, buildVgg16} from './classic';
 export {buildInceptionV2} from './inception-v2';
 export {buildInceptionV3} from './inception-v3';
 export {buildInceptionV4} from './inception-v4';
@@ -90,6 +90,7 @@ export const FAMILIES: readonly RegisteredFamily[] = [
   registered(inceptionLab.FAMILY),
   registered(classic.ALEXNET),
   registered(classic.VGG16),
+  registered(classic.SQUEEZENET),
   registered(inceptionV2.FAMILY),
   registered(inceptionV3.FAMILY),
   registered(inceptionV4.FAMILY),

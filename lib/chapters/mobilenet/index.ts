@@ -7,7 +7,7 @@
 import {recipeItems} from '../common/recipe';
 
 export {
-  PAPER, REFERENCE_COMPARISONS, Table3Row, googLeNetErratum, mobileNetDepth, modernSection, referenceComparisonRows, paperTablesSection, paperV1Section, scalingSection, table3Rows, table3Section,
+  PAPER, REFERENCE_COMPARISONS, Table3Row, googLeNetErratum, mobileNetDepth, squeezeNetErratum, modernSection, referenceComparisonRows, paperTablesSection, paperV1Section, scalingSection, table3Rows, table3Section,
 } from './paper';
 export {CHAPTER, GRID_RESOLUTIONS, GRID_WIDTHS, plan} from './plan';
 export {

@@ -37,6 +37,14 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     assert.equal(plain[0].weightParams, 589_824);
   });
 
+  it('shows from a built 1x1 layer that it is linear without its ReLU and not with it', () => {
+    // Weights +1, -1: a = (2, 1) gives 1, b = (1, 3) gives -2, a + b = (3, 4) gives -1 = 1 + (-2). With ReLU: 1, 0 and 0, not 1.
+    const {linear, withReLU} = inception.oneByOneNonLinearity();
+    assert.deepEqual([linear.fa, linear.fb, linear.fSum], [1, -2, -1]);
+    assert.deepEqual([withReLU.fa, withReLU.fb, withReLU.fSum], [1, 0, 0]);
+    assert.match(proseOf(inception.oneByOneSection()), /With its ReLU they give 1 and 0, but a \+ b gives 0, not 1/);
+  });
+
   it('computes receptive fields from kernels and strides', () => {
     assert.deepEqual(inception.receptiveField([{filters: 1, kernel: 3}, {filters: 1, kernel: 3}]), [5, 5]);
     assert.deepEqual(inception.receptiveField([{filters: 1, kernel: [1, 7]}, {filters: 1, kernel: [7, 1]}]), [7, 7]);

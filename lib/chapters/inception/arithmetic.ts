@@ -135,7 +135,40 @@ export function oneByOneSection(): Item[] {
         `${percent(modules[1].reduced.macs / modules[1].naive.macs)} of the naive module's multiply-adds. ` +
         `The same 1×1 layer also **expands**: MobileNetV2 widens 24 channels six-fold to 144 at 56 × 56 with ` +
         `${count(expand[0].weightParams)} weights and ${millions(expand[0].macs)} multiply-adds, so that its depthwise 3×3 works on more channels.`),
+    oneByOneNonLinearityItem(),
   ];
+}
+
+/**
+ * Why a 1x1 convolution adds non-linearity: per pixel it is a linear map of
+ * the channels, and the ReLU after it is not. One built 1x1 convolution from
+ * two channels to one (weights +1 and -1, no bias) on two pixels, a and b,
+ * and on their sum: a linear layer gives f(a) + f(b) = f(a + b); with its
+ * ReLU the two sides differ.
+ */
+export function oneByOneNonLinearity(a: [number, number] = [2, 1], b: [number, number] = [1, 3]) {
+  const outputs = (relu: boolean) => tf.tidy(() => {
+    const layer = tf.layers.conv2d({filters: 1, kernelSize: 1, useBias: false, activation: relu ? 'relu' : 'linear',
+                                    kernelInitializer: 'zeros', inputShape: [1, 1, 2]});
+    const model = tf.sequential({layers: [layer]});
+    layer.setWeights([tf.tensor4d([1, -1], [1, 1, 2, 1])]);
+    const pixels = tf.tensor4d([...a, ...b, a[0] + b[0], a[1] + b[1]], [3, 1, 1, 2]);
+    const [fa, fb, fSum] = Array.from((model.predict(pixels) as tf.Tensor).dataSync());
+    model.dispose();
+    return {fa, fb, fSum};
+  });
+  return {a, b, linear: outputs(false), withReLU: outputs(true)};
+}
+
+function oneByOneNonLinearityItem(): Item {
+  const {a, b, linear, withReLU} = oneByOneNonLinearity();
+  const pixel = (p: readonly number[]) => `(${p.join(', ')})`;
+  return markdownItem(`A 1×1 convolution mixes the channels of each pixel on its own, a linear map; what makes a stack of them ` +
+      `more than one bigger linear map is the activation after each. On a built 1×1 layer from two channels to one (weights +1 and −1): ` +
+      `without activation, pixels a = ${pixel(a)} and b = ${pixel(b)} give ${linear.fa} and ${linear.fb}, and a + b gives ` +
+      `${linear.fSum} = ${linear.fa} + ${linear.fb}. With its ReLU they give ${withReLU.fa} and ${withReLU.fb}, but a + b gives ` +
+      `${withReLU.fSum}, not ${withReLU.fa + withReLU.fb}: each 1×1 layer with its ReLU adds a non-linearity at almost no cost, ` +
+      'the purpose GoogLeNet gives its 1×1 layers besides reducing dimensions.');
 }
 
 // ---- 2. The modules as the sources write them: source-modules.ts ----

@@ -14,7 +14,7 @@ import {LAB} from './plan';
 
 export {BN_LR_FACTOR, CHAPTER, LAB, LADDER, SCALING, inception, plan} from './plan';
 export {
-  bottleneckExample, bottleneckSection, reductionErratum, chainCost, gridReductionExample, oneByOneSection, receptiveField, reductionExample,
+  bottleneckExample, bottleneckSection, reductionErratum, chainCost, gridReductionExample, oneByOneNonLinearity, oneByOneSection, receptiveField, reductionExample,
   replacementRows, replacementSection,
 } from './arithmetic';
 export {SOURCE_V1, SOURCE_V2, countSourceModule, samePaddingRows, sourceModulesSection} from './source-modules';

@@ -87,17 +87,14 @@ export function claimSentence(o: ClaimOutcome): string {
 export function claimsTable(outcomes: readonly ClaimOutcome[]): Item {
   const interval = (v: Verdict) => Number.isFinite(v.low) ? `${signed(v.low)} to ${signed(v.high)}` : '-';
   return tableItem(outcomes, [
-    {header: 'claim', value: o => o.claim.claim},
-    {header: 'arms (a against b)', value: o => `${o.claim.a.label} against ${o.claim.b.label}`},
+    {header: 'claim (a against b)', value: o => `${o.claim.claim} (${o.claim.a.label} against ${o.claim.b.label})`},
     {header: 'paper predicts', value: o => o.claim.paper === 'equivalent' ? `equivalent within ±${o.claim.margin}` : `a ${o.claim.paper}`},
     {header: 'seeds', value: o => o.seeds.length},
-    {header: 'a − b', value: o => signed(o.verdict.difference)},
-    {header: '95 % interval', value: o => interval(o.verdict)},
+    {header: 'a − b (95 % interval)', value: o => `${signed(o.verdict.difference)} (${interval(o.verdict)})`},
     {header: 'lab verdict', value: o => o.verdict.decision === 'equivalent' ? `equivalent within ±${o.verdict.margin}` :
         o.verdict.decision === 'undecided' && o.verdict.seedsToDecide != null ? `undecided (about ${o.verdict.seedsToDecide} seeds would decide)` :
         o.verdict.decision},
     {header: 'lab and paper', value: o => AGREEMENT_WORDS(o.agrees)},
-    {header: 'source', value: o => o.claim.source},
   ], 'Headline claims: each a paired comparison (both arms at every seed), margins set before the runs.');
 }
 
@@ -134,7 +131,7 @@ export function claimsSection(result: PlanResult): Item[] {
   const undecided = outcomes.filter(o => o.verdict.decision === 'undecided' || o.verdict.decision === 'unmeasured');
   return [
     claimsTable(outcomes),
-    markdownItem(outcomes.map(o => `- ${claimSentence(o)}`).join('\n')),
+    markdownItem(outcomes.map(o => `- **${o.claim.id}** (${o.claim.source}): ${claimSentence(o)}`).join('\n')),
     ...(undecided.length === 0 ? [] : [markdownItem(undecidedNote(result, undecided.length))]),
     claimsHeadline(result, outcomes),
   ];

@@ -135,7 +135,8 @@ function claimsText(plan: BudgetPlan, claims: readonly ClaimRow[], rows: readonl
   const decides = (d: ClaimDesign) => !Number.isFinite(d.halfWidth95) ? 'nothing: one seed measures no noise' :
       d.undecidedBand == null ? `any difference (equivalent below ${d.equivalentBelow.toFixed(3)}, differs above ${d.differsAbove.toFixed(3)})` :
       `equivalent below ${d.equivalentBelow.toFixed(3)}, differs above ${d.differsAbove.toFixed(3)}; ` +
-      `leaves ${d.undecidedBand.low.toFixed(3)}-${d.undecidedBand.high.toFixed(3)} undecided`;
+      `leaves ${d.undecidedBand.low.toFixed(3)}-${d.undecidedBand.high.toFixed(3)} undecided` +
+      (d.seedsToDecideAny != null ? ` (${d.seedsToDecideAny} seeds would decide any)` : '');
   const table = tableBundle(claims, [
     {header: 'claim', value: c => c.id},
     {header: 'arms (a against b)', value: c => c.arms},

@@ -90,11 +90,19 @@ export interface ClaimDesign {
   differsAbove: number;
   /** Differences in [low, high] this design is expected to leave undecided; null when it decides any. */
   undecidedBand: {low: number; high: number} | null;
+  /** The fewest seeds at which the same noise would decide any difference (null: more than 100). */
+  seedsToDecideAny: number | null;
 }
 
 export function claimDesign(claim: Pick<HeadlineClaim, 'margin'>, seeds: number, noise: DesignNoise): ClaimDesign {
-  const {differs, equivalent} = expectedHalfWidths(noise.pairedStd, seeds);
-  const equivalentBelow = Math.max(0, claim.margin - equivalent);
-  return {runs: 2 * seeds, halfWidth95: differs, halfWidth90: equivalent, equivalentBelow, differsAbove: differs,
-          undecidedBand: equivalentBelow >= differs ? null : {low: equivalentBelow, high: differs}};
+  const band = (n: number) => {
+    const {differs, equivalent} = expectedHalfWidths(noise.pairedStd, n);
+    const equivalentBelow = Math.max(0, claim.margin - equivalent);
+    return {differs, equivalent, equivalentBelow, undecided: equivalentBelow >= differs ? null : {low: equivalentBelow, high: differs}};
+  };
+  const here = band(seeds);
+  let seedsToDecideAny: number | null = null;
+  for (let n = Math.max(2, seeds); n <= 100 && seedsToDecideAny == null; n++) if (band(n).undecided == null) seedsToDecideAny = n;
+  return {runs: 2 * seeds, halfWidth95: here.differs, halfWidth90: here.equivalent, equivalentBelow: here.equivalentBelow,
+          differsAbove: here.differs, undecidedBand: here.undecided, seedsToDecideAny};
 }

@@ -113,10 +113,12 @@ export function claimsHeadline(result: PlanResult, outcomes: readonly ClaimOutco
 }
 
 /** Why some claims are undecided, and what would decide them. */
-function undecidedNote(result: PlanResult, count: number): string {
+function undecidedNote(result: PlanResult, undecided: readonly ClaimOutcome[]): string {
   const course = BUDGET_SIZES.course;
-  const what = `${plural(count, 'claim')} ${count === 1 ? 'is' : 'are'} not decided on the ${result.budget} budget: ` +
+  const count = undecided.length;
+  const why = undecided.every(o => o.verdict.decision === 'unmeasured') ? 'one seed measures no noise, so there is no interval.' :
       'the interval is still too wide for the difference measured.';
+  const what = `${plural(count, 'claim')} ${count === 1 ? 'is' : 'are'} not decided on the ${result.budget} budget: ${why}`;
   if (result.budget === 'smoke' || result.budget === 'quick') {
     return `${what} The course budget (\`npm run report -- --budget course\`) trains each claim at ` +
         `${plural(course.claimSeeds.length, 'paired seed')} on ${course.training.limit!.toLocaleString('en-US')} images and tests on the whole test set.`;
@@ -132,7 +134,7 @@ export function claimsSection(result: PlanResult): Item[] {
   return [
     claimsTable(outcomes),
     markdownItem(outcomes.map(o => `- **${o.claim.id}** (${o.claim.source}): ${claimSentence(o)}`).join('\n')),
-    ...(undecided.length === 0 ? [] : [markdownItem(undecidedNote(result, undecided.length))]),
+    ...(undecided.length === 0 ? [] : [markdownItem(undecidedNote(result, undecided))]),
     claimsHeadline(result, outcomes),
   ];
 }

@@ -55,6 +55,9 @@ describe('headline claims', function () {
     // Eight seeds: 0.01 / √8 = 0.0035355; 90 %: 1.8945786 · 0.0035355 = 0.006698, equivalent below 0.0133;
     // 95 %: 2.3646243 · 0.0035355 = 0.008360: every difference is decided.
     assert.equal(claimDesign({margin: 0.02}, 8, {pairedStd: 0.01, basis: 'test'}).undecidedBand, null);
+    // Six seeds: 0.01 / √6 = 0.0040825; 90 %: 2.0150484 · 0.0040825 = 0.008226, equivalent below 0.01177; 95 %:
+    // 2.5705818 · 0.0040825 = 0.010494 < 0.01177, so six is the fewest that decides any difference.
+    assert.equal(claimDesign({margin: 0.02}, 5, {pairedStd: 0.01, basis: 'test'}).seedsToDecideAny, 6);
     assert.equal(claimDesign({margin: 0.02}, 1, {pairedStd: 0.01, basis: 'test'}).halfWidth95, Infinity);
   });
 

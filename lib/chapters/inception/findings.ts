@@ -106,6 +106,9 @@ export function findings(result: PlanResult): Finding[] {
      measured: {'accuracy, scaled': scaling[1].accuracy.mean, 'accuracy, unscaled': scaling[0].accuracy.mean},
      verdict: scaled, agrees: agreement(scaled, true),
      text: `scale ${SCALING.scales[1]} over 1 at learning rate ${SCALING.lr}, one seed each: ${said(scaled)}. ` +
+       (scaling[0].runs[0].config.limit !== result.expanded.plan.training.limit ?
+           `(Trained on ${scaling[0].runs[0].config.limit?.toLocaleString('en-US')} images, fewer than the rest of the chapter, so the ` +
+           'noise measured on those does not apply.) ' : '') +
        ended(scaled, 'Scaling kept the strained network training better.', 'The unscaled network did better here.', UNDECIDED)},
     {id: 'ladder', topic: 'The ladder to Inception-v3',
      claim: `On ImageNet each rung lowers top-1 error, from ${RETHINKING_TABLE3[0].top1Error} % (GoogLeNet) to ${RETHINKING_TABLE3[7].top1Error} % (v3).`,

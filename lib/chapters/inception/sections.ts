@@ -37,10 +37,20 @@ const REDUCTION_LABELS: Record<string, string> = {
 export const kernelsOf = (r: Run) => optionsOf(r).kernels ?? '3x3-3x3';
 export const reductionOf = (r: Run) => optionsOf(r).reduction ?? 'parallel';
 
-/** a minus b on one measure, decided by its interval (lib/chapters/common/verdicts.ts). */
+/** Whether a configuration trained on as many images as the plan's recipe: the chapter's noise was measured on those. */
+const onRecipe = (result: PlanResult, c: Configuration) =>
+    c.runs.every(run => run.config.limit === result.expanded.plan.training.limit && run.config.testLimit === result.expanded.plan.training.testLimit);
+
+/**
+ * a minus b on one measure, decided by its interval (lib/chapters/common/verdicts.ts).
+ * Runs trained on fewer images than the recipe (the scaling runs at the course budget) are
+ * noisier than the noise measured on the recipe, so they are not judged against it.
+ */
 export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy',
                        margin: number | null = null): Verdict {
-  return judgedAgainst(seedNoise(result), a, b, measure, margin);
+  const noise = onRecipe(result, a) && onRecipe(result, b) ? seedNoise(result) :
+      {accuracy: NaN, meanLoss: NaN, degreesOfFreedom: 0, configurations: 0};
+  return judgedAgainst(noise, a, b, measure, margin);
 }
 
 

@@ -14,6 +14,14 @@ import {SetupError, UsageError} from './errors';
 import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 
 /** How `cnnlab run` executes one notebook. */
+/**
+ * How long one cell may run unless --cell-timeout says: a chapter trains its
+ * whole plan in one cell, so the limit grows with the budget. Course takes
+ * up to 30 minutes a chapter on 2 cores (an hour and a half leaves room for
+ * a slower machine); full takes hours to days on one machine.
+ */
+export const DEFAULT_CELL_TIMEOUT: Readonly<Record<Budget, number>> = {smoke: 600, quick: 600, course: 5400, full: 7 * 24 * 3600};
+
 export interface NotebookRunOptions {
   budget: Budget;
   /** Folder for the executed .ipynb and the .html report. */
@@ -86,7 +94,7 @@ export async function runNotebook(notebook: string, options: NotebookRunOptions)
   const ipynb = path.join(outDir, `${stem}.ipynb`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cnnlab-run-'));
   const summaryFile = path.join(scratch, 'summary.json');
-  const cellTimeout = options.cellTimeout ?? 600;
+  const cellTimeout = options.cellTimeout ?? DEFAULT_CELL_TIMEOUT[options.budget];
   if (!(cellTimeout > 0)) {
     throw new UsageError(`--cell-timeout must be a number of seconds > 0, got ${cellTimeout}`);
   }

@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {VENV_PYTHON, jupyterEnv} from '../../lib/cli/paths';
+import {DEFAULT_CELL_TIMEOUT} from '../../lib/cli/run';
+import {BUDGETS, COURSE_MINUTES} from '../../lib/experiments/budget';
 import {FIXTURES, ROOT, runCli, tempDir} from '../helpers/cli';
 
 /** Asks Jupyter itself (the lab's signature database) whether a notebook is trusted. */
@@ -23,6 +25,15 @@ function kernelProcesses(): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], {encoding: 'utf8'});
   return out.split('\n').filter(l => l.includes('tslab') && l.includes(' kernel ') && l.includes(ROOT));
 }
+
+describe('cnnlab run: cell time limits', () => {
+  it('gives every budget a limit, and a chapter\'s one training cell at course or full the time it needs', () => {
+    for (const budget of BUDGETS) assert.ok(DEFAULT_CELL_TIMEOUT[budget] >= 600, budget);
+    // A course chapter aims at COURSE_MINUTES on 2 cores, all of it in its training cell; full runs for hours.
+    assert.ok(DEFAULT_CELL_TIMEOUT.course >= 2 * COURSE_MINUTES * 60);
+    assert.ok(DEFAULT_CELL_TIMEOUT.full >= 24 * 3600);
+  });
+});
 
 describe('cnnlab run @integration', function () {
   this.timeout(180_000);

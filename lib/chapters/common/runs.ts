@@ -64,20 +64,16 @@ export function noiseOf(noise: Noise, measure: 'accuracy' | 'meanLoss' = 'accura
  * at the course budget the claims' arms are what repeats over seeds.
  */
 export function noiseOver(result: PlanResult, groups: readonly string[]): Noise {
-  const seen = new Set<string>();
-  const all: Configuration[] = [];
+  // Every run once, however many groups ask for it; a configuration's seeds may come from several groups
+  // (at the course budget a sweep has seed 1 of a network whose other seeds a headline claim trains).
+  const runs = new Map<string, Run>();
   for (const group of [...groups, ...(result.expanded.plan.claims ?? []).map(claimGroup)]) {
-    for (const c of configurations(result.group(group), () => group)) {
-      const key = configurationKey(c.runs[0]);
-      if (!seen.has(key)) {
-        seen.add(key);
-        all.push(c);
-      }
-    }
+    for (const run of result.group(group)) runs.set(run.key, run);
   }
+  const all = configurations([...runs.values()], () => '');
   const acc = pooledStd(all.map(c => c.accuracy));
   return {accuracy: acc.std, meanLoss: pooledStd(all.map(c => c.meanLoss)).std, degreesOfFreedom: acc.degreesOfFreedom,
-          configurations: all.length};
+          configurations: all.filter(c => c.accuracy.n > 1).length};
 }
 
 /** A step-curve measure against images seen, averaged over a configuration's seeds. */

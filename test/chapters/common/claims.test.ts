@@ -126,6 +126,14 @@ describe('headline claims', function () {
     assert.match(headline.headline.text, /^4 of 4 on the course budget \(2 differ, 2 equivalent within their margin, 0 undecided\); the lab agrees with the paper on 3 and disagrees on 1/);
   });
 
+  it('pools the noise over each configuration\'s runs from every group: seed 1 of a sweep joins seeds 2-5 of a claim', async () => {
+    // At course the sweeps run seed 1 only, and the claims' five networks (two 3x3, 5x5, linear between, no BN, residual) run
+    // seeds 1-5: five configurations of five runs, 4 degrees of freedom each.
+    const noise = inception.seedNoise(await courseResult(config => accuracyOf(config)));
+    assert.equal(noise.configurations, 5);
+    assert.equal(noise.degreesOfFreedom, 20);
+  });
+
   it('an undecided claim says what was measured and that this budget cannot say, with no direction', async () => {
     // Jitter × 20: differences 0.004 - 20·jitter spread by 0.0316; 90 % half-width 2.1318 · 0.014142 = 0.0301: not inside ±0.02.
     const outcomes = judgeClaims(await courseResult(config => accuracyOf(config, 20)));

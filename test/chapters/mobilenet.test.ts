@@ -83,25 +83,25 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     const findings = mobilenet.findings(await syntheticResult());
     const byId = new Map(findings.map(f => [f.id, f]));
     const noise = byId.get('noise')!;
-    // Each configuration's two seeds differ by 0.02: std 0.0141, pooled over seven (the four widths of the seed group, and the
-    // headline claims' α = 0.5 at 14 px and two MobileNetV2s at their second seed), 7 degrees of freedom.
+    // Each configuration's two seeds differ by 0.02: std 0.0141, pooled over six (the four widths of the seed group, and the
+    // headline claims' α = 0.5 at 14 px and full convolutions at α = 0.25 at their second seed), 6 degrees of freedom.
     assert.ok(Math.abs(noise.measured['one run\'s standard deviation (accuracy)'] - 0.02 / Math.SQRT2) < 1e-9);
-    assert.equal(noise.measured['degrees of freedom'], 7);
-    // One run's std s = 0.014142 on 7 degrees of freedom: t(0.975; 7) = 2.3646243.
-    // Width: means of two runs differ by 0.075; standard error s·√(1/2 + 1/2) = 0.014142, half-width 0.033441:
-    // 95 % interval +0.042 to +0.108 excludes zero, so it differs, in the paper's direction.
+    assert.equal(noise.measured['degrees of freedom'], 6);
+    // One run's std s = 0.014142 on 6 degrees of freedom: t(0.975; 6) = 2.4469119.
+    // Width: means of two runs differ by 0.075; standard error s·√(1/2 + 1/2) = 0.014142, half-width 0.034604:
+    // 95 % interval +0.040 to +0.110 excludes zero, so it differs, in the paper's direction.
     assert.equal(byId.get('width')!.verdict!.decision, 'differs');
-    assert.match(byId.get('width')!.verdict!.label, /^differs \(95 % interval \+0\.042 to \+0\.108\)$/);
+    assert.match(byId.get('width')!.verdict!.label, /^differs \(95 % interval \+0\.040 to \+0\.110\)$/);
     assert.equal(byId.get('width')!.agrees, true);
     assert.match(byId.get('width')!.text, /Accuracy falls as the network thins, as in the paper/);
-    // Single runs: standard error s·√2 = 0.02, half-width 0.047292. Resolution +0.036, full convolutions +0.005 and
+    // Single runs: standard error s·√2 = 0.02, half-width 0.048938. Resolution +0.036, full convolutions +0.005 and
     // thin over shallow +0.025 have intervals that contain zero: undecided, and no sentence of theirs states a direction.
     for (const id of ['resolution', 'separable', 'thinShallow']) {
       assert.equal(byId.get(id)!.verdict!.decision, 'undecided', id);
       assert.equal(byId.get(id)!.agrees, null, id);
     }
-    // Linear over ReLU6 +0.05: +0.003 to +0.097 excludes zero.
-    assert.match(byId.get('linearBottleneck')!.verdict!.label, /^differs \(95 % interval \+0\.003 to \+0\.097\)$/);
+    // Linear over ReLU6 +0.05: +0.001 to +0.099 excludes zero.
+    assert.match(byId.get('linearBottleneck')!.verdict!.label, /^differs \(95 % interval \+0\.001 to \+0\.099\)$/);
     assert.match(byId.get('thinShallow')!.text, /^thinner over shallower: \+0\.025, undecided at this budget .* This budget cannot decide it\.$/);
     assert.doesNotMatch(byId.get('resolution')!.text, /cost accuracy|did \*better\*/);
     for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
@@ -114,13 +114,13 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     // α = 0.25 at 10, 14, 20, 28 px: 0.7 + 0.025 + 0.01 - 0.002 x (18, 14, 8, 0).
     assert.deepEqual(columnOf(grid, 'test accuracy').slice(0, 4), ['0.699', '0.707', '0.719', '0.735']);
     const seeds = mobilenet.seedSection(result);
-    assert.match(proseOf(seeds), /pooled over 7 configurations repeated over seeds \(these widths and the headline claims' arms; 7 degrees of freedom\), is 0\.014\./);
-    assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.810; with a ReLU6 after the projection: 0\.760; linear over ReLU6: \+0\.050, differs \(95 % interval \+0\.003 to \+0\.097\)/);
+    assert.match(proseOf(seeds), /pooled over 6 configurations repeated over seeds \(these widths and the headline claims' arms; 6 degrees of freedom\), is 0\.014\./);
+    assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.810; with a ReLU6 after the projection: 0\.760; linear over ReLU6: \+0\.050, differs \(95 % interval \+0\.001 to \+0\.099\)/);
     // Synthetic records all have 900 trainable parameters: the ratios are 1.0.
     assert.match(proseOf(mobilenet.familiesSection(result)), /V2 carries 1\.0× and V3-Small 1\.0× V1's 900 parameters/);
     // Five comparisons have a verdict (width, resolution, separable, thin/shallow, linear): two differ. Holm over five:
-    // width's p (t = 0.075 / 0.014142 = 5.30 on 7 degrees of freedom, p ≈ 0.001) is below 0.05 / 5; linear's
-    // (t = 0.05 / 0.02 = 2.5, p ≈ 0.041) is not below 0.05 / 4, so one of the two survives.
+    // width's p (t = 0.075 / 0.014142 = 5.30 on 6 degrees of freedom, p ≈ 0.002) is below 0.05 / 5; linear's
+    // (t = 0.05 / 0.02 = 2.5, p ≈ 0.047) is not below 0.05 / 4, so one of the two survives.
     assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 5 comparisons above, 2 differ, 0 are equivalent within their margin and 3 are undecided at this budget\. .* Holm's correction keeps 1 of the 2 "differs"/);
     const decided = mobilenet.findingsSection(result).find(i => i.kind === 'headline' && i.headline.label === 'Comparisons decided');
     assert.ok(decided && decided.kind === 'headline');

@@ -40,7 +40,8 @@ export function seededWidths(result: PlanResult): Array<{width: number} & Spread
 export function separablePairs(result: PlanResult) {
   const runs = result.group('separable');
   return SEPARABLE_WIDTHS.map(width => {
-    const sep = runs.find(r => optionsOf(r).width === width && optionsOf(r).convolution === 'separable')!;
+    // Separable is the family's default, left out of the options (the grid's run at that width).
+    const sep = runs.find(r => optionsOf(r).width === width && (optionsOf(r).convolution ?? 'separable') === 'separable')!;
     const full = runs.find(r => optionsOf(r).width === width && optionsOf(r).convolution === 'full')!;
     return {width, costRatio: full.result.macs / sep.result.macs, accuracyGain: accuracy(full) - accuracy(sep)};
   });

@@ -169,6 +169,12 @@ export function condensedRuns(result: PlanResult): Run[] {
   return result.all().filter(r => condensationOf(r.result) != null && (optionsOf(r).condenseFactor ?? GROUPS) > 1);
 }
 
+/** "2,000 test images", or "the test set" for records that did not say how many they compared. */
+function checkedImages(comparisons: ReadonlyArray<{images?: number}>): string {
+  const counts = [...new Set(comparisons.map(c => c.images ?? 0))];
+  return counts.length === 1 && counts[0] > 0 ? `${counts[0].toLocaleString('en-US')} test images` : 'the test set';
+}
+
 export function conversionSection(result: PlanResult): Item[] {
   const runs = condensedRuns(result);
   const rows = runs.map(r => ({r, c: condensationOf(r.result)!.conversion}));
@@ -182,7 +188,7 @@ export function conversionSection(result: PlanResult): Item[] {
       {header: 'same predictions', value: x => percent(x.c.exact.samePrediction, 2)},
       {header: 'accuracy trained', value: x => x.c.exact.accuracyTrained.toFixed(3)},
       {header: `classifier cut to ${percent(rows[0]?.c.classifierCut.classifierKeep ?? 0, 0)}: accuracy`, value: x => x.c.classifierCut.accuracyConverted.toFixed(3)},
-    ], 'Every condensed run, converted and compared with itself on the test set'),
+    ], `Every condensed run, converted and compared with itself on ${checkedImages(rows.map(x => x.c.exact))}`),
     markdownItem(`With every classifier input kept, the converted networks (index layer, group convolution, shuffle) compute what the ` +
         `masked ones do: the largest logit difference over ${rows.length} runs is ${worst === 0 ? '0 (the same floats)' : `${worst.toExponential(1)} (float rounding)`}, and ` +
         `${identical ? 'every test image gets the same prediction' : 'some test images get different predictions'}. The official conversion ` +

@@ -12,7 +12,10 @@ export function plural(n: number, noun: string, nouns = `${noun}s`): string {
 
 /** "+0.052", "-0.013": a signed difference. */
 export function signed(value: number, digits = 3): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+  const text = value.toFixed(digits);
+  // A small negative value rounds to "-0.000": nothing to sign.
+  if (Number(text) === 0) return `+${(0).toFixed(digits)}`;
+  return `${value >= 0 ? '+' : ''}${text}`;
 }
 
 /** 1_234_567 -> "1.23M". */

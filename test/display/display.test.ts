@@ -4,6 +4,7 @@ import {
   HEADLINE_MIME, PROGRESS_MIME, escapeHtml, headlineBundle, plotlyBundle, progressBundle,
   svgImageBundle, tableBundle, vegaLiteToSvg,
 } from '../../lib/display';
+import {signed} from '../../lib/display/format';
 import {budgetFromEnv, parseBudget, pick} from '../../lib/experiments';
 import {accuracyVsMacsSpec} from '../../lib/plot/figures';
 
@@ -101,6 +102,15 @@ describe('notebook display helpers', () => {
 
   it('escapeHtml escapes the five special characters', () => {
     assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  describe('signed numbers', () => {
+    it('signs a difference, and gives a value that rounds to zero no minus sign', () => {
+      assert.equal(signed(0.0123), '+0.012');
+      assert.equal(signed(-0.0123), '-0.012');
+      assert.equal(signed(-0.0002), '+0.000');
+      assert.equal(signed(-0.04, 1), '+0.0');
+    });
   });
 
   describe('budget', () => {

@@ -122,7 +122,8 @@ export function claimRows(plan: BudgetPlan, rows: readonly PlanRow[]): ClaimRow[
     const mine = rows.filter(r => r.groups.includes(claimGroup(claim)));
     return {
       id: claim.id, claim: claim.claim, arms: `${claim.a.label} against ${claim.b.label}`,
-      paper: claim.paper === 'equivalent' ? `equivalent within ±${claim.margin}` : `a ${claim.paper}`, seeds: seeds.length,
+      paper: claim.paper === 'equivalent' ? `equivalent within ±${claim.margin}` : claim.paper === 'higher' ? 'a more accurate' : 'a less accurate',
+      seeds: seeds.length,
       design: claimDesign(claim, seeds.length, plan.designNoise ?? {pairedStd: NaN, basis: 'none given'}),
       seconds: mine.some(r => r.seconds == null) ? null : mine.reduce((sum, r) => sum + r.seconds!, 0),
     };

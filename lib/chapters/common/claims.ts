@@ -88,7 +88,8 @@ export function claimsTable(outcomes: readonly ClaimOutcome[]): Item {
   const interval = (v: Verdict) => Number.isFinite(v.low) ? `${signed(v.low)} to ${signed(v.high)}` : '-';
   return tableItem(outcomes, [
     {header: 'claim (a against b)', value: o => `${o.claim.claim} (${o.claim.a.label} against ${o.claim.b.label})`},
-    {header: 'paper predicts', value: o => o.claim.paper === 'equivalent' ? `equivalent within ±${o.claim.margin}` : `a ${o.claim.paper}`},
+    {header: 'paper predicts', value: o => o.claim.paper === 'equivalent' ? `equivalent within ±${o.claim.margin}` :
+        o.claim.paper === 'higher' ? 'a more accurate' : 'a less accurate'},
     {header: 'seeds', value: o => o.seeds.length},
     {header: 'a − b (95 % interval)', value: o => `${signed(o.verdict.difference)} (${interval(o.verdict)})`},
     {header: 'lab verdict', value: o => o.verdict.decision === 'equivalent' ? `equivalent within ±${o.verdict.margin}` :

@@ -76,7 +76,9 @@ export function noiseFinding(result: PlanResult, noise: Noise): Finding {
   const meanAccuracy = runs.reduce((sum, run) => sum + accuracy(run), 0) / runs.length;
   const testImages = datasetFor(runs[0].config).test.count;
   const parts = noise.degreesOfFreedom > 0 ? noiseParts(noise.accuracy, meanAccuracy, testImages) : null;
-  const timed = runs.filter(run => run.result.timing.testSeconds != null && run.result.seconds > 0);
+  // The share of time spent testing, over runs on the recipe's images (a run on fewer, like chapter 01's scaling runs at course, tests as long).
+  const timed = runs.filter(run => run.result.timing.testSeconds != null && run.result.seconds > 0 &&
+                                   run.config.limit === result.expanded.plan.training.limit);
   const testShare = timed.length === 0 ? null : timed.reduce((sum, run) => sum + run.result.timing.testSeconds! / run.result.seconds, 0) / timed.length;
   return {
     id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',

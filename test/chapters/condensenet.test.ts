@@ -148,6 +148,9 @@ describe('chapter 04 module (CondenseNet)', function () {
                            condensenet.featureReuseSection, condensenet.findingsSection]) {
       assert.doesNotMatch(proseOf(section(smoke)), /NaN|undefined/, section.name);
     }
+    const findings = condensenet.findingsSection(result);
+    assert.match(tablesOf(findings)[0].caption ?? '', /^Headline claims/, 'the findings open with the claims table');
+    assert.ok(findings.some(i => i.kind === 'headline' && i.headline.label === 'Headline claims decided'));
   });
 
   it('states no direction and no agreement for a comparison it cannot decide (every run alike but for seed noise)', async () => {

@@ -9,6 +9,7 @@ import {Run} from '../../experiments/spec';
 import {networkCost} from '../../models/costs';
 import {Finding} from '../../results/findings';
 import {paretoFront, verdict} from '../../results/stats';
+import {claimsSection} from '../common/claims';
 import {comparePublished, variantsOf} from '../common/compare';
 import {accuracy, noiseOf} from '../common/runs';
 import {UNDECIDED, agreement, closingFindings, comparisonsCounted, decidedHeadline, ended, noiseFinding, said} from '../common/verdicts';
@@ -87,6 +88,7 @@ export function findingsSection(result: PlanResult): Item[] {
   const conv3 = networkCost('mobilenet_v1').byKind.find(k => k.kind === 'conv3x3')!;
   const widest = byWidth[byWidth.length - 1];
   return [
+    ...claimsSection(result),
     findingsItem([...list, ...closingFindings(result, 'MobileNet', plan('full'))]),
     markdownItem(comparisonsCounted(list)),
     decidedHeadline(result, list),

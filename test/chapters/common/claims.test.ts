@@ -134,6 +134,26 @@ describe('headline claims', function () {
     assert.equal(noise.degreesOfFreedom, 20);
   });
 
+  it('every book chapter\'s findings section opens with its claims table and gives the index its count', async () => {
+    // Chapter 04's findings need condensation records: test/chapters/condensenet.test.ts checks it on its own synthetic runs.
+    for (const chapter of BOOK_CHAPTERS.filter(c => c.CHAPTER.id !== '04')) {
+      const plan = chapter.plan('smoke');
+      const store = new ResultsStore(tempDir(`claims-${plan.chapter}`));
+      for (const run of expandPlan(plan, 'wasm').runs) {
+        store.put(run.config, {
+          backend: 'wasm', device: 'test', params: 1000, trainableParams: 900, macs: 1e6, validationAccuracy: null,
+          testAccuracy: 0.8, curves: [], seconds: 10, versions: {},
+          stepCurve: [{images: 256, trainLoss: 1, trainAccuracy: 0.5}],
+          timing: {trainImagesPerSecond: 400, latencyMsBatch1: 1, latencyMsBatch64: 0.5, peakTensorBytes: 1},
+        } as ExperimentResult);
+      }
+      const section = chapter.findingsSection(await runPlan(plan, {backend: 'wasm', store, train: false, progress: 'silent'}));
+      assert.match(tablesOf(section)[0].caption ?? '', /^Headline claims/, `chapter ${plan.chapter}: the claims table first`);
+      const headline = section.find(item => item.kind === 'headline' && item.headline.label === 'Headline claims decided');
+      assert.ok(headline, `chapter ${plan.chapter}: the index line`);
+    }
+  });
+
   it('an undecided claim says what was measured and that this budget cannot say, with no direction', async () => {
     // Jitter × 20: differences 0.004 - 20·jitter spread by 0.0316; 90 % half-width 2.1318 · 0.014142 = 0.0301: not inside ±0.02.
     const outcomes = judgeClaims(await courseResult(config => accuracyOf(config, 20)));

@@ -109,7 +109,6 @@ export function meantVariable(name: string): string | null {
   return best?.name ?? null;
 }
 
-
 /** What to say of an unknown LAB_* name. */
 export function unknownVariableNote(name: string): string {
   const meant = meantVariable(name);

@@ -13,7 +13,7 @@ import {plural} from '../display/format';
 import {tableBundle} from '../display/table';
 import {Budget, COURSE_MINUTES} from '../experiments/budget';
 import {estimateRunSeconds, formatDuration, macRates, measuredSpeeds} from '../experiments/estimate';
-import {ClaimDesign, claimDesign, claimGroup} from '../experiments/claims';
+import {ClaimDesign, claimDesign, claimGroup, predictionText} from '../experiments/claims';
 import {BudgetPlan, Shard, expandPlan, parseShard} from '../experiments/plan';
 import {runPlan} from '../experiments/runner';
 import {ExperimentConfig, ExperimentResult, Run, trainingImagesOf} from '../experiments/spec';
@@ -82,7 +82,8 @@ export async function commandPlan(values: Record<string, unknown>, positionals: 
   const missing = rows.filter(r => !r.recorded);
   const toTrain = missing.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
   const unknown = missing.filter(r => r.seconds == null).length;
-  const claims = claimRows(chapter.plan(budget), rows);
+  const plan = chapter.plan(budget);
+  const claims = claimRows(plan, rows);
   if (values['json']) {
     process.stdout.write(JSON.stringify({chapter: chapter.id, budget, backend, runs: rows, claims}, null, 1) + '\n');
     return 0;
@@ -100,7 +101,7 @@ export async function commandPlan(values: Record<string, unknown>, positionals: 
     {header: 'recorded', value: r => r.recorded ? 'yes' : 'no'},
     {header: 'time', value: r => r.seconds == null ? '?' : `${r.estimated ? '~' : ''}${formatDuration(r.seconds)}`, align: 'right'},
   ])['text/plain'] + '\n');
-  if (claims.length > 0) process.stdout.write('\n' + claimsText(chapter.plan(budget), claims, rows));
+  if (claims.length > 0) process.stdout.write('\n' + claimsText(plan, claims, rows));
   return 0;
 }
 
@@ -122,8 +123,7 @@ export function claimRows(plan: BudgetPlan, rows: readonly PlanRow[]): ClaimRow[
     const mine = rows.filter(r => r.groups.includes(claimGroup(claim)));
     return {
       id: claim.id, claim: claim.claim, arms: `${claim.a.label} against ${claim.b.label}`,
-      paper: claim.paper === 'equivalent' ? `equivalent within ±${claim.margin}` : claim.paper === 'higher' ? 'a more accurate' : 'a less accurate',
-      seeds: seeds.length,
+      paper: predictionText(claim), seeds: seeds.length,
       design: claimDesign(claim, seeds.length, plan.designNoise ?? {pairedStd: NaN, basis: 'none given'}),
       seconds: mine.some(r => r.seconds == null) ? null : mine.reduce((sum, r) => sum + r.seconds!, 0),
     };

@@ -13,7 +13,6 @@ import {Headline} from '../display/headline';
 import {SetupError, UsageError} from './errors';
 import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFile, kernelSpecFix} from './paths';
 
-/** How `cnnlab run` executes one notebook. */
 /**
  * How long one cell may run unless --cell-timeout says: a chapter trains its
  * whole plan in one cell, so the limit grows with the budget. Course takes
@@ -22,6 +21,7 @@ import {REPORTS_DIR, ROOT, RUNNER_SCRIPT, VENV_PYTHON, jupyterEnv, kernelSpecFil
  */
 export const DEFAULT_CELL_TIMEOUT: Readonly<Record<Budget, number>> = {smoke: 600, quick: 600, course: 5400, full: 7 * 24 * 3600};
 
+/** How `cnnlab run` executes one notebook. */
 export interface NotebookRunOptions {
   budget: Budget;
   /** Folder for the executed .ipynb and the .html report. */

@@ -46,6 +46,11 @@ export interface HeadlineClaim {
   marginReason?: string;
 }
 
+/** What the paper predicts of arm a, as a table cell: "a more accurate", "equivalent within ±0.02". */
+export function predictionText(claim: Pick<HeadlineClaim, 'paper' | 'margin'>): string {
+  return claim.paper === 'equivalent' ? `equivalent within ±${claim.margin}` : claim.paper === 'higher' ? 'a more accurate' : 'a less accurate';
+}
+
 /** The plan group that trains a claim's arms. */
 export const claimGroup = (claim: Pick<HeadlineClaim, 'id'>) => `claim:${claim.id}`;
 

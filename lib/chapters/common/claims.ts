@@ -7,7 +7,7 @@
 import {plural, signed} from '../../display/format';
 import {Item, headlineItem, markdownItem, tableItem} from '../../display/show';
 import {BUDGET_SIZES} from '../../experiments/budget-sizes';
-import {HeadlineClaim, PaperPrediction, claimGroup} from '../../experiments/claims';
+import {HeadlineClaim, PaperPrediction, claimGroup, predictionText} from '../../experiments/claims';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
 import {Verdict, pairedVerdict} from '../../results/stats';
@@ -41,13 +41,12 @@ function predicted(claim: HeadlineClaim): string {
  * smaller than the margin cannot say.
  */
 export function bearsOut(prediction: PaperPrediction, v: Verdict): boolean | null {
-  if (v.decision === 'unmeasured' || v.decision === 'undecided') {
-    return prediction === 'equivalent' && v.margin != null && (v.low > v.margin || v.high < -v.margin) ? false : null;
-  }
   if (prediction === 'equivalent') {
     if (v.decision === 'equivalent') return true;
-    return v.margin != null && (v.low > v.margin || v.high < -v.margin) ? false : null;
+    const outsideMargin = v.margin != null && (v.low > v.margin || v.high < -v.margin);
+    return outsideMargin ? false : null;
   }
+  if (v.decision === 'unmeasured' || v.decision === 'undecided') return null;
   if (v.decision === 'equivalent') return false;
   return (v.difference > 0) === (prediction === 'higher');
 }
@@ -88,8 +87,7 @@ export function claimsTable(outcomes: readonly ClaimOutcome[]): Item {
   const interval = (v: Verdict) => Number.isFinite(v.low) ? `${signed(v.low)} to ${signed(v.high)}` : '-';
   return tableItem(outcomes, [
     {header: 'claim (a against b)', value: o => `${o.claim.claim} (${o.claim.a.label} against ${o.claim.b.label})`},
-    {header: 'paper predicts', value: o => o.claim.paper === 'equivalent' ? `equivalent within ±${o.claim.margin}` :
-        o.claim.paper === 'higher' ? 'a more accurate' : 'a less accurate'},
+    {header: 'paper predicts', value: o => predictionText(o.claim)},
     {header: 'seeds', value: o => o.seeds.length},
     {header: 'a − b (95 % interval)', value: o => `${signed(o.verdict.difference)} (${interval(o.verdict)})`},
     {header: 'lab verdict', value: o => o.verdict.decision === 'equivalent' ? `equivalent within ±${o.verdict.margin}` :

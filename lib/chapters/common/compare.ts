@@ -35,7 +35,6 @@ export function totalsOf(model: tf.LayersModel, convention: Convention = 'macs')
   }
 }
 
-
 /** One row per published claim of each variant, computed from the built model. */
 export function comparePublished(variantNames: readonly string[], measures?: readonly PublishedMeasure[]): ComparisonRow[] {
   return variantNames.flatMap(name => {

@@ -20,6 +20,16 @@ export function meanTrainingLoss(run: Run): number {
   return curve.reduce((a, p) => a + p.trainLoss, 0) / curve.length;
 }
 
+/**
+ * Whether a run trained on the plan's own recipe (its training and test
+ * images): the chapter's noise was measured on such runs. A spec may train
+ * on fewer (chapter 01's scaling runs at the course budget).
+ */
+export function onRecipe(result: PlanResult, run: Run): boolean {
+  const {limit, testLimit} = result.expanded.plan.training;
+  return run.config.limit === limit && run.config.testLimit === testLimit;
+}
+
 /** The runs of a group that differ only by seed, under one label. */
 export interface Configuration {
   label: string;

@@ -15,7 +15,7 @@ import {accuracy} from './runs';
 import {fullBudgetEstimate} from './time';
 import {Verdict, verdict} from '../../results/stats';
 import {holm, noiseParts} from '../../results/intervals';
-import {Configuration, Noise, noiseOf} from './runs';
+import {Configuration, Noise, noiseOf, onRecipe} from './runs';
 
 /**
  * a minus b on `measure`, decided by its interval for means of the smaller
@@ -77,8 +77,7 @@ export function noiseFinding(result: PlanResult, noise: Noise): Finding {
   const testImages = datasetFor(runs[0].config).test.count;
   const parts = noise.degreesOfFreedom > 0 ? noiseParts(noise.accuracy, meanAccuracy, testImages) : null;
   // The share of time spent testing, over runs on the recipe's images (a run on fewer, like chapter 01's scaling runs at course, tests as long).
-  const timed = runs.filter(run => run.result.timing.testSeconds != null && run.result.seconds > 0 &&
-                                   run.config.limit === result.expanded.plan.training.limit);
+  const timed = runs.filter(run => run.result.timing.testSeconds != null && run.result.seconds > 0 && onRecipe(result, run));
   const testShare = timed.length === 0 ? null : timed.reduce((sum, run) => sum + run.result.timing.testSeconds! / run.result.seconds, 0) / timed.length;
   return {
     id: 'noise', topic: 'Seed noise', claim: 'What a difference must exceed to mean something.',

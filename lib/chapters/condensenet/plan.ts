@@ -29,7 +29,6 @@ export const MOBILENET_V2 = {...labScaleOptions('mobilenet_v2'), stemStride: 2} 
 /** MobileNetV2 trains with chapter 03's recipe (Adam): at this recipe's learning rate 0.1 its two seeds ended 0.43 and 0.66 apart. */
 export const MOBILENET_TRAINING: Partial<TrainingSettings> = {optimizer: 'adam', lr: 5e-3, schedule: 'constant'};
 
-/** The official recipe's shape: SGD with Nesterov momentum, learning rate 0.1, cosine to zero per step (in plan()). */
 export type LabOptions = Partial<Pick<CondenseNetOptions, 'groups' | 'condenseFactor' | 'pointwise' | 'groupLasso'>>;
 const SWITCHES = ['pointwise', 'groupLasso'] as const;
 
@@ -81,6 +80,7 @@ export function plan(budget: Budget): BudgetPlan {
   const seeded = (options: LabOptions) => seeds.map(seed => condensenet(options, seed));
   return {
     chapter: '04', budget,
+    // The official recipe's shape: SGD with Nesterov momentum, learning rate 0.1, cosine to zero per step.
     training: {...recipe.training, batch: 64, optimizer: 'nesterov', lr: 0.1, schedule: 'cosine'},
     seeds: [...seeds], claims: CLAIMS, claimSeeds: [...recipe.claimSeeds], designNoise: recipe.designNoise,
     groups: [

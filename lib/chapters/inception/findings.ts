@@ -8,13 +8,12 @@ import {Item} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Finding} from '../../results/findings';
 import {EQUIVALENCE_MARGIN, UNDECIDED, agreement, ended, findingsSectionOf, noWorse, noiseFinding, said} from '../common/verdicts';
-import {imagesToReach, meanCurve} from '../common/runs';
+import {configurations, imagesToReach, meanCurve, onRecipe} from '../common/runs';
 import {CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3} from './paper';
 import {SCALING, plan} from './plan';
 import {
   batchNormConfigurations, batchNormTarget, judged, kernelsConfigurations, ladderConfigurations, residualConfigurations, seedNoise,
 } from './sections';
-import {configurations} from '../common/runs';
 import {reductionOf} from './sections';
 import {networkCost} from '../../models/costs';
 
@@ -106,7 +105,7 @@ export function findings(result: PlanResult): Finding[] {
      measured: {'accuracy, scaled': scaling[1].accuracy.mean, 'accuracy, unscaled': scaling[0].accuracy.mean},
      verdict: scaled, agrees: agreement(scaled, true),
      text: `scale ${SCALING.scales[1]} over 1 at learning rate ${SCALING.lr}, one seed each: ${said(scaled)}. ` +
-       (scaling[0].runs[0].config.limit !== result.expanded.plan.training.limit ?
+       (!onRecipe(result, scaling[0].runs[0]) ?
            `(Trained on ${scaling[0].runs[0].config.limit?.toLocaleString('en-US')} images, fewer than the rest of the chapter, so the ` +
            'noise measured on those does not apply.) ' : '') +
        ended(scaled, 'Scaling kept the strained network training better.', 'The unscaled network did better here.', UNDECIDED)},

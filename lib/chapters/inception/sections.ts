@@ -12,8 +12,9 @@ import {INCEPTION_LAB, InceptionLabOptions, buildModel, optionsAs} from '../../m
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
 import {Verdict} from '../../results/stats';
 import {judgedAgainst, said} from '../common/verdicts';
-import {configurationTable, planCostPoints} from '../common/runs';
-import {Configuration, Noise, configurations, imagesToReach, meanCurve, noiseOver} from '../common/runs';
+import {
+  Configuration, Noise, configurationTable, configurations, imagesToReach, meanCurve, noiseOver, onRecipe, planCostPoints,
+} from '../common/runs';
 import {gridReductionExample} from './arithmetic';
 import {BN_RESULTS, CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3, SMALL_SCALE_INVERSION, paperScaleGigaMacs} from './paper';
 import {BN_ARMS, LAB, LADDER, SCALING} from './plan';
@@ -37,10 +38,6 @@ const REDUCTION_LABELS: Record<string, string> = {
 export const kernelsOf = (r: Run) => optionsOf(r).kernels ?? '3x3-3x3';
 export const reductionOf = (r: Run) => optionsOf(r).reduction ?? 'parallel';
 
-/** Whether a configuration trained on as many images as the plan's recipe: the chapter's noise was measured on those. */
-const onRecipe = (result: PlanResult, c: Configuration) =>
-    c.runs.every(run => run.config.limit === result.expanded.plan.training.limit && run.config.testLimit === result.expanded.plan.training.testLimit);
-
 /**
  * a minus b on one measure, decided by its interval (lib/chapters/common/verdicts.ts).
  * Runs trained on fewer images than the recipe (the scaling runs at the course budget) are
@@ -48,7 +45,7 @@ const onRecipe = (result: PlanResult, c: Configuration) =>
  */
 export function judged(result: PlanResult, a: Configuration, b: Configuration, measure: 'accuracy' | 'meanLoss' = 'accuracy',
                        margin: number | null = null): Verdict {
-  const noise = onRecipe(result, a) && onRecipe(result, b) ? seedNoise(result) :
+  const noise = [...a.runs, ...b.runs].every(run => onRecipe(result, run)) ? seedNoise(result) :
       {accuracy: NaN, meanLoss: NaN, degreesOfFreedom: 0, configurations: 0};
   return judgedAgainst(noise, a, b, measure, margin);
 }

@@ -72,10 +72,19 @@ export interface MobileNetV3Options extends CommonOptions {
   /** Stride of the first conv: 2 in the paper, 1 for 28/32 px lab inputs. */
   stemStride: number;
   dropout: number;
+  /**
+   * true: h-swish where the paper's tables put it (the stem, the "HS" rows,
+   * the head). false: ReLU there instead, the ablation of §5.2, at the
+   * same cost. Squeeze-and-excite's gate stays a hard sigmoid either way.
+   */
+  hardSwish: boolean;
+  /** true: squeeze-and-excite in the rows the paper marks "SE"; false: in none (MobileNetV2's block with V3's layout). */
+  squeezeExcite: boolean;
 }
 
 export const DEFAULTS: MobileNetV3Options = {
   resolution: 224, width: 1, classes: 1000, channels: 3, size: 'large', stemStride: 2, dropout: 0,
+  hardSwish: true, squeezeExcite: true,
 };
 
 export function buildMobileNetV3(options: Partial<MobileNetV3Options> = {}): tf.LayersModel {
@@ -85,23 +94,24 @@ export function buildMobileNetV3(options: Partial<MobileNetV3Options> = {}): tf.
   const rows = o.size === 'large' ? LARGE : SMALL;
   checkCommon(`mobilenet_v3_${o.size}`, o, minResolutionFor((o.stemStride === 2 ? 1 : 0) + rows.filter(r => r.s === 2).length));
   const scaled = (c: number) => makeDivisible(c * o.width);
-  const act = (nl: 'RE' | 'HS'): Act => nl === 'RE' ? 'relu' : 'hardSwish';
+  const swish: Act = o.hardSwish ? 'hardSwish' : 'relu';
+  const act = (nl: 'RE' | 'HS'): Act => nl === 'RE' ? 'relu' : swish;
 
   const input = tf.input({shape: [o.resolution, o.resolution, o.channels], name: 'image'});
-  let x = convBnAct(input, {filters: scaled(16), kernelSize: 3, strides: o.stemStride, act: 'hardSwish', name: 'stem'});
+  let x = convBnAct(input, {filters: scaled(16), kernelSize: 3, strides: o.stemStride, act: swish, name: 'stem'});
   rows.forEach((r, i) => {
     const expanded = scaled(r.exp);
     x = invertedResidual(x, {
       outChannels: scaled(r.out), expandedChannels: expanded, strides: r.s, kernelSize: r.k, act: act(r.nl),
-      squeezeChannels: r.se ? makeDivisible(expanded / 4) : 0, name: `block${i + 1}`,
+      squeezeChannels: r.se && o.squeezeExcite ? makeDivisible(expanded / 4) : 0, name: `block${i + 1}`,
     });
   });
-  x = convBnAct(x, {filters: scaled(HEAD[o.size].last), kernelSize: 1, act: 'hardSwish', name: 'head'});
+  x = convBnAct(x, {filters: scaled(HEAD[o.size].last), kernelSize: 1, act: swish, name: 'head'});
   x = applyTo(tf.layers.globalAveragePooling2d({name: 'pool'}), x);
   // The two "NBN" 1x1 convs after pooling act on a 1x1 map: dense layers.
   // The hidden width is not scaled for width < 1 (torchvision, Keras).
   x = applyTo(tf.layers.dense({units: makeDivisible(HEAD[o.size].hidden * Math.max(1, o.width)), name: 'hidden'}), x);
-  x = applyTo(new HardSwish({name: 'hidden_act'}), x);
+  x = applyTo(o.hardSwish ? new HardSwish({name: 'hidden_act'}) : tf.layers.reLU({name: 'hidden_act'}), x);
   if (o.dropout > 0) x = applyTo(tf.layers.dropout({rate: o.dropout, name: 'dropout'}), x);
   const logits = applyTo(tf.layers.dense({units: o.classes, name: 'logits'}), x);
   return tf.model({inputs: input, outputs: logits, name: `mobilenet_v3_${o.size}`});
@@ -117,6 +127,8 @@ export const FAMILY: Family<MobileNetV3Options> = {
     size: {type: 'string', choices: ['large', 'small'], description: 'MobileNetV3-Large (Table 1) or -Small (Table 2)'},
     stemStride: STEM_STRIDE_OPTION,
     dropout: {type: 'number', description: 'dropout before the classifier'},
+    hardSwish: {type: 'boolean', description: "h-swish where the paper puts it (false: ReLU there, the same cost)"},
+    squeezeExcite: {type: 'boolean', description: 'squeeze-and-excite in the rows marked SE (false: none)'},
   },
   build: buildMobileNetV3,
 };

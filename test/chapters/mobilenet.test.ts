@@ -11,11 +11,13 @@ import {erratumText} from '../../lib/chapters/common/errata';
 import {mobilenet} from '../../lib/chapters';
 import {columnOf, proseOf, tablesOf} from '../../lib/display';
 import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
+import {networkCost} from '../../lib/models/costs';
 import {ResultsStore} from '../../lib/results';
 import {tempDir} from '../helpers/cli';
 import {assertNoDirectionWithoutDecision} from '../helpers/directions';
 
-type Options = {width: number; resolution: number; depth?: number; convolution?: string; linearBottleneck?: boolean};
+type Options = {width: number; resolution: number; depth?: number; convolution?: string; linearBottleneck?: boolean;
+                hardSwish?: boolean; squeezeExcite?: boolean};
 
 describe('chapter 03 module (MobileNet multipliers)', function () {
   this.timeout(60_000);
@@ -24,13 +26,14 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
 
   /**
    * Accuracy by construction: +0.1 per unit of α, -0.002 per pixel below 28, +-0.01 by seed (so one run's
-   * noise is 0.01·√2 = 0.0141), full convolutions +0.005, the shallow network 0.025 below the thin one.
+   * noise is 0.01·√2 = 0.0141), full convolutions +0.005, the shallow network 0.025 below the thin one; V3-Small 0.78,
+   * with ReLU for h-swish 0.72, without squeeze-and-excite 0.77.
    */
   function accuracyFor(config: ExperimentConfig): number {
     const o = config.options as unknown as Options;
     const bySeed = config.seed === 1 ? 0.01 : -0.01;
     if (config.model === 'mobilenet_v2') return (o.linearBottleneck === false ? 0.75 : 0.80) + bySeed;
-    if (config.model === 'mobilenet_v3') return 0.78;
+    if (config.model === 'mobilenet_v3') return o.hardSwish === false ? 0.72 : o.squeezeExcite === false ? 0.77 : 0.78;
     const v1 = (width: number) => 0.7 + 0.1 * width - 0.002 * (28 - o.resolution) + bySeed;
     if (o.depth === 3) return v1(thin) - 0.025;
     return v1(o.width) + (o.convolution === 'full' ? 0.005 : 0);
@@ -79,6 +82,19 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     assert.equal(families[1].options['width'], families[2].options['width'], 'V2 with and without the linear bottleneck: same width');
   });
 
+  it("takes V3's parts one at a time: ReLU for h-swish at the same width, no squeeze-and-excite widened to the same cost", () => {
+    const expanded = expandPlan(plan, 'wasm');
+    const [paper, relu, noSqueeze] = plan.groups.find(g => g.name === 'v3Parts')!.specs;
+    assert.equal(expanded.groupKeys.get('v3Parts')![0], expanded.groupKeys.get('families')![3], "the paper's V3 is the families' run, trained once");
+    assert.equal(relu.options['width'], paper.options['width']);
+    assert.equal(relu.options['hardSwish'], false);
+    assert.equal(noSqueeze.options['squeezeExcite'], false);
+    assert.ok((noSqueeze.options['width'] as number) > (paper.options['width'] as number), 'widened to make up for the removed cost');
+    const macs = (options: Record<string, unknown>) => networkCost('mobilenet_v3', options).totals.macs;
+    assert.ok(Math.abs(macs(noSqueeze.options) / macs(paper.options) - 1) < 0.02, 'within 2 % of the paper network\'s multiply-adds');
+    assert.equal(macs(relu.options), macs(paper.options), 'an activation costs no multiply-adds');
+  });
+
   it('judges each finding against the pooled seed noise, as the verdict rule says', async () => {
     const findings = mobilenet.findings(await syntheticResult());
     const byId = new Map(findings.map(f => [f.id, f]));
@@ -102,6 +118,12 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     }
     // Linear over ReLU6 +0.05: +0.001 to +0.099 excludes zero.
     assert.match(byId.get('linearBottleneck')!.verdict!.label, /^differs \(95 % interval \+0\.001 to \+0\.099\)$/);
+    // h-swish over ReLU +0.06: +0.011 to +0.109, with the paper; squeeze-and-excite +0.01 is undecided.
+    assert.match(byId.get('hardSwish')!.verdict!.label, /^differs \(95 % interval \+0\.011 to \+0\.109\)$/);
+    assert.equal(byId.get('hardSwish')!.agrees, true);
+    assert.match(byId.get('hardSwish')!.text, /h-swish helps here too\.$/);
+    assert.equal(byId.get('squeezeExcite')!.verdict!.decision, 'undecided');
+    assert.match(byId.get('squeezeExcite')!.text, /without it widened to α = [0-9.]+ .*: \+0\.010, undecided at this budget .* This budget cannot decide it\.$/);
     assert.match(byId.get('thinShallow')!.text, /^thinner over shallower: \+0\.025, undecided at this budget .* This budget cannot decide it\.$/);
     assert.doesNotMatch(byId.get('resolution')!.text, /cost accuracy|did \*better\*/);
     for (const f of findings) assert.doesNotMatch(f.text, /NaN|undefined/, f.id);
@@ -118,13 +140,17 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     assert.match(proseOf(mobilenet.familiesSection(result)), /Linear bottleneck: 0\.810; with a ReLU6 after the projection: 0\.760; linear over ReLU6: \+0\.050, differs \(95 % interval \+0\.001 to \+0\.099\)/);
     // Synthetic records all have 900 trainable parameters: the ratios are 1.0.
     assert.match(proseOf(mobilenet.familiesSection(result)), /V2 carries 1\.0× and V3-Small 1\.0× V1's 900 parameters/);
-    // Five comparisons have a verdict (width, resolution, separable, thin/shallow, linear): two differ. Holm over five:
-    // width's p (t = 0.075 / 0.014142 = 5.30 on 6 degrees of freedom, p ≈ 0.002) is below 0.05 / 5; linear's
-    // (t = 0.05 / 0.02 = 2.5, p ≈ 0.047) is not below 0.05 / 4, so one of the two survives.
-    assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 5 comparisons above, 2 differ, 0 are equivalent within their margin and 3 are undecided at this budget\. .* Holm's correction keeps 1 of the 2 "differs"/);
+    const v3 = mobilenet.v3PartsSection(result);
+    assert.deepEqual(columnOf(tablesOf(v3)[0], 'test accuracy'), ['0.780', '0.720', '0.770']);
+    // The share is computed from the built network at the paper run's width against the record's (synthetic) MACs: only its form is checked here.
+    assert.match(proseOf(v3), /h-swish over ReLU: \+0\.060, differs \(95 % interval \+0\.011 to \+0\.109\), at the same .* Squeeze-and-excite is -?\d+ % of this network's multiply-adds at 28 px, so the network without it is widened to α = [0-9.]+ .*with it over without: \+0\.010, undecided/);
+    // Seven comparisons have a verdict (width, resolution, separable, thin/shallow, linear, h-swish, squeeze-and-excite):
+    // three differ. Holm over seven: width's p (t = 0.075 / 0.014142 = 5.30 on 6 degrees of freedom, p ≈ 0.002) is below
+    // 0.05 / 7; h-swish's (t = 0.06 / 0.02 = 3.0, p ≈ 0.024) is not below 0.05 / 6, so one of the three survives.
+    assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 7 comparisons above, 3 differ, 0 are equivalent within their margin and 4 are undecided at this budget\. .* Holm's correction keeps 1 of the 3 "differs"/);
     const decided = mobilenet.findingsSection(result).find(i => i.kind === 'headline' && i.headline.label === 'Comparisons decided');
     assert.ok(decided && decided.kind === 'headline');
-    assert.equal(decided.headline.text, '2 of 5 on the quick budget: 2 differ (1 after Holm\'s correction), 0 equivalent within their margin, 3 undecided');
+    assert.equal(decided.headline.text, '3 of 7 on the quick budget: 3 differ (1 after Holm\'s correction), 0 equivalent within their margin, 4 undecided');
     const findings = mobilenet.findingsSection(result);
     const time = findings.find(i => i.kind === 'findings');
     assert.ok(time && time.kind === 'findings');

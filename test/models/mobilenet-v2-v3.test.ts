@@ -114,6 +114,25 @@ describe('MobileNetV3 (Howard et al. 2019)', () => {
     model.dispose();
   });
 
+  it('hardSwish: false puts ReLU wherever h-swish was, at the same parameters; squeezeExcite: false drops exactly the SE layers', () => {
+    const lab = {size: 'small', resolution: 28, channels: 1, classes: 10, stemStride: 1} as const;
+    const paper = buildMobileNetV3(lab);
+    const relu = buildMobileNetV3({...lab, hardSwish: false});
+    const plain = buildMobileNetV3({...lab, squeezeExcite: false});
+    assert.ok((classCounts(paper)['HardSwish'] ?? 0) > 0);
+    assert.equal(classCounts(relu)['HardSwish'] ?? 0, 0);
+    assert.equal(relu.getLayer('stem_act').getClassName(), 'ReLU');
+    assert.equal(relu.getLayer('hidden_act').getClassName(), 'ReLU');
+    assert.equal(relu.countParams(), paper.countParams());
+    // SE's gate is a hard sigmoid in both: only the swish changes.
+    assert.equal(classCounts(relu)['HardSigmoid'], classCounts(paper)['HardSigmoid']);
+    assert.equal(classCounts(plain)['Multiply'] ?? 0, 0);
+    const seParams = paper.layers.filter(l => /_se_(reduce|expand)$/.test(l.name)).reduce((n, l) => n + l.countParams(), 0);
+    assert.ok(seParams > 0);
+    assert.equal(plain.countParams(), paper.countParams() - seParams);
+    for (const m of [paper, relu, plain]) m.dispose();
+  });
+
   it('refuses a size it does not know', () => {
     assert.throws(() => buildMobileNetV3({size: 'medium' as 'large'}), /mobilenet_v3: size must be 'large' or 'small', got 'medium'/);
   });

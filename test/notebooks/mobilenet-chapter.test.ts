@@ -80,7 +80,7 @@ describe('chapter 3, MobileNet multipliers @integration', function () {
   it('shows its findings as data: every finding has measured values, and one seed is said to be unchecked', () => {
     const [findings] = dataOf<Finding[]>(executed, FINDINGS_MIME);
     const ids = findings.map(f => f.id);
-    for (const id of ['width', 'resolution', 'separable', 'thinShallow', 'linearBottleneck', 'noise', 'time']) {
+    for (const id of ['width', 'resolution', 'separable', 'thinShallow', 'linearBottleneck', 'hardSwish', 'squeezeExcite', 'noise', 'time']) {
       assert.ok(ids.includes(id), `finding ${id} in ${ids}`);
     }
     for (const f of findings) assert.ok(Object.keys(f.measured).length > 0, `${f.id} has measured values`);

@@ -14,7 +14,7 @@ import {comparePublished, variantsOf} from '../common/compare';
 import {accuracy, noiseOf} from '../common/runs';
 import {UNDECIDED, agreement, closingFindings, comparisonsCounted, decidedHeadline, ended, noiseFinding, said} from '../common/verdicts';
 import {plan} from './plan';
-import {gridPoints, optionsOf, seedNoise, seededWidths, separablePairs} from './runs';
+import {gridPoints, optionsOf, seedNoise, seededWidths, separablePairs, v3Parts} from './runs';
 
 export function findings(result: PlanResult): Finding[] {
   const noise = seedNoise(result);
@@ -33,6 +33,9 @@ export function findings(result: PlanResult): Finding[] {
   const thinVerdict = verdict(accuracy(thin) - accuracy(shallow), std);
   const [, linear, nonLinear] = result.group('families');
   const linearVerdict = verdict(accuracy(linear) - accuracy(nonLinear), std);
+  const v3 = v3Parts(result);
+  const hardSwishVerdict = verdict(accuracy(v3.paper) - accuracy(v3.relu), std);
+  const squeezeVerdict = verdict(accuracy(v3.paper) - accuracy(v3.noSqueeze), std);
   const front = paretoFront(gridPoints(result));
   const px = (r: Run) => `${optionsOf(r).resolution} px`;
 
@@ -71,6 +74,20 @@ export function findings(result: PlanResult): Finding[] {
      verdict: linearVerdict, agrees: agreement(linearVerdict, true),
      text: `linear projection over ReLU6: ${said(linearVerdict)} (the paper's Fig. 6: linear is better). ` +
        ended(linearVerdict, 'The linear bottleneck is better here too.', 'ReLU6 after the projection did better here, against the paper.', UNDECIDED)},
+    {id: 'hardSwish', topic: 'h-swish', claim: 'h-swish in place of ReLU makes MobileNetV3 more accurate at the same multiply-adds (§5.2).',
+     measured: {'h-swish accuracy': accuracy(v3.paper), 'ReLU accuracy': accuracy(v3.relu)},
+     verdict: hardSwishVerdict, agrees: agreement(hardSwishVerdict, true),
+     text: `V3-Small with h-swish over the same network with ReLU: ${said(hardSwishVerdict)}, at ` +
+       `${millions(v3.paper.result.macs)} multiply-adds each. ` +
+       ended(hardSwishVerdict, 'h-swish helps here too.', 'ReLU did better here, against the paper.', UNDECIDED)},
+    {id: 'squeezeExcite', topic: 'Squeeze-and-excite',
+     claim: 'Squeeze-and-excite in the blocks, taken over from MnasNet, makes MobileNetV3 more accurate for its small cost (§5.3).',
+     measured: {'with squeeze-and-excite': accuracy(v3.paper), 'without, widened to the same cost': accuracy(v3.noSqueeze)},
+     verdict: squeezeVerdict, agrees: agreement(squeezeVerdict, true),
+     text: `V3-Small with squeeze-and-excite (α = ${optionsOf(v3.paper).width}, ${millions(v3.paper.result.macs)} multiply-adds) over ` +
+       `the network without it widened to α = ${optionsOf(v3.noSqueeze).width} (${millions(v3.noSqueeze.result.macs)}): ${said(squeezeVerdict)}. ` +
+       ended(squeezeVerdict, 'Squeeze-and-excite is worth its cost here too.',
+             'The wider network without it did better here, against the paper.', UNDECIDED)},
     {id: 'pareto', topic: 'Pareto front', claim: 'Width and resolution trade accuracy for cost smoothly (Fig. 4, 5).',
      measured: {'networks on the front': front.length, 'networks in the grid': grid.length}, agrees: null,
      text: `of the grid: ${front.map(p => p.label).join(', ')}.`},

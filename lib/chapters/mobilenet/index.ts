@@ -11,7 +11,7 @@ export {
 } from './paper';
 export {CHAPTER, GRID_RESOLUTIONS, GRID_WIDTHS, plan} from './plan';
 export {
-  costSection, familiesSection, gridSection, latencySection, seedSection, separableSection, thinShallowSection,
+  costSection, familiesSection, gridSection, latencySection, seedSection, separableSection, thinShallowSection, v3PartsSection,
 } from './sections';
 export {seedNoise} from './runs';
 export {findings, findingsSection} from './findings';

@@ -1,7 +1,8 @@
 /**
  * Chapter 03's plan: the lab-scale MobileNets it trains for each budget
  * (the α × resolution grid, seeds for the noise, separable against full,
- * thinner against shallower, V1/V2/V3 at matched cost).
+ * thinner against shallower, V1/V2/V3 at matched cost, and what V3's
+ * h-swish and squeeze-and-excite add).
  */
 import {Budget, pick} from '../../experiments/budget';
 import {BUDGET_SIZES} from '../../experiments/budget-sizes';
@@ -19,16 +20,19 @@ export const GRID_WIDTHS = [0.25, 0.5, 0.75, 1.0] as const;
 export const GRID_RESOLUTIONS = [10, 14, 20, 28] as const;
 export const SEPARABLE_WIDTHS = [0.25, 0.5] as const;
 
-/** Widths at which the compared networks match a reference's cost (computed once a process: ~100 networks are costed). */
-let matched: {thin: number; v2: number; v3: number} | null = null;
+/** Widths at which the compared networks match a reference's cost (computed once a process: ~130 networks are costed). */
+let matched: {thin: number; v2: number; v3: number; v3WithoutSqueeze: number} | null = null;
 export function matchedWidths() {
   if (matched == null) {
     const shallowMacs = networkCost('mobilenet_v1', SHALLOW).totals.macs;
     const v1Half = networkCost('mobilenet_v1', {...V1_LAB, width: 0.5, resolution: 28}).totals.macs;
+    const v3 = matchWidth('mobilenet_v3', V3_LAB, v1Half);
     matched = {
       thin: matchWidth('mobilenet_v1', {...V1_LAB, resolution: 28}, shallowMacs).width,
       v2: matchWidth('mobilenet_v2', V2_LAB, v1Half).width,
-      v3: matchWidth('mobilenet_v3', V3_LAB, v1Half).width,
+      v3: v3.width,
+      // Squeeze-and-excite is about 8 % of V3-Small's multiply-adds at 28 px: without it, the network is widened to the same cost.
+      v3WithoutSqueeze: matchWidth('mobilenet_v3', {...V3_LAB, squeezeExcite: false}, v3.macs).width,
     };
   }
   return matched;
@@ -50,7 +54,7 @@ const arm = (label: string, spec: (seed: number) => ExperimentSpec) => ({label, 
  * shallower (two networks near full width) and the linear bottleneck (two
  * MobileNetV2s, about 70 s a run at the course budget on 2 cores,
  * 2026-12-02) stay one-seed findings, so that the course budget fits in
- * 30 minutes.
+ * 30 minutes; so do V3's h-swish and squeeze-and-excite (about 60 s a run).
  */
 export const CLAIMS: readonly HeadlineClaim[] = [
   {id: 'width', claim: 'Accuracy drops as the width multiplier shrinks: α = 0.5 is more accurate than α = 0.25.',
@@ -90,6 +94,13 @@ export function plan(budget: Budget): BudgetPlan {
          {model: 'mobilenet_v2', options: {...V2_LAB, width: widths.v2}, seed: 1},
          {model: 'mobilenet_v2', options: {...V2_LAB, width: widths.v2, linearBottleneck: false}, seed: 1},
          {model: 'mobilenet_v3', options: {...V3_LAB, width: widths.v3}, seed: 1},
+       ]},
+      // What V3 adds to V2's block, one part at a time, each a one-seed finding: its first run is the families' V3 (trained once).
+      {name: 'v3Parts', title: "MobileNetV3's h-swish and squeeze-and-excite",
+       specs: [
+         {model: 'mobilenet_v3', options: {...V3_LAB, width: widths.v3}, seed: 1},
+         {model: 'mobilenet_v3', options: {...V3_LAB, width: widths.v3, hardSwish: false}, seed: 1},
+         {model: 'mobilenet_v3', options: {...V3_LAB, width: widths.v3WithoutSqueeze, squeezeExcite: false}, seed: 1},
        ]},
       ...claimGroups(CLAIMS, recipe.claimSeeds),
     ],

@@ -47,7 +47,25 @@ export function separablePairs(result: PlanResult) {
   });
 }
 
+/** The three V3-Small runs of the parts group: as the paper builds it, ReLU for h-swish, and without squeeze-and-excite (widened to the same cost). */
+export function v3Parts(result: PlanResult): {paper: Run; relu: Run; noSqueeze: Run} {
+  const runs = result.group('v3Parts');
+  const find = (what: string, test: (o: MobileNetRunOptions) => boolean) => {
+    const run = runs.find(r => test(optionsOf(r)));
+    if (run == null) throw new Error(`chapter 03's v3Parts group has no run ${what}; its plan makes one`);
+    return run;
+  };
+  return {
+    paper: find('as the paper builds it', o => o.hardSwish !== false && o.squeezeExcite !== false),
+    relu: find('with ReLU for h-swish', o => o.hardSwish === false),
+    noSqueeze: find('without squeeze-and-excite', o => o.squeezeExcite === false),
+  };
+}
+
 export function familyName(run: Run): string {
-  if (run.config.model === 'mobilenet_v2' && optionsOf(run).linearBottleneck === false) return 'MobileNetV2, ReLU6 after projection';
+  const o = optionsOf(run);
+  if (run.config.model === 'mobilenet_v2' && o.linearBottleneck === false) return 'MobileNetV2, ReLU6 after projection';
+  if (run.config.model === 'mobilenet_v3' && o.hardSwish === false) return 'MobileNetV3-Small, ReLU for h-swish';
+  if (run.config.model === 'mobilenet_v3' && o.squeezeExcite === false) return 'MobileNetV3-Small, no squeeze-and-excite';
   return {mobilenet_v1: 'MobileNet v1', mobilenet_v2: 'MobileNetV2', mobilenet_v3: 'MobileNetV3-Small'}[run.config.model] ?? run.config.model;
 }

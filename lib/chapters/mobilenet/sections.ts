@@ -11,9 +11,10 @@ import {Run} from '../../experiments/spec';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../../plot/figures';
 import {CostPoint, spread, verdict} from '../../results/stats';
 import {LATENCY_METHOD} from '../../train/latency';
+import {networkCost} from '../../models/costs';
 import {accuracy, noiseOf, planCostPoints} from '../common/runs';
 import {said} from '../common/verdicts';
-import {familyName, gridPoints, ms, optionsOf, seedNoise, seededWidths, separablePairs} from './runs';
+import {familyName, gridPoints, ms, optionsOf, seedNoise, seededWidths, separablePairs, v3Parts} from './runs';
 
 export function gridSection(result: PlanResult): Item[] {
   const points = gridPoints(result);
@@ -106,6 +107,34 @@ export function familiesSection(result: PlanResult): Item[] {
         `and V3-Small ${(v3.result.trainableParams / v1.result.trainableParams).toFixed(1)}× V1's ${v1.result.trainableParams.toLocaleString('en-US')} ` +
         'parameters (V3-Small\'s 1024-wide head holds most of them), so a difference between them is not a difference at equal size.'),
     plotlyItem(accuracyVsMacsFigure(points, 'Families at matched cost, with the 28 px α sweep')),
+  ];
+}
+
+/**
+ * What MobileNetV3 adds to V2's block, one part at a time: the network as
+ * the paper builds it, with ReLU where it has h-swish (the same cost), and
+ * without squeeze-and-excite, widened back to the same multiply-adds.
+ */
+export function v3PartsSection(result: PlanResult): Item[] {
+  const {paper, relu, noSqueeze} = v3Parts(result);
+  const std = noiseOf(seedNoise(result));
+  const sameWidthWithout = networkCost('mobilenet_v3', {...paper.config.options, squeezeExcite: false}).totals;
+  const squeezeShare = 1 - sameWidthWithout.macs / paper.result.macs;
+  return [
+    tableItem([paper, relu, noSqueeze], [
+      {header: 'network', value: r => r === paper ? 'MobileNetV3-Small as the paper builds it' : familyName(r)},
+      {header: 'α', value: r => optionsOf(r).width},
+      {header: 'MACs', value: r => r.result.macs},
+      {header: 'params', value: r => r.result.trainableParams},
+      {header: 'test accuracy', value: r => accuracy(r).toFixed(3)},
+      {header: 'ms/image (batch 1)', value: ms},
+    ]),
+    markdownItem(`h-swish over ReLU: ${said(verdict(accuracy(paper) - accuracy(relu), std))}, at the same ${millions(paper.result.macs)} ` +
+        `multiply-adds (an activation costs none); in time, ${ms(paper)} against ${ms(relu)} ms per image. ` +
+        `Squeeze-and-excite is ${percent(squeezeShare, 0)} of this network's multiply-adds at ${optionsOf(paper).resolution} px, so the network ` +
+        `without it is widened to α = ${optionsOf(noSqueeze).width} (${millions(noSqueeze.result.macs)} multiply-adds), which still holds ` +
+        `${(noSqueeze.result.trainableParams / paper.result.trainableParams).toFixed(2)}× the parameters; with it over without: ` +
+        `${said(verdict(accuracy(paper) - accuracy(noSqueeze), std))}. Each is one seed, judged against the seed noise of section 4.1.`),
   ];
 }
 

@@ -62,6 +62,27 @@ export function variantsOf(family: string): string[] {
 export const MATCH_WIDTHS: readonly number[] = Array.from({length: 31}, (_, i) => Math.round((0.25 + 0.05 * i) * 100) / 100);
 
 /**
+ * Widths 0.01 apart within 0.04 of `width` (inside MATCH_WIDTHS' range):
+ * where a match on MATCH_WIDTHS' 0.05 steps is refined, because rounding
+ * channels to a multiple of something can leave the coarse match 10-20 %
+ * off.
+ */
+export function widthsAround(width: number): number[] {
+  const [low, high] = [MATCH_WIDTHS[0], MATCH_WIDTHS[MATCH_WIDTHS.length - 1]];
+  return Array.from({length: 9}, (_, i) => Math.round((width - 0.04 + 0.01 * i) * 100) / 100).filter(w => w >= low && w <= high);
+}
+
+/**
+ * The width whose `valueAt` comes closest to `target`: the best of
+ * MATCH_WIDTHS, then the best 0.01 step around it.
+ */
+export function closestWidth(valueAt: (width: number) => number, target: number): {width: number; value: number} {
+  const best = (widths: readonly number[]) => widths.map(width => ({width, value: valueAt(width)}))
+      .reduce((a, b) => Math.abs(b.value - target) < Math.abs(a.value - target) ? b : a);
+  return best(widthsAround(best(MATCH_WIDTHS).width));
+}
+
+/**
  * The width multiplier (from `widths`) at which `family` with `options`
  * costs closest to `targetMacs`: how the chapters compare families "at
  * matched cost".

@@ -29,6 +29,28 @@ function spectrumPoints(result: PlanResult): CostPoint[] {
   ];
 }
 
+/** How far a matched network may be from the reference's multiply-adds and still be called matched in the text. */
+const MATCH_TOLERANCE = 0.05;
+
+/**
+ * How well "matched" matched: the range of the networks within
+ * MATCH_TOLERANCE, and each one outside it named, with why it cannot come
+ * nearer (its channels are multiples of k, and no width the plan's search
+ * tried was nearer).
+ */
+function matchText(matched: readonly Run[], mismatch: (r: Run) => number): string {
+  const close = matched.filter(r => Math.abs(mismatch(r)) <= MATCH_TOLERANCE);
+  const far = matched.filter(r => Math.abs(mismatch(r)) > MATCH_TOLERANCE);
+  const signedPercent = (x: number) => `${x >= 0 ? '+' : '-'}${percent(Math.abs(x), 1)}`;
+  const range = close.length === 0 ? '' :
+      `each width is the one, to 0.01, whose multiply-adds come nearest the k = ${INCEPTION_SEGMENTS} network's, and ` +
+      `${close.length === matched.length ? 'all' : plural(close.length, 'network')} come within ${signedPercent(Math.min(...close.map(mismatch)))} ` +
+      `to ${signedPercent(Math.max(...close.map(mismatch)))} of it`;
+  const named = far.map(r => `k = ${kOf(r)} is ${signedPercent(mismatch(r))}: no width the plan tried came nearer, because the builder rounds ` +
+      `its channels to multiples of ${optionsOf(r).segments === 0 ? 1 : optionsOf(r).segments}; read its point on the plot at its own cost`);
+  return [range, ...named].filter(s => s !== '').join('; ');
+}
+
 export function spectrumSection(result: PlanResult): Item[] {
   const noise = seedNoise(result);
   const fixed = result.group('fixed');
@@ -43,7 +65,6 @@ export function spectrumSection(result: PlanResult): Item[] {
   // How well "matched" matched: each matched network's multiply-adds against the Inception-like k = 4 reference's.
   const reference = matched.find(r => optionsOf(r).segments === INCEPTION_SEGMENTS) ?? matched[0];
   const mismatch = (r: Run) => r.result.macs / reference.result.macs - 1;
-  const mismatches = matched.map(mismatch);
   const points = spectrumPoints(result);
   return [
     tableItem(rows, [
@@ -60,9 +81,7 @@ export function spectrumSection(result: PlanResult): Item[] {
     vegaItem(accuracyVsMacsSpec(points, 'The spectrum: accuracy against multiply-adds', {paths: [FIXED, MATCHED]})),
     markdownItem(`At fixed width, going from k = 1 to k = C cuts the multiply-adds ${(fixed1.result.macs / fixedC.result.macs).toFixed(1)}× ` +
         `(${millions(fixed1.result.macs)} → ${millions(fixedC.result.macs)}) for ${signed(atFixed.difference)} test accuracy, ${atFixed.label}. ` +
-        `At matched multiply-adds (about ${millions(matched[Math.floor(matched.length / 2)].result.macs)}, the width growing with k; the ` +
-        `builder rounds channels to multiples of k, so the match is within ${percent(-Math.min(...mismatches), 1)} below and ` +
-        `${percent(Math.max(...mismatches), 1)} above the k = ${INCEPTION_SEGMENTS} network's multiply-adds), ` +
+        `At matched multiply-adds (about ${millions(reference.result.macs)}, the width growing with k: ${matchText(matched, mismatch)}), ` +
         `accuracy ranges from ${accuracy(worst).toFixed(3)} (k = ${kOf(worst)}) to ${accuracy(best).toFixed(3)} (k = ${kOf(best)}); ` +
         `k = C against k = 1 is ${signed(atMatched.difference)}, ${atMatched.label}. ` +
         (noise.degreesOfFreedom > 0 ? `One run's seed noise, pooled over the chapter's repeated runs, is ${noise.accuracy.toFixed(3)}.` :

@@ -5,6 +5,10 @@
  * - `kernels`: the widest branch as GoogLeNet's 5x5, as two stacked 3x3
  *   (Rethinking §3.1, Fig. 5), or with every 3x3 split into 1x3 then 3x1
  *   (§3.2, Fig. 6 with n = 3);
+ * - `wideReduction`: the widest branch's 1x1 at half the branch's width
+ *   (GoogLeNet's pattern: the convolution after it widens) or its full width
+ *   (every convolution in the branch keeps its width, the case of
+ *   Rethinking §3.1's arithmetic, where two 3x3 cost 18/25 of a 5x5);
  * - `between`: the network's activation or none between the factors of a
  *   factorised convolution (the control experiment of §3.1, Fig. 2);
  * - `reduction`: how the grid halves between stages (§5): a module then
@@ -34,9 +38,12 @@ export const STAGE_CHANNELS = [64, 128, 256] as const;
 
 export const KERNELS = ['5x5', '3x3-3x3', '1x3-3x1'] as const;
 export const REDUCTIONS = ['conv-pool', 'pool-conv', 'parallel'] as const;
+export const WIDE_REDUCTIONS = ['half', 'full'] as const;
 
 export interface InceptionLabOptions extends CommonOptions {
   kernels: typeof KERNELS[number];
+  /** The widest branch's 1x1 reduction: half the branch's width, or all of it (the branch keeps one width throughout). */
+  wideReduction: typeof WIDE_REDUCTIONS[number];
   /** Between the two factors of a factorised convolution: the network's activation, or none. */
   between: 'activation' | 'linear';
   reduction: typeof REDUCTIONS[number];
@@ -51,8 +58,8 @@ export interface InceptionLabOptions extends CommonOptions {
 }
 
 export const DEFAULTS: InceptionLabOptions = {
-  resolution: 28, width: 1, classes: 10, channels: 1, kernels: '3x3-3x3', between: 'activation', reduction: 'parallel',
-  batchNorm: true, act: 'relu', residual: false, residualScale: 1, modulesPerStage: 2, stemStride: 2,
+  resolution: 28, width: 1, classes: 10, channels: 1, kernels: '3x3-3x3', wideReduction: 'half', between: 'activation',
+  reduction: 'parallel', batchNorm: true, act: 'relu', residual: false, residualScale: 1, modulesPerStage: 2, stemStride: 2,
 };
 
 interface Conv {
@@ -95,7 +102,8 @@ export function labModule(x: tf.SymbolicTensor, filters: number, o: InceptionLab
   const reduce = filters / 8;
   const b1 = conv(x, branch, 1, `${name}_b1`);
   const b3 = conv3x3(conv, o, conv(x, reduce, 1, `${name}_b3_reduce`), branch, `${name}_b3`);
-  const bWide = wideBranch(conv, o, conv(x, reduce, 1, `${name}_wide_reduce`), branch, `${name}_wide`);
+  const wideReduce = o.wideReduction === 'full' ? branch : reduce;
+  const bWide = wideBranch(conv, o, conv(x, wideReduce, 1, `${name}_wide_reduce`), branch, `${name}_wide`);
   const pooled = applyTo(tf.layers.maxPooling2d({poolSize: 3, strides: 1, padding: 'same', name: `${name}_pool`}), x);
   const bPool = conv(pooled, branch, 1, `${name}_pool_proj`);
   const y = applyTo(tf.layers.concatenate({name: `${name}_concat`}), [b1, b3, bWide, bPool]);
@@ -139,6 +147,7 @@ export function buildInceptionLab(options: Partial<InceptionLabOptions> = {}): t
     if (!allowed.includes(value)) throw new Error(`inception_lab: ${what} must be one of ${allowed.join(', ')}, got '${value}'`);
   };
   oneOf('kernels', o.kernels, KERNELS);
+  oneOf('wideReduction', o.wideReduction, WIDE_REDUCTIONS);
   oneOf('between', o.between, ['activation', 'linear'] as const);
   oneOf('reduction', o.reduction, REDUCTIONS);
   oneOf('act', o.act, ['relu', 'sigmoid'] as const);
@@ -166,6 +175,8 @@ export const FAMILY: Family<InceptionLabOptions> = {
   defaults: DEFAULTS,
   options: {
     kernels: {type: 'string', choices: [...KERNELS], description: 'the widest branch: one 5x5, two 3x3, or every 3x3 as 1x3 then 3x1'},
+    wideReduction: {type: 'string', choices: [...WIDE_REDUCTIONS],
+                    description: "the widest branch's 1x1: half the branch's width, or all of it (one width throughout)"},
     between: {type: 'string', choices: ['activation', 'linear'], description: 'between the factors of a factorised convolution'},
     reduction: {type: 'string', choices: [...REDUCTIONS], description: 'how the grid halves between stages (Rethinking §5)'},
     batchNorm: {type: 'boolean', description: 'batch norm after every convolution'},

@@ -4,9 +4,11 @@
  * reductions' shapes and costs, batch norm and sigmoid, residual modules.
  */
 import {strict as assert} from 'node:assert';
+
 import * as tf from '@tensorflow/tfjs';
 
 import {costOf} from '../../lib/cost';
+import {networkCost} from '../../lib/models/costs';
 import {buildInceptionLab} from '../../lib/models/inception-lab';
 
 const kernelShapes = (model: tf.LayersModel, pattern: RegExp) => model.layers.filter(l => pattern.test(l.name) && l.getClassName() === 'Conv2D')
@@ -25,6 +27,17 @@ describe('inception_lab', () => {
     assert.deepEqual(shapes('5x5'), ['1x1', '5x5']);
     assert.deepEqual(shapes('3x3-3x3'), ['1x1', '3x3', '3x3']);
     assert.deepEqual(shapes('1x3-3x1'), ['1x1', '1x3', '3x1', '1x3', '3x1']);
+  });
+
+  it("wideReduction 'full' keeps the widest branch one width throughout: two 3x3 then cost 18/25 of the 5x5", () => {
+    const wide = (kernels: '5x5' | '3x3-3x3', wideReduction: 'half' | 'full') =>
+        networkCost('inception_lab', {kernels, wideReduction, width: 0.5}).layers.filter(l => /^stage1_module1_wide_.*conv$/.test(l.name));
+    // Stage 1 at width 0.5: modules of 32 channels, branches of 8, the half-width reduction 4.
+    assert.deepEqual(wide('5x5', 'half').map(l => l.outputShape[2]), [4, 8]);
+    assert.deepEqual(wide('5x5', 'full').map(l => l.outputShape[2]), [8, 8]);
+    const replaced = (kernels: '5x5' | '3x3-3x3') => wide(kernels, 'full').slice(1).reduce((n, l) => n + l.macs, 0);
+    assert.equal(replaced('3x3-3x3') / replaced('5x5'), 18 / 25);
+    assert.throws(() => buildInceptionLab({wideReduction: 'quarter' as never}), /inception_lab: wideReduction must be one of half, full, got 'quarter'/);
   });
 
   it('puts the network\'s activation, or none, between the factors', () => {

@@ -4,6 +4,7 @@
  * comparison is judged against the seed noise the plan measures.
  */
 import {costOf} from '../../cost';
+import {networkCost} from '../../models/costs';
 import {millions, percent, signed} from '../../display/format';
 import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
@@ -17,7 +18,7 @@ import {
 } from '../common/runs';
 import {gridReductionExample} from './arithmetic';
 import {BN_RESULTS, CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3, SMALL_SCALE_INVERSION, paperScaleGigaMacs} from './paper';
-import {BN_ARMS, LAB, LADDER, SCALING} from './plan';
+import {BN_ARMS, CLAIMS, LAB, LADDER, SCALING} from './plan';
 
 /** Groups repeated over seeds, where the chapter measures its noise (scaling runs one seed). */
 export const SEEDED_GROUPS = ['kernels', 'between', 'reduction', 'batchNorm', 'residual', 'ladder'] as const;
@@ -74,16 +75,38 @@ export function kernelsConfigurations(result: PlanResult) {
   };
 }
 
+/** The widest branch's convolutions after its 1x1 reduction, in multiply-adds: what the kernel switch replaces. */
+export function replacedMacs(options: Record<string, unknown>): number {
+  return networkCost('inception_lab', options).layers
+      .filter(l => l.name.includes('_wide_') && !l.name.includes('_wide_reduce')).reduce((a, l) => a + l.macs, 0);
+}
+
+/**
+ * What the kernels headline claim's two 3x3 cost against its 5x5, from its
+ * arms' networks (the widest branch one width throughout): the replaced
+ * layers' ratio (Rethinking's 18/25) and the whole network's.
+ */
+export function kernelsClaimCost(): {layers: number; network: number} {
+  const claim = CLAIMS.find(c => c.id === 'kernels');
+  if (claim == null) throw new Error("chapter 01's plan has no 'kernels' headline claim");
+  const [two, five] = [claim.a.spec(1).options, claim.b.spec(1).options];
+  return {layers: replacedMacs(two) / replacedMacs(five),
+          network: networkCost('inception_lab', two).totals.macs / networkCost('inception_lab', five).totals.macs};
+}
+
 export function kernelsSection(result: PlanResult): Item[] {
   const {kernels, between} = kernelsConfigurations(result);
   const [five, two, asym] = kernels;
   const [relu, linear] = between;
   return [
     configurationTable(kernels, 'the widest branch', {loss: true, params: 'params', macs: 'MACs'}),
-    markdownItem(`At their own costs (the lab module's branches are narrow, so two 3×3 cost about what one 5×5 does, section 4's ` +
-        `arithmetic applies to the layer, not the whole network): two 3×3 against one 5×5, test accuracy ${said(judged(result, two, five))}; ` +
+    markdownItem(`At their own costs (GoogLeNet's pattern: the widest branch's 1×1 reduces to half its width and the first convolution ` +
+        `widens it again, so here the two 3×3 cost ${(replacedMacs(two.runs[0].config.options) / replacedMacs(five.runs[0].config.options)).toFixed(2)}× ` +
+        `the 5×5 they replace): two 3×3 against one 5×5, test accuracy ${said(judged(result, two, five))}; ` +
         `1×3 then 3×1 against two 3×3, ${said(judged(result, asym, two))}, for ${percent(asym.runs[0].result.macs / two.runs[0].result.macs)} ` +
-        'of the multiply-adds.'),
+        `of the multiply-adds. The headline claim trains the case Rethinking's arithmetic is about, the widest branch one width ` +
+        `throughout: there the two 3×3 cost ${kernelsClaimCost().layers.toFixed(2)}× the 5×5 (${kernelsClaimCost().network.toFixed(2)}× ` +
+        'for the whole network).'),
     configurationTable(between, 'between the two 3×3', {loss: true, params: 'params', macs: 'MACs'}),
     curves(between, 'Two stacked 3×3: training loss with and without a ReLU between them'),
     markdownItem(`The Rethinking paper's control experiment (${CONTROL_EXPERIMENT.source}): ${CONTROL_EXPERIMENT.relu} % top-1 with a ReLU ` +

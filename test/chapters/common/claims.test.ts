@@ -127,11 +127,12 @@ describe('headline claims', function () {
   });
 
   it('pools the noise over each configuration\'s runs from every group: seed 1 of a sweep joins seeds 2-5 of a claim', async () => {
-    // At course the sweeps run seed 1 only, and the claims' five networks (two 3x3, 5x5, linear between, no BN, residual) run
-    // seeds 1-5: five configurations of five runs, 4 degrees of freedom each.
+    // At course the sweeps run seed 1 only, and the claims' six networks (two 3x3 and 5x5 with the widest branch one width
+    // throughout, the default network, linear between, no BN, residual) run seeds 1-5: six configurations of five runs,
+    // 4 degrees of freedom each.
     const noise = inception.seedNoise(await courseResult(config => accuracyOf(config)));
-    assert.equal(noise.configurations, 5);
-    assert.equal(noise.degreesOfFreedom, 20);
+    assert.equal(noise.configurations, 6);
+    assert.equal(noise.degreesOfFreedom, 24);
   });
 
   it('every book chapter\'s findings section opens with its claims table and gives the index its count', async () => {

@@ -5,14 +5,14 @@
  */
 import {EngineInfo} from '../engine';
 import {formatCount, plural} from '../display/format';
-import {Item, headlineItem, markdownItem, plotlyItem, tableItem, vegaItem} from '../display/show';
+import {Item, headlineItem, markdownItem, tableItem} from '../display/show';
 import {Budget, pick} from '../experiments/budget';
 import {BudgetPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
 import {TrainingSettings, datasetFor} from '../experiments/spec';
 import {networkCost} from '../models/costs';
 import {labScaleOptions} from '../experiments/lab-scale';
-import {accuracyVsMacsFigure, accuracyVsMacsSpec} from '../plot/figures';
+import {accuracyVsMacsItem} from './common/figures';
 import {Chapter, engineItem} from './common/chapter';
 import {layerCostTable} from './common/cost-tables';
 import {referenceSentence} from './common/reference-accuracy';
@@ -86,8 +86,7 @@ export function costPlotSection(result: PlanResult): Item[] {
   const points = result.group('widths').map(r => ({label: `α=${widthOf(r)}`, macs: r.result.macs, accuracy: r.result.testAccuracy ?? NaN,
                                                     group: 'MobileNet v1 (lab scale)'}));
   return [
-    plotlyItem(accuracyVsMacsFigure(points, 'Fashion-MNIST: accuracy against multiply-adds')),
-    vegaItem(accuracyVsMacsSpec(points, 'Fashion-MNIST: accuracy against multiply-adds')),
+    accuracyVsMacsItem(points, 'Fashion-MNIST: accuracy against multiply-adds'),
   ];
 }
 

@@ -5,12 +5,16 @@
  * plotly.js (plotly.js-dist-min, ~4.8 MB) is inlined into the first figure a
  * kernel shows; later figures wait for `window.Plotly`. The bundle also
  * carries `application/vnd.plotly.v1+json`, which JupyterLab's plotly
- * renderer uses when it is installed.
+ * renderer uses when it is installed. A figure may carry a static copy (an
+ * SVG drawn from a vega-lite spec): it sits inside the figure's box until
+ * plotly draws over it, and travels as image/svg+xml, so a viewer that runs
+ * no script (an untrusted notebook, GitHub) shows the same figure once,
+ * static.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 
-import {MimeBundle, display} from './mime';
+import {MimeBundle, display, escapeHtml} from './mime';
 
 /** A plotly figure as plotly.js takes it (traces are free-form JSON). */
 export interface PlotlyFigure {
@@ -24,6 +28,19 @@ export interface PlotlyOptions {
   embedLibrary: boolean;
   /** Height in CSS pixels. Default 450. */
   height?: number;
+  /** The same figure as a static SVG, shown where no script runs. */
+  staticCopy?: StaticCopy;
+}
+
+export interface StaticCopy {
+  svg: string;
+  alt: string;
+}
+
+/** The static copy as an <img> (a data URI: sanitisers keep it, where they drop inline <svg>). */
+export function staticImage(copy: StaticCopy, style = ''): string {
+  const uri = `data:image/svg+xml;base64,${Buffer.from(copy.svg).toString('base64')}`;
+  return `<img class="cnnlab-vega" alt="${escapeHtml(copy.alt)}" src="${uri}"${style ? ` style="${style}"` : ''}>`;
 }
 
 let libraryTag: string | null = null;
@@ -51,13 +68,19 @@ export function plotlyBundle(figure: PlotlyFigure, options: PlotlyOptions): Mime
   const layout = figure.layout ?? {};
   const height = options.height ?? (typeof layout['height'] === 'number' ? layout['height'] : 450);
   const width = typeof layout['width'] === 'number' ? `${layout['width']}px` : '100%';
+  const copy = options.staticCopy;
+  // Without a script the box holds the static copy, so it may not clip it to the interactive figure's height.
+  const box = copy ? `min-height:${height}px` : `height:${height}px`;
   const html = `${options.embedLibrary ? plotlyLibraryTag() : ''}
-<div id="${id}" class="cnnlab-plotly" style="width:${width};max-width:100%;overflow-x:auto;height:${height}px"></div>
+<div id="${id}" class="cnnlab-plotly" style="width:${width};max-width:100%;overflow-x:auto;${box}">${copy ? staticImage(copy, 'max-width:100%') : ''}</div>
 <script type="text/javascript">
 (function () {
   var fig = ${scriptJson(figure)};
   function draw() {
-    window.Plotly.newPlot('${id}', fig.data, fig.layout || {}, Object.assign({responsive: true, displaylogo: false}, fig.config || {}));
+    var el = document.getElementById('${id}');
+    el.innerHTML = '';
+    el.style.height = '${height}px';
+    window.Plotly.newPlot(el, fig.data, fig.layout || {}, Object.assign({responsive: true, displaylogo: false}, fig.config || {}));
   }
   if (window.Plotly) { draw(); return; }
   var tries = 0, timer = setInterval(function () {
@@ -65,7 +88,7 @@ export function plotlyBundle(figure: PlotlyFigure, options: PlotlyOptions): Mime
     else if (++tries > 200) {
       clearInterval(timer);
       var el = document.getElementById('${id}');
-      if (el) el.textContent = 'plotly.js is not loaded: run the notebook from its first plot cell.';
+      if (el) el.insertAdjacentText('afterbegin', 'plotly.js is not loaded: run the notebook from its first plot cell.');
     }
   }, 50);
 })();
@@ -74,6 +97,7 @@ export function plotlyBundle(figure: PlotlyFigure, options: PlotlyOptions): Mime
   return {
     'application/vnd.plotly.v1+json': {data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {}},
     'text/html': html,
+    ...(copy ? {'image/svg+xml': copy.svg} : {}),
     'text/plain': `<plotly figure: ${traces} trace${traces === 1 ? '' : 's'}>`,
   };
 }
@@ -81,8 +105,8 @@ export function plotlyBundle(figure: PlotlyFigure, options: PlotlyOptions): Mime
 let libraryShown = false;
 
 /** Shows a figure, inlining plotly.js the first time this kernel plots. */
-export function showPlotly(figure: PlotlyFigure, options: {height?: number} = {}): void {
+export function showPlotly(figure: PlotlyFigure, options: {height?: number; staticCopy?: StaticCopy} = {}): void {
   const embedLibrary = !libraryShown;
-  display(plotlyBundle(figure, {embedLibrary, height: options.height}));
+  display(plotlyBundle(figure, {embedLibrary, height: options.height, staticCopy: options.staticCopy}));
   libraryShown = true;
 }

@@ -15,7 +15,7 @@ import {TopLevelSpec, svgImageBundle, vegaLiteToSvg} from './vega';
 export type Item =
   | {kind: 'table'; table: Table}
   | {kind: 'markdown'; text: string; data?: MimeBundle}
-  | {kind: 'plotly'; figure: PlotlyFigure; height?: number}
+  | {kind: 'plotly'; figure: PlotlyFigure; height?: number; staticCopy?: TopLevelSpec}
   | {kind: 'vega'; spec: TopLevelSpec; alt: string}
   | {kind: 'findings'; findings: Finding[]}
   | {kind: 'headline'; headline: Headline};
@@ -34,6 +34,15 @@ export function markdownItem(text: string, data?: MimeBundle): Item {
 
 export function plotlyItem(figure: PlotlyFigure, height?: number): Item {
   return {kind: 'plotly', figure, height};
+}
+
+/**
+ * One figure in two representations, one output: interactive plotly where
+ * scripts run (JupyterLab, the HTML report), the vega-lite chart as a static
+ * SVG where they do not.
+ */
+export function figureItem(figure: PlotlyFigure, staticCopy: TopLevelSpec, height?: number): Item {
+  return {kind: 'plotly', figure, height, staticCopy};
 }
 
 export function vegaItem(spec: TopLevelSpec): Item {
@@ -67,7 +76,9 @@ export async function show(...items: Array<Item | readonly Item[]>): Promise<voi
   for (const item of items.flat()) {
     if (sentSinceLastYield()) await yieldToEventLoop();
     if (item.kind === 'plotly') {
-      showPlotly(item.figure, {height: item.height});
+      const spec = item.staticCopy;
+      const staticCopy = spec ? {svg: await vegaLiteToSvg(spec), alt: typeof spec.title === 'string' ? spec.title : 'chart'} : undefined;
+      showPlotly(item.figure, {height: item.height, staticCopy});
     } else {
       display((await bundleOf(item))!);
     }

@@ -10,7 +10,8 @@
  */
 import type {TopLevelSpec} from 'vega-lite';
 
-import {MimeBundle, escapeHtml} from './mime';
+import {MimeBundle} from './mime';
+import {staticImage} from './plotly';
 
 export type {TopLevelSpec};
 
@@ -60,9 +61,8 @@ export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
  * plus image/svg+xml for front ends that prefer it.
  */
 export function svgImageBundle(svg: string, alt: string): MimeBundle {
-  const uri = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
   return {
-    'text/html': `<img class="cnnlab-vega" alt="${escapeHtml(alt)}" src="${uri}">`,
+    'text/html': staticImage({svg, alt}),
     'image/svg+xml': svg,
     'text/plain': `<chart: ${alt}>`,
   };

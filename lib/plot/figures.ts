@@ -151,27 +151,37 @@ export function accuracyVsMacsSpec(points: readonly CostPoint[], title = 'Accura
 /** A named set of networks timed at batch 1. */
 export interface LatencyGroup {
   name: string;
-  points: Array<{label: string; macs: number; ms: number}>;
+  /** `spread`: the interquartile range of the repeated timings as a share of their median (lib/train/latency.ts), where measured. */
+  points: Array<{label: string; macs: number; ms: number; spread?: number}>;
 }
 
-/** Forward-pass time against multiply-adds, one colour and legend entry per group; labels in the hover text. */
+/**
+ * Forward-pass time against multiply-adds, one colour and legend entry per
+ * group; labels in the hover text; where a point's timings have a measured
+ * spread, a bar as long as their interquartile range, centred on the median.
+ */
 export function latencyFigure(groups: readonly LatencyGroup[], title: string): PlotlyFigure {
   const all = groups.flatMap(g => g.points);
   const x = paddedRange(all.map(p => p.macs), true);
-  const y = paddedRange(all.map(p => p.ms), true);
+  const y = paddedRange(all.flatMap(p => p.spread != null ? [p.ms * (1 - p.spread / 2), p.ms * (1 + p.spread / 2)] : [p.ms])
+                            .filter(v => v > 0), true);
+  const withSpread = all.some(p => p.spread != null);
   return {
     data: groups.filter(g => g.points.length > 0).map((g, i) => ({
       type: 'scatter', mode: 'markers', name: g.name,
       x: g.points.map(p => p.macs), y: g.points.map(p => p.ms), text: g.points.map(p => p.label),
       marker: {size: 10, color: colourOf(i), line: {width: 1, color: '#fff'}},
+      ...(withSpread ? {error_y: {type: 'data', array: g.points.map(p => (p.spread ?? 0) * p.ms / 2), color: colourOf(i), thickness: 1.2, width: 4}} : {}),
       hovertemplate: '%{text}<br>%{x:.3s} MACs<br>%{y:.2f} ms per image<extra></extra>',
     })),
     layout: {
       title: {text: title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
       xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log', range: x, ...logTicks(x)},
       yaxis: {title: {text: 'ms per image, batch 1 (log scale)'}, type: 'log', range: y,
-              tickvals: logTicks(y).tickvals, ticktext: logTicks(y).tickvals.map(v => `${Number(v.toPrecision(2))} ms`)},
+              tickvals: logTicks(y).tickvals, ticktext: logTicks(y).ticktext.map(t => `${t} ms`)},
       legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
+      annotations: withSpread ? [{text: 'each point: the median of repeated timings; bar: their interquartile range', xref: 'paper', yref: 'paper',
+                                  x: 1, y: 1.02, xanchor: 'right', yanchor: 'bottom', showarrow: false, font: {size: 10, color: '#666'}}] : [],
     },
     config: {responsive: false},
   };

@@ -41,7 +41,9 @@ export function shortCount(value: number): string {
 /**
  * Ticks for a log axis over [lo, hi] (log10 units): 1-2-5 steps per decade,
  * or 1-10 where the range is short, so every tick is labelled with its
- * value ("2M", "5M") instead of plotly's bare minor digits.
+ * value ("2M", "5M") instead of plotly's bare minor digits; round linear
+ * steps where even those leave fewer than three ticks (a range within a
+ * factor of two, as when every network costs about the same).
  */
 export function logTicks([lo, hi]: readonly [number, number]): {tickvals: number[]; ticktext: string[]} {
   const decades = hi - lo;
@@ -54,7 +56,27 @@ export function logTicks([lo, hi]: readonly [number, number]): {tickvals: number
       if (log >= lo && log <= hi) tickvals.push(value);
     }
   }
-  return {tickvals, ticktext: tickvals.map(shortCount)};
+  if (tickvals.length >= 3) return {tickvals, ticktext: tickvals.map(shortCount)};
+  return linearTicks(10 ** lo, 10 ** hi);
+}
+
+/**
+ * At least three ticks at round steps (1, 2 or 5 times a power of ten)
+ * across a range shorter than the 1-2-5 ladder covers, each labelled with
+ * as many digits as its step needs ("2.6M", "2.8M", "3M").
+ */
+function linearTicks(low: number, high: number): {tickvals: number[]; ticktext: string[]} {
+  const raw = (high - low) / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  // The largest round step that still leaves four intervals: four to ten ticks.
+  const step = [5, 2, 1].map(m => m * magnitude).find(s => s <= raw)!;
+  const tickvals: number[] = [];
+  // (The ends come back from log10, a few ulps off: a tick on an end stays in.)
+  for (let i = Math.ceil(low / step - 1e-9); i * step <= high * (1 + 1e-12); i++) tickvals.push(i * step);
+  const units: Array<[number, string]> = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k'], [1, '']];
+  const [size, unit] = units.find(([u]) => high >= u) ?? [1, ''];
+  const digits = Math.max(0, -Math.floor(Math.log10(step / size) + 1e-9));
+  return {tickvals, ticktext: tickvals.map(v => `${Number((v / size).toFixed(digits))}${unit}`)};
 }
 
 /** A label's box in plot-area pixels, y up. */

@@ -152,6 +152,14 @@ export function paretoFront<P extends Pick<CostPoint, 'macs' | 'accuracy'>>(poin
   return front;
 }
 
+/** The middle value (the mean of the middle two for an even count); refuses an empty list. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('the median of no values is undefined: give at least one');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /**
  * The candidate whose cost is closest to `target` (by absolute difference;
  * the first on a tie): how chapters compare networks "at matched cost".

@@ -46,6 +46,19 @@ describe('notebook display helpers', () => {
       assert.deepEqual((bundle['application/vnd.plotly.v1+json'] as {data: unknown}).data, figure.data);
       const html = bundle['text/html'] as string;
       assert.equal(html.match(/<\/script>/g)?.length, 1, 'only the wrapper script tag closes');
+      assert.equal(bundle['image/svg+xml'], undefined, 'no static copy unless given one');
+    });
+    it('carries a static copy in the same output: inside the figure\'s box until plotly draws, and as image/svg+xml', () => {
+      const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>';
+      const bundle = plotlyBundle(figure, {embedLibrary: false, staticCopy: {svg, alt: 'a "chart"'}});
+      assert.equal(bundle['image/svg+xml'], svg);
+      const html = bundle['text/html'] as string;
+      const box = html.match(/<div id="(plotly-[0-9a-f]+)" class="cnnlab-plotly"[^>]*>(.*?)<\/div>/);
+      assert.ok(box, html);
+      assert.match(box[2], /^<img class="cnnlab-vega" alt="a &quot;chart&quot;" src="data:image\/svg\+xml;base64,/);
+      assert.equal(Buffer.from(box[2].match(/base64,([^"]+)"/)![1], 'base64').toString(), svg);
+      // The script empties the box before plotly draws into it, so the figure shows once.
+      assert.match(html, /el\.innerHTML = '';[\s\S]*newPlot\(el,/);
     });
   });
 

@@ -2,7 +2,8 @@
  * What every chapter's HTML report must pass in the browser, so each new
  * chapter keeps it: point labels that do not overlap one another or the
  * legend, a legend wherever a figure has more than one series, static
- * charts whose legends are not truncated, code folded, finished progress
+ * charts (each figure once, its static copy where no script runs, legends
+ * not truncated), code folded, finished progress
  * collapsed to one line, no stderr output, and no sources outside the repository.
  */
 import {strict as assert} from 'node:assert';
@@ -37,9 +38,9 @@ export async function checkReport(page: Page, name: string): Promise<void> {
       }
     }
   }
-  // Static charts: every legend label whole (vega truncates with an ellipsis).
-  const vegaTexts = await page.$$eval('img.cnnlab-vega', imgs => imgs.map(img => atob((img as HTMLImageElement).src.split(',')[1])));
-  for (const svg of vegaTexts) assert.doesNotMatch(svg, /…/, `${name}: a static chart truncates a label`);
+  // Each figure once: where plotly draws, the figure's static copy is gone.
+  assert.equal(await page.locator('img.cnnlab-vega').count(), 0, `${name}: a static chart is shown beside its interactive figure`);
+  await checkStaticCopies(page, name);
   // Code is folded; the executed notebook keeps it open.
   const inputs = await page.locator('.jp-CodeCell .jp-InputArea-editor').count();
   const folded = await page.locator('details.cnnlab-code:not([open]) .jp-InputArea-editor').count();
@@ -54,4 +55,29 @@ export async function checkReport(page: Page, name: string): Promise<void> {
   assert.doesNotMatch(text, /\w\(s\)/, `${name}: a count written as 'word(s)'`);
   assert.doesNotMatch(text, /\.\.\/shared|REFERENCE\.md|PLATFORM\.md/, `${name}: cites a file outside the repository`);
   assert.doesNotMatch(text, /NaN|undefined/, `${name}: NaN or undefined in the text`);
+}
+
+/**
+ * The report as a viewer that runs no script sees it (an untrusted
+ * notebook, a mail client): the figures that have a static copy show it,
+ * drawn, with every legend label whole (vega truncates with an ellipsis).
+ */
+async function checkStaticCopies(page: Page, name: string): Promise<void> {
+  const browser = page.context().browser();
+  assert.ok(browser, 'the page belongs to a launched browser');
+  const context = await browser.newContext({javaScriptEnabled: false, viewport: {width: 1280, height: 900}});
+  try {
+    const plain = await context.newPage();
+    await plain.goto(page.url(), {waitUntil: 'load'});
+    const statics = await plain.$$eval('.cnnlab-plotly img.cnnlab-vega', imgs => imgs.map(img => ({
+      width: (img as HTMLImageElement).naturalWidth, svg: atob((img as HTMLImageElement).src.split(',')[1]),
+    })));
+    assert.ok(statics.length > 0, `${name}: no figure has a static copy`);
+    for (const s of statics) {
+      assert.ok(s.width > 100, `${name}: a static copy is ${s.width} px wide`);
+      assert.doesNotMatch(s.svg, /…/, `${name}: a static chart truncates a label`);
+    }
+  } finally {
+    await context.close();
+  }
 }

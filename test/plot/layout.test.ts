@@ -2,7 +2,7 @@
 import {strict as assert} from 'node:assert';
 
 import {logTicks, paddedRange, placeLabels, shortCount} from '../../lib/plot/layout';
-import {accuracyVsMacsFigure, accuracyVsMacsSpec} from '../../lib/plot/figures';
+import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../../lib/plot/figures';
 
 describe('figure layout', () => {
   it('places labels of crowded points without overlaps, inside the plot, or leaves them off', () => {
@@ -36,6 +36,14 @@ describe('figure layout', () => {
     assert.equal(shortCount(943_008), '940k');
   });
 
+  it('puts at least three labelled ticks on a short log axis (chapter 01\'s networks all cost 2.5M-3.4M)', () => {
+    const {tickvals, ticktext} = logTicks([Math.log10(2.5e6), Math.log10(3.4e6)]);
+    assert.deepEqual(tickvals.map(v => Math.round(v)), [2.6e6, 2.8e6, 3.0e6, 3.2e6, 3.4e6]);
+    assert.deepEqual(ticktext, ['2.6M', '2.8M', '3M', '3.2M', '3.4M']);
+    // Within a factor of 1.2 at 40k-48k: steps of 2k.
+    assert.deepEqual(logTicks([Math.log10(40_000), Math.log10(48_000)]).ticktext, ['40k', '42k', '44k', '46k', '48k']);
+  });
+
   it('fits the axes to the data with a margin (the static chart no longer spans 1e5-1e8 for data in 1e6-1e7)', () => {
     const [lo, hi] = paddedRange([1e6, 1e7], true);
     assert.ok(lo < 6 && lo > 5.8 && hi > 7 && hi < 7.2, `${lo}..${hi}`);
@@ -47,5 +55,21 @@ describe('figure layout', () => {
     assert.equal(colours.length, 2);
     for (const colour of colours) assert.ok(spec.includes(colour), `${colour} in the static chart`);
     assert.match(spec, /"labelLimit":0/);
+  });
+
+  it('draws latency with one legend entry per group, a bar as long as the timings\' interquartile range, and says what the bar is', () => {
+    const figure = latencyFigure([
+      {name: 'separable', points: [{label: 'a', macs: 1e6, ms: 2, spread: 0.1}, {label: 'b', macs: 2e6, ms: 3, spread: 0.2}]},
+      {name: 'full', points: [{label: 'c', macs: 8e6, ms: 4}]},
+    ], 'latency');
+    assert.deepEqual(figure.data.map(t => t['name']), ['separable', 'full']);
+    // Half the interquartile range each side of the median: 0.1 x 2 ms / 2 and 0.2 x 3 ms / 2; none measured, no bar.
+    assert.deepEqual((figure.data[0]['error_y'] as {array: number[]}).array, [0.1, 0.30000000000000004]);
+    assert.deepEqual((figure.data[1]['error_y'] as {array: number[]}).array, [0]);
+    const notes = (figure.layout!['annotations'] as Array<{text: string}>).map(a => a.text);
+    assert.deepEqual(notes, ['each point: the median of repeated timings; bar: their interquartile range']);
+    // The y axis reaches the top of the longest bar: 3.3 ms is inside it.
+    const [, top] = (figure.layout!['yaxis'] as {range: [number, number]}).range;
+    assert.ok(10 ** top > 3.3, `y axis ends at ${10 ** top} ms`);
   });
 });

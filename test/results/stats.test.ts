@@ -1,7 +1,7 @@
 /** The statistics behind the findings, each against its definition with hand-worked numbers. */
 import {strict as assert} from 'node:assert';
 
-import {closestInCost, costMismatch, differenceNoise, pairedVerdict, paretoFront, pooledStd, spread, verdict} from '../../lib/results';
+import {closestInCost, costMismatch, differenceNoise, median, pairedVerdict, paretoFront, pooledStd, spread, verdict} from '../../lib/results';
 
 const close = (actual: number, expected: number, what: string, tolerance = 1e-12) =>
     assert.ok(Math.abs(actual - expected) < tolerance, `${what}: ${actual} vs ${expected}`);
@@ -121,5 +121,11 @@ describe('Pareto front and matched cost', () => {
     assert.equal(closestInCost(candidates, 400).w, 0.5, 'a tie goes to the first');
     assert.throws(() => closestInCost([], 1), /at least one candidate/);
     close(costMismatch(300, 360), 60 / 360, 'relative mismatch');
+  });
+
+  it('takes the median: the middle value, or the mean of the middle two', () => {
+    assert.equal(median([50, 1.2, 1.3]), 1.3, 'one slow timing does not move it');
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.throws(() => median([]), /the median of no values/);
   });
 });

@@ -5,13 +5,14 @@
  * multiply-adds against time.
  */
 import {millions, percent, signed} from '../../display/format';
-import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
+import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {CondensationRecord} from '../../experiments/condensation';
 import {PlanResult} from '../../experiments/runner';
 import {Run, condensationOf} from '../../experiments/spec';
 import {CONDENSENET, CondenseNetOptions, MOBILENET_V2, optionsAs} from '../../models';
-import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, heatmapFigure, latencyFigure} from '../../plot/figures';
+import {curvesFigure, heatmapFigure, latencyFigure} from '../../plot/figures';
 import {Verdict} from '../../results/stats';
+import {accuracyVsMacsItem} from '../common/figures';
 import {judgedAgainst, said} from '../common/verdicts';
 import {configurationTable, planCostPoints} from '../common/runs';
 import {Configuration, Noise, configurations, noiseOver} from '../common/runs';
@@ -228,8 +229,7 @@ export function costSection(result: PlanResult): Item[] {
   const dense = result.group('pointwise')[0];
   const {trained, converted} = condensation.conversion.latencyMsBatch1;
   return [
-    plotlyItem(accuracyVsMacsFigure(points, 'Chapter 04: test accuracy against test-time multiply-adds (mean over seeds)')),
-    vegaItem(accuracyVsMacsSpec(points, 'Chapter 04: accuracy against multiply-adds')),
+    accuracyVsMacsItem(points, 'Chapter 04: test accuracy against test-time multiply-adds (mean over seeds)'),
     plotlyItem(latencyFigure([
       {name: 'DenseNet (dense 1×1)', points: [{label: 'DenseNet', macs: dense.result.macs, ms: dense.result.timing.latencyMsBatch1}]},
       // The masked network runs the dense 1x1 convolutions (times zeros): DenseNet's multiply-adds.

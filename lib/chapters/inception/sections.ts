@@ -6,12 +6,13 @@
 import {costOf} from '../../cost';
 import {networkCost} from '../../models/costs';
 import {millions, percent, signed} from '../../display/format';
-import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
+import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
 import {INCEPTION_LAB, InceptionLabOptions, buildModel, optionsAs} from '../../models';
-import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
-import {Verdict} from '../../results/stats';
+import {curvesFigure, latencyFigure} from '../../plot/figures';
+import {Verdict, median} from '../../results/stats';
+import {accuracyVsMacsItem} from '../common/figures';
 import {judgedAgainst, said} from '../common/verdicts';
 import {
   Configuration, Noise, configurationTable, configurations, imagesToReach, meanCurve, noiseOver, onRecipe, planCostPoints,
@@ -258,6 +259,24 @@ export function ladderSection(result: PlanResult): Item[] {
   ];
 }
 
+/**
+ * One latency point per network: the median over the runs that built it
+ * (seeds and training settings change no layer), so a run timed while the
+ * machine was busy does not stand for the network.
+ */
+function latencyByNetwork(runs: readonly Run[]): Array<{run: Run; macs: number; ms: number; spread?: number}> {
+  const byNetwork = new Map<string, Run[]>();
+  for (const run of runs) {
+    const key = JSON.stringify(run.config.options);
+    byNetwork.set(key, [...(byNetwork.get(key) ?? []), run]);
+  }
+  return [...byNetwork.values()].map(same => {
+    const spreads = same.flatMap(r => r.result.timing.latencySpreadBatch1 != null ? [r.result.timing.latencySpreadBatch1] : []);
+    return {run: same[0], macs: same[0].result.macs, ms: median(same.map(r => r.result.timing.latencyMsBatch1)),
+            ...(spreads.length > 0 ? {spread: median(spreads)} : {})};
+  });
+}
+
 /** Every network the chapter trained on one accuracy-vs-cost plot (mean over seeds); latency against cost. */
 export function costSection(result: PlanResult): Item[] {
   const describe = (r: Run) => {
@@ -267,13 +286,12 @@ export function costSection(result: PlanResult): Item[] {
             o.residual ? 'residual' : null, o.width !== LAB.width ? `α ${o.width}` : null].filter(Boolean).join(', ');
   };
   const points = planCostPoints(result, describe, ['batchNorm', 'scaling']);
-  const all = result.all();
   return [
-    plotlyItem(accuracyVsMacsFigure(points, 'Chapter 01\'s lab networks: test accuracy against multiply-adds (mean over seeds)')),
-    vegaItem(accuracyVsMacsSpec(points, 'Chapter 01\'s lab networks: accuracy against multiply-adds')),
-    plotlyItem(latencyFigure([
-      {name: 'lab Inception networks', points: all.map(r => ({label: '', macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
-    ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
+    accuracyVsMacsItem(points, 'Chapter 01\'s lab networks: test accuracy against multiply-adds (mean over seeds)'),
+    plotlyItem(latencyFigure(Object.values(KERNEL_LABELS).map(kernels => ({
+      name: `widest branch: ${kernels}`,
+      points: latencyByNetwork(result.all().filter(r => KERNEL_LABELS[kernelsOf(r)] === kernels)).map(n => ({...n, label: describe(n.run)})),
+    })), `Latency against multiply-adds (${result.backend}, batch 1)`)),
     markdownItem('The plots leave out the batch-norm and residual-scaling runs, which change training rather than the network\'s cost. ' +
         'Points on the dotted grey line (the Pareto front) are those no other network beats on both cost and accuracy.'),
   ];

@@ -5,13 +5,14 @@
  * multiply-adds.
  */
 import {millions, percent, plural, signed} from '../../display/format';
-import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
+import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
-import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../../plot/figures';
-import {CostPoint, spread, verdict} from '../../results/stats';
+import {accuracyVsMacsFigure, latencyFigure} from '../../plot/figures';
+import {CostPoint, median, spread, verdict} from '../../results/stats';
 import {LATENCY_METHOD} from '../../train/latency';
 import {networkCost} from '../../models/costs';
+import {accuracyVsMacsItem} from '../common/figures';
 import {accuracy, noiseOf, planCostPoints} from '../common/runs';
 import {said} from '../common/verdicts';
 import {familyName, gridPoints, ms, optionsOf, seedNoise, seededWidths, separablePairs, v3Parts} from './runs';
@@ -27,8 +28,7 @@ export function gridSection(result: PlanResult): Item[] {
       {header: 'test accuracy', value: r => accuracy(r).toFixed(3)},
       {header: 'ms/image (batch 1)', value: ms},
     ]),
-    plotlyItem(accuracyVsMacsFigure(points, 'Lab MobileNet v1 on Fashion-MNIST: accuracy against multiply-adds')),
-    vegaItem(accuracyVsMacsSpec(points, 'Accuracy against multiply-adds (α × resolution)')),
+    accuracyVsMacsItem(points, 'Lab MobileNet v1 on Fashion-MNIST: accuracy against multiply-adds (α × resolution)'),
   ];
 }
 
@@ -149,8 +149,7 @@ function latencyMethodText(runs: readonly Run[]): string {
   const method = `Each time is the median of at least ${LATENCY_METHOD.repeats} forward passes (and ${LATENCY_METHOD.seconds} s of them) ` +
       `after ${LATENCY_METHOD.warmup} untimed warm-up passes, measured right after the network trained.`;
   if (spreads.length === 0) return method;
-  const median = [...spreads].sort((a, b) => a - b)[Math.floor(spreads.length / 2)];
-  return `${method} The middle half of the repeats spans ${percent(median, 0)} of the median for a typical network ` +
+  return `${method} The middle half of the repeats spans ${percent(median(spreads), 0)} of the median for a typical network ` +
       `(${spreads.length} of ${runs.length} networks measured this way), so read differences smaller than that as noise.`;
 }
 
@@ -170,7 +169,7 @@ export function latencySection(result: PlanResult): Item[] {
       {name: 'separable convolutions (MobileNet v1)', runs: timed.filter(r => r.config.model === 'mobilenet_v1' && !isFull(r))},
       {name: 'full convolutions (Conv MobileNet)', runs: timed.filter(isFull)},
       {name: 'MobileNetV2 / V3-Small', runs: timed.filter(r => r.config.model !== 'mobilenet_v1')},
-    ].map(g => ({name: g.name, points: g.runs.map(r => ({label: label(r), macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))})),
+    ].map(g => ({name: g.name, points: g.runs.map(r => ({label: label(r), macs: r.result.macs, ms: r.result.timing.latencyMsBatch1, spread: r.result.timing.latencySpreadBatch1}))})),
     `Latency against multiply-adds (${result.backend})`)),
     markdownItem(`Separable networks take **${sepRate.toFixed(3)} ms per million MACs**, full-convolution ones ${fullRate.toFixed(3)}: ` +
         `per multiply-add, separable networks are ${(sepRate / fullRate).toFixed(1)}× slower on ${result.backend}, so where they are ` +

@@ -5,14 +5,15 @@
  */
 import {millions, percent, plural, signed} from '../../display/format';
 import {buildModel} from '../../models';
-import {Item, markdownItem, plotlyItem, tableItem, vegaItem} from '../../display/show';
+import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
-import {accuracyVsMacsFigure, accuracyVsMacsSpec, curvesFigure, latencyFigure} from '../../plot/figures';
+import {accuracyVsMacsFigure, curvesFigure, latencyFigure} from '../../plot/figures';
 import {CostPoint, verdict} from '../../results/stats';
 import {INCEPTION_SEGMENTS, SHUFFLE_GROUPS} from './plan';
 import {RETHINKING_FIG2, SHUFFLENET, XCEPTION_TABLES, shuffleGainRange} from './paper';
 import {Configuration, accuracy, configurations, kOf, meanCurve, meanTrainingLoss, optionsOf, seedNoise} from './runs';
+import {accuracyVsMacsItem} from '../common/figures';
 import {configurationTable, noiseOf, planCostPoints} from '../common/runs';
 import {judgedAgainst} from '../common/verdicts';
 
@@ -77,8 +78,7 @@ export function spectrumSection(result: PlanResult): Item[] {
       {header: 'test accuracy', value: x => accuracy(x.r).toFixed(3)},
       {header: 'train images/s', value: x => Math.round(x.r.result.timing.trainImagesPerSecond)},
     ]),
-    plotlyItem(accuracyVsMacsFigure(points, 'The spectrum on Fashion-MNIST: k = 1 (regular) to k = C (depthwise separable)', {paths: [FIXED, MATCHED]})),
-    vegaItem(accuracyVsMacsSpec(points, 'The spectrum: accuracy against multiply-adds', {paths: [FIXED, MATCHED]})),
+    accuracyVsMacsItem(points, 'The spectrum on Fashion-MNIST: k = 1 (regular) to k = C (depthwise separable)', {paths: [FIXED, MATCHED]}),
     markdownItem(`At fixed width, going from k = 1 to k = C cuts the multiply-adds ${(fixed1.result.macs / fixedC.result.macs).toFixed(1)}× ` +
         `(${millions(fixed1.result.macs)} → ${millions(fixedC.result.macs)}) for ${signed(atFixed.difference)} test accuracy, ${atFixed.label}. ` +
         `At matched multiply-adds (about ${millions(reference.result.macs)}, the width growing with k: ${matchText(matched, mismatch)}), ` +
@@ -220,10 +220,10 @@ export function costSection(result: PlanResult): Item[] {
   return [
     plotlyItem(accuracyVsMacsFigure(points, 'Everything chapter 02 trained (mean over seeds)')),
     plotlyItem(latencyFigure([
-      {name: 'k = 1 (regular 3×3)', points: regular.map(r => ({label: `k=1 α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
+      {name: 'k = 1 (regular 3×3)', points: regular.map(r => ({label: `k=1 α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1, spread: r.result.timing.latencySpreadBatch1}))},
       {name: '1 < k < C (grouped)', points: byEnd(r => optionsOf(r).segments > 1).map(r =>
-          ({label: `k=${kOf(r)} α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
-      {name: 'k = C (depthwise separable)', points: separable.map(r => ({label: `k=C α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1}))},
+          ({label: `k=${kOf(r)} α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1, spread: r.result.timing.latencySpreadBatch1}))},
+      {name: 'k = C (depthwise separable)', points: separable.map(r => ({label: `k=C α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1, spread: r.result.timing.latencySpreadBatch1}))},
     ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
     markdownItem(`Per million multiply-adds at batch 1, k = 1 networks take ${msPerMillion(regular).toFixed(3)} ms and k = C networks ` +
         `${msPerMillion(separable).toFixed(3)} ms on ${result.backend}: a depthwise separable multiply-add costs ` +

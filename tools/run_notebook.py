@@ -29,6 +29,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 from nbformat.sign import NotebookNotary
 
+import report_nav
+
 HEADLINE_MIME = 'application/vnd.cnnlab.headline+json'
 PROGRESS_MIME = 'application/vnd.cnnlab.progress+json'
 ENGINE_MIME = 'application/vnd.cnnlab.engine+json'
@@ -219,7 +221,14 @@ def main():
     ap.add_argument('--kernel', default='tslab')
     ap.add_argument('--tty', action='store_true', help='the output ends on a terminal: rewrite progress in place')
     ap.add_argument('--columns', type=int, default=100)
+    ap.add_argument('--nav', default='{}',
+                    help='JSON: the budget, and the index, previous and next chapters to link ({"title", "href"} each)')
     a = ap.parse_args()
+    try:
+        nav = json.loads(a.nav)
+    except ValueError as e:
+        print('--nav must be JSON, got %r: %s' % (a.nav, e), file=sys.stderr)
+        return 2
 
     nb_path = os.path.abspath(a.notebook)
     summary = {'notebook': nb_path, 'html': a.html, 'ipynb': a.ipynb, 'ok': False}
@@ -306,7 +315,9 @@ def main():
     exporter = HTMLExporter(template_name='cnnlab')
     body, _ = exporter.from_notebook_node(
         nb, resources={'metadata': {'name': os.path.splitext(os.path.basename(nb_path))[0]}})
+    body = report_nav.framed(body, nav, summary['seconds'], rc == 0)
     atomic_write(a.html, body)
+    summary['sections'] = [{'id': s['id'], 'title': s['title']} for s in report_nav.sections(body) if s['level'] == 2]
 
     summary['ok'] = rc == 0
     summary['headlines'] = outputs_of(nb, HEADLINE_MIME)

@@ -67,8 +67,9 @@ function chapterSection(r: RunResult, outDir: string): string {
   const status = r.ok ? `<span class="ok">ran in ${r.seconds?.toFixed(0) ?? '?'} s</span>` :
                         `<span class="failed">FAILED: ${escapeHtml(r.failure?.message ?? 'unknown error')}</span>`;
   const headlines = r.headlines.map(h => `<li><b>${escapeHtml(h.label)}</b>: ${escapeHtml(h.text)}</li>`).join('');
+  const contents = r.sections.map(s => `<a href="${href}#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a>`).join(' · ');
   return `<section><h2><a href="${href}">${escapeHtml(notebookTitle(r.notebook))}</a></h2>
-<p>${status}</p>${headlines ? `<ul>${headlines}</ul>` : ''}</section>`;
+<p>${status}</p>${contents ? `<p class="contents">${contents}</p>` : ''}${headlines ? `<ul>${headlines}</ul>` : ''}</section>`;
 }
 
 function plannedSection(entry: BookEntry): string {
@@ -101,7 +102,7 @@ export function indexHtml(results: readonly RunResult[], budget: Budget, outDir:
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Lightweight CNN Lab: reports</title>
 <style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-.ok{color:#2a7a2a}.failed{color:#b00020;font-weight:bold}section{border-bottom:1px solid #ddd;padding-bottom:.5rem}
+.contents{font-size:.92em}.contents a{color:#1a5fb4;text-decoration:none}.ok{color:#2a7a2a}.failed{color:#b00020;font-weight:bold}section{border-bottom:1px solid #ddd;padding-bottom:.5rem}
 .planned h2{color:#777}.planned-tag{background:#eee;border-radius:3px;padding:1px 6px;font-size:.9em}
 table.facts td{padding:1px 12px 1px 0;vertical-align:top}table.facts td:first-child{color:#555}</style>
 </head><body>
@@ -117,9 +118,12 @@ export async function runReport(options: {budget: Budget; outDir?: string; cellT
   const outDir = path.resolve(options.outDir ?? REPORTS_DIR);
   const notebooks = options.notebooks ?? listNotebooks();
   const results: RunResult[] = [];
-  for (const notebook of notebooks) {
+  const link = (i: number) => i >= 0 && i < notebooks.length ?
+      {title: notebookTitle(notebooks[i]), href: `${path.basename(notebooks[i], '.ipynb')}.html`} : undefined;
+  for (const [i, notebook] of notebooks.entries()) {
     process.stderr.write(`running ${path.relative(process.cwd(), notebook)} (budget ${options.budget})\n`);
-    const result = await runNotebook(notebook, {budget: options.budget, outDir, cellTimeout: options.cellTimeout});
+    const neighbours = {index: 'index.html', previous: link(i - 1), next: link(i + 1)};
+    const result = await runNotebook(notebook, {budget: options.budget, outDir, cellTimeout: options.cellTimeout, neighbours});
     results.push(result);
     if (!result.ok) process.stderr.write(formatFailure(result) + '\n');
     if (result.exitCode === 130) break;  // interrupted: stop the whole report

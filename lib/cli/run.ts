@@ -32,6 +32,21 @@ export interface NotebookRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each progress line the runner prints. */
   onProgress?: (line: string) => void;
+  /** The report's neighbours in a course site (`cnnlab report`): the index page and the previous and next chapters. */
+  neighbours?: ReportNeighbours;
+}
+
+/** Links a chapter report carries at its top and bottom, relative to its own folder. */
+export interface ReportNeighbours {
+  index?: string;
+  previous?: {title: string; href: string};
+  next?: {title: string; href: string};
+}
+
+/** A report's section (a ## heading): its anchor in the HTML and its title. */
+export interface ReportSection {
+  id: string;
+  title: string;
 }
 
 export interface CellFailure {
@@ -56,6 +71,8 @@ export interface RunResult {
   headlines: Headline[];
   /** The engine the notebook reported it ran on, if it did. */
   engine?: {backend: string; device: string; threads: number; tfjsVersion: string};
+  /** The report's sections, for the index page's contents. */
+  sections: ReportSection[];
   exitCode: number;
 }
 
@@ -106,6 +123,7 @@ export async function runNotebook(notebook: string, options: NotebookRunOptions)
   const child = spawn(VENV_PYTHON, [
     RUNNER_SCRIPT, file, '--html', html, '--ipynb', ipynb, '--summary', summaryFile,
     '--cell-timeout', String(cellTimeout), ...terminal,
+    '--nav', JSON.stringify({budget: options.budget, ...options.neighbours}),
   ], {
     cwd: path.dirname(file), env, stdio: ['ignore', 'inherit', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only us. The first one
@@ -136,7 +154,8 @@ export async function runNotebook(notebook: string, options: NotebookRunOptions)
     process.off('SIGTERM', forward);
   }) as number;
 
-  let summary: {ok?: boolean; seconds?: number; failure?: CellFailure; headlines?: Headline[]; engine?: RunResult['engine']} = {};
+  let summary: {ok?: boolean; seconds?: number; failure?: CellFailure; headlines?: Headline[]; engine?: RunResult['engine'];
+                 sections?: ReportSection[]} = {};
   try {
     summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
   } catch {
@@ -150,6 +169,7 @@ export async function runNotebook(notebook: string, options: NotebookRunOptions)
     seconds: summary.seconds,
     failure: summary.failure,
     headlines: summary.headlines ?? [],
+    sections: summary.sections ?? [],
     ...(summary.engine ? {engine: summary.engine} : {}),
   };
 }

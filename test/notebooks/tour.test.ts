@@ -72,4 +72,32 @@ describe('cnnlab report index @integration', function () {
     assert.match(index, /<td>code<\/td><td>commit [0-9a-f]{7}/);
     assert.match(index, /<td>TensorFlow\.js<\/td><td>4\.22\.0<\/td>/);
   });
+
+  it('frames each report as a page of a course site: budget and time, contents, neighbours; the index lists each one\'s sections', async () => {
+    const out = tempDir('site');
+    const notebooks = ['budget.ipynb', 'sections.ipynb'].map(f => path.join(FIXTURES, f));
+    const results = await runReport({budget: 'smoke', outDir: out, notebooks});
+    assert.ok(results.every(r => r.ok));
+    const first = fs.readFileSync(path.join(out, 'budget.html'), 'utf8');
+    const second = fs.readFileSync(path.join(out, 'sections.html'), 'utf8');
+    for (const page of [first, second]) {
+      assert.match(page, /<p class="cnnlab-ran">Budget <b>smoke<\/b>; this report ran in \d+ s \(finished \d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.<\/p>/);
+      assert.match(page, /<a href="index\.html">All chapters<\/a>/);
+    }
+    // Neighbours in the order the report ran them, at the top and again at the bottom.
+    assert.equal(first.match(/<a href="sections\.html" rel="next">Fixture: a chapter with sections<\/a> &rarr;/g)?.length, 2);
+    assert.doesNotMatch(first, /rel="prev"/);
+    assert.match(second, /&larr; <a href="budget\.html" rel="prev">Fixture: prints the budget and shows a headline<\/a>/);
+    assert.doesNotMatch(second, /rel="next"/);
+    // Contents from the notebook's own headings, ### nested under ##, each a link to the heading's anchor.
+    const contents = /<details open><summary>Contents<\/summary>(.*?)<\/details>/s.exec(second)?.[1] ?? '';
+    assert.match(contents, /^<ol><li><a href="#First-part">First part<\/a><ol><li><a href="#A-detail">A detail<\/a><\/li><\/ol><\/li><li><a href="#Second-part/);
+    const anchors = [...contents.matchAll(/href="#([^"]+)"/g)].map(m => m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+    for (const anchor of anchors) assert.ok(second.includes(`id="${anchor.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`), `a heading has the id ${anchor}`);
+    assert.ok(!first.includes('<details open><summary>Contents'), 'a report without sections has no contents');
+    // The index gives each chapter's sections as links into its report.
+    const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+    // (nbconvert's ids keep its own percent-encoding: the index links them as the report's own anchors do.)
+    assert.match(index, /<p class="contents"><a href="sections\.html#First-part">First part<\/a> · <a href="sections\.html#Second-part:-5-%C3%97-5-%E2%86%92-%22two%22-3-%C3%97-3-&amp;-more">/);
+  });
 });

@@ -10,6 +10,7 @@ import * as tour from './tour';
 import * as xception from './xception';
 
 export * from './common/chapter';
+export * from './common/arms';
 export * from './common/compare';
 export * from './common/reference-accuracy';
 export * from './common/time';

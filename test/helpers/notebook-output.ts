@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import {FINDINGS_MIME} from '../../lib/display';
 import {PLAN_MIME} from '../../lib/experiments';
 import {Finding} from '../../lib/results';
-import {ARTIFACTS, runCli, tempDir} from './cli';
+import {ARTIFACTS, ROOT, runCli, tempDir} from './cli';
 
 export interface Output {data?: Record<string, unknown>}
 
@@ -27,13 +27,51 @@ export function dataOf<T>(file: string, mime: string): T[] {
 export const text = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
 
 /** Runs a chapter notebook on the smoke budget into test-artifacts/<name>, with a results folder of its own; where the executed notebook is. */
-export async function runOnSmoke(notebook: string, name: string): Promise<{out: string; executed: string}> {
+export async function runOnSmoke(notebook: string, name: string): Promise<{out: string; executed: string; results: string}> {
   const out = path.join(ARTIFACTS, name);
   fs.rmSync(out, {recursive: true, force: true});
-  const r = await runCli(['run', notebook, '--budget', 'smoke', '--out', out], {env: {LAB_RESULTS_DIR: tempDir(`${name}-results`)}});
+  const results = tempDir(`${name}-results`);
+  const r = await runCli(['run', notebook, '--budget', 'smoke', '--out', out], {env: {LAB_RESULTS_DIR: results}});
   assert.equal(r.code, 0, r.stderr);
-  return {out, executed: path.join(out, path.basename(notebook))};
+  return {out, executed: path.join(out, path.basename(notebook)), results};
 }
+
+interface Cell {cell_type: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null}
+
+/**
+ * What a student does in JupyterLab: change the arguments of a chapter's
+ * "try it" cell (the one that calls lab.trainArms) and run it again, after
+ * the chapter ran. Built as the chapter's setup cell, its plan cell and the
+ * edited cell, run through Jupyter on the records the chapter left in
+ * `results`; returns the executed notebook and the plan counts it showed
+ * (the chapter's plan first, then the arms').
+ */
+export async function rerunEditedTryIt(notebook: string, results: string, name: string,
+                                       edit: {from: string; to: string}): Promise<{executed: string; plans: PlanCounts[]}> {
+  const nb = JSON.parse(fs.readFileSync(notebook, 'utf8')) as {cells: Cell[]};
+  const source = (c: Cell) => text(c.source);
+  const code = nb.cells.filter(c => c.cell_type === 'code');
+  const [setup, planCell, tryIt] = [code[0], code.find(c => source(c).includes('lab.runPlan(plan')), code.find(c => source(c).includes('lab.trainArms('))];
+  assert.ok(planCell && tryIt, `${notebook} has a plan cell and a cell that calls lab.trainArms`);
+  assert.ok(source(tryIt).includes(edit.from), `the try-it cell of ${notebook} has '${edit.from}' to change`);
+  const dir = path.join(ARTIFACTS, `${name}-try-it`);
+  fs.rmSync(dir, {recursive: true, force: true});
+  fs.mkdirSync(dir, {recursive: true});
+  // The copy lives outside notebooks/: its import names the built library by its full path.
+  const cells = [
+    {...setup, source: source(setup).replace(`'../dist'`, JSON.stringify(path.join(ROOT, 'dist'))), outputs: []},
+    {...planCell, outputs: []},
+    {...tryIt, source: source(tryIt).replace(edit.from, edit.to), outputs: []},
+  ];
+  const file = path.join(dir, `${name}-try-it.ipynb`);
+  fs.writeFileSync(file, JSON.stringify({...nb, cells}));
+  const r = await runCli(['run', file, '--budget', 'smoke', '--out', path.join(dir, 'out')], {env: {LAB_RESULTS_DIR: results}});
+  assert.equal(r.code, 0, r.stderr);
+  const executed = path.join(dir, 'out', path.basename(file));
+  return {executed, plans: dataOf<PlanCounts>(executed, PLAN_MIME)};
+}
+
+export interface PlanCounts {total: number; ran: number; reused: number; missing: number}
 
 /**
  * What every chapter's smoke run must show: its whole plan (at least

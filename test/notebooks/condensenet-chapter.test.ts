@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import {condensenet} from '../../lib/chapters';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {ARTIFACTS} from '../helpers/cli';
-import {checkSmokePlanAndFindings, outputsOf, runOnSmoke, text} from '../helpers/notebook-output';
+import {checkSmokePlanAndFindings, outputsOf, rerunEditedTryIt, runOnSmoke, text} from '../helpers/notebook-output';
 import {checkReport} from '../helpers/report-checks';
 
 const NOTEBOOK = 'notebooks/04-condensenet.ipynb';
@@ -19,10 +19,11 @@ describe('chapter 4, CondenseNet @integration', function () {
   this.timeout(600_000);
   let out = '';
   let executed = '';
+  let results = '';
   let browser: OfflineBrowser;
 
   before(async () => {
-    ({out, executed} = await runOnSmoke(NOTEBOOK, 'condensenet'));
+    ({out, executed, results} = await runOnSmoke(NOTEBOOK, 'condensenet'));
     browser = await launchOffline();
   });
   after(async () => { await browser?.close(); });
@@ -56,5 +57,17 @@ describe('chapter 4, CondenseNet @integration', function () {
     assert.deepEqual(browser.external, []);
     await page.screenshot({path: path.join(ARTIFACTS, 'condensenet-report.png'), fullPage: true});
     await page.close();
+  });
+  it('a student\'s edit to the try-it cell trains only the arm that changed, and the tables name it', async () => {
+    const {executed, plans} = await rerunEditedTryIt(NOTEBOOK, results, 'condensenet', {
+      from: `b: {label: 'fixed groups', ...lab.condensenet.condensenet({pointwise: 'group'})}`,
+      to: `b: {label: 'fixed groups, shuffled, G = 8', ...lab.condensenet.condensenet({pointwise: 'group-shuffle', groups: 8})}`,
+    });
+    // The chapter's plan reuses everything; of the arms, the unchanged one is reused and the changed one trains (one seed at smoke).
+    const [chapter, arms] = plans;
+    assert.deepEqual([chapter.ran, chapter.reused], [0, chapter.total]);
+    assert.deepEqual([arms.ran, arms.reused, arms.total], [1, 1, 2]);
+    const shown = outputsOf(executed).map(o => text(o.data?.['text/markdown'])).filter(t => t.includes('fixed groups, shuffled, G = 8'));
+    assert.equal(shown.length, 3, 'the cost table, the comparison\'s table and its sentence name the changed arm');
   });
 });

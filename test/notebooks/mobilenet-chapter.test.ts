@@ -15,6 +15,7 @@ import {FINDINGS_MIME} from '../../lib/display';
 import {Finding} from '../../lib/results';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {checkReport} from '../helpers/report-checks';
+import {rerunEditedTryIt} from '../helpers/notebook-output';
 import {ARTIFACTS, runCli, tempDir} from '../helpers/cli';
 
 const NOTEBOOK = 'notebooks/03-mobilenet-multipliers.ipynb';
@@ -108,5 +109,17 @@ describe('chapter 3, MobileNet multipliers @integration', function () {
     assert.deepEqual(browser.external, []);
     await page.screenshot({path: path.join(ARTIFACTS, 'mobilenet-report.png'), fullPage: true});
     await page.close();
+  });
+  it('a student\'s edit to the try-it cell trains only the arm that changed, and the tables name it', async () => {
+    const {executed, plans} = await rerunEditedTryIt(NOTEBOOK, results, 'mobilenet', {
+      from: `b: {label: 'ReLU in its place', model: 'mobilenet_v3', options: {...v3, hardSwish: false}}`,
+      to: `b: {label: 'no squeeze-and-excite', model: 'mobilenet_v3', options: {...v3, squeezeExcite: false}}`,
+    });
+    // The chapter's plan reuses everything; of the arms, the unchanged one is reused and the changed one trains (one seed at smoke).
+    const [chapter, arms] = plans;
+    assert.deepEqual([chapter.ran, chapter.reused], [0, chapter.total]);
+    assert.deepEqual([arms.ran, arms.reused, arms.total], [1, 1, 2]);
+    const shown = outputsOf(executed).map(o => text(o.data?.['text/markdown'])).filter(t => t.includes('no squeeze-and-excite'));
+    assert.equal(shown.length, 3, 'the cost table, the comparison\'s table and its sentence name the changed arm');
   });
 });

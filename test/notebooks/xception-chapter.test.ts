@@ -11,7 +11,7 @@ import {totalsOf} from '../../lib/chapters';
 import {buildModel} from '../../lib/models';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {ARTIFACTS} from '../helpers/cli';
-import {checkSmokePlanAndFindings, outputsOf, runOnSmoke, text} from '../helpers/notebook-output';
+import {checkSmokePlanAndFindings, outputsOf, rerunEditedTryIt, runOnSmoke, text} from '../helpers/notebook-output';
 import {checkReport} from '../helpers/report-checks';
 
 const NOTEBOOK = 'notebooks/02-xception-hypothesis.ipynb';
@@ -20,10 +20,11 @@ describe('chapter 2, the Xception hypothesis @integration', function () {
   this.timeout(600_000);
   let out = '';
   let executed = '';
+  let results = '';
   let browser: OfflineBrowser;
 
   before(async () => {
-    ({out, executed} = await runOnSmoke(NOTEBOOK, 'xception'));
+    ({out, executed, results} = await runOnSmoke(NOTEBOOK, 'xception'));
     browser = await launchOffline();
   });
   after(async () => { await browser?.close(); });
@@ -55,5 +56,17 @@ describe('chapter 2, the Xception hypothesis @integration', function () {
     assert.deepEqual(browser.external, []);
     await page.screenshot({path: path.join(ARTIFACTS, 'xception-report.png'), fullPage: true});
     await page.close();
+  });
+  it('a student\'s edit to the try-it cell trains only the arm that changed, and the tables name it', async () => {
+    const {executed, plans} = await rerunEditedTryIt(NOTEBOOK, results, 'xception', {
+      from: `b: {label: 'ReLU between', ...lab.xception.spectrum({segments: 0, between: 'relu'})}`,
+      to: `b: {label: 'ReLU between, k = 2', ...lab.xception.spectrum({segments: 2, between: 'relu'})}`,
+    });
+    // The chapter's plan reuses everything; of the arms, the unchanged one is reused and the changed one trains (one seed at smoke).
+    const [chapter, arms] = plans;
+    assert.deepEqual([chapter.ran, chapter.reused], [0, chapter.total]);
+    assert.deepEqual([arms.ran, arms.reused, arms.total], [1, 1, 2]);
+    const shown = outputsOf(executed).map(o => text(o.data?.['text/markdown'])).filter(t => t.includes('ReLU between, k = 2'));
+    assert.equal(shown.length, 3, 'the cost table, the comparison\'s table and its sentence name the changed arm');
   });
 });

@@ -9,7 +9,7 @@ import {recipeItems} from '../common/recipe';
 export {
   PAPER, REFERENCE_COMPARISONS, Table3Row, googLeNetErratum, mobileNetDepth, squeezeNetErratum, modernSection, referenceComparisonRows, paperTablesSection, paperV1Section, scalingSection, table3Rows, table3Section,
 } from './paper';
-export {CHAPTER, GRID_RESOLUTIONS, GRID_WIDTHS, plan} from './plan';
+export {CHAPTER, GRID_RESOLUTIONS, GRID_WIDTHS, matchedWidths, plan} from './plan';
 export {
   costSection, familiesSection, gridSection, latencySection, seedSection, separableSection, thinShallowSection, v3PartsSection,
 } from './sections';

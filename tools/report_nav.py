@@ -20,7 +20,7 @@ STYLE = """<style type="text/css">
                    padding: 8px 14px; margin: 12px 0 18px; background: #fafafa; }
   nav.cnnlab-nav .cnnlab-ran { margin: 0 0 6px; color: #333; }
   nav.cnnlab-nav .cnnlab-links { margin: 0 0 6px; }
-  nav.cnnlab-nav ol { margin: 4px 0; padding-left: 1.4em; }
+  nav.cnnlab-nav ul { margin: 2px 0; padding-left: 1.2em; list-style: none; }
   nav.cnnlab-nav a { color: #1a5fb4; text-decoration: none; }
   nav.cnnlab-nav a:hover { text-decoration: underline; }
   nav.cnnlab-nav summary { cursor: pointer; color: #555; }
@@ -49,27 +49,27 @@ def sections(body):
 
 
 def contents(found):
-    """An ordered list of the ## headings, each with its ### headings nested under it."""
+    """A list of the ## headings, each with its ### headings nested under it (unnumbered: the headings carry their own numbers)."""
     items, open_sub = [], False
     for s in found:
         link = '<a href="#%s">%s</a>' % (html.escape(s['id'], quote=True), html.escape(s['title']))
         if s['level'] == 2:
             if open_sub:
-                items.append('</ol>')
+                items.append('</ul>')
                 open_sub = False
             if items:
                 items.append('</li>')
             items.append('<li>' + link)
         else:
             if not open_sub:
-                items.append('<ol>')
+                items.append('<ul>')
                 open_sub = True
             items.append('<li>%s</li>' % link)
     if open_sub:
-        items.append('</ol>')
+        items.append('</ul>')
     if items:
         items.append('</li>')
-    return '<ol>%s</ol>' % ''.join(items)
+    return '<ul>%s</ul>' % ''.join(items)
 
 
 def neighbours(nav):

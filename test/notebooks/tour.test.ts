@@ -91,7 +91,7 @@ describe('cnnlab report index @integration', function () {
     assert.doesNotMatch(second, /rel="next"/);
     // Contents from the notebook's own headings, ### nested under ##, each a link to the heading's anchor.
     const contents = /<details open><summary>Contents<\/summary>(.*?)<\/details>/s.exec(second)?.[1] ?? '';
-    assert.match(contents, /^<ol><li><a href="#First-part">First part<\/a><ol><li><a href="#A-detail">A detail<\/a><\/li><\/ol><\/li><li><a href="#Second-part/);
+    assert.match(contents, /^<ul><li><a href="#First-part">First part<\/a><ul><li><a href="#A-detail">A detail<\/a><\/li><\/ul><\/li><li><a href="#Second-part/);
     const anchors = [...contents.matchAll(/href="#([^"]+)"/g)].map(m => m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
     for (const anchor of anchors) assert.ok(second.includes(`id="${anchor.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`), `a heading has the id ${anchor}`);
     assert.ok(!first.includes('<details open><summary>Contents'), 'a report without sections has no contents');

@@ -29,7 +29,7 @@ export function costArms(arms: readonly Arm[]): Item {
   const first = costs[0].totals;
   return tableItem(costs, [
     {header: 'network', value: c => c.arm.label},
-    {header: 'params', value: c => c.totals.params},
+    {header: 'params', value: c => c.totals.trainableParams},
     {header: 'MACs', value: c => c.totals.macs},
     {header: `MACs against ${costs[0].arm.label}`, value: c => `${(c.totals.macs / first.macs).toFixed(2)}×`},
   ], 'Built and costed before any training');
@@ -90,8 +90,9 @@ export function compareArms(trained: TrainedArms, options: {noise?: Noise; margi
   const rows = [trained.a, trained.b].map(side => ({side, accuracy: spread(side.runs.map(accuracy))}));
   const v = armsVerdict(trained, options);
   const how = trained.seeds.length >= 2 ? `the mean of ${plural(trained.seeds.length, 'paired difference')}` :
-      options.noise != null && options.noise.degreesOfFreedom > 0 ? 'one seed each, against the chapter\'s pooled seed noise' :
-      'one seed each and no noise given, so nothing is checked';
+      options.noise == null ? 'one seed each and no noise given to judge it against' :
+      options.noise.degreesOfFreedom > 0 ? 'one seed each, judged against the chapter\'s pooled seed noise' :
+      'one seed each, and the chapter measured no seed noise at this budget';
   return [
     tableItem(rows, [
       {header: 'network', value: r => r.side.arm.label},
@@ -101,6 +102,6 @@ export function compareArms(trained: TrainedArms, options: {noise?: Noise; margi
       {header: 'MACs', value: r => r.side.runs[0]?.result.macs ?? NaN},
       {header: 'params', value: r => r.side.runs[0]?.result.trainableParams ?? NaN},
     ]),
-    markdownItem(`${trained.a.arm.label} against ${trained.b.arm.label}: test accuracy ${signed(v.difference)}, ${v.label} (${how}).`),
+    markdownItem(`${trained.a.arm.label} against ${trained.b.arm.label}: test accuracy ${signed(v.difference)}, ${v.label}; ${how}.`),
   ];
 }

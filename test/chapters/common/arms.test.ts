@@ -43,6 +43,7 @@ describe('two arms in a notebook cell', function () {
   it('costs each arm from its built network, against the first', () => {
     const table = tablesOf([costArms([arms.a, arms.b])])[0];
     const [a, b] = [arms.a, arms.b].map(arm => networkCost(arm.model, arm.options).totals);
+    assert.deepEqual(columnOf(table, 'params'), [a, b].map(t => t.trainableParams.toLocaleString('en-US')));
     assert.deepEqual(columnOf(table, 'MACs'), [a.macs, b.macs].map(n => n.toLocaleString('en-US')));
     assert.deepEqual(columnOf(table, 'MACs against α = 0.5'), ['1.00×', `${(b.macs / a.macs).toFixed(2)}×`]);
     assert.throws(() => costArms([]), /at least one arm/);
@@ -55,15 +56,17 @@ describe('two arms in a notebook cell', function () {
     const items = compareArms(trained);
     assert.deepEqual(columnOf(tablesOf(items)[0], 'test accuracy (mean)'), ['0.810', '0.765']);
     // Differences 0.05, 0.04, 0.045: mean 0.045, sd 0.005, standard error 0.0028868; t(0.975; 2) = 4.3027: ±0.01242.
-    assert.match(proseOf(items), /^α = 0\.5 against α = 0\.25: test accuracy \+0\.045, differs \(95 % interval \+0\.033 to \+0\.057\) \(the mean of 3 paired differences\)\.$/);
+    assert.match(proseOf(items), /^α = 0\.5 against α = 0\.25: test accuracy \+0\.045, differs \(95 % interval \+0\.033 to \+0\.057\); the mean of 3 paired differences\.$/);
   });
 
   it('with one seed, judges against the chapter\'s noise where given, and checks nothing where not', async () => {
     const trained = await recorded([1]);
     const noise = {accuracy: 0.02 / Math.SQRT2, meanLoss: 0.01, degreesOfFreedom: 6, configurations: 6};
     // One run each: standard error 0.02; t(0.975; 6) = 2.4469: +0.05 ± 0.0489 excludes zero.
-    assert.match(proseOf(compareArms(trained, {noise})), /test accuracy \+0\.050, differs \(95 % interval \+0\.001 to \+0\.099\) \(one seed each, against the chapter's pooled seed noise\)/);
-    assert.match(proseOf(compareArms(trained)), /\+0\.050, not checked.*\(one seed each and no noise given, so nothing is checked\)/);
+    assert.match(proseOf(compareArms(trained, {noise})), /test accuracy \+0\.050, differs \(95 % interval \+0\.001 to \+0\.099\); one seed each, judged against the chapter's pooled seed noise\./);
+    assert.match(proseOf(compareArms(trained)), /\+0\.050, not checked.*; one seed each and no noise given to judge it against\.$/);
+    const unmeasured = {...noise, degreesOfFreedom: 0};
+    assert.match(proseOf(compareArms(trained, {noise: unmeasured})), /; one seed each, and the chapter measured no seed noise at this budget\.$/);
   });
 
   it('refuses seeds that are not whole numbers', async () => {

@@ -281,7 +281,7 @@ function latencyByNetwork(runs: readonly Run[]): Array<{run: Run; macs: number; 
 export function costSection(result: PlanResult): Item[] {
   const describe = (r: Run) => {
     const o = optionsOf(r);
-    return [KERNEL_LABELS[kernelsOf(r)], o.between === 'linear' ? 'no ReLU between' : null,
+    return [KERNEL_LABELS[kernelsOf(r)], o.wideReduction === 'full' ? 'one width throughout' : null, o.between === 'linear' ? 'no ReLU between' : null,
             reductionOf(r) !== 'parallel' ? REDUCTION_LABELS[reductionOf(r)] : null, o.batchNorm === false ? 'no BN' : null,
             o.residual ? 'residual' : null, o.width !== LAB.width ? `α ${o.width}` : null].filter(Boolean).join(', ');
   };

@@ -9,6 +9,7 @@ export * from './display';
 export * from './engine';
 export * from './experiments';
 export * from './models';
+export {NetworkCost, networkCost} from './models/costs';
 export * from './plot';
 export * from './results';
 export * from './train';

@@ -12,6 +12,7 @@ import * as xception from './xception';
 export * from './common/chapter';
 export * from './common/arms';
 export * from './common/compare';
+export * from './common/cost-tables';
 export * from './common/reference-accuracy';
 export * from './common/time';
 export * from './common/runs';

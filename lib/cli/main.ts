@@ -18,7 +18,7 @@ import {checkEnvironment, unknownVariableNote} from './environment';
 import {SetupError, UsageError, asUsage} from './errors';
 import {startLab} from './lab';
 import {MODEL_OPTIONS, resolveModel} from './model-options';
-import {PLAN_OPTIONS, RUN_PLAN_OPTIONS, commandPlan, commandRunPlan} from './plan';
+import {ANSWERS_OPTIONS, PLAN_OPTIONS, RUN_PLAN_OPTIONS, commandAnswers, commandPlan, commandRunPlan} from './plan';
 import {listNotebooks, runReport} from './report';
 import {SLURM_OPTIONS, SLURM_STATUS_OPTIONS, commandSlurm, commandSlurmStatus} from './slurm';
 import {formatFailure, runNotebook} from './run';
@@ -43,6 +43,8 @@ commands:
                                parameters, multiply-adds and memory of any configuration
   plan <chapter> [--budget smoke|quick|course|full] [--backend B] [--json]
                                a chapter's runs: key, network, recorded or not, estimated time
+  answers <chapter> [--budget ...] [--backend B] [--json]
+                               the chapter's exercises answered by the lab (trained ones from their records)
   run-plan <chapter> [--budget ...] [--shard i/n] [--only i,j,...] [--backend B] [--threads N] [--fresh]
                                train the chapter's missing runs (shard i of n takes every n-th)
   slurm <chapter> [--budget smoke|quick|course|full (default full)] [--results DIR] [--backend B] [--partition P]
@@ -193,6 +195,11 @@ async function commandPlanList(argv: string[]): Promise<number> {
   return commandPlan(values, positionals, budgetOption(values['budget'] as string | undefined));
 }
 
+async function commandAnswersList(argv: string[]): Promise<number> {
+  const {values, positionals} = parse(argv, ANSWERS_OPTIONS, true);
+  return commandAnswers(values, positionals, budgetOption(values['budget'] as string | undefined));
+}
+
 async function commandPlanRun(argv: string[]): Promise<number> {
   const {values, positionals} = parse(argv, RUN_PLAN_OPTIONS, true);
   return commandRunPlan(values, positionals, budgetOption(values['budget'] as string | undefined));
@@ -270,6 +277,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   variants: commandVariants,
   cost: commandCost,
   plan: commandPlanList,
+  answers: commandAnswersList,
   'run-plan': commandPlanRun,
   'slurm': commandSlurmSubmit,
   'slurm-status': commandSlurmFollow,

@@ -5,7 +5,7 @@
  * shard of them, so that several processes or machines can share a plan
  * over one results folder. Running the notebook afterwards reuses them all.
  */
-import {findChapter} from '../chapters';
+import {BOOK_CHAPTERS, findChapter} from '../chapters';
 import {Chapter} from '../chapters/common/chapter';
 import {costOf} from '../cost';
 import {BackendName} from '../engine';
@@ -183,5 +183,34 @@ export async function commandRunPlan(values: Record<string, unknown>, positional
   process.stdout.write(`chapter ${chapter.id}, ${budget} budget on ${backend}` + (shard ? `, shard ${shard.index}/${shard.count}` : '') +
       `: ${plural(s.ran, 'run')} trained now, ${s.reused} reused from results/, ${s.missing} not recorded yet` +
       (s.missing > 0 ? ' (other shards, or --only left them out)' : '') + '\n');
+  return 0;
+}
+
+export const ANSWERS_OPTIONS = {
+  budget: {type: 'string'},
+  ...ENGINE_OPTIONS,
+  json: {type: 'boolean'},
+} as const;
+
+/**
+ * `cnnlab answers <chapter>`: the chapter's exercises answered by the lab,
+ * for an instructor. Answers that need training read the records the
+ * exercise's cell made at this budget, and say so where there are none.
+ */
+export async function commandAnswers(values: Record<string, unknown>, positionals: string[], budget: Budget): Promise<number> {
+  const chapter = chapterArgument(positionals, 'answers');
+  const module = BOOK_CHAPTERS.find(c => c.CHAPTER.id === chapter.id);
+  if (module?.answers == null) {
+    const answered = BOOK_CHAPTERS.filter(c => c.answers != null).map(c => c.CHAPTER.id);
+    throw new UsageError(`chapter ${chapter.id} has no computed answers yet; chapters with answers: ${answered.join(', ') || 'none'}`);
+  }
+  const backend = (await startEngine(values)).backend;
+  const answers = await module.answers(budget, {backend});
+  if (values['json']) {
+    process.stdout.write(JSON.stringify({chapter: chapter.id, budget, backend, answers}, null, 1) + '\n');
+    return 0;
+  }
+  process.stdout.write(`chapter ${chapter.id} (${chapter.title}): answers to its exercises, ${budget} budget on ${backend}\n\n`);
+  for (const a of answers) process.stdout.write(`${a.exercise}. ${a.title}\n   ${a.answer}\n\n`);
   return 0;
 }

@@ -60,3 +60,18 @@ describe('cnnlab plan / run-plan @integration', function () {
     }
   });
 });
+
+describe('cnnlab answers @integration', function () {
+  this.timeout(120_000);
+  it('prints a chapter\'s exercises answered by the lab, and says which chapters have answers', async () => {
+    const env = {LAB_RESULTS_DIR: tempDir('answers')};
+    const r = await runCli(['answers', '03', '--budget', 'smoke'], {env});
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^chapter 03 \(MobileNet multipliers[^)]*\): answers to its exercises, smoke budget on \w+\n/);
+    for (const n of [1, 2, 3, 4]) assert.match(r.stdout, new RegExp(`\\n${n}\\. \\S`), `answer ${n}`);
+    assert.match(r.stdout, /4\. The separable claim with more seeds\n {3}not run yet at the smoke budget/);
+    const none = await runCli(['answers', '01'], {env});
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /cnnlab answers: chapter 01 has no computed answers yet; chapters with answers: 03/);
+  });
+});

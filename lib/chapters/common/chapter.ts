@@ -6,7 +6,7 @@
 import {EngineInfo} from '../../engine';
 import {Budget} from '../../experiments/budget';
 import {BudgetPlan} from '../../experiments/plan';
-import {PlanResult} from '../../experiments/runner';
+import {PlanResult, RunPlanOptions} from '../../experiments/runner';
 import {plural} from '../../display/format';
 import {Item, markdownItem} from '../../display/show';
 import {Finding} from '../../results/findings';
@@ -40,6 +40,15 @@ export interface ChapterModule {
   findings(result: PlanResult): Finding[];
   /** The findings with the closing ones and the chapter's headlines. */
   findingsSection(result: PlanResult): Item[];
+  /** The chapter's exercises answered by the lab (`cnnlab answers`), where the chapter has computed answers. */
+  answers?(budget: Budget, options?: RunPlanOptions): Promise<Answer[]>;
+}
+
+/** An exercise's answer for an instructor: computed from built networks, or read from the records its cell made. */
+export interface Answer {
+  exercise: number;
+  title: string;
+  answer: string;
 }
 
 /** The MIME type that carries the engine a notebook ran on, for reports/index.html. */

@@ -15,6 +15,7 @@ export {
 } from './sections';
 export {seedNoise} from './runs';
 export {findings, findingsSection} from './findings';
+export {EXERCISE4_SEEDS, answers, pointwiseShares, separableArms, v2AgainstQuarterV1} from './exercises';
 
 /** The recipe in a sentence, from the plan. */
 export const recipeSection = recipeItems;

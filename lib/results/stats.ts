@@ -117,8 +117,10 @@ function decided(difference: number, se: number, degreesOfFreedom: number, seeds
       judged.interval90!.low > -margin && judged.interval90!.high < margin) judged.decision = 'equivalent';
   const base = {difference, degreesOfFreedom, margin, decision: judged.decision, p: judged.p};
   if (judged.decision === 'unmeasured') {
-    return {...base, noise: NaN, low: NaN, high: NaN, seedsToDecide: null, beyondNoise: false,
-            label: 'not checked (one seed: no noise measured)'};
+    // Degrees of freedom but no spread: every seed gave the same difference (an interval of width zero says nothing).
+    const label = degreesOfFreedom > 0 && se === 0 ? 'not checked (every seed gave the same difference: no spread to judge it by)' :
+        'not checked (one seed: no noise measured)';
+    return {...base, noise: NaN, low: NaN, high: NaN, seedsToDecide: null, beyondNoise: false, label};
   }
   const {low, high} = judged.interval95!;
   const seedsNeeded = judged.decision === 'undecided' ? seedsToDecide(difference, se, Math.max(seeds, 1), margin) : null;

@@ -123,6 +123,11 @@ describe('Pareto front and matched cost', () => {
     close(costMismatch(300, 360), 60 / 360, 'relative mismatch');
   });
 
+  it('says so when every seed gave the same difference, instead of calling it one seed', () => {
+    assert.equal(pairedVerdict([0.01, 0.01, 0.01]).label, 'not checked (every seed gave the same difference: no spread to judge it by)');
+    assert.equal(pairedVerdict([0.01]).label, 'not checked (one seed: no noise measured)');
+  });
+
   it('takes the median: the middle value, or the mean of the middle two', () => {
     assert.equal(median([50, 1.2, 1.3]), 1.3, 'one slow timing does not move it');
     assert.equal(median([4, 1, 3, 2]), 2.5);

@@ -26,6 +26,7 @@ export {
   batchNormSection, costSection, kernelsSection, ladderSection, noiseSection, reductionSection, residualSection, seedNoise,
 } from './sections';
 export {findings, findingsSection} from './findings';
+export {EXERCISE3_SEEDS, answers, chainsTable, factorisationSavings, kernelArms, reductionPaysFrom} from './exercises';
 export {paperVersusOursSection} from './versus';
 
 /** The recipe in a sentence, from the plan. */

@@ -21,6 +21,7 @@ export {
   activationSection, costSection, inceptionXceptionSection, orderSection, residualSection, shuffleSection, spectrumSection,
 } from './sections';
 export {findings, findingsSection} from './findings';
+export {EXERCISE2_SEEDS, answers, middleArms} from './exercises';
 export {meanTrainingLoss, seedNoise} from './runs';
 
 /** The recipe in a sentence, from the plan. */

@@ -34,7 +34,10 @@ describe('chapter 03 exercises, answered', function () {
   it('says a training exercise has not been run where its records are missing, and answers it from them once they are there', async () => {
     const store = new ResultsStore(tempDir('answers'));
     const before = await mobilenet.answers(budget, {store, backend: 'wasm'});
-    assert.match(before[2].answer, /V2 matches V1 α = 0\.25 at α = [0-9.]+ \([+-][0-9.]+ % in multiply-adds\); not run yet at the smoke budget: run the exercise's cell/);
+    // V2's narrowest on the lab's widths still costs well above V1 α = 0.25 (its head does not thin): the answer says so.
+    const {mismatch} = mobilenet.v2AgainstQuarterV1();
+    assert.ok(mismatch > 0.05, String(mismatch));
+    assert.match(before[2].answer, new RegExp(`^no V2 width the lab tries \\(0\\.25 to 1\\.75\\) comes within 5 % of V1 α = 0\\.25: the nearest, α = 0\\.25, costs \\+${Math.round(100 * mismatch)} % more, so this comparison is not at matched cost; not run yet at the smoke budget`));
     assert.match(before[3].answer, /^not run yet at the smoke budget: run the exercise's cell \(it trains both networks at seeds 1, 2, 3, 4\)/);
     // The cells' arms, recorded: a − b is 0.010, 0.012, 0.008, 0.010 at seeds 1-4.
     const plan = mobilenet.plan(budget);

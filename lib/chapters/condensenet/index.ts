@@ -21,6 +21,7 @@ export {
   pointwiseSection, seedNoise,
 } from './sections';
 export {findings, findingsSection} from './findings';
+export {EXERCISE2_SEEDS, answers, costedNetworks, groupArms} from './exercises';
 
 export const recipeSection = recipeItems;
 

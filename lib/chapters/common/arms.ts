@@ -105,3 +105,24 @@ export function compareArms(trained: TrainedArms, options: {noise?: Noise; margi
     markdownItem(`${trained.a.arm.label} against ${trained.b.arm.label}: test accuracy ${signed(v.difference)}, ${v.label}; ${how}.`),
   ];
 }
+
+/**
+ * What an exercise's cell measured, read from its records at `plan`'s
+ * budget (nothing trains): a − b with its verdict, or null where the cell
+ * has not been run at this budget.
+ */
+export async function recordedVerdict(plan: BudgetPlan, arms: {a: Arm; b: Arm}, seeds: number[], options: RunPlanOptions = {},
+                                      margin?: number): Promise<Verdict | null> {
+  try {
+    const trained = await trainArms(plan, arms, {...options, seeds, train: false, progress: 'silent'});
+    return armsVerdict(trained, margin != null ? {margin} : {});
+  } catch (error) {
+    if (/not recorded yet/.test((error as Error).message)) return null;
+    throw error;
+  }
+}
+
+/** What an answer says of an exercise whose cell has not been run at `budget`. */
+export function notRunYet(budget: string, what: string): string {
+  return `not run yet at the ${budget} budget: run the exercise's cell (${what}), then ask again.`;
+}

@@ -8,7 +8,7 @@ import {percent, plural, signed} from '../../display/format';
 import {Budget} from '../../experiments/budget';
 import {RunPlanOptions} from '../../experiments/runner';
 import {networkCost} from '../../models/costs';
-import {Arm, armsVerdict, trainArms} from '../common/arms';
+import {Arm, notRunYet, recordedVerdict} from '../common/arms';
 import {Answer} from '../common/chapter';
 import {EQUIVALENCE_MARGIN} from '../common/verdicts';
 import {condensenet, plan} from './plan';
@@ -31,16 +31,9 @@ export const EXERCISE2_SEEDS = [1, 2, 3, 4];
 
 export async function answers(budget: Budget, options: RunPlanOptions = {}): Promise<Answer[]> {
   const [dense, trained, converted, fixed] = costedNetworks().map(n => ({n, totals: networkCost(n.model, n.options).totals}));
-  let measured: string;
-  try {
-    const result = await trainArms(plan(budget), groupArms(), {...options, seeds: EXERCISE2_SEEDS, train: false, progress: 'silent'});
-    const v = armsVerdict(result, {margin: EQUIVALENCE_MARGIN});
-    measured = `learned minus fixed over ${plural(EXERCISE2_SEEDS.length, 'paired seed')}: ${signed(v.difference)}, ${v.label}.`;
-  } catch (error) {
-    if (!/not recorded yet/.test((error as Error).message)) throw error;
-    measured = `not run yet at the ${budget} budget: run the exercise's cell (it trains both networks at seeds ` +
-        `${EXERCISE2_SEEDS.join(', ')}), then ask again.`;
-  }
+  const v = await recordedVerdict(plan(budget), groupArms(), EXERCISE2_SEEDS, options, EQUIVALENCE_MARGIN);
+  const measured = v == null ? notRunYet(budget, `it trains both networks at seeds ${EXERCISE2_SEEDS.join(', ')}`) :
+      `learned minus fixed over ${plural(EXERCISE2_SEEDS.length, 'paired seed')}: ${signed(v.difference)}, ${v.label}.`;
   const of = (x: typeof dense) => percent(x.totals.macs / dense.totals.macs, 0);
   return [
     {exercise: 1, title: 'What each network costs',

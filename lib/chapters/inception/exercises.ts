@@ -9,7 +9,7 @@ import {percent, plural, signed} from '../../display/format';
 import {Budget} from '../../experiments/budget';
 import {RunPlanOptions} from '../../experiments/runner';
 import {networkCost} from '../../models/costs';
-import {Arm, armsVerdict, trainArms} from '../common/arms';
+import {Arm, notRunYet, recordedVerdict} from '../common/arms';
 import {Answer} from '../common/chapter';
 import {EQUIVALENCE_MARGIN} from '../common/verdicts';
 import {ConvStep, chainCost} from './arithmetic';
@@ -68,16 +68,9 @@ export async function answers(budget: Budget, options: RunPlanOptions = {}): Pro
   const savings = factorisationSavings();
   const most = savings.reduce((a, b) => b.saved > a.saved ? b : a);
   const [two, factorised] = [inception({}), inception({kernels: '1x3-3x1'})].map(s => networkCost(s.model, s.options).totals.macs);
-  let measured: string;
-  try {
-    const trained = await trainArms(plan(budget), kernelArms(), {...options, seeds: EXERCISE3_SEEDS, train: false, progress: 'silent'});
-    const v = armsVerdict(trained, {margin: EQUIVALENCE_MARGIN});
-    measured = `two 3×3 minus one 5×5 over ${plural(EXERCISE3_SEEDS.length, 'paired seed')}: ${signed(v.difference)}, ${v.label}.`;
-  } catch (error) {
-    if (!/not recorded yet/.test((error as Error).message)) throw error;
-    measured = `not run yet at the ${budget} budget: run the exercise's cell (it trains both networks at seeds ` +
-        `${EXERCISE3_SEEDS.join(', ')}), then ask again.`;
-  }
+  const v = await recordedVerdict(plan(budget), kernelArms(), EXERCISE3_SEEDS, options, EQUIVALENCE_MARGIN);
+  const measured = v == null ? notRunYet(budget, `it trains both networks at seeds ${EXERCISE3_SEEDS.join(', ')}`) :
+      `two 3×3 minus one 5×5 over ${plural(EXERCISE3_SEEDS.length, 'paired seed')}: ${signed(v.difference)}, ${v.label}.`;
   return [
     {exercise: 1, title: 'When a 1×1 reduction pays for itself',
      answer: `from ${pays} input channels: with C inputs the 5×5 alone holds 25·C·96 weights and the reduced pair C·32 + 25·32·96, ` +

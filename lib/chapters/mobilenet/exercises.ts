@@ -10,7 +10,7 @@ import {Budget} from '../../experiments/budget';
 import {labScaleOptions} from '../../experiments/lab-scale';
 import {RunPlanOptions} from '../../experiments/runner';
 import {networkCost} from '../../models/costs';
-import {Arm, armsVerdict, trainArms} from '../common/arms';
+import {Arm, notRunYet, recordedVerdict} from '../common/arms';
 import {Answer} from '../common/chapter';
 import {MATCH_WIDTHS, matchWidth} from '../common/compare';
 import {EQUIVALENCE_MARGIN} from '../common/verdicts';
@@ -51,17 +51,6 @@ export function separableArms(): {a: Arm; b: Arm} {
 }
 export const EXERCISE4_SEEDS = [1, 2, 3, 4];
 
-/** What a trained exercise measured, from its records; null where the cell has not been run at this budget. */
-async function recorded(budget: Budget, arms: {a: Arm; b: Arm}, seeds: number[], options: RunPlanOptions,
-                        judged: (t: Awaited<ReturnType<typeof trainArms>>) => string): Promise<string | null> {
-  try {
-    return judged(await trainArms(plan(budget), arms, {...options, seeds, train: false, progress: 'silent'}));
-  } catch (error) {
-    if (/not recorded yet/.test((error as Error).message)) return null;
-    throw error;
-  }
-}
-
 export async function answers(budget: Budget, options: RunPlanOptions = {}): Promise<Answer[]> {
   const lab = pointwiseShares({...V1(), width: 1});
   const paper = pointwiseShares({});
@@ -72,15 +61,12 @@ export async function answers(budget: Budget, options: RunPlanOptions = {}): Pro
   const at28 = networkCost('mobilenet_v1', {...V1(), width: 1}).totals.macs;
   const at48 = networkCost('mobilenet_v1', {...V1(), width: 1, resolution: 48}).totals.macs;
   const v2 = v2AgainstQuarterV1();
-  const notRun = (what: string) => `not run yet at the ${budget} budget: run the exercise's cell (${what}), then ask again.`;
-  const v2Measured = await recorded(budget, v2, [1], options, t => {
-    const v = armsVerdict(t);
-    return `at one seed, V2 ${signed(v.difference)} in test accuracy against V1 α = 0.25 (${v.label}).`;
-  });
-  const sepMeasured = await recorded(budget, separableArms(), EXERCISE4_SEEDS, options, t => {
-    const v = armsVerdict(t, {margin: EQUIVALENCE_MARGIN});
-    return `separable minus full over ${plural(EXERCISE4_SEEDS.length, 'paired seed')}: ${signed(v.difference)}, ${v.label}.`;
-  });
+  const v2Verdict = await recordedVerdict(plan(budget), v2, [1], options);
+  const v2Measured = v2Verdict == null ? notRunYet(budget, 'it trains V2 at that width') :
+      `at one seed, V2 ${signed(v2Verdict.difference)} in test accuracy against V1 α = 0.25 (${v2Verdict.label}).`;
+  const sepVerdict = await recordedVerdict(plan(budget), separableArms(), EXERCISE4_SEEDS, options, EQUIVALENCE_MARGIN);
+  const sepMeasured = sepVerdict == null ? notRunYet(budget, `it trains both networks at seeds ${EXERCISE4_SEEDS.join(', ')}`) :
+      `separable minus full over ${plural(EXERCISE4_SEEDS.length, 'paired seed')}: ${signed(sepVerdict.difference)}, ${sepVerdict.label}.`;
   return [
     {exercise: 1, title: 'Where the multiply-adds are at 28 px',
      answer: `1×1 convolutions do ${percent(paper.share, 1)} of the paper network's multiply-adds and ${percent(lab.share, 1)} of the lab ` +
@@ -98,8 +84,8 @@ export async function answers(budget: Budget, options: RunPlanOptions = {}): Pro
          `V2 matches V1 α = 0.25 at α = ${v2.a.options['width']} (${signed(100 * v2.mismatch, 1)} % in multiply-adds); ` :
          `no V2 width the lab tries (${MATCH_WIDTHS[0]} to ${MATCH_WIDTHS[MATCH_WIDTHS.length - 1]}) comes within 5 % of V1 α = 0.25: the ` +
          `nearest, α = ${v2.a.options['width']}, costs ${signed(100 * v2.mismatch, 0)} % more, so this comparison is not at matched cost; `) +
-       (v2Measured ?? notRun('it trains V2 at that width'))},
+       v2Measured},
     {exercise: 4, title: 'The separable claim with more seeds',
-     answer: sepMeasured ?? notRun(`it trains both networks at seeds ${EXERCISE4_SEEDS.join(', ')}`)},
+     answer: sepMeasured},
   ];
 }

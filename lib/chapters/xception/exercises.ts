@@ -7,7 +7,7 @@
 import {percent, plural, signed} from '../../display/format';
 import {Budget} from '../../experiments/budget';
 import {RunPlanOptions} from '../../experiments/runner';
-import {Arm, armsVerdict, trainArms} from '../common/arms';
+import {Arm, notRunYet, recordedVerdict} from '../common/arms';
 import {Answer} from '../common/chapter';
 import {EQUIVALENCE_MARGIN} from '../common/verdicts';
 import {spectrumCostRows} from './paper';
@@ -25,17 +25,10 @@ export async function answers(budget: Budget, options: RunPlanOptions = {}): Pro
   const pointwiseShare = (r: typeof rows[number]) => (r.macs - r.spatialMacs) / r.macs;
   const at = (k: number) => rows.find(r => r.segments === k)!;
   const last = rows[rows.length - 1];
-  let measured: string;
-  try {
-    const trained = await trainArms(plan(budget), middleArms(), {...options, seeds: EXERCISE2_SEEDS, train: false, progress: 'silent'});
-    const v = armsVerdict(trained, {margin: EQUIVALENCE_MARGIN});
-    measured = `linear minus ReLU at k = 4 over ${plural(EXERCISE2_SEEDS.length, 'paired seed')}: ${signed(v.difference)}, ${v.label}. ` +
-        'Set it beside section 4, which measures both ends (k = 1 and k = C), to see whether the effect changes along the spectrum.';
-  } catch (error) {
-    if (!/not recorded yet/.test((error as Error).message)) throw error;
-    measured = `not run yet at the ${budget} budget: run the exercise's cell (it trains both networks at seeds ` +
-        `${EXERCISE2_SEEDS.join(', ')}), then ask again.`;
-  }
+  const v = await recordedVerdict(plan(budget), middleArms(), EXERCISE2_SEEDS, options, EQUIVALENCE_MARGIN);
+  const measured = v == null ? notRunYet(budget, `it trains both networks at seeds ${EXERCISE2_SEEDS.join(', ')}`) :
+      `linear minus ReLU at k = 4 over ${plural(EXERCISE2_SEEDS.length, 'paired seed')}: ${signed(v.difference)}, ${v.label}. ` +
+      'Set it beside section 4, which measures both ends (k = 1 and k = C), to see whether the effect changes along the spectrum.';
   return [
     {exercise: 1, title: 'Which step dominates past k ≈ 8',
      answer: `the 1×1: it is ${percent(pointwiseShare(at(1)), 0)} of the module's multiply-adds at k = 1, ${percent(pointwiseShare(at(8)), 0)} ` +

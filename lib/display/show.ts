@@ -45,8 +45,11 @@ export function figureItem(figure: PlotlyFigure, staticCopy: TopLevelSpec, heigh
   return {kind: 'plotly', figure, height, staticCopy};
 }
 
+/** What a chart's image says to a reader who cannot see it: its title, or 'chart'. */
+const altOf = (spec: TopLevelSpec) => typeof spec.title === 'string' ? spec.title : 'chart';
+
 export function vegaItem(spec: TopLevelSpec): Item {
-  return {kind: 'vega', spec, alt: typeof spec.title === 'string' ? spec.title : 'chart'};
+  return {kind: 'vega', spec, alt: altOf(spec)};
 }
 
 export function findingsItem(findings: Finding[]): Item {
@@ -77,7 +80,7 @@ export async function show(...items: Array<Item | readonly Item[]>): Promise<voi
     if (sentSinceLastYield()) await yieldToEventLoop();
     if (item.kind === 'plotly') {
       const spec = item.staticCopy;
-      const staticCopy = spec ? {svg: await vegaLiteToSvg(spec), alt: typeof spec.title === 'string' ? spec.title : 'chart'} : undefined;
+      const staticCopy = spec ? {svg: await vegaLiteToSvg(spec), alt: altOf(spec)} : undefined;
       showPlotly(item.figure, {height: item.height, staticCopy});
     } else {
       display((await bundleOf(item))!);

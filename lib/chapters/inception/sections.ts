@@ -99,6 +99,7 @@ export function kernelsSection(result: PlanResult): Item[] {
   const {kernels, between} = kernelsConfigurations(result);
   const [five, two, asym] = kernels;
   const [relu, linear] = between;
+  const claimCost = kernelsClaimCost();
   return [
     configurationTable(kernels, 'the widest branch', {loss: true, params: 'params', macs: 'MACs'}),
     markdownItem(`At their own costs (GoogLeNet's pattern: the widest branch's 1×1 reduces to half its width and the first convolution ` +
@@ -106,7 +107,7 @@ export function kernelsSection(result: PlanResult): Item[] {
         `the 5×5 they replace): two 3×3 against one 5×5, test accuracy ${said(judged(result, two, five))}; ` +
         `1×3 then 3×1 against two 3×3, ${said(judged(result, asym, two))}, for ${percent(asym.runs[0].result.macs / two.runs[0].result.macs)} ` +
         `of the multiply-adds. The headline claim trains the case Rethinking's arithmetic is about, the widest branch one width ` +
-        `throughout: there the two 3×3 cost ${kernelsClaimCost().layers.toFixed(2)}× the 5×5 (${kernelsClaimCost().network.toFixed(2)}× ` +
+        `throughout: there the two 3×3 cost ${claimCost.layers.toFixed(2)}× the 5×5 (${claimCost.network.toFixed(2)}× ` +
         'for the whole network).'),
     configurationTable(between, 'between the two 3×3', {loss: true, params: 'params', macs: 'MACs'}),
     curves(between, 'Two stacked 3×3: training loss with and without a ReLU between them'),

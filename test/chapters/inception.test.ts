@@ -5,12 +5,15 @@
  * plan runner) judged the way the verdict rule says.
  */
 import {strict as assert} from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import {inception} from '../../lib/chapters';
-import {proseOf, tablesOf} from '../../lib/display';
+import {Arm, armsPlan} from '../../lib/chapters/common/arms';
+import {columnOf, proseOf, tablesOf} from '../../lib/display';
 import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
 import {ResultsStore} from '../../lib/results';
-import {tempDir} from '../helpers/cli';
+import {ROOT, tempDir} from '../helpers/cli';
 import {assertNoDirectionWithoutDecision} from '../helpers/directions';
 
 type Options = {kernels?: string; between?: string; reduction?: string; batchNorm?: boolean; act?: string; residual?: boolean;
@@ -161,7 +164,9 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     const result = await syntheticResult();
     const ladder = inception.ladderSection(result);
     assert.equal(tablesOf(ladder)[0].rows.length, 8);
-    assert.match(proseOf(ladder), /The BN-auxiliary rung is not built/);
+    // The BN-auxiliary rung has no lab network; v3 at paper scale (5.71 G) is not within 5 % of Table 3's 4.8 Bn ops.
+    assert.equal(columnOf(tablesOf(ladder)[0], 'lab rung').at(-1), '-');
+    assert.match(proseOf(ladder), /^Built at paper scale: GoogLeNet reproduces the paper's cost, .*\+ BN-auxiliary \(Inception-v3\) does not reproduce the paper's cost\./);
     const bn = inception.batchNormSection(result);
     assert.equal(bn.filter(i => i.kind === 'plotly').length, 1);
     assert.match(proseOf(bn), /With BN at the same learning rate it is reached after 2,560 images, at 5× the rate reached after 1,536 images; without BN it is reached after 4,096 images/);
@@ -228,5 +233,74 @@ describe('chapter 01 module (Inception\'s evolution)', function () {
     assert.deepEqual(e.auxKernels, [[1, 1], [5, 5]]);
     // 17 x 17 modules 6b-6e: a 1x7, 7x1 pair and a 7x1, 1x7, 7x1, 1x7 stack each (6 x 4 = 24), and the grid reduction 7a's pair: 26.
     assert.equal(e.factorisedSevens, 26);
+  });
+
+  it('computes Rethinking §5 for any grid: pooling first costs exactly a quarter on an even side, (⌈d/2⌉/d)² on an odd one', () => {
+    const macsOf = (d: number, k: number) => columnOf(tablesOf([inception.gridReductionTable(d, k)])[0], 'MACs');
+    // 3x3 from k to 2k channels: 9·k·2k per output position, on d² positions before the pool or ⌈d/2⌉² after it.
+    assert.deepEqual(macsOf(36, 320), [36 * 36 * 9 * 320 * 640, 18 * 18 * 9 * 320 * 640].map(n => n.toLocaleString('en-US')));
+    assert.deepEqual(macsOf(35, 320), [35 * 35 * 9 * 320 * 640, 18 * 18 * 9 * 320 * 640].map(n => n.toLocaleString('en-US')));
+    assert.deepEqual(columnOf(tablesOf([inception.gridReductionTable(36, 64)])[0], 'against convolution first'), ['100.0 %', '25.0 %']);
+    assert.equal(columnOf(tablesOf([inception.gridReductionTable(35, 64)])[0], 'against convolution first')[1], `${(100 * 18 * 18 / (35 * 35)).toFixed(1)} %`);
+  });
+
+  it('builds a source module on any input: on 192 channels the v1 module\'s reductions save weights, on 3 they add them', () => {
+    const column = (channels: number, header: string) =>
+        columnOf(tablesOf([inception.sourceModuleTable({...inception.SOURCE_V1, input: [28, 28, channels]})])[0], header);
+    // The 1x1 64 -> 5x5 96 branch: 192·64 + 25·64·96 = 165,888 weights against 25·192·96 = 460,800 without its 1x1.
+    assert.equal(column(192, 'weights only')[2], (192 * 64 + 25 * 64 * 96).toLocaleString('en-US'));
+    assert.equal(column(192, 'weights without the 1×1 reduction')[2], (25 * 192 * 96).toLocaleString('en-US'));
+    // On 3 channels: 3·64 + 25·64·96 = 153,792 against 25·3·96 = 7,200.
+    assert.equal(column(3, 'weights only')[2], (3 * 64 + 25 * 64 * 96).toLocaleString('en-US'));
+    assert.equal(column(3, 'weights without the 1×1 reduction')[2], (25 * 3 * 96).toLocaleString('en-US'));
+    // With batch norm the parameters grow by a scale and a shift per filter; the weights do not.
+    const bn = tablesOf([inception.sourceModuleTable({...inception.SOURCE_V1, batchNorm: true})])[0];
+    assert.equal(columnOf(bn, 'parameters (weights, biases, BN scale and shift)')[0], (3 * 64 + 64 + 2 * 64).toLocaleString('en-US'));
+    assert.equal(columnOf(bn, 'weights only')[0], (3 * 64).toLocaleString('en-US'));
+  });
+
+  it('lists any Inception-v3 module layer by layer, and names the modules when asked for one it lacks', () => {
+    const layers = (module: string) => columnOf(tablesOf([inception.v3ModuleTable(module)])[0], 'layer');
+    assert.ok(layers('mixed7b').length > 0 && layers('mixed7b').every(l => l.startsWith('mixed7b_')));
+    // mixed7b's 3x3 branches split into 1x3 and 3x1 (Fig. 7); mixed6b has 1x7 / 7x1 and no 1x3.
+    assert.ok(layers('mixed7b').some(l => /1x3/.test(l)) && !layers('mixed6b').some(l => /1x3/.test(l)));
+    assert.ok(layers('mixed6b').some(l => /1x7|7x1/.test(l)));
+    assert.throws(() => inception.v3ModuleTable('mixed9z'), /no module 'mixed9z': one of stem1, .*mixed7c/);
+  });
+
+  it('reuses the plan\'s runs in the notebook\'s try-it cells for batch norm, the ladder and residuals, at every budget', () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', '01-inception-evolution.ipynb'), 'utf8')) as {cells: Array<{source: string | string[]}>};
+    const source = nb.cells.map(c => [c.source].flat().join('')).join('\n');
+    const cells: Array<{lines: string[]; arms: {a: Arm; b: Arm}; seeds: 'claimSeeds' | 'seeds'}> = [
+      {lines: ["a: {label: 'batch norm', ...lab.inception.inception({})}", "b: {label: 'no batch norm', ...lab.inception.inception({batchNorm: false})}",
+               'lab.trainArms(plan, bnArms, {seeds: plan.claimSeeds})'],
+       arms: {a: {label: 'batch norm', ...inception.inception({})}, b: {label: 'no batch norm', ...inception.inception({batchNorm: false})}},
+       seeds: 'claimSeeds'},
+      {lines: ["a: {label: '+ RMSProp', ...lab.inception.inception({kernels: '3x3-3x3', reduction: 'parallel'}, 1, {optimizer: 'rmsprop', lr: 0.045})}",
+               "b: {label: 'Inception-v2', ...lab.inception.inception({kernels: '3x3-3x3', reduction: 'parallel'})}",
+               'lab.trainArms(plan, rungs, {seeds: plan.seeds})'],
+       arms: {a: {label: '+ RMSProp', ...inception.inception({kernels: '3x3-3x3', reduction: 'parallel'}, 1, {optimizer: 'rmsprop', lr: 0.045})},
+              b: {label: 'Inception-v2', ...inception.inception({kernels: '3x3-3x3', reduction: 'parallel'})}},
+       seeds: 'seeds'},
+      {lines: ["a: {label: 'residual modules', ...lab.inception.inception({residual: true})}", "b: {label: 'plain modules', ...lab.inception.inception({})}",
+               'lab.trainArms(plan, residualArms, {seeds: plan.claimSeeds})'],
+       arms: {a: {label: 'residual modules', ...inception.inception({residual: true})}, b: {label: 'plain modules', ...inception.inception({})}},
+       seeds: 'claimSeeds'},
+    ];
+    for (const cell of cells) for (const line of cell.lines) assert.ok(source.includes(line), `the notebook has ${line}`);
+    for (const budget of ['smoke', 'quick', 'course'] as const) {
+      const plan = inception.plan(budget);
+      const planned = new Set(expandPlan(plan, 'wasm').runs.map(r => r.key));
+      for (const cell of cells) {
+        const seeds = plan[cell.seeds] ?? [];
+        assert.ok(seeds.length > 0, `${budget} plans ${cell.seeds}`);
+        const keys = expandPlan(armsPlan(plan, cell.arms, seeds), 'wasm').runs.map(r => r.key);
+        assert.equal(keys.length, 2 * seeds.length);
+        assert.deepEqual(keys.filter(k => !planned.has(k)), [], `${budget}: ${cell.arms.a.label} against ${cell.arms.b.label}`);
+      }
+    }
+    // A changed arm is a new network: it would train.
+    const changed = expandPlan(armsPlan(inception.plan('quick'), {...cells[0].arms, b: {label: 'x', ...inception.inception({batchNorm: false, act: 'sigmoid'}, 1, {lr: 0.5})}}, [1]), 'wasm');
+    assert.ok(changed.runs.some(r => !new Set(expandPlan(inception.plan('quick'), 'wasm').runs.map(p => p.key)).has(r.key)));
   });
 });

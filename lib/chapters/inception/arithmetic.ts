@@ -114,11 +114,10 @@ export function oneByOneSection(): Item[] {
       {header: 'total weights', value: r => sum(r.layers, 'weightParams')},
       {header: 'multiply-adds', value: r => sum(r.layers, 'macs')},
     ], 'The classic example of a 1×1 reduction, computed from built layers'),
-    markdownItem(`Directly, the 5×5 layer holds 256·5·5·128 = **${count(direct[0].weightParams)}** weights. With 32 1×1 filters first, ` +
+    markdownItem(`Directly, 256·5·5·128 = **${count(direct[0].weightParams)}** weights. With 32 1×1 filters first, ` +
         `128·1·1·32 = ${count(reduce.weightParams)} and 32·5·5·256 = **${count(wide.weightParams)}**, ` +
-        `${count(sum(reduced, 'weightParams'))} in all: ${percent(sum(reduced, 'weightParams') / direct[0].weightParams)} of the direct layer, ` +
-        `about a quarter. Every weight is used at each of the 100·100 positions, so the multiply-adds follow: ` +
-        `${giga(direct[0].macs)} G multiply-adds against ${giga(sum(reduced, 'macs'))} G.`),
+        `${count(sum(reduced, 'weightParams'))} in all (${percent(sum(reduced, 'weightParams') / direct[0].weightParams)} of the direct layer); ` +
+        `multiply-adds ${giga(direct[0].macs)} G against ${giga(sum(reduced, 'macs'))} G.`),
     markdownItem(erratumText(reductionErratum())),
     tableItem(modules, [
       {header: 'GoogLeNet module', value: m => `${m.row} on ${m.shape.join(' × ')}`},
@@ -129,12 +128,11 @@ export function oneByOneSection(): Item[] {
       {header: 'MACs', value: m => m.reduced.macs},
       {header: 'out channels', value: m => m.reduced.channels},
     ], 'GoogLeNet\'s 3a and 3b without and with their 1×1 reductions (Table 1\'s widths)'),
-    markdownItem(`The naive module feeds 3×3 and 5×5 filters the whole input and passes the pooled input through, so its output ` +
-        `grows with every module (${modules[0].naive.channels} channels out of 3a, where the reduced module gives ${modules[0].reduced.channels}). ` +
-        `With the reductions 3a costs ${percent(modules[0].reduced.macs / modules[0].naive.macs)} and 3b ` +
-        `${percent(modules[1].reduced.macs / modules[1].naive.macs)} of the naive module's multiply-adds. ` +
-        `The same 1×1 layer also **expands**: MobileNetV2 widens 24 channels six-fold to 144 at 56 × 56 with ` +
-        `${count(expand[0].weightParams)} weights and ${millions(expand[0].macs)} multiply-adds, so that its depthwise 3×3 works on more channels.`),
+    markdownItem(`Out of 3a the naive module gives ${modules[0].naive.channels} channels, the reduced one ${modules[0].reduced.channels}; ` +
+        `with the reductions 3a costs ${percent(modules[0].reduced.macs / modules[0].naive.macs)} and 3b ` +
+        `${percent(modules[1].reduced.macs / modules[1].naive.macs)} of the naive module's multiply-adds.`),
+    markdownItem(`MobileNetV2's 1×1 expansion, 24 to 144 channels at 56 × 56: ${count(expand[0].weightParams)} weights, ` +
+        `${millions(expand[0].macs)} multiply-adds.`),
     oneByOneNonLinearityItem(),
   ];
 }
@@ -163,12 +161,9 @@ export function oneByOneNonLinearity(a: [number, number] = [2, 1], b: [number, n
 function oneByOneNonLinearityItem(): Item {
   const {a, b, linear, withReLU} = oneByOneNonLinearity();
   const pixel = (p: readonly number[]) => `(${p.join(', ')})`;
-  return markdownItem(`A 1×1 convolution mixes the channels of each pixel on its own, a linear map; what makes a stack of them ` +
-      `more than one bigger linear map is the activation after each. On a built 1×1 layer from two channels to one (weights +1 and −1): ` +
-      `without activation, pixels a = ${pixel(a)} and b = ${pixel(b)} give ${linear.fa} and ${linear.fb}, and a + b gives ` +
-      `${linear.fSum} = ${linear.fa} + ${linear.fb}. With its ReLU they give ${withReLU.fa} and ${withReLU.fb}, but a + b gives ` +
-      `${withReLU.fSum}, not ${withReLU.fa + withReLU.fb}: each 1×1 layer with its ReLU adds a non-linearity at almost no cost, ` +
-      'the purpose GoogLeNet gives its 1×1 layers besides reducing dimensions.');
+  return markdownItem(`A built 1×1 layer from two channels to one (weights +1 and −1), without activation: a = ${pixel(a)} gives ` +
+      `${linear.fa}, b = ${pixel(b)} gives ${linear.fb}, a + b gives ${linear.fSum}. With its ReLU they give ${withReLU.fa} and ` +
+      `${withReLU.fb}, but a + b gives ${withReLU.fSum}, not ${withReLU.fa + withReLU.fb}.`);
 }
 
 // ---- 2. The modules as the sources write them: source-modules.ts ----
@@ -218,11 +213,9 @@ export function replacementSection(): Item[] {
       {header: 'after', value: r => r.fieldAfter.join(' × ')},
       {header: 'the paper', value: r => r.claim},
     ], 'Kernel replacements: weights from built layers, receptive fields computed by the lab'),
-    markdownItem(`A 5×5 convolution costs ${(five.macs / three.macs).toFixed(2)}× a 3×3 with the same channels (25/9). ` +
-        `Two stacked 3×3 layers see the same ${rows[0].fieldAfter.join(' × ')} window as one 5×5 with ${percent(rows[0].weightsAfter / rows[0].weightsBefore)} ` +
-        `of its weights, a saving of ${percent(rows[0].saving, 0)}; a 1×3 then a 3×1 see a 3×3 window for ${percent(1 - rows[1].saving, 1)} of its weights ` +
-        `(${percent(rows[1].saving, 0)} cheaper), while two 2×2 save only ${percent(rows[2].saving, 0)}. Every replacement keeps the receptive field; ` +
-        'what it changes is how many non-linearities and how many weights lie between the window and the output.'),
+    markdownItem(`A 5×5 costs ${(five.macs / three.macs).toFixed(2)}× a 3×3 with the same channels. Two 3×3 see the same ` +
+        `${rows[0].fieldAfter.join(' × ')} window with ${percent(rows[0].weightsAfter / rows[0].weightsBefore)} of its weights; 1×3 then 3×1 ` +
+        `see a 3×3 window for ${percent(1 - rows[1].saving, 1)} of its weights; two 2×2 save ${percent(rows[2].saving, 0)}.`),
   ];
 }
 
@@ -236,6 +229,24 @@ export function gridReductionExample(d = 35, k = 320): {convThenPool: number; po
   };
 }
 
+/**
+ * Rethinking §5's arithmetic as a table, for any grid and width: d x d x k
+ * to half the grid and 2k channels, the 3x3 convolution before the stride-2
+ * pool or after it, and each order's multiply-adds against the first's.
+ */
+export function gridReductionTable(d = 35, k = 320): Item {
+  const {convThenPool, poolThenConv} = gridReductionExample(d, k);
+  const half = Math.ceil(d / 2);
+  return tableItem([
+    {order: `3×3 to ${2 * k} channels on ${d} × ${d}, then pool`, macs: convThenPool},
+    {order: `pool to ${half} × ${half}, then 3×3 to ${2 * k} channels`, macs: poolThenConv},
+  ], [
+    {header: `${d} × ${d} × ${k} to half the grid`, value: r => r.order},
+    {header: 'MACs', value: r => r.macs},
+    {header: 'against convolution first', value: r => percent(r.macs / convThenPool)},
+  ], 'Rethinking §5: a grid reduction\'s convolution before or after its pool, from built layers');
+}
+
 /** ResNet's bottleneck (256 -> 64 -> 64 -> 256) against one 3x3 convolution from 256 to 256 channels. */
 export function bottleneckExample(): {bottleneck: LayerCost[]; plain: LayerCost[]} {
   return {
@@ -246,9 +257,7 @@ export function bottleneckExample(): {bottleneck: LayerCost[]; plain: LayerCost[
 
 export function bottleneckSection(): Item[] {
   const {bottleneck, plain} = bottleneckExample();
-  return [markdownItem(`Inception-v4 and Inception-ResNet borrow ResNet's bottleneck: 256 channels reduced to 64 by a 1×1, a 3×3 on 64, ` +
-      `and a 1×1 back to 256 hold ${bottleneck.map(l => count(l.weightParams)).join(' + ')} = **${count(sum(bottleneck, 'weightParams'))}** weights, ` +
-      `against **${count(plain[0].weightParams)}** for one 3×3 convolution from 256 to 256 channels ` +
-      `(${percent(sum(bottleneck, 'weightParams') / plain[0].weightParams)}). It is the 1×1 reduction of section 1 with the width given back at the end, ` +
-      'so that the block\'s output can be added to its input.')];
+  return [markdownItem(`ResNet's bottleneck, 256 → 64 (1×1) → 64 (3×3) → 256 (1×1): ${bottleneck.map(l => count(l.weightParams)).join(' + ')} ` +
+      `= **${count(sum(bottleneck, 'weightParams'))}** weights, against **${count(plain[0].weightParams)}** for one 3×3 from 256 to ` +
+      `256 channels (${percent(sum(bottleneck, 'weightParams') / plain[0].weightParams)}).`)];
 }

@@ -14,13 +14,13 @@ import {LAB} from './plan';
 
 export {BN_LR_FACTOR, CHAPTER, LAB, LADDER, SCALING, inception, plan} from './plan';
 export {
-  bottleneckExample, bottleneckSection, reductionErratum, chainCost, gridReductionExample, oneByOneNonLinearity, oneByOneSection, receptiveField, reductionExample,
+  bottleneckExample, bottleneckSection, reductionErratum, chainCost, gridReductionExample, gridReductionTable, oneByOneNonLinearity, oneByOneSection, receptiveField, reductionExample,
   replacementRows, replacementSection,
 } from './arithmetic';
-export {SOURCE_V1, SOURCE_V2, countSourceModule, samePaddingRows, sourceModulesSection} from './source-modules';
+export {SOURCE_V1, SOURCE_V2, countSourceModule, samePaddingRows, sourceModuleTable, sourceModulesSection} from './source-modules';
 export {
   BN_RESULTS, GOOGLENET_TABLE1, googLeNetDepth, RATIO_CLAIMS, RETHINKING_TABLE3, googLeNetSection, paperScaleRows, paperScaleSection, ratioRows,
-  referencePointsSection, residualAdditions, table1Rows, v3AuxErratum, v3TraceRows, v3TraceSection, v4Erratum,
+  referencePointsSection, residualAdditions, table1Rows, v3AuxErratum, v3ModuleTable, v3TraceRows, v3TraceSection, v4Erratum,
 } from './paper';
 export {
   batchNormSection, costSection, kernelsSection, ladderSection, noiseSection, reductionSection, residualSection, seedNoise,

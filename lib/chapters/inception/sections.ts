@@ -5,7 +5,7 @@
  */
 import {costOf} from '../../cost';
 import {networkCost} from '../../models/costs';
-import {millions, percent, signed} from '../../display/format';
+import {percent, signed} from '../../display/format';
 import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
@@ -17,7 +17,6 @@ import {judgedAgainst, said} from '../common/verdicts';
 import {
   Configuration, Noise, configurationTable, configurations, imagesToReach, meanCurve, noiseOver, onRecipe, planCostPoints,
 } from '../common/runs';
-import {gridReductionExample} from './arithmetic';
 import {BN_RESULTS, CONTROL_EXPERIMENT, RESIDUAL_SCALES, RETHINKING_TABLE3, SMALL_SCALE_INVERSION, paperScaleGigaMacs} from './paper';
 import {BN_ARMS, CLAIMS, LAB, LADDER, SCALING} from './plan';
 
@@ -63,9 +62,8 @@ function curves(cs: readonly Configuration[], title: string, measure: 'trainLoss
 export function noiseSection(result: PlanResult): Item[] {
   const noise = seedNoise(result);
   return [markdownItem(noise.degreesOfFreedom > 0 ?
-      `Run-to-run noise: the standard deviation of one run's test accuracy, pooled over the ${noise.configurations} configurations the plan ` +
-      `repeats over seeds, is **${noise.accuracy.toFixed(3)}** (${noise.degreesOfFreedom} degrees of freedom). A difference of two means ` +
-      'is decided when its 95 % interval, Student t on those degrees of freedom, excludes zero.' :
+      `Run-to-run noise: one run's test accuracy has a standard deviation of **${noise.accuracy.toFixed(3)}**, pooled over the ` +
+      `${noise.configurations} configurations repeated over seeds (${noise.degreesOfFreedom} degrees of freedom).` :
       'This budget runs one seed, so no difference in this chapter is checked against noise: read every comparison as unchecked.')];
 }
 
@@ -102,13 +100,12 @@ export function kernelsSection(result: PlanResult): Item[] {
   const claimCost = kernelsClaimCost();
   return [
     configurationTable(kernels, 'the widest branch', {loss: true, params: 'params', macs: 'MACs'}),
-    markdownItem(`At their own costs (GoogLeNet's pattern: the widest branch's 1×1 reduces to half its width and the first convolution ` +
-        `widens it again, so here the two 3×3 cost ${(replacedMacs(two.runs[0].config.options) / replacedMacs(five.runs[0].config.options)).toFixed(2)}× ` +
-        `the 5×5 they replace): two 3×3 against one 5×5, test accuracy ${said(judged(result, two, five))}; ` +
-        `1×3 then 3×1 against two 3×3, ${said(judged(result, asym, two))}, for ${percent(asym.runs[0].result.macs / two.runs[0].result.macs)} ` +
-        `of the multiply-adds. The headline claim trains the case Rethinking's arithmetic is about, the widest branch one width ` +
-        `throughout: there the two 3×3 cost ${claimCost.layers.toFixed(2)}× the 5×5 (${claimCost.network.toFixed(2)}× ` +
-        'for the whole network).'),
+    markdownItem(`At their own costs (here two 3×3 cost ` +
+        `${(replacedMacs(two.runs[0].config.options) / replacedMacs(five.runs[0].config.options)).toFixed(2)}× the 5×5): two 3×3 against one ` +
+        `5×5, test accuracy ${said(judged(result, two, five))}; 1×3 then 3×1 against two 3×3, ${said(judged(result, asym, two))}, for ` +
+        `${percent(asym.runs[0].result.macs / two.runs[0].result.macs)} of the multiply-adds.`),
+    markdownItem(`In the headline claim's networks, the widest branch one width throughout, two 3×3 cost ${claimCost.layers.toFixed(2)}× the ` +
+        `5×5 (${claimCost.network.toFixed(2)}× for the whole network).`),
     configurationTable(between, 'between the two 3×3', {loss: true, params: 'params', macs: 'MACs'}),
     curves(between, 'Two stacked 3×3: training loss with and without a ReLU between them'),
     markdownItem(`The Rethinking paper's control experiment (${CONTROL_EXPERIMENT.source}): ${CONTROL_EXPERIMENT.relu} % top-1 with a ReLU ` +
@@ -130,7 +127,6 @@ export function reductionBlockMacs(reduction: string): number {
 export function reductionSection(result: PlanResult): Item[] {
   const cs = configurations(result.group('reduction'), r => REDUCTION_LABELS[reductionOf(r)]);
   const blocks = ['conv-pool', 'pool-conv', 'parallel'].map(reductionBlockMacs);
-  const example = gridReductionExample();
   const [convPool, poolConv, parallel] = cs;
   return [
     tableItem(cs.map((c, i) => ({c, block: blocks[i]})), [
@@ -140,12 +136,8 @@ export function reductionSection(result: PlanResult): Item[] {
       {header: 'seeds', value: x => x.c.accuracy.n},
       {header: 'mean test accuracy', value: x => x.c.accuracy.mean.toFixed(3)},
     ]),
-    markdownItem(`Rethinking §5 at its own example, 35 × 35 × 320 to 17 × 17 × 640 with 3×3 filters: ${millions(example.convThenPool)} ` +
-        `multiply-adds before the pool, ${millions(example.poolThenConv)} after it (${percent(example.poolThenConv / example.convThenPool)}; ` +
-        `a quarter on an even grid). In the lab network the first reduction costs ${millions(blocks[0])} as module-then-pool, ` +
-        `${millions(blocks[1])} as pool-then-module and ${millions(blocks[2])} in parallel. Test accuracy, parallel against pool-then-module ` +
-        `(the cheap way, with the "representational bottleneck"): ${said(judged(result, parallel, poolConv))}; against module-then-pool: ` +
-        `${said(judged(result, parallel, convPool))}.`),
+    markdownItem(`Test accuracy, parallel against pool-then-module: ${said(judged(result, parallel, poolConv))}; against ` +
+        `module-then-pool: ${said(judged(result, parallel, convPool))}.`),
   ];
 }
 
@@ -186,12 +178,11 @@ export function batchNormSection(result: PlanResult): Item[] {
       {header: 'steps to 72.2 %', value: r => r.stepsToTarget == null ? '-' : `${(r.stepsToTarget / 1e6).toFixed(1)} M`},
       {header: 'best accuracy', value: r => `${r.maxAccuracy} %`},
     ], BN_RESULTS.source),
-    markdownItem(`The target is what the network without batch norm reaches at best (${target.toFixed(3)} training accuracy), as the paper ` +
-        `took Inception's own 72.2 %. With BN at the same learning rate it is ${reachedAfter(bn)}, at ${BN_ARMS[2].lrFactor}× the ` +
-        `rate ${reachedAfter(bnFast)}; without BN it is ${reachedAfter(noBn)}. Test accuracy, BN against none: ${said(judged(result, bn.c, noBn.c))}. ` +
-        `With sigmoid activations and no BN the network reaches ${sigmoid.c.accuracy.mean.toFixed(3)} (ten classes: chance is 0.1), with BN ` +
-        `at ${BN_ARMS[4].lrFactor}× the rate ${sigmoidBn.c.accuracy.mean.toFixed(3)}; the paper: "${BN_RESULTS.sigmoidWithoutBn}" without BN, ` +
-        `69.8 % with it.`),
+    markdownItem(`With BN at the same learning rate it is ${reachedAfter(bn)}, at ${BN_ARMS[2].lrFactor}× the rate ` +
+        `${reachedAfter(bnFast)}; without BN it is ${reachedAfter(noBn)}. Test accuracy, BN against none: ${said(judged(result, bn.c, noBn.c))}.`),
+    markdownItem(`Sigmoid: without BN ${sigmoid.c.accuracy.mean.toFixed(3)} test accuracy (chance is 0.1), with BN at ${BN_ARMS[4].lrFactor}× ` +
+        `the rate ${sigmoidBn.c.accuracy.mean.toFixed(3)}; the paper: "${BN_RESULTS.sigmoidWithoutBn}" without BN, ` +
+        `${BN_RESULTS.rows[3].maxAccuracy} % with it.`),
   ];
 }
 
@@ -209,16 +200,13 @@ export function residualSection(result: PlanResult): Item[] {
   return [
     configurationTable(residual, 'modules', {loss: true, params: 'params', macs: 'MACs'}),
     curves(residual, 'Training loss with and without residual connections'),
-    markdownItem(`Inception-v4's Figs. 21-26: residual versions train much faster, and final accuracy "seems to mainly depend on the model ` +
-        `size". Here, residual against plain: mean training loss ${said(judged(result, withResidual, plain, 'meanLoss'))}, test accuracy ` +
+    markdownItem(`Residual against plain: mean training loss ${said(judged(result, withResidual, plain, 'meanLoss'))}, test accuracy ` +
         `${said(judged(result, withResidual, plain))}.`),
     configurationTable(scaling, `residual scale (α = ${SCALING.width}, learning rate ${SCALING.lr})`, {loss: true, params: 'params', macs: 'MACs'}),
     curves(scaling, `Residual scaling on the wide network at learning rate ${SCALING.lr}`),
-    markdownItem(`§3.3: with more than about 1000 filters the residual variants "died" early in training, and scaling the residuals by ` +
-        `${RESIDUAL_SCALES.paperRange.join('-')} before the addition stabilised them (Keras's InceptionResNetV2 uses ` +
-        `${Object.values(RESIDUAL_SCALES.keras).join(', ')}). The lab's network is far narrower, so it is strained with a high learning rate ` +
-        `instead. One seed each: scale ${SCALING.scales[1]} against 1, test accuracy ${said(judged(result, scaled, unscaled))}, ` +
-        `mean training loss ${said(judged(result, scaled, unscaled, 'meanLoss'))}.`),
+    markdownItem(`One seed each: scale ${SCALING.scales[1]} against 1, test accuracy ${said(judged(result, scaled, unscaled))}, ` +
+        `mean training loss ${said(judged(result, scaled, unscaled, 'meanLoss'))}. The paper scales by ` +
+        `${RESIDUAL_SCALES.paperRange.join('-')}, Keras's InceptionResNetV2 by ${Object.values(RESIDUAL_SCALES.keras).join(', ')}.`),
   ];
 }
 
@@ -248,15 +236,12 @@ export function ladderSection(result: PlanResult): Item[] {
       {header: 'lab test accuracy', value: r => r.lab ? r.lab.accuracy.mean.toFixed(3) : '-'},
       {header: 'change from the rung above', value: r => r.lab && r.previous ? said(judged(result, r.lab, r.previous)) : '-'},
     ]),
-    markdownItem(`Each rung adds one change to the one above, as in the paper, trained with the same recipe on Fashion-MNIST. ` +
-        `At paper scale the lab builds ${built.length} of the rungs: ` +
-        built.map(r => `${r.rung} (${r.gmacs.toFixed(2)} G against the paper's ${r.bnOps}, ${r.reproduces ? 'reproduced' : 'not reproduced'})`).join(', ') +
-        '; section 11 says what is known of the difference. ' +
-        `${shown.length} of ${gains.length} steps change test accuracy decidedly here` +
-        (shown.length ? ` (${shown.map(g => `${g.rung}: ${signed(g.v.difference)}`).join('; ')})` : '') +
-        `. The BN-auxiliary rung is not built: the lab network's last grid is 4 × 4 and one epoch is short for a side head to matter. ` +
-        `That the ImageNet ordering need not hold at small scale is known: one recipe on CIFAR-100 (${SMALL_SCALE_INVERSION.source}) put ` +
-        SMALL_SCALE_INVERSION.rows.map(r => `${r.model} at ${r.top1Error} %`).join(', ') + ' top-1 error, GoogLeNet best.'),
+    markdownItem(`Built at paper scale: ${built.map(r => `${r.rung} ${r.reproduces ? 'reproduces' : 'does not reproduce'} the paper's cost`)
+        .join(', ')}. ${shown.length} of ${gains.length} steps change test accuracy decidedly here` +
+        (shown.length ? ` (${shown.map(g => `${g.rung}: ${signed(g.v.difference)}`).join('; ')})` : '') + '.'),
+    markdownItem(`At small scale, one recipe on CIFAR-100 (${SMALL_SCALE_INVERSION.source}): ` +
+        `${SMALL_SCALE_INVERSION.rows.map(r => `${r.model} ${r.top1Error} %`).join(', ')} top-1 error, ` +
+        `${[...SMALL_SCALE_INVERSION.rows].sort((a, b) => a.top1Error - b.top1Error)[0].model} best.`),
   ];
 }
 
@@ -293,7 +278,5 @@ export function costSection(result: PlanResult): Item[] {
       name: `widest branch: ${kernels}`,
       points: latencyByNetwork(result.all().filter(r => KERNEL_LABELS[kernelsOf(r)] === kernels)).map(n => ({...n, label: describe(n.run)})),
     })), `Latency against multiply-adds (${result.backend}, batch 1)`)),
-    markdownItem('The plots leave out the batch-norm and residual-scaling runs, which change training rather than the network\'s cost. ' +
-        'Points on the dotted grey line (the Pareto front) are those no other network beats on both cost and accuracy.'),
   ];
 }

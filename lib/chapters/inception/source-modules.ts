@@ -134,33 +134,43 @@ export function samePaddingRows(side = 35): Array<{kernel: number; padding: numb
   });
 }
 
+const reductionSaves = (m: ModuleCount) => m.branches.filter(b => b.withoutReduction > 0).reduce((a, b) => a + b.withoutReduction - b.weights, 0);
+
+/**
+ * A module as the source's code builds it, branch by branch: its parameters
+ * as the code counts them, its weights as the papers do, and its weights
+ * without each branch's 1x1 reduction. Change the module's input to see
+ * where the reductions start to pay.
+ */
+export function sourceModuleTable(module: SourceModule): Item {
+  const counted = countSourceModule(module);
+  return tableItem(counted.branches, [
+    {header: `branch (on ${module.input.join(' × ')})`, value: r => r.label},
+    {header: module.batchNorm ? 'parameters (weights, biases, BN scale and shift)' : 'parameters (weights and biases)', value: r => r.asWritten},
+    {header: 'weights only', value: r => r.weights},
+    {header: 'weights without the 1×1 reduction', value: r => r.withoutReduction === 0 ? 'pool branch: no reduction' : r.withoutReduction},
+    {header: 'out channels', value: r => r.outChannels},
+  ], `${module.name}, as the Inception lecture chapter's code builds it${module.batchNorm ? ' (conv + batch norm + ReLU in every step)' : ''}`);
+}
+
 /** Section 2: both modules as the source's code builds them, counted as it counts and as the papers do. */
 export function sourceModulesSection(): Item[] {
   const [v1, v2] = [SOURCE_V1, SOURCE_V2].map(countSourceModule);
-  const columns = (m: SourceModule) => [
-    {header: `branch (on ${m.input.join(' × ')})`, value: (r: BranchCount) => r.label},
-    {header: m.batchNorm ? 'parameters (weights, biases, BN scale and shift)' : 'parameters (weights and biases)', value: (r: BranchCount) => r.asWritten},
-    {header: 'weights only', value: (r: BranchCount) => r.weights},
-    {header: 'weights without the 1×1 reduction', value: (r: BranchCount) => r.withoutReduction === 0 ? 'pool branch: no reduction' : r.withoutReduction},
-    {header: 'out channels', value: (r: BranchCount) => r.outChannels},
-  ];
-  const reductionSaves = (m: ModuleCount) => m.branches.filter(b => b.withoutReduction > 0).reduce((a, b) => a + b.withoutReduction - b.weights, 0);
+  const side = 35;
   return [
-    tableItem(v1.branches, columns(SOURCE_V1), `${SOURCE_V1.name}, as the Inception lecture chapter's code builds it`),
-    markdownItem(`Run as written, the v1 module has **${count(v1.asWritten)}** parameters: every \`nn.Conv2d\` keeps its default bias. ` +
-        `The papers count weights only: ${count(v1.weights)}. Its output has ${v1.outChannels} channels, ` +
-        `${v1.branches.map(b => b.outChannels).join(' + ')}, the branches side by side. On a 3-channel image the "reductions" are ` +
-        `expansions: dropping them would ${reductionSaves(v1) > 0 ? 'add' : 'save'} ${count(Math.abs(reductionSaves(v1)))} weights.`),
-    tableItem(v2.branches, columns(SOURCE_V2), `${SOURCE_V2.name}, conv + batch norm + ReLU in every step`),
-    markdownItem(`The v2 module on 192 channels has **${count(v2.asWritten)}** trainable parameters as written (batch norm adds a scale and ` +
-        `a shift per channel; its running mean and variance are buffers, not parameters), ${count(v2.weights)} weights only, and ` +
-        `${v2.outChannels} output channels (${v2.branches.map(b => b.outChannels).join(' + ')}). Here the 1×1 reductions pay: ` +
-        `without them the branches would hold ${count(Math.abs(reductionSaves(v2)))} ${reductionSaves(v2) > 0 ? 'more' : 'fewer'} weights. ` +
-        'A 1×1 reduction saves only where the input is wider than the reduction, which is why GoogLeNet starts with plain ' +
-        'convolutions and uses modules from 192 channels on.'),
-    markdownItem(`Every branch must keep the grid for the concatenation to work, so the code pads a k × k convolution by ⌊k/2⌋ ` +
-        `(padding=1 for its 3 × 3, 2 for its 5 × 5). Built on a 35 × 35 grid: ${samePaddingRows().map(r =>
-            `${r.kernel} × ${r.kernel} padded by ${r.padding} gives ${r.paddedSide} × ${r.paddedSide}${r.paddedSide === r.sameSide ? '' : ` (TF.js "same": ${r.sameSide})`}`).join('; ')}: ` +
-        'what TF.js calls "same" padding.'),
+    sourceModuleTable(SOURCE_V1),
+    markdownItem(`Run as written, the v1 module has **${count(v1.asWritten)}** parameters; weights only, ${count(v1.weights)}. Its output has ` +
+        `${v1.outChannels} channels (${v1.branches.map(b => b.outChannels).join(' + ')}). Without its 1×1 layers it would hold ` +
+        `${count(Math.abs(reductionSaves(v1)))} ${reductionSaves(v1) > 0 ? 'more' : 'fewer'} weights.`),
+    sourceModuleTable(SOURCE_V2),
+    markdownItem(`The v2 module on ${SOURCE_V2.input[2]} channels has **${count(v2.asWritten)}** trainable parameters as written, ` +
+        `${count(v2.weights)} weights only, and ${v2.outChannels} output channels (${v2.branches.map(b => b.outChannels).join(' + ')}). ` +
+        `Without its 1×1 reductions it would hold ${count(Math.abs(reductionSaves(v2)))} ${reductionSaves(v2) > 0 ? 'more' : 'fewer'} weights.`),
+    tableItem(samePaddingRows(side), [
+      {header: 'kernel', value: r => `${r.kernel} × ${r.kernel}`},
+      {header: 'padding ⌊k/2⌋', value: r => r.padding},
+      {header: 'output side, so padded', value: r => r.paddedSide},
+      {header: 'output side, TF.js "same"', value: r => r.sameSide},
+    ], `The source's padding against TF.js's "same", built on a ${side} × ${side} grid`),
   ];
 }

@@ -6,9 +6,10 @@
  */
 import {strict as assert} from 'node:assert';
 
-import {condensenet} from '../../lib/chapters';
-import {proseOf, tablesOf} from '../../lib/display';
+import {armsPlan, condensenet} from '../../lib/chapters';
+import {columnOf, proseOf, tablesOf} from '../../lib/display';
 import {ExperimentConfig, ExperimentResult, PlanResult, expandPlan, runPlan} from '../../lib/experiments';
+import {networkCost} from '../../lib/models/costs';
 import {ResultsStore} from '../../lib/results';
 import {tempDir} from '../helpers/cli';
 import {assertNoDirectionWithoutDecision} from '../helpers/directions';
@@ -32,6 +33,89 @@ describe('chapter 04 module (CondenseNet)', function () {
     assert.equal(e.weights, 216);
     assert.equal(e.denseWeights, 648);
     assert.equal(condensenet.figureExample(1).weights, 24);
+  });
+
+  it('builds any group convolution the survey\'s way: kernels span inputs / G maps, weights 1/G of the standard', () => {
+    // 16 maps in, 8 out, 4 groups, 1 x 1: each output reads 16 / 4 = 4 maps; 8·4 = 32 weights against 8·16 = 128.
+    assert.match(proseOf(condensenet.groupConvFigureSection({inputs: 16, outputs: 8, groups: 4, kernel: 1})),
+                 /each output's kernel is 1 × 1 × 4, spanning 4 of the 16 input maps; 32 weights against 128 for the standard convolution \(8·1·1·16\): 1\/4\./);
+    assert.deepEqual(condensenet.figureExample(3, {inputs: 16, outputs: 8, groups: 4}), {kernelShape: [3, 3, 4, 8], weights: 288, denseWeights: 1152});
+    assert.throws(() => condensenet.groupConvFigureSection({inputs: 12, outputs: 6, groups: 5}), /do not divide into 5 groups/);
+  });
+
+  it('tabulates the condensing schedule for any C: stage s of C - 1 starts at s / (2(C - 1)) of training and leaves 1 - s/C', () => {
+    // C = 8 over 300 epochs: stage s starts at the first epoch e with e·14/300 >= s, ceil(300·s/14).
+    const items = condensenet.scheduleSection({condenseFactor: 8, epochs: 300});
+    const table = tablesOf(items)[0];
+    assert.deepEqual(columnOf(table, 'starts at epoch'), ['0', '22', '43', '65', '86', '108', '129', '150']);
+    assert.deepEqual(columnOf(table, '1×1 connections kept'), ['100.0 %', '87.5 %', '75.0 %', '62.5 %', '50.0 %', '37.5 %', '25.0 %', '12.5 %']);
+    assert.deepEqual(columnOf(table, 'epochs'), ['22', '21', '22', '21', '22', '21', '21', '150']);
+    assert.match(proseOf(items), /starts at epoch 150 of 300 \(50 % of training\) and leaves 12\.5 % of the connections/);
+    assert.deepEqual(condensenet.stageStarts(300, 4), condensenet.scheduleErratum().stageStarts);
+    assert.deepEqual(columnOf(tablesOf(condensenet.scheduleSection({condenseFactor: 2, epochs: 10}))[0], 'starts at epoch'), ['0', '5']);
+    assert.throws(() => condensenet.scheduleSection({condenseFactor: 0}), /condenseFactor must be a whole number/);
+  });
+
+  it('converts any mask the sources\' way: the index layer gathers each group\'s maps in turn, and computes what the mask does', () => {
+    // Each group keeps 8 of 12 maps (one stage at C = 3): every map is kept by two groups, so 24 gathered and 12 repeated.
+    const kept = [[1, 2, 3, 4, 5, 6, 7, 8], [5, 6, 7, 8, 9, 10, 11, 12], [1, 2, 3, 4, 9, 10, 11, 12]];
+    const example = condensenet.workedExample({inputs: 12, outputs: 6, condenseFactor: 3, kept});
+    assert.deepEqual(example.oneBased, kept.flat());
+    assert.deepEqual(example.gather, kept.flat().map(n => n - 1));
+    assert.ok(example.maxDifference < 1e-5, `masked against converted: ${example.maxDifference}`);
+    const prose = proseOf(condensenet.indexLayerExample({inputs: 12, outputs: 6, condenseFactor: 3, kept}));
+    assert.match(prose, /in G = 3 groups with C = 3/);
+    assert.match(prose, /That is 24 channels, 12 repeated, then a standard group convolution of 3 groups of 8 inputs each \(6 outputs\)/);
+    // The default is the sources' example, and the notebook's cell passes the same mask.
+    assert.deepEqual(condensenet.workedExample().oneBased, condensenet.workedExample(condensenet.SOURCE_EXAMPLE).oneBased);
+    assert.throws(() => condensenet.workedExample({inputs: 12, outputs: 6, condenseFactor: 3, kept: [[1, 2, 3, 13], [1, 2, 3, 4], [1, 2, 3, 4]]}), /map 13/);
+  });
+
+  it('counts a network both ways by layer class: learned group convolutions at 1/C officially, ReLUs and pools only officially', () => {
+    const published = condensenet.publishedRows().find(r => r.variant === 'condensenet_86_cifar10')!;
+    for (const [options, c] of [[{}, 4], [{condenseFactor: 8}, 8]] as const) {
+      const table = tablesOf(condensenet.countedBothWays('condensenet_86_cifar10', options))[0];
+      const row = (layerClass: string) => table.rows.find(r => r[0] === layerClass)!;
+      const [official, plain] = [1, 2].map(i => table.rows.reduce((a, r) => a + (r[i] as number), 0));
+      assert.equal(plain, published.macs, 'the plain count of the built network');
+      if (c === 4) assert.equal(official, published.official, 'the official count the published table shows');
+      assert.equal(row('LearnedGroupConv2D')[1], (row('LearnedGroupConv2D')[2] as number) / c);
+      assert.equal(row('ReLU')[2], 0);
+      assert.ok((row('ReLU')[1] as number) > 0);
+    }
+    // Converted, nothing is learned any more: the group convolutions count alike both ways.
+    const converted = tablesOf(condensenet.countedBothWays('condensenet_86_cifar10_converted'))[0];
+    assert.equal(converted.rows.find(r => r[0] === 'LearnedGroupConv2D'), undefined);
+    assert.equal(converted.rows.find(r => r[0] === 'GroupConv2D')![3], '1.00×');
+  });
+
+  it('times the DenseNet, masked and converted networks built afresh, at the batch and growth asked for', async () => {
+    const items = await condensenet.latencySection({batch: 2, growth: [4, 4, 4]});
+    const table = tablesOf(items)[0];
+    assert.match(table.caption ?? '', /growth 4 \/ 4 \/ 4\) and timed at batch 2/);
+    const base = {...condensenet.condensenet({}).options, growth: [4, 4, 4]};
+    const macs = [{...base, groups: 1, condenseFactor: 1}, base, {...base, converted: true, classifierKeep: 1}]
+        .map(o => networkCost('condensenet', o).totals.macs);
+    assert.deepEqual(table.rows.map(r => r[1]), macs);
+    assert.equal(macs[1], macs[0], 'the masked network does the dense multiply-adds');
+    assert.ok(macs[2] < macs[0] && macs[0] < networkCost('condensenet', condensenet.condensenet({groups: 1, condenseFactor: 1}).options).totals.macs);
+    assert.ok(table.rows.every(r => Number(r[2]) > 0), 'a time per image for each');
+    assert.match(proseOf(items), /^At batch 2 the converted network does \d+\.\d % of DenseNet's multiply-adds/);
+    await assert.rejects(condensenet.latencySection({batch: 0}), /batch must be a whole number/);
+  });
+
+  it('reads the ablation cell\'s arms from the plan\'s records as printed: every run they ask for is a planned run', () => {
+    for (const budget of ['smoke', 'quick', 'course'] as const) {
+      const of = condensenet.plan(budget);
+      const planned = new Set(expandPlan(of, 'wasm').runs.map(r => r.key));
+      for (const options of [{condenseFactor: 8}, {condenseFactor: 2}, {groups: 8}, {groups: 1}]) {
+        const arms = {a: {label: 'a', ...condensenet.condensenet(options)}, b: {label: 'b', ...condensenet.condensenet({groups: 1, condenseFactor: 1})}};
+        for (const run of expandPlan(armsPlan(of, arms, of.seeds), 'wasm').runs) assert.ok(planned.has(run.key), `${budget}: ${JSON.stringify(options)}`);
+      }
+      // A network the plan did not train is not among them (the check can fail).
+      const unplanned = {a: {label: 'a', ...condensenet.condensenet({groups: 8, condenseFactor: 8})}, b: {label: 'b', ...condensenet.condensenet({})}};
+      assert.ok(expandPlan(armsPlan(of, unplanned, of.seeds), 'wasm').runs.some(r => !planned.has(r.key)));
+    }
   });
 
   it('names the notes\' "2/M epochs" of optimisation as an erratum: the official schedule gives M/2', () => {
@@ -142,6 +226,9 @@ describe('chapter 04 module (CondenseNet)', function () {
     assert.equal(reuse.filter(i => i.kind === 'plotly').length, 3);
     assert.match(proseOf(reuse), /3 of 6 layers \(after each block's first\) weigh the output right before them/);
     assert.equal(tablesOf(condensenet.conversionSection(result))[0].rows.length, 2 * 7);
+    assert.match(proseOf(condensenet.indexLayerSection(result)), /the index layer gathers 8 of its 8 input channels, group by group/);
+    assert.match(proseOf(condensenet.conversionSection(result)), /Cutting the classifier changes accuracy by -0\.010 to -0\.010 on these runs\./);
+    assert.match(proseOf(condensenet.costSection(result)), new RegExp(`MobileNetV2 at width ${condensenet.matchedMobileNetWidth()} trains`));
     const smoke = await syntheticResult(condensenet.plan('smoke'));
     for (const section of [condensenet.noiseSection, condensenet.pointwiseSection, condensenet.condensingSection, condensenet.masksSection,
                            condensenet.indexLayerSection, condensenet.conversionSection, condensenet.ablationSection, condensenet.costSection,

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import {condensenet} from '../../lib/chapters';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {ARTIFACTS} from '../helpers/cli';
-import {checkSmokePlanAndFindings, outputsOf, rerunEditedTryIt, runOnSmoke, text} from '../helpers/notebook-output';
+import {PLAN_MIME} from '../../lib/experiments';
+import {PlanCounts, checkSmokePlanAndFindings, dataOf, outputsOf, rerunEditedTryIt, runOnSmoke, text} from '../helpers/notebook-output';
 import {checkReport} from '../helpers/report-checks';
 
 const NOTEBOOK = 'notebooks/04-condensenet.ipynb';
@@ -32,6 +33,12 @@ describe('chapter 4, CondenseNet @integration', function () {
     checkSmokePlanAndFindings(executed, 10, [
       'groupFlaw', 'shuffle', 'learned', 'condensing', 'conversion', 'condenseFactor', 'groups', 'lasso', 'speed', 'quirks', 'noise', 'time',
     ]);
+  });
+
+  it('reads the ablation cell\'s two arms from the plan\'s records: nothing trains there as printed', () => {
+    // Plans in the order the cells run them: the chapter's, the try-it cell's, the ablation cell's, then exercise 2's.
+    const ablation = dataOf<PlanCounts>(executed, PLAN_MIME)[2];
+    assert.deepEqual([ablation.ran, ablation.missing, ablation.reused], [0, 0, ablation.total], JSON.stringify(ablation));
   });
 
   it('puts the worked example\'s index layer and the conversion\'s proof in the report, from the runs', () => {

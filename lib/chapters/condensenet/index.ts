@@ -1,7 +1,7 @@
 /**
  * Chapter 04, CondenseNet from training to the converted network
- * (notebooks/04-condensenet.ipynb narrates these calls): the arithmetic and
- * the published networks (paper.ts), the plan (plan.ts), the tables and
+ * (notebooks/04-condensenet.ipynb narrates these calls): the arithmetic, the
+ * published networks and the networks timed afresh (paper.ts), the plan (plan.ts), the tables and
  * figures read from the runs (sections.ts) and the findings (findings.ts).
  */
 import {Item} from '../../display/show';
@@ -14,8 +14,10 @@ import {LAB} from './plan';
 export {CHAPTER, CONDENSE_FACTORS, GROUPS, GROUP_COUNTS, GROUP_LASSO, LAB, POINTWISE, condensenet, matchedMobileNetWidth, plan} from './plan';
 export {
   LASSO_REPORT, PAPER, WORKED_EXAMPLE, denseNetCosts, figureExample, growthErratum, scheduleErratum, denseNetSection, groupConvCost, groupConvSection, publishedRows, publishedSection,
-  SOURCE_LAYER, workedExample,
+  SOURCE_EXAMPLE, SOURCE_LAYER, SURVEY_FIGURE, countedBothWays, groupConvFigureSection, indexLayerExample, latencySection, scheduleSection, stageStarts,
+  workedExample,
 } from './paper';
+export type {GroupConvLayer, IndexExample, WorkedExample} from './paper';
 export {
   ablationSection, condensingSection, conversionSection, costSection, featureReuseSection, indexLayerSection, learnedRun, masksSection, noiseSection,
   pointwiseSection, seedNoise,

@@ -16,8 +16,8 @@ import {accuracyVsMacsItem} from '../common/figures';
 import {judgedAgainst, said} from '../common/verdicts';
 import {configurationTable, planCostPoints} from '../common/runs';
 import {Configuration, Noise, configurations, noiseOver} from '../common/runs';
-import {SOURCE_LAYER, WORKED_EXAMPLE, scheduleErratum, workedExample} from './paper';
-import {GROUPS, POINTWISE} from './plan';
+import {scheduleErratum} from './paper';
+import {GROUPS, MOBILENET_TRAINING, POINTWISE} from './plan';
 import {erratumText} from '../common/errata';
 
 /** Where the chapter measures its noise: the CondenseNet groups (MobileNetV2 trains with another recipe, and is only plotted). */
@@ -48,11 +48,9 @@ export function pointwiseSection(result: PlanResult): Item[] {
   const [dense, group, shuffled, learned] = pointwiseConfigurations(result);
   return [
     configurationTable([dense, group, shuffled, learned], 'the 1×1 convolutions', {params: 'test-time params', macs: 'test-time MACs'}),
-    markdownItem(`Fixed groups cut the 1×1 cost to ${percent(group.runs[0].result.macs / dense.runs[0].result.macs)} of the dense network's ` +
-        `multiply-adds; against dense 1×1s their test accuracy is ${said(judged(result, group, dense))}. A shuffle after each group ` +
-        `convolution, at no cost: ${said(judged(result, shuffled, group))} over fixed groups. Learned groups (the test-time network, ` +
-        `${millions(learned.runs[0].result.macs)} multiply-adds) against fixed groups with a shuffle: ${said(judged(result, learned, shuffled))}; ` +
-        `against dense: ${said(judged(result, learned, dense))}.`),
+    markdownItem(`Fixed groups: ${percent(group.runs[0].result.macs / dense.runs[0].result.macs)} of the dense multiply-adds; against dense, ` +
+        `${said(judged(result, group, dense))}. With a shuffle over without: ${said(judged(result, shuffled, group))}. Learned groups (${millions(learned.runs[0].result.macs)} multiply-adds at test time) over fixed groups with a shuffle: ` +
+        `${said(judged(result, learned, shuffled))}; over dense: ${said(judged(result, learned, dense))}.`),
   ];
 }
 
@@ -69,12 +67,9 @@ export function featureReuseSection(result: PlanResult): Item[] {
     rowTitle: 'reading layer', columnTitle: 'source', value: 'mean |weight|', height: 380,
   }), 380));
   const nearest = maps.flatMap(m => m.rows.slice(1).map(row => row[row.length - 1] >= Math.max(...row.slice(0, -1))));
-  return [...items, markdownItem(`The DenseNet paper averaged the absolute weights from each source to each later layer and found that ` +
-      `layers spread their weights over many earlier outputs, early features still read deep in a block. In the lab's trained DenseNet, ` +
-      `${nearest.filter(Boolean).length} of ${nearest.length} layers (after each block's first) weigh the output right before them at ` +
-      'least as much as any older one. The CondenseNet notes give, as the premise for growing k with depth, that nearby features are ' +
-      `reused most; ${nearest.filter(Boolean).length * 2 > nearest.length ? 'most layers here bear that out' :
-          'at this scale most layers here do not bear it out (one trained network, one seed: a reading, not a test)'}.`)];
+  const nearer = nearest.filter(Boolean).length;
+  return [...items, markdownItem(`In the lab's trained DenseNet, ${nearer} of ${nearest.length} layers (after each block's first) weigh the output ` +
+      `right before them at least as much as any older one: ${nearer * 2 > nearest.length ? 'most' : 'at this scale, most do not'} bear out the notes' premise.`)];
 }
 
 /** The first learned run of the plan (G = C = 4, seed 1), whose record shows condensation. */
@@ -118,16 +113,14 @@ export function condensingSection(result: PlanResult): Item[] {
       {header: 'progress', value: e => percent(e.progress, 0)},
       {header: '1×1 connections kept', value: e => percent(e.keptFraction)},
     ], 'Condensing stages as they happened in this run'),
-    markdownItem(`Each stage cuts, in every group, the 1/C of the inputs whose weights into that group have the smallest L1 norm. The sources ` +
-        `show the training loss jumping after each stage, most after the last, which removes half of what remains. Here, from the window ` +
-        `in which each stage is cut to the next, the loss changes by ${jumps.map(j => Number.isFinite(j) ? signed(j) : '-').join(', ')} (the windows average over ` +
-        `${Math.round(images / run.result.stepCurve.length).toLocaleString('en-US')} images each, so a jump inside one is diluted): ` +
-        `${jumps.filter(j => j > 0).length} of ${jumps.length} stages are followed by a higher loss in this run, one seed. While it ` +
-        'trains, the masked network still does the dense 1×1 multiply-adds (times zeros). Measured once each on this shared machine: ' +
-        `the learned network trained at ${Math.round(run.result.timing.trainImagesPerSecond)} images/s with a peak ` +
-        `of ${(run.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB of tensors, the dense one at ` +
+    markdownItem(`From the window in which each stage is cut to the next, the loss changes by ` +
+        `${jumps.map(j => Number.isFinite(j) ? signed(j) : '-').join(', ')} (windows of ` +
+        `${Math.round(images / run.result.stepCurve.length).toLocaleString('en-US')} images): ${jumps.filter(j => j > 0).length} of ` +
+        `${jumps.length} stages are followed by a higher loss in this run, one seed.`),
+    markdownItem(`Measured once each: the learned network trained at ${Math.round(run.result.timing.trainImagesPerSecond)} images/s with a ` +
+        `peak of ${(run.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB of tensors, the dense one at ` +
         `${Math.round(dense.result.timing.trainImagesPerSecond)} images/s and ${(dense.result.timing.peakTensorBytes / 2 ** 20).toFixed(1)} MiB ` +
-        `(${(run.result.timing.trainImagesPerSecond / dense.result.timing.trainImagesPerSecond).toFixed(2)}× its speed; single timings, no interval).`),
+        `(${(run.result.timing.trainImagesPerSecond / dense.result.timing.trainImagesPerSecond).toFixed(2)}× its speed).`),
     markdownItem(erratumText(scheduleErratum())),
   ];
 }
@@ -151,18 +144,13 @@ export function masksSection(result: PlanResult, layerName = 'block2_layer1_lgc'
       `${shared.length} input channels are read by every group, and ${last.inputs - new Set(last.groups.flat()).size} by none.`)];
 }
 
+/** What the index layer of one of the trained network's learned group convolutions gathers (the sources' example: indexLayerExample). */
 export function indexLayerSection(result: PlanResult, layerName = 'block2_layer1_lgc'): Item[] {
-  const example = workedExample();
   const {condensation} = learnedRun(result);
-  const mask = condensation.events.at(-1)!.masks.find(m => m.layer === layerName)!;
-  return [markdownItem(`The sources' example, on its own layer: ${SOURCE_LAYER.inputs} input maps in G = ${SOURCE_LAYER.groups} groups ` +
-      `with C = ${SOURCE_LAYER.condenseFactor}, numbered from 1; the three groups read maps (${WORKED_EXAMPLE.map(g => g.join(', ')).join('), (')}). ` +
-      `The lab sets exactly that mask on a learned group convolution (${SOURCE_LAYER.outputs} outputs) and converts it: one index layer ` +
-      `gathering (${example.oneBased.join(', ')}), the sources' order, which in the code's 0-based channel indices is (${example.gather.join(', ')}): ` +
-      `${example.gather.length} channels with ${example.gather.length - new Set(example.gather).size} repeated, followed by a standard group ` +
-      `convolution with ${WORKED_EXAMPLE.length} groups of ${WORKED_EXAMPLE[0].length} inputs each. On random inputs the converted layer's ` +
-      `outputs differ from the masked layer's by at most ${example.maxDifference === 0 ? '0 (the same floats)' : `${example.maxDifference.toExponential(1)} (float rounding)`}. On the trained ` +
-      `network's ${layerName}, the index layer gathers ${mask.groups.flat().length} channels: (${mask.groups.map(g => g.join(', ')).join(' | ')}).`)];
+  const mask = condensation.events.at(-1)!.masks.find(m => m.layer === layerName);
+  if (mask == null) throw new Error(`chapter 04: no learned group convolution named ${layerName}`);
+  return [markdownItem(`On the trained network's ${layerName}, the index layer gathers ${mask.groups.flat().length} of its ${mask.inputs} ` +
+      `input channels, group by group (0-based): (${mask.groups.map(g => g.join(', ')).join(' | ')}).`)];
 }
 
 /** The runs that condensed (C > 1): each has a conversion check in its record. */
@@ -191,10 +179,9 @@ export function conversionSection(result: PlanResult): Item[] {
       {header: `classifier cut to ${percent(rows[0]?.c.classifierCut.classifierKeep ?? 0, 0)}: accuracy`, value: x => x.c.classifierCut.accuracyConverted.toFixed(3)},
     ], `Every condensed run, converted and compared with itself on ${checkedImages(rows.map(x => x.c.exact))}`),
     markdownItem(`With every classifier input kept, the converted networks (index layer, group convolution, shuffle) compute what the ` +
-        `masked ones do: the largest logit difference over ${rows.length} runs is ${worst === 0 ? '0 (the same floats)' : `${worst.toExponential(1)} (float rounding)`}, and ` +
-        `${identical ? 'every test image gets the same prediction' : 'some test images get different predictions'}. The official conversion ` +
-        'also drops the classifier inputs with the smallest weights, which is not exact: accuracy changes by ' +
-        `${signed(Math.min(...cutChange))} to ${signed(Math.max(...cutChange))} on these runs.`),
+        `masked ones do: the largest logit difference over ${rows.length} runs is ${worst === 0 ? '0 (the same floats)' : `${worst.toExponential(1)} (float rounding)`}, ` +
+        `and ${identical ? 'every test image gets the same prediction' : 'some test images get different predictions'}.`),
+    markdownItem(`Cutting the classifier changes accuracy by ${signed(Math.min(...cutChange))} to ${signed(Math.max(...cutChange))} on these runs.`),
   ];
 }
 
@@ -228,6 +215,8 @@ export function costSection(result: PlanResult): Item[] {
   const {run, condensation} = learnedRun(result);
   const dense = result.group('pointwise')[0];
   const {trained, converted} = condensation.conversion.latencyMsBatch1;
+  const mobileNet = result.group('mobilenet')[0];
+  const mobileNetWidth = optionsAs(MOBILENET_V2, mobileNet.config.model, mobileNet.config.options).width;
   return [
     accuracyVsMacsItem(points, 'Chapter 04: test accuracy against test-time multiply-adds (mean over seeds)'),
     plotlyItem(latencyFigure([
@@ -236,13 +225,10 @@ export function costSection(result: PlanResult): Item[] {
       {name: 'learned groups, masked (as trained)', points: [{label: 'masked', macs: dense.result.macs, ms: trained}]},
       {name: 'learned groups, converted', points: [{label: 'converted', macs: run.result.macs, ms: converted}]},
     ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
-    markdownItem('MobileNetV2 (at the width whose multiply-adds come closest to the converted CondenseNet\'s) trains with chapter 03\'s ' +
-        `recipe, Adam at a constant rate: with this chapter's SGD at learning rate ${result.expanded.plan.training.lr} its runs did not train reliably.`),
-    markdownItem(`Does the converted network's lower cost show as speed? At batch 1 on ${result.backend}, the masked network (dense 1×1 ` +
-        `convolutions times a mask, as trained) takes ${trained.toFixed(2)} ms, the converted one (index layers, group convolutions, ` +
-        `shuffles) ${converted.toFixed(2)} ms, and the DenseNet ${dense.result.timing.latencyMsBatch1.toFixed(2)} ms. The converted network ` +
-        `does ${percent(run.result.macs / dense.result.macs)} of DenseNet's multiply-adds in ${percent(converted / dense.result.timing.latencyMsBatch1)} ` +
-        'of its time: gathers, small group convolutions and shuffles are many cheap operations, and at this size their overhead decides ' +
-        '(users of the official code found DenseNet faster than CondenseNet on a GPU, CondenseNet issue #3).'),
+    markdownItem(`MobileNetV2 at width ${mobileNetWidth} trains with chapter 03's recipe (Adam at ${MOBILENET_TRAINING.lr}, constant); ` +
+        `this chapter's SGD at learning rate ${result.expanded.plan.training.lr} did not train it reliably.`),
+    markdownItem(`At batch 1 on ${result.backend}: masked ${trained.toFixed(2)} ms, converted ${converted.toFixed(2)} ms, DenseNet ` +
+        `${dense.result.timing.latencyMsBatch1.toFixed(2)} ms. The converted network does ${percent(run.result.macs / dense.result.macs)} of ` +
+        `DenseNet's multiply-adds in ${percent(converted / dense.result.timing.latencyMsBatch1)} of its time.`),
   ];
 }

@@ -7,6 +7,7 @@
 import {strict as assert} from 'node:assert';
 
 import {erratumText} from '../../lib/chapters/common/errata';
+import {transposed} from '../../lib/chapters/mobilenet/paper';
 
 import {mobilenet} from '../../lib/chapters';
 import {columnOf, proseOf, tablesOf} from '../../lib/display';
@@ -143,11 +144,11 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     const v3 = mobilenet.v3PartsSection(result);
     assert.deepEqual(columnOf(tablesOf(v3)[0], 'test accuracy'), ['0.780', '0.720', '0.770']);
     // The share is computed from the built network at the paper run's width against the record's (synthetic) MACs: only its form is checked here.
-    assert.match(proseOf(v3), /h-swish over ReLU: \+0\.060, differs \(95 % interval \+0\.011 to \+0\.109\), at the same .* Squeeze-and-excite is -?\d+ % of this network's multiply-adds at 28 px, so the network without it is widened to α = [0-9.]+ .*with it over without: \+0\.010, undecided/);
+    assert.match(proseOf(v3), /h-swish over ReLU: \+0\.060, differs \(95 % interval \+0\.011 to \+0\.109\); .* Squeeze-and-excite is -?\d+ % of the multiply-adds at 28 px; widened to α = [0-9.]+ without it, the network holds 1\.00× the parameters; with it over without: \+0\.010, undecided/);
     // Seven comparisons have a verdict (width, resolution, separable, thin/shallow, linear, h-swish, squeeze-and-excite):
     // three differ. Holm over seven: width's p (t = 0.075 / 0.014142 = 5.30 on 6 degrees of freedom, p ≈ 0.002) is below
     // 0.05 / 7; h-swish's (t = 0.06 / 0.02 = 3.0, p ≈ 0.024) is not below 0.05 / 6, so one of the three survives.
-    assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 7 comparisons above, 3 differ, 0 are equivalent within their margin and 4 are undecided at this budget\. .* Holm's correction keeps 1 of the 3 "differs"/);
+    assert.match(proseOf(mobilenet.findingsSection(result)), /Of the 7 comparisons above, 3 differ, 0 are equivalent within their margin, 4 undecided\. .* Holm's correction over all 7 keeps 1 of the 3 "differs"/);
     const decided = mobilenet.findingsSection(result).find(i => i.kind === 'headline' && i.headline.label === 'Comparisons decided');
     assert.ok(decided && decided.kind === 'headline');
     assert.equal(decided.headline.text, '3 of 7 on the quick budget: 3 differ (1 after Holm\'s correction), 0 equivalent within their margin, 4 undecided');
@@ -164,6 +165,49 @@ describe('chapter 03 module (MobileNet multipliers)', function () {
     const prose = proseOf(mobilenet.paperTablesSection());
     assert.match(prose, /^\d+ of \d+ numbers agree with the paper to its printed precision/);
     assert.match(prose, /Not explained by rounding: mobilenet_v1_conv_1\.0_224 Mult-Adds/);
+  });
+
+  it('shows how the paper printed its Mult-Adds by its own rows: 568.74M rounded to 569, 290.68M truncated to 290', () => {
+    const prose = proseOf(mobilenet.paperTablesSection());
+    assert.match(prose, /Printed Mult-Adds: 568\.74M as 569M \(rounded\), 290\.68M as 290M \(truncated\)\./);
+    // On hand-made rows: 10.6M printed 11 is rounded, 20.7M printed 20 truncated; 30.2M (fraction under .5) and a recount are neither.
+    const row = (ours: number, published: number, source = `${mobilenet.PAPER}, Table 6`) => ({
+      variant: 'v', measure: 'macs' as const, published, ours, difference: ours - published, tolerance: 1e6,
+      withinTolerance: Math.abs(ours - published) <= 1e6, source});
+    assert.deepEqual(mobilenet.printedMacsExamples([row(30.2e6, 30e6), row(40.7e6, 40.7e6, 'a recount'), row(20.7e6, 20e6), row(10.6e6, 11e6)]),
+        {rounded: '10.60M as 11M', truncated: '20.70M as 20M'});
+    assert.deepEqual(mobilenet.printedMacsExamples([row(30.2e6, 30e6)]), {rounded: undefined, truncated: undefined});
+  });
+
+  it('names Table 2\'s 1.19 % as an erratum: the built network\'s first 3 × 3 convolution is 1.91 %, the same digits transposed', () => {
+    const e = mobilenet.table2Erratum();
+    // The first layer: 112 × 112 outputs × 3 × 3 × 3 × 32 = 10,838,016 of the 568,740,352 multiply-adds, 1.9056 %.
+    assert.ok(Math.abs(e.oursPct - 100 * 10_838_016 / 568_740_352) < 1e-9, `${e.oursPct}`);
+    assert.equal(e.printedPct, 1.19);
+    // Printed: 94.86 + 3.06 + 1.19 + 0.18 = 99.29; with 1.9056 in its place, 100.0056.
+    assert.ok(Math.abs(e.printedSum - 99.29) < 1e-9 && Math.abs(e.withOursSum - 100.0056) < 1e-4, `${e.printedSum} ${e.withOursSum}`);
+    assert.match(erratumText(e), /carries 1\.19 % of the Mult-Adds\. Computed from the built layers: 1\.91 % .*: the same digits, transposed\.$/);
+    assert.match(proseOf(mobilenet.paperV1Section()), /\*\*Erratum\*\* \(MobileNet's Table 2\)/);
+    assert.equal(transposed('1.19', '1.91'), true);
+    assert.equal(transposed('1.19', '1.19'), false);
+    assert.equal(transposed('1.19', '1.92'), false);
+  });
+
+  it('separableLayerSection() builds any one layer both ways: its cost follows DK²MN·DF² against DK²M·DF² + MN·DF²', () => {
+    // The raw cells: [layer, Mult-Adds, weights].
+    const column = (items: ReturnType<typeof mobilenet.separableLayerSection>, i: number) => tablesOf(items)[0].rows.map(r => r[i]);
+    const cost = (items: ReturnType<typeof mobilenet.separableLayerSection>) => column(items, 1);
+    // Default: Table 3's layer, 3 × 3, 512 → 512 on 14 × 14: 9·512·512·196 = 462,422,016 against 9·512·196 + 512·512·196 = 52,283,392.
+    assert.deepEqual(cost(mobilenet.separableLayerSection()), [462_422_016, 52_283_392]);
+    // 5 × 5, 32 → 32 on 10 × 10: 25·32·32·100 = 2,560,000 against 25·32·100 + 32·32·100 = 182,400; ratio 14.04, and 1/32 + 1/25 = 0.0713.
+    const five = mobilenet.separableLayerSection({kernel: 5, channels: 32, size: 10});
+    assert.deepEqual(cost(five), [2_560_000, 182_400]);
+    assert.deepEqual(column(five, 2), [25_600, 1_824]);
+    assert.match(proseOf(five), /1\/N \+ 1\/DK² = 1\/32 \+ 1\/25 = 0\.0713, i\.e\. \*\*14\.04× fewer\*\* multiply-adds; the built layers give 14\.04×\./);
+    // 32 → 64 on 7 × 7: 9·32·64·49 = 903,168 against 9·32·49 + 32·64·49 = 114,464; the ratio uses N = 64.
+    const wider = mobilenet.separableLayerSection({kernel: 3, channels: 32, outputs: 64, size: 7});
+    assert.deepEqual(cost(wider), [903_168, 114_464]);
+    assert.match(proseOf(wider), /1\/64 \+ 1\/9 = 0\.1267, i\.e\. \*\*7\.89× fewer\*\*.*give 7\.89×/);
   });
 
   it('table3Rows() rebuilds Table 3 from built layers within its printed precision', () => {

@@ -7,7 +7,8 @@
 import {recipeItems} from '../common/recipe';
 
 export {
-  PAPER, REFERENCE_COMPARISONS, Table3Row, googLeNetErratum, mobileNetDepth, squeezeNetErratum, modernSection, referenceComparisonRows, paperTablesSection, paperV1Section, scalingSection, table3Rows, table3Section,
+  PAPER, REFERENCE_COMPARISONS, SeparableLayer, Table3Row, googLeNetErratum, mobileNetDepth, squeezeNetErratum, modernSection, printedMacsExamples,
+  referenceComparisonRows, paperTablesSection, paperV1Section, scalingSection, separableLayerSection, table2Erratum, table3Rows, table3Section,
 } from './paper';
 export {CHAPTER, GRID_RESOLUTIONS, GRID_WIDTHS, matchedWidths, plan} from './plan';
 export {

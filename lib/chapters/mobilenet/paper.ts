@@ -10,7 +10,7 @@ import {millions, percent, signed} from '../../display/format';
 import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {networkCost} from '../../models/costs';
 import {TABLE_2, TABLE_3} from '../../models/mobilenet-v1';
-import {comparePublished, totalsOf, variantsOf} from '../common/compare';
+import {ComparisonRow, comparePublished, totalsOf, variantsOf} from '../common/compare';
 import {layerCostTable} from '../common/cost-tables';
 import {Erratum, erratumText} from '../common/errata';
 import {applyTo} from '../../layers/apply';
@@ -25,6 +25,31 @@ export interface Table3Row {
   weightParams: number;
 }
 
+/** One layer of a separable-against-standard comparison: a DK × DK kernel from M to N channels on a DF × DF map. */
+export interface SeparableLayer {
+  /** DK, the kernel's side (default Table 3's 3). */
+  kernel?: number;
+  /** M, the input channels (default Table 3's 512). */
+  channels?: number;
+  /** N, the output channels (default: as many as the input). */
+  outputs?: number;
+  /** DF, the map's side (default Table 3's 14). */
+  size?: number;
+}
+
+/** A layer built in TF.js, full DK × DK or depthwise + pointwise ('same' padding, no bias), and costed by the rules. */
+function builtLayer(layer: Required<SeparableLayer>, separable: boolean) {
+  const input = tf.input({shape: [layer.size, layer.size, layer.channels]});
+  let x = input;
+  if (separable) {
+    x = applyTo(tf.layers.depthwiseConv2d({kernelSize: layer.kernel, padding: 'same', useBias: false}), x);
+    x = applyTo(tf.layers.conv2d({filters: layer.outputs, kernelSize: 1, useBias: false}), x);
+  } else {
+    x = applyTo(tf.layers.conv2d({filters: layer.outputs, kernelSize: layer.kernel, padding: 'same', useBias: false}), x);
+  }
+  return totalsOf(tf.model({inputs: input, outputs: x}));
+}
+
 /**
  * Table 3 recomputed: each row's layer built in TF.js (full 3x3 conv, or
  * depthwise + pointwise at the row's alpha and size) and costed by the rules.
@@ -32,23 +57,21 @@ export interface Table3Row {
 export function table3Rows(): Table3Row[] {
   return TABLE_3.rows.map(row => {
     const channels = TABLE_3.channels * row.alpha;
-    const input = tf.input({shape: [row.size, row.size, channels]});
-    let x = input;
-    if (row.separable) {
-      x = applyTo(tf.layers.depthwiseConv2d({kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}), x);
-      x = applyTo(tf.layers.conv2d({filters: channels, kernelSize: 1, useBias: false}), x);
-    } else {
-      x = applyTo(tf.layers.conv2d({filters: channels, kernelSize: TABLE_3.kernel, padding: 'same', useBias: false}), x);
-    }
-    const {macs, weightParams} = totalsOf(tf.model({inputs: input, outputs: x}));
+    const {macs, weightParams} = builtLayer({kernel: TABLE_3.kernel, channels, outputs: channels, size: row.size}, row.separable);
     return {label: row.label, paperMacsM: row.macsM, paperParamsM: row.paramsM, macs, weightParams};
   });
+}
+
+/** "1/N + 1/DK² = ..., i.e. **k× fewer** multiply-adds; the built layers give m×." */
+function ratioSentence(kernel: number, outputs: number, builtRatio: number): string {
+  const ratio = separableRatio(kernel, outputs);
+  return `Separable over standard: 1/N + 1/DK² = 1/${outputs} + 1/${kernel ** 2} = ${ratio.toFixed(4)}, ` +
+      `i.e. **${(1 / ratio).toFixed(2)}× fewer** multiply-adds; the built layers give ${builtRatio.toFixed(2)}×.`;
 }
 
 /** Section 1: Table 3, and the 1/N + 1/DK² ratio against the built layers. */
 export function table3Section(): Item[] {
   const rows = table3Rows();
-  const ratio = separableRatio(TABLE_3.kernel, TABLE_3.channels);
   return [
     tableItem(rows, [
       {header: 'layer', value: r => r.label},
@@ -57,8 +80,25 @@ export function table3Section(): Item[] {
       {header: 'paper params', value: r => r.paperParamsM + 'M'},
       {header: 'ours ', value: r => millions(r.weightParams, 3)},
     ], 'MobileNet Table 3: one layer made cheaper step by step'),
-    markdownItem(`Separable over standard: 1/N + 1/DK² = 1/${TABLE_3.channels} + 1/${TABLE_3.kernel ** 2} = ${ratio.toFixed(4)}, ` +
-        `i.e. **${(1 / ratio).toFixed(2)}× fewer** multiply-adds; the built layers give ${(rows[0].macs / rows[1].macs).toFixed(2)}×.`),
+    markdownItem(ratioSentence(TABLE_3.kernel, TABLE_3.channels, rows[0].macs / rows[1].macs)),
+  ];
+}
+
+/** Section 1's try-it: any one layer, full against depthwise + pointwise, built and costed, with 1/N + 1/DK² beside it. */
+export function separableLayerSection(layer: SeparableLayer = {}): Item[] {
+  const channels = layer.channels ?? TABLE_3.channels;
+  const l: Required<SeparableLayer> = {kernel: layer.kernel ?? TABLE_3.kernel, channels, outputs: layer.outputs ?? channels, size: layer.size ?? TABLE_3.size};
+  const rows = [
+    {label: `full ${l.kernel} × ${l.kernel} convolution`, ...builtLayer(l, false)},
+    {label: `depthwise ${l.kernel} × ${l.kernel} + pointwise 1 × 1`, ...builtLayer(l, true)},
+  ];
+  return [
+    tableItem(rows, [
+      {header: 'layer', value: r => r.label},
+      {header: 'Mult-Adds', value: r => r.macs},
+      {header: 'weights', value: r => r.weightParams},
+    ], `One layer, ${l.channels} → ${l.outputs} channels on ${l.size} × ${l.size}, built and costed`),
+    markdownItem(ratioSentence(l.kernel, l.outputs, rows[0].macs / rows[1].macs)),
   ];
 }
 
@@ -73,13 +113,36 @@ export function mobileNetDepth(): {full: number; depthwise: number; pointwise: n
   return {full, depthwise, pointwise, classifier, depth: full + depthwise + pointwise + classifier};
 }
 
+/** Whether two printed numbers are the same digits in another order (1.19 and 1.91). */
+export function transposed(printed: string, ours: string): boolean {
+  const digits = (t: string) => [...t.replace(/\D/g, '')].sort().join('');
+  return printed !== ours && digits(printed) === digits(ours);
+}
+
+/**
+ * Table 2's one wrong cell: the first full 3 × 3 convolution's share of the
+ * Mult-Adds, printed against the built network's, with what each makes the
+ * printed column sum to.
+ */
+export function table2Erratum(): Erratum & {printedPct: number; oursPct: number; printedSum: number; withOursSum: number} {
+  const share = networkCost('mobilenet_v1').byKind.find(k => k.kind === 'conv3x3')!.macsShare;
+  const row = TABLE_2.rows.find(r => r.kind === 'conv3x3')!;
+  const oursPct = 100 * share;
+  const printedSum = TABLE_2.rows.reduce((a, r) => a + r.macsPct, 0);
+  const withOursSum = printedSum - row.macsPct + oursPct;
+  const [printed, ours] = [row.macsPct.toFixed(2), oursPct.toFixed(2)];
+  return {
+    source: "MobileNet's Table 2", printedPct: row.macsPct, oursPct, printedSum, withOursSum,
+    claim: `the first full 3 × 3 convolution carries ${printed} % of the Mult-Adds`,
+    computed: `${ours} % (the printed column sums to ${printedSum.toFixed(2)} %; with ${ours} % it sums to ${withOursSum.toFixed(2)} %)` +
+        (transposed(printed, ours) ? ': the same digits, transposed' : ''),
+  };
+}
+
 /** Section 2: MobileNet v1 1.0-224 per layer, and Table 2 with its typo. */
 export function paperV1Section(): Item[] {
   const cost = networkCost('mobilenet_v1');
   const share = (kind: string) => cost.byKind.find(k => k.kind === kind)!;
-  const conv3 = share('conv3x3');
-  const printedSum = TABLE_2.rows.reduce((a, r) => a + r.macsPct, 0);
-  const withOurs = TABLE_2.rows.reduce((a, r) => a + (r.kind === 'conv3x3' ? 100 * conv3.macsShare : r.macsPct), 0);
   return [
     layerCostTable(cost.layers, 'MobileNet v1 1.0-224, per layer', {macs: 'Mult-Adds', weightsOnly: true}),
     tableItem(TABLE_2.rows, [
@@ -90,10 +153,8 @@ export function paperV1Section(): Item[] {
       {header: 'ours ', value: r => percent(share(r.kind).weightParamsShare, 2)},
     ], 'Table 2: where the cost sits'),
     markdownItem(`The 1 × 1 convolutions carry **${percent(share('conv1x1').macsShare)}** of the multiply-adds ` +
-        `and ${percent(share('conv1x1').weightParamsShare)} of the parameters: the cost of MobileNet is in dense ` +
-        'matrix multiplication, which is why it runs well. One cell of the printed table is wrong: the first full 3 × 3 convolution is ' +
-        `${percent(conv3.macsShare, 2)} of the Mult-Adds, where the paper prints 1.19 % (its column sums to ${printedSum.toFixed(2)} %; ` +
-        `with ${percent(conv3.macsShare, 2)} it sums to ${withOurs.toFixed(2)} %): two digits swapped.`),
+        `and ${percent(share('conv1x1').weightParamsShare)} of the parameters.`),
+    markdownItem(erratumText(table2Erratum())),
     markdownItem((d => `Counting depthwise and pointwise convolutions as separate layers, as the paper does: ${d.full} full convolution, ` +
         `${d.depthwise} depthwise, ${d.pointwise} pointwise and ${d.classifier} fully connected, **${d.depth}** layers.`)(mobileNetDepth())),
   ];
@@ -163,28 +224,46 @@ export function googLeNetErratum(): Erratum & {paramsRatio: number; macsRatio: n
   };
 }
 
+const measureName = (r: ComparisonRow) => r.measure === 'macs' ? 'Mult-Adds' : 'params';
+
+/**
+ * How the paper printed its Mult-Adds, shown by its own rows: the first
+ * whose built value (of a fraction of a million, .5 or more) it rounded up,
+ * and the first it truncated; each as "568.74M as 569M", or undefined
+ * where no row does so.
+ */
+export function printedMacsExamples(rows: readonly ComparisonRow[]): {rounded?: string; truncated?: string} {
+  const candidates = rows.filter(r => r.measure === 'macs' && r.source.startsWith(PAPER) && r.withinTolerance && (r.ours / 1e6) % 1 >= 0.5);
+  const say = (r?: ComparisonRow) => r && `${millions(r.ours)} as ${millions(r.published, 0)}`;
+  return {
+    rounded: say(candidates.find(r => r.published === Math.ceil(r.ours / 1e6) * 1e6)),
+    truncated: say(candidates.find(r => r.published === Math.floor(r.ours / 1e6) * 1e6)),
+  };
+}
+
 /** Section 2, continued: Tables 4-7 and 9 against the built networks, the gaps said as the rows give them. */
 export function paperTablesSection(): Item[] {
   const rows = comparePublished(variantsOf('mobilenet_v1'), ['macs', 'weightParams']).filter(r => /Table [4-9]/.test(r.source));
   const within = rows.filter(r => r.withinTolerance);
   const unreconciled = rows.filter(r => r.unreconciled);
   const largest = rows.reduce((a, r) => Math.abs(r.difference) / r.published > Math.abs(a.difference) / a.published ? r : a);
+  const printed = printedMacsExamples(rows);
   return [
     tableItem(rows, [
       {header: 'variant', value: r => r.variant},
-      {header: 'measure', value: r => r.measure === 'macs' ? 'Mult-Adds' : 'params'},
+      {header: 'measure', value: measureName},
       {header: 'paper', value: r => millions(r.published)},
       {header: 'ours', value: r => millions(r.ours)},
       {header: 'difference', value: r => (r.difference >= 0 ? '+' : '') + millions(r.difference)},
       {header: 'source', value: r => r.source.replace(`${PAPER}, `, '')},
     ], 'Tables 4-7 and 9, paper against the built networks'),
-    markdownItem(`${within.length} of ${rows.length} numbers agree with the paper to its printed precision ` +
-        '(Mult-Adds to 1M, sometimes rounded and sometimes truncated: 568.74M is printed 569, 290.68M is printed 290; ' +
-        'parameters to 0.1M or 0.01M). The largest relative difference, ' +
-        `${percent(Math.abs(largest.difference) / largest.published, 2)} (${largest.variant}, ${largest.measure === 'macs' ? 'Mult-Adds' : 'params'}), ` +
-        `is ${millions(largest.ours)} printed as ${millions(largest.published, 1)}: rounding of a small number. ` +
+    markdownItem(`${within.length} of ${rows.length} numbers agree with the paper to its printed precision. ` +
+        (printed.rounded && printed.truncated ? `Printed Mult-Adds: ${printed.rounded} (rounded), ${printed.truncated} (truncated). ` : '') +
+        `The largest relative difference, ${percent(Math.abs(largest.difference) / largest.published, 2)} ` +
+        `(${largest.variant}, ${measureName(largest)}), is ${millions(largest.ours)} printed as ${millions(largest.published, 1)}` +
+        (largest.withinTolerance ? ', within the printed precision. ' : '. ') +
         (unreconciled.length === 0 ? 'Every difference is explained by rounding.' :
-         `Not explained by rounding: ${unreconciled.map(r => `${r.variant} ${r.measure === 'macs' ? 'Mult-Adds' : 'params'}, ` +
+         `Not explained by rounding: ${unreconciled.map(r => `${r.variant} ${measureName(r)}, ` +
              `${millions(r.ours)} against ${millions(r.published, 0)} (${signed(r.difference / 1e6, 2)}M; ${r.unreconciled})`).join('; ')}.`)),
     tableItem(referenceComparisonRows(), [
       {header: 'comparison', value: r => `${r.label} (${r.table})`},
@@ -211,8 +290,7 @@ export function modernSection(): Item[] {
       {header: 'source', value: r => r.source},
     ], 'MobileNetV2 and V3: every published number the lab checks'),
     markdownItem(`MobileNetV2 1.0-224: ${v2('macs')} multiply-adds (the paper's "300M"); ${v2('weightParams')} conv + dense weights ` +
-        `(TF-slim's "3.47M"), ${v2('trainableParams')} with batch norm's scale and shift (torchvision), ${v2('params')} with ` +
-        'its moving statistics (Keras): one network, three counts.'),
+        `(TF-slim's "3.47M"), ${v2('trainableParams')} with batch norm's scale and shift, ${v2('params')} with its moving statistics.`),
   ];
 }
 
@@ -239,8 +317,7 @@ export function scalingSection(): Item[] {
       layout: {title: {text: 'MobileNet v1: cost relative to 1.0-224'}, xaxis: {title: {text: 'multiplier (α or ρ)'}, type: 'log'},
                yaxis: {title: {text: 'relative to α = ρ = 1 (log scale)'}, type: 'log'}},
     }),
-    markdownItem(`At α = 0.25 the network costs ${percent(a25.macs / base.macs)} of the full one (α² = ${percent(0.25 ** 2, 2)}): the depthwise ` +
-        `layers and the classifier scale with α, not α², so the fall is a little slower than α². Parameters stay at ` +
-        `${millions(base.weightParams)} for every resolution.`),
+    markdownItem(`At α = 0.25 the network costs ${percent(a25.macs / base.macs)} of the full one's multiply-adds (α² = ${percent(0.25 ** 2, 2)}). ` +
+        `Parameters stay at ${millions(base.weightParams)} for every resolution.`),
   ];
 }

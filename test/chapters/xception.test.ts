@@ -32,6 +32,10 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     const pointwise = standardConvMacs(1, 64, 64, 14);
     assert.equal(rows[6].macs, pointwise + standardConvMacs(3, 64, 64, 14) / 64);
     assert.match(proseOf(xception.spectrumCostSection(64, 14)), /0\.1267 of a regular 3×3 convolution's 7\.23M MACs; the formula 1\/N \+ 1\/D_K² = 1\/64 \+ 1\/9 gives 0\.1267/);
+    // 3x3 step: 9·64·64·196 = 7,225,344 at k = 1 and 9·64·196 = 112,896 at k = C; 1x1 step: 64·64·196 = 802,816.
+    assert.match(proseOf(xception.spectrumCostSection(64, 14)), /^3×3 step: 7\.23M MACs at k = 1, 0\.113M at k = C; 1×1 step: 0\.80M at every k\./);
+    // Another module: 32 channels on 7 x 7 (1x1 step 32·32·49 = 50,176).
+    assert.match(proseOf(xception.spectrumCostSection(32, 7)), /1×1 step: 0\.05M at every k\..*1\/N \+ 1\/D_K² = 1\/32 \+ 1\/9 gives 0\.1424/);
   });
 
   it('times the grouped convolution\'s four routes on the engine in use: every G, every route, a positive time', async () => {
@@ -48,6 +52,23 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
     assert.match(proseOf(items), /one function, 4 ways/);
   });
 
+  it('times channels that are not a power of two: G doubles while it divides them, then one group per channel', async () => {
+    await initEngine('wasm');
+    const items = xception.groupConvSection({batch: 1, size: 6, channels: 12, kernel: 3});
+    const [table] = tablesOf(items);
+    assert.deepEqual(table.rows.map(row => row[table.headers.indexOf('groups G')]), [1, 2, 4, 12]);
+    // The routes are checked at the largest of those G up to 8: 4 (8 does not divide 12).
+    assert.match(proseOf(items), /^On 12 channels with G = 4, each route's output/);
+    assert.match(table.caption ?? '', /batch 1, 6 × 6 × 12, 3×3/);
+    assert.throws(() => xception.groupConvSection({batch: 1, size: 6, channels: 1, kernel: 3}), /channels must be a whole number ≥ 2/);
+  });
+
+  it('counts Xception\'s parameters from the built network and says whether they are the paper\'s Table 3', () => {
+    const built = totalsOf(buildModel('xception')).trainableParams;
+    const said = built === 22_855_952 ? 'the paper\'s Table 3 exactly' : 'the paper\'s Table 3: 22,855,952';
+    assert.ok(proseOf(xception.paperScaleSection()).includes(`Xception: **${built.toLocaleString('en-US')}** trainable parameters (${said})`));
+  });
+
   /** Timings made up for the wording: which route wins is whatever these say, not what this machine measured. */
   function timings(direct: (g: number) => number): RouteTiming[] {
     return [1, 2, 4, 8, 16].map(g => ({
@@ -61,16 +82,18 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
   it('words the direct kernel as faster where the timings it is given say so, and names the G', () => {
     // Split at G = 2 and 4 (the SIMD rows): 4 and 6 ms; direct 1 and 4 ms: ratios 4 and 1.5, so G = 2 is best.
     const prose = proseOf(xception.groupConvItems(SHAPE, timings(g => g === 2 ? 1 : g === 4 ? 4 : 7), AGREEMENT));
-    assert.ok(prose.includes('The lab\'s direct kernel, one pass with exactly the multiply-adds needed, is 4.0× faster than split at G = 2 (1.0 against 4.0 ms)'), prose);
-    assert.ok(prose.includes('it runs as plain JavaScript loops with fewer than 4 inputs a group (7 ms at G = 8, 7 ms at G = 16)'), prose);
-    assert.ok(prose.includes('the split route is slowest at G = 16 (18.0 ms, 9.0× the regular convolution\'s 2.0 ms for 1/16 of its MACs)'), prose);
-    assert.ok(prose.includes('the masked route takes 2.0-2.0× the regular convolution\'s time'), prose);
+    assert.ok(prose.includes('- The lab\'s direct kernel is 4.0× faster than split at G = 2 (1.0 against 4.0 ms).'), prose);
+    assert.ok(prose.includes('- With fewer than 4 inputs a group, the direct kernel runs as plain JavaScript loops (7 ms at G = 8, 7 ms at G = 16).'), prose);
+    assert.ok(prose.includes('- The split route is slowest at G = 16 (18.0 ms, 9.0× the regular convolution\'s 2.0 ms for 1/16 of its MACs).'), prose);
+    assert.ok(prose.includes('- The masked route takes 2.0-2.0× the regular convolution\'s time at every G > 1.'), prose);
+    // G = 1 to 16: 16 times fewer multiply-adds; the fastest route 2 ms at G = 1 (split, masked) and 3 ms at G = 16 (depthwise).
+    assert.ok(prose.includes('From G = 1 to G = 16 the multiply-adds fall **16×**; the fastest route\'s time falls 0.7×.'), prose);
   });
 
   it('words the direct kernel as no faster where the timings it is given say so', () => {
     // Direct 5 and 9 ms against split's 4 and 6: ratios 0.8 and 0.67, the better one at G = 2.
     const prose = proseOf(xception.groupConvItems(SHAPE, timings(g => g === 2 ? 5 : 9), AGREEMENT));
-    assert.ok(prose.includes('The lab\'s direct kernel is no faster than split at any G here (at best 5.0 against 4.0 ms at G = 2)'), prose);
+    assert.ok(prose.includes('The lab\'s direct kernel is no faster than split at any G here (at best 5.0 against 4.0 ms at G = 2).'), prose);
     assert.doesNotMatch(prose, /faster than split at G =/);
   });
 
@@ -128,7 +151,11 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
   /** No effect anywhere: 0.80 ± 0.01 by seed, for checking that nothing undecided is given a direction. */
   const flat = (config: ExperimentConfig) => 0.8 + (config.seed === 1 ? 0.01 : -0.01);
 
-  async function syntheticResult(of = plan, accuracyOf = accuracyFor): Promise<PlanResult> {
+  /** Latency per image, in ms, at batch 1 and batch 64: by default 1 and 0.5 ms per million multiply-adds. */
+  type Latency = (o: Options, macs: number) => {batch1: number; batch64: number};
+  const proportional: Latency = (_, macs) => ({batch1: macs / 1e6, batch64: macs / 2e6});
+
+  async function syntheticResult(of = plan, accuracyOf = accuracyFor, latencyOf = proportional): Promise<PlanResult> {
     const store = new ResultsStore(tempDir('ch02'));
     for (const run of expandPlan(of, 'wasm').runs) {
       const o = run.config.options as unknown as Options;
@@ -138,7 +165,8 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
         backend: 'wasm', device: 'test', params: 1000, trainableParams: 900, macs, validationAccuracy: null,
         testAccuracy: accuracy, curves: [], seconds: 10, versions: {},
         stepCurve: [1, 2, 3, 4].map(i => ({images: 1024 * i, trainLoss: 1 - accuracy + 0.1 / i, trainAccuracy: accuracy})),
-        timing: {trainImagesPerSecond: 400, latencyMsBatch1: macs / 1e6, latencyMsBatch64: macs / 2e6, peakTensorBytes: 1},
+        timing: {trainImagesPerSecond: 400, latencyMsBatch1: latencyOf(o, macs).batch1, latencyMsBatch64: latencyOf(o, macs).batch64,
+                 peakTensorBytes: 1},
       } as ExperimentResult);
     }
     return runPlan(of, {backend: 'wasm', store, train: false, progress: 'silent'});
@@ -202,6 +230,25 @@ describe('chapter 02 module (the Xception hypothesis)', function () {
                            xception.costSection, xception.findingsSection]) {
       assert.doesNotMatch(proseOf(section(result)), /NaN|undefined/, section.name);
     }
+  });
+
+  it('reads the time per multiply-add at the batch asked for, one row per k', async () => {
+    // k = C: 3 ms per million multiply-adds at batch 1, 1.5 at batch 64; every other k: 1 and 1 (ms per image).
+    const result = await syntheticResult(plan, accuracyFor, (o, macs) => o.segments === 0 ?
+        {batch1: 3 * macs / 1e6, batch64: 1.5 * macs / 1e6} : {batch1: macs / 1e6, batch64: macs / 1e6});
+    for (const [batch, ratio, ms] of [[1, '3.0', '3.0000'], [64, '1.5', '1.5000']] as const) {
+      const items = xception.timePerMacSection(result, {batch});
+      const [table] = tablesOf(items);
+      const column = (header: string) => table.rows.map(row => row[table.headers.indexOf(header)]);
+      assert.deepEqual(column('segments k'), ['1', '2', '4', '8', '16', '32', 'C']);
+      assert.deepEqual(column(`ms per image per million MACs, batch ${batch}`), ['1.0000', '1.0000', '1.0000', '1.0000', '1.0000', '1.0000', ms]);
+      assert.equal(column('against k = 1').at(-1), `${ratio}0×`);
+      // Every run the plan made is in one row.
+      assert.equal(column('runs').map(Number).reduce((a, n) => a + n, 0), result.all().length);
+      assert.equal(proseOf(items), `At batch ${batch} on wasm, a multiply-add at k = C takes ${ratio}× the time of one at k = 1.`);
+    }
+    assert.match(proseOf(xception.costSection(result)), /k = 1 networks take 1\.000 ms and k = C networks 3\.000 ms on wasm: a depthwise separable multiply-add costs 3\.0× a regular one here\./);
+    assert.throws(() => xception.timePerMacSection(result, {batch: 32}), /batch 1 and batch 64, not 32/);
   });
 
   it('states no direction and no agreement for a comparison it cannot decide (every run alike but for seed noise)', async () => {

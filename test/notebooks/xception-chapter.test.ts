@@ -8,10 +8,11 @@ import {strict as assert} from 'node:assert';
 import * as path from 'node:path';
 
 import {totalsOf} from '../../lib/chapters';
+import {PLAN_MIME} from '../../lib/experiments';
 import {buildModel} from '../../lib/models';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {ARTIFACTS} from '../helpers/cli';
-import {checkSmokePlanAndFindings, outputsOf, rerunEditedTryIt, runOnSmoke, text} from '../helpers/notebook-output';
+import {PlanCounts, checkSmokePlanAndFindings, dataOf, outputsOf, rerunEditedTryIt, runOnSmoke, text} from '../helpers/notebook-output';
 import {checkReport} from '../helpers/report-checks';
 
 const NOTEBOOK = 'notebooks/02-xception-hypothesis.ipynb';
@@ -33,6 +34,14 @@ describe('chapter 2, the Xception hypothesis @integration', function () {
     checkSmokePlanAndFindings(executed, 16, [
       'spectrum', 'activation', 'activationRegular', 'order', 'shuffle', 'residual', 'inceptionXception', 'noise', 'time',
     ]);
+  });
+
+  it('trains nothing in its try-it cells as printed, and reads the records at the batch its cell names', () => {
+    // The chapter's plan, then the arms of section 4's and section 5's try-it cells: the plan's own runs, reused.
+    const [, between, shuffle] = dataOf<PlanCounts>(executed, PLAN_MIME);
+    for (const arms of [between, shuffle]) assert.deepEqual([arms.ran, arms.missing, arms.reused], [0, 0, arms.total]);
+    const prose = outputsOf(executed).map(o => text(o.data?.['text/markdown'])).join('\n');
+    assert.match(prose, /At batch 64 on \w+, a multiply-add at k = C takes \d+\.\d× the time of one at k = 1\./);
   });
 
   it('puts the built networks\' parameter counts in the report, not typed ones', () => {

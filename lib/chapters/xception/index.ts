@@ -19,6 +19,7 @@ export {
 } from './paper';
 export {
   activationSection, costSection, inceptionXceptionSection, orderSection, residualSection, shuffleSection, spectrumSection,
+  timePerMacSection,
 } from './sections';
 export {findings, findingsSection} from './findings';
 export {EXERCISE2_SEEDS, answers, middleArms} from './exercises';

@@ -98,9 +98,8 @@ export function spectrumCostSection(channels = 64, size = 14): Item[] {
       {header: '3×3 step MACs', value: r => r.spatialMacs},
       {header: 'module vs k = 1', value: r => percent(r.macs / rows[0].macs, 1)},
     ], `One module, ${channels} channels in and out, ${size} × ${size} grid: 1×1 then a 3×3 on k segments`),
-    markdownItem(`Each doubling of k halves the 3×3 step (${millions(rows[0].spatialMacs, 2)} MACs at k = 1, ` +
-        `${millions(separable.spatialMacs, 3)} at k = C), while the 1×1 step (${millions(rows[0].macs - rows[0].spatialMacs, 2)}) ` +
-        `stays: past k ≈ 8 the module costs about what its 1×1 does. At k = C the module is a depthwise separable convolution, ` +
+    markdownItem(`3×3 step: ${millions(rows[0].spatialMacs, 2)} MACs at k = 1, ${millions(separable.spatialMacs, 3)} at k = C; ` +
+        `1×1 step: ${millions(rows[0].macs - rows[0].spatialMacs, 2)} at every k. At k = C the module is ` +
         `${(separable.macs / regular).toFixed(4)} of a regular 3×3 convolution's ${millions(regular, 2)} MACs; the formula ` +
         `1/N + 1/D_K² = 1/${channels} + 1/9 gives ${formula.toFixed(4)}.`),
   ];
@@ -168,7 +167,7 @@ const ROUTE_NAMES: Record<string, string> = {
 };
 
 /** Time (log) against multiply-adds (log), one line per route over G = 1 ... C. */
-function routesFigure(timings: readonly RouteTiming[]) {
+function routesFigure(timings: readonly RouteTiming[], kernel: number) {
   const x = paddedRange(timings.map(t => t.macs), true);
   const y = paddedRange(timings.flatMap(t => MEASURED_ROUTES.map(r => t.ms[r])), true);
   return {
@@ -179,7 +178,7 @@ function routesFigure(timings: readonly RouteTiming[]) {
       hovertemplate: '%{text}<br>%{x:.3s} MACs<br>%{y:.1f} ms<extra></extra>',
     })),
     layout: {
-      title: {text: 'Grouped 3×3 convolution: one training step against its multiply-adds'},
+      title: {text: `Grouped ${kernel}×${kernel} convolution: one training step against its multiply-adds`},
       width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
       xaxis: {title: {text: 'multiply-adds per batch (log scale; G = 1 on the right)'}, type: 'log', range: x, ...logTicks(x)},
       yaxis: {title: {text: 'ms per forward + backward step (log scale)'}, type: 'log', range: y,
@@ -192,17 +191,24 @@ function routesFigure(timings: readonly RouteTiming[]) {
 
 /** The routes agree, then are timed on the engine in use (about ten seconds on two cores). */
 export function groupConvSection(shape: RouteShape = ROUTE_SHAPE): Item[] {
-  const agreement = routeAgreement({...shape, batch: 2, size: 6}, 8);
+  if (!Number.isInteger(shape.channels) || shape.channels < 2) {
+    throw new Error(`groupConvSection: channels must be a whole number ≥ 2, got ${shape.channels}`);
+  }
+  // G = 1, 2, 4, ... while it divides the channels, then one group per channel.
   const groups: number[] = [];
-  for (let g = 1; g <= shape.channels; g *= 2) groups.push(g);
-  return groupConvItems(shape, timeGroupConvRoutes(shape, groups), agreement);
+  for (let g = 1; g < shape.channels && shape.channels % g === 0; g *= 2) groups.push(g);
+  groups.push(shape.channels);
+  const agreementGroups = Math.max(...groups.filter(g => g <= 8));
+  const agreement = routeAgreement({...shape, batch: 2, size: 6}, agreementGroups);
+  return groupConvItems(shape, timeGroupConvRoutes(shape, groups), agreement, agreementGroups);
 }
 
 /**
  * The section from given timings: its words follow whichever route these
  * timings found faster, so a test can feed it timings of either kind.
  */
-export function groupConvItems(shape: RouteShape, timings: readonly RouteTiming[], agreement: Record<MeasuredRoute, number>): Item[] {
+export function groupConvItems(shape: RouteShape, timings: readonly RouteTiming[], agreement: Record<MeasuredRoute, number>,
+                               agreementGroups = 8): Item[] {
   const fastest = (t: RouteTiming) => Math.min(...MEASURED_ROUTES.map(r => t.ms[r]));
   const [dense, depthwise] = [timings[0], timings[timings.length - 1]];
   const split = (g: number) => timings.find(t => t.groups === g)!.ms.split;
@@ -213,8 +219,24 @@ export function groupConvItems(shape: RouteShape, timings: readonly RouteTiming[
   const simdRows = timings.slice(1).filter(t => t.inputsPerGroup % 4 === 0);
   const bestDirect = simdRows.reduce<RouteTiming | null>((a, t) => a == null || t.ms.split / t.ms.direct > a.ms.split / a.ms.direct ? t : a, null);
   const loopRows = timings.filter(t => t.inputsPerGroup % 4 !== 0);
+  // What these timings measured, one fact a line; why each route behaves so is the notebook's to say.
+  const timingFacts = [
+    `From G = 1 to G = ${depthwise.groups} the multiply-adds fall **${(dense.macs / depthwise.macs).toFixed(0)}×**; ` +
+        `the fastest route's time falls ${(fastest(dense) / fastest(depthwise)).toFixed(1)}×.`,
+    `The split route is slowest at G = ${slowestSplit.groups} (${slowestSplit.ms.split.toFixed(1)} ms, ` +
+        `${(slowestSplit.ms.split / split(1)).toFixed(1)}× the regular convolution's ${split(1).toFixed(1)} ms for ` +
+        `1/${slowestSplit.groups} of its MACs).`,
+    `The masked route takes ${maskedRange.map(v => v.toFixed(1)).join('-')}× the regular convolution's time at every G > 1.`,
+    ...(bestDirect == null ? [] : [bestDirect.ms.direct < bestDirect.ms.split ?
+        `The lab's direct kernel is ${(bestDirect.ms.split / bestDirect.ms.direct).toFixed(1)}× faster than split at ` +
+            `G = ${bestDirect.groups} (${bestDirect.ms.direct.toFixed(1)} against ${bestDirect.ms.split.toFixed(1)} ms).` :
+        `The lab's direct kernel is no faster than split at any G here (at best ${bestDirect.ms.direct.toFixed(1)} against ` +
+            `${bestDirect.ms.split.toFixed(1)} ms at G = ${bestDirect.groups}).`]),
+    ...(loopRows.length === 0 ? [] : [`With fewer than 4 inputs a group, the direct kernel runs as plain JavaScript loops ` +
+        `(${loopRows.map(t => `${t.ms.direct.toFixed(0)} ms at G = ${t.groups}`).join(', ')}).`]),
+  ];
   return [
-    markdownItem(`On ${shape.channels} channels with G = 8, each route's output and gradients differ from the split route's by at most ` +
+    markdownItem(`On ${shape.channels} channels with G = ${agreementGroups}, each route's output and gradients differ from the split route's by at most ` +
         `${MEASURED_ROUTES.map(r => `${r} ${agreement[r].toExponential(1)}`).join(', ')} (relative): one function, ` +
         `${plural(MEASURED_ROUTES.length, 'way')}.`),
     tableItem(timings, [
@@ -226,24 +248,9 @@ export function groupConvItems(shape: RouteShape, timings: readonly RouteTiming[
       {header: 'masked ms', value: t => t.ms.masked.toFixed(1)},
       {header: 'direct ms', value: t => t.ms.direct.toFixed(1)},
       {header: "'auto' takes", value: t => t.auto},
-    ], `One forward + backward step, batch ${shape.batch}, ${shape.size} × ${shape.size} × ${shape.channels}, 3×3 (median of 5)`),
-    plotlyItem(routesFigure(timings)),
-    markdownItem(`From G = 1 to G = ${depthwise.groups} the multiply-adds fall **${(dense.macs / depthwise.macs).toFixed(0)}×**; ` +
-        `the fastest route's time falls ${(fastest(dense) / fastest(depthwise)).toFixed(1)}×. In between, time does not follow the ` +
-        `arithmetic: the split route is slowest at G = ${slowestSplit.groups} (${slowestSplit.ms.split.toFixed(1)} ms, ` +
-        `${(slowestSplit.ms.split / split(1)).toFixed(1)}× the regular convolution's ${split(1).toFixed(1)} ms for ` +
-        `1/${slowestSplit.groups} of its MACs), because it makes G small kernel calls; the masked route takes ` +
-        `${maskedRange.map(v => v.toFixed(1)).join('-')}× the regular convolution's time at every G > 1, because it does all of its ` +
-        'multiply-adds and more (it builds the masked kernel each step). ' +
-        (bestDirect == null ? '' : bestDirect.ms.direct < bestDirect.ms.split ?
-            `The lab's direct kernel, one pass with exactly the multiply-adds needed, is ${(bestDirect.ms.split / bestDirect.ms.direct).toFixed(1)}× ` +
-            `faster than split at G = ${bestDirect.groups} (${bestDirect.ms.direct.toFixed(1)} against ${bestDirect.ms.split.toFixed(1)} ms)` :
-            `The lab's direct kernel is no faster than split at any G here (at best ${bestDirect.ms.direct.toFixed(1)} against ` +
-            `${bestDirect.ms.split.toFixed(1)} ms at G = ${bestDirect.groups})`) +
-        (loopRows.length === 0 ? (bestDirect == null ? '' : '. ') :
-            `${bestDirect == null ? 'The lab\'s direct kernel runs' : '; it runs'} as plain JavaScript loops with fewer than 4 inputs a group ` +
-            `(${loopRows.map(t => `${t.ms.direct.toFixed(0)} ms at G = ${t.groups}`).join(', ')}). `) +
-        'The lab\'s networks take the route \'auto\' names (lib/layers/group-conv.ts).'),
+    ], `One forward + backward step, batch ${shape.batch}, ${shape.size} × ${shape.size} × ${shape.channels}, ${shape.kernel}×${shape.kernel} (median of 5)`),
+    plotlyItem(routesFigure(timings, shape.kernel)),
+    markdownItem(timingFacts.map(fact => `- ${fact}`).join('\n')),
   ];
 }
 
@@ -262,12 +269,12 @@ export function paperScaleSection(): Item[] {
       {header: 'ours', value: r => r.ours},
       {header: 'source', value: r => r.source},
     ], 'Trainable parameters at paper scale (ImageNet, 1000 classes)'),
-    markdownItem(`Xception: **${xception.trainableParams.toLocaleString('en-US')}** trainable parameters, the paper's Table 3 exactly, ` +
-        `and ${(xception.macs / 1e9).toFixed(2)} G multiply-adds at 299 px; Inception v3: ` +
-        `${v3.trainableParams.toLocaleString('en-US')} and ${(v3.macs / 1e9).toFixed(2)} G. The paper's Table 3 gives ` +
-        `Inception v3 ${paperV3.toLocaleString('en-US')}, ${(keras.ours - paperV3).toLocaleString('en-US')} fewer than Keras's ` +
-        `${keras.ours.toLocaleString('en-US')} trainable: no source reconciles the two. Either way the networks differ by ` +
-        `${percent(Math.abs(v3.trainableParams - xception.trainableParams) / v3.trainableParams, 1)} in parameters, ` +
-        `which is what the paper means by comparing them "at the same number of parameters".`),
+    markdownItem(`Xception: **${xception.trainableParams.toLocaleString('en-US')}** trainable parameters ` +
+        `(${xception.trainableParams === XCEPTION_TABLES.params.xception ? 'the paper\'s Table 3 exactly' :
+            `the paper's Table 3: ${XCEPTION_TABLES.params.xception.toLocaleString('en-US')}`}) and ` +
+        `${(xception.macs / 1e9).toFixed(2)} G multiply-adds at 299 px; Inception v3: ${v3.trainableParams.toLocaleString('en-US')} ` +
+        `and ${(v3.macs / 1e9).toFixed(2)} G. Table 3 gives Inception v3 ${paperV3.toLocaleString('en-US')}, ` +
+        `${(keras.ours - paperV3).toLocaleString('en-US')} fewer than Keras's ${keras.ours.toLocaleString('en-US')} trainable. ` +
+        `The two networks differ by ${percent(Math.abs(v3.trainableParams - xception.trainableParams) / v3.trainableParams, 1)} in parameters.`),
   ];
 }

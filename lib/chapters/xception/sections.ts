@@ -79,9 +79,9 @@ export function spectrumSection(result: PlanResult): Item[] {
       {header: 'train images/s', value: x => Math.round(x.r.result.timing.trainImagesPerSecond)},
     ]),
     accuracyVsMacsItem(points, 'The spectrum on Fashion-MNIST: k = 1 (regular) to k = C (depthwise separable)', {paths: [FIXED, MATCHED]}),
-    markdownItem(`At fixed width, going from k = 1 to k = C cuts the multiply-adds ${(fixed1.result.macs / fixedC.result.macs).toFixed(1)}× ` +
+    markdownItem(`At fixed width, k = 1 to k = C cuts the multiply-adds ${(fixed1.result.macs / fixedC.result.macs).toFixed(1)}× ` +
         `(${millions(fixed1.result.macs)} → ${millions(fixedC.result.macs)}) for ${signed(atFixed.difference)} test accuracy, ${atFixed.label}. ` +
-        `At matched multiply-adds (about ${millions(reference.result.macs)}, the width growing with k: ${matchText(matched, mismatch)}), ` +
+        `At matched multiply-adds (about ${millions(reference.result.macs)}: ${matchText(matched, mismatch)}), ` +
         `accuracy ranges from ${accuracy(worst).toFixed(3)} (k = ${kOf(worst)}) to ${accuracy(best).toFixed(3)} (k = ${kOf(best)}); ` +
         `k = C against k = 1 is ${signed(atMatched.difference)}, ${atMatched.label}. ` +
         (noise.degreesOfFreedom > 0 ? `One run's seed noise, pooled over the chapter's repeated runs, is ${noise.accuracy.toFixed(3)}.` :
@@ -90,9 +90,8 @@ export function spectrumSection(result: PlanResult): Item[] {
       {header: 'ShuffleNet', value: r => `${r.model} (${r.mflops} MFLOPs)`},
       ...([1, 2, 3, 4, 8] as const).map(g => ({header: `g = ${g}`, value: (r: typeof SHUFFLENET.table2[number]) => `${r.error[g].toFixed(1)} %`})),
     ], `${SHUFFLENET.source}, Table 2: ImageNet top-1 error with g groups at fixed cost`),
-    markdownItem('ShuffleNet\'s Table 2 is the nearest published measurement, on a different axis: its groups are on the 1×1 ' +
-        'convolutions, with a depthwise 3×3 throughout, where the spectrum here groups the 3×3 after a dense 1×1. At fixed cost more groups helped, most for ' +
-        `the smallest network (0.25×: ${SHUFFLENET.table2[2].error[1]} % error at g = 1, ${SHUFFLENET.table2[2].error[8]} % at g = 8). ` +
+    markdownItem(`ShuffleNet ${SHUFFLENET.table2[2].model}, its smallest: ${SHUFFLENET.table2[2].error[1]} % error at g = 1, ` +
+        `${SHUFFLENET.table2[2].error[8]} % at g = 8. ` +
         (atMatched.beyondNoise ?
             `Here the far end of the spectrum is ${atMatched.difference > 0 ? 'better' : 'worse'} than k = 1 at matched cost (${atMatched.label}).` :
             `Here the spectrum's ends at matched cost are ${atMatched.label}: this budget does not separate them.`)),
@@ -130,10 +129,8 @@ export function activationSection(result: PlanResult): Item[] {
         `than with ReLU or ELU. Here, ${compared(result, linearC, reluC).text}; ${compared(result, linearC, eluC).text}.`),
     configurationTable(at1, 'between the steps, k = 1'),
     curves(at1, 'k = 1 (a 1×1 then a regular 3×3): training loss with and without a ReLU between'),
-    markdownItem(`At the other end, where each 3×3 sees all the channels, the Rethinking paper found the opposite for factorised ` +
-        `convolutions (${RETHINKING_FIG2.relu} % top-1 with a ReLU between the factors, ${RETHINKING_FIG2.linear} % linear). ` +
-        `Here, ${compared(result, relu1, linear1).text}. The paper's explanation, information lost by a non-linearity in one-channel-deep ` +
-        'spaces, predicts that the activation hurts more at k = C than at k = 1.'),
+    markdownItem(`Rethinking (Fig. 2), factorised convolutions: ${RETHINKING_FIG2.relu} % top-1 with a ReLU between the factors, ` +
+        `${RETHINKING_FIG2.linear} % linear. Here, at k = 1, ${compared(result, relu1, linear1).text}.`),
   ];
 }
 
@@ -142,9 +139,8 @@ export function orderSection(result: PlanResult): Item[] {
   const [pointwiseFirst, depthwiseFirst] = cs.map(c => c.runs[0].result.macs);
   return [
     configurationTable(cs, 'order (k = C)'),
-    markdownItem(`"Unimportant when stacked", says the paper of the order. Here, ${compared(result, cs[0], cs[1]).text}. ` +
-        `The two are not quite the same cost: depthwise first takes the stride-2 step before the 1×1 at each stage's start, ` +
-        `so its 1×1 runs on a quarter of the positions there (${millions(depthwiseFirst)} against ${millions(pointwiseFirst)} MACs).`),
+    markdownItem(`${compared(result, cs[0], cs[1]).text}. Multiply-adds: ${millions(depthwiseFirst)} depthwise first, ` +
+        `${millions(pointwiseFirst)} pointwise first.`),
   ];
 }
 
@@ -190,10 +186,9 @@ export function inceptionXceptionSection(result: PlanResult): Item[] {
       {header: 'seeds', value: c => c.accuracy.n},
       {header: 'mean test accuracy', value: c => c.accuracy.mean.toFixed(3)},
     ]),
-    markdownItem(`The paper's comparison in miniature: at about the same number of parameters (Table 3: ` +
-        `${millions(XCEPTION_TABLES.params.xception, 1)} against ${millions(XCEPTION_TABLES.params.inceptionV3, 1)}), Xception reached ` +
-        `${percent(XCEPTION_TABLES.top1.xception)} top-1 on ImageNet against Inception v3's ${percent(XCEPTION_TABLES.top1.inceptionV3)} ` +
-        `(Table 1). Here, ${compared(result, xception, inception).text}; ` +
+    markdownItem(`The paper: Xception ${millions(XCEPTION_TABLES.params.xception, 1)} parameters (Table 3) and ` +
+        `${percent(XCEPTION_TABLES.top1.xception)} top-1 on ImageNet (Table 1), Inception v3 ${millions(XCEPTION_TABLES.params.inceptionV3, 1)} ` +
+        `and ${percent(XCEPTION_TABLES.top1.inceptionV3)}. Here, ${compared(result, xception, inception).text}; ` +
         `the Xception-like network needs ${(xception.runs[0].result.macs / inception.runs[0].result.macs).toFixed(2)}× the multiply-adds.`),
   ];
 }
@@ -210,13 +205,23 @@ function residualCount(options: Record<string, unknown>): {adds: number; convolu
   }
 }
 
+/** The batch sizes every record keeps a latency at (ms per image, forward pass only). */
+type LatencyBatch = 1 | 64;
+
+const latencyAt = (r: Run, batch: LatencyBatch) => batch === 1 ? r.result.timing.latencyMsBatch1 : r.result.timing.latencyMsBatch64;
+
+/** The mean over `runs` of ms per image for each million multiply-adds, at `batch`. */
+function msPerMillionMacs(runs: readonly Run[], batch: LatencyBatch): number {
+  return runs.reduce((a, r) => a + latencyAt(r, batch) / r.result.macs * 1e6, 0) / runs.length;
+}
+
 /** Every network the chapter trained, by experiment, on one accuracy-vs-cost plot; latency against cost. */
 export function costSection(result: PlanResult): Item[] {
   const points = planCostPoints(result, r => `k=${kOf(r)} α=${optionsOf(r).width}`);
   const all = result.all();
-  const msPerMillion = (runs: readonly Run[]) => runs.reduce((a, r) => a + r.result.timing.latencyMsBatch1 / r.result.macs * 1e6, 0) / runs.length;
   const byEnd = (test: (r: Run) => boolean) => all.filter(test);
   const [regular, separable] = [byEnd(r => optionsOf(r).segments === 1), byEnd(r => optionsOf(r).segments === 0)];
+  const [regularMs, separableMs] = [msPerMillionMacs(regular, 1), msPerMillionMacs(separable, 1)];
   return [
     plotlyItem(accuracyVsMacsFigure(points, 'Everything chapter 02 trained (mean over seeds)')),
     plotlyItem(latencyFigure([
@@ -225,10 +230,38 @@ export function costSection(result: PlanResult): Item[] {
           ({label: `k=${kOf(r)} α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1, spread: r.result.timing.latencySpreadBatch1}))},
       {name: 'k = C (depthwise separable)', points: separable.map(r => ({label: `k=C α=${optionsOf(r).width}`, macs: r.result.macs, ms: r.result.timing.latencyMsBatch1, spread: r.result.timing.latencySpreadBatch1}))},
     ], `Latency against multiply-adds (${result.backend}, batch 1)`)),
-    markdownItem(`Per million multiply-adds at batch 1, k = 1 networks take ${msPerMillion(regular).toFixed(3)} ms and k = C networks ` +
-        `${msPerMillion(separable).toFixed(3)} ms on ${result.backend}: a depthwise separable multiply-add costs ` +
-        `${(msPerMillion(separable) / msPerMillion(regular)).toFixed(1)}× a regular one here, so the spectrum's savings in arithmetic ` +
-        'shrink in time (TF.js users report separable convolutions no faster than regular ones: tensorflow/tfjs#4168, docs/references.md D).'),
+    markdownItem(`Per million multiply-adds at batch 1, k = 1 networks take ${regularMs.toFixed(3)} ms and k = C networks ` +
+        `${separableMs.toFixed(3)} ms on ${result.backend}: a depthwise separable multiply-add costs ` +
+        `${(separableMs / regularMs).toFixed(1)}× a regular one here.`),
+  ];
+}
+
+/**
+ * Time per multiply-add along the spectrum, read from the records at the
+ * batch size asked for (every run was timed at batch 1 and at batch 64):
+ * one row per k of the 3×3 step, over every run the plan made with it.
+ */
+export function timePerMacSection(result: PlanResult, options: {batch?: number} = {}): Item[] {
+  const batch = options.batch ?? 1;
+  if (batch !== 1 && batch !== 64) throw new Error(`timePerMacSection: the records keep latency at batch 1 and batch 64, not ${batch}`);
+  const all = result.all();
+  const order = (k: number) => k === 0 ? Infinity : k;
+  const ks = [...new Set(all.map(r => optionsOf(r).segments))].sort((a, b) => order(a) - order(b));
+  const rows = ks.map(k => {
+    const runs = all.filter(r => optionsOf(r).segments === k);
+    return {k, runs: runs.length, ms: msPerMillionMacs(runs, batch)};
+  });
+  const [first, last] = [rows[0], rows[rows.length - 1]];
+  const name = (k: number) => k === 0 ? 'C' : String(k);
+  return [
+    tableItem(rows, [
+      {header: 'segments k', value: r => name(r.k)},
+      {header: 'runs', value: r => r.runs},
+      {header: `ms per image per million MACs, batch ${batch}`, value: r => r.ms.toFixed(4)},
+      {header: `against k = ${name(first.k)}`, value: r => `${(r.ms / first.ms).toFixed(2)}×`},
+    ], `Time per multiply-add along the spectrum (${result.backend}, batch ${batch}, forward pass)`),
+    markdownItem(`At batch ${batch} on ${result.backend}, a multiply-add at k = ${name(last.k)} takes ` +
+        `${(last.ms / first.ms).toFixed(1)}× the time of one at k = ${name(first.k)}.`),
   ];
 }
 

@@ -88,11 +88,10 @@ export function noiseFinding(result: PlanResult, noise: Noise): Finding {
     agrees: null,
     text: parts != null ?
         `pooled over ${plural(noise.configurations, 'configuration')} repeated over seeds (${plural(noise.degreesOfFreedom, 'degree')} of freedom): ` +
-        `${noise.accuracy.toFixed(3)} in test accuracy and ${noise.meanLoss.toFixed(3)} in mean training loss. ` +
-        `Testing on ${testImages.toLocaleString('en-US')} images at a mean accuracy of ${meanAccuracy.toFixed(3)} accounts for ` +
-        `${parts.testSampling.toFixed(3)} of the accuracy's (binomial sampling); training (initialisation and data order) for ` +
-        `${parts.training.toFixed(3)}, the two adding in squares.` +
-        (testShare != null ? ` Testing took ${(100 * testShare).toFixed(0)} % of a run's time on average.` : '') :
+        `${noise.accuracy.toFixed(3)} in test accuracy, ${noise.meanLoss.toFixed(3)} in mean training loss. Of the accuracy's, ` +
+        `${parts.testSampling.toFixed(3)} is test-set sampling (${testImages.toLocaleString('en-US')} images at ${meanAccuracy.toFixed(3)}) ` +
+        `and ${parts.training.toFixed(3)} training (start and order), adding in squares.` +
+        (testShare != null ? ` Testing took ${(100 * testShare).toFixed(0)} % of a run's time.` : '') :
         'one seed on this budget, so no comparison above is checked against noise.',
   };
 }
@@ -161,7 +160,6 @@ export function decidedHeadline(result: PlanResult, list: readonly Finding[]): I
 export function comparisonsCounted(list: readonly Finding[]): string {
   const t = tally(list);
   if (t.judged === 0) return 'No comparison in this chapter was checked against noise on this budget (one seed).';
-  return `Of the ${plural(t.judged, 'comparison')} above, ${t.differs} differ, ${t.equivalent} are equivalent within ` +
-      `their margin and ${t.undecided} are undecided at this budget. Each is tested at 5 %; over all ${t.judged}, ` +
-      `Holm's correction keeps ${t.kept} of the ${t.differs} "differs" (the chance that any of those is a fluke is then at most 5 %).`;
+  return `Of the ${plural(t.judged, 'comparison')} above, ${t.differs} differ, ${t.equivalent} are equivalent within their margin, ` +
+      `${t.undecided} undecided. Each is tested at 5 %; Holm's correction over all ${t.judged} keeps ${t.kept} of the ${t.differs} "differs".`;
 }

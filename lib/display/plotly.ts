@@ -9,7 +9,7 @@
  * SVG drawn from a vega-lite spec): it sits inside the figure's box until
  * plotly draws over it, and travels as image/svg+xml, so a viewer that runs
  * no script (an untrusted notebook, GitHub) shows the same figure once,
- * static.
+ * static; a figure without one says there what it is and where it draws.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -43,6 +43,25 @@ export function staticImage(copy: StaticCopy, style = ''): string {
   return `<img class="cnnlab-vega" alt="${escapeHtml(copy.alt)}" src="${uri}"${style ? ` style="${style}"` : ''}>`;
 }
 
+/** A figure's title as plotly holds it (a string, or {text}), or null. */
+function titleOf(figure: PlotlyFigure): string | null {
+  const title = figure.layout?.['title'];
+  if (typeof title === 'string') return title;
+  const text = (title as {text?: unknown} | undefined)?.text;
+  return typeof text === 'string' ? text : null;
+}
+
+/**
+ * What a figure without a static copy shows where no script runs (an
+ * untrusted notebook in JupyterLab, a mail client): its title and where it
+ * draws, instead of an empty box.
+ */
+export function noScriptNote(figure: PlotlyFigure): string {
+  const title = titleOf(figure);
+  return `<p class="cnnlab-noscript">${title ? `<b>${escapeHtml(title)}</b>: an` : 'An'} interactive figure. It draws where ` +
+      'scripts run: the HTML report, or the notebook in JupyterLab once trusted or run.</p>';
+}
+
 let libraryTag: string | null = null;
 
 /** plotly.js as a script tag, read once per process. */
@@ -69,10 +88,10 @@ export function plotlyBundle(figure: PlotlyFigure, options: PlotlyOptions): Mime
   const height = options.height ?? (typeof layout['height'] === 'number' ? layout['height'] : 450);
   const width = typeof layout['width'] === 'number' ? `${layout['width']}px` : '100%';
   const copy = options.staticCopy;
-  // Without a script the box holds the static copy, so it may not clip it to the interactive figure's height.
-  const box = copy ? `min-height:${height}px` : `height:${height}px`;
+  // Without a script the box holds the static copy or the note, so it takes their height; the script sets the figure's.
+  const box = copy ? `min-height:${height}px` : '';
   const html = `${options.embedLibrary ? plotlyLibraryTag() : ''}
-<div id="${id}" class="cnnlab-plotly" style="width:${width};max-width:100%;overflow-x:auto;${box}">${copy ? staticImage(copy, 'max-width:100%') : ''}</div>
+<div id="${id}" class="cnnlab-plotly" style="width:${width};max-width:100%;overflow-x:auto;${box}">${copy ? staticImage(copy, 'max-width:100%') : noScriptNote(figure)}</div>
 <script type="text/javascript">
 (function () {
   var fig = ${scriptJson(figure)};

@@ -48,6 +48,15 @@ describe('notebook display helpers', () => {
       assert.equal(html.match(/<\/script>/g)?.length, 1, 'only the wrapper script tag closes');
       assert.equal(bundle['image/svg+xml'], undefined, 'no static copy unless given one');
     });
+    it('names a figure without a static copy inside its box, where no script runs, and the script clears it', () => {
+      const titled = {...figure, layout: {title: {text: 'Loss <by> step'}}};
+      const html = plotlyBundle(titled, {embedLibrary: false})['text/html'] as string;
+      const box = html.match(/<div id="plotly-[0-9a-f]+" class="cnnlab-plotly"[^>]*>(.*?)<\/div>/);
+      assert.ok(box, html);
+      assert.match(box[1], /^<p class="cnnlab-noscript"><b>Loss &lt;by&gt; step<\/b>: an interactive figure\. It draws where scripts run/);
+      assert.match(plotlyBundle(figure, {embedLibrary: false})['text/html'] as string, /<p class="cnnlab-noscript">An interactive figure\./);
+      assert.match(html, /el\.innerHTML = '';[\s\S]*newPlot\(el,/);
+    });
     it('carries a static copy in the same output: inside the figure\'s box until plotly draws, and as image/svg+xml', () => {
       const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>';
       const bundle = plotlyBundle(figure, {embedLibrary: false, staticCopy: {svg, alt: 'a "chart"'}});

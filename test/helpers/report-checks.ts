@@ -60,7 +60,8 @@ export async function checkReport(page: Page, name: string): Promise<void> {
 /**
  * The report as a viewer that runs no script sees it (an untrusted
  * notebook, a mail client): the figures that have a static copy show it,
- * drawn, with every legend label whole (vega truncates with an ellipsis).
+ * drawn, with every legend label whole (vega truncates with an ellipsis);
+ * the others say what they are.
  */
 async function checkStaticCopies(page: Page, name: string): Promise<void> {
   const browser = page.context().browser();
@@ -73,6 +74,10 @@ async function checkStaticCopies(page: Page, name: string): Promise<void> {
       width: (img as HTMLImageElement).naturalWidth, svg: atob((img as HTMLImageElement).src.split(',')[1]),
     })));
     assert.ok(statics.length > 0, `${name}: no figure has a static copy`);
+    // Every other figure says what it is where it would draw, instead of an empty box.
+    const empty = await plain.$$eval('.cnnlab-plotly', boxes => boxes.filter(box =>
+        box.querySelector('img.cnnlab-vega') == null && !(box.querySelector('p.cnnlab-noscript')?.textContent ?? '').includes('interactive figure')).length);
+    assert.equal(empty, 0, `${name}: ${empty} figures show an empty box where no script runs`);
     for (const s of statics) {
       assert.ok(s.width > 100, `${name}: a static copy is ${s.width} px wide`);
       assert.doesNotMatch(s.svg, /…/, `${name}: a static chart truncates a label`);

@@ -41,10 +41,11 @@ export async function checkReport(page: Page, name: string): Promise<void> {
   // Each figure once: where plotly draws, the figure's static copy is gone.
   assert.equal(await page.locator('img.cnnlab-vega').count(), 0, `${name}: a static chart is shown beside its interactive figure`);
   await checkStaticCopies(page, name);
-  // Code is folded; the executed notebook keeps it open.
+  // Code is folded, but for the cells a student is invited to change ("code to change"); the executed notebook keeps all open.
   const inputs = await page.locator('.jp-CodeCell .jp-InputArea-editor').count();
   const folded = await page.locator('details.cnnlab-code:not([open]) .jp-InputArea-editor').count();
-  assert.ok(inputs > 0 && folded === inputs, `${name}: ${folded} of ${inputs} code cells folded`);
+  const knobs = await page.locator('details.cnnlab-code[open]:has(> summary:text-matches("^code to change")) .jp-InputArea-editor').count();
+  assert.ok(inputs > 0 && folded + knobs === inputs, `${name}: of ${inputs} code cells, ${folded} folded and ${knobs} open to change`);
   assert.equal(await page.locator('.jp-InputArea-editor').first().isVisible(), false, `${name}: code hidden until asked for`);
   // Nothing a library printed on stderr (a warning shows as a red block).
   const stderr = await page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();

@@ -11,6 +11,7 @@ import {inception} from '../../lib/chapters';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {ARTIFACTS} from '../helpers/cli';
 import {checkSmokePlanAndFindings, outputsOf, rerunEditedTryIt, runOnSmoke, text} from '../helpers/notebook-output';
+import {KNOB_TAG, cellsOf} from '../helpers/knobs';
 import {checkReport} from '../helpers/report-checks';
 
 const NOTEBOOK = 'notebooks/01-inception-evolution.ipynb';
@@ -54,6 +55,12 @@ describe('chapter 1, Inception\'s evolution @integration', function () {
     const plotted = await page.$$eval('.cnnlab-plotly', divs => divs.map(d => d.querySelectorAll('.scatterlayer .point').length));
     assert.ok(plotted.every(n => n > 0), `points per plot: ${plotted}`);
     assert.doesNotMatch(await page.content(), /This report is incomplete/);
+    // The cells a student is invited to change show their code; the rest fold it.
+    const knobs = cellsOf(NOTEBOOK).filter(c => (c.metadata?.tags ?? []).includes(KNOB_TAG)).length;
+    const open = await page.$$eval('details.cnnlab-code[open] > summary', ss => ss.map(s => s.textContent ?? ''));
+    assert.ok(knobs >= 10, `${knobs} cells tagged as knobs`);
+    assert.equal(open.length, knobs);
+    assert.ok(open.every(s => s.startsWith('code to change')), open.join(' | '));
     await checkReport(page, 'chapter 01');
     assert.deepEqual(browser.external, []);
     await page.screenshot({path: path.join(ARTIFACTS, 'inception-report.png'), fullPage: true});

@@ -6,32 +6,11 @@
  * chapter's notebook test; this checks that every section offers one.
  */
 import {strict as assert} from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {BOOK} from '../../lib/chapters';
 import {ROOT} from '../helpers/cli';
-
-interface Cell {cell_type: string; source: string | string[]}
-interface Section {title: string; code: string[]}
-
-/** A notebook's `## ` sections (subsections belong to theirs), each with its code cells. */
-export function sectionsOf(notebook: string): Section[] {
-  const cells = (JSON.parse(fs.readFileSync(notebook, 'utf8')) as {cells: Cell[]}).cells;
-  const sections: Section[] = [];
-  for (const cell of cells) {
-    const source = [cell.source].flat().join('');
-    const heading = cell.cell_type === 'markdown' ? /^## (.+)$/m.exec(source) : null;
-    if (heading) sections.push({title: heading[1].trim(), code: []});
-    else if (cell.cell_type === 'code' && sections.length > 0) sections.at(-1)!.code.push(source);
-  }
-  return sections;
-}
-
-/** A call with a literal among its arguments: a number, a string, an object or a list a reader can edit. */
-export const hasKnob = (code: string): boolean =>
-    code.split('\n').some(line => /\b[\w.]+\((?:[^()]*\()*[^()]*?(?:(?<![\w.])\d|'|"|`|\{|\[)/.test(line) && !/^\s*(import|\/\/)/.test(line)) ||
-    /=\s*\{\s*$/m.test(code);
+import {KNOB_TAG, cellsOf, hasKnob, sectionsOf, sourceOf} from '../helpers/knobs';
 
 /** A summary of the verdicts the sections above already show: nothing in it is a network to change. */
 const SUMMARIES = new Set(['What the lab found']);
@@ -51,6 +30,13 @@ describe('chapter notebooks have a cell to change in every section', () => {
       assert.ok(sections.length >= 5, `${entry.notebook} has ${sections.length} sections`);
       const bare = sections.filter(s => !s.code.some(hasKnob)).map(s => s.title);
       assert.deepEqual(bare, []);
+    });
+
+    it(`${entry.notebook}: the cells with a knob, and only they, are tagged to show their code in the report`, () => {
+      const code = cellsOf(path.join(ROOT, 'notebooks', entry.notebook)).filter(c => c.cell_type === 'code');
+      const wrong = code.filter(c => hasKnob(sourceOf(c)) !== (c.metadata?.tags ?? []).includes(KNOB_TAG))
+          .map(c => `${hasKnob(sourceOf(c)) ? 'untagged' : 'tagged'}: ${sourceOf(c).split('\n')[0]}`);
+      assert.deepEqual(wrong, []);
     });
   }
 });

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import {parse} from '@babel/parser';
 
 import {ROOT} from '../helpers/cli';
+import {cellsOf, sourceOf} from '../helpers/knobs';
 
 /** The longest fixed text a generated sentence may have: two short sentences around its numbers. */
 export const PARAGRAPH_CHARACTERS = 200;
@@ -63,9 +64,7 @@ export function literalsOf(file: string): Literal[] {
 const sourcesUnder = (dir: string): string[] => fs.readdirSync(dir, {withFileTypes: true}).flatMap(e =>
     e.isDirectory() ? sourcesUnder(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []);
 
-const markdownOf = (notebook: string): string =>
-    (JSON.parse(fs.readFileSync(notebook, 'utf8')) as {cells: Array<{cell_type: string; source: string | string[]}>}).cells
-        .filter(c => c.cell_type === 'markdown').map(c => [c.source].flat().join('')).join('\n');
+const markdownOf = (notebook: string): string => cellsOf(notebook).filter(c => c.cell_type === 'markdown').map(sourceOf).join('\n');
 
 describe('prose lives in the notebooks, not in lib/chapters', () => {
   const chapters = path.join(ROOT, 'lib', 'chapters');

@@ -1,6 +1,6 @@
 /**
- * What counts as a cell a student can change, read from a notebook's
- * sources: shared by the knob tests and the script that tags such cells.
+ * A notebook's cells and sections as the tests read them, and what counts
+ * as a cell a student can change (a "knob").
  */
 import * as fs from 'node:fs';
 

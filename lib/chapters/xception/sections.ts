@@ -249,19 +249,18 @@ export function timePerMacSection(result: PlanResult, options: {batch?: number} 
   const ks = [...new Set(all.map(r => optionsOf(r).segments))].sort((a, b) => order(a) - order(b));
   const rows = ks.map(k => {
     const runs = all.filter(r => optionsOf(r).segments === k);
-    return {k, runs: runs.length, ms: msPerMillionMacs(runs, batch)};
+    return {k: kOf(runs[0]), runs: runs.length, ms: msPerMillionMacs(runs, batch)};
   });
   const [first, last] = [rows[0], rows[rows.length - 1]];
-  const name = (k: number) => k === 0 ? 'C' : String(k);
   return [
     tableItem(rows, [
-      {header: 'segments k', value: r => name(r.k)},
+      {header: 'segments k', value: r => r.k},
       {header: 'runs', value: r => r.runs},
       {header: `ms per image per million MACs, batch ${batch}`, value: r => r.ms.toFixed(4)},
-      {header: `against k = ${name(first.k)}`, value: r => `${(r.ms / first.ms).toFixed(2)}×`},
+      {header: `against k = ${first.k}`, value: r => `${(r.ms / first.ms).toFixed(2)}×`},
     ], `Time per multiply-add along the spectrum (${result.backend}, batch ${batch}, forward pass)`),
-    markdownItem(`At batch ${batch} on ${result.backend}, a multiply-add at k = ${name(last.k)} takes ` +
-        `${(last.ms / first.ms).toFixed(1)}× the time of one at k = ${name(first.k)}.`),
+    markdownItem(`At batch ${batch} on ${result.backend}, a multiply-add at k = ${last.k} takes ` +
+        `${(last.ms / first.ms).toFixed(1)}× the time of one at k = ${first.k}.`),
   ];
 }
 

@@ -25,6 +25,7 @@ import {
   stockKernel, WasmKernel,
 } from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
+import {inputGradientByPhases} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
 
 /**
@@ -287,6 +288,26 @@ export const conv2DBackpropInput: WasmKernel = args => {
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
     kernels.fewChannelInputGrad(at(dy), at(filter), at(dx), N, H, W, C, OH, OW, Co, KH, KW, sh, sw, padInfo.top, padInfo.left);
     return dx;
+  }
+  if (stockConv2D != null && kernels != null) {
+    return inputGradientByPhases(backend, kernels, dy, info, {
+      channels: C,
+      // phase[u, v, co, c] = W[rows[u], cols[v], c, co]: the taps reversed, channel axes swapped.
+      phaseFilter: (rows, cols) => {
+        const phase = backend.makeOutput([rows.length, cols.length, Co, C], 'float32');
+        const F = heapF32(backend, filter), P = heapF32(backend, phase);
+        rows.forEach((kh, u) => cols.forEach((kw, v) => {
+          const from = (kh * KW + kw) * C * Co, to = (u * cols.length + v) * Co * C;
+          for (let c = 0; c < C; c++) {
+            for (let co = 0; co < Co; co++) P[to + co * C + c] = F[from + c * Co + co];
+          }
+        }));
+        return phase;
+      },
+      convolve: (spreadless, phase, pad) => stockConv2D!({
+        inputs: {x: spreadless, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
+      }),
+    });
   }
   if (stockConv2D != null && spreadFits(info)) {
     return inputGradientByConvolution(dy, filter, info, backend);

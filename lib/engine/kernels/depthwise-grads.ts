@@ -14,6 +14,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, input, spreadFits, spreadPadded, stockKernel} from '../wasm/heap';
 import {SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {inputGradientByPhases} from './input-grad-phases';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -149,27 +150,11 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
   const info = checkedInfo('depthwiseConv2dDerInput', inputShape, filter.shape, dy, attrs);
-  const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl, filterHeight: KH, filterWidth: KW} = info;
+  const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl} = info;
   if (stockDepthwise == null || dh !== 1 || dwl !== 1 || !spreadFits(info)) return depthwiseBackpropInputLoop(args);
   const M = CO / C;
-  const spread = spreadPadded(backend, dy, info);
-  const flipped = backend.makeOutput([KH, KW, CO, 1], 'float32');
-  {
-    const F = heapF32(backend, filter), R = heapF32(backend, flipped);
-    // Filter [KH, KW, C, M] read as [KH, KW, C*M], rotated by 180 degrees.
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        const from = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CO;
-        R.set(F.subarray(from, from + CO), (kh * KW + kw) * CO);
-      }
-    }
-  }
-  const out = stockDepthwise({
-    inputs: {x: spread, filter: flipped}, backend,
-    attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
-  });
-  backend.disposeData(spread.dataId);
-  backend.disposeData(flipped.dataId);
+  const kernels = simdKernels(backend);
+  const out = kernels != null ? depthwiseInputGradByPhases(backend, kernels, dy, filter, info) : depthwiseInputGradBySpread(backend, dy, filter, info);
   if (M === 1) return out;
   // Each input channel c collects its M output channels c*M + q.
   const dx = backend.makeOutput(inputShape, 'float32');
@@ -182,6 +167,55 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   backend.disposeData(out.dataId);
   return dx;
 };
+
+/**
+ * The depthwise input gradient (before the sum over a multiplier's channels)
+ * as one stride-1 depthwise convolution per phase of the stride
+ * (input-grad-phases.ts): the forward pass's multiply-adds, once each.
+ */
+function depthwiseInputGradByPhases(backend: BackendWasm, kernels: SimdKernels, dy: tf.TensorInfo, filter: tf.TensorInfo,
+                                    info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const {outChannels: CO, filterWidth: KW} = info;
+  return inputGradientByPhases(backend, kernels, dy, info, {
+    channels: CO,
+    // Filter [KH, KW, C, M] read as [KH, KW, C*M], the phase's taps reversed.
+    phaseFilter: (rows, cols) => {
+      const phase = backend.makeOutput([rows.length, cols.length, CO, 1], 'float32');
+      const F = heapF32(backend, filter), P = heapF32(backend, phase);
+      rows.forEach((kh, u) => cols.forEach((kw, v) => {
+        const from = (kh * KW + kw) * CO;
+        P.set(F.subarray(from, from + CO), (u * cols.length + v) * CO);
+      }));
+      return phase;
+    },
+    convolve: (spreadless, phase, pad) => stockDepthwise!({
+      inputs: {x: spreadless, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
+    }),
+  });
+}
+
+/** The same as one depthwise convolution of dy spread by the stride, where the lab's SIMD kernels did not load. */
+function depthwiseInputGradBySpread(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo,
+                                   info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const {outChannels: CO, filterHeight: KH, filterWidth: KW} = info;
+  const spread = spreadPadded(backend, dy, info);
+  const flipped = backend.makeOutput([KH, KW, CO, 1], 'float32');
+  const F = heapF32(backend, filter), R = heapF32(backend, flipped);
+  // Filter [KH, KW, C, M] read as [KH, KW, C*M], rotated by 180 degrees.
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const from = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CO;
+      R.set(F.subarray(from, from + CO), (kh * KW + kw) * CO);
+    }
+  }
+  const out = stockDepthwise!({
+    inputs: {x: spread, filter: flipped}, backend,
+    attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
+  });
+  backend.disposeData(spread.dataId);
+  backend.disposeData(flipped.dataId);
+  return out;
+}
 
 /** The direct loop, for dilations and paddings the fast path does not cover. */
 const depthwiseBackpropInputLoop: WasmKernel = ({inputs, backend, attrs}) => {

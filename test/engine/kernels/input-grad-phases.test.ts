@@ -1,0 +1,87 @@
+/**
+ * The input gradients of convolutions by phases of the stride
+ * (lib/engine/kernels/input-grad-phases.ts): the phases' bookkeeping on its
+ * own, then Conv2DBackpropInput and the depthwise input gradient on wasm
+ * against the cpu backend over strides 1-3, filters smaller and larger than
+ * the stride, 'same', 'valid' and explicit padding, odd and even sizes.
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {initEngine} from '../../../lib/engine';
+import {axisPhases} from '../../../lib/engine/kernels/input-grad-phases';
+import {withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {wave} from '../../../lib/bench/gradients';
+import {gradsOn, relativeError} from '../../helpers/gradients';
+
+type Padding = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Case {
+  size: [number, number]; channels: number; outChannels: number;
+  kernel: [number, number]; stride: [number, number]; padding: Padding;
+}
+
+const CASES: Case[] = [
+  {size: [14, 14], channels: 8, outChannels: 8, kernel: [3, 3], stride: [2, 2], padding: 'same'},
+  {size: [7, 7], channels: 8, outChannels: 12, kernel: [3, 3], stride: [2, 2], padding: 'same'},
+  {size: [8, 7], channels: 4, outChannels: 8, kernel: [3, 3], stride: [2, 2], padding: 'valid'},
+  {size: [9, 10], channels: 4, outChannels: 4, kernel: [5, 5], stride: [2, 2], padding: 'same'},
+  {size: [9, 8], channels: 8, outChannels: 4, kernel: [3, 3], stride: [3, 3], padding: 'same'},
+  {size: [6, 9], channels: 4, outChannels: 8, kernel: [1, 3], stride: [1, 2], padding: 'same'},
+  {size: [8, 8], channels: 8, outChannels: 4, kernel: [2, 2], stride: [2, 2], padding: 'valid'},
+  // A filter smaller than the stride: some rows of dx meet no tap and stay zero.
+  {size: [7, 8], channels: 4, outChannels: 8, kernel: [1, 1], stride: [2, 2], padding: 'same'},
+  {size: [7, 6], channels: 8, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: 'same'},
+  {size: [6, 6], channels: 4, outChannels: 4, kernel: [3, 3], stride: [2, 2], padding: [[0, 0], [2, 1], [0, 2], [0, 0]]},
+];
+
+const describeCase = (c: Case) => `${c.size.join('x')}x${c.channels} -> ${c.outChannels}, ${c.kernel.join('x')}, ` +
+    `stride ${c.stride.join('x')}, ${typeof c.padding === 'string' ? c.padding : JSON.stringify(c.padding.slice(1, 3))}`;
+
+describe('input gradients by phases of the stride', function () {
+  this.timeout(120_000);
+  before(() => initEngine('wasm'));
+
+  it('the phases of an axis meet every input index once and every tap once', () => {
+    for (const [size, outSize, filter, stride, pad] of [[14, 7, 3, 2, 0], [14, 7, 3, 2, 1], [9, 3, 3, 3, 0], [7, 4, 1, 2, 0], [10, 5, 5, 2, 2]]) {
+      const phases = axisPhases(size, outSize, filter, stride, pad);
+      const indices = phases.flatMap(p => Array.from({length: p.count}, (_, r) => p.first + r * stride)).sort((a, b) => a - b);
+      assert.deepEqual(indices, Array.from({length: size}, (_, i) => i), `${[size, outSize, filter, stride, pad]}`);
+      assert.deepEqual(phases.flatMap(p => p.taps).sort((a, b) => a - b), Array.from({length: filter}, (_, k) => k));
+      // Within a phase, input index i meets tap k exactly where i + pad - k is a multiple of the stride.
+      for (const p of phases) for (const k of p.taps) assert.equal(((p.first + pad - k) % stride + stride) % stride, 0);
+    }
+  });
+
+  for (const c of CASES) {
+    const inputs = () => [wave([2, ...c.size, c.channels], 1), wave([...c.kernel, c.channels, c.outChannels], 2)];
+    const loss = (x: tf.Tensor, w: tf.Tensor) => {
+      const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.padding);
+      return y.mul(wave(y.shape, 3)).sum() as tf.Scalar;
+    };
+    it(`Conv2DBackpropInput ${describeCase(c)}: wasm (phases, and without the SIMD kernels) equals cpu`, async () => {
+      const [expected] = await gradsOn('cpu', loss, inputs);
+      const [phases] = await gradsOn('wasm', loss, inputs);
+      const [spread] = await withoutSimdKernels(() => gradsOn('wasm', loss, inputs));
+      assert.ok(relativeError(phases, expected) < 1e-5, `phases: ${relativeError(phases, expected)}`);
+      assert.ok(relativeError(spread, expected) < 1e-5, `spread: ${relativeError(spread, expected)}`);
+    });
+  }
+
+  for (const c of CASES.filter(c => typeof c.padding === 'string' && c.stride[0] === c.stride[1])) {
+    const multiplier = c.outChannels % c.channels === 0 ? c.outChannels / c.channels : 1;
+    const inputs = () => [wave([2, ...c.size, c.channels], 1), wave([...c.kernel, c.channels, multiplier], 2)];
+    const loss = (x: tf.Tensor, w: tf.Tensor) => {
+      const y = tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride as [number, number], c.padding as 'same' | 'valid');
+      return y.mul(wave(y.shape, 3)).sum() as tf.Scalar;
+    };
+    it(`depthwise input gradient ${describeCase(c)}, multiplier ${multiplier}: wasm equals cpu`, async () => {
+      const [expected] = await gradsOn('cpu', loss, inputs);
+      const [phases] = await gradsOn('wasm', loss, inputs);
+      const [spread] = await withoutSimdKernels(() => gradsOn('wasm', loss, inputs));
+      assert.ok(relativeError(phases, expected) < 1e-5, `phases: ${relativeError(phases, expected)}`);
+      assert.ok(relativeError(spread, expected) < 1e-5, `spread: ${relativeError(spread, expected)}`);
+    });
+  }
+});

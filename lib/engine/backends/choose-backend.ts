@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {envValue} from '../../environment';
 import {registerActivationGradients} from '../kernels/activation-grads';
+import {registerAdamKernel} from '../kernels/adam';
 import {registerGroupConvKernels} from '../kernels/grouped-conv-kernel';
 import {registerLabWasmKernels} from '../kernels/wasm-replacements';
 import {prepareSimdKernels} from '../wasm/simd-kernels';
@@ -215,6 +216,7 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   }
   quietTfjs();
   registerActivationGradients();
+  registerAdamKernel();
   registerGroupConvKernels();
   if (wanted !== 'auto') {
     try {

@@ -31,6 +31,9 @@ export interface SimdKernels {
                       KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
   fewChannelFilterGrad(x: number, dy: number, dw: number, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
                        KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
+  adamUpdate(value: number, m: number, v: number, g: number, valueOut: number, mOut: number, vOut: number, n: number,
+             beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
+             correction1: number, correction2: number, epsilon: number, negativeRate: number): void;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface SimdKernels {
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, narrow: 3, zeroBytes: 2,
-  fewChannelInputGrad: 16, fewChannelFilterGrad: 16,
+  fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */

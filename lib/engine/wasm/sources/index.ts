@@ -20,6 +20,7 @@
  * (sources/loops.ts generates both loops from one body). Addresses are byte
  * offsets into the shared memory.
  */
+import {ADAM_UPDATE} from './adam';
 import {BAND_GRAD} from './activation-grads';
 import {CHANNEL_AFFINE, CHANNEL_SUMS} from './batch-norm';
 import {COPY_ROWS, NARROW, ZERO_BYTES} from './copy';
@@ -29,7 +30,7 @@ import {POOL_GRAD} from './pool-grads';
 import {TRANSPOSED_PRODUCTS} from './conv-grads-1x1';
 
 const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, NARROW, ZERO_BYTES,
-                   FEW_CHANNEL_INPUT_GRAD, FEW_CHANNEL_FILTER_GRAD];
+                   FEW_CHANNEL_INPUT_GRAD, FEW_CHANNEL_FILTER_GRAD, ADAM_UPDATE];
 
 /** The module's text; `memoryImport` gives the memory's limits, which must match its own (shared or not). */
 export function simdModuleText(memoryImport: string): string {

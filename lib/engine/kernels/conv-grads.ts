@@ -25,6 +25,7 @@ import {
   stockKernel, WasmKernel,
 } from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
+import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
 import {inputGradientByPhases} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
 
@@ -154,6 +155,27 @@ function cropped(x: tf.TensorInfo, shape: number[], backend: BackendWasm): tf.Te
   return out;
 }
 
+/** The wasm backend's thread count (the module is loaded whenever a wasm kernel runs). */
+function wasmThreads(): number {
+  return (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();
+}
+
+let forcedFilterRoute: 'taps' | 'convolution' | null = null;
+
+/**
+ * Runs `body` with every filter gradient the taps route covers taken by
+ * `route`, whether it pays or not, so that tests check both routes on the
+ * same shapes and benchmarks time them.
+ */
+export async function withFilterGradientRoute<T>(route: 'taps' | 'convolution', body: () => Promise<T>): Promise<T> {
+  forcedFilterRoute = route;
+  try {
+    return await body();
+  } finally {
+    forcedFilterRoute = null;
+  }
+}
+
 export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   const x = input(inputs, 'x'), dy = input(inputs, 'dy');
   const filterShape = attrs['filterShape'] as number[];
@@ -181,11 +203,15 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     const dw = batchMatMul(reshaped(x, [1, P, info.inChannels]), reshaped(dy, [1, P, Co]), true, false, backend);
     return reshaped(dw, filterShape);
   }
+  const kernels = simdKernels(backend);
+  if (kernels != null && tapsRouteFits(info) && forcedFilterRoute !== 'convolution' &&
+      (forcedFilterRoute === 'taps' || tapsRoutePays(info, wasmThreads()))) {
+    return filterGradientByTaps(backend, kernels, x, dy, info, filterShape);
+  }
   if (stockConv2D != null && info.inChannels >= MIN_CHANNELS_FOR_CONVOLUTION) {
     return filterGradientByConvolution(x, dy, info, backend);
   }
   // A stem (fewer than 4 input channels): the lab's SIMD products of x and dy in place.
-  const kernels = simdKernels(backend);
   if (info.inChannels < FEW_CHANNELS && Co % 4 === 0 && kernels != null) {
     const dw = backend.makeOutput(filterShape, 'float32');
     checkWrite('Conv2DBackpropFilter', info.filterHeight * info.filterWidth * info.inChannels * Co, dw.shape);

@@ -154,7 +154,10 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   if (stockDepthwise == null || dh !== 1 || dwl !== 1 || !spreadFits(info)) return depthwiseBackpropInputLoop(args);
   const M = CO / C;
   const kernels = simdKernels(backend);
-  const out = kernels != null ? depthwiseInputGradByPhases(backend, kernels, dy, filter, info) : depthwiseInputGradBySpread(backend, dy, filter, info);
+  // Strided, the phases' small depthwise convolutions (2x2, 2x1, 1x1 taps at stride 2) cost XNNPACK more to set up
+  // than the spread's zeros cost to multiply (2026-12-03: [64, 28, 28, 16] at stride 2, 3.7-8.2 ms against 3.5).
+  const byPhases = kernels != null && info.strideHeight === 1 && info.strideWidth === 1;
+  const out = byPhases ? depthwiseInputGradByPhases(backend, kernels, dy, filter, info) : depthwiseInputGradBySpread(backend, dy, filter, info);
   if (M === 1) return out;
   // Each input channel c collects its M output channels c*M + q.
   const dx = backend.makeOutput(inputShape, 'float32');
@@ -171,7 +174,8 @@ export const depthwiseBackpropInput: WasmKernel = args => {
 /**
  * The depthwise input gradient (before the sum over a multiplier's channels)
  * as one stride-1 depthwise convolution per phase of the stride
- * (input-grad-phases.ts): the forward pass's multiply-adds, once each.
+ * (input-grad-phases.ts): at stride 1, the spread's convolution without
+ * copying dy into a padded tensor first.
  */
 function depthwiseInputGradByPhases(backend: BackendWasm, kernels: SimdKernels, dy: tf.TensorInfo, filter: tf.TensorInfo,
                                     info: tf.backend_util.Conv2DInfo): tf.TensorInfo {

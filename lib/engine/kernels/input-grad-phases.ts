@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
+import {copyPixelGrid} from '../wasm/heap';
 import {SimdKernels, zeroHeap} from '../wasm/simd-kernels';
 
 /** Padding in tfjs's explicit form: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
@@ -92,11 +93,8 @@ export function inputGradientByPhases(backend: BackendWasm, kernels: SimdKernels
       // Offsets after every allocation: the heap may have grown.
       const partAt = backend.getMemoryOffset(part.dataId), dxAt = backend.getMemoryOffset(dx.dataId);
       for (let n = 0; n < N; n++) {
-        for (let r = 0; r < rows.count; r++) {
-          const from = partAt + ((n * PH + rows.firstOutput + r) * PW + cols.firstOutput) * pixel;
-          const to = dxAt + ((n * H + rows.first + r * sh) * W + cols.first) * pixel;
-          kernels.copyRows(from, pixel, to, sw * pixel, cols.count, pixel);
-        }
+        copyPixelGrid(kernels, partAt + ((n * PH + rows.firstOutput) * PW + cols.firstOutput) * pixel, PW * pixel, pixel,
+                      dxAt + ((n * H + rows.first) * W + cols.first) * pixel, sh * W * pixel, sw * pixel, rows.count, cols.count, pixel);
       }
       backend.disposeData(part.dataId);
     }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {simdKernels, zeroHeap} from './simd-kernels';
+import {SimdKernels, simdKernels, zeroHeap} from './simd-kernels';
 
 export type WasmKernelArgs = {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap};
 export type WasmKernel = (args: WasmKernelArgs) => tf.TensorInfo;
@@ -134,6 +134,20 @@ export function copyFloats(from: Float32Array, fromOffset: number, to: Float32Ar
   for (let i = 0; i < length; i++) to[toOffset + i] = from[fromOffset + i];
 }
 
+/**
+ * Copies a grid of rows x items pixels of `bytes` bytes between strided
+ * layouts (byte addresses and strides): with SIMD loads and stores when a
+ * pixel is a multiple of 16 bytes, else one memory.copy a pixel.
+ */
+export function copyPixelGrid(kernels: SimdKernels, src: number, srcRowStride: number, srcStep: number,
+                              dst: number, dstRowStride: number, dstStep: number, rows: number, items: number, bytes: number): void {
+  if (bytes % 16 === 0) {
+    kernels.copyGrid(src, srcRowStride, srcStep, dst, dstRowStride, dstStep, rows, items, bytes);
+    return;
+  }
+  for (let r = 0; r < rows; r++) kernels.copyRows(src + r * srcRowStride, srcStep, dst + r * dstRowStride, dstStep, items, bytes);
+}
+
 /** Whether `spreadPadded` covers the convolution: padding no wider than the filter less one. */
 export function spreadFits(info: tf.backend_util.Conv2DInfo): boolean {
   return info.padInfo.top <= info.filterHeight - 1 && info.padInfo.left <= info.filterWidth - 1;
@@ -165,9 +179,7 @@ export function spreadPadded(backend: BackendWasm, dy: tf.TensorInfo, info: tf.b
       if (sw === 1) {
         kernels.copyRows(from, OW * pixel, to, sh * WP * pixel, rows, columns * pixel);
       } else {
-        for (let oy = 0; oy < rows; oy++) {
-          kernels.copyRows(from + oy * OW * pixel, pixel, to + oy * sh * WP * pixel, sw * pixel, columns, pixel);
-        }
+        copyPixelGrid(kernels, from, OW * pixel, pixel, to, sh * WP * pixel, sw * pixel, rows, columns, pixel);
       }
     }
     return spread;

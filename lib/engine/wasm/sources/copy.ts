@@ -21,6 +21,30 @@ export const COPY_ROWS = String.raw`
 `;
 
 /**
+ * Copies a grid of $rows x $items items of $bytes bytes (a multiple of 16)
+ * from src to dst: item i of row r at src + r * srcRowStride + i * srcStep,
+ * and likewise for dst. Strided gathers and scatters of pixels (dy spread by
+ * a stride, a phase's gradient into every s-th pixel of dx), where one
+ * memory.copy per pixel cost more than the copying: V8 calls out for each.
+ */
+export const COPY_GRID = String.raw`
+(func (export "copyGrid")
+    (param $src i32) (param $srcRowStride i32) (param $srcStep i32)
+    (param $dst i32) (param $dstRowStride i32) (param $dstStep i32)
+    (param $rows i32) (param $items i32) (param $bytes i32)
+  (local $r i32) (local $i i32) (local $b i32) (local $s i32) (local $d i32)
+  ${countUp('$r', '(i32.const 0)', '(local.get $rows)', `
+    (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $srcRowStride))))
+    (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $dstRowStride))))
+    ${countUp('$i', '(i32.const 0)', '(local.get $items)', `
+      ${countUp('$b', '(i32.const 0)', '(local.get $bytes)', `
+        (v128.store (i32.add (local.get $d) (local.get $b)) (v128.load (i32.add (local.get $s) (local.get $b))))`, '(i32.const 16)')}
+      (local.set $s (i32.add (local.get $s) (local.get $srcStep)))
+      (local.set $d (i32.add (local.get $d) (local.get $dstStep)))`)}`)}
+)
+`;
+
+/**
  * out[i] = float32(acc[i]) for n float64s: scratch accumulators to a tensor.
  */
 export const NARROW = String.raw`

@@ -1,15 +1,19 @@
 /**
- * The input gradients of convolutions by phases of the stride
- * (lib/engine/kernels/input-grad-phases.ts): the phases' bookkeeping on its
- * own, then Conv2DBackpropInput and the depthwise input gradient on wasm
- * against the cpu backend over strides 1-3, filters smaller and larger than
- * the stride, 'same', 'valid' and explicit padding, odd and even sizes.
+ * The convolution gradients' routes on wasm against the cpu backend: the
+ * input gradients by phases of the stride (lib/engine/kernels/input-grad-phases.ts;
+ * the phases' bookkeeping on its own, then Conv2DBackpropInput and the
+ * depthwise input gradient), the filter gradient by taps
+ * (lib/engine/kernels/filter-grad-taps.ts) and the routes that run where
+ * the lab's SIMD kernels do not, over strides 1-3, filters smaller and
+ * larger than the stride, 'same', 'valid' and explicit padding, odd and
+ * even sizes.
  */
 import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
+import {withFilterGradientRoute} from '../../../lib/engine/kernels/conv-grads';
 import {axisPhases} from '../../../lib/engine/kernels/input-grad-phases';
 import {withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
@@ -33,13 +37,21 @@ const CASES: Case[] = [
   // A filter smaller than the stride: some rows of dx meet no tap and stay zero.
   {size: [7, 8], channels: 4, outChannels: 8, kernel: [1, 1], stride: [2, 2], padding: 'same'},
   {size: [7, 6], channels: 8, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: 'same'},
+  // Pixels of 6 floats (24 bytes): copied one memory.copy at a time instead of with SIMD loads.
+  {size: [7, 7], channels: 6, outChannels: 6, kernel: [3, 3], stride: [2, 2], padding: 'same'},
   {size: [6, 6], channels: 4, outChannels: 4, kernel: [3, 3], stride: [2, 2], padding: [[0, 0], [2, 1], [0, 2], [0, 0]]},
+  // Stride 1 with channels the filter gradient's taps route tiles (inputs a multiple of 4, outputs of 8).
+  {size: [9, 7], channels: 4, outChannels: 8, kernel: [5, 5], stride: [1, 1], padding: 'same'},
+  {size: [6, 9], channels: 8, outChannels: 16, kernel: [1, 3], stride: [1, 1], padding: 'same'},
+  {size: [8, 7], channels: 12, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: 'valid'},
+  {size: [5, 6], channels: 4, outChannels: 8, kernel: [2, 2], stride: [1, 1], padding: 'same'},
+  {size: [4, 4], channels: 8, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: [[0, 0], [0, 2], [2, 1], [0, 0]]},
 ];
 
 const describeCase = (c: Case) => `${c.size.join('x')}x${c.channels} -> ${c.outChannels}, ${c.kernel.join('x')}, ` +
     `stride ${c.stride.join('x')}, ${typeof c.padding === 'string' ? c.padding : JSON.stringify(c.padding.slice(1, 3))}`;
 
-describe('input gradients by phases of the stride', function () {
+describe('convolution gradients on wasm: phases of the stride, taps of the filter', function () {
   this.timeout(120_000);
   before(() => initEngine('wasm'));
 
@@ -60,12 +72,18 @@ describe('input gradients by phases of the stride', function () {
       const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.padding);
       return y.mul(wave(y.shape, 3)).sum() as tf.Scalar;
     };
-    it(`Conv2DBackpropInput ${describeCase(c)}: wasm (phases, and without the SIMD kernels) equals cpu`, async () => {
-      const [expected] = await gradsOn('cpu', loss, inputs);
-      const [phases] = await gradsOn('wasm', loss, inputs);
-      const [spread] = await withoutSimdKernels(() => gradsOn('wasm', loss, inputs));
-      assert.ok(relativeError(phases, expected) < 1e-5, `phases: ${relativeError(phases, expected)}`);
-      assert.ok(relativeError(spread, expected) < 1e-5, `spread: ${relativeError(spread, expected)}`);
+    it(`Conv2DBackpropInput and Conv2DBackpropFilter ${describeCase(c)}: wasm (and without the SIMD kernels) equals cpu`, async () => {
+      const expected = await gradsOn('cpu', loss, inputs);
+      const routes = {
+        'the SIMD kernels, dW by taps where they fit': await withFilterGradientRoute('taps', () => gradsOn('wasm', loss, inputs)),
+        'the SIMD kernels, dW on XNNPACK': await withFilterGradientRoute('convolution', () => gradsOn('wasm', loss, inputs)),
+        'no SIMD kernels': await withoutSimdKernels(() => gradsOn('wasm', loss, inputs)),
+      };
+      for (const [route, grads] of Object.entries(routes)) {
+        ['dx', 'dW'].forEach((gradient, i) => {
+          assert.ok(relativeError(grads[i], expected[i]) < 1e-5, `${gradient} with ${route}: ${relativeError(grads[i], expected[i])}`);
+        });
+      }
     });
   }
 

@@ -14,7 +14,7 @@ describe('cnnlab doctor @integration', function () {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /ok\s+Jupyter\s+JupyterLab 4\.\d+\.\d+, Notebook 7\.\d+\.\d+/);
     assert.match(r.stdout, /ok\s+kernel spec\s+tslab at jupyter\/kernels\/tslab/);
-    assert.match(r.stdout, /ok\s+backend wasm\s+WebAssembly SIMD \+ XNNPACK \+ the lab's SIMD kernels \(.*\), \d threads?\n/);
+    assert.match(r.stdout, /ok\s+backend wasm\s+WebAssembly SIMD \+ XNNPACK \+ the lab's SIMD kernels( with fused multiply-add)? \(.*\), \d threads?\n/);
     // The opt-in engine (npm run setup:tensorflow) either loads or is said to be absent, with how to get it.
     assert.match(r.stdout, /info\s+backend tensorflow\s+neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed \(npm run setup:tensorflow|ok\s+backend tensorflow\s+TensorFlow C library \d/);
     assert.match(r.stdout, /The lab can run\./);

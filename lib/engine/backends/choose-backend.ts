@@ -26,7 +26,7 @@ import {registerActivationGradients} from '../kernels/activation-grads';
 import {registerAdamKernel} from '../kernels/adam';
 import {registerGroupConvKernels} from '../kernels/grouped-conv-kernel';
 import {registerLabWasmKernels} from '../kernels/wasm-replacements';
-import {prepareSimdKernels} from '../wasm/simd-kernels';
+import {prepareSimdKernels, usingFusedKernels} from '../wasm/simd-kernels';
 import {isSoftwareAdapter} from './gpu-probe';
 import {WASM_DIR_ENV, prepareWasmThreads, threadsFromEnvironment, wasmOutDir} from './wasm-threads';
 
@@ -196,7 +196,8 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
     const simdProblem = await prepareSimdKernels();
     if (simdProblem != null) process.stderr.write(`warning: the lab's wasm SIMD kernels did not load (${simdProblem}); using its JavaScript kernels, which are slower\n`);
     // Reports and records say which of the lab's kernels ran.
-    device = device.replace('XNNPACK', simdProblem == null ? 'XNNPACK + the lab\'s SIMD kernels' : 'XNNPACK + the lab\'s JavaScript kernels');
+    device = device.replace('XNNPACK', simdProblem != null ? 'XNNPACK + the lab\'s JavaScript kernels' :
+        usingFusedKernels() ? 'XNNPACK + the lab\'s SIMD kernels with fused multiply-add' : 'XNNPACK + the lab\'s SIMD kernels');
   }
   return {backend: name, device, threads, tfjsVersion: tf.version.tfjs};
 }

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
+import {enableRelaxedSimd, fuseMultiplyAdds} from './fused-multiply-add';
 import {simdModuleText} from './sources';
 
 /** Byte addresses and counts, as in sources/*.ts. */
@@ -66,7 +67,14 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
   return module.wasmMemory ?? module.asm?.memory;
 }
 
-let loaded: {memory: WebAssembly.Memory; kernels: SimdKernels} | null = null;
+/**
+ * The kernels over one backend's memory; `fused` when they use relaxed
+ * SIMD's fused multiply-add (fused-multiply-add.ts), and the plain-SIMD
+ * build of the same kernels once a test has asked for it.
+ */
+let loaded: {memory: WebAssembly.Memory; kernels: SimdKernels; fused: boolean; plain?: SimdKernels} | null = null;
+/** Set while `withPlainSimd` runs: the kernels in use are the plain ones. */
+let plainForced = false;
 /** wabt, kept once loaded, so kernels generated later (per geometry) assemble synchronously. */
 let wabtLoaded: WabtModule | null = null;
 
@@ -77,10 +85,13 @@ function memoryImportOf(memory: WebAssembly.Memory): string {
   return shared ? '(memory 1 65536 shared)' : '(memory 1)';
 }
 
-/** Assembles the kernels for `memory` (shared or not: the import must say which); exported for the interface test. */
-export async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels> {
+/**
+ * Assembles the kernels for `memory` (shared or not: the import must say
+ * which), with fused multiply-adds when `fused`; exported for the interface test.
+ */
+export async function assemble(memory: WebAssembly.Memory, fused = false): Promise<SimdKernels> {
   const wabt = wabtLoaded ??= await (require('wabt') as () => Promise<WabtModule>)();
-  const module = await WebAssembly.compile(binaryOf(wabt, 'lab-simd-kernels.wat', simdModuleText(memoryImportOf(memory))));
+  const module = await WebAssembly.compile(binaryOf(wabt, 'lab-simd-kernels.wat', simdModuleText(memoryImportOf(memory)), fused));
   const instance = await WebAssembly.instantiate(module, {env: {memory}});
   return instance.exports as unknown as SimdKernels;
 }
@@ -89,8 +100,8 @@ export async function assemble(memory: WebAssembly.Memory): Promise<SimdKernels>
  * WebAssembly text to a binary with the features the kernels use. Compiling
  * it validates (wabt's own validate() ignores the threads feature).
  */
-function binaryOf(wabt: WabtModule, name: string, text: string): Uint8Array<ArrayBuffer> {
-  const parsed = wabt.parseWat(name, text, {simd: true, threads: true, bulk_memory: true});
+function binaryOf(wabt: WabtModule, name: string, text: string, fused: boolean): Uint8Array<ArrayBuffer> {
+  const parsed = wabt.parseWat(name, fused ? fuseMultiplyAdds(text) : text, {simd: true, threads: true, bulk_memory: true, relaxed_simd: fused});
   try {
     return parsed.toBinary({}).buffer;
   } finally {
@@ -116,7 +127,8 @@ export async function prepareSimdKernels(backend = tf.backend() as BackendWasm):
   if (memory == null) return 'tfjs-backend-wasm exposes no WebAssembly.Memory (wasmMemory or asm.memory)';
   if (loaded?.memory === memory) return null;
   try {
-    loaded = {memory, kernels: await assemble(memory)};
+    const fused = enableRelaxedSimd();
+    loaded = {memory, kernels: await assemble(memory, fused), fused};
     return null;
   } catch (error) {
     return (error as Error).message;
@@ -134,13 +146,35 @@ let disabled = false;
 export function compileKernelsNow(backend: BackendWasm, name: string, text: (memoryImport: string) => string): WebAssembly.Exports | null {
   const memory = memoryOf(backend);
   if (simdKernels(backend) == null || wabtLoaded == null || memory == null) return null;
-  const module = new WebAssembly.Module(binaryOf(wabtLoaded, name, text(memoryImportOf(memory))));
+  const module = new WebAssembly.Module(binaryOf(wabtLoaded, name, text(memoryImportOf(memory)), usingFusedKernels()));
   return new WebAssembly.Instance(module, {env: {memory}}).exports;
 }
 
 /** The kernels over `backend`'s memory, or null where they are not loaded (use the JS loop). */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
-  return !disabled && loaded != null && loaded.memory === memoryOf(backend) ? loaded.kernels : null;
+  if (disabled || loaded == null || loaded.memory !== memoryOf(backend)) return null;
+  return plainForced && loaded.plain != null ? loaded.plain : loaded.kernels;
+}
+
+/** Whether the kernels in use have fused multiply-adds (relaxed SIMD). */
+export function usingFusedKernels(): boolean {
+  return loaded != null && loaded.fused && !plainForced;
+}
+
+/**
+ * Runs `body` with the plain-SIMD build of the kernels (mul then add), where
+ * the loaded ones are fused: how the tests check both builds on a machine
+ * that has relaxed SIMD. Kernels generated per shape follow (they are cached
+ * per kernels object).
+ */
+export async function withPlainSimd<T>(body: () => Promise<T>): Promise<T> {
+  if (loaded != null && loaded.fused) loaded.plain ??= await assemble(loaded.memory, false);
+  plainForced = true;
+  try {
+    return await body();
+  } finally {
+    plainForced = false;
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../../../lib/engine';
 import {withFilterGradientRoute} from '../../../lib/engine/kernels/conv-grads';
 import {axisPhases} from '../../../lib/engine/kernels/input-grad-phases';
-import {withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {withPlainSimd, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
 
@@ -77,6 +77,7 @@ describe('convolution gradients on wasm: phases of the stride, taps of the filte
       const routes = {
         'the SIMD kernels, dW by taps where they fit': await withFilterGradientRoute('taps', () => gradsOn('wasm', loss, inputs)),
         'the SIMD kernels, dW on XNNPACK': await withFilterGradientRoute('convolution', () => gradsOn('wasm', loss, inputs)),
+        'plain SIMD, dW by taps where they fit': await withPlainSimd(() => withFilterGradientRoute('taps', () => gradsOn('wasm', loss, inputs))),
         'no SIMD kernels': await withoutSimdKernels(() => gradsOn('wasm', loss, inputs)),
       };
       for (const [route, grads] of Object.entries(routes)) {

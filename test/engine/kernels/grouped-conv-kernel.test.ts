@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
 import {GROUP_CONV, compiledGroupConvGeometries, groupConvSimdHere} from '../../../lib/engine/kernels/grouped-conv-kernel';
-import {withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {withPlainSimd, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
 import {groupedConv2d, resolveRoute} from '../../../lib/layers/group-conv';
@@ -72,6 +72,7 @@ describe('the grouped-convolution kernel', function () {
       const runs: Array<[string, () => Promise<Float32Array[]>]> = [
         ['cpu', () => outputsOn('cpu', c, 'direct')],
         ['wasm', () => outputsOn('wasm', c, 'direct')],
+        ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => outputsOn('wasm', c, 'direct'))],
         ['wasm without SIMD kernels', () => withoutSimdKernels(() => outputsOn('wasm', c, 'direct'))],
       ];
       for (const [where, run] of runs) {

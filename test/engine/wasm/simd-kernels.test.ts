@@ -8,18 +8,34 @@
 import {strict as assert} from 'node:assert';
 
 import {initEngine} from '../../../lib/engine';
-import {SIMD_KERNEL_ARITY, assemble, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {SIMD_KERNEL_ARITY, assemble, usingFusedKernels, withPlainSimd, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {fuseMultiplyAdds} from '../../../lib/engine/wasm/fused-multiply-add';
 import {modelGradients, normwiseError} from '../../../lib/bench/gradients';
 import {worstWeightError} from '../../helpers/gradients';
 
 describe('the lab\'s SIMD kernels', function () {
   this.timeout(120_000);
 
-  it('the assembled module exports exactly the interface\'s kernels, each with its parameter count', async () => {
+  it('the assembled module, plain and fused, exports exactly the interface\'s kernels, each with its parameter count', async () => {
+    await initEngine('wasm');
+    assert.ok(usingFusedKernels(), 'Node 20 and later have relaxed SIMD (behind a flag the engine sets): the engine should use it');
     for (const memory of [new WebAssembly.Memory({initial: 1}), new WebAssembly.Memory({initial: 1, maximum: 65536, shared: true})]) {
-      const kernels = await assemble(memory) as unknown as Record<string, (...args: number[]) => void>;
-      assert.deepEqual(Object.keys(kernels).sort(), Object.keys(SIMD_KERNEL_ARITY).sort());
-      for (const [name, arity] of Object.entries(SIMD_KERNEL_ARITY)) assert.equal(kernels[name].length, arity, name);
+      for (const fused of [false, true]) {
+        const kernels = await assemble(memory, fused) as unknown as Record<string, (...args: number[]) => void>;
+        assert.deepEqual(Object.keys(kernels).sort(), Object.keys(SIMD_KERNEL_ARITY).sort());
+        for (const [name, arity] of Object.entries(SIMD_KERNEL_ARITY)) assert.equal(kernels[name].length, arity, name);
+      }
+    }
+  });
+
+  it('fuses the kernels\' accumulations, and only those', () => {
+    assert.equal(fuseMultiplyAdds('(local.set $c (f32x4.add (local.get $c) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $p)))))'),
+                 '(local.set $c (f32x4.relaxed_madd (local.get $s) (v128.load offset=16 (local.get $p)) (local.get $c)))');
+    // Not a product added to an accumulator: left alone.
+    for (const text of ['(f32x4.add (f32x4.mul (local.get $a) (local.get $b)) (local.get $c))',
+                        '(f32x4.add (local.get $c) (f32x4.mul (local.get $s) (local.get $b)) (local.get $d))',
+                        '(f32x4.add (local.get $c) (f32x4.sub (local.get $s) (local.get $b)))']) {
+      assert.equal(fuseMultiplyAdds(text), text);
     }
   });
 
@@ -35,13 +51,16 @@ describe('the lab\'s SIMD kernels', function () {
     it(`${family}: the JavaScript paths give the SIMD kernels' gradients (${kernels})`, async () => {
       await initEngine('wasm');
       const training = family !== 'inception_v1';
-      const simd = await modelGradients('wasm', family, options, {batch: 8, training});
+      const fused = await modelGradients('wasm', family, options, {batch: 8, training});
+      const plain = await withPlainSimd(() => modelGradients('wasm', family, options, {batch: 8, training}));
       const js = await withoutSimdKernels(() => modelGradients('wasm', family, options, {batch: 8, training}));
-      // Float32 block sums in SIMD against float64 in JS: rounding apart, nothing more.
-      const error = normwiseError(simd, js);
-      assert.ok(error < 1e-5, `${family}: ${error}`);
-      const worst = worstWeightError(simd, js);
-      assert.ok(worst.error < 1e-4, `${family}: ${worst.error} at weight ${worst.weight}`);
+      // Float32 block sums in SIMD against float64 in JS, one rounding or two per multiply-add: rounding apart, nothing more.
+      for (const [build, simd] of Object.entries({fused, plain})) {
+        const error = normwiseError(simd, js);
+        assert.ok(error < 1e-5, `${family}, ${build}: ${error}`);
+        const worst = worstWeightError(simd, js);
+        assert.ok(worst.error < 1e-4, `${family}, ${build}: ${worst.error} at weight ${worst.weight}`);
+      }
     });
   }
 });

@@ -1,9 +1,13 @@
 /**
  * Training speed of the lab's engine against PyTorch on the same networks,
  * data, batch size (64), optimiser (Adam 2e-3) and thread count, measured in
- * one run so the ratio is fair on a shared machine.
+ * one run so the ratio is fair on a shared machine. Each measurement is
+ * repeated in rounds (ours, then PyTorch, next to each other in time), and
+ * the table gives each engine's median images/s and the median of the
+ * rounds' ratios with their range: on a shared virtual machine whole runs
+ * of the same code differed by 20 % or more minutes apart.
  *
- * usage: npm run bench [-- --images N --epochs N --backends wasm,cpu --nets tiny,... --threads 1,2 --out FILE]
+ * usage: npm run bench [-- --images N --epochs N --rounds N --backends wasm,cpu --nets tiny,... --threads 1,2 --out FILE]
  * Writes bench/results/train-speed.json (or --out) and prints a Markdown table.
  */
 import * as fs from 'node:fs';
@@ -19,6 +23,7 @@ import {writeFileAtomic} from '../lib/results';
 const {values} = parseArgs({options: {
   images: {type: 'string', default: '512'},
   epochs: {type: 'string', default: '3'},
+  rounds: {type: 'string', default: '3'},
   backends: {type: 'string', default: 'wasm'},
   nets: {type: 'string', default: BENCH_NETS.map(n => n.name).join(',')},
   python: {type: 'string', default: '/usr/bin/python3'},
@@ -29,9 +34,17 @@ const {values} = parseArgs({options: {
 }});
 const IMAGES = Number(values.images);
 const EPOCHS = Number(values.epochs);
+const ROUNDS = Number(values.rounds);
 const BATCH = 64;
 
-type Row = SpeedRow;
+/** A row of the table: medians over the rounds, with each round's images/s and ratio to PyTorch (PyTorch's time over ours). */
+type Row = SpeedRow & {rounds?: number[]; ratios?: number[]};
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 const SETTINGS = {images: IMAGES, epochs: EPOCHS, batch: BATCH};
 
 /** The first line of a child's error (the message, without its stack). */
@@ -60,36 +73,51 @@ async function main(): Promise<void> {
   // (tensorflow after an `npm ci`, say) is not tried again for the other nets.
   const failures: string[] = [];
   const unavailable = new Map<string, string>();
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be a whole number >= 1, got '${values.rounds}'`);
+  const lines = [
+    `Training speed, ${IMAGES} synthetic images, batch ${BATCH}, Adam, ${EPOCHS} epochs (first excluded), ` +
+        `${ROUNDS} round(s), ${os.cpus()[0].model}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    '| net | engine | threads | trainable params | images/s (median) | time vs PyTorch, same threads (median of rounds, range) | peak RSS MiB |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
   for (const net of nets) {
     for (const threads of values.threads!.split(',').map(Number)) {
-      for (const backend of backends) {
-        if (unavailable.has(backend)) continue;
-        try {
-          rows.push(measureOursInChild(backend, net, threads, SETTINGS));
-        } catch (error) {
-          const reason = firstLine((error as Error).message);
-          if (/is not available here/.test(reason)) unavailable.set(backend, reason);
-          else failures.push(`${net} on ${backend}, ${threads === 1 ? '1 thread' : `${threads} threads`}: ${reason}`);
-          process.stderr.write(`bench: ${reason}\n`);
+      // Per round: each backend's row and the peer's, measured next to each other.
+      const roundRows: Row[][] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const here: Row[] = [];
+        for (const backend of backends) {
+          if (unavailable.has(backend)) continue;
+          try {
+            here.push(measureOursInChild(backend, net, threads, SETTINGS));
+          } catch (error) {
+            const reason = firstLine((error as Error).message);
+            if (/is not available here/.test(reason)) unavailable.set(backend, reason);
+            else failures.push(`${net} on ${backend}, ${threads === 1 ? '1 thread' : `${threads} threads`}: ${reason}`);
+            process.stderr.write(`bench: ${reason}\n`);
+          }
         }
+        here.push(measurePeer(python, net, threads, 'cpu', SETTINGS, scratch));
+        roundRows.push(here);
       }
-      rows.push(measurePeer(python, net, threads, 'cpu', SETTINGS, scratch));
+      for (const engine of [...new Set(roundRows.flat().map(r => r.engine))]) {
+        const runs = roundRows.map(here => here.find(r => r.engine === engine)).filter((r): r is Row => r != null);
+        const ratios = roundRows.flatMap(here => {
+          const ours = here.find(r => r.engine === engine), peer = here.find(r => r.engine.startsWith('pytorch'));
+          return ours != null && peer != null ? [peer.imagesPerSecond / ours.imagesPerSecond] : [];
+        });
+        const row: Row = {...runs[0], imagesPerSecond: median(runs.map(r => r.imagesPerSecond)),
+                          peakMiB: Math.max(...runs.map(r => r.peakMiB)), rounds: runs.map(r => r.imagesPerSecond), ratios};
+        rows.push(row);
+        const ratio = engine.startsWith('pytorch') ? '1.00x' :
+            `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+        lines.push(`| ${row.net} | ${row.engine} | ${row.threads} | ${row.trainableParams.toLocaleString('en-US')} | ` +
+            `${row.imagesPerSecond.toFixed(0)} | ${ratio} | ${row.peakMiB.toFixed(1)} |`);
+      }
     }
   }
   fs.rmSync(scratch, {recursive: true, force: true});
-  const lines = [
-    `Training speed, ${IMAGES} synthetic images, batch ${BATCH}, Adam, ${EPOCHS} epochs (first excluded), ` +
-        `${os.cpus()[0].model}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
-    '',
-    '| net | engine | threads | trainable params | images/s | time vs PyTorch, same threads | peak RSS MiB |',
-    '|---|---|---:|---:|---:|---:|---:|',
-  ];
-  for (const row of rows) {
-    const torchSame = rows.find(r => r.net === row.net && r.engine.startsWith('pytorch') && r.threads === row.threads);
-    const ratio = torchSame ? (torchSame.imagesPerSecond / row.imagesPerSecond).toFixed(2) + 'x' : '-';
-    lines.push(`| ${row.net} | ${row.engine} | ${row.threads} | ${row.trainableParams.toLocaleString('en-US')} | ` +
-        `${row.imagesPerSecond.toFixed(0)} | ${ratio} | ${row.peakMiB.toFixed(1)} |`);
-  }
   const mismatch = [...new Set(rows.map(r => r.net))].filter(net =>
       new Set(rows.filter(r => r.net === net).map(r => r.trainableParams)).size !== 1);
   if (mismatch.length > 0) lines.push('', `WARNING: parameter counts differ between engines for ${mismatch.join(', ')}`);

@@ -26,7 +26,7 @@ import {
 } from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
-import {inputGradientByPhases} from './input-grad-phases';
+import {inputGradientByPhases, reversedTaps} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
 
 /**
@@ -245,22 +245,30 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   return dw!;
 };
 
-/** dX as a stride-1 'valid' convolution of the spread dy with the rotated filter. */
+/**
+ * The filter of the phase meeting taps `rows` x `cols` (in the order the
+ * phase reads them, last tap first), channel axes swapped:
+ * phase[u, v, co, c] = W[rows[u], cols[v], c, co]. With every tap, reversed,
+ * it is the filter rotated by 180 degrees.
+ */
+function phaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly number[], cols: readonly number[]): tf.TensorInfo {
+  const [, KW, C, Co] = filter.shape;
+  const phase = backend.makeOutput([rows.length, cols.length, Co, C], 'float32');
+  const F = heapF32(backend, filter), P = heapF32(backend, phase);
+  rows.forEach((kh, u) => cols.forEach((kw, v) => {
+    const from = (kh * KW + kw) * C * Co, to = (u * cols.length + v) * Co * C;
+    for (let c = 0; c < C; c++) {
+      for (let co = 0; co < Co; co++) P[to + co * C + c] = F[from + c * Co + co];
+    }
+  }));
+  return phase;
+}
+
+/** dX as a stride-1 'valid' convolution of the spread dy with the rotated filter (where the lab's SIMD kernels did not load). */
 function inputGradientByConvolution(
     dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: BackendWasm): tf.TensorInfo {
-  const {inChannels: C, outChannels: Co, filterHeight: KH, filterWidth: KW} = info;
   const spread = spreadPadded(backend, dy, info);
-  // rotated[kh, kw, co, c] = W[KH - 1 - kh, KW - 1 - kw, c, co]
-  const rotated = backend.makeOutput([KH, KW, Co, C], 'float32');
-  const F = heapF32(backend, filter), R = heapF32(backend, rotated);
-  for (let kh = 0; kh < KH; kh++) {
-    for (let kw = 0; kw < KW; kw++) {
-      const from = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * Co, to = (kh * KW + kw) * Co * C;
-      for (let c = 0; c < C; c++) {
-        for (let co = 0; co < Co; co++) R[to + co * C + c] = F[from + c * Co + co];
-      }
-    }
-  }
+  const rotated = phaseFilter(backend, filter, reversedTaps(info.filterHeight), reversedTaps(info.filterWidth));
   const dx = stockConv2D!({
     inputs: {x: spread, filter: rotated}, backend,
     attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
@@ -318,18 +326,7 @@ export const conv2DBackpropInput: WasmKernel = args => {
   if (stockConv2D != null && kernels != null) {
     return inputGradientByPhases(backend, kernels, dy, info, {
       channels: C,
-      // phase[u, v, co, c] = W[rows[u], cols[v], c, co]: the taps reversed, channel axes swapped.
-      phaseFilter: (rows, cols) => {
-        const phase = backend.makeOutput([rows.length, cols.length, Co, C], 'float32');
-        const F = heapF32(backend, filter), P = heapF32(backend, phase);
-        rows.forEach((kh, u) => cols.forEach((kw, v) => {
-          const from = (kh * KW + kw) * C * Co, to = (u * cols.length + v) * Co * C;
-          for (let c = 0; c < C; c++) {
-            for (let co = 0; co < Co; co++) P[to + co * C + c] = F[from + c * Co + co];
-          }
-        }));
-        return phase;
-      },
+      phaseFilter: (rows, cols) => phaseFilter(backend, filter, rows, cols),
       convolve: (spreadless, phase, pad) => stockConv2D!({
         inputs: {x: spreadless, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
       }),

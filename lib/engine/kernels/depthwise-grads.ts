@@ -14,7 +14,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, input, spreadFits, spreadPadded, stockKernel} from '../wasm/heap';
 import {SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
-import {inputGradientByPhases} from './input-grad-phases';
+import {inputGradientByPhases, reversedTaps} from './input-grad-phases';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -179,45 +179,39 @@ export const depthwiseBackpropInput: WasmKernel = args => {
  */
 function depthwiseInputGradByPhases(backend: BackendWasm, kernels: SimdKernels, dy: tf.TensorInfo, filter: tf.TensorInfo,
                                     info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const {outChannels: CO, filterWidth: KW} = info;
   return inputGradientByPhases(backend, kernels, dy, info, {
-    channels: CO,
-    // Filter [KH, KW, C, M] read as [KH, KW, C*M], the phase's taps reversed.
-    phaseFilter: (rows, cols) => {
-      const phase = backend.makeOutput([rows.length, cols.length, CO, 1], 'float32');
-      const F = heapF32(backend, filter), P = heapF32(backend, phase);
-      rows.forEach((kh, u) => cols.forEach((kw, v) => {
-        const from = (kh * KW + kw) * CO;
-        P.set(F.subarray(from, from + CO), (u * cols.length + v) * CO);
-      }));
-      return phase;
-    },
+    channels: info.outChannels,
+    phaseFilter: (rows, cols) => depthwisePhaseFilter(backend, filter, rows, cols),
     convolve: (spreadless, phase, pad) => stockDepthwise!({
       inputs: {x: spreadless, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
     }),
   });
 }
 
-/** The same as one depthwise convolution of dy spread by the stride, where the lab's SIMD kernels did not load. */
+/** The filter [KH, KW, C, M] read as [KH, KW, C*M], at the phase's taps (last first); every tap reversed: rotated by 180 degrees. */
+function depthwisePhaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly number[], cols: readonly number[]): tf.TensorInfo {
+  const [, KW, C, M] = filter.shape;
+  const CO = C * M;
+  const phase = backend.makeOutput([rows.length, cols.length, CO, 1], 'float32');
+  const F = heapF32(backend, filter), P = heapF32(backend, phase);
+  rows.forEach((kh, u) => cols.forEach((kw, v) => {
+    const from = (kh * KW + kw) * CO;
+    P.set(F.subarray(from, from + CO), (u * cols.length + v) * CO);
+  }));
+  return phase;
+}
+
+/** The same as one depthwise convolution of dy spread by the stride. */
 function depthwiseInputGradBySpread(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo,
                                    info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const {outChannels: CO, filterHeight: KH, filterWidth: KW} = info;
   const spread = spreadPadded(backend, dy, info);
-  const flipped = backend.makeOutput([KH, KW, CO, 1], 'float32');
-  const F = heapF32(backend, filter), R = heapF32(backend, flipped);
-  // Filter [KH, KW, C, M] read as [KH, KW, C*M], rotated by 180 degrees.
-  for (let kh = 0; kh < KH; kh++) {
-    for (let kw = 0; kw < KW; kw++) {
-      const from = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CO;
-      R.set(F.subarray(from, from + CO), (kh * KW + kw) * CO);
-    }
-  }
+  const rotated = depthwisePhaseFilter(backend, filter, reversedTaps(info.filterHeight), reversedTaps(info.filterWidth));
   const out = stockDepthwise!({
-    inputs: {x: spread, filter: flipped}, backend,
+    inputs: {x: spread, filter: rotated}, backend,
     attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
   });
   backend.disposeData(spread.dataId);
-  backend.disposeData(flipped.dataId);
+  backend.disposeData(rotated.dataId);
   return out;
 }
 

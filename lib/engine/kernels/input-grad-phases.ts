@@ -61,6 +61,11 @@ export function axisPhases(size: number, outSize: number, filterSize: number, st
   return phases;
 }
 
+/** Every tap of a filter `size` long, last first: the phase of stride 1, whose filter is the forward one rotated. */
+export function reversedTaps(size: number): number[] {
+  return Array.from({length: size}, (_, k) => size - 1 - k);
+}
+
 /** What the phases need of the convolution whose input gradient they compute. */
 export interface PhaseConvolution {
   /** Channels of the gradient ([N, H, W, channels]): the conv's input channels, or a depthwise conv's C*M. */

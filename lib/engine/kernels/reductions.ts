@@ -3,14 +3,11 @@
  * and backward passes issue on NHWC tensors: Sum/Mean over the leading axes
  * ([0, 1, 2]) and Tile of a [1, 1, 1, C] row. wasm transposes before
  * reducing and tiles element by element; both were ~20 % of a training step.
- * The same Sum is every bias's gradient (over N, H, W); on wasm it runs as
- * batch norm's SIMD channel sums. Any other case falls through to the stock
- * kernel.
+ * Any other case falls through to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 
 import {heapF32, input, stockKernel, WasmKernel} from '../wasm/heap';
-import {heapF64, simdKernels, withScratch} from '../wasm/simd-kernels';
 
 export function leadingAxesReduce(kernelName: 'Sum' | 'Mean'): WasmKernel {
   const stock = stockKernel(kernelName);
@@ -27,26 +24,13 @@ export function leadingAxesReduce(kernelName: 'Sum' | 'Mean'): WasmKernel {
     const cols = rest.reduce((a, b) => a * b, 1);
     const outShape = attrs['keepDims'] === true ? [...Array(axes.length).fill(1), ...rest] : rest;
     const out = backend.makeOutput(outShape, 'float32');
-    const scale = isMean ? 1 / rows : 1;
-    const kernels = simdKernels(backend);
-    if (kernels != null) {
-      // Batch norm's SIMD channel sums (float32 blocks of 32 rows into float64): with a = b = x and
-      // no shift, the first C sums are the reduction (the second C, of squares, are not needed).
-      // A bias's gradient over a batch took 11 ns an element as the JavaScript loop below.
-      withScratch(backend, 2 * cols * 8 + 4 * cols * 4, scratch => {
-        const block = scratch + 2 * cols * 8, shifts = block + 2 * cols * 4;
-        kernels.channelSums(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(x.dataId), rows, cols, shifts, scratch, block);
-        const sums = heapF64(backend, scratch, cols), O = heapF32(backend, out);
-        for (let c = 0; c < cols; c++) O[c] = sums[c] * scale;
-      });
-      return out;
-    }
     const X = heapF32(backend, x), O = heapF32(backend, out);
     // float64 accumulators: sums over a whole batch of activations.
     const acc = new Float64Array(cols);
     for (let r = 0, o = 0; r < rows; r++, o += cols) {
       for (let c = 0; c < cols; c++) acc[c] += X[o + c];
     }
+    const scale = isMean ? 1 / rows : 1;
     for (let c = 0; c < cols; c++) O[c] = acc[c] * scale;
     return out;
   };

@@ -7,8 +7,12 @@
  * lab's threads are on):
  *   dW = conv(x^T [Ci, H, W, N], dy^T [OH, OW, N, Co], dilation = stride)
  *        -> [Ci, KH, KW, Co], transposed to [KH, KW, Ci, Co]
- *   dX = conv(dy spread by the stride and zero-padded, W rotated by 180
- *        degrees with its channel axes swapped), stride 1, 'valid'
+ *   dX = conv(dy, W rotated by 180 degrees with its channel axes swapped),
+ *        stride 1, one convolution per phase of the stride, each with the
+ *        taps that phase meets (input-grad-phases.ts; without the lab's
+ *        SIMD kernels, one convolution of dy spread by the stride)
+ * At stride 1, where it pays, dW is instead one x^T @ dy per tap on the
+ * lab's SIMD kernel (filter-grad-taps.ts).
  * Where those pay less (few input channels, 1x1 stride-1 convolutions) the
  * gradients are matrix products over the "column" matrix (P = N*OH*OW
  * output positions x K = KH*KW*Ci taps):
@@ -21,12 +25,12 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {
-  checkWrite, copyFloats, disposeView, expectDepth, expectRank, expectShape, heapF32, heapView, input, reshaped, spreadFits, spreadPadded,
+  checkWrite, copyFloats, disposeView, expectDepth, expectRank, expectShape, heapF32, heapView, input, reshaped, spreadFits,
   stockKernel, WasmKernel,
 } from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
-import {inputGradientByPhases, reversedTaps} from './input-grad-phases';
+import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
 
 /**
@@ -264,18 +268,15 @@ function phaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly
   return phase;
 }
 
-/** dX as a stride-1 'valid' convolution of the spread dy with the rotated filter (where the lab's SIMD kernels did not load). */
-function inputGradientByConvolution(
-    dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: BackendWasm): tf.TensorInfo {
-  const spread = spreadPadded(backend, dy, info);
-  const rotated = phaseFilter(backend, filter, reversedTaps(info.filterHeight), reversedTaps(info.filterWidth));
-  const dx = stockConv2D!({
-    inputs: {x: spread, filter: rotated}, backend,
-    attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
-  });
-  backend.disposeData(spread.dataId);
-  backend.disposeData(rotated.dataId);
-  return dx;
+/** The convolution the input-gradient routes (input-grad-phases.ts) need: the phases' filters and XNNPACK's stride-1 convolution. */
+function phaseConvolution(backend: BackendWasm, filter: tf.TensorInfo): PhaseConvolution {
+  return {
+    channels: filter.shape[2],
+    phaseFilter: (rows, cols) => phaseFilter(backend, filter, rows, cols),
+    convolve: (source, phase, pad) => stockConv2D!({
+      inputs: {x: source, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
+    }),
+  };
 }
 
 let stockBackpropInput: WasmKernel | null = null;
@@ -324,16 +325,10 @@ export const conv2DBackpropInput: WasmKernel = args => {
     return dx;
   }
   if (stockConv2D != null && kernels != null) {
-    return inputGradientByPhases(backend, kernels, dy, info, {
-      channels: C,
-      phaseFilter: (rows, cols) => phaseFilter(backend, filter, rows, cols),
-      convolve: (spreadless, phase, pad) => stockConv2D!({
-        inputs: {x: spreadless, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
-      }),
-    });
+    return inputGradientByPhases(backend, kernels, dy, info, phaseConvolution(backend, filter));
   }
   if (stockConv2D != null && spreadFits(info)) {
-    return inputGradientByConvolution(dy, filter, info, backend);
+    return inputGradientBySpread(backend, dy, info, phaseConvolution(backend, filter));
   }
   const dx = backend.makeOutput(inputShape, 'float32');
   heapF32(backend, dx).fill(0);

@@ -5,16 +5,17 @@
  *
  * The filter gradient is a direct loop over the wasm heap (small work per
  * output, no matmul formulation pays). The input gradient is itself a
- * depthwise convolution: of dy, spread out by the stride and zero-padded, with
- * the filter rotated by 180 degrees; it runs on wasm's own (XNNPACK, SIMD)
- * depthwise kernel.
+ * depthwise convolution of dy with the filter rotated by 180 degrees, on
+ * wasm's own (XNNPACK, SIMD) depthwise kernel: at stride 1 padded by XNNPACK,
+ * strided on dy spread out by the stride into zeros (input-grad-phases.ts
+ * has both routes).
  */
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, input, spreadFits, spreadPadded, stockKernel} from '../wasm/heap';
+import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, input, spreadFits, stockKernel} from '../wasm/heap';
 import {SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
-import {inputGradientByPhases, reversedTaps} from './input-grad-phases';
+import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -154,10 +155,17 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   if (stockDepthwise == null || dh !== 1 || dwl !== 1 || !spreadFits(info)) return depthwiseBackpropInputLoop(args);
   const M = CO / C;
   const kernels = simdKernels(backend);
+  const conv: PhaseConvolution = {
+    channels: CO,
+    phaseFilter: (rows, cols) => depthwisePhaseFilter(backend, filter, rows, cols),
+    convolve: (source, phase, pad) => stockDepthwise!({
+      inputs: {x: source, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
+    }),
+  };
   // Strided, the phases' small depthwise convolutions (2x2, 2x1, 1x1 taps at stride 2) cost XNNPACK more to set up
   // than the spread's zeros cost to multiply (2026-12-03: [64, 28, 28, 16] at stride 2, 3.7-8.2 ms against 3.5).
-  const byPhases = kernels != null && info.strideHeight === 1 && info.strideWidth === 1;
-  const out = byPhases ? depthwiseInputGradByPhases(backend, kernels, dy, filter, info) : depthwiseInputGradBySpread(backend, dy, filter, info);
+  const out = kernels != null && info.strideHeight === 1 && info.strideWidth === 1 ?
+      inputGradientByPhases(backend, kernels, dy, info, conv) : inputGradientBySpread(backend, dy, info, conv);
   if (M === 1) return out;
   // Each input channel c collects its M output channels c*M + q.
   const dx = backend.makeOutput(inputShape, 'float32');
@@ -171,23 +179,6 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   return dx;
 };
 
-/**
- * The depthwise input gradient (before the sum over a multiplier's channels)
- * as one stride-1 depthwise convolution per phase of the stride
- * (input-grad-phases.ts): at stride 1, the spread's convolution without
- * copying dy into a padded tensor first.
- */
-function depthwiseInputGradByPhases(backend: BackendWasm, kernels: SimdKernels, dy: tf.TensorInfo, filter: tf.TensorInfo,
-                                    info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  return inputGradientByPhases(backend, kernels, dy, info, {
-    channels: info.outChannels,
-    phaseFilter: (rows, cols) => depthwisePhaseFilter(backend, filter, rows, cols),
-    convolve: (spreadless, phase, pad) => stockDepthwise!({
-      inputs: {x: spreadless, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
-    }),
-  });
-}
-
 /** The filter [KH, KW, C, M] read as [KH, KW, C*M], at the phase's taps (last first); every tap reversed: rotated by 180 degrees. */
 function depthwisePhaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly number[], cols: readonly number[]): tf.TensorInfo {
   const [, KW, C, M] = filter.shape;
@@ -199,20 +190,6 @@ function depthwisePhaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows:
     P.set(F.subarray(from, from + CO), (u * cols.length + v) * CO);
   }));
   return phase;
-}
-
-/** The same as one depthwise convolution of dy spread by the stride. */
-function depthwiseInputGradBySpread(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo,
-                                   info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const spread = spreadPadded(backend, dy, info);
-  const rotated = depthwisePhaseFilter(backend, filter, reversedTaps(info.filterHeight), reversedTaps(info.filterWidth));
-  const out = stockDepthwise!({
-    inputs: {x: spread, filter: rotated}, backend,
-    attrs: {strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC'},
-  });
-  backend.disposeData(spread.dataId);
-  backend.disposeData(rotated.dataId);
-  return out;
 }
 
 /** The direct loop, for dilations and paddings the fast path does not cover. */

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {copyPixelGrid} from '../wasm/heap';
+import {copyPixelGrid, spreadPadded} from '../wasm/heap';
 import {SimdKernels, zeroHeap} from '../wasm/simd-kernels';
 
 /** Padding in tfjs's explicit form: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
@@ -73,7 +73,23 @@ export interface PhaseConvolution {
   /** The filter of the phase meeting taps `rows` x `cols` (in `AxisPhase.taps` order), laid out as `convolve` reads it. */
   phaseFilter(rows: readonly number[], cols: readonly number[]): tf.TensorInfo;
   /** A stride-1 convolution of dy with a phase filter and this padding. */
-  convolve(dy: tf.TensorInfo, filter: tf.TensorInfo, pad: ExplicitPadding): tf.TensorInfo;
+  convolve(dy: tf.TensorInfo, filter: tf.TensorInfo, pad: ExplicitPadding | 'valid'): tf.TensorInfo;
+}
+
+/**
+ * The same gradient as one stride-1 'valid' convolution of dy spread by the
+ * stride into zeros (wasm/heap.ts `spreadPadded`) with every tap reversed,
+ * i.e. the filter rotated by 180 degrees: where the lab's SIMD kernels (the
+ * phases' copies) did not load, and for strided depthwise convolutions.
+ */
+export function inputGradientBySpread(backend: BackendWasm, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo,
+                                      conv: PhaseConvolution): tf.TensorInfo {
+  const spread = spreadPadded(backend, dy, info);
+  const rotated = conv.phaseFilter(reversedTaps(info.filterHeight), reversedTaps(info.filterWidth));
+  const out = conv.convolve(spread, rotated, 'valid');
+  backend.disposeData(spread.dataId);
+  backend.disposeData(rotated.dataId);
+  return out;
 }
 
 export function inputGradientByPhases(backend: BackendWasm, kernels: SimdKernels, dy: tf.TensorInfo,

@@ -23,7 +23,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectShape} from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
-import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
+import {KernelAccess, kernelAccessHere, registerAccessKernel} from './kernel-access';
 
 const BAND_GRAD = 'LabBandGrad';
 
@@ -103,13 +103,7 @@ function bandGradient(kernelName: string, band: (attrs: tf.NamedAttrMap) => Band
  */
 export function registerActivationGradients(): void {
   if (registered) return;
-  for (const [backendName, access] of Object.entries(KERNEL_ACCESS)) {
-    tf.registerKernel({
-      kernelName: BAND_GRAD, backendName,
-      kernelFunc: ({inputs, backend, attrs}) => bandGrad(access(backend), inputs, attrs ?? {},
-          backendName === 'wasm' ? backend as BackendWasm : null),
-    });
-  }
+  registerAccessKernel(BAND_GRAD, bandGrad);
   bandGradient('ClipByValue', attrs => ({low: attrs['clipValueMin'] as number, high: attrs['clipValueMax'] as number, lowInclusive: true}),
       (x, dy, {low, high}) => tf.where(tf.logicalAnd(tf.greaterEqual(x, low), tf.lessEqual(x, high)), dy, tf.zerosLike(dy)));
   bandGradient('Relu', () => ({low: 0, high: Infinity, lowInclusive: false}),

@@ -16,7 +16,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectShape} from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
-import {KERNEL_ACCESS, KernelAccess} from './kernel-access';
+import {KernelAccess, registerAccessKernel} from './kernel-access';
 
 export const ADAM_UPDATE = 'LabAdamUpdate';
 
@@ -71,13 +71,7 @@ let registered = false;
 /** Registers LabAdamUpdate for wasm and cpu (idempotent). */
 export function registerAdamKernel(): void {
   if (registered) return;
-  for (const [backendName, access] of Object.entries(KERNEL_ACCESS)) {
-    tf.registerKernel({
-      kernelName: ADAM_UPDATE, backendName,
-      kernelFunc: ({inputs, backend, attrs}) => adamUpdate(access(backend), inputs, attrs ?? {},
-          backendName === 'wasm' ? backend as BackendWasm : null),
-    });
-  }
+  registerAccessKernel(ADAM_UPDATE, adamUpdate);
   registered = true;
 }
 

@@ -24,7 +24,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {expectRank, spreadPadded} from '../wasm/heap';
 import {SimdKernels, compileKernelsNow, heapFloats, heapInts, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
-import {KERNEL_ACCESS, KernelAccess} from './kernel-access';
+import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
 
 export const GROUP_CONV = 'LabGroupConv2D';
 const INPUT_GRAD = 'LabGroupConv2DBackpropInput';
@@ -299,26 +299,23 @@ let registered = false;
 /** Registers the three kernels for wasm and cpu, and the forward kernel's gradient (idempotent). */
 export function registerGroupConvKernels(): void {
   if (registered) return;
-  for (const [backendName, accessOf] of Object.entries(KERNEL_ACCESS)) {
-    const wasmOf = (backend: unknown) => backendName === 'wasm' ? backend as BackendWasm : null;
-    tf.registerKernel({kernelName: GROUP_CONV, backendName, kernelFunc: ({inputs, backend, attrs}) => {
-      const x = need(GROUP_CONV, inputs, 'x'), filter = need(GROUP_CONV, inputs, 'filter');
-      const g = geometryOf(GROUP_CONV, x.shape, filter.shape, attrsOf(GROUP_CONV, attrs ?? {}));
-      return forward(accessOf(backend), wasmOf(backend), x, filter, g);
-    }});
-    tf.registerKernel({kernelName: INPUT_GRAD, backendName, kernelFunc: ({inputs, backend, attrs}) => {
-      const dy = need(INPUT_GRAD, inputs, 'dy'), filter = need(INPUT_GRAD, inputs, 'filter');
-      const g = geometryOf(INPUT_GRAD, (attrs ?? {})['inputShape'] as number[], filter.shape, attrsOf(INPUT_GRAD, attrs ?? {}));
-      expectOutputShape(INPUT_GRAD, dy, g);
-      return inputGrad(accessOf(backend), wasmOf(backend), dy, filter, g);
-    }});
-    tf.registerKernel({kernelName: FILTER_GRAD, backendName, kernelFunc: ({inputs, backend, attrs}) => {
-      const x = need(FILTER_GRAD, inputs, 'x'), dy = need(FILTER_GRAD, inputs, 'dy');
-      const g = geometryOf(FILTER_GRAD, x.shape, (attrs ?? {})['filterShape'] as number[], attrsOf(FILTER_GRAD, attrs ?? {}));
-      expectOutputShape(FILTER_GRAD, dy, g);
-      return filterGrad(accessOf(backend), wasmOf(backend), x, dy, g);
-    }});
-  }
+  registerAccessKernel(GROUP_CONV, (access, inputs, attrs, wasm) => {
+    const x = need(GROUP_CONV, inputs, 'x'), filter = need(GROUP_CONV, inputs, 'filter');
+    const g = geometryOf(GROUP_CONV, x.shape, filter.shape, attrsOf(GROUP_CONV, attrs));
+    return forward(access, wasm, x, filter, g);
+  });
+  registerAccessKernel(INPUT_GRAD, (access, inputs, attrs, wasm) => {
+    const dy = need(INPUT_GRAD, inputs, 'dy'), filter = need(INPUT_GRAD, inputs, 'filter');
+    const g = geometryOf(INPUT_GRAD, attrs['inputShape'] as number[], filter.shape, attrsOf(INPUT_GRAD, attrs));
+    expectOutputShape(INPUT_GRAD, dy, g);
+    return inputGrad(access, wasm, dy, filter, g);
+  });
+  registerAccessKernel(FILTER_GRAD, (access, inputs, attrs, wasm) => {
+    const x = need(FILTER_GRAD, inputs, 'x'), dy = need(FILTER_GRAD, inputs, 'dy');
+    const g = geometryOf(FILTER_GRAD, x.shape, attrs['filterShape'] as number[], attrsOf(FILTER_GRAD, attrs));
+    expectOutputShape(FILTER_GRAD, dy, g);
+    return filterGrad(access, wasm, x, dy, g);
+  });
   tf.registerGradient({
     kernelName: GROUP_CONV,
     inputsToSave: ['x', 'filter'],

@@ -4,6 +4,7 @@
  * Shared by the fused batch-norm, activation-gradient and grouped-convolution kernels.
  */
 import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 export interface KernelAccess {
   /** The tensor's values, in place (a view; re-take it after allocating). */
@@ -41,4 +42,22 @@ export const KERNEL_ACCESS: Readonly<Record<string, (backend: unknown) => Kernel
 /** True when the current TF.js backend runs the lab's JavaScript kernels. */
 export function kernelAccessHere(): boolean {
   return tf.getBackend() in KERNEL_ACCESS;
+}
+
+/**
+ * A kernel written once: its backend's memory, and on wasm the backend
+ * itself (for the lab's SIMD kernels; null on cpu).
+ */
+export type AccessKernel = (access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap,
+                            wasm: BackendWasm | null) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Registers `kernel` as `kernelName` on every backend in KERNEL_ACCESS. */
+export function registerAccessKernel(kernelName: string, kernel: AccessKernel): void {
+  for (const [backendName, access] of Object.entries(KERNEL_ACCESS)) {
+    tf.registerKernel({
+      kernelName, backendName,
+      kernelFunc: ({inputs, backend, attrs}) => kernel(access(backend), inputs, attrs ?? {},
+          backendName === 'wasm' ? backend as BackendWasm : null),
+    });
+  }
 }

@@ -117,6 +117,7 @@ export class LabAdamOptimizer extends tf.AdamOptimizer {
         v.assign(newV);
         value.assign(newValue);
       });
+      // Unused here, but kept as AdamOptimizer keeps them: a step on a backend without the kernel falls back to it.
       self.accBeta1.assign(tf.mul(self.accBeta1, this.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, this.beta2));
     });

@@ -6,7 +6,10 @@
  * exists. Each step checks a stamp first, so a machine that is already set up
  * pays only for a few hashes and stats (well under the 5 s budget):
  *   1. node_modules matches package-lock.json (else `npm ci`);
- *   2. dist/ is newer than every file in lib/ (else `tsc -p tsconfig.build.json`);
+ *   2. the workspace package tfjs-backend-wasm-train (the lab's kernels) has
+ *      a dist/ newer than its sources (else its build: esbuild and tsc), and
+ *      dist/ is newer than every file in lib/ and the package's sources
+ *      (else `tsc -p tsconfig.build.json`);
  *   3. .venv/ holds requirements.txt (else venv + pip install);
  *   4. Debian packages the lab uses (dataset-fashion-mnist; for tests
  *      chromium), installed when running as root on Debian, otherwise the
@@ -79,10 +82,28 @@ function newestMtime(dir) {
   return newest;
 }
 
+const KERNEL_PACKAGE = path.join(ROOT, 'packages', 'tfjs-backend-wasm-train');
+
+function ensureKernelPackage() {
+  const stamp = path.join(KERNEL_PACKAGE, 'dist', '.build-stamp');
+  const sources = Math.max(
+      newestMtime(path.join(KERNEL_PACKAGE, 'src')),
+      newestMtime(path.join(KERNEL_PACKAGE, 'scripts')),
+      fs.statSync(path.join(KERNEL_PACKAGE, 'package.json')).mtimeMs,
+      fs.statSync(path.join(KERNEL_PACKAGE, 'tsconfig.json')).mtimeMs);
+  let built = 0;
+  try { built = fs.statSync(stamp).mtimeMs; } catch { /* never built */ }
+  if (built >= sources) return;
+  say('building the kernel package packages/tfjs-backend-wasm-train/dist/');
+  run(process.execPath, [path.join(KERNEL_PACKAGE, 'scripts', 'build.cjs')]);
+  fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+}
+
 function ensureBuild() {
   const stamp = path.join(ROOT, 'dist', '.build-stamp');
   const sources = Math.max(
       newestMtime(path.join(ROOT, 'lib')),
+      newestMtime(path.join(KERNEL_PACKAGE, 'src')),
       fs.statSync(path.join(ROOT, 'tsconfig.build.json')).mtimeMs,
       fs.statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs);
   let built = 0;
@@ -186,6 +207,7 @@ function ensureDebianPackages() {
 function main() {
   checkNode();
   ensureNodeModules();
+  ensureKernelPackage();
   ensureBuild();
   ensureVenv();
   ensureDebianPackages();

@@ -1,12 +1,12 @@
 /**
  * TF.js's BatchNormalization with the lab's fused training kernels
- * (lib/engine/kernels/batch-norm.ts) on the backends that have them;
+ * (tfjs-backend-wasm-train's batchNormTrain) on the backends that have them;
  * everywhere else, and at inference, it is TF.js's layer unchanged. The class name stays
  * 'BatchNormalization', so cost rules and parameter counts see no difference.
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {batchNormTrain, batchNormTrainSupported} from '../engine/kernels/batch-norm';
+import {batchNormTrain, batchNormTrainSupported} from 'tfjs-backend-wasm-train';
 
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 

@@ -19,14 +19,14 @@
  * - 'masked': one regular convolution whose kernel is zero off the G
  *   diagonal blocks: one fast kernel call doing G times the multiply-adds;
  * - 'direct': the lab's grouped-convolution kernel
- *   (lib/engine/kernels/grouped-conv-kernel.ts, wasm and cpu): every group
+ *   (tfjs-backend-wasm-train's groupConv2d, wasm and cpu): every group
  *   in one pass, exactly the multiply-adds needed, no split or concat.
  * 'auto' takes a regular convolution for G = 1 and else the route
  * GROUP_ROUTE_RULE names (measured: bench/group-conv.ts, docs/engine.md).
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {groupConv2dKernel, groupConvSimdHere} from '../engine';
+import {groupConv2d, groupConvSimdHere} from '../engine';
 
 export const GROUP_CONV_ROUTES = ['auto', 'split', 'depthwise', 'masked', 'direct'] as const;
 export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];
@@ -166,7 +166,7 @@ export function groupedConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: numbe
       return y.reshape([batch, height, width, groups, n, m]).sum(4).reshape([batch, height, width, outChannels]) as tf.Tensor4D;
     }
     case 'direct':
-      return groupConv2dKernel(x, kernel, groups, strides, padding);
+      return groupConv2d(x, kernel, groups, strides, padding);
     case 'masked': {
       // The kernel repeated for every group's inputs, kept only on its own block.
       const blocks = new Float32Array(inChannels * outChannels);

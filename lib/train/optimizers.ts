@@ -1,7 +1,7 @@
 /** Optimisers and learning-rate schedules the papers trained with. */
 import * as tf from '@tensorflow/tfjs';
 
-import {LabAdamOptimizer} from '../engine';
+import {FusedAdamOptimizer} from '../engine';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
 export type OptimizerName = typeof OPTIMIZERS[number];
@@ -42,8 +42,8 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
       // Inception v3 / MobileNet: decay 0.9, epsilon 1.0 (Szegedy et al. 2015, §8).
       return tf.train.rmsprop(learningRate, 0.9, 0.9, 1.0);
     case 'adam':
-      // tf.train.adam's update as one kernel per variable on wasm and cpu (lib/engine/kernels/adam.ts).
-      return new LabAdamOptimizer(learningRate);
+      // tf.train.adam's update as one kernel per variable on wasm and cpu (tfjs-backend-wasm-train's FusedAdamOptimizer).
+      return new FusedAdamOptimizer(learningRate);
     default:
       throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${name as string}'`);
   }

@@ -22,12 +22,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import {envValue} from '../../environment';
-import {registerActivationGradients} from '../kernels/activation-grads';
-import {registerAdamKernel} from '../kernels/adam';
-import {registerGroupConvKernels} from '../kernels/grouped-conv-kernel';
-import {registerLabWasmKernels} from '../kernels/wasm-replacements';
-import {prepareSimdKernels, usingFusedKernels} from '../wasm/simd-kernels';
+import type * as WasmTrain from 'tfjs-backend-wasm-train';
+
 import {isSoftwareAdapter} from './gpu-probe';
+import {enableRelaxedSimdInNode} from './relaxed-simd';
 import {WASM_DIR_ENV, prepareWasmThreads, threadsFromEnvironment, wasmOutDir} from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -57,6 +55,17 @@ function cpuModel(): string {
   const cpus = os.cpus();
   const model = cpus[0]?.model?.trim() || 'unknown CPU';
   return `${model}, ${cpus.length} logical cores`;
+}
+
+/**
+ * The lab's kernels (the workspace package tfjs-backend-wasm-train, which
+ * registers them when first loaded), with wabt handed over for the grouped
+ * convolution's kernels generated per geometry. Loaded when an engine
+ * starts, not when this module is: TF.js's spec suite imports this module's
+ * Dawn set-up for its stock configurations, which must stay stock.
+ */
+function trainingKernels(): typeof WasmTrain {
+  return require('tfjs-backend-wasm-train') as typeof WasmTrain;
 }
 
 /** `hardwareOnly`: refuse before starting anything when the device is a software one. */
@@ -120,7 +129,6 @@ const LOADERS: Record<BackendName, Loader> = {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as {setWasmPaths(prefix: string): void};
     // Bundled (the GPU pack), the backend cannot find its binaries beside its own code.
     if (envValue(WASM_DIR_ENV) != null) wasm.setWasmPaths(`${wasmOutDir()}/`);
-    registerLabWasmKernels();
     // Before the thread set-up, which inflates os.cpus() while wasm starts.
     const device = `WebAssembly SIMD + XNNPACK (${cpuModel()})`;
     // Threads are fixed when the wasm module instantiates, i.e. at the first
@@ -193,11 +201,13 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
   let device = loaded.device;
   if (name === 'wasm') {
     threads = (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();
-    const simdProblem = await prepareSimdKernels();
+    // Before the kernels load: they are built fused where relaxed SIMD validates.
+    enableRelaxedSimdInNode(trainingKernels().relaxedSimdSupported);
+    const simdProblem = await trainingKernels().prepareSimdKernels();
     if (simdProblem != null) process.stderr.write(`warning: the lab's wasm SIMD kernels did not load (${simdProblem}); using its JavaScript kernels, which are slower\n`);
     // Reports and records say which of the lab's kernels ran.
     device = device.replace('XNNPACK', simdProblem != null ? 'XNNPACK + the lab\'s JavaScript kernels' :
-        usingFusedKernels() ? 'XNNPACK + the lab\'s SIMD kernels with fused multiply-add' : 'XNNPACK + the lab\'s SIMD kernels');
+        trainingKernels().usingFusedKernels() ? 'XNNPACK + the lab\'s SIMD kernels with fused multiply-add' : 'XNNPACK + the lab\'s SIMD kernels');
   }
   return {backend: name, device, threads, tfjsVersion: tf.version.tfjs};
 }
@@ -216,9 +226,9 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
     return current;
   }
   quietTfjs();
-  registerActivationGradients();
-  registerAdamKernel();
-  registerGroupConvKernels();
+  const kernels = trainingKernels();
+  kernels.registerTrainingKernels();
+  kernels.useWabt(await (require('wabt') as () => Promise<WasmTrain.WabtModule>)());
   if (wanted !== 'auto') {
     try {
       current = await activate(wanted);

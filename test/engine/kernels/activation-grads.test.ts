@@ -1,5 +1,5 @@
 /**
- * The fused gradients of ClipByValue, Relu6 and Relu (lib/engine/kernels/activation-grads.ts)
+ * The fused gradients of ClipByValue, Relu6 and Relu (packages/tfjs-backend-wasm-train/src/kernels/activation-grads.ts)
  * against the masks computed directly with element-wise ops, on the band's
  * edges included, on cpu and wasm; and that the fused kernel is what runs.
  */

@@ -1,5 +1,5 @@
 /**
- * The lab's Adam (lib/engine/kernels/adam.ts): one kernel per variable must
+ * The lab's Adam (packages/tfjs-backend-wasm-train/src/kernels/adam.ts): one kernel per variable must
  * give what tf.train.adam gives, step after step, on wasm with the SIMD
  * kernel, on wasm with the JavaScript loop and on cpu, and keep
  * AdamOptimizer's saved state.
@@ -8,8 +8,9 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {initEngine, LabAdamOptimizer} from '../../../lib/engine';
-import {withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {initEngine} from '../../../lib/engine';
+import {FusedAdamOptimizer} from '../../../packages/tfjs-backend-wasm-train/src/kernels/adam';
+import {withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {relativeError} from '../../helpers/gradients';
 
@@ -41,8 +42,8 @@ describe('the lab\'s Adam: one kernel per variable', function () {
   ] as const) {
     it(`${label}: 12 steps give tf.train.adam's variables to 1e-5`, async () => {
       const reference = await run(() => trained(backend, () => tf.train.adam(0.05), 12));
-      const ours = await run(() => trained(backend, () => new LabAdamOptimizer(0.05), 12));
-      const start = await trained(backend, () => new LabAdamOptimizer(0.05), 0);
+      const ours = await run(() => trained(backend, () => new FusedAdamOptimizer(0.05), 12));
+      const start = await trained(backend, () => new FusedAdamOptimizer(0.05), 0);
       for (let i = 0; i < reference.length; i++) {
         assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `variable ${i}: ${relativeError(ours[i], reference[i])}`);
         // The variables moved: a kernel that wrote nothing would fail here.
@@ -54,7 +55,7 @@ describe('the lab\'s Adam: one kernel per variable', function () {
   it('keeps AdamOptimizer\'s state: saved weights load into tf.train.adam and continue the same', async () => {
     await tf.setBackend('wasm');
     const v = tf.variable(wave([9], 1), true, `adam_state_${Math.random()}`);
-    const ours = new LabAdamOptimizer(0.05);
+    const ours = new FusedAdamOptimizer(0.05);
     for (let s = 0; s < 3; s++) ours.minimize(() => v.square().sum() as tf.Scalar);
     const saved = await ours.getWeights();
     assert.deepEqual(saved.map(w => w.name.replace(/^adam_state_[0-9.]+/, 'x')), ['iter', 'x/m', 'x/v']);

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine} from '../../../lib/engine';
-import {batchNormTrainSupported} from '../../../lib/engine/kernels/batch-norm';
-import {simdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {batchNormTrainSupported} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
+import {simdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {labBatchNormalization} from '../../../lib/layers';
 import {wave} from '../../../lib/bench/gradients';
 import {relativeError} from '../../helpers/gradients';
@@ -45,7 +45,7 @@ async function runLayer(backend: string, fused: boolean, shape: number[]): Promi
 }
 
 /**
- * The exact gradient in float64, from the formula in lib/engine/kernels/batch-norm.ts
+ * The exact gradient in float64, from the formula in packages/tfjs-backend-wasm-train/src/kernels/batch-norm.ts
  * derived independently: an oracle free of float32 cancellation.
  */
 function float64Reference(x: Float64Array, dy: Float64Array, channels: number, gamma: Float64Array, beta: Float64Array,

@@ -1,9 +1,9 @@
 /**
  * The convolution gradients' routes on wasm against the cpu backend: the
- * input gradients by phases of the stride (lib/engine/kernels/input-grad-phases.ts;
+ * input gradients by phases of the stride (packages/tfjs-backend-wasm-train/src/kernels/input-grad-phases.ts;
  * the phases' bookkeeping on its own, then Conv2DBackpropInput and the
  * depthwise input gradient), the filter gradient by taps
- * (lib/engine/kernels/filter-grad-taps.ts) and the routes that run where
+ * (packages/tfjs-backend-wasm-train/src/kernels/filter-grad-taps.ts) and the routes that run where
  * the lab's SIMD kernels do not, over strides 1-3, filters smaller and
  * larger than the stride, 'same', 'valid' and explicit padding, odd and
  * even sizes.
@@ -13,9 +13,9 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
-import {withFilterGradientRoute} from '../../../lib/engine/kernels/conv-grads';
-import {axisPhases} from '../../../lib/engine/kernels/input-grad-phases';
-import {withPlainSimd, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {withFilterGradientRoute} from '../../../packages/tfjs-backend-wasm-train/src/kernels/conv-grads';
+import {axisPhases} from '../../../packages/tfjs-backend-wasm-train/src/kernels/input-grad-phases';
+import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
 

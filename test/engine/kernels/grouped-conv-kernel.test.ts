@@ -1,5 +1,5 @@
 /**
- * The lab's grouped-convolution kernel (lib/engine/kernels/grouped-conv-kernel.ts): forward
+ * The lab's grouped-convolution kernel (packages/tfjs-backend-wasm-train/src/kernels/grouped-conv-kernel.ts): forward
  * pass and both gradients against the split route on the cpu backend (G
  * stock convolutions), on cpu (JavaScript loops), on wasm with the code
  * compiled for each geometry, and on wasm with the SIMD kernels switched off.
@@ -9,8 +9,8 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
-import {GROUP_CONV, compiledGroupConvGeometries, groupConvSimdHere} from '../../../lib/engine/kernels/grouped-conv-kernel';
-import {withPlainSimd, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {GROUP_CONV, compiledGroupConvGeometries, groupConvSimdHere} from '../../../packages/tfjs-backend-wasm-train/src/kernels/grouped-conv-kernel';
+import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
 import {groupedConv2d, resolveRoute} from '../../../lib/layers/group-conv';

@@ -9,9 +9,10 @@ import {strict as assert} from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {initEngine, withStockWasmKernel} from '../../../lib/engine';
-import {registerBatchNormKernels} from '../../../lib/engine/kernels/batch-norm';
-import {simdKernels, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {initEngine} from '../../../lib/engine';
+import {withStockWasmKernel} from '../../../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
+import {registerBatchNormKernels} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
+import {simdKernels, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
 

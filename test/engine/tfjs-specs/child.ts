@@ -16,9 +16,9 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {setTestEnvs} from '@tensorflow/tfjs-core/dist/jasmine_util';
 
 import {setUpDawn} from '../../../lib/engine/backends/choose-backend';
-import {registerActivationGradients} from '../../../lib/engine/kernels/activation-grads';
-import {registerLabWasmKernels} from '../../../lib/engine/kernels/wasm-replacements';
-import {prepareSimdKernels, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
+import {registerActivationGradients} from '../../../packages/tfjs-backend-wasm-train/src/kernels/activation-grads';
+import {registerLabWasmKernels} from '../../../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
+import {prepareSimdKernels, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {prepareWasmThreads, wasmOutDir} from '../../../lib/engine/backends/wasm-threads';
 import {CONFIGURATIONS, ConfigurationName, FileOutcome, SPEC_ENV_NAME, SpecOutcome, isConfigurationName} from './configurations';
 

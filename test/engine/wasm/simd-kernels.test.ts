@@ -1,22 +1,31 @@
 /**
- * The lab's WebAssembly SIMD kernels against the two things they must
- * agree with: the TypeScript interface they are called through (names and
- * parameter counts of the assembled module's exports), and the JavaScript
+ * The lab's WebAssembly SIMD kernels (tfjs-backend-wasm-train) against the
+ * three things they must agree with: their sources (the binaries the
+ * package ships are what the sources assemble to), the TypeScript interface
+ * they are called through (names and parameter counts of the module's
+ * exports), and the JavaScript
  * loops that run where the module cannot load (whole-model gradients with
  * and without the kernels).
  */
 import {strict as assert} from 'node:assert';
+import * as fs from 'node:fs';
 
 import {initEngine} from '../../../lib/engine';
-import {SIMD_KERNEL_ARITY, assemble, usingFusedKernels, withPlainSimd, withoutSimdKernels} from '../../../lib/engine/wasm/simd-kernels';
-import {fuseMultiplyAdds} from '../../../lib/engine/wasm/fused-multiply-add';
+import {SIMD_KERNEL_ARITY, assemble, usingFusedKernels, withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
+import {fuseMultiplyAdds} from '../../../packages/tfjs-backend-wasm-train/src/wasm/fused-multiply-add';
+import {GENERATED_FILE, generatedBinariesText} from '../../../packages/tfjs-backend-wasm-train/scripts/assemble';
 import {modelGradients, normwiseError} from '../../../lib/bench/gradients';
 import {worstWeightError} from '../../helpers/gradients';
 
 describe('the lab\'s SIMD kernels', function () {
   this.timeout(120_000);
 
-  it('the assembled module, plain and fused, exports exactly the interface\'s kernels, each with its parameter count', async () => {
+  it('ships the binaries its WebAssembly sources assemble to (else: npx tsx packages/tfjs-backend-wasm-train/scripts/assemble.ts)', async () => {
+    assert.ok(fs.readFileSync(GENERATED_FILE, 'utf8') === await generatedBinariesText(),
+              'src/wasm/binaries.generated.ts is older than src/wasm/sources/: run the assemble script');
+  });
+
+  it('the shipped module, plain and fused, exports exactly the interface\'s kernels, each with its parameter count', async () => {
     await initEngine('wasm');
     assert.ok(usingFusedKernels(), 'Node 20 and later have relaxed SIMD (behind a flag the engine sets): the engine should use it');
     for (const memory of [new WebAssembly.Memory({initial: 1}), new WebAssembly.Memory({initial: 1, maximum: 65536, shared: true})]) {

@@ -1,8 +1,9 @@
 /**
- * The lab's own WebAssembly SIMD kernels, as one module of WebAssembly
- * text assembled from one source per kernel. wasm/simd-kernels.ts assembles it with
- * wabt and instantiates it over tfjs-backend-wasm's own memory, so the
- * kernels read and write tensors where they already live.
+ * The package's WebAssembly SIMD kernels, as one module of WebAssembly
+ * text assembled from one source per kernel. scripts/assemble.ts turns it
+ * into binaries (binaries.generated.ts); wasm/simd-kernels.ts instantiates
+ * them over tfjs-backend-wasm's own memory, so the kernels read and write
+ * tensors where they already live.
  *
  * Why WebAssembly and not JavaScript: the same loops in JS ran at 6-8 ns an
  * element over the wasm heap (docs/engine.md); here they run 4 lanes at a

@@ -1,9 +1,9 @@
 /**
- * How the lab's kernels written once in JavaScript reach each backend's
+ * How the kernels written once in JavaScript reach each backend's
  * memory: wasm tensors live in the wasm heap, cpu tensors in typed arrays.
  * Shared by the fused batch-norm, activation-gradient and grouped-convolution kernels.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 export interface KernelAccess {
@@ -39,14 +39,14 @@ function cpuAccess(backend: unknown): KernelAccess {
 /** Backends the JavaScript kernels run on, by name. */
 export const KERNEL_ACCESS: Readonly<Record<string, (backend: unknown) => KernelAccess>> = {wasm: wasmAccess, cpu: cpuAccess};
 
-/** True when the current TF.js backend runs the lab's JavaScript kernels. */
+/** True when the current TF.js backend runs the package's JavaScript kernels. */
 export function kernelAccessHere(): boolean {
   return tf.getBackend() in KERNEL_ACCESS;
 }
 
 /**
  * A kernel written once: its backend's memory, and on wasm the backend
- * itself (for the lab's SIMD kernels; null on cpu).
+ * itself (for the package's SIMD kernels; null on cpu).
  */
 export type AccessKernel = (access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap,
                             wasm: BackendWasm | null) => tf.TensorInfo | tf.TensorInfo[];

@@ -1,11 +1,11 @@
 /**
- * The lab's kernels for tfjs-backend-wasm 4.22: what it lacks for training
+ * The package's kernels for tfjs-backend-wasm 4.22: what it lacks for training
  * (conv filter gradient, depthwise gradients), what it gets wrong
  * (MaxPoolGrad), and what it does slowly (transposed matmul, conv input
  * gradient, batch-norm reductions and broadcasts). docs/kernels.md keeps the
  * table of kernels x backends.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 import {WasmKernel, registerWasmKernel, stockKernel} from '../wasm/heap';
 import {concatKernel, splitVKernel} from './concat-split';
@@ -16,7 +16,7 @@ import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {leadingAxesReduce, rowTile} from './reductions';
 
-/** Kernel name -> why the lab replaces or adds it. */
+/** Kernel name -> why the package replaces or adds it. */
 export const LAB_WASM_KERNELS: Readonly<Record<string, string>> = {
   Conv2DBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
@@ -38,7 +38,7 @@ const stockKernels = new Map<string, WasmKernel | null>();
 
 /**
  * Runs `body` with the stock tfjs-backend-wasm kernel `kernelName` in place
- * of the lab's (tests use it to show why a replacement is still needed).
+ * of the package's (tests use it to show why a replacement is still needed).
  */
 export async function withStockWasmKernel<T>(kernelName: string, body: () => Promise<T> | T): Promise<T> {
   const stock = stockKernels.get(kernelName);
@@ -52,11 +52,11 @@ export async function withStockWasmKernel<T>(kernelName: string, body: () => Pro
   }
 }
 
-/** Registers the lab's wasm kernels once per process (before setBackend). */
+/** Registers the package's wasm kernels once per process (before setBackend). */
 export function registerLabWasmKernels(): void {
   if (registered) return;
   if (tf.getKernel('BatchMatMul', 'wasm') == null) {
-    throw new Error('import @tensorflow/tfjs-backend-wasm before registering the lab wasm kernels');
+    throw new Error("import @tensorflow/tfjs-backend-wasm before registering tfjs-backend-wasm-train's kernels");
   }
   // Wrappers capture the stock kernels now, before ours replace them.
   captureStockMatMul();

@@ -14,7 +14,7 @@
  * multiply-adds, once each. At stride 1 there is one phase: the spread
  * without its copy.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {copyPixelGrid, spreadPadded} from '../wasm/heap';
@@ -79,7 +79,7 @@ export interface PhaseConvolution {
 /**
  * The same gradient as one stride-1 'valid' convolution of dy spread by the
  * stride into zeros (wasm/heap.ts `spreadPadded`) with every tap reversed,
- * i.e. the filter rotated by 180 degrees: where the lab's SIMD kernels (the
+ * i.e. the filter rotated by 180 degrees: where the package's SIMD kernels (the
  * phases' copies) did not load, and for strided depthwise convolutions.
  */
 export function inputGradientBySpread(backend: BackendWasm, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo,

@@ -1,11 +1,11 @@
 /**
- * Shared plumbing for the lab's wasm kernels: typed views of tensors that
+ * Shared plumbing for the package's wasm kernels: typed views of tensors that
  * live in the wasm heap, and a uniform way to (re)register a kernel.
  *
  * Kernels read and write the heap in place (no copies to JS arrays), and
  * leave the arithmetic-heavy part to wasm's XNNPACK BatchMatMul.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {SimdKernels, simdKernels, zeroHeap} from './simd-kernels';

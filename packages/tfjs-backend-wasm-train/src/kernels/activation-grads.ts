@@ -7,7 +7,7 @@
  * four kernels and three full-size temporaries (two bool masks and a zeros
  * tensor). On wasm those element-wise kernels are scalar C++; profiling the
  * lab MobileNetV2 showed them at 280 ms of a 1.2 s training step. Here the
- * mask and the select are one pass over the tensor, on wasm (the lab's SIMD
+ * mask and the select are one pass over the tensor, on wasm (the package's SIMD
  * kernel once loaded, else a JavaScript loop) and cpu; other
  * backends keep TF.js's own formula (they have fast element-wise kernels).
  * ReLU's own gradient, dy * cast(step(x)), is three kernels and two
@@ -18,7 +18,7 @@
  * not NaN (as for ClipByValue on stock wasm, docs/kernels.md). A NaN
  * activation still reaches the loss, where the trainer stops.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectShape} from '../wasm/heap';

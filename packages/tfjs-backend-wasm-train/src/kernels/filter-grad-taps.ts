@@ -1,6 +1,6 @@
 /**
  * The filter gradient of a stride-1 convolution as one x^T @ dy product
- * per tap, on the lab's SIMD `transposedProducts` (the 1x1 filter
+ * per tap, on the package's SIMD `transposedProducts` (the 1x1 filter
  * gradient's kernel), with no im2col.
  *
  * x and dy are copied into one zero-padded grid each, Gw = W + max(pad
@@ -14,7 +14,7 @@
  * reads them. The padding costs Gh*Gw / (OH*OW) more multiply-adds (1.15x
  * at 14x14 with a 3x3 filter, 1.56x at 4x4).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {checkWrite} from '../wasm/heap';

@@ -18,11 +18,11 @@
  * with n = Cin / G inputs and m = Cout / G outputs a group, NHWC, the
  * kernel [KH, KW, n, Cout] as GroupConv2D holds it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectRank, spreadPadded} from '../wasm/heap';
-import {SimdKernels, compileKernelsNow, heapFloats, heapInts, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
 import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
 
@@ -93,7 +93,7 @@ function shapeOf(g: Geometry): GroupConvShape {
 
 /**
  * The kernels compiled for this geometry (compiled on first use) with the
- * lab's SIMD kernels they run beside; null where the JavaScript loops serve
+ * package's SIMD kernels they run beside; null where the JavaScript loops serve
  * instead: SIMD kernels not loaded (or switched off), channels not in
  * multiples of 4, a body too large to unroll, or padding wider than the
  * kernel less one.
@@ -112,8 +112,8 @@ function compiledFor(wasm: BackendWasm, g: Geometry): {compiled: CompiledGroupCo
       exports = compileKernelsNow(wasm, `lab-group-conv-${key}.wat`, memory => groupConvModuleText(shape, memory));
     } catch (error) {
       // The JavaScript loops compute the same, slower: warn, do not fail the training run.
-      process.stderr.write(`lab engine: grouped convolution ${key} could not be compiled (${(error as Error).message}); ` +
-                           'using the JavaScript loops\n');
+      console.warn(`tfjs-backend-wasm-train: grouped convolution ${key} could not be compiled (${(error as Error).message}); ` +
+                   'using the JavaScript loops');
     }
     byShape.set(key, exports as unknown as CompiledGroupConv | null);
     if (exports != null) compiledKeys.add(key);
@@ -338,20 +338,22 @@ export function groupConvKernelHere(): boolean {
 }
 
 /**
- * Whether the kernel runs as the lab's SIMD code for these channels on the
- * current backend: wasm with its SIMD kernels loaded, each group's inputs
+ * Whether the kernel runs as the package's SIMD code for these channels on the
+ * current backend: wasm with its SIMD kernels loaded and wabt handed over
+ * (`useWabt`: the code is generated per geometry), each group's inputs
  * and all the outputs multiples of 4 (what wasm/sources/grouped-conv.ts needs).
  */
 export function groupConvSimdHere(inChannels: number, outChannels: number, groups: number): boolean {
   if (!groupConvKernelHere() || tf.getBackend() !== 'wasm') return false;
-  return simdKernels(tf.backend() as BackendWasm) != null && (inChannels / groups) % 4 === 0 && outChannels % 4 === 0;
+  return simdKernels(tf.backend() as BackendWasm) != null && runtimeAssemblyAvailable() &&
+      (inChannels / groups) % 4 === 0 && outChannels % 4 === 0;
 }
 
 /** The grouped convolution as one kernel call (see the module comment). */
 export function groupConv2dKernel(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: number, strides: number,
                                   padding: 'same' | 'valid'): tf.Tensor4D {
   if (!groupConvKernelHere()) {
-    throw new Error(`GroupConv2D route 'direct' needs the lab's grouped-convolution kernel, which the '${tf.getBackend()}' backend lacks ` +
+    throw new Error(`GroupConv2D route 'direct' needs the grouped-convolution kernel, which the '${tf.getBackend()}' backend lacks ` +
                     `(it is registered for ${Object.keys(KERNEL_ACCESS).join(' and ')}); use route 'auto' or 'split'`);
   }
   return tf.engine().runKernel(GROUP_CONV, {x, filter: kernel}, {groups, strides, pad: padding}) as tf.Tensor4D;

@@ -10,7 +10,7 @@
  * strided on dy spread out by the stride into zeros (input-grad-phases.ts
  * has both routes).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, input, spreadFits, stockKernel} from '../wasm/heap';

@@ -4,15 +4,15 @@
  * tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter at all, and its
  * Conv2DBackpropInput is a direct scalar loop. Both gradients are themselves
  * convolutions, which wasm runs on XNNPACK (SIMD, and threaded where the
- * lab's threads are on):
+ * backend's threads are on):
  *   dW = conv(x^T [Ci, H, W, N], dy^T [OH, OW, N, Co], dilation = stride)
  *        -> [Ci, KH, KW, Co], transposed to [KH, KW, Ci, Co]
  *   dX = conv(dy, W rotated by 180 degrees with its channel axes swapped),
  *        stride 1, one convolution per phase of the stride, each with the
- *        taps that phase meets (input-grad-phases.ts; without the lab's
+ *        taps that phase meets (input-grad-phases.ts; without the package's
  *        SIMD kernels, one convolution of dy spread by the stride)
  * At stride 1, where it pays, dW is instead one x^T @ dy per tap on the
- * lab's SIMD kernel (filter-grad-taps.ts).
+ * package's SIMD kernel (filter-grad-taps.ts).
  * Where those pay less (few input channels, 1x1 stride-1 convolutions) the
  * gradients are matrix products over the "column" matrix (P = N*OH*OW
  * output positions x K = KH*KW*Ci taps):
@@ -21,8 +21,8 @@
  * The column matrix is built in place in the wasm heap, a batch chunk at a
  * time so that its memory stays bounded.
  */
-import * as tf from '@tensorflow/tfjs';
-import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import {type BackendWasm, getThreadsCount} from '@tensorflow/tfjs-backend-wasm';
 
 import {
   checkWrite, copyFloats, disposeView, expectDepth, expectRank, expectShape, heapF32, heapView, input, reshaped, spreadFits,
@@ -42,7 +42,7 @@ const MIN_CHANNELS_FOR_CONVOLUTION = 8;
 
 /**
  * Below this many input channels (a network's stem) both gradients are the
- * lab's SIMD kernels over the output channels (wasm/sources/conv-grads-few-channels.ts), when
+ * package's SIMD kernels over the output channels (wasm/sources/conv-grads-few-channels.ts), when
  * those are a multiple of 4.
  */
 const FEW_CHANNELS = 4;
@@ -161,7 +161,7 @@ function cropped(x: tf.TensorInfo, shape: number[], backend: BackendWasm): tf.Te
 
 /** The wasm backend's thread count (the module is loaded whenever a wasm kernel runs). */
 function wasmThreads(): number {
-  return (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();
+  return getThreadsCount();
 }
 
 let forcedFilterRoute: 'taps' | 'convolution' | null = null;
@@ -194,7 +194,7 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     const P = N * OH * OW;
     const kernels = simdKernels(backend);
     if (kernels != null && info.inChannels % 4 === 0 && Co % 8 === 0) {
-      // The lab's SIMD kernel reads x and dy in place (XNNPACK would need x
+      // The package's SIMD kernel reads x and dy in place (XNNPACK would need x
       // transposed and dy packed, two copies of the activations).
       const dw = backend.makeOutput(filterShape, 'float32');
       checkWrite('Conv2DBackpropFilter', info.inChannels * Co, dw.shape);
@@ -215,7 +215,7 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   if (stockConv2D != null && info.inChannels >= MIN_CHANNELS_FOR_CONVOLUTION) {
     return filterGradientByConvolution(x, dy, info, backend);
   }
-  // A stem (fewer than 4 input channels): the lab's SIMD products of x and dy in place.
+  // A stem (fewer than 4 input channels): the package's SIMD products of x and dy in place.
   if (info.inChannels < FEW_CHANNELS && Co % 4 === 0 && kernels != null) {
     const dw = backend.makeOutput(filterShape, 'float32');
     checkWrite('Conv2DBackpropFilter', info.filterHeight * info.filterWidth * info.inChannels * Co, dw.shape);
@@ -315,7 +315,7 @@ export const conv2DBackpropInput: WasmKernel = args => {
   // which tf.fused.conv2d computes even though nothing needs it) the
   // convolution below would have 1-3 output channels, XNNPACK's weakest
   // shape (6 ms for [64, 28, 28, 1] from 16 channels at stride 2): the
-  // lab's kernel takes dot products over dy's channels instead.
+  // the package's kernel takes dot products over dy's channels instead.
   const kernels = simdKernels(backend);
   if (C < FEW_CHANNELS && Co % 4 === 0 && kernels != null) {
     const dx = backend.makeOutput(inputShape, 'float32');

@@ -10,7 +10,7 @@
  * time (forward 2.3 -> 0.9 ms, filter gradient 1.6 -> 0.5 ms on
  * [64, 14, 14, 32] -> 8, G = 4, one thread). A network has a handful of
  * grouped geometries, each generated and compiled once a process (about
- * 10 ms each; lib/engine/kernels/grouped-conv-kernel.ts keeps them).
+ * 10 ms each; kernels/grouped-conv-kernel.ts keeps them).
  *
  * What V8 (Node 20) rewards here, measured: few live v128 values. Blocking
  * two output pixels per step (8 accumulators) made the forward pass slower,
@@ -56,7 +56,7 @@ export function paddedInput(shape: GroupConvShape): {Hp: number; Wp: number} {
   return {Hp: (shape.OH - 1) * shape.stride + shape.KH, Wp: (shape.OW - 1) * shape.stride + shape.KW};
 }
 
-/** The code-size limit: beyond it lib/engine/kernels/grouped-conv-kernel.ts runs its JavaScript loops. */
+/** The code-size limit: beyond it kernels/grouped-conv-kernel.ts runs its JavaScript loops. */
 export const MAX_UNROLLED_PRODUCTS = 4096;
 
 /** Vector products the widest unrolled body holds (forward: one block of 4 outputs; input gradient: 4 vectors of a group). */

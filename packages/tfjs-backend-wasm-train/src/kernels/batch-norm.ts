@@ -11,7 +11,7 @@
  * The shifts sa, sb (per channel) keep the sums from cancelling: the
  * forward pass shifts x by one of its own values per channel, so the sum of
  * squares is of deviations; the backward pass shifts x by the mean.
- * On wasm they run as the lab's SIMD kernels (wasm/sources/batch-norm.ts)
+ * On wasm they run as the package's SIMD kernels (wasm/sources/batch-norm.ts)
  * once those are loaded, else (and on cpu) as the JavaScript loops below,
  * which ran at 6-8 ns an element over the wasm heap. Elsewhere
  * `batchNormTrainSupported()` is false and the layer keeps TF.js's own path.
@@ -21,7 +21,7 @@
  *             dbeta = sum dy;  dgamma = sum dy * x^
  *             dx = gamma * invStd / M * (M * dy - dbeta - x^ * dgamma)
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectShape} from '../wasm/heap';

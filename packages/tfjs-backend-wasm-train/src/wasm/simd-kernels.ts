@@ -1,19 +1,20 @@
 /**
- * Loads the lab's WebAssembly SIMD kernels (sources/) into the memory
- * of tfjs-backend-wasm's module, so they work on tensors in place.
+ * Loads the package's WebAssembly SIMD kernels (sources/, built ahead into
+ * binaries.generated.ts) into the memory of tfjs-backend-wasm's module, so
+ * they work on tensors in place.
  *
- * The text is assembled with wabt when the wasm engine starts (tens of
- * milliseconds, once a process), rather than shipping a prebuilt binary: the
- * source is what gets reviewed, and there is no build step to forget. Until
- * `prepareSimdKernels` has run for the backend's current memory,
- * `simdKernels()` is null and callers use their JavaScript loops, so TF.js
- * code that sets the wasm backend by itself still computes the same results.
+ * They load on first use, for the backend's current memory: synchronously
+ * (a 5 KB module), or where a browser refuses that on its main thread,
+ * asynchronously while the kernels' JavaScript loops serve. Until then, and
+ * where they cannot load, `simdKernels()` is null and every caller runs its
+ * JavaScript loop, which computes the same results, only slower.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {enableRelaxedSimd, fuseMultiplyAdds} from './fused-multiply-add';
-import {simdModuleText} from './sources';
+import {KERNEL_BINARIES} from './binaries.generated';
+import {relaxedSimdSupported} from './fused-multiply-add';
+import {WabtModule, isShared, memoryImportFor, watToBinary} from './wat-assembly';
 
 /** Byte addresses and counts, as in sources/*.ts. */
 export interface SimdKernels {
@@ -73,53 +74,56 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
  * build of the same kernels once a test has asked for it.
  */
 let loaded: {memory: WebAssembly.Memory; kernels: SimdKernels; fused: boolean; plain?: SimdKernels} | null = null;
+/** Why the kernels did not load for a memory (null while an asynchronous load is under way). */
+const loadProblems = new WeakMap<WebAssembly.Memory, string | null>();
 /** Set while `withPlainSimd` runs: the kernels in use are the plain ones. */
 let plainForced = false;
-/** wabt, kept once loaded, so kernels generated later (per geometry) assemble synchronously. */
-let wabtLoaded: WabtModule | null = null;
+/** wabt, where a caller has handed it over (`useWabt`): kernels generated per geometry need it. */
+let wabtGiven: WabtModule | null = null;
 
-function memoryImportOf(memory: WebAssembly.Memory): string {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  // A shared memory import needs a maximum no lower than the memory's own:
-  // 65536 pages is wasm32's whole address space.
-  return shared ? '(memory 1 65536 shared)' : '(memory 1)';
+/** The prebuilt module for a memory (shared or not), fused or plain, as bytes. */
+export function kernelBinary(fused: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
+  const base64 = KERNEL_BINARIES[fused ? 'fused' : 'plain'][shared ? 'shared' : 'unshared'];
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
-/**
- * Assembles the kernels for `memory` (shared or not: the import must say
- * which), with fused multiply-adds when `fused`; exported for the interface test.
- */
+function instantiateNow(memory: WebAssembly.Memory, fused: boolean): SimdKernels {
+  const module = new WebAssembly.Module(kernelBinary(fused, isShared(memory)));
+  return new WebAssembly.Instance(module, {env: {memory}}).exports as unknown as SimdKernels;
+}
+
+/** The kernels over `memory`, fused or plain, compiled asynchronously (what browsers' main threads allow for any size). */
 export async function assemble(memory: WebAssembly.Memory, fused = false): Promise<SimdKernels> {
-  const wabt = wabtLoaded ??= await (require('wabt') as () => Promise<WabtModule>)();
-  const module = await WebAssembly.compile(binaryOf(wabt, 'lab-simd-kernels.wat', simdModuleText(memoryImportOf(memory)), fused));
+  const module = await WebAssembly.compile(kernelBinary(fused, isShared(memory)));
   const instance = await WebAssembly.instantiate(module, {env: {memory}});
   return instance.exports as unknown as SimdKernels;
 }
 
 /**
- * WebAssembly text to a binary with the features the kernels use. Compiling
- * it validates (wabt's own validate() ignores the threads feature).
+ * Loads the kernels for `memory` now where this WebAssembly allows a
+ * synchronous compile; otherwise starts an asynchronous load and returns
+ * (the JavaScript loops serve until it ends).
  */
-function binaryOf(wabt: WabtModule, name: string, text: string, fused: boolean): Uint8Array<ArrayBuffer> {
-  const parsed = wabt.parseWat(name, fused ? fuseMultiplyAdds(text) : text, {simd: true, threads: true, bulk_memory: true, relaxed_simd: fused});
+function loadFor(memory: WebAssembly.Memory): void {
+  if (loadProblems.has(memory)) return;
+  const fused = relaxedSimdSupported();
   try {
-    return parsed.toBinary({}).buffer;
-  } finally {
-    parsed.destroy();
+    loaded = {memory, kernels: instantiateNow(memory, fused), fused};
+  } catch (syncError) {
+    loadProblems.set(memory, null);
+    assemble(memory, fused).then(
+        kernels => { loaded = {memory, kernels, fused}; },
+        (error: Error) => { loadProblems.set(memory, `${(syncError as Error).message}; then ${error.message}`); });
   }
-}
-
-interface WabtModule {
-  parseWat(filename: string, text: string, features: Record<string, boolean>): {
-    toBinary(options: object): {buffer: Uint8Array<ArrayBuffer>};
-    destroy(): void;
-  };
 }
 
 /**
  * Loads the kernels for a wasm backend, the current one by default
  * (idempotent). Returns why they could not load, or null: the JavaScript
- * loops still compute the same results, only slower, so the engine warns
+ * loops still compute the same results, only slower, so callers warn
  * instead of failing.
  */
 export async function prepareSimdKernels(backend = tf.backend() as BackendWasm): Promise<string | null> {
@@ -127,10 +131,11 @@ export async function prepareSimdKernels(backend = tf.backend() as BackendWasm):
   if (memory == null) return 'tfjs-backend-wasm exposes no WebAssembly.Memory (wasmMemory or asm.memory)';
   if (loaded?.memory === memory) return null;
   try {
-    const fused = enableRelaxedSimd();
+    const fused = relaxedSimdSupported();
     loaded = {memory, kernels: await assemble(memory, fused), fused};
     return null;
   } catch (error) {
+    loadProblems.set(memory, (error as Error).message);
     return (error as Error).message;
   }
 }
@@ -138,22 +143,52 @@ export async function prepareSimdKernels(backend = tf.backend() as BackendWasm):
 let disabled = false;
 
 /**
+ * Hands wabt to the package, for the kernels it generates at run time for
+ * one layer's geometry (the grouped convolution's). Without it those
+ * layers run their JavaScript loops; every other kernel is built ahead.
+ */
+export function useWabt(wabt: WabtModule): void {
+  wabtGiven = wabt;
+}
+
+/** Whether kernels generated at run time can be assembled (wabt handed over). */
+export function runtimeAssemblyAvailable(): boolean {
+  return wabtGiven != null;
+}
+
+/**
  * Assembles and instantiates, synchronously, a module generated at run time
  * (`text` given the memory import) over `backend`'s memory: kernels
- * specialised for one shape. Null where the SIMD kernels are not loaded
- * (then wabt may not be either) or switched off.
+ * specialised for one shape. Null where the SIMD kernels are not loaded or
+ * switched off, or no wabt was handed over.
  */
 export function compileKernelsNow(backend: BackendWasm, name: string, text: (memoryImport: string) => string): WebAssembly.Exports | null {
   const memory = memoryOf(backend);
-  if (simdKernels(backend) == null || wabtLoaded == null || memory == null) return null;
-  const module = new WebAssembly.Module(binaryOf(wabtLoaded, name, text(memoryImportOf(memory)), usingFusedKernels()));
-  return new WebAssembly.Instance(module, {env: {memory}}).exports;
+  if (simdKernels(backend) == null || wabtGiven == null || memory == null) return null;
+  const binary = watToBinary(wabtGiven, name, text(memoryImportFor(isShared(memory))), usingFusedKernels());
+  return new WebAssembly.Instance(new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>), {env: {memory}}).exports;
 }
 
-/** The kernels over `backend`'s memory, or null where they are not loaded (use the JS loop). */
+/** The kernels over `backend`'s memory (loaded on first ask), or null where they are not loaded (use the JS loop). */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
-  if (disabled || loaded == null || loaded.memory !== memoryOf(backend)) return null;
+  if (disabled) return null;
+  if (loaded == null || loaded.memory !== memoryOf(backend)) {
+    const memory = memoryOf(backend);
+    if (memory == null) return null;
+    loadFor(memory);
+    if (loaded == null || loaded.memory !== memory) return null;
+  }
   return plainForced && loaded.plain != null ? loaded.plain : loaded.kernels;
+}
+
+/**
+ * Which build of the kernels ran last: 'fused' (relaxed SIMD), 'plain'
+ * (SIMD), or 'javascript' where they have not loaded (yet, or at all) or
+ * are switched off: what a page or a log can show its reader.
+ */
+export function kernelBuild(): 'fused' | 'plain' | 'javascript' {
+  if (disabled || loaded == null) return 'javascript';
+  return usingFusedKernels() ? 'fused' : 'plain';
 }
 
 /** Whether the kernels in use have fused multiply-adds (relaxed SIMD). */

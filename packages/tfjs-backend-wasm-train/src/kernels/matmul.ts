@@ -8,7 +8,7 @@
  * multiply without.
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 import {input, stockKernel, WasmKernel} from '../wasm/heap';
 

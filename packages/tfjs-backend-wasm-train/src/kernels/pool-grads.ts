@@ -5,14 +5,14 @@
  * for even windows and for non-square inputs (e.g. 2x2/s2/same on 11x6:
  * relative error 0.63; test/engine/kernels/wasm-replacements.test.ts keeps that case).
  * The gradient goes to the first maximum in each window, as on `cpu`: on
- * the lab's SIMD kernel (poolGrad in wasm/sources/pool-grads.ts) once it is loaded, else
+ * the package's SIMD kernel (poolGrad in wasm/sources/pool-grads.ts) once it is loaded, else
  * in the JavaScript loop below.
  *
  * AvgPoolGrad: the stock kernel is right but scalar (72 ms of CondenseNet's
  * step, its transitions); the same SIMD kernel spreads dy / window size over
  * each window, as `cpu` does. Without the SIMD kernels the stock one runs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectRank, expectShape, heapF32, input, stockKernel, WasmKernel} from '../wasm/heap';

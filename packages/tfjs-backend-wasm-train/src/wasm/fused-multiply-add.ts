@@ -1,21 +1,20 @@
 /**
- * Fused multiply-add for the lab's WebAssembly kernels: WebAssembly's
- * relaxed SIMD `f32x4.relaxed_madd`, which V8 compiles to the CPU's FMA
- * instruction where it has one.
+ * Fused multiply-add for the WebAssembly kernels: WebAssembly's relaxed
+ * SIMD `f32x4.relaxed_madd`, which V8 compiles to the CPU's FMA instruction
+ * where it has one.
  *
- * Why: on the lab's compute-bound kernels it pays. `transposedProducts`
- * (the 1x1 and per-tap filter gradients) ran at 45-48 GFLOP/s with it
- * against 35-39 without, one thread, AMD EPYC, Node 20 (2026-12-03).
+ * Why: on the compute-bound kernels it pays. `transposedProducts` (the 1x1
+ * and per-tap filter gradients) ran at 45-48 GFLOP/s with it against 35-39
+ * without, one thread, AMD EPYC, Node 20 (2026-12-03).
  *
- * Node 20's V8 has relaxed SIMD behind `--experimental-wasm-relaxed-simd`;
- * newer Node turns it on by default. The flag only gates which instructions
- * a module may contain, so the engine sets it in its own process, before any
- * kernel is compiled, where it is not on already; where that does not take,
- * the kernels stay plain SIMD. relaxed_madd may round once (fused) or twice
- * (as mul then add, the plain kernels' result): the tests hold both paths to
- * the cpu backend's gradients to the same 1e-5.
+ * Every kernel is built twice from the same text (scripts/assemble.ts): as
+ * written, and with the accumulations rewritten by `fuseMultiplyAdds`. The
+ * fused build is used where this WebAssembly validates relaxed SIMD
+ * (Chrome 114+, Firefox 120+, Node 22+; Node 20 behind
+ * `--experimental-wasm-relaxed-simd`). relaxed_madd may round once (fused)
+ * or twice (as mul then add, the plain build's result): the tests hold both
+ * builds to the cpu backend's gradients to the same 1e-5.
  */
-import * as v8 from 'node:v8';
 
 /** (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)) */
 const RELAXED_MADD_PROBE = new Uint8Array([
@@ -23,17 +22,9 @@ const RELAXED_MADD_PROBE = new Uint8Array([
   10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
 ]);
 
-export const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
-
-/** Whether this process's WebAssembly has relaxed SIMD, turning Node 20's flag on first where needed. */
-export function enableRelaxedSimd(): boolean {
-  if (WebAssembly.validate(RELAXED_MADD_PROBE)) return true;
-  try {
-    v8.setFlagsFromString(RELAXED_SIMD_FLAG);
-  } catch {
-    return false;
-  }
-  return WebAssembly.validate(RELAXED_MADD_PROBE);
+/** Whether this WebAssembly accepts relaxed SIMD's fused multiply-add (asked afresh: a Node flag may turn it on later). */
+export function relaxedSimdSupported(): boolean {
+  return typeof WebAssembly !== 'undefined' && WebAssembly.validate(RELAXED_MADD_PROBE);
 }
 
 /** The end of the balanced S-expression that opens at `start` ('('). */

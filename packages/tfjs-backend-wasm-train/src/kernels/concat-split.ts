@@ -6,11 +6,11 @@
  * along channels makes those rows short (CondenseNet's dense blocks add 8
  * channels per layer; Inception's branches 8-48), and the allocation, not the
  * copy, dominated: Concat and SplitV took 480 ms of CondenseNet-lab's 2.5 s
- * training step. Rows are copied by the lab's wasm kernel `copyRows` (one
+ * training step. Rows are copied by the wasm kernel `copyRows` (one
  * memory.copy per row) once it is loaded, else with `copyFloats` (a loop for
  * short ones). Other dtypes go to the stock kernels.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 import {checkWrite, copyFloats, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';

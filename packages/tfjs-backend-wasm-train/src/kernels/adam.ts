@@ -7,11 +7,11 @@
  * of TF.js's bookkeeping besides its arithmetic: 5-8 ms of a 60-80 ms
  * training step on the chapters' small networks (measured 2026-12-03, one
  * thread). `LabAdamUpdate` computes the same float32 operations, in the
- * same order, in one pass: the lab's SIMD kernel on wasm once loaded, a
+ * same order, in one pass: the package's SIMD kernel on wasm once loaded, a
  * JavaScript loop otherwise. On other backends (webgpu, tensorflow) the
  * optimizer is TF.js's own.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectShape} from '../wasm/heap';
@@ -81,7 +81,7 @@ export function registerAdamKernel(): void {
  * saved weights are AdamOptimizer's, so a checkpoint written by one loads
  * into the other.
  */
-export class LabAdamOptimizer extends tf.AdamOptimizer {
+export class FusedAdamOptimizer extends tf.AdamOptimizer {
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null) {
     super(learningRate, beta1, beta2, epsilon ?? undefined);
   }

@@ -5,7 +5,7 @@
  * reducing and tiles element by element; both were ~20 % of a training step.
  * Any other case falls through to the stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 import {heapF32, input, stockKernel, WasmKernel} from '../wasm/heap';
 

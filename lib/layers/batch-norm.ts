@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {batchNormTrain, batchNormTrainSupported} from 'tfjs-backend-wasm-train';
+import {trainingKernels} from '../engine/backends/training-kernels';
 
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 
@@ -33,11 +33,11 @@ export class LabBatchNormalization extends TfjsBatchNormalization {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const axis = Array.isArray(self.axis) ? self.axis[0] : self.axis;
     const lastAxis = axis === -1 || axis === x.rank - 1;
-    if (kwargs['training'] !== true || !lastAxis || !self.center || !self.scale || !batchNormTrainSupported()) {
+    if (kwargs['training'] !== true || !lastAxis || !self.center || !self.scale || !trainingKernels().batchNormTrainSupported()) {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {
-      const {y, mean, variance} = batchNormTrain(x, self.gamma.read() as tf.Tensor1D, self.beta.read() as tf.Tensor1D, self.epsilon);
+      const {y, mean, variance} = trainingKernels().batchNormTrain(x, self.gamma.read() as tf.Tensor1D, self.beta.read() as tf.Tensor1D, self.epsilon);
       // The same moving-average update as TF.js's layer.
       const decay = 1 - self.momentum;
       for (const [moving, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {

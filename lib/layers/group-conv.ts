@@ -26,7 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {groupConv2d, groupConvSimdHere} from '../engine';
+import {trainingKernels} from '../engine';
 
 export const GROUP_CONV_ROUTES = ['auto', 'split', 'depthwise', 'masked', 'direct'] as const;
 export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];
@@ -45,7 +45,7 @@ export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: 
   if (groups === 1) return 'conv';
   if (route !== 'auto') return route;
   if (inChannels / groups <= GROUP_ROUTE_RULE.depthwiseUpToInputsPerGroup) return 'depthwise';
-  const direct = outChannels / groups <= GROUP_ROUTE_RULE.directUpToOutputsPerGroup && groupConvSimdHere(inChannels, outChannels, groups);
+  const direct = outChannels / groups <= GROUP_ROUTE_RULE.directUpToOutputsPerGroup && trainingKernels().groupConvSimdHere(inChannels, outChannels, groups);
   return direct ? 'direct' : 'split';
 }
 
@@ -166,7 +166,7 @@ export function groupedConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: numbe
       return y.reshape([batch, height, width, groups, n, m]).sum(4).reshape([batch, height, width, outChannels]) as tf.Tensor4D;
     }
     case 'direct':
-      return groupConv2d(x, kernel, groups, strides, padding);
+      return trainingKernels().groupConv2d(x, kernel, groups, strides, padding);
     case 'masked': {
       // The kernel repeated for every group's inputs, kept only on its own block.
       const blocks = new Float32Array(inChannels * outChannels);

@@ -1,7 +1,7 @@
 /** Optimisers and learning-rate schedules the papers trained with. */
 import * as tf from '@tensorflow/tfjs';
 
-import {FusedAdamOptimizer} from '../engine';
+import {trainingKernels} from '../engine';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
 export type OptimizerName = typeof OPTIMIZERS[number];
@@ -43,7 +43,7 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
       return tf.train.rmsprop(learningRate, 0.9, 0.9, 1.0);
     case 'adam':
       // tf.train.adam's update as one kernel per variable on wasm and cpu (tfjs-backend-wasm-train's FusedAdamOptimizer).
-      return new FusedAdamOptimizer(learningRate);
+      return new (trainingKernels().FusedAdamOptimizer)(learningRate);
     default:
       throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${name as string}'`);
   }

@@ -10,7 +10,7 @@
  */
 import {strict as assert} from 'node:assert';
 
-import {WASM_KERNELS} from '../../lib/engine';
+import {WASM_KERNELS} from '../../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 import {CONFIGURATIONS, ConfigurationName, FileOutcome, SPEC_FILES} from './tfjs-specs/configurations';
 import {STOCK_FAILURES} from './tfjs-specs/stock-failures';
 import {buildSpecBundle, failures, runSuite, statuses} from './tfjs-specs/suite';

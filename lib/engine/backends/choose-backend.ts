@@ -22,10 +22,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import {envValue} from '../../environment';
-import type * as WasmTrain from 'tfjs-backend-wasm-train';
-
 import {isSoftwareAdapter} from './gpu-probe';
 import {enableRelaxedSimdInNode} from './relaxed-simd';
+import {trainingKernels} from './training-kernels';
 import {WASM_DIR_ENV, prepareWasmThreads, threadsFromEnvironment, wasmOutDir} from './wasm-threads';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -55,17 +54,6 @@ function cpuModel(): string {
   const cpus = os.cpus();
   const model = cpus[0]?.model?.trim() || 'unknown CPU';
   return `${model}, ${cpus.length} logical cores`;
-}
-
-/**
- * The lab's kernels (the workspace package tfjs-backend-wasm-train, which
- * registers them when first loaded), with wabt handed over for the grouped
- * convolution's kernels generated per geometry. Loaded when an engine
- * starts, not when this module is: TF.js's spec suite imports this module's
- * Dawn set-up for its stock configurations, which must stay stock.
- */
-function trainingKernels(): typeof WasmTrain {
-  return require('tfjs-backend-wasm-train') as typeof WasmTrain;
 }
 
 /** `hardwareOnly`: refuse before starting anything when the device is a software one. */
@@ -228,7 +216,7 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   quietTfjs();
   const kernels = trainingKernels();
   kernels.registerTrainingKernels();
-  kernels.useWabt(await (require('wabt') as () => Promise<WasmTrain.WabtModule>)());
+  kernels.useWabt(await (require('wabt') as () => Promise<import('tfjs-backend-wasm-train').WabtModule>)());
   if (wanted !== 'auto') {
     try {
       current = await activate(wanted);

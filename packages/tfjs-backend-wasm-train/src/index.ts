@@ -24,7 +24,7 @@ import {registerBatchNormKernels} from './kernels/batch-norm';
 import {registerGroupConvKernels} from './kernels/grouped-conv-kernel';
 import {registerLabWasmKernels} from './kernels/wasm-replacements';
 
-export {LAB_WASM_KERNELS as WASM_KERNELS} from './kernels/wasm-replacements';
+export {WASM_KERNELS} from './kernels/wasm-replacements';
 export {FusedAdamOptimizer} from './kernels/adam';
 export {batchNormTrain, batchNormTrainSupported, type BatchNormTrainResult} from './kernels/batch-norm';
 export {GROUP_CONV, groupConv2dKernel as groupConv2d, groupConvKernelHere, groupConvSimdHere} from './kernels/grouped-conv-kernel';

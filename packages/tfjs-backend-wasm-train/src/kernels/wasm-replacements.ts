@@ -17,7 +17,7 @@ import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {leadingAxesReduce, rowTile} from './reductions';
 
 /** Kernel name -> why the package replaces or adds it. */
-export const LAB_WASM_KERNELS: Readonly<Record<string, string>> = {
+export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Conv2DBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: wasm depthwise conv of the spread dy)',
@@ -63,7 +63,7 @@ export function registerLabWasmKernels(): void {
   captureStockDepthwise();
   captureStockConv();
   captureStockBackpropInput();
-  const kernels: Record<keyof typeof LAB_WASM_KERNELS, WasmKernel> = {
+  const kernels: Record<keyof typeof WASM_KERNELS, WasmKernel> = {
     Conv2DBackpropFilter: conv2DBackpropFilter,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,

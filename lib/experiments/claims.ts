@@ -6,7 +6,9 @@
  * and the equivalence margin, all set before any run. A plan trains every
  * claim's arms at its claim seeds; lib/chapters/common/claims.ts judges them.
  */
+import {plural, signed} from '../display/format';
 import {tQuantile} from '../results/intervals';
+import {Verdict, pairedVerdict} from '../results/stats';
 import {ExperimentSpec} from './spec';
 
 /**
@@ -110,4 +112,55 @@ export function claimDesign(claim: Pick<HeadlineClaim, 'margin'>, seeds: number,
   for (let n = Math.max(2, seeds); n <= 100 && seedsToDecideAny == null; n++) if (band(n).undecided == null) seedsToDecideAny = n;
   return {runs: 2 * seeds, halfWidth95: here.differs, halfWidth90: here.equivalent, equivalentBelow: here.equivalentBelow,
           differsAbove: here.differs, undecidedBand: here.undecided, seedsToDecideAny};
+}
+
+/** What a claim needs to be judged: its prediction, its margin and its arms' labels (a browser's copy has no specs). */
+export type JudgedClaim = Pick<HeadlineClaim, 'paper' | 'margin'> & {a: {label: string}; b: {label: string}};
+
+/** "the paper predicts two 3×3 as accurate as one 5×5": what a claim expects of its arms, in words. */
+export function predictedText(claim: JudgedClaim): string {
+  const relation = claim.paper === 'higher' ? 'more accurate than' : claim.paper === 'lower' ? 'less accurate than' : 'as accurate as';
+  return `the paper predicts ${claim.a.label} ${relation} ${claim.b.label}` +
+      (claim.paper === 'equivalent' ? ` (here: within ±${claim.margin})` : '');
+}
+
+/**
+ * Whether a verdict bears a prediction out. A predicted gain is borne out
+ * by a decided difference its way, and refuted by one the other way or by
+ * an interval inside the margin (no gain as large as the margin). A
+ * predicted equivalence is borne out inside the margin and refuted only
+ * when the 95 % interval lies wholly outside it; a difference from zero
+ * smaller than the margin cannot say.
+ */
+export function bearsOut(prediction: PaperPrediction, v: Verdict): boolean | null {
+  if (prediction === 'equivalent') {
+    if (v.decision === 'equivalent') return true;
+    const outsideMargin = v.margin != null && (v.low > v.margin || v.high < -v.margin);
+    return outsideMargin ? false : null;
+  }
+  if (v.decision === 'unmeasured' || v.decision === 'undecided') return null;
+  if (v.decision === 'equivalent') return false;
+  return (v.difference > 0) === (prediction === 'higher');
+}
+
+/**
+ * The book's rule on a claim's paired test accuracies (arm a and arm b at
+ * the same seeds): the verdict on a − b against the margin, and whether it
+ * bears the paper out. The chapters and the reports' in-browser runs both
+ * judge with it.
+ */
+export function judgeAccuracies(claim: JudgedClaim, a: readonly number[], b: readonly number[]): {verdict: Verdict; agrees: boolean | null} {
+  if (a.length !== b.length) throw new Error(`paired accuracies need as many for arm a as for arm b, got ${a.length} and ${b.length}`);
+  const verdict = pairedVerdict(a.map((value, i) => value - b[i]), claim.margin, claim.paper === 'equivalent');
+  return {verdict, agrees: bearsOut(claim.paper, verdict)};
+}
+
+export const AGREEMENT_WORDS = (agrees: boolean | null) => agrees == null ? 'cannot say at this budget' : agrees ? 'agrees' : 'disagrees';
+
+/** A claim's outcome in a sentence: what was measured, the verdict, and whether it bears the paper out. */
+export function outcomeSentence(claim: JudgedClaim, seeds: number, verdict: Verdict, agrees: boolean | null): string {
+  const measured = `${claim.a.label} against ${claim.b.label}: ${signed(verdict.difference)} in test accuracy over ` +
+      `${plural(seeds, 'paired seed')}, ${verdict.label}.`;
+  const paper = predictedText(claim);
+  return `${measured} ${paper[0].toUpperCase()}${paper.slice(1)}; the lab ${AGREEMENT_WORDS(agrees)}.`;
 }

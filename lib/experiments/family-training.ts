@@ -20,8 +20,12 @@ import {ExperimentConfig, ExperimentResult} from './spec';
 export interface RunAdditions {
   /** Hooks the training loop calls. */
   hooks: Pick<TrainOptions, 'onStep' | 'extraLoss'>;
-  /** The cost the record reports, where it is not the training network's. */
-  reportedCost?: CostTotals;
+  /**
+   * The cost the record reports, where it is not the training network's
+   * (a function: the browser's runs, whose costs come with their
+   * configuration, never ask for it).
+   */
+  reportedCost?(): CostTotals;
   /** What the record keeps besides the common fields, once training is done. */
   recordAfterTraining(data: {train: ImageSet; test?: ImageSet}): Promise<Partial<ExperimentResult>>;
 }
@@ -48,7 +52,7 @@ const CONDENSENET_TRAINING: FamilyTraining = {
     const condensation = condensationHooks(model, {groupLassoLambda: options.groupLasso ?? 0});
     return {
       hooks: {onStep: condensation.onStep, extraLoss: condensation.extraLoss},
-      reportedCost: convertedCost(config),
+      reportedCost: () => convertedCost(config),
       async recordAfterTraining(data) {
         if (data.test == null) return {};
         const record: CondensationRecord = {

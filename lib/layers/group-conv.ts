@@ -26,7 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {trainingKernels} from '../engine';
+import {trainingKernels} from '../engine/backends/training-kernels';
 
 export const GROUP_CONV_ROUTES = ['auto', 'split', 'depthwise', 'masked', 'direct'] as const;
 export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];

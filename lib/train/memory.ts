@@ -1,6 +1,4 @@
 /** Whether a model's training fits in this machine's memory, estimated from its analytic cost before anything trains. */
-import * as os from 'node:os';
-
 import * as tf from '@tensorflow/tfjs';
 
 import {CostTotals, modelCost, totals} from '../cost';
@@ -14,9 +12,22 @@ export function estimateTrainingBytes(cost: Pick<CostTotals, 'activationBytes' |
   return 3 * cost.activationBytes * batchSize + 4 * cost.weightBytes;
 }
 
+/**
+ * This machine's memory: Node's total, or in a browser (a report's "run it
+ * here" section) what the page may know (Chrome's navigator.deviceMemory,
+ * GiB, rounded down), else 4 GiB.
+ */
+function machineBytes(): number {
+  if (typeof process !== 'undefined' && process.versions?.node != null) {
+    return (require('node:os') as typeof import('node:os')).totalmem();
+  }
+  const deviceMemory = (globalThis as {navigator?: {deviceMemory?: number}}).navigator?.deviceMemory;
+  return (deviceMemory ?? 4) * 2 ** 30;
+}
+
 export function checkFitsInMemory(model: tf.LayersModel, batchSize: number,
                                   options: {cost?: CostTotals; budgetBytes?: number} = {}): void {
-  const budgetBytes = options.budgetBytes ?? os.totalmem() / 2;
+  const budgetBytes = options.budgetBytes ?? machineBytes() / 2;
   const needed = estimateTrainingBytes(options.cost ?? totals(modelCost(model)), batchSize);
   if (needed > budgetBytes) {
     const gib = (b: number) => (b / 2 ** 30).toFixed(1);

@@ -1,7 +1,7 @@
 /** Optimisers and learning-rate schedules the papers trained with. */
 import * as tf from '@tensorflow/tfjs';
 
-import {trainingKernels} from '../engine';
+import {trainingKernels} from '../engine/backends/training-kernels';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
 export type OptimizerName = typeof OPTIMIZERS[number];

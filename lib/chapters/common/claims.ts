@@ -7,10 +7,11 @@
 import {plural, signed} from '../../display/format';
 import {Item, headlineItem, markdownItem, tableItem} from '../../display/show';
 import {BUDGET_SIZES} from '../../experiments/budget-sizes';
-import {HeadlineClaim, PaperPrediction, claimGroup, predictionText} from '../../experiments/claims';
+export {bearsOut} from '../../experiments/claims';
+import {AGREEMENT_WORDS, HeadlineClaim, claimGroup, judgeAccuracies, outcomeSentence, predictionText} from '../../experiments/claims';
 import {PlanResult} from '../../experiments/runner';
 import {Run} from '../../experiments/spec';
-import {Verdict, pairedVerdict} from '../../results/stats';
+import {Verdict} from '../../results/stats';
 import {accuracy} from './runs';
 
 export interface ClaimOutcome {
@@ -25,32 +26,6 @@ export interface ClaimOutcome {
   agrees: boolean | null;
 }
 
-/** "The paper predicts two 3×3 as accurate as one 5×5": what a claim expects of its arms, in words. */
-function predicted(claim: HeadlineClaim): string {
-  const relation = claim.paper === 'higher' ? 'more accurate than' : claim.paper === 'lower' ? 'less accurate than' : 'as accurate as';
-  return `the paper predicts ${claim.a.label} ${relation} ${claim.b.label}` +
-      (claim.paper === 'equivalent' ? ` (here: within ±${claim.margin})` : '');
-}
-
-/**
- * Whether a verdict bears a prediction out. A predicted gain is borne out
- * by a decided difference its way, and refuted by one the other way or by
- * an interval inside the margin (no gain as large as the margin). A
- * predicted equivalence is borne out inside the margin and refuted only
- * when the 95 % interval lies wholly outside it; a difference from zero
- * smaller than the margin cannot say.
- */
-export function bearsOut(prediction: PaperPrediction, v: Verdict): boolean | null {
-  if (prediction === 'equivalent') {
-    if (v.decision === 'equivalent') return true;
-    const outsideMargin = v.margin != null && (v.low > v.margin || v.high < -v.margin);
-    return outsideMargin ? false : null;
-  }
-  if (v.decision === 'unmeasured' || v.decision === 'undecided') return null;
-  if (v.decision === 'equivalent') return false;
-  return (v.difference > 0) === (prediction === 'higher');
-}
-
 /** The claim's runs, a then b per claim seed, as the plan ordered them (lib/experiments/claims.ts, claimSpecs). */
 function pairs(result: PlanResult, claim: HeadlineClaim): Array<{seed: number; a: Run; b: Run}> {
   const runs = result.group(claimGroup(claim));
@@ -62,8 +37,7 @@ export function judgeClaim(result: PlanResult, claim: HeadlineClaim): ClaimOutco
   const paired = pairs(result, claim);
   const a = paired.map(p => accuracy(p.a));
   const b = paired.map(p => accuracy(p.b));
-  const verdict = pairedVerdict(a.map((value, i) => value - b[i]), claim.margin, claim.paper === 'equivalent');
-  return {claim, seeds: paired.map(p => p.seed), a, b, verdict, agrees: bearsOut(claim.paper, verdict)};
+  return {claim, seeds: paired.map(p => p.seed), a, b, ...judgeAccuracies(claim, a, b)};
 }
 
 /** Every headline claim of the plan, judged (none for a plan without claims). */
@@ -71,15 +45,9 @@ export function judgeClaims(result: PlanResult): ClaimOutcome[] {
   return (result.expanded.plan.claims ?? []).map(claim => judgeClaim(result, claim));
 }
 
-const AGREEMENT_WORDS = (agrees: boolean | null) => agrees == null ? 'cannot say at this budget' : agrees ? 'agrees' : 'disagrees';
-
 /** One claim's outcome in a sentence: what was measured, the verdict, and whether it bears the paper out. */
 export function claimSentence(o: ClaimOutcome): string {
-  const v = o.verdict;
-  const measured = `${o.claim.a.label} against ${o.claim.b.label}: ${signed(v.difference)} in test accuracy over ` +
-      `${plural(o.seeds.length, 'paired seed')}, ${v.label}.`;
-  const paper = predicted(o.claim);
-  return `${measured} ${paper[0].toUpperCase()}${paper.slice(1)}; the lab ${AGREEMENT_WORDS(o.agrees)}.`;
+  return outcomeSentence(o.claim, o.seeds.length, o.verdict, o.agrees);
 }
 
 /** The table of a chapter's headline claims: what the paper predicts, the lab's interval and verdict, and whether they agree. */

@@ -13,3 +13,5 @@ export {NetworkCost, networkCost} from './models/costs';
 export * from './plot';
 export * from './results';
 export * from './train';
+export {RUN_HERE_DEFAULTS, RunHereOptions, runHereConfig} from './run-here/config';
+export {runItHere} from './run-here/section';

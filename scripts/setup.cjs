@@ -10,6 +10,7 @@
  *      a dist/ newer than its sources (else its build: esbuild and tsc), and
  *      dist/ is newer than every file in lib/ and the package's sources
  *      (else `tsc -p tsconfig.build.json`);
+ *      then the reports' "run it here" page code (dist/run-here/, esbuild);
  *   3. .venv/ holds requirements.txt (else venv + pip install);
  *   4. Debian packages the lab uses (dataset-fashion-mnist; for tests
  *      chromium), installed when running as root on Debian, otherwise the
@@ -117,6 +118,21 @@ function ensureBuild() {
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
+/** The reports' "run it here" page code (scripts/build-run-here.cjs), after lib/ and the kernel package. */
+function ensureRunHereBundle() {
+  const stamp = path.join(ROOT, 'dist', 'run-here', '.build-stamp');
+  const sources = Math.max(
+      newestMtime(path.join(ROOT, 'lib')),
+      newestMtime(path.join(KERNEL_PACKAGE, 'src')),
+      fs.statSync(path.join(ROOT, 'scripts', 'build-run-here.cjs')).mtimeMs);
+  let built = 0;
+  try { built = fs.statSync(stamp).mtimeMs; } catch { /* never built */ }
+  if (built >= sources) return;
+  say('bundling the reports\' "run it here" page code into dist/run-here/');
+  run(process.execPath, [path.join(ROOT, 'scripts', 'build-run-here.cjs')]);
+  fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+}
+
 function findPython() {
   for (const candidate of ['python3', 'python']) {
     const r = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {encoding: 'utf8'});
@@ -209,6 +225,7 @@ function main() {
   ensureNodeModules();
   ensureKernelPackage();
   ensureBuild();
+  ensureRunHereBundle();
   ensureVenv();
   ensureDebianPackages();
   // The webgpu tests' software Vulkan, inside .cache/ (scripts/software-vulkan.cjs); without it they skip.

@@ -7,6 +7,7 @@ import {EngineInfo} from '../engine';
 import {formatCount, plural} from '../display/format';
 import {Item, headlineItem, markdownItem, tableItem} from '../display/show';
 import {Budget, pick} from '../experiments/budget';
+import {EQUIVALENCE_MARGIN, HeadlineClaim} from '../experiments/claims';
 import {BudgetPlan} from '../experiments/plan';
 import {PlanResult} from '../experiments/runner';
 import {TrainingSettings, datasetFor} from '../experiments/spec';
@@ -100,3 +101,16 @@ export function headlineSection(result: PlanResult): Item[] {
       `${(thinnest.result.testAccuracy ?? NaN).toFixed(3)} vs ${(widest.result.testAccuracy ?? NaN).toFixed(3)} ` +
       `(${result.budget} budget, ${result.backend}).`)];
 }
+
+/**
+ * The tour's experiment for a report's "run it here" section (it is not
+ * part of the tour's plan): the widest and the narrowest network of the
+ * width sweep, paired over seeds.
+ */
+export const RUN_HERE_CLAIM: HeadlineClaim = {
+  id: 'width', claim: 'A wider MobileNet is more accurate: α = 1 against α = 0.25.',
+  source: 'MobileNets (Howard et al., 2017), §4.2 and Table 6',
+  a: {label: 'α = 1', spec: seed => ({model: 'mobilenet_v1', options: {...LAB_SCALE, width: 1}, seed})},
+  b: {label: 'α = 0.25', spec: seed => ({model: 'mobilenet_v1', options: {...LAB_SCALE, width: 0.25}, seed})},
+  paper: 'higher', margin: EQUIVALENCE_MARGIN,
+};

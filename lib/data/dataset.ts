@@ -72,6 +72,23 @@ export function splitValidation(set: ImageSet, fraction: number, seed: number): 
   };
 }
 
+/**
+ * One run's images from the sets it draws on: `limit` training images after
+ * a shuffle by the run's seed (so two arms at one seed train on the same
+ * images), `testLimit` test images after a fixed shuffle, and a seeded
+ * validation split where `validation` > 0. What every run does, from the
+ * whole data set in Node and from the images a report carries in a browser.
+ */
+export function runSubsets(sets: {train: ImageSet; test: ImageSet},
+                           config: {limit?: number | null; testLimit?: number | null; seed: number; validation: number}):
+    {train: ImageSet; validation?: ImageSet; test: ImageSet} {
+  let train = config.limit ? take(sets.train, config.limit, config.seed) : sets.train;
+  const test = config.testLimit ? take(sets.test, config.testLimit, 7) : sets.test;
+  let validation: ImageSet | undefined;
+  if (config.validation > 0) ({train, validation} = splitValidation(train, config.validation, config.seed));
+  return {train, validation, test};
+}
+
 /** Mean and standard deviation of all pixels, on the 0..1 scale. */
 export function pixelStats(set: ImageSet): Normalisation {
   let sum = 0;

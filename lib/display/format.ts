@@ -27,3 +27,11 @@ export function millions(value: number, digits = 2): string {
 export function percent(fraction: number, digits = 1): string {
   return `${(100 * fraction).toFixed(digits)} %`;
 }
+
+/** "3.2 hours", "14 min", "40 s": a duration as a reader takes it in. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'unknown';
+  if (seconds >= 5400) return `${(seconds / 3600).toFixed(1)} hours`;
+  if (seconds >= 90) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds)} s`;
+}

@@ -8,6 +8,8 @@
  */
 import {Run, ExperimentConfig, speedKey} from './spec';
 
+export {formatDuration} from '../display/format';
+
 export interface TimeEstimate {
   /** Estimated training seconds of every run that could be estimated. */
   seconds: number;
@@ -85,10 +87,3 @@ export function estimateSeconds(configs: readonly ExperimentConfig[], measured: 
   return estimate;
 }
 
-/** "3.2 hours", "14 min", "40 s": a duration as a reader takes it in. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return 'unknown';
-  if (seconds >= 5400) return `${(seconds / 3600).toFixed(1)} hours`;
-  if (seconds >= 90) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds)} s`;
-}

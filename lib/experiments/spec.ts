@@ -6,7 +6,7 @@
  * everywhere and its record is found again by its configuration.
  */
 import {loadCifar10} from '../data/cifar10';
-import {ImageSet, splitValidation, take} from '../data/dataset';
+import {ImageSet, runSubsets} from '../data/dataset';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {syntheticImages} from '../data/synthetic';
 import {DATASETS, DatasetName} from '../data/shapes';
@@ -134,11 +134,7 @@ export function datasetFor(config: Pick<ExperimentConfig, 'dataset' | 'limit' | 
     default:
       throw new Error(`dataset must be one of ${DATASETS.join(', ')}, got '${config.dataset as string}'`);
   }
-  let trainSet = config.limit ? take(sets.train, config.limit, config.seed) : sets.train;
-  const test = config.testLimit ? take(sets.test, config.testLimit, 7) : sets.test;
-  let validation: ImageSet | undefined;
-  if (config.validation > 0) ({train: trainSet, validation} = splitValidation(trainSet, config.validation, config.seed));
-  return {train: trainSet, validation, test};
+  return runSubsets(sets, config);
 }
 
 /** Images one run trains on in all its epochs (what its time is proportional to). */

@@ -16,7 +16,7 @@ import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import {kernelBuild} from 'tfjs-backend-wasm-train';
 
 import {ImageSet} from '../data/dataset';
-import {formatDuration} from '../display/format';
+import {formatDuration, plural} from '../display/format';
 import {plotFigure} from './plot';
 import {Estimate, RunHereConfig, RunOutcome, RunStopped, estimate, judge, runsOf, smokeConfig, trainRun} from './runner';
 
@@ -93,7 +93,8 @@ interface Elements {
   estimate: HTMLButtonElement;
   start: HTMLButtonElement;
   stop: HTMLButtonElement;
-  progress: HTMLProgressElement;
+  /** The bar inside the progress track: its width is the share done. */
+  progress: HTMLElement;
   status: HTMLElement;
   plot: HTMLElement;
   verdict: HTMLElement;
@@ -138,6 +139,10 @@ export function mount(root: HTMLElement): void {
   let estimated: Estimate | null = null;
 
   // ?run-here=smoke (the tests): every run on a few images, said on every status line.
+  const setProgress = (share: number) => {
+    ui.progress.style.width = `${(100 * share).toFixed(1)}%`;
+    ui.progress.parentElement!.setAttribute('aria-valuenow', share.toFixed(3));
+  };
   const status = (text: string) => { ui.status.textContent = smoke ? `Smoke size (${config.training.limit} training images, ` +
       `${config.seeds.length} seeds): ${text}` : text; };
   const prepare = async () => {
@@ -207,14 +212,14 @@ export function mount(root: HTMLElement): void {
           outcomes.push(await trainRun(config, sets!, run, {
             engine: engineInfo,
             async onStep(done) {
-              ui.progress.value = (index + done) / runs.length;
+              setProgress((index + done) / runs.length);
               await step();
               if (stopRequested) throw new RunStopped();
             },
           }));
         } catch (error) {
           if (error instanceof RunStopped) {
-            status(`Stopped during ${label}; ${outcomes.length} run(s) finished.`);
+            status(`Stopped during ${label}; ${plural(outcomes.length, 'run')} finished.`);
             ui.stop.disabled = true;
             ui.start.disabled = false;
             ui.estimate.disabled = false;
@@ -223,7 +228,7 @@ export function mount(root: HTMLElement): void {
           }
           throw error;
         }
-        ui.progress.value = (index + 1) / runs.length;
+        setProgress((index + 1) / runs.length);
         await redraw();
         showVerdict();
       }

@@ -141,17 +141,29 @@ export async function estimate(config: RunHereConfig, sets: {train: ImageSet; te
   for (const arm of [0, 1] as const) {
     const armBatch = config.arms[arm].training.batch ?? config.training.batch;
     const images = CALIBRATION_BATCHES * armBatch;
-    const short = await trainRun(config, sets, {arm, seed: config.seeds[0]}, callbacks, {limit: images, testLimit: 64, epochs: 1});
+    // The training speed from the steps after the first, which also compiles and warms up: that cost is in `fixed`.
+    let afterFirstStep: number | null = null;
+    let lastStep = 0;
+    const short = await trainRun(config, sets, {arm, seed: config.seeds[0]}, {
+      ...callbacks,
+      async onStep(done) {
+        lastStep = performance.now();
+        afterFirstStep ??= lastStep;
+        await callbacks.onStep?.(done);
+      },
+    }, {limit: images, testLimit: 64, epochs: 1});
+    const steadySeconds = (lastStep - afterFirstStep!) / 1000;
+    const imagesPerSecond = steadySeconds > 0 ? (images - armBatch) / steadySeconds : short.imagesPerSecond;
     const full = config.arms[arm].training;
     const trainImages = Math.min(full.limit ?? config.training.limit ?? sets.train.count, sets.train.count) * (full.epochs ?? config.training.epochs);
     const testImages = Math.min(config.training.testLimit ?? sets.test.count, sets.test.count);
     // After training, batch norm's statistics are recomputed over up to 1024 training images and the
     // test images are classified: forward passes only, about a third of a training step's time each.
     const forwardImages = Math.min(RECALIBRATION_IMAGES, trainImages) + testImages;
-    // What the short run spent beyond its steps and forward passes (latency timing, set-up) is paid once a run.
+    // What the short run spent beyond its steady steps and forward passes (the first step, latency timing, set-up) is paid once a run.
     const shortForward = images + 64;
-    const fixed = Math.max(0, short.seconds - images / short.imagesPerSecond - shortForward / (3 * short.imagesPerSecond));
-    perRun.push(trainImages / short.imagesPerSecond + forwardImages / (3 * short.imagesPerSecond) + fixed);
+    const fixed = Math.max(0, short.seconds - (images - armBatch) / imagesPerSecond - shortForward / (3 * imagesPerSecond));
+    perRun.push(trainImages / imagesPerSecond + forwardImages / (3 * imagesPerSecond) + fixed);
   }
   const total = config.seeds.length * (perRun[0] + perRun[1]);
   return {perRun: [perRun[0], perRun[1]], total,

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
+import {ImageSet, subset} from '../data/dataset';
 import {loadFashionMnist} from '../data/fashion-mnist';
 import {formatCount, plural} from '../display/format';
 import {escapeHtml} from '../display/mime';
@@ -33,18 +34,22 @@ function wasmBinary(): Buffer {
   return fs.readFileSync(path.join(dir, 'dist', 'tfjs-backend-wasm-simd.wasm'));
 }
 
-/** The images a page carries: the first of Fashion-MNIST's training and test sets, gzipped. */
-function carriedData(config: RunHereConfig): CarriedData {
+/** The images a page carries: the first of Fashion-MNIST's training and test sets (what a run then subsets by its seed). */
+export function carriedSets(config: RunHereConfig): {train: ImageSet; test: ImageSet} {
   const {train, test} = loadFashionMnist();
   const trainCount = Math.min(train.count, Math.ceil(config.training.limit! * POOL_FACTOR));
   const testCount = Math.min(test.count, config.training.testLimit!);
-  const pixels = train.height * train.width;
-  const packed = Buffer.concat([
-    train.images.subarray(0, trainCount * pixels), train.labels.subarray(0, trainCount),
-    test.images.subarray(0, testCount * pixels), test.labels.subarray(0, testCount),
-  ]);
+  return {train: subset(train, range(trainCount), `${train.name} (carried)`), test: subset(test, range(testCount), `${test.name} (carried)`)};
+}
+
+const range = (n: number) => Array.from({length: n}, (_, i) => i);
+
+/** The carried images gzipped, with TF.js's wasm binary, as the page reads them (browser.ts). */
+function carriedData(config: RunHereConfig): CarriedData {
+  const {train, test} = carriedSets(config);
+  const packed = Buffer.concat([train.images, train.labels, test.images, test.labels]);
   return {
-    images: zlib.gzipSync(packed, {level: 9}).toString('base64'), train: trainCount, test: testCount,
+    images: zlib.gzipSync(packed, {level: 9}).toString('base64'), train: train.count, test: test.count,
     height: train.height, width: train.width, classNames: [...train.classNames], wasm: wasmBinary().toString('base64'),
   };
 }

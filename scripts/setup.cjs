@@ -85,52 +85,49 @@ function newestMtime(dir) {
 
 const KERNEL_PACKAGE = path.join(ROOT, 'packages', 'tfjs-backend-wasm-train');
 
-function ensureKernelPackage() {
-  const stamp = path.join(KERNEL_PACKAGE, 'dist', '.build-stamp');
-  const sources = Math.max(
-      newestMtime(path.join(KERNEL_PACKAGE, 'src')),
-      newestMtime(path.join(KERNEL_PACKAGE, 'scripts')),
-      fs.statSync(path.join(KERNEL_PACKAGE, 'package.json')).mtimeMs,
-      fs.statSync(path.join(KERNEL_PACKAGE, 'tsconfig.json')).mtimeMs);
+/** The newest modification time among `paths` (folders searched through). */
+function newestOf(paths) {
+  return Math.max(...paths.map(p => fs.statSync(p).isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs));
+}
+
+/**
+ * Runs `build` when `stamp` is older than any of `sources` (or missing),
+ * then stamps: each build step below is skipped when nothing it reads changed.
+ */
+function buildWhenStale(stamp, sources, what, build) {
   let built = 0;
   try { built = fs.statSync(stamp).mtimeMs; } catch { /* never built */ }
-  if (built >= sources) return;
-  say('building the kernel package packages/tfjs-backend-wasm-train/dist/');
-  run(process.execPath, [path.join(KERNEL_PACKAGE, 'scripts', 'build.cjs')]);
+  if (built >= newestOf(sources)) return;
+  say(what);
+  build();
+  fs.mkdirSync(path.dirname(stamp), {recursive: true});
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
+function ensureKernelPackage() {
+  buildWhenStale(path.join(KERNEL_PACKAGE, 'dist', '.build-stamp'),
+      ['src', 'scripts', 'package.json', 'tsconfig.json'].map(p => path.join(KERNEL_PACKAGE, p)),
+      'building the kernel package packages/tfjs-backend-wasm-train/dist/',
+      () => run(process.execPath, [path.join(KERNEL_PACKAGE, 'scripts', 'build.cjs')]));
+}
+
 function ensureBuild() {
-  const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const sources = Math.max(
-      newestMtime(path.join(ROOT, 'lib')),
-      newestMtime(path.join(KERNEL_PACKAGE, 'src')),
-      fs.statSync(path.join(ROOT, 'tsconfig.build.json')).mtimeMs,
-      fs.statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs);
-  let built = 0;
-  try { built = fs.statSync(stamp).mtimeMs; } catch { /* never built */ }
-  if (built >= sources) return;
-  say('compiling lib/ to dist/');
-  // From empty: output of a module since moved or deleted would otherwise
-  // linger in dist/ and keep working for whatever still imports it.
-  fs.rmSync(path.join(ROOT, 'dist'), {recursive: true, force: true});
-  run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
-  fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+  buildWhenStale(path.join(ROOT, 'dist', '.build-stamp'),
+      [path.join(ROOT, 'lib'), path.join(KERNEL_PACKAGE, 'src'), path.join(ROOT, 'tsconfig.build.json'), path.join(ROOT, 'tsconfig.json')],
+      'compiling lib/ to dist/', () => {
+        // From empty: output of a module since moved or deleted would otherwise
+        // linger in dist/ and keep working for whatever still imports it.
+        fs.rmSync(path.join(ROOT, 'dist'), {recursive: true, force: true});
+        run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+      });
 }
 
 /** The reports' "run it here" page code (scripts/build-run-here.cjs), after lib/ and the kernel package. */
 function ensureRunHereBundle() {
-  const stamp = path.join(ROOT, 'dist', 'run-here', '.build-stamp');
-  const sources = Math.max(
-      newestMtime(path.join(ROOT, 'lib')),
-      newestMtime(path.join(KERNEL_PACKAGE, 'src')),
-      fs.statSync(path.join(ROOT, 'scripts', 'build-run-here.cjs')).mtimeMs);
-  let built = 0;
-  try { built = fs.statSync(stamp).mtimeMs; } catch { /* never built */ }
-  if (built >= sources) return;
-  say('bundling the reports\' "run it here" page code into dist/run-here/');
-  run(process.execPath, [path.join(ROOT, 'scripts', 'build-run-here.cjs')]);
-  fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+  buildWhenStale(path.join(ROOT, 'dist', 'run-here', '.build-stamp'),
+      [path.join(ROOT, 'lib'), path.join(KERNEL_PACKAGE, 'src'), path.join(ROOT, 'scripts', 'build-run-here.cjs')],
+      'bundling the reports\' "run it here" page code into dist/run-here/',
+      () => run(process.execPath, [path.join(ROOT, 'scripts', 'build-run-here.cjs')]));
 }
 
 function findPython() {

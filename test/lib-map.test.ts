@@ -12,7 +12,7 @@ import {ROOT} from './helpers/cli';
 /** Bottom-up, as docs/lib-map.md lists them; entries on one line share a level. */
 const ORDER: ReadonlyArray<readonly string[]> = [
   ['root', 'environment', 'types'], ['results', 'data'], ['engine'], ['layers'], ['blocks', 'cost'], ['models'], ['train'],
-  ['display'], ['plot'], ['experiments'], ['bench'], ['cluster'], ['chapters'], ['pack'], ['cli'], ['index'],
+  ['display'], ['plot'], ['experiments'], ['bench'], ['cluster'], ['chapters'], ['run-here'], ['pack'], ['cli'], ['index'],
 ];
 const levelOf = (part: string) => ORDER.findIndex(level => level.includes(part));
 

@@ -4,11 +4,14 @@
  * legend, a legend wherever a figure has more than one series, static
  * charts (each figure once, its static copy where no script runs, legends
  * not truncated), code folded, finished progress
- * collapsed to one line, no stderr output, and no sources outside the repository.
+ * collapsed to one line, no stderr output, no sources outside the repository,
+ * and a "run it here" section that trains to its end at smoke size.
  */
 import {strict as assert} from 'node:assert';
 
 import type {Page} from 'playwright-core';
+
+import {runSectionToTheEnd} from './run-here';
 
 interface Box {x: number; y: number; width: number; height: number}
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -56,6 +59,10 @@ export async function checkReport(page: Page, name: string): Promise<void> {
   assert.doesNotMatch(text, /\w\(s\)/, `${name}: a count written as 'word(s)'`);
   assert.doesNotMatch(text, /\.\.\/shared|REFERENCE\.md|PLATFORM\.md/, `${name}: cites a file outside the repository`);
   assert.doesNotMatch(text, /NaN|undefined/, `${name}: NaN or undefined in the text`);
+  // Last: it reloads the page at smoke size and trains there.
+  assert.equal(await page.locator('.cnnlab-run-here').count(), 1, `${name}: one "run it here" section`);
+  await page.goto(`${page.url().split('?')[0]}?run-here=smoke`);
+  await runSectionToTheEnd(page, name);
 }
 
 /**

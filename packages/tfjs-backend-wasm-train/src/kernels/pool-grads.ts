@@ -3,7 +3,7 @@
  *
  * MaxPoolGrad: tfjs-backend-wasm 4.22's own kernel returns wrong gradients
  * for even windows and for non-square inputs (e.g. 2x2/s2/same on 11x6:
- * relative error 0.63; test/engine/kernels/wasm-replacements.test.ts keeps that case).
+ * relative error 0.63; the lab's test/engine/kernels/wasm-replacements.test.ts keeps that case).
  * The gradient goes to the first maximum in each window, as on `cpu`: on
  * the package's SIMD kernel (poolGrad in wasm/sources/pool-grads.ts) once it is loaded, else
  * in the JavaScript loop below.

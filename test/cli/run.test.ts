@@ -12,6 +12,7 @@ import {VENV_PYTHON, jupyterEnv} from '../../lib/cli/paths';
 import {DEFAULT_CELL_TIMEOUT} from '../../lib/cli/run';
 import {BUDGETS, COURSE_MINUTES} from '../../lib/experiments/budget';
 import {FIXTURES, ROOT, runCli, tempDir} from '../helpers/cli';
+import {cellsOf} from '../helpers/knobs';
 
 /** Asks Jupyter itself (the lab's signature database) whether a notebook is trusted. */
 function isTrusted(file: string): boolean {
@@ -65,10 +66,13 @@ describe('cnnlab run @integration', function () {
         {env: {LAB_RESULTS_DIR: tempDir('run-progress-results')}});
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stderr.split('\n');
-    const done = lines.findIndex(l => /\[00-lab-tour\] code cell 3\/4 done/.test(l));
-    const during = lines.slice(0, done).filter(l => /^\[00-lab-tour\] cell 3\/4: chapter 00 \(smoke\) \[[█░]+\] \d+% run \d of 3 \(width\), epoch 1\/1, [\d,]+ img\/s/.test(l));
-    assert.ok(during.length >= 1, `progress lines before the cell ended:\n${r.stderr}`);
-    assert.ok(lines.slice(0, done).some(l => /\[00-lab-tour\] cell 3\/4: .* 3 runs trained now/.test(l)), r.stderr);
+    // The tour's third code cell trains; the count of code cells is the notebook's.
+    const cells = `3/${cellsOf(path.join(ROOT, 'notebooks', '00-lab-tour.ipynb')).filter(c => c.cell_type === 'code').length}`;
+    const done = lines.findIndex(l => l.includes(`[00-lab-tour] code cell ${cells} done`));
+    const during = lines.slice(0, done).filter(l => l.startsWith(`[00-lab-tour] cell ${cells}: `) &&
+        /: chapter 00 \(smoke\) \[[█░]+\] \d+% run \d of 3 \(width\), epoch 1\/1, [\d,]+ img\/s/.test(l));
+    assert.ok(done > 0 && during.length >= 1, `progress lines before the cell ended:\n${r.stderr}`);
+    assert.ok(lines.slice(0, done).some(l => l.startsWith(`[00-lab-tour] cell ${cells}: `) && / 3 runs trained now/.test(l)), r.stderr);
     // Not a terminal: a few lines, not one per step.
     assert.ok(during.length <= 8, `${during.length} progress lines`);
     const mode = 0o666 & ~process.umask();

@@ -32,7 +32,8 @@ export function plotFigure(config: RunHereConfig, outcomes: readonly RunOutcome[
     const mean = mine.reduce((sum, o) => sum + o.accuracy, 0) / mine.length;
     data.push({
       type: 'scatter', mode: 'markers', x: [names[index]], y: [mean],
-      marker: {color: ARM_COLOURS[index], size: 16, symbol: 'diamond', line: {color: '#333333', width: 1}},
+      // Open, so the seeds' points stay visible where they equal the mean.
+      marker: {color: ARM_COLOURS[index], size: 18, symbol: 'diamond-open', line: {color: ARM_COLOURS[index], width: 3}},
       name: `${arm.label}, mean of ${mine.length}`, hovertemplate: `mean: %{y:.3f}<extra></extra>`,
     });
   });

@@ -104,6 +104,12 @@ describe('JupyterLab runs the tour from its UI @integration', function () {
     await page.locator('.cnnlab-plotly').first().scrollIntoViewIfNeeded();
     fs.mkdirSync(ARTIFACTS, {recursive: true});
     await page.screenshot({path: path.join(ARTIFACTS, 'jupyterlab-tour.png')});
+    // The "run it here" section works in the Lab too (outputs the session made are trusted: its script ran).
+    const section = page.locator('.jp-OutputArea-output .cnnlab-run-here');
+    await section.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => (window as unknown as {cnnlabRunHere?: object}).cnnlabRunHere != null, null, {timeout: 30_000});
+    assert.ok(await section.locator('[data-role=estimate]').isEnabled(), 'the section\'s Estimate button is live');
+    await section.screenshot({path: path.join(ARTIFACTS, 'jupyterlab-run-here.png')});
     assert.deepEqual(browser.external, [], 'JupyterLab and the notebook fetched nothing from the network');
     assert.equal(fs.readFileSync(notebook, 'utf8'), before, 'the repository notebook was not rewritten');
   });

@@ -15,14 +15,13 @@
  */
 import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
 import {chromium} from 'playwright-core';
 
-import {loadFashionMnist} from '../lib/data/fashion-mnist';
+import {serveFolder, writeFixtureProject} from '../lib/bench/wasm-train-fixture';
 import {THREADS_ENV, initEngine, quietTfjs} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
 import {REPO_ROOT} from '../lib/root';
@@ -37,7 +36,6 @@ const {values} = parseArgs({options: {
 }});
 
 const CHROMIUM = process.env['LAB_CHROMIUM'] ?? '/usr/bin/chromium';
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'wasm-train-package');
 const PACKAGE_IMAGES = 1024;
 
 interface Row {
@@ -47,30 +45,13 @@ interface Row {
   imagesPerSecond: number;
 }
 
-async function serve(root: string): Promise<{url: string; close(): void}> {
-  const types: Record<string, string> = {'.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm'};
-  const server = http.createServer((request, response) => {
-    const file = path.join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return void response.writeHead(404).end();
-    response.writeHead(200, {'Content-Type': types[path.extname(file)] ?? 'application/octet-stream'});
-    fs.createReadStream(file).pipe(response);
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  return {url: `http://127.0.0.1:${(server.address() as {port: number}).port}`, close: () => server.close()};
-}
-
 /** The package's README network: Node wasm + package, Node stock cpu, Chromium (script tags). */
 async function packageNetwork(browser: import('playwright-core').Browser): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-in-browser-'));
   try {
-    for (const file of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(dir, file));
+    writeFixtureProject(dir, PACKAGE_IMAGES);
     // The lab's own node_modules: TF.js, and the package through its workspace link (its dist/, built by setup).
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-    const {train} = loadFashionMnist();
-    fs.writeFileSync(path.join(dir, 'fashion.json'), JSON.stringify({
-      count: PACKAGE_IMAGES, images: Buffer.from(train.images.subarray(0, PACKAGE_IMAGES * 784)).toString('base64'),
-      labels: Buffer.from(train.labels.subarray(0, PACKAGE_IMAGES)).toString('base64'),
-    }));
     const node = (...args: string[]) => {
       const run = spawnSync(process.execPath, ['train.cjs', ...args], {cwd: dir, encoding: 'utf8'});
       const outcome = JSON.parse(run.stdout.trim().split('\n').pop()!) as {images: number; fitSeconds: number; error?: string};
@@ -83,7 +64,7 @@ async function packageNetwork(browser: import('playwright-core').Browser): Promi
       const outcome = node(...args);
       rows.push({work, where, seconds: outcome.fitSeconds, imagesPerSecond: outcome.images / outcome.fitSeconds});
     }
-    const server = await serve(dir);
+    const server = await serveFolder(dir);
     try {
       const page = await browser.newPage();
       await page.goto(`${server.url}/index.html`);
@@ -94,7 +75,7 @@ async function packageNetwork(browser: import('playwright-core').Browser): Promi
                  imagesPerSecond: outcome.images / outcome.fitSeconds});
       await page.close();
     } finally {
-      server.close();
+      await server.close();
     }
     return rows;
   } finally {

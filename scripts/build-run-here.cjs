@@ -55,11 +55,7 @@ async function buildRunHere() {
   return OUT;
 }
 
-module.exports = {buildRunHere, RUN_HERE_BUNDLE: OUT};
-
-if (require.main === module) {
-  buildRunHere().then(out => process.stderr.write(`wrote ${path.relative(process.cwd(), out)}\n`), error => {
-    process.stderr.write(`build-run-here: ${error.message}\n`);
-    process.exit(1);
-  });
-}
+buildRunHere().then(out => process.stderr.write(`wrote ${path.relative(process.cwd(), out)}\n`), error => {
+  process.stderr.write(`build-run-here: ${error.message}\n`);
+  process.exit(1);
+});

@@ -139,8 +139,8 @@ export interface Estimate {
 export async function estimate(config: RunHereConfig, sets: {train: ImageSet; test: ImageSet}, callbacks: RunCallbacks): Promise<Estimate> {
   const perRun: number[] = [];
   for (const arm of [0, 1] as const) {
-    const armBatch = config.arms[arm].training.batch ?? config.training.batch;
-    const images = CALIBRATION_BATCHES * armBatch;
+    const full = experimentConfigOf(config, {arm, seed: config.seeds[0]});
+    const images = CALIBRATION_BATCHES * full.batch;
     // The training speed from the steps after the first, which also compiles and warms up: that cost is in `fixed`.
     let afterFirstStep: number | null = null;
     let lastStep = 0;
@@ -153,16 +153,15 @@ export async function estimate(config: RunHereConfig, sets: {train: ImageSet; te
       },
     }, {limit: images, testLimit: 64, epochs: 1});
     const steadySeconds = (lastStep - afterFirstStep!) / 1000;
-    const imagesPerSecond = steadySeconds > 0 ? (images - armBatch) / steadySeconds : short.imagesPerSecond;
-    const full = config.arms[arm].training;
-    const trainImages = Math.min(full.limit ?? config.training.limit ?? sets.train.count, sets.train.count) * (full.epochs ?? config.training.epochs);
-    const testImages = Math.min(config.training.testLimit ?? sets.test.count, sets.test.count);
+    const imagesPerSecond = steadySeconds > 0 ? (images - full.batch) / steadySeconds : short.imagesPerSecond;
+    const trainImages = Math.min(full.limit ?? sets.train.count, sets.train.count) * full.epochs;
+    const testImages = Math.min(full.testLimit ?? sets.test.count, sets.test.count);
     // After training, batch norm's statistics are recomputed over up to 1024 training images and the
     // test images are classified: forward passes only, about a third of a training step's time each.
     const forwardImages = Math.min(RECALIBRATION_IMAGES, trainImages) + testImages;
     // What the short run spent beyond its steady steps and forward passes (the first step, latency timing, set-up) is paid once a run.
     const shortForward = images + 64;
-    const fixed = Math.max(0, short.seconds - (images - armBatch) / imagesPerSecond - shortForward / (3 * imagesPerSecond));
+    const fixed = Math.max(0, short.seconds - (images - full.batch) / imagesPerSecond - shortForward / (3 * imagesPerSecond));
     perRun.push(trainImages / imagesPerSecond + forwardImages / (3 * imagesPerSecond) + fixed);
   }
   const total = config.seeds.length * (perRun[0] + perRun[1]);

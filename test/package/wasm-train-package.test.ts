@@ -10,17 +10,15 @@
 import {strict as assert} from 'node:assert';
 import {spawnSync} from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {loadFashionMnist} from '../../lib/data/fashion-mnist';
+import {serveFolder, writeFixtureProject} from '../../lib/bench/wasm-train-fixture';
 import {REPO_ROOT} from '../../lib/root';
 import {launchOffline} from '../helpers/browser';
 import {installOffline} from '../helpers/offline-install';
 
 const PACKAGE_DIR = path.join(REPO_ROOT, 'packages', 'tfjs-backend-wasm-train');
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'wasm-train-package');
 /** Training images the net sees (five epochs of them). */
 const IMAGES = 1024;
 
@@ -34,29 +32,6 @@ function runNode(project: string, script: string, ...args: string[]): Outcome {
   const last = run.stdout.trim().split('\n').pop() ?? '';
   assert.equal(run.status, 0, `node ${script} ${args.join(' ')} exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
   return JSON.parse(last) as Outcome;
-}
-
-/** Serves `root` on 127.0.0.1; pages asked for with ?isolated get the headers that allow SharedArrayBuffer (threads). */
-async function serve(root: string): Promise<{url: string; close(): Promise<void>}> {
-  const types: Record<string, string> = {'.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm'};
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const file = path.join(root, decodeURIComponent(url.pathname));
-    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      response.writeHead(404).end();
-      return;
-    }
-    const headers: Record<string, string> = {'Content-Type': types[path.extname(file)] ?? 'application/octet-stream'};
-    if (url.searchParams.has('isolated')) {
-      headers['Cross-Origin-Opener-Policy'] = 'same-origin';
-      headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
-    }
-    response.writeHead(200, headers);
-    fs.createReadStream(file).pipe(response);
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as {port: number};
-  return {url: `http://127.0.0.1:${port}`, close: () => new Promise<void>(resolve => server.close(() => resolve()))};
 }
 
 function assertTrained(outcome: Outcome, where: string): void {
@@ -91,13 +66,7 @@ describe('tfjs-backend-wasm-train, installed from its tarball into an empty proj
     fs.mkdirSync(project);
     installOffline(project, ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'],
                    {...manifest, file: path.join(scratch, packed.filename)});
-    for (const file of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(project, file));
-    const {train} = loadFashionMnist();
-    fs.writeFileSync(path.join(project, 'fashion.json'), JSON.stringify({
-      count: IMAGES,
-      images: Buffer.from(train.images.subarray(0, IMAGES * 28 * 28)).toString('base64'),
-      labels: Buffer.from(train.labels.subarray(0, IMAGES)).toString('base64'),
-    }));
+    writeFixtureProject(project, IMAGES);
   });
 
   after(() => {
@@ -126,7 +95,7 @@ describe('tfjs-backend-wasm-train, installed from its tarball into an empty proj
 
   for (const isolated of [false, true]) {
     it(`trains it in Chromium from script tags, ${isolated ? 'cross-origin isolated (the threaded build)' : 'not isolated'}, without leaving 127.0.0.1`, async () => {
-      const server = await serve(project);
+      const server = await serveFolder(project);
       const browser = await launchOffline();
       try {
         const page = await browser.context.newPage();

@@ -190,12 +190,15 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
   if (name === 'wasm') {
     threads = (require('@tensorflow/tfjs-backend-wasm') as {getThreadsCount(): number}).getThreadsCount();
     // Before the kernels load: they are built fused where relaxed SIMD validates.
-    enableRelaxedSimdInNode(trainingKernels().relaxedSimdSupported);
-    const simdProblem = await trainingKernels().prepareSimdKernels();
+    const kernels = trainingKernels();
+    enableRelaxedSimdInNode(kernels.relaxedSimdSupported);
+    const simdProblem = await kernels.prepareSimdKernels();
+    // The grouped convolution's kernels are assembled per layer geometry, on wasm only.
+    kernels.useWabt(await (require('wabt') as () => Promise<import('tfjs-backend-wasm-train').WabtModule>)());
     if (simdProblem != null) process.stderr.write(`warning: the lab's wasm SIMD kernels did not load (${simdProblem}); using its JavaScript kernels, which are slower\n`);
     // Reports and records say which of the lab's kernels ran.
     device = device.replace('XNNPACK', simdProblem != null ? 'XNNPACK + the lab\'s JavaScript kernels' :
-        trainingKernels().usingFusedKernels() ? 'XNNPACK + the lab\'s SIMD kernels with fused multiply-add' : 'XNNPACK + the lab\'s SIMD kernels');
+        kernels.usingFusedKernels() ? 'XNNPACK + the lab\'s SIMD kernels with fused multiply-add' : 'XNNPACK + the lab\'s SIMD kernels');
   }
   return {backend: name, device, threads, tfjsVersion: tf.version.tfjs};
 }
@@ -214,9 +217,7 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
     return current;
   }
   quietTfjs();
-  const kernels = trainingKernels();
-  kernels.registerTrainingKernels();
-  kernels.useWabt(await (require('wabt') as () => Promise<import('tfjs-backend-wasm-train').WabtModule>)());
+  trainingKernels().registerTrainingKernels();
   if (wanted !== 'auto') {
     try {
       current = await activate(wanted);

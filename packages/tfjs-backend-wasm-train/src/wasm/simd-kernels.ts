@@ -74,8 +74,8 @@ function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
  * build of the same kernels once a test has asked for it.
  */
 let loaded: {memory: WebAssembly.Memory; kernels: SimdKernels; fused: boolean; plain?: SimdKernels} | null = null;
-/** Why the kernels did not load for a memory (null while an asynchronous load is under way). */
-const loadProblems = new WeakMap<WebAssembly.Memory, string | null>();
+/** Memories whose kernels could not load synchronously: an asynchronous load is under way or failed (not retried). */
+const notLoadedNow = new WeakSet<WebAssembly.Memory>();
 /** Set while `withPlainSimd` runs: the kernels in use are the plain ones. */
 let plainForced = false;
 /** wabt, where a caller has handed it over (`useWabt`): kernels generated per geometry need it. */
@@ -108,15 +108,14 @@ export async function assemble(memory: WebAssembly.Memory, fused = false): Promi
  * (the JavaScript loops serve until it ends).
  */
 function loadFor(memory: WebAssembly.Memory): void {
-  if (loadProblems.has(memory)) return;
+  if (notLoadedNow.has(memory)) return;
   const fused = relaxedSimdSupported();
   try {
     loaded = {memory, kernels: instantiateNow(memory, fused), fused};
-  } catch (syncError) {
-    loadProblems.set(memory, null);
-    assemble(memory, fused).then(
-        kernels => { loaded = {memory, kernels, fused}; },
-        (error: Error) => { loadProblems.set(memory, `${(syncError as Error).message}; then ${error.message}`); });
+  } catch {
+    // prepareSimdKernels says why, where a caller wants to know; the JavaScript loops serve meanwhile.
+    notLoadedNow.add(memory);
+    assemble(memory, fused).then(kernels => { loaded = {memory, kernels, fused}; }, () => {});
   }
 }
 
@@ -135,7 +134,6 @@ export async function prepareSimdKernels(backend = tf.backend() as BackendWasm):
     loaded = {memory, kernels: await assemble(memory, fused), fused};
     return null;
   } catch (error) {
-    loadProblems.set(memory, (error as Error).message);
     return (error as Error).message;
   }
 }

@@ -23,6 +23,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * What a stalled run looked like, for the failure message (CI keeps only what
+ * the tests print): the kernel's states, each code cell's prompt and output
+ * text, and any dialog open over the notebook.
+ */
+async function whereTheNotebookIs(page: import('playwright-core').Page, states: string[]): Promise<string> {
+  const cells = await page.locator('.jp-Notebook .jp-CodeCell').evaluateAll(nodes => nodes.map(node => {
+    const prompt = node.querySelector('.jp-InputPrompt')?.textContent?.trim() ?? '';
+    const output = (node.querySelector('.jp-OutputArea')?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 300);
+    return `${prompt} ${output}`;
+  }));
+  const dialogs = await page.locator('.jp-Dialog').allTextContents();
+  return [`kernel states (every 0.5 s): ${states.join(' ')}`, 'code cells:', ...cells.map(cell => `  ${cell}`),
+    `dialogs: ${dialogs.length === 0 ? 'none' : dialogs.join(' | ')}`].join('\n');
+}
+
 describe('JupyterLab runs the tour from its UI @integration', function () {
   this.timeout(300_000);
   let lab: LabServer;
@@ -79,21 +95,27 @@ describe('JupyterLab runs the tour from its UI @integration', function () {
     await page.waitForSelector('.jp-Notebook .jp-Cell', {timeout: 60_000});
     // The kernel named in the notebook is the lab's tslab kernel.
     await page.waitForSelector('.jp-Toolbar-kernelName:has-text("TypeScript")', {timeout: 60_000});
+    // Run All only once the kernel has connected and is idle, so no request waits on a connection.
+    await page.locator('.jp-StatusBar-TextItem', {hasText: 'TypeScript'}).filter({hasText: 'Idle'}).first().waitFor({timeout: 120_000});
     await page.getByRole('menuitem', {name: 'Run', exact: true}).click();
     await page.getByRole('menuitem', {name: /^Run All Cells/}).click();
     // The status bar says what the kernel does: Busy from the first cell to the last, training included.
     const states: string[] = [];
+    const deadline = Date.now() + 240_000;
     while (await page.locator('.cnnlab-headline').count() === 0) {
       const text = (await page.locator('.jp-StatusBar-TextItem', {hasText: 'TypeScript'}).first().textContent()) ?? '';
       states.push(text.split('|').pop()!.trim());
-      assert.ok(states.length < 480, 'the tour finished within 4 minutes');
+      if (Date.now() > deadline) assert.fail(`the tour did not finish within 4 minutes\n${await whereTheNotebookIs(page, states)}`);
       await page.waitForTimeout(500);
     }
     const busyFrom = states.indexOf('Busy');
     const busyTo = states.lastIndexOf('Busy');
     assert.ok(busyFrom >= 0, `the kernel showed Busy: ${states.join(' ')}`);
-    // The last cell may end (Idle) a moment before its output is drawn; before that, nothing but Busy.
-    assert.deepEqual(states.slice(busyFrom, busyTo + 1).filter(s => s !== 'Busy'), [], `states while the cells ran: ${states.join(' ')}`);
+    // The last cell may end (Idle) a moment before its output is drawn; before that, Busy, except that the
+    // kernel is idle for an instant between two cells, which a sample every 0.5 s sometimes catches. A cell
+    // that showed Idle while it trained (the bug the launcher's busy re-publishing fixed) shows a run of them.
+    const whileRunning = states.slice(busyFrom, busyTo + 1).join(' ');
+    assert.doesNotMatch(whileRunning, /\b(?:Connecting|Restarting|Dead|Unknown)\b|Idle (?!Busy)/, `states while the cells ran: ${states.join(' ')}`);
     assert.ok(busyTo - busyFrom >= 6, `training ran for a few seconds of samples: ${states.join(' ')}`);
     await page.waitForSelector('.jp-StatusBar-TextItem:has-text("Idle")', {timeout: 30_000});
     await page.waitForSelector('.jp-OutputArea-output .cnnlab-plotly .main-svg', {timeout: 30_000});

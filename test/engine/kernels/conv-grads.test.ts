@@ -46,6 +46,11 @@ const CASES: Case[] = [
   {size: [8, 7], channels: 12, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: 'valid'},
   {size: [5, 6], channels: 4, outChannels: 8, kernel: [2, 2], stride: [1, 1], padding: 'same'},
   {size: [4, 4], channels: 8, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: [[0, 0], [0, 2], [2, 1], [0, 0]]},
+  // Stems (fewer than 4 input channels): the few-channel kernels, their output channels 4 vectors at a time (16),
+  // one vector at a time (8), and both (20).
+  {size: [10, 10], channels: 1, outChannels: 16, kernel: [3, 3], stride: [2, 2], padding: 'same'},
+  {size: [9, 8], channels: 1, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: 'same'},
+  {size: [8, 9], channels: 3, outChannels: 20, kernel: [3, 3], stride: [2, 2], padding: 'valid'},
 ];
 
 const describeCase = (c: Case) => `${c.size.join('x')}x${c.channels} -> ${c.outChannels}, ${c.kernel.join('x')}, ` +

@@ -38,8 +38,12 @@ export const FEW_CHANNEL_INPUT_GRAD = String.raw`
     (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
   (local $b i32) (local $iy i32) (local $ix i32) (local $ci i32) (local $oy i32) (local $ox i32) (local $c i32)
   (local $oy0 i32) (local $oy1 i32) (local $ox0 i32) (local $ox1 i32) (local $pd i32) (local $pw i32) (local $dxp i32)
-  (local $coB i32) (local $acc v128)
+  (local $coB i32) (local $c4 i32) (local $wStep i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
   (local.set $coB (i32.shl ${get('Co')} (i32.const 2)))
+  ;; the output channels 4 vectors at a time (four accumulators, so that the additions do not wait on each other), then one
+  (local.set $c4 (i32.and ${get('coB')} (i32.const -64)))
+  ;; one output column further on, the tap moves sw columns back in the filter
+  (local.set $wStep ${mul(mul(get('sw'), get('Ci')), get('coB'))})
   (local.set $dxp ${get('dx')})
   ${countUp('$b', '(i32.const 0)', get('N'), countUp('$iy', '(i32.const 0)', get('H'), `
     (local.set $oy0 ${firstCovering('iy', 'pt', 'KH', 'sh')})
@@ -50,17 +54,25 @@ export const FEW_CHANNEL_INPUT_GRAD = String.raw`
       (local.set $ox1 ${pastCovering('ix', 'pl', 'sw')})
       (local.set $ox1 (select ${get('OW')} ${get('ox1')} (i32.gt_s ${get('ox1')} ${get('OW')})))
       ${countUp('$ci', '(i32.const 0)', get('Ci'), `
-        (local.set $acc (v128.const f32x4 0 0 0 0))
-        ${countUp('$oy', get('oy0'), get('oy1'), countUp('$ox', get('ox0'), get('ox1'), `
-          (local.set $pd ${add(get('dy'), mul(add(mul(add(mul(get('b'), get('OH')), get('oy')), get('OW')), get('ox')), get('coB')))})
+        (local.set $a0 (v128.const f32x4 0 0 0 0)) (local.set $a1 (v128.const f32x4 0 0 0 0))
+        (local.set $a2 (v128.const f32x4 0 0 0 0)) (local.set $a3 (v128.const f32x4 0 0 0 0))
+        ${countUp('$oy', get('oy0'), get('oy1'), `
+          (local.set $pd ${add(get('dy'), mul(add(mul(add(mul(get('b'), get('OH')), get('oy')), get('OW')), get('ox0')), get('coB')))})
           (local.set $pw ${add(get('w'), mul(add(mul(add(mul(sub(add(get('iy'), get('pt')), mul(get('oy'), get('sh'))), get('KW')),
-                                                              sub(add(get('ix'), get('pl')), mul(get('ox'), get('sw')))), get('Ci')), get('ci')), get('coB')))})
-          ${countUp('$c', '(i32.const 0)', get('coB'), `
-            (local.set $acc (f32x4.add ${get('acc')} (f32x4.mul (v128.load ${add(get('pd'), get('c'))}) (v128.load ${add(get('pw'), get('c'))}))))`,
-            '(i32.const 16)')}`))}
+                                                          sub(add(get('ix'), get('pl')), mul(get('ox0'), get('sw')))), get('Ci')), get('ci')), get('coB')))})
+          ${countUp('$ox', get('ox0'), get('ox1'), `
+            ${countUp('$c', '(i32.const 0)', get('c4'), [0, 1, 2, 3].map(v =>
+              `(local.set $a${v} (f32x4.add ${get(`a${v}`)} (f32x4.mul (v128.load offset=${16 * v} ${add(get('pd'), get('c'))}) (v128.load offset=${16 * v} ${add(get('pw'), get('c'))}))))`).join('\n              '),
+              '(i32.const 64)')}
+            ${countUp('$c', get('c4'), get('coB'), `
+              (local.set $a0 (f32x4.add ${get('a0')} (f32x4.mul (v128.load ${add(get('pd'), get('c'))}) (v128.load ${add(get('pw'), get('c'))}))))`,
+              '(i32.const 16)')}
+            (local.set $pd ${add(get('pd'), get('coB'))})
+            (local.set $pw ${sub(get('pw'), get('wStep'))})`)}`)}
+        (local.set $a0 (f32x4.add (f32x4.add ${get('a0')} ${get('a1')}) (f32x4.add ${get('a2')} ${get('a3')})))
         (f32.store ${get('dxp')} (f32.add
-          (f32.add (f32x4.extract_lane 0 ${get('acc')}) (f32x4.extract_lane 1 ${get('acc')}))
-          (f32.add (f32x4.extract_lane 2 ${get('acc')}) (f32x4.extract_lane 3 ${get('acc')}))))
+          (f32.add (f32x4.extract_lane 0 ${get('a0')}) (f32x4.extract_lane 1 ${get('a0')}))
+          (f32.add (f32x4.extract_lane 2 ${get('a0')}) (f32x4.extract_lane 3 ${get('a0')}))))
         (local.set $dxp (i32.add ${get('dxp')} (i32.const 4)))`)}`)}`))}
 )
 `;

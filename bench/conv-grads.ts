@@ -23,7 +23,7 @@ import {withFilterGradientRoute} from '../packages/tfjs-backend-wasm-train/src/k
 import {withPlainSimd} from '../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {torchVersion} from '../lib/bench/speed';
 import {THREADS_ENV, initEngine} from '../lib/engine';
-import {writeFileAtomic} from '../lib/results';
+import {median, writeFileAtomic} from '../lib/results';
 
 interface ConvShape {
   name: string; batch: number; size: number; inChannels: number; outChannels: number;
@@ -76,11 +76,6 @@ async function timeCalls(step: () => tf.Tensor, calls: number): Promise<number> 
   const ms = (performance.now() - started) / calls;
   tf.dispose(outputs);
   return ms;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** PyTorch's times for one shape, measured right after the lab's so that both see the machine as it was. */

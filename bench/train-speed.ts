@@ -18,7 +18,7 @@ import {parseArgs} from 'node:util';
 import {BENCH_NETS} from '../lib/bench/nets';
 import {SpeedRow, measureOursInChild, measurePeer, torchVersion} from '../lib/bench/speed';
 import {BACKEND_NAMES} from '../lib/engine';
-import {writeFileAtomic} from '../lib/results';
+import {median, writeFileAtomic} from '../lib/results';
 
 const {values} = parseArgs({options: {
   images: {type: 'string', default: '512'},
@@ -40,11 +40,6 @@ const BATCH = 64;
 /** A row of the table: medians over the rounds, with each round's images/s and ratio to PyTorch (PyTorch's time over ours). */
 type Row = SpeedRow & {rounds?: number[]; ratios?: number[]};
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 const SETTINGS = {images: IMAGES, epochs: EPOCHS, batch: BATCH};
 
 /** The first line of a child's error (the message, without its stack). */

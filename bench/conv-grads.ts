@@ -42,6 +42,9 @@ const SHAPES: readonly ConvShape[] = [
   conv('3x3-32-32', 28, 32, 32, 3, 1),
   conv('3x3-64-64', 14, 64, 64, 3, 1),
   conv('3x3-32-64-s2', 28, 32, 64, 3, 2),
+  // Chapter 02's grid reductions at width 0.5 (the spectrum at k = 1).
+  conv('3x3-64-64-s2', 14, 64, 64, 3, 2),
+  conv('3x3-128-128-s2', 7, 128, 128, 3, 2),
   conv('1x1-64-128', 14, 64, 128, 1, 1),
 ];
 

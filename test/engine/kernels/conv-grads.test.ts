@@ -46,6 +46,12 @@ const CASES: Case[] = [
   {size: [8, 7], channels: 12, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: 'valid'},
   {size: [5, 6], channels: 4, outChannels: 8, kernel: [2, 2], stride: [1, 1], padding: 'same'},
   {size: [4, 4], channels: 8, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: [[0, 0], [0, 2], [2, 1], [0, 0]]},
+  // Strides above 1 with channels the taps route tiles: each tap a shift within its phase of the stride.
+  {size: [9, 8], channels: 8, outChannels: 8, kernel: [3, 3], stride: [3, 3], padding: 'same'},
+  {size: [9, 10], channels: 4, outChannels: 8, kernel: [5, 5], stride: [2, 2], padding: 'same'},
+  {size: [7, 9], channels: 4, outChannels: 8, kernel: [3, 3], stride: [2, 1], padding: 'same'},
+  {size: [6, 6], channels: 8, outChannels: 8, kernel: [3, 3], stride: [2, 2], padding: [[0, 0], [2, 1], [0, 2], [0, 0]]},
+  {size: [8, 8], channels: 4, outChannels: 16, kernel: [2, 2], stride: [2, 2], padding: 'valid'},
   // Stems (fewer than 4 input channels): the few-channel kernels, their output channels 4 vectors at a time (16),
   // one vector at a time (8), and both (20).
   {size: [10, 10], channels: 1, outChannels: 16, kernel: [3, 3], stride: [2, 2], padding: 'same'},

@@ -1,18 +1,26 @@
 /**
- * The filter gradient of a stride-1 convolution as one x^T @ dy product
- * per tap, on the package's SIMD `transposedProducts` (the 1x1 filter
- * gradient's kernel), with no im2col.
+ * The filter gradient of a convolution as one x^T @ dy product per tap, on
+ * the package's SIMD `transposedProducts` (the 1x1 filter gradient's
+ * kernel), with no im2col.
  *
- * x and dy are copied into one zero-padded grid each, Gw = W + max(pad
- * left, pad right) pixels wide and Gh = H + max(pad top, pad bottom) rows an
- * image: a row's right padding is the next row's left padding, an image's
- * bottom padding the next image's top. dy sits at (oy, ox) of its grid, x
- * shifted by the padding. Then tap (kh, kw) of dW is
+ * Stride 1: x and dy are copied into one zero-padded grid each, Gw = W +
+ * max(pad left, pad right) pixels wide and Gh = H + max(pad top, pad bottom)
+ * rows an image: a row's right padding is the next row's left padding, an
+ * image's bottom padding the next image's top. dy sits at (oy, ox) of its
+ * grid, x shifted by the padding. Then tap (kh, kw) of dW is
  *   sum over every grid pixel p of xGrid[p + kh*Gw + kw]^T dy[p]
  * (where dy's grid is zero, nothing is added; where the shifted read lands
  * in padding, x is zero): contiguous rows of both, as transposedProducts
  * reads them. The padding costs Gh*Gw / (OH*OW) more multiply-adds (1.15x
  * at 14x14 with a 3x3 filter, 1.56x at 4x4).
+ *
+ * Stride s > 1: tap kh = s*qh + rh reads padded row s*(oy + qh) + rh, so the
+ * padded x split into its s x s phases (phase (rh, rw) holds the pixels at
+ * rows s*a + rh, columns s*b + rw) makes every tap a stride-1 shift (qh, qw)
+ * of its phase. Each phase is gathered into a grid of OH + ceil(KH/s) - 1
+ * rows by OW + ceil(KW/s) - 1 columns an image, dy into a grid of the same
+ * size, and each tap is then one product as at stride 1. One phase's grid
+ * is built at a time, so the scratch is one phase of x, not x again.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
@@ -31,57 +39,106 @@ import {SimdKernels} from '../wasm/simd-kernels';
  * won at [14, 14, 16] -> 24 (2.7 against 4.1 ms) and a 1x3 at [7, 7, 24] ->
  * 32 (0.47 against 0.90), tied at 32 -> 32, and lost at 64 -> 64 (10.3
  * against 7.8).
+ *
+ * At strides above 1 XNNPACK's route is slower still (its convolution of x
+ * by dy meets the stride as a dilation), so the bounds are wider. Measured
+ * 2026-12-03 (`npm run bench:conv-grads`, batch 64, 3x3, 'same'): at one
+ * thread taps took 30 against 60 ms at [28, 28, 32] -> 64, 10.4 against
+ * 21.3 at [14, 14, 64] -> 64 and 18.6 against 21.6 at [7, 7, 128] -> 128
+ * (waste 1.56); at two threads 26 against 40, 13.9 against 17.8, and lost
+ * at 128 -> 128 (21.6 against 17.3).
  */
-const MAX_WASTE = 1.4;
-const MAX_PRODUCTS_WITH_THREADS = 32 * 32;
+const MAX_WASTE = {stride1: 1.4, strided: 1.6};
+const MAX_PRODUCTS_WITH_THREADS = {stride1: 32 * 32 - 1, strided: 64 * 64};
 
-/** The padded grid's size: Gw = W + max(left, right), Gh = H + max(top, bottom). */
+/**
+ * The grid an image's dy and x (or each phase of x) are laid out on.
+ * Stride 1: Gw = W + max(left, right), Gh = H + max(top, bottom). Stride s:
+ * the output's size plus the largest shift a tap makes within its phase.
+ */
 function gridOf(info: tf.backend_util.Conv2DInfo): {Gh: number; Gw: number} {
-  const {inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, padInfo} = info;
+  const {inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, padInfo,
+         strideHeight: sh, strideWidth: sw} = info;
+  if (sh > 1 || sw > 1) return {Gh: OH + Math.ceil(KH / sh) - 1, Gw: OW + Math.ceil(KW / sw) - 1};
   const padBottom = Math.max(0, OH + KH - 1 - H - padInfo.top), padRight = Math.max(0, OW + KW - 1 - W - padInfo.left);
   return {Gh: H + Math.max(padInfo.top, padBottom), Gw: W + Math.max(padInfo.left, padRight)};
 }
 
-/** Whether the taps route computes the convolution's filter gradient: stride and dilation 1, channels as transposedProducts tiles them (4 x 8). */
+/** Whether the taps route computes the convolution's filter gradient: dilation 1, channels as transposedProducts tiles them (4 x 8). */
 export function tapsRouteFits(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 &&
-      info.inChannels % 4 === 0 && info.outChannels % 8 === 0;
+  return info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0 && info.outChannels % 8 === 0;
 }
 
 /** Whether it also pays there, at `threads` wasm threads (see MAX_WASTE). */
 export function tapsRoutePays(info: tf.backend_util.Conv2DInfo, threads: number): boolean {
   const {Gh, Gw} = gridOf(info);
-  if (Gh * Gw > MAX_WASTE * info.outHeight * info.outWidth) return false;
-  return threads === 1 || info.inChannels * info.outChannels < MAX_PRODUCTS_WITH_THREADS;
+  const bounds = info.strideHeight > 1 || info.strideWidth > 1 ? 'strided' : 'stride1';
+  if (Gh * Gw > MAX_WASTE[bounds] * info.outHeight * info.outWidth) return false;
+  return threads === 1 || info.inChannels * info.outChannels <= MAX_PRODUCTS_WITH_THREADS[bounds];
 }
 
 export function filterGradientByTaps(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
                                      info: tf.backend_util.Conv2DInfo, filterShape: number[]): tf.TensorInfo {
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
-         filterHeight: KH, filterWidth: KW, padInfo} = info;
+  const {batchSize: N, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
+         filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw} = info;
   const {Gh, Gw} = gridOf(info);
   const F32 = Float32Array.BYTES_PER_ELEMENT;
   // Pixels of the grids: every image's frame, and for x the reads of the last taps past the last frame.
   const gridPixels = N * Gh * Gw;
-  const xGrid = backend.makeOutput([(N * Gh + KH) * Gw + KW, Ci], 'float32');
+  const xGridPixels = (N * Gh + KH) * Gw + KW;
+  const xGrid = backend.makeOutput([xGridPixels, Ci], 'float32');
   const dyGrid = backend.makeOutput([gridPixels, Co], 'float32');
   const dw = backend.makeOutput(filterShape, 'float32');
   checkWrite('Conv2DBackpropFilter', KH * KW * Ci * Co, dw.shape);
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-  kernels.zeroBytes(at(xGrid), xGrid.shape[0] * Ci * F32);
   kernels.zeroBytes(at(dyGrid), gridPixels * Co * F32);
   for (let n = 0; n < N; n++) {
-    kernels.copyRows(at(x) + n * H * W * Ci * F32, W * Ci * F32,
-                     at(xGrid) + ((n * Gh + padInfo.top) * Gw + padInfo.left) * Ci * F32, Gw * Ci * F32, H, W * Ci * F32);
     kernels.copyRows(at(dy) + n * OH * OW * Co * F32, OW * Co * F32, at(dyGrid) + n * Gh * Gw * Co * F32, Gw * Co * F32, OH, OW * Co * F32);
   }
-  for (let kh = 0; kh < KH; kh++) {
-    for (let kw = 0; kw < KW; kw++) {
-      kernels.transposedProducts(at(xGrid) + (kh * Gw + kw) * Ci * F32, at(dyGrid), at(dw) + (kh * KW + kw) * Ci * Co * F32,
-                                 gridPixels, Ci, Co);
+  for (let rh = 0; rh < Math.min(sh, KH); rh++) {
+    for (let rw = 0; rw < Math.min(sw, KW); rw++) {
+      kernels.zeroBytes(at(xGrid), xGridPixels * Ci * F32);
+      gatherPhase(backend, kernels, x, xGrid, info, Gh, Gw, rh, rw);
+      for (let kh = rh; kh < KH; kh += sh) {
+        for (let kw = rw; kw < KW; kw += sw) {
+          const shift = ((kh - rh) / sh) * Gw + (kw - rw) / sw;
+          kernels.transposedProducts(at(xGrid) + shift * Ci * F32, at(dyGrid), at(dw) + (kh * KW + kw) * Ci * Co * F32,
+                                     gridPixels, Ci, Co);
+        }
+      }
     }
   }
   backend.disposeData(xGrid.dataId);
   backend.disposeData(dyGrid.dataId);
   return dw;
+}
+
+/**
+ * Writes phase (rh, rw) of the padded x into xGrid: grid pixel (a, b) of
+ * image n holds padded pixel (s*a + rh, s*b + rw), that is x's pixel at row
+ * s*a + rh - pad top, column s*b + rw - pad left, where that lies in x (the
+ * grid is zero elsewhere). At stride 1 this is x shifted by the padding.
+ */
+function gatherPhase(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, xGrid: tf.TensorInfo,
+                     info: tf.backend_util.Conv2DInfo, Gh: number, Gw: number, rh: number, rw: number): void {
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, strideHeight: sh, strideWidth: sw, padInfo} = info;
+  const F32 = Float32Array.BYTES_PER_ELEMENT;
+  const firstOf = (pad: number, phase: number, stride: number) => Math.max(0, Math.ceil((pad - phase) / stride));
+  const a0 = firstOf(padInfo.top, rh, sh), b0 = firstOf(padInfo.left, rw, sw);
+  const a1 = Math.min(Gh - 1, Math.floor((H - 1 + padInfo.top - rh) / sh));
+  const b1 = Math.min(Gw - 1, Math.floor((W - 1 + padInfo.left - rw) / sw));
+  const rows = a1 - a0 + 1, columns = b1 - b0 + 1;
+  if (rows <= 0 || columns <= 0) return;
+  const row0 = sh * a0 + rh - padInfo.top, column0 = sw * b0 + rw - padInfo.left;
+  const xAt = backend.getMemoryOffset(x.dataId), gridAt = backend.getMemoryOffset(xGrid.dataId);
+  for (let n = 0; n < N; n++) {
+    const src = xAt + ((n * H + row0) * W + column0) * Ci * F32;
+    const dst = gridAt + ((n * Gh + a0) * Gw + b0) * Ci * F32;
+    if (sw === 1) {
+      // Whole rows at a time (memory.copy), as x's pixels lie contiguous along a row.
+      kernels.copyRows(src, sh * W * Ci * F32, dst, Gw * Ci * F32, rows, columns * Ci * F32);
+    } else {
+      kernels.copyGrid(src, sh * W * Ci * F32, sw * Ci * F32, dst, Gw * Ci * F32, Ci * F32, rows, columns, Ci * F32);
+    }
+  }
 }

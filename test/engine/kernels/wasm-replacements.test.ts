@@ -200,6 +200,26 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     assert.ok(errors.every(e => e <= TOLERANCE), `relative errors = ${errors}`);
   });
 
+  it('Sum and Mean over leading axes: the SIMD kernel gives the JavaScript loop\'s float64 sums exactly, for every tile width', async () => {
+    // Column counts that exercise the 16-wide tiles, the 4-wide ones and single columns,
+    // over values that nearly cancel (a bias gradient's sum over a batch), where float32 sums would differ.
+    for (const cols of [1, 3, 4, 7, 16, 20, 23, 37, 64]) {
+      const x = tf.tidy(() => wave([5, 7, 9, cols], cols).mul(1e3).add(wave([5, 7, 9, cols], 11)));
+      const reductions = () => [x.sum([0, 1, 2]), x.mean([0, 1]), x.sum(0)];
+      const simd = tf.tidy(reductions);
+      const loop = await withoutSimdKernels(async () => tf.tidy(reductions));
+      await tf.setBackend('cpu');
+      const onCpu = tf.tidy(() => reductions().map(t => tf.tensor(t.dataSync(), t.shape)));
+      await tf.setBackend('wasm');
+      for (let i = 0; i < simd.length; i++) {
+        assert.deepEqual(simd[i].shape, loop[i].shape);
+        assert.deepEqual(Array.from(simd[i].dataSync()), Array.from(loop[i].dataSync()), `reduction ${i}, ${cols} columns`);
+        assert.ok(relativeError(simd[i].dataSync() as Float32Array, onCpu[i].dataSync() as Float32Array) <= TOLERANCE, `reduction ${i}, ${cols} columns against cpu`);
+      }
+      tf.dispose([x, ...simd, ...loop, ...onCpu]);
+    }
+  });
+
   it('stock tfjs-backend-wasm MaxPoolGrad is still wrong for 2x2/s2/same on 11x6 (why the lab replaces it)', async () => {
     // If a future tfjs fixes the upstream kernel, this fails and says the
     // lab's replacement may be dropped.

@@ -38,6 +38,7 @@ export interface SimdKernels {
   adamUpdate(value: number, m: number, v: number, g: number, valueOut: number, mOut: number, vOut: number, n: number,
              beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
              correction1: number, correction2: number, epsilon: number, negativeRate: number): void;
+  leadingSums(x: number, out: number, rows: number, cols: number, scale: number): void;
 }
 
 /**
@@ -48,7 +49,7 @@ export interface SimdKernels {
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, copyGrid: 9, narrow: 3, zeroBytes: 2,
-  fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16,
+  fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */

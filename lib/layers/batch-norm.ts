@@ -37,14 +37,14 @@ export class LabBatchNormalization extends TfjsBatchNormalization {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {
-      const {y, mean, variance} = trainingKernels().batchNormTrain(x, self.gamma.read() as tf.Tensor1D, self.beta.read() as tf.Tensor1D, self.epsilon);
-      // The same moving-average update as TF.js's layer.
-      const decay = 1 - self.momentum;
-      for (const [moving, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
-        const old = moving.read();
-        moving.write(old.sub(old.sub(value).mul(decay)));
-      }
-      tf.dispose([mean, variance]);
+      // The kernel also returns the moving averages updated as TF.js's layer updates them.
+      const {y, mean, variance, movingMean, movingVariance} = trainingKernels().batchNormTrain(
+          x, self.gamma.read() as tf.Tensor1D, self.beta.read() as tf.Tensor1D, self.epsilon,
+          {mean: self.movingMean.read() as tf.Tensor1D, variance: self.movingVariance.read() as tf.Tensor1D, momentum: self.momentum});
+      self.movingMean.write(movingMean!);
+      self.movingVariance.write(movingVariance!);
+      // The variables now hold their own references; these were kept out of the tidy.
+      tf.dispose([mean, variance, movingMean!, movingVariance!]);
       return y;
     });
   }

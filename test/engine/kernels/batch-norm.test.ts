@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine} from '../../../lib/engine';
-import {batchNormTrainSupported} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
+import {batchNormTrain, batchNormTrainSupported} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
 import {simdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {labBatchNormalization} from '../../../lib/layers';
 import {wave} from '../../../lib/bench/gradients';
@@ -96,6 +96,28 @@ describe('fused training batch norm', () => {
         assert.ok(relativeError(fused.movingVariance, reference.movingVariance) < 1e-5, 'moving variance');
       });
     }
+  }
+
+  for (const backend of ['cpu', 'wasm']) {
+    it(`updates the moving averages in its own kernel call, bit for bit as TF.js's Sub, Multiply and Sub would, on ${backend}; the layer leaks no tensor`, async () => {
+      await tf.setBackend(backend);
+      const channels = 6;
+      const x = wave([2, 3, 4, channels], 2).mul(3).add(1);
+      const gamma = wave([channels], 7).add(1.5) as tf.Tensor1D, beta = wave([channels], 8) as tf.Tensor1D;
+      const movingMean = wave([channels], 4) as tf.Tensor1D, movingVariance = wave([channels], 5).abs().add(0.5) as tf.Tensor1D;
+      const result = batchNormTrain(x, gamma, beta, 1e-3, {mean: movingMean, variance: movingVariance, momentum: 0.9});
+      for (const [name, old, batch, updated] of [['mean', movingMean, result.mean, result.movingMean],
+                                                  ['variance', movingVariance, result.variance, result.movingVariance]] as const) {
+        const expected = old.sub(old.sub(batch).mul(1 - 0.9));
+        assert.deepEqual(Array.from(updated!.dataSync()), Array.from(expected.dataSync()), `moving ${name}`);
+      }
+      const layer = labBatchNormalization({momentum: 0.9});
+      layer.build(x.shape);
+      tf.dispose(layer.apply(x, {training: true}) as tf.Tensor);
+      const before = tf.memory().numTensors;
+      tf.dispose(layer.apply(x, {training: true}) as tf.Tensor);
+      assert.equal(tf.memory().numTensors, before, 'tensors after a second training call');
+    });
   }
 
   it('is TF.js\'s own layer at inference and keeps its class name', async () => {

@@ -120,10 +120,33 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
   };
 }
 
-function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: number): tf.TensorInfo[] {
+/**
+ * The moving averages' update, old - (old - batch) * decay, rounded to
+ * float32 after each step as TF.js's Sub, Multiply and Sub would round it,
+ * so the result is theirs bit for bit: one kernel output instead of six
+ * small operations (and a scalar) per layer and step.
+ */
+function movingAverages(access: KernelAccess, inputs: tf.NamedTensorInfoMap, mean: Float32Array, variance: Float32Array,
+                        decay: number): tf.TensorInfo[] {
+  const C = mean.length;
+  const f32Decay = Math.fround(decay);
+  return ([['movingMean', mean], ['movingVariance', variance]] as const).map(([name, batch]) => {
+    const old = access.read(need(inputs, name));
+    const updated = access.output([C]);
+    const values = updated.values;
+    for (let c = 0; c < C; c++) {
+      values[c] = old[c] - Math.fround(Math.fround(old[c] - batch[c]) * f32Decay);
+    }
+    return updated.info;
+  });
+}
+
+function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: number, decay: number | null): tf.TensorInfo[] {
   const {access} = passes;
   const x = need(inputs, 'x'), gamma = need(inputs, 'gamma'), beta = need(inputs, 'beta');
-  checkShapes(FORWARD, x, [], [['gamma', gamma], ['beta', beta]]);
+  const moving: Array<[string, tf.TensorInfo]> = decay == null ? [] :
+      ['movingMean', 'movingVariance'].map(name => [name, need(inputs, name)]);
+  checkShapes(FORWARD, x, [], [['gamma', gamma], ['beta', beta], ...moving]);
   const [rows, C] = rowsAndChannelsOf(x);
   const mean = access.output([C]), variance = access.output([C]), invStd = access.output([C]);
   const y = access.output(x.shape);
@@ -150,7 +173,8 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
       k[2 * C + c] = B[c] - m * scale;
     }
   });
-  return [y.info, mean.info, variance.info, invStd.info];
+  const outputs = [y.info, mean.info, variance.info, invStd.info];
+  return decay == null ? outputs : [...outputs, ...movingAverages(access, inputs, mean.values, variance.values, decay)];
 }
 
 function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
@@ -197,7 +221,8 @@ export function registerBatchNormKernels(): void {
   for (const backendName of Object.keys(KERNEL_ACCESS)) {
     tf.registerKernel({
       kernelName: FORWARD, backendName,
-      kernelFunc: ({inputs, backend, attrs}) => forward(passesFor(backendName, backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3),
+      kernelFunc: ({inputs, backend, attrs}) => forward(passesFor(backendName, backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3,
+                                                       (attrs?.['decay'] as number | undefined) ?? null),
     });
     tf.registerKernel({
       kernelName: BACKWARD, backendName,
@@ -216,21 +241,39 @@ export interface BatchNormTrainResult {
   y: tf.Tensor;
   mean: tf.Tensor1D;
   variance: tf.Tensor1D;
+  /** With `moving`: the moving averages updated by this batch, for the caller to assign. */
+  movingMean?: tf.Tensor1D;
+  movingVariance?: tf.Tensor1D;
+}
+
+/** The moving averages a layer keeps, and its momentum: new = old - (old - batch) * (1 - momentum). */
+export interface MovingStatistics {
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  momentum: number;
 }
 
 /**
  * Training-mode batch norm over every axis but the last, with its gradient
  * for x, gamma and beta. The batch statistics come back for the caller's
- * moving averages (they carry no gradient).
+ * moving averages (they carry no gradient); given `moving`, the same kernel
+ * call also returns those averages updated, as TF.js's layer computes them.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainResult {
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number,
+                               moving?: MovingStatistics): BatchNormTrainResult {
   registerBatchNormKernels();
-  let stats: {mean: tf.Tensor1D; variance: tf.Tensor1D} | null = null;
+  let stats: tf.Tensor1D[] = [];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, g, b] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
-    const [y, mean, variance, invStd] = tf.engine().runKernel(FORWARD, {x: xs, gamma: g, beta: b}, {epsilon}) as tf.Tensor[];
-    stats = {mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D};
+    const inputs: tf.NamedTensorMap = {x: xs, gamma: g, beta: b};
+    const attrs: tf.NamedAttrMap = {epsilon};
+    if (moving != null) {
+      Object.assign(inputs, {movingMean: moving.mean, movingVariance: moving.variance});
+      attrs['decay'] = 1 - moving.momentum;
+    }
+    const [y, mean, variance, invStd, ...updated] = tf.engine().runKernel(FORWARD, inputs, attrs) as tf.Tensor[];
+    stats = [mean, variance, ...updated].map(t => tf.keep(t) as tf.Tensor1D);
     save([xs, g, mean, invStd]);
     return {
       value: y,
@@ -243,6 +286,6 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
     };
   });
   const y = op(x, gamma, beta) as tf.Tensor;
-  const {mean, variance} = stats!;
-  return {y, mean, variance};
+  const [mean, variance, movingMean, movingVariance] = stats;
+  return moving == null ? {y, mean, variance} : {y, mean, variance, movingMean, movingVariance};
 }

@@ -202,7 +202,7 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
 
   it('Sum and Mean over leading axes: the SIMD kernel gives the JavaScript loop\'s float64 sums exactly, for every tile width', async () => {
     // Column counts that exercise the 16-wide tiles, the 4-wide ones and single columns,
-    // over values that nearly cancel (a bias gradient's sum over a batch), where float32 sums would differ.
+    // over values of both signs at two scales, as a bias gradient's sum over a batch meets them.
     for (const cols of [1, 3, 4, 7, 16, 20, 23, 37, 64]) {
       const x = tf.tidy(() => wave([5, 7, 9, cols], cols).mul(1e3).add(wave([5, 7, 9, cols], 11)));
       const reductions = () => [x.sum([0, 1, 2]), x.mean([0, 1]), x.sum(0)];

@@ -27,6 +27,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {checkWrite} from '../wasm/heap';
 import {SimdKernels} from '../wasm/simd-kernels';
+import {AxisPhase, axisPhases} from './input-grad-phases';
 
 /**
  * Above this many multiply-adds per padded grid pixel, waste (grid pixels
@@ -95,10 +96,13 @@ export function filterGradientByTaps(backend: BackendWasm, kernels: SimdKernels,
   for (let n = 0; n < N; n++) {
     kernels.copyRows(at(dy) + n * OH * OW * Co * F32, OW * Co * F32, at(dyGrid) + n * Gh * Gw * Co * F32, Gw * Co * F32, OH, OW * Co * F32);
   }
+  // Which input rows and columns each phase holds: the same phases the input gradient splits dx into.
+  const rowPhases = axisPhases(info.inHeight, OH, KH, sh, info.padInfo.top);
+  const columnPhases = axisPhases(info.inWidth, OW, KW, sw, info.padInfo.left);
   for (let rh = 0; rh < Math.min(sh, KH); rh++) {
     for (let rw = 0; rw < Math.min(sw, KW); rw++) {
       kernels.zeroBytes(at(xGrid), xGridPixels * Ci * F32);
-      gatherPhase(backend, kernels, x, xGrid, info, Gh, Gw, rh, rw);
+      gatherPhase(backend, kernels, x, xGrid, info, Gh, Gw, rowPhases[rh], columnPhases[rw]);
       for (let kh = rh; kh < KH; kh += sh) {
         for (let kw = rw; kw < KW; kw += sw) {
           const shift = ((kh - rh) / sh) * Gw + (kw - rw) / sw;
@@ -118,27 +122,25 @@ export function filterGradientByTaps(backend: BackendWasm, kernels: SimdKernels,
  * image n holds padded pixel (s*a + rh, s*b + rw), that is x's pixel at row
  * s*a + rh - pad top, column s*b + rw - pad left, where that lies in x (the
  * grid is zero elsewhere). At stride 1 this is x shifted by the padding.
+ * `rows` and `columns` are the phase's input indices along each axis.
  */
 function gatherPhase(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, xGrid: tf.TensorInfo,
-                     info: tf.backend_util.Conv2DInfo, Gh: number, Gw: number, rh: number, rw: number): void {
+                     info: tf.backend_util.Conv2DInfo, Gh: number, Gw: number, rows: AxisPhase, columns: AxisPhase): void {
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, strideHeight: sh, strideWidth: sw, padInfo} = info;
   const F32 = Float32Array.BYTES_PER_ELEMENT;
-  const firstOf = (pad: number, phase: number, stride: number) => Math.max(0, Math.ceil((pad - phase) / stride));
-  const a0 = firstOf(padInfo.top, rh, sh), b0 = firstOf(padInfo.left, rw, sw);
-  const a1 = Math.min(Gh - 1, Math.floor((H - 1 + padInfo.top - rh) / sh));
-  const b1 = Math.min(Gw - 1, Math.floor((W - 1 + padInfo.left - rw) / sw));
-  const rows = a1 - a0 + 1, columns = b1 - b0 + 1;
-  if (rows <= 0 || columns <= 0) return;
-  const row0 = sh * a0 + rh - padInfo.top, column0 = sw * b0 + rw - padInfo.left;
+  // first = stride * a0 + phase - pad with phase < stride: the grid position of each axis's first input index.
+  const a0 = Math.floor((rows.first + padInfo.top) / sh), b0 = Math.floor((columns.first + padInfo.left) / sw);
+  const rowCount = Math.min(rows.count, Gh - a0), columnCount = Math.min(columns.count, Gw - b0);
+  if (rowCount <= 0 || columnCount <= 0) return;
   const xAt = backend.getMemoryOffset(x.dataId), gridAt = backend.getMemoryOffset(xGrid.dataId);
   for (let n = 0; n < N; n++) {
-    const src = xAt + ((n * H + row0) * W + column0) * Ci * F32;
+    const src = xAt + ((n * H + rows.first) * W + columns.first) * Ci * F32;
     const dst = gridAt + ((n * Gh + a0) * Gw + b0) * Ci * F32;
     if (sw === 1) {
       // Whole rows at a time (memory.copy), as x's pixels lie contiguous along a row.
-      kernels.copyRows(src, sh * W * Ci * F32, dst, Gw * Ci * F32, rows, columns * Ci * F32);
+      kernels.copyRows(src, sh * W * Ci * F32, dst, Gw * Ci * F32, rowCount, columnCount * Ci * F32);
     } else {
-      kernels.copyGrid(src, sh * W * Ci * F32, sw * Ci * F32, dst, Gw * Ci * F32, Ci * F32, rows, columns, Ci * F32);
+      kernels.copyGrid(src, sh * W * Ci * F32, sw * Ci * F32, dst, Gw * Ci * F32, Ci * F32, rowCount, columnCount, Ci * F32);
     }
   }
 }

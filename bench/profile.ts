@@ -14,6 +14,7 @@ import {syntheticImages} from '../lib/data';
 import {initEngine, parseBackend} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
 import {makeOptimizer} from '../lib/train/optimizers';
+import {skipImageGradients} from '../lib/layers/image-gradient';
 
 const {values} = parseArgs({options: {
   backend: {type: 'string', default: 'wasm'},
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     const [h, , c] = net.input;
     const data = syntheticImages({count: 64, size: h, channels: c, seed: 5});
     const model = net.build();
+    skipImageGradients(model);  // as the trainer does
     const optimizer = makeOptimizer('adam', 2e-3);  // the trainer's Adam, as `npm run bench` trains
     const x = tf.tidy(() => tf.tensor4d(Float32Array.from(data.images), [64, h, h, c]).div(255));
     const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 10);

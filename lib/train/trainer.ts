@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {Normalisation, batchCount, batches, pixelStats} from '../data/dataset';
+import {skipImageGradients} from '../layers/image-gradient';
 import {InputSpec, evaluate, inputSpecFor, recalibrateBatchNorm} from './evaluate';
 import {latencyTiming} from './latency';
 import {checkFitsInMemory} from './memory';
@@ -137,6 +138,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   checkFitsInMemory(model, options.batchSize, {cost: options.cost});
   const optimizer = makeOptimizer(options.optimizer, options.learningRate);
   seedWeights(model, options.seed);
+  // The image needs no gradient; the stem's fused convolution would compute it (same values either way).
+  skipImageGradients(model);
   const stepsPerEpoch = batchCount(data.train, options.batchSize);
   const state: TrainingState = {
     model, data, options, spec, optimizer, stepsPerEpoch,

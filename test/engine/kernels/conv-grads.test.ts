@@ -1,8 +1,9 @@
 /**
  * The convolution gradients' routes on wasm against the cpu backend: the
  * input gradients by phases of the stride (packages/tfjs-backend-wasm-train/src/kernels/input-grad-phases.ts;
- * the phases' bookkeeping on its own, then Conv2DBackpropInput and the
- * depthwise input gradient), the filter gradient by taps
+ * the phases' bookkeeping on its own, then Conv2DBackpropInput), the
+ * depthwise input gradient (the direct SIMD kernel, XNNPACK's phases and
+ * spread), the filter gradient by taps
  * (packages/tfjs-backend-wasm-train/src/kernels/filter-grad-taps.ts) and the routes that run where
  * the lab's SIMD kernels do not, over strides 1-3, filters smaller and
  * larger than the stride, 'same', 'valid' and explicit padding, odd and
@@ -14,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
 import {withFilterGradientRoute} from '../../../packages/tfjs-backend-wasm-train/src/kernels/conv-grads';
+import {withDepthwiseInputRoute} from '../../../packages/tfjs-backend-wasm-train/src/kernels/depthwise-grads';
 import {axisPhases} from '../../../packages/tfjs-backend-wasm-train/src/kernels/input-grad-phases';
 import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
@@ -108,10 +110,16 @@ describe('convolution gradients on wasm: phases of the stride, taps of the filte
     };
     it(`depthwise input gradient ${describeCase(c)}, multiplier ${multiplier}: wasm equals cpu`, async () => {
       const [expected] = await gradsOn('cpu', loss, inputs);
-      const [phases] = await gradsOn('wasm', loss, inputs);
-      const [spread] = await withoutSimdKernels(() => gradsOn('wasm', loss, inputs));
-      assert.ok(relativeError(phases, expected) < 1e-5, `phases: ${relativeError(phases, expected)}`);
-      assert.ok(relativeError(spread, expected) < 1e-5, `spread: ${relativeError(spread, expected)}`);
+      // With the SIMD kernels: the direct kernel at multiplier 1; XNNPACK's phases (stride 1) or spread otherwise.
+      const routes = {
+        'SIMD kernels': await gradsOn('wasm', loss, inputs),
+        'plain SIMD': await withPlainSimd(() => gradsOn('wasm', loss, inputs)),
+        'XNNPACK': await withDepthwiseInputRoute('xnnpack', () => gradsOn('wasm', loss, inputs)),
+        'no SIMD kernels': await withoutSimdKernels(() => gradsOn('wasm', loss, inputs)),
+      };
+      for (const [route, [dx]] of Object.entries(routes)) {
+        assert.ok(relativeError(dx, expected) < 1e-5, `${route}: ${relativeError(dx, expected)}`);
+      }
     });
   }
 });

@@ -4,11 +4,12 @@
  * channel c*M + q reads input c.
  *
  * The filter gradient is a direct loop over the wasm heap (small work per
- * output, no matmul formulation pays). The input gradient is itself a
- * depthwise convolution of dy with the filter rotated by 180 degrees, on
- * wasm's own (XNNPACK, SIMD) depthwise kernel: at stride 1 padded by XNNPACK,
- * strided on dy spread out by the stride into zeros (input-grad-phases.ts
- * has both routes).
+ * output, no matmul formulation pays). The input gradient, with multiplier
+ * 1, is the lab's SIMD kernel that adds each tap's products into dx;
+ * otherwise (or without the SIMD kernels) it is a depthwise convolution of
+ * dy with the filter rotated by 180 degrees, on wasm's own (XNNPACK, SIMD)
+ * depthwise kernel: at stride 1 padded by XNNPACK, strided on dy spread out
+ * by the stride into zeros (input-grad-phases.ts has both routes).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
@@ -146,15 +147,35 @@ function depthwiseFilterGradSimd(backend: BackendWasm, kernels: SimdKernels, x: 
   });
 }
 
+let forcedDepthwiseInputRoute: 'direct' | 'xnnpack' | null = null;
+
+/**
+ * Runs `body` with the depthwise input gradient (multiplier 1, no dilation)
+ * on one route: the direct SIMD kernel (the engine's choice wherever the
+ * SIMD kernels load), or XNNPACK's depthwise convolution (phases at stride
+ * 1, the spread above), for the benchmark and the tests.
+ */
+export async function withDepthwiseInputRoute<T>(route: 'direct' | 'xnnpack', body: () => Promise<T>): Promise<T> {
+  forcedDepthwiseInputRoute = route;
+  try {
+    return await body();
+  } finally {
+    forcedDepthwiseInputRoute = null;
+  }
+}
+
 export const depthwiseBackpropInput: WasmKernel = args => {
   const {inputs, backend, attrs} = args;
   const dy = input(inputs, 'dy'), filter = input(inputs, 'filter');
   const inputShape = attrs['inputShape'] as number[];
   const info = checkedInfo('depthwiseConv2dDerInput', inputShape, filter.shape, dy, attrs);
   const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl} = info;
-  if (stockDepthwise == null || dh !== 1 || dwl !== 1 || !spreadFits(info)) return depthwiseBackpropInputLoop(args);
   const M = CO / C;
   const kernels = simdKernels(backend);
+  if (kernels != null && M === 1 && dh === 1 && dwl === 1 && forcedDepthwiseInputRoute !== 'xnnpack') {
+    return depthwiseInputGradDirect(backend, kernels, dy, filter, inputShape, info);
+  }
+  if (stockDepthwise == null || dh !== 1 || dwl !== 1 || !spreadFits(info)) return depthwiseBackpropInputLoop(args);
   const conv: PhaseConvolution = {
     channels: CO,
     phaseFilter: (rows, cols) => depthwisePhaseFilter(backend, filter, rows, cols),
@@ -178,6 +199,25 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   backend.disposeData(out.dataId);
   return dx;
 };
+
+/**
+ * Depth multiplier 1: the SIMD kernel that adds each tap's products
+ * straight into dx (`depthwiseInputGrad`), the forward pass's
+ * multiply-adds once each. Strided, XNNPACK's route multiplies dy spread
+ * with zeros (four times the arithmetic at stride 2; the phases of the
+ * stride would cost an XNNPACK operator each); at stride 1 the direct
+ * kernel still took 0.6-0.9x its time (docs/engine.md).
+ */
+function depthwiseInputGradDirect(backend: BackendWasm, kernels: SimdKernels, dy: tf.TensorInfo, filter: tf.TensorInfo,
+                                  inputShape: number[], info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+         filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, padInfo} = info;
+  const dx = backend.makeOutput(inputShape, 'float32');
+  checkWrite('DepthwiseConv2dNativeBackpropInput', N * H * W * C, dx.shape);
+  kernels.depthwiseInputGrad(backend.getMemoryOffset(dy.dataId), backend.getMemoryOffset(filter.dataId),
+      backend.getMemoryOffset(dx.dataId), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left);
+  return dx;
+}
 
 /** The filter [KH, KW, C, M] read as [KH, KW, C*M], at the phase's taps (last first); every tap reversed: rotated by 180 degrees. */
 function depthwisePhaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly number[], cols: readonly number[]): tf.TensorInfo {

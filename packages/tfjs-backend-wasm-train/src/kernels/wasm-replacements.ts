@@ -20,7 +20,7 @@ import {leadingAxesReduce, rowTile} from './reductions';
 export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Conv2DBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
-  DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: wasm depthwise conv of the spread dy)',
+  DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: SIMD taps into dx, or a wasm depthwise conv of the spread dy)',
   MaxPoolGrad: 'wrong gradients in tfjs-backend-wasm 4.22',
   AvgPoolGrad: 'stock kernel is scalar (lab: SIMD)',
   BatchMatMul: 'transposed operands take a ~20x slower scalar path',

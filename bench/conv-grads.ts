@@ -1,9 +1,9 @@
 /**
  * The convolution kernels of a training step, one at a time: the forward
- * pass, the input gradient and the filter gradient, for the stems and 3x3 /
- * 1x1 convolutions the chapters' networks train, on each route the package
- * has (filter gradient by taps or as an XNNPACK convolution; fused or plain
- * SIMD), against PyTorch's own calls on the same shapes and threads, each
+ * pass, the input gradient and the filter gradient, for the stems, 3x3 /
+ * 1x1 and depthwise convolutions the chapters' networks train, on each route
+ * the package has (filter gradient by taps or as an XNNPACK convolution;
+ * depthwise input gradient direct or on XNNPACK; fused or plain SIMD), against PyTorch's own calls on the same shapes and threads, each
  * shape's PyTorch times taken right after the lab's. The lab's routes are
  * timed in interleaved rounds, so the machine's drift moves them together:
  * on this shared machine PyTorch's own time for one call moved 4x within
@@ -20,6 +20,7 @@ import {parseArgs} from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 
 import {withFilterGradientRoute} from '../packages/tfjs-backend-wasm-train/src/kernels/conv-grads';
+import {withDepthwiseInputRoute} from '../packages/tfjs-backend-wasm-train/src/kernels/depthwise-grads';
 import {withPlainSimd} from '../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {torchVersion} from '../lib/bench/speed';
 import {THREADS_ENV, initEngine} from '../lib/engine';
@@ -28,10 +29,14 @@ import {median, writeFileAtomic} from '../lib/results';
 interface ConvShape {
   name: string; batch: number; size: number; inChannels: number; outChannels: number;
   kernel: number; stride: number; padding: 'same' | 'valid';
+  /** A depthwise convolution (multiplier 1): outChannels = inChannels, one filter per channel. */
+  depthwise?: true;
 }
 
 const conv = (name: string, size: number, inChannels: number, outChannels: number, kernel: number, stride: number): ConvShape =>
   ({name, batch: 64, size, inChannels, outChannels, kernel, stride, padding: 'same'});
+const depthwise = (name: string, size: number, channels: number, stride: number): ConvShape =>
+  ({...conv(name, size, channels, channels, 3, stride), depthwise: true});
 
 /** Stems on Fashion-MNIST's 28 x 28 x 1 (and a 3-channel one), then the body's 3x3 and 1x1 convolutions. */
 const SHAPES: readonly ConvShape[] = [
@@ -46,6 +51,12 @@ const SHAPES: readonly ConvShape[] = [
   conv('3x3-64-64-s2', 14, 64, 64, 3, 2),
   conv('3x3-128-128-s2', 7, 128, 128, 3, 2),
   conv('1x1-64-128', 14, 64, 128, 1, 1),
+  // Depthwise 3x3 as the tiny net and MobileNets at 32 px train them.
+  depthwise('dw-16-s2', 28, 16, 2),
+  depthwise('dw-32-s2', 32, 32, 2),
+  depthwise('dw-64-s2', 16, 64, 2),
+  depthwise('dw-32', 14, 32, 1),
+  depthwise('dw-64', 16, 64, 1),
 ];
 
 const {values} = parseArgs({options: {
@@ -57,8 +68,11 @@ const {values} = parseArgs({options: {
 }});
 
 type Step = 'forward' | 'inputGradient' | 'filterGradient';
-/** What one timed call runs, by route: the default routes, then the filter gradient forced each way, then plain SIMD. */
-const ROUTES = ['default', 'dW by taps', 'dW as a convolution', 'plain SIMD'] as const;
+/**
+ * What one timed call runs, by route: the default routes, then the filter gradient forced each way, then plain
+ * SIMD, then the depthwise input gradient on XNNPACK (for a regular convolution, the default again).
+ */
+const ROUTES = ['default', 'dW by taps', 'dW as a convolution', 'plain SIMD', 'dx on XNNPACK'] as const;
 type Route = typeof ROUTES[number];
 
 function within(route: Route, body: () => Promise<number>): Promise<number> {
@@ -67,6 +81,7 @@ function within(route: Route, body: () => Promise<number>): Promise<number> {
     case 'dW by taps': return withFilterGradientRoute('taps', body);
     case 'dW as a convolution': return withFilterGradientRoute('convolution', body);
     case 'plain SIMD': return withPlainSimd(body);
+    case 'dx on XNNPACK': return withDepthwiseInputRoute('xnnpack', body);
   }
 }
 
@@ -105,13 +120,17 @@ async function main(): Promise<void> {
   const rows: Array<{shape: ConvShape; ms: Record<string, number>; torch: {peer: string; ms: Record<Step, number>}}> = [];
   for (const shape of shapes) {
     const x = tf.randomNormal([shape.batch, shape.size, shape.size, shape.inChannels]) as tf.Tensor4D;
-    const w = tf.randomNormal([shape.kernel, shape.kernel, shape.inChannels, shape.outChannels]) as tf.Tensor4D;
-    const dy = tf.randomNormal(tf.conv2d(x, w, shape.stride, shape.padding).shape) as tf.Tensor4D;
+    const w = tf.randomNormal([shape.kernel, shape.kernel, shape.inChannels, shape.depthwise ? 1 : shape.outChannels]) as tf.Tensor4D;
+    const forward = () => shape.depthwise ? tf.depthwiseConv2d(x, w, shape.stride, shape.padding) : tf.conv2d(x, w, shape.stride, shape.padding);
+    const dy = tf.randomNormal(forward().shape) as tf.Tensor4D;
+    const attrs = {strides: shape.stride, pad: shape.padding, dilations: 1, dataFormat: 'NHWC'};
     const steps: Record<Step, () => tf.Tensor> = {
-      forward: () => tf.conv2d(x, w, shape.stride, shape.padding),
-      inputGradient: () => tf.conv2dTranspose(dy, w, x.shape, shape.stride, shape.padding),
-      filterGradient: () => tf.engine().runKernel('Conv2DBackpropFilter', {x, dy},
-          {strides: shape.stride, pad: shape.padding, dataFormat: 'NHWC', filterShape: w.shape}) as tf.Tensor,
+      forward,
+      inputGradient: () => shape.depthwise ?
+          tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', {dy, filter: w}, {...attrs, inputShape: x.shape}) as tf.Tensor :
+          tf.conv2dTranspose(dy, w, x.shape, shape.stride, shape.padding),
+      filterGradient: () => tf.engine().runKernel(shape.depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter',
+          {x, dy}, {...attrs, filterShape: w.shape}) as tf.Tensor,
     };
     const samples = new Map<string, number[]>();
     // One untimed call of each, then rounds in which every route and step is timed once, side by side.
@@ -134,8 +153,9 @@ async function main(): Promise<void> {
         `${threads} thread${threads === 1 ? '' : 's'}; ${rows[0]?.torch.peer ?? 'no shapes'}, measured after each shape; ${os.cpus()[0].model}, ${os.cpus().length} cores, ` +
         `${new Date().toISOString().slice(0, 10)}`,
     '',
-    '| convolution | forward ms (PyTorch) | dx ms (PyTorch) | dW ms (PyTorch) | dW by taps | dW as a convolution | plain SIMD: dx, dW | step vs PyTorch |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| convolution | forward ms (PyTorch) | dx ms (PyTorch) | dW ms (PyTorch) | dW by taps | dW as a convolution | plain SIMD: dx, dW | ' +
+        'depthwise dx on XNNPACK | step vs PyTorch |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const table = rows.map(({shape, ms, torch}) => {
     const theirs = torch.ms;
@@ -145,7 +165,8 @@ async function main(): Promise<void> {
     lines.push(`| ${shape.name} | ${fmt(ours('default', 'forward'))} (${fmt(theirs.forward)}) | ` +
         `${fmt(ours('default', 'inputGradient'))} (${fmt(theirs.inputGradient)}) | ${fmt(ours('default', 'filterGradient'))} (${fmt(theirs.filterGradient)}) | ` +
         `${fmt(ours('dW by taps', 'filterGradient'))} | ${fmt(ours('dW as a convolution', 'filterGradient'))} | ` +
-        `${fmt(ours('plain SIMD', 'inputGradient'))}, ${fmt(ours('plain SIMD', 'filterGradient'))} | ${(oursStep / theirsStep).toFixed(2)}x |`);
+        `${fmt(ours('plain SIMD', 'inputGradient'))}, ${fmt(ours('plain SIMD', 'filterGradient'))} | ` +
+        `${shape.depthwise ? fmt(ours('dx on XNNPACK', 'inputGradient')) : ''} | ${(oursStep / theirsStep).toFixed(2)}x |`);
     return {shape, ms, pytorchMs: theirs, stepRatio: oursStep / theirsStep};
   });
   const report = lines.join('\n');

@@ -5,7 +5,8 @@ pass, the input gradient and the filter gradient as separate calls
 Prints one JSON line.
 
 usage: conv_grads_peer.py THREADS REPEATS CALLS SHAPES_JSON
-SHAPES_JSON: [{"name", "batch", "size", "inChannels", "outChannels", "kernel", "stride", "padding"}, ...]
+SHAPES_JSON: [{"name", "batch", "size", "inChannels", "outChannels", "kernel", "stride", "padding", "depthwise"?}, ...]
+A depthwise shape is a grouped convolution with one group per input channel.
 """
 import json
 import sys
@@ -38,15 +39,19 @@ def main():
         # one side less, which moves the windows but not the work. 'valid' pads nothing.
         padding = (k - 1) // 2 if s['padding'] == 'same' else 0
         x = torch.randn(s['batch'], s['inChannels'], s['size'], s['size'])
-        w = torch.randn(s['outChannels'], s['inChannels'], k, k)
-        y = torch.nn.functional.conv2d(x, w, stride=stride, padding=padding)
+        groups = s['inChannels'] if s.get('depthwise') else 1
+        w = torch.randn(s['outChannels'], s['inChannels'] // groups, k, k)
+        y = torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups)
         dy = torch.randn_like(y)
         with torch.no_grad():
             rows[s['name']] = {
-                'forward': median_ms(lambda: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding), repeats, calls),
-                'inputGradient': median_ms(lambda: torch.nn.grad.conv2d_input(x.shape, w, dy, stride=stride, padding=padding),
+                'forward': median_ms(lambda: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups),
+                                     repeats, calls),
+                'inputGradient': median_ms(lambda: torch.nn.grad.conv2d_input(x.shape, w, dy, stride=stride, padding=padding,
+                                                                                 groups=groups),
                                            repeats, calls),
-                'filterGradient': median_ms(lambda: torch.nn.grad.conv2d_weight(x, w.shape, dy, stride=stride, padding=padding),
+                'filterGradient': median_ms(lambda: torch.nn.grad.conv2d_weight(x, w.shape, dy, stride=stride, padding=padding,
+                                                                                   groups=groups),
                                             repeats, calls),
             }
     print(json.dumps({'peer': 'pytorch %s' % torch.__version__, 'threads': threads, 'ms': rows}))

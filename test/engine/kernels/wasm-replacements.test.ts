@@ -65,11 +65,14 @@ const DEPTHWISE_CASES: ConvCase[] = [
   {x: [2, 7, 11, 2], f: [3, 3, 2, 1], strides: 2, pad: 'same'},
   {x: [1, 12, 12, 3], f: [7, 7, 3, 1], strides: 1, pad: 'same'},
   // From 4 channels (multiplier 1) the filter gradient runs on the SIMD
-  // kernels: 4 lanes at a time plus a tail, over in-bounds column ranges.
+  // kernels: 16 and 4 lanes at a time plus a tail, over in-bounds column ranges.
   {x: [2, 9, 9, 9], f: [3, 3, 9, 1], strides: 2, pad: 'same'},
   {x: [2, 8, 10, 16], f: [3, 3, 16, 1], strides: 1, pad: 'same'},
   {x: [2, 11, 10, 6], f: [5, 5, 6, 1], strides: 2, pad: 'valid'},
   {x: [1, 7, 8, 13], f: [3, 3, 13, 1], strides: [1, 2], pad: 'same'},
+  // 16 channels at a time, then 4, then 1 (21), and two blocks of 16 (32).
+  {x: [2, 9, 8, 21], f: [3, 3, 21, 1], strides: 2, pad: 'same'},
+  {x: [2, 6, 7, 32], f: [3, 3, 32, 1], strides: 1, pad: 'valid'},
 ];
 
 interface PoolCase {x: number[]; size: number; strides: number; pad: Pad}

@@ -123,6 +123,13 @@ function depthwiseFilterGradSimd(backend: BackendWasm, kernels: SimdKernels, x: 
   const taps = KH * KW;
   withScratch(backend, taps * C * F64, acc => {
     const xAt = backend.getMemoryOffset(x.dataId), dyAt = backend.getMemoryOffset(dy.dataId);
+    if (dh === 1 && dwl === 1) {
+      // The loops below, inside WebAssembly (`depthwiseFilterGrad`): a call out per run cost more than the run.
+      kernels.depthwiseFilterGrad(xAt, dyAt, acc, N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left);
+      checkWrite('DepthwiseConv2dNativeBackpropFilter', taps * C, out.shape);
+      kernels.narrow(acc, backend.getMemoryOffset(out.dataId), taps * C);
+      return;
+    }
     for (let kw = 0; kw < KW; kw++) {
       // Output columns ox with 0 <= ox * sw + kw * dwl - left < W.
       const shift = kw * dwl - padInfo.left;

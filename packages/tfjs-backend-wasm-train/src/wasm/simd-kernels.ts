@@ -41,6 +41,8 @@ export interface SimdKernels {
   leadingSums(x: number, out: number, rows: number, cols: number, scale: number): void;
   depthwiseInputGrad(dy: number, w: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
                      KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
+  depthwiseFilterGrad(x: number, dy: number, acc: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+                      KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface SimdKernels {
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, poolGrad: 18, copyRows: 6, copyGrid: 9, narrow: 3, zeroBytes: 2,
-  fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15,
+  fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */

@@ -25,14 +25,15 @@ import {ADAM_UPDATE} from './adam';
 import {BAND_GRAD} from './activation-grads';
 import {CHANNEL_AFFINE, CHANNEL_SUMS} from './batch-norm';
 import {COPY_GRID, COPY_ROWS, NARROW, ZERO_BYTES} from './copy';
-import {DEPTHWISE_INPUT_GRAD, HIGH_LANES, TAP_PRODUCTS} from './depthwise-grads';
+import {DEPTHWISE_FILTER_GRAD, DEPTHWISE_INPUT_GRAD, HIGH_LANES, TAP_PRODUCTS} from './depthwise-grads';
 import {FEW_CHANNEL_FILTER_GRAD, FEW_CHANNEL_INPUT_GRAD} from './conv-grads-few-channels';
 import {POOL_GRAD} from './pool-grads';
 import {LEADING_SUMS} from './reductions';
 import {TRANSPOSED_PRODUCTS} from './conv-grads-1x1';
 
 const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, COPY_GRID, NARROW, ZERO_BYTES,
-                   FEW_CHANNEL_INPUT_GRAD, FEW_CHANNEL_FILTER_GRAD, ADAM_UPDATE, LEADING_SUMS, DEPTHWISE_INPUT_GRAD];
+                   FEW_CHANNEL_INPUT_GRAD, FEW_CHANNEL_FILTER_GRAD, ADAM_UPDATE, LEADING_SUMS, DEPTHWISE_INPUT_GRAD,
+                   DEPTHWISE_FILTER_GRAD];
 
 /** The module's text; `memoryImport` gives the memory's limits, which must match its own (shared or not). */
 export function simdModuleText(memoryImport: string): string {

@@ -64,6 +64,20 @@ export const TAP_PRODUCTS = String.raw`
 `;
 
 /**
+ * Sets $first and $last to the output columns ox with 0 <= ox * sw + kw -
+ * padLeft < W and ox < OW, for tap column $kw ($last < $first when there is
+ * none). Uses $t; both depthwise gradient kernels run it once per tap column.
+ */
+const IN_BOUNDS_COLUMNS = String.raw`
+  (local.set $t (i32.sub (local.get $padLeft) (local.get $kw)))
+  (local.set $first (select (i32.div_u (i32.add (local.get $t) (i32.sub (local.get $sw) (i32.const 1))) (local.get $sw))
+                            (i32.const 0) (i32.gt_s (local.get $t) (i32.const 0))))
+  (local.set $t (i32.add (i32.sub (local.get $W) (i32.const 1)) (local.get $t)))
+  (local.set $last (select (i32.div_u (local.get $t) (local.get $sw)) (i32.const -1) (i32.ge_s (local.get $t) (i32.const 0))))
+  (local.set $last (select (local.get $last) (i32.sub (local.get $OW) (i32.const 1))
+                           (i32.lt_s (local.get $last) (i32.sub (local.get $OW) (i32.const 1)))))`;
+
+/**
  * The input gradient of a depthwise convolution with depth multiplier 1 and
  * no dilation, at any stride, straight from its definition:
  * dx[n, iy, ix, c] = sum over taps (kh, kw) with iy = oy * sh + kh - padTop
@@ -98,14 +112,7 @@ export const DEPTHWISE_INPUT_GRAD = String.raw`
                  (i32.lt_s (local.get $oy) (local.get $OH)))
       (then
         ${countUp('$kw', '(i32.const 0)', '(local.get $KW)', `
-        ;; The output columns ox with 0 <= ox * sw + kw - padLeft < W, and ox < OW.
-        (local.set $t (i32.sub (local.get $padLeft) (local.get $kw)))
-        (local.set $first (select (i32.div_u (i32.add (local.get $t) (i32.sub (local.get $sw) (i32.const 1))) (local.get $sw))
-                                  (i32.const 0) (i32.gt_s (local.get $t) (i32.const 0))))
-        (local.set $t (i32.add (i32.sub (local.get $W) (i32.const 1)) (local.get $t)))
-        (local.set $last (select (i32.div_u (local.get $t) (local.get $sw)) (i32.const -1) (i32.ge_s (local.get $t) (i32.const 0))))
-        (local.set $last (select (local.get $last) (i32.sub (local.get $OW) (i32.const 1))
-                                 (i32.lt_s (local.get $last) (i32.sub (local.get $OW) (i32.const 1)))))
+        ${IN_BOUNDS_COLUMNS}
         (local.set $count (i32.add (i32.sub (local.get $last) (local.get $first)) (i32.const 1)))
         (if (i32.gt_s (local.get $count) (i32.const 0))
           (then
@@ -147,15 +154,8 @@ export const DEPTHWISE_FILTER_GRAD = String.raw`
   (local.set $pixelBytes (i32.shl (local.get $C) (i32.const 2)))
   (memory.fill (local.get $acc) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $C)) (i32.const 3)))
   ${countUp('$kw', '(i32.const 0)', '(local.get $KW)', `
-    ;; Output columns ox with 0 <= ox * sw + shift < W, shift = kw - padLeft.
     (local.set $shift (i32.sub (local.get $kw) (local.get $padLeft)))
-    (local.set $t (i32.sub (i32.const 0) (local.get $shift)))
-    (local.set $first (select (i32.div_u (i32.add (local.get $t) (i32.sub (local.get $sw) (i32.const 1))) (local.get $sw))
-                              (i32.const 0) (i32.gt_s (local.get $t) (i32.const 0))))
-    (local.set $t (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $shift)))
-    (local.set $last (select (i32.div_u (local.get $t) (local.get $sw)) (i32.const -1) (i32.ge_s (local.get $t) (i32.const 0))))
-    (local.set $last (select (local.get $last) (i32.sub (local.get $OW) (i32.const 1))
-                             (i32.lt_s (local.get $last) (i32.sub (local.get $OW) (i32.const 1)))))
+    ${IN_BOUNDS_COLUMNS}
     (if (i32.le_s (local.get $first) (local.get $last)) (then
       ${countUp('$kh', '(i32.const 0)', '(local.get $KH)', `
         (local.set $tapAcc (i32.add (local.get $acc)

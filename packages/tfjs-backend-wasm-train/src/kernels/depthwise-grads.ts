@@ -110,9 +110,10 @@ export const depthwiseBackpropFilter: WasmKernel = ({inputs, backend, attrs}) =>
 
 /**
  * Depth multiplier 1 on the SIMD kernels: for each image, output row and tap,
- * one `tapProducts` call runs along the output columns whose input column is
- * inside the image (a contiguous range), 4 channels at a time, into float64
- * accumulators, one row of C per tap.
+ * one `tapProducts` run along the output columns whose input column is
+ * inside the image (a contiguous range), 16 or 4 channels at a time, into
+ * float64 accumulators, one row of C per tap. Without dilation the loops run
+ * inside WebAssembly (`depthwiseFilterGrad`); with it, here.
  */
 function depthwiseFilterGradSimd(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
                                  out: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): void {

@@ -136,8 +136,9 @@ export const DEPTHWISE_INPUT_GRAD = String.raw`
 `;
 
 /**
- * The depthwise filter gradient (depth multiplier 1, no dilation) into
- * float64 acc [KH * KW, C], zeroed first: for each tap column kw, tap row
+ * The depthwise filter gradient (depth multiplier 1, no dilation) added
+ * into float64 acc [KH * KW, C] (the caller's zeroed scratch, as for
+ * tapProducts): for each tap column kw, tap row
  * kh, image and output row whose input row is inside the image, one
  * tapProducts run along the output columns whose input column is inside the
  * image. These are the loops its JavaScript caller ran, in the same order,
@@ -152,7 +153,6 @@ export const DEPTHWISE_FILTER_GRAD = String.raw`
   (local $n i32) (local $oy i32) (local $iy i32) (local $kh i32) (local $kw i32) (local $t i32)
   (local $shift i32) (local $first i32) (local $last i32) (local $pixelBytes i32) (local $tapAcc i32)
   (local.set $pixelBytes (i32.shl (local.get $C) (i32.const 2)))
-  (memory.fill (local.get $acc) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $C)) (i32.const 3)))
   ${countUp('$kw', '(i32.const 0)', '(local.get $KW)', `
     (local.set $shift (i32.sub (local.get $kw) (local.get $padLeft)))
     ${IN_BOUNDS_COLUMNS}

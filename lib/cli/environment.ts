@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 
 import {dataDirFromEnv} from '../data/locate';
-import {MAX_WASM_THREADS, backendFromEnv, threadsFromEnvironment, wasmOutDir} from '../engine';
+import {MAX_WASM_THREADS, backendFromEnv, kernelPoolFromEnvironment, threadsFromEnvironment, wasmOutDir} from '../engine';
 import {inPack} from '../environment';
 import {BUDGETS, budgetFromEnv} from '../experiments/budget';
 import {recordsBackend} from '../experiments/runner';
@@ -55,6 +55,8 @@ export const LAB_VARIABLES: readonly LabVariable[] = [
   {name: 'LAB_RECORDS_BACKEND', beside: 'whose records the notebooks read (docs/gpu.md)', accepts: 'tensorflow, webgpu, wasm or cpu',
    read: env => recordsBackend('wasm', env)},
   {name: 'LAB_DATA_DIR', beside: 'where the data sets are', accepts: 'an existing folder holding the data sets\' files', read: dataDirFromEnv},
+  {name: 'LAB_KERNEL_POOL', beside: 'the lab\'s kernels on every wasm thread (docs/engine.md, "Threads")', accepts: 'on or off',
+   read: kernelPoolFromEnvironment},
   {name: 'LAB_JUPYTER_DIR', beside: 'the Jupyter data folder with the kernel spec', accepts: 'an existing folder', read: labJupyterDir},
   {name: 'LAB_WASM_DIR', beside: 'where tfjs-backend-wasm\'s binaries are (the GPU pack sets it)',
    accepts: 'an existing folder holding tfjs-backend-wasm-simd.wasm', read: wasmOutDir},

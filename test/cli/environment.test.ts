@@ -26,6 +26,7 @@ const CASES: Record<string, {bad: Array<[string, RegExp]>; good: string[]}> = {
     bad: [['0', /^\$LAB_THREADS must be a whole number of threads in \[1, 8\], got '0'/], ['two', /got 'two'/], ['1.5', /got '1\.5'/]],
     good: ['1', '8'],
   },
+  LAB_KERNEL_POOL: {bad: [['yes', /^\$LAB_KERNEL_POOL must be 'on' or 'off', got 'yes'/]], good: ['on', 'off', '']},
   LAB_BUDGET: {bad: [['huge', /^\$LAB_BUDGET must be one of smoke, quick, course, full, got 'huge'/]], good: ['smoke', 'full']},
   LAB_RESULTS_DIR: {
     bad: [[A_FILE, new RegExp(`^\\$LAB_RESULTS_DIR must be a folder for the records \\(made if missing\\), got '${escaped(A_FILE)}': it is a file`)],

@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {envValue} from '../../environment';
 import {isSoftwareAdapter} from './gpu-probe';
+import {kernelPoolFromEnvironment, startKernelPool} from './kernel-pool';
 import {enableRelaxedSimdInNode} from './relaxed-simd';
 import {trainingKernels} from './training-kernels';
 import {WASM_DIR_ENV, prepareWasmThreads, threadsFromEnvironment, wasmOutDir} from './wasm-threads';
@@ -196,11 +197,26 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
     // The grouped convolution's kernels are assembled per layer geometry, on wasm only.
     kernels.useWabt(await (require('wabt') as () => Promise<import('tfjs-backend-wasm-train').WabtModule>)());
     if (simdProblem != null) process.stderr.write(`warning: the lab's wasm SIMD kernels did not load (${simdProblem}); using its JavaScript kernels, which are slower\n`);
+    startKernelPoolFor(kernels, threads);
     // Reports and records say which of the lab's kernels ran.
     device = device.replace('XNNPACK', simdProblem != null ? 'XNNPACK + the lab\'s JavaScript kernels' :
         kernels.usingFusedKernels() ? 'XNNPACK + the lab\'s SIMD kernels with fused multiply-add' : 'XNNPACK + the lab\'s SIMD kernels');
   }
   return {backend: name, device, threads, tfjsVersion: tf.version.tfjs};
+}
+
+/**
+ * At more than one wasm thread, worker threads for the lab's filter-gradient
+ * products (kernel-pool.ts), so that they use every core as XNNPACK does.
+ */
+function startKernelPoolFor(kernels: ReturnType<typeof trainingKernels>, threads: number): void {
+  const setting = kernelPoolFromEnvironment();
+  const memory = kernels.wasmMemoryOf(tf.backend() as unknown as Parameters<typeof kernels.wasmMemoryOf>[0]);
+  if (threads <= 1 || setting === 'off' || memory == null || !(memory.buffer instanceof SharedArrayBuffer)) {
+    kernels.useKernelPool(null);
+    return;
+  }
+  kernels.useKernelPool(startKernelPool(memory, threads - 1, fused => kernels.kernelBinary(fused, true), kernels.usingFusedKernels()));
 }
 
 /**

@@ -28,7 +28,8 @@ export {WASM_KERNELS} from './kernels/wasm-replacements';
 export {FusedAdamOptimizer} from './kernels/adam';
 export {batchNormTrain, batchNormTrainSupported, type BatchNormTrainResult} from './kernels/batch-norm';
 export {GROUP_CONV, groupConv2dKernel as groupConv2d, groupConvKernelHere, groupConvSimdHere} from './kernels/grouped-conv-kernel';
-export {kernelBuild, prepareSimdKernels, usingFusedKernels, useWabt} from './wasm/simd-kernels';
+export {kernelBinary, kernelBuild, memoryOf as wasmMemoryOf, prepareSimdKernels, usingFusedKernels, useWabt} from './wasm/simd-kernels';
+export {useKernelPool, type KernelPool, type RowsTask} from './wasm/kernel-pool';
 export {relaxedSimdSupported} from './wasm/fused-multiply-add';
 export type {WabtModule} from './wasm/wat-assembly';
 

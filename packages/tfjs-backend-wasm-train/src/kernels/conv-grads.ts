@@ -28,6 +28,7 @@ import {
   checkWrite, copyFloats, disposeView, expectDepth, expectRank, expectShape, heapF32, heapView, input, reshaped, spreadFits,
   stockKernel, WasmKernel,
 } from '../wasm/heap';
+import {kernelPoolFor, runTransposedProducts} from '../wasm/kernel-pool';
 import {simdKernels} from '../wasm/simd-kernels';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
 import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
@@ -198,8 +199,8 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
       // transposed and dy packed, two copies of the activations).
       const dw = backend.makeOutput(filterShape, 'float32');
       checkWrite('Conv2DBackpropFilter', info.inChannels * Co, dw.shape);
-      kernels.transposedProducts(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dy.dataId),
-          backend.getMemoryOffset(dw.dataId), P, info.inChannels, Co);
+      runTransposedProducts(backend, kernels, [[backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dy.dataId),
+          backend.getMemoryOffset(dw.dataId), P, info.inChannels, Co]]);
       return dw;
     }
     // Else wasm's transpose and XNNPACK's matmul (1.4-2.5x faster than the
@@ -209,7 +210,7 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
   }
   const kernels = simdKernels(backend);
   if (kernels != null && tapsRouteFits(info) && forcedFilterRoute !== 'convolution' &&
-      (forcedFilterRoute === 'taps' || tapsRoutePays(info, wasmThreads()))) {
+      (forcedFilterRoute === 'taps' || tapsRoutePays(info, kernelPoolFor(backend) != null ? 1 : wasmThreads()))) {
     return filterGradientByTaps(backend, kernels, x, dy, info, filterShape);
   }
   if (stockConv2D != null && info.inChannels >= MIN_CHANNELS_FOR_CONVOLUTION) {

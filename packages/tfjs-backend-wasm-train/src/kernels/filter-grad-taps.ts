@@ -26,6 +26,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {checkWrite} from '../wasm/heap';
+import {type ProductsCall, runTransposedProducts} from '../wasm/kernel-pool';
 import {SimdKernels} from '../wasm/simd-kernels';
 import {AxisPhase, axisPhases} from './input-grad-phases';
 
@@ -70,7 +71,11 @@ export function tapsRouteFits(info: tf.backend_util.Conv2DInfo): boolean {
   return info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0 && info.outChannels % 8 === 0;
 }
 
-/** Whether it also pays there, at `threads` wasm threads (see MAX_WASTE). */
+/**
+ * Whether it also pays there, at `threads` wasm threads (see MAX_WASTE).
+ * With a kernel pool (kernel-pool.ts) the products use every core, as
+ * XNNPACK's route does, so the one-thread bounds hold: pass threads 1.
+ */
 export function tapsRoutePays(info: tf.backend_util.Conv2DInfo, threads: number): boolean {
   const {Gh, Gw} = gridOf(info);
   const bounds = info.strideHeight > 1 || info.strideWidth > 1 ? 'strided' : 'stride1';
@@ -103,13 +108,15 @@ export function filterGradientByTaps(backend: BackendWasm, kernels: SimdKernels,
     for (let rw = 0; rw < Math.min(sw, KW); rw++) {
       kernels.zeroBytes(at(xGrid), xGridPixels * Ci * F32);
       gatherPhase(backend, kernels, x, xGrid, info, Gh, Gw, rowPhases[rh], columnPhases[rw]);
+      // The phase's taps in one batch: on a kernel pool they are split over every core.
+      const taps: ProductsCall[] = [];
       for (let kh = rh; kh < KH; kh += sh) {
         for (let kw = rw; kw < KW; kw += sw) {
           const shift = ((kh - rh) / sh) * Gw + (kw - rw) / sw;
-          kernels.transposedProducts(at(xGrid) + shift * Ci * F32, at(dyGrid), at(dw) + (kh * KW + kw) * Ci * Co * F32,
-                                     gridPixels, Ci, Co);
+          taps.push([at(xGrid) + shift * Ci * F32, at(dyGrid), at(dw) + (kh * KW + kw) * Ci * Co * F32, gridPixels, Ci, Co]);
         }
       }
+      runTransposedProducts(backend, kernels, taps);
     }
   }
   backend.disposeData(xGrid.dataId);

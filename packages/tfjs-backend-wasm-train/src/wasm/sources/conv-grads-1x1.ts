@@ -20,10 +20,20 @@ const rowAt = (r: number) => r === 0 ? '$po' : `$po${r}`;
  * transposing x or packing dy first. Tiles of 4 x 8 outputs stay in
  * registers over blocks of 128 rows of p, so a block of a and b stays in
  * cache while every tile passes over it.
+ *
+ * `transposedProductsRows` computes only the output rows i0 <= i < i1 (both
+ * multiples of 4): each output is summed in the same order whichever rows a
+ * call covers, so calls over disjoint row ranges, on different threads
+ * (kernel-pool.ts), give exactly the result of one call over all of them.
  */
 export const TRANSPOSED_PRODUCTS = String.raw`
 (func (export "transposedProducts")
     (param $a i32) (param $b i32) (param $out i32) (param $P i32) (param $M i32) (param $N i32)
+  (call $transposedProductsRows (local.get $a) (local.get $b) (local.get $out) (local.get $P) (local.get $M) (local.get $N)
+                                (i32.const 0) (local.get $M))
+)
+(func $transposedProductsRows (export "transposedProductsRows")
+    (param $a i32) (param $b i32) (param $out i32) (param $P i32) (param $M i32) (param $N i32) (param $i0 i32) (param $i1 i32)
   (local $p0 i32) (local $pEnd i32) (local $p i32) (local $i i32) (local $j i32) (local $k i32)
   (local $pa i32) (local $pb i32) (local $po i32) (local $po1 i32) (local $po2 i32) (local $po3 i32)
   (local $aStride i32) (local $bStride i32)
@@ -32,13 +42,13 @@ export const TRANSPOSED_PRODUCTS = String.raw`
   (local $b0 v128) (local $b1 v128) (local $s v128)
   (local.set $aStride (i32.shl (local.get $M) (i32.const 2)))
   (local.set $bStride (i32.shl (local.get $N) (i32.const 2)))
-  ;; out = 0 (M * N is a multiple of 32 floats).
-  ${countUp('$k', int(0), `(i32.mul ${get('M')} ${get('N')})`, `
+  ;; out's rows i0..i1 = 0 ((i1 - i0) * N is a multiple of 32 floats).
+  ${countUp('$k', `(i32.mul ${get('i0')} ${get('N')})`, `(i32.mul ${get('i1')} ${get('N')})`, `
     (v128.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))) (v128.const i32x4 0 0 0 0))`, int(4))}
   ${countUp('$p0', int(0), get('P'), `
     (local.set $pEnd (select (local.get $P) (i32.add (local.get $p0) ${int(BLOCK_ROWS)})
                              (i32.lt_u (local.get $P) (i32.add (local.get $p0) ${int(BLOCK_ROWS)}))))
-    ${countUp('$i', int(0), get('M'), countUp('$j', int(0), get('N'), `
+    ${countUp('$i', get('i0'), get('i1'), countUp('$j', int(0), get('N'), `
       (local.set $po (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
       (local.set $po1 (i32.add (local.get $po) (local.get $bStride)))
       (local.set $po2 (i32.add (local.get $po1) (local.get $bStride)))

@@ -216,7 +216,7 @@ function startKernelPoolFor(kernels: ReturnType<typeof trainingKernels>, threads
     kernels.useKernelPool(null);
     return;
   }
-  kernels.useKernelPool(startKernelPool(memory, threads - 1, fused => kernels.kernelBinary(fused, true), kernels.usingFusedKernels()));
+  kernels.useKernelPool(startKernelPool(memory, threads - 1, kernels.POOL_KERNELS, fused => kernels.kernelBinary(fused, true), kernels.usingFusedKernels()));
 }
 
 /**

@@ -19,7 +19,7 @@
  */
 import type * as WorkerThreads from 'node:worker_threads';
 
-import type {KernelPool, RowsTask} from 'tfjs-backend-wasm-train';
+import type {KernelPool, PoolKernel, PoolTask} from 'tfjs-backend-wasm-train';
 
 import {envValue} from '../../environment';
 
@@ -34,7 +34,8 @@ export function kernelPoolFromEnvironment(env: NodeJS.ProcessEnv = process.env):
 }
 
 const GENERATION = 0, NEXT = 1, DONE = 2, COUNT = 3, FUSED = 4, HELPER_TASKS = 5, HEADER = 8;
-const ARGS = 8;
+/** A task's slots: the kernel's index in `kernels`, then up to 16 arguments. */
+const ARGS = 17;
 /** Tasks one batch can hold; larger batches go in several. */
 const MAX_TASKS = 256;
 const CLOSED = 0x3fffffff;
@@ -42,7 +43,7 @@ const CLOSED = 0x3fffffff;
 /** What each helper runs (eval'd by worker_threads: no file to find in a bundle or a pack). */
 const HELPER_SOURCE = `
 const {workerData} = require('node:worker_threads');
-const {control, memory, fusedModule, plainModule} = workerData;
+const {control, memory, fusedModule, plainModule, kernels} = workerData;
 const ctl = new Int32Array(control);
 const fused = fusedModule == null ? null : new WebAssembly.Instance(fusedModule, {env: {memory}}).exports;
 const plain = new WebAssembly.Instance(plainModule, {env: {memory}}).exports;
@@ -55,7 +56,7 @@ for (;;) {
     if (i >= Atomics.load(ctl, ${COUNT})) break;
     const k = Atomics.load(ctl, ${FUSED}) === 1 && fused != null ? fused : plain;
     const at = ${HEADER} + i * ${ARGS};
-    k.transposedProductsRows(ctl[at], ctl[at + 1], ctl[at + 2], ctl[at + 3], ctl[at + 4], ctl[at + 5], ctl[at + 6], ctl[at + 7]);
+    k[kernels[ctl[at]]](...ctl.subarray(at + 1, at + ${ARGS}));
     Atomics.add(ctl, ${HELPER_TASKS}, 1);
     if (Atomics.add(ctl, ${DONE}, 1) + 1 === Atomics.load(ctl, ${COUNT})) Atomics.notify(ctl, ${DONE});
   }
@@ -67,7 +68,7 @@ for (;;) {
  * memory) with the package's kernels, compiled from `binary(fused)`. The
  * workers never keep the process alive.
  */
-export function startKernelPool(memory: WebAssembly.Memory, helpers: number,
+export function startKernelPool(memory: WebAssembly.Memory, helpers: number, kernels: readonly PoolKernel[],
                                 binary: (fused: boolean) => Uint8Array<ArrayBuffer>, fusedAvailable: boolean): KernelPool {
   if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('startKernelPool: the wasm memory is not shared (not the threaded build)');
   if (!Number.isInteger(helpers) || helpers < 1) throw new Error(`startKernelPool: helpers must be a positive whole number, got ${helpers}`);
@@ -78,13 +79,13 @@ export function startKernelPool(memory: WebAssembly.Memory, helpers: number,
   const fusedModule = fusedAvailable ? new WebAssembly.Module(binary(true)) : null;
   const plainModule = new WebAssembly.Module(binary(false));
   for (let h = 0; h < helpers; h++) {
-    const worker = new Worker(HELPER_SOURCE, {eval: true, workerData: {control, memory, fusedModule, plainModule}});
+    const worker = new Worker(HELPER_SOURCE, {eval: true, workerData: {control, memory, fusedModule, plainModule, kernels}});
     worker.unref();
     worker.on('error', error => process.stderr.write(`warning: a kernel pool thread failed (${(error as Error).message}); its tasks run on the calling thread\n`));
   }
   started = ctl;
   return {memory, helpers, run: (tasks, fused, local) => {
-    for (let start = 0; start < tasks.length; start += MAX_TASKS) runBatch(ctl, tasks.slice(start, start + MAX_TASKS), fused, local);
+    for (let start = 0; start < tasks.length; start += MAX_TASKS) runBatch(ctl, kernels, tasks.slice(start, start + MAX_TASKS), fused, local);
   }};
 }
 
@@ -95,8 +96,14 @@ export function kernelPoolHelperTasks(): number {
   return started == null ? 0 : Atomics.load(started, HELPER_TASKS);
 }
 
-function runBatch(ctl: Int32Array, tasks: readonly RowsTask[], fused: boolean, local: {transposedProductsRows(...args: RowsTask): void}): void {
-  tasks.forEach((task, i) => ctl.set(task, HEADER + i * ARGS));
+function runBatch(ctl: Int32Array, kernels: readonly PoolKernel[], tasks: readonly PoolTask[], fused: boolean,
+                  local: {[K in PoolKernel]: (...args: number[]) => void}): void {
+  tasks.forEach(({kernel, args}, i) => {
+    const index = kernels.indexOf(kernel);
+    if (index < 0 || args.length > ARGS - 1) throw new Error(`kernel pool: cannot run ${kernel} with ${args.length} arguments`);
+    ctl[HEADER + i * ARGS] = index;
+    ctl.set(args, HEADER + i * ARGS + 1);
+  });
   Atomics.store(ctl, COUNT, tasks.length);
   Atomics.store(ctl, FUSED, fused ? 1 : 0);
   Atomics.store(ctl, DONE, 0);
@@ -106,7 +113,8 @@ function runBatch(ctl: Int32Array, tasks: readonly RowsTask[], fused: boolean, l
   for (;;) {
     const i = Atomics.add(ctl, NEXT, 1);
     if (i >= tasks.length) break;
-    local.transposedProductsRows(...tasks[i]!);
+    const {kernel, args} = tasks[i]!;
+    local[kernel](...args);
     Atomics.add(ctl, DONE, 1);
   }
   for (let done = Atomics.load(ctl, DONE); done < tasks.length; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);

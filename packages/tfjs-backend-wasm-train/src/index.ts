@@ -29,7 +29,7 @@ export {FusedAdamOptimizer} from './kernels/adam';
 export {batchNormTrain, batchNormTrainSupported, type BatchNormTrainResult} from './kernels/batch-norm';
 export {GROUP_CONV, groupConv2dKernel as groupConv2d, groupConvKernelHere, groupConvSimdHere} from './kernels/grouped-conv-kernel';
 export {kernelBinary, kernelBuild, memoryOf as wasmMemoryOf, prepareSimdKernels, usingFusedKernels, useWabt} from './wasm/simd-kernels';
-export {useKernelPool, type KernelPool, type RowsTask} from './wasm/kernel-pool';
+export {POOL_KERNELS, useKernelPool, type KernelPool, type PoolKernel, type PoolTask} from './wasm/kernel-pool';
 export {relaxedSimdSupported} from './wasm/fused-multiply-add';
 export type {WabtModule} from './wasm/wat-assembly';
 

@@ -28,7 +28,7 @@ import {
   checkWrite, copyFloats, disposeView, expectDepth, expectRank, expectShape, heapF32, heapView, input, reshaped, spreadFits,
   stockKernel, WasmKernel,
 } from '../wasm/heap';
-import {kernelPoolFor, runTransposedProducts} from '../wasm/kernel-pool';
+import {kernelPoolFor, runInputGradientByImages, runTransposedProducts} from '../wasm/kernel-pool';
 import {simdKernels} from '../wasm/simd-kernels';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
 import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
@@ -322,7 +322,8 @@ export const conv2DBackpropInput: WasmKernel = args => {
     const dx = backend.makeOutput(inputShape, 'float32');
     checkWrite('Conv2DBackpropInput', N * H * W * C, dx.shape);
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-    kernels.fewChannelInputGrad(at(dy), at(filter), at(dx), N, H, W, C, OH, OW, Co, KH, KW, sh, sw, padInfo.top, padInfo.left);
+    runInputGradientByImages(backend, kernels, 'fewChannelInputGrad', at(dy), at(filter), at(dx), N,
+                             {H, W, C, OH, OW, Co, KH, KW, sh, sw, padTop: padInfo.top, padLeft: padInfo.left});
     return dx;
   }
   if (stockConv2D != null && kernels != null) {

@@ -16,6 +16,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, input, spreadFits, stockKernel} from '../wasm/heap';
 import {SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {runInputGradientByImages} from '../wasm/kernel-pool';
 import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 
 let stockDepthwise: WasmKernel | null = null;
@@ -222,8 +223,8 @@ function depthwiseInputGradDirect(backend: BackendWasm, kernels: SimdKernels, dy
          filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, padInfo} = info;
   const dx = backend.makeOutput(inputShape, 'float32');
   checkWrite('DepthwiseConv2dNativeBackpropInput', N * H * W * C, dx.shape);
-  kernels.depthwiseInputGrad(backend.getMemoryOffset(dy.dataId), backend.getMemoryOffset(filter.dataId),
-      backend.getMemoryOffset(dx.dataId), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left);
+  runInputGradientByImages(backend, kernels, 'depthwiseInputGrad', backend.getMemoryOffset(dy.dataId), backend.getMemoryOffset(filter.dataId),
+      backend.getMemoryOffset(dx.dataId), N, {H, W, C, OH, OW, KH, KW, sh, sw, padTop: padInfo.top, padLeft: padInfo.left});
   return dx;
 }
 

@@ -5,10 +5,14 @@
  * but the package's kernels run on the thread that calls them. Where the
  * host can start threads over the same shared memory (in Node,
  * lib/engine/backends/kernel-pool.ts starts worker_threads), it hands the
- * package a `KernelPool`, and the filter gradients' products
- * (`transposedProducts`, the 1x1 and per-tap filter gradients) are split by
- * output rows across it. Each output is still summed in one order on one
- * thread, so results are bit-identical to one thread.
+ * package a `KernelPool`, and the kernels below split their work across
+ * it, each part a call of the same kernel over a disjoint part of the
+ * output:
+ * - the filter gradients' products (`transposedProducts`: the 1x1 and the
+ *   per-tap filter gradients), by output rows (`transposedProductsRows`);
+ * - the depthwise and the few-channel input gradients, by images.
+ * Every output is still summed in one order on one thread, so results are
+ * bit-identical to one thread.
  *
  * Without a pool (one thread, a browser page, a host that gives none),
  * every call runs on the calling thread as before.
@@ -17,13 +21,20 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {SimdKernels, memoryOf, usingFusedKernels} from './simd-kernels';
 
-/** One call of `transposedProductsRows`: a, b, out, P, M, N, i0, i1 (byte addresses and counts). */
-export type RowsTask = readonly [number, number, number, number, number, number, number, number];
+/** The kernels a pool runs: all take integer arguments only (byte addresses and counts). */
+export const POOL_KERNELS = ['transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad'] as const;
+export type PoolKernel = typeof POOL_KERNELS[number];
+
+/** One call of a pool kernel: its name and its arguments. */
+export interface PoolTask {
+  readonly kernel: PoolKernel;
+  readonly args: readonly number[];
+}
 
 /** One whole `transposedProducts` call: a, b, out, P, M, N. */
 export type ProductsCall = readonly [number, number, number, number, number, number];
 
-/** Threads over the same shared memory as the calling thread, that run `transposedProductsRows` tasks. */
+/** Threads over the same shared memory as the calling thread, that run pool kernels. */
 export interface KernelPool {
   readonly memory: WebAssembly.Memory;
   /** Threads besides the calling one. */
@@ -33,7 +44,7 @@ export interface KernelPool {
    * `local`, the caller's kernels), the fused or the plain build as the
    * caller uses; returns when all are done.
    */
-  run(tasks: readonly RowsTask[], fused: boolean, local: SimdKernels): void;
+  run(tasks: readonly PoolTask[], fused: boolean, local: SimdKernels): void;
 }
 
 let pool: KernelPool | null = null;
@@ -56,30 +67,68 @@ export function kernelPoolFor(backend: BackendWasm): KernelPool | null {
  */
 export const MIN_MULTIPLY_ADDS_TO_SPLIT = 1 << 23;
 
-/** Output rows per task: a multiple of 4 (the kernel's tile), about `parts` tasks per call. */
-function rowsPerTask(M: number, parts: number): number {
-  return Math.max(4, Math.ceil(M / parts / 4) * 4);
+/** Runs `tasks` on the pool, or one after another here. */
+function runTasks(shared: KernelPool | null, kernels: SimdKernels, tasks: readonly PoolTask[]): void {
+  if (shared == null || tasks.length < 2) {
+    for (const {kernel, args} of tasks) (kernels[kernel] as (...a: number[]) => void)(...args);
+    return;
+  }
+  shared.run(tasks, usingFusedKernels(), kernels);
+}
+
+/** The pool, where there is one and `multiplyAdds` pays for waking it. */
+function poolFor(backend: BackendWasm, multiplyAdds: number): KernelPool | null {
+  return multiplyAdds >= MIN_MULTIPLY_ADDS_TO_SPLIT ? kernelPoolFor(backend) : null;
+}
+
+/** [start, end) ranges of `count` items in about `parts` parts, each a multiple of `unit` long (but the last). */
+function ranges(count: number, parts: number, unit: number): Array<[number, number]> {
+  const step = Math.max(unit, Math.ceil(count / parts / unit) * unit);
+  const out: Array<[number, number]> = [];
+  for (let start = 0; start < count; start += step) out.push([start, Math.min(count, start + step)]);
+  return out;
 }
 
 /**
- * Runs `transposedProducts` for every call, split by output rows over the
- * pool where there is one and the batch is large enough to pay for waking
- * it; otherwise one call after another on this thread.
+ * Runs `transposedProducts` for every call, split by output rows (a
+ * multiple of 4, the kernel's tile) over the pool where there is one and
+ * the batch is large enough to pay for waking it.
  */
 export function runTransposedProducts(backend: BackendWasm, kernels: SimdKernels, calls: readonly ProductsCall[]): void {
-  const shared = kernelPoolFor(backend);
-  const multiplyAdds = calls.reduce((sum, [, , , P, M, N]) => sum + P * M * N, 0);
-  if (shared == null || multiplyAdds < MIN_MULTIPLY_ADDS_TO_SPLIT) {
-    for (const [a, b, out, P, M, N] of calls) kernels.transposedProducts(a, b, out, P, M, N);
-    return;
-  }
-  const threads = shared.helpers + 1;
-  // Split each call into about `threads` parts when there are few calls; many calls balance by themselves.
+  const shared = poolFor(backend, calls.reduce((sum, [, , , P, M, N]) => sum + P * M * N, 0));
+  const threads = (shared?.helpers ?? 0) + 1;
+  // Split each call when there are few; many calls balance by themselves.
   const parts = calls.length >= 8 * threads ? 1 : threads;
-  const tasks: RowsTask[] = [];
+  const tasks: PoolTask[] = [];
   for (const [a, b, out, P, M, N] of calls) {
-    const step = rowsPerTask(M, parts);
-    for (let i0 = 0; i0 < M; i0 += step) tasks.push([a, b, out, P, M, N, i0, Math.min(M, i0 + step)]);
+    for (const [i0, i1] of ranges(M, parts, 4)) tasks.push({kernel: 'transposedProductsRows', args: [a, b, out, P, M, N, i0, i1]});
   }
-  shared.run(tasks, usingFusedKernels(), kernels);
+  runTasks(shared, kernels, tasks);
+}
+
+/** The geometry of the per-image input gradients (depthwise, few-channel): every argument after dy, w, dx, N. */
+export interface ImageGradientGeometry {
+  H: number; W: number; C: number; OH: number; OW: number;
+  /** Output channels, for the few-channel kernel (the depthwise kernel has as many as C). */
+  Co?: number;
+  KH: number; KW: number; sh: number; sw: number; padTop: number; padLeft: number;
+}
+
+/**
+ * Runs `depthwiseInputGrad` or `fewChannelInputGrad`, dy -> dx for N
+ * images, split by images over the pool where it pays: an image's dx
+ * depends only on that image's dy.
+ */
+export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKernels, kernel: 'depthwiseInputGrad' | 'fewChannelInputGrad',
+                                         dy: number, w: number, dx: number, N: number, g: ImageGradientGeometry): void {
+  const Co = kernel === 'depthwiseInputGrad' ? g.C : g.Co!;
+  const shared = poolFor(backend, N * g.OH * g.OW * Co * g.KH * g.KW * (kernel === 'depthwiseInputGrad' ? 1 : g.C));
+  const F32 = Float32Array.BYTES_PER_ELEMENT;
+  const dyImage = g.OH * g.OW * Co * F32, dxImage = g.H * g.W * g.C * F32;
+  const tail = kernel === 'depthwiseInputGrad' ?
+      [g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft] :
+      [g.H, g.W, g.C, g.OH, g.OW, Co, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft];
+  const tasks = ranges(N, (shared?.helpers ?? 0) + 1, 1).map(([n0, n1]): PoolTask =>
+      ({kernel, args: [dy + n0 * dyImage, w, dx + n0 * dxImage, n1 - n0, ...tail]}));
+  runTasks(shared, kernels, tasks);
 }

@@ -76,9 +76,17 @@ function runTasks(shared: KernelPool | null, kernels: SimdKernels, tasks: readon
   shared.run(tasks, usingFusedKernels(), kernels);
 }
 
-/** The pool, where there is one and `multiplyAdds` pays for waking it. */
-function poolFor(backend: BackendWasm, multiplyAdds: number): KernelPool | null {
-  return multiplyAdds >= MIN_MULTIPLY_ADDS_TO_SPLIT ? kernelPoolFor(backend) : null;
+/**
+ * The per-image input gradients do a multiply-add in about eight times the
+ * products' time (a depthwise one at [64, 14, 14, 64]: 7.2 M in 3 ms, one
+ * thread, against 13-24 G a second for `transposedProducts`), so the same
+ * wake-up pays from an eighth of the work.
+ */
+const SLOWER_MULTIPLY_ADDS = 8;
+
+/** The pool, where there is one and `multiplyAdds` (weighted by `slower`) pays for waking it. */
+function poolFor(backend: BackendWasm, multiplyAdds: number, slower = 1): KernelPool | null {
+  return multiplyAdds * slower >= MIN_MULTIPLY_ADDS_TO_SPLIT ? kernelPoolFor(backend) : null;
 }
 
 /** [start, end) ranges of `count` items in about `parts` parts, each a multiple of `unit` long (but the last). */
@@ -122,7 +130,7 @@ export interface ImageGradientGeometry {
 export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKernels, kernel: 'depthwiseInputGrad' | 'fewChannelInputGrad',
                                          dy: number, w: number, dx: number, N: number, g: ImageGradientGeometry): void {
   const Co = kernel === 'depthwiseInputGrad' ? g.C : g.Co!;
-  const shared = poolFor(backend, N * g.OH * g.OW * Co * g.KH * g.KW * (kernel === 'depthwiseInputGrad' ? 1 : g.C));
+  const shared = poolFor(backend, N * g.OH * g.OW * Co * g.KH * g.KW * (kernel === 'depthwiseInputGrad' ? 1 : g.C), SLOWER_MULTIPLY_ADDS);
   const F32 = Float32Array.BYTES_PER_ELEMENT;
   const dyImage = g.OH * g.OW * Co * F32, dxImage = g.H * g.W * g.C * F32;
   const tail = kernel === 'depthwiseInputGrad' ?

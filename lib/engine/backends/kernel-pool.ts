@@ -16,6 +16,11 @@
  *   all are done, then parks the index again.
  * The helpers sleep in Atomics.wait between batches: no spinning, which on
  * a machine with few cores would take time from XNNPACK's threads.
+ * A task names its module (0: the package's prebuilt kernels, fused or
+ * plain as the caller uses; others: modules generated at run time, posted
+ * to each helper's port before the first task that needs them, which the
+ * helper takes with receiveMessageOnPort) and the function's index in that
+ * module's list of names.
  */
 import type * as WorkerThreads from 'node:worker_threads';
 
@@ -33,20 +38,33 @@ export function kernelPoolFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   return setting;
 }
 
-const GENERATION = 0, NEXT = 1, DONE = 2, COUNT = 3, FUSED = 4, HELPER_TASKS = 5, HEADER = 8;
-/** A task's slots: the kernel's index in `kernels`, then up to 16 arguments. */
-const ARGS = 17;
+const GENERATION = 0, NEXT = 1, DONE = 2, COUNT = 3, FUSED = 4, HELPER_TASKS = 5, NAP = 6, HEADER = 8;
+/** A task's slots: its module, the function's index in that module's names, then up to 16 arguments. */
+const ARGS = 18;
 /** Tasks one batch can hold; larger batches go in several. */
 const MAX_TASKS = 256;
 const CLOSED = 0x3fffffff;
 
 /** What each helper runs (eval'd by worker_threads: no file to find in a bundle or a pack). */
 const HELPER_SOURCE = `
-const {workerData} = require('node:worker_threads');
-const {control, memory, fusedModule, plainModule, kernels} = workerData;
+const {workerData, receiveMessageOnPort} = require('node:worker_threads');
+const {control, memory, fusedModule, plainModule, kernels, port} = workerData;
 const ctl = new Int32Array(control);
 const fused = fusedModule == null ? null : new WebAssembly.Instance(fusedModule, {env: {memory}}).exports;
 const plain = new WebAssembly.Instance(plainModule, {env: {memory}}).exports;
+const generated = new Map();
+function functionOf(module, index) {
+  if (module === 0) return (Atomics.load(ctl, ${FUSED}) === 1 && fused != null ? fused : plain)[kernels[index]];
+  while (!generated.has(module)) {
+    const received = receiveMessageOnPort(port);
+    // Posted before the task was written; if it is not queued yet, nap a millisecond.
+    if (received === undefined) { Atomics.wait(ctl, ${NAP}, 0, 1); continue; }
+    const {id, module: compiled, names} = received.message;
+    generated.set(id, {exports: new WebAssembly.Instance(compiled, {env: {memory}}).exports, names});
+  }
+  const {exports, names} = generated.get(module);
+  return exports[names[index]];
+}
 let generation = Atomics.load(ctl, ${GENERATION});
 for (;;) {
   Atomics.wait(ctl, ${GENERATION}, generation);
@@ -54,9 +72,8 @@ for (;;) {
   for (;;) {
     const i = Atomics.add(ctl, ${NEXT}, 1);
     if (i >= Atomics.load(ctl, ${COUNT})) break;
-    const k = Atomics.load(ctl, ${FUSED}) === 1 && fused != null ? fused : plain;
     const at = ${HEADER} + i * ${ARGS};
-    k[kernels[ctl[at]]](...ctl.subarray(at + 1, at + ${ARGS}));
+    functionOf(ctl[at], ctl[at + 1])(...ctl.subarray(at + 2, at + ${ARGS}));
     Atomics.add(ctl, ${HELPER_TASKS}, 1);
     if (Atomics.add(ctl, ${DONE}, 1) + 1 === Atomics.load(ctl, ${COUNT})) Atomics.notify(ctl, ${DONE});
   }
@@ -72,20 +89,37 @@ export function startKernelPool(memory: WebAssembly.Memory, helpers: number, ker
                                 binary: (fused: boolean) => Uint8Array<ArrayBuffer>, fusedAvailable: boolean): KernelPool {
   if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('startKernelPool: the wasm memory is not shared (not the threaded build)');
   if (!Number.isInteger(helpers) || helpers < 1) throw new Error(`startKernelPool: helpers must be a positive whole number, got ${helpers}`);
-  const {Worker} = require('node:worker_threads') as typeof WorkerThreads;
+  const {MessageChannel, Worker} = require('node:worker_threads') as typeof WorkerThreads;
   const control = new SharedArrayBuffer((HEADER + MAX_TASKS * ARGS) * Int32Array.BYTES_PER_ELEMENT);
   const ctl = new Int32Array(control);
   ctl[NEXT] = CLOSED;
   const fusedModule = fusedAvailable ? new WebAssembly.Module(binary(true)) : null;
   const plainModule = new WebAssembly.Module(binary(false));
+  const ports: WorkerThreads.MessagePort[] = [];
   for (let h = 0; h < helpers; h++) {
-    const worker = new Worker(HELPER_SOURCE, {eval: true, workerData: {control, memory, fusedModule, plainModule, kernels}});
+    const {port1, port2} = new MessageChannel();
+    port1.unref();
+    ports.push(port1);
+    const worker = new Worker(HELPER_SOURCE, {eval: true, workerData: {control, memory, fusedModule, plainModule, kernels, port: port2},
+                                              transferList: [port2]});
     worker.unref();
     worker.on('error', error => process.stderr.write(`warning: a kernel pool thread failed (${(error as Error).message}); its tasks run on the calling thread\n`));
   }
   started = ctl;
-  return {memory, helpers, run: (tasks, fused, local) => {
-    for (let start = 0; start < tasks.length; start += MAX_TASKS) runBatch(ctl, kernels, tasks.slice(start, start + MAX_TASKS), fused, local);
+  // Generated modules the helpers have been sent, with their id and exported function names.
+  const sent = new Map<WebAssembly.Module, {id: number; names: string[]}>();
+  const slotsOf = (task: PoolTask): [number, number] => {
+    if (task.module == null) return [0, kernels.indexOf(task.kernel)];
+    let known = sent.get(task.module.module);
+    if (known == null) {
+      known = {id: sent.size + 1, names: Object.keys(task.module.exports).filter(name => typeof task.module!.exports[name] === 'function')};
+      sent.set(task.module.module, known);
+      for (const port of ports) port.postMessage({id: known.id, module: task.module.module, names: known.names});
+    }
+    return [known.id, known.names.indexOf(task.kernel)];
+  };
+  return {memory, helpers, run: (tasks, fused, runHere) => {
+    for (let start = 0; start < tasks.length; start += MAX_TASKS) runBatch(ctl, slotsOf, tasks.slice(start, start + MAX_TASKS), fused, runHere);
   }};
 }
 
@@ -96,13 +130,14 @@ export function kernelPoolHelperTasks(): number {
   return started == null ? 0 : Atomics.load(started, HELPER_TASKS);
 }
 
-function runBatch(ctl: Int32Array, kernels: readonly PoolKernel[], tasks: readonly PoolTask[], fused: boolean,
-                  local: {[K in PoolKernel]: (...args: number[]) => void}): void {
-  tasks.forEach(({kernel, args}, i) => {
-    const index = kernels.indexOf(kernel);
-    if (index < 0 || args.length > ARGS - 1) throw new Error(`kernel pool: cannot run ${kernel} with ${args.length} arguments`);
-    ctl[HEADER + i * ARGS] = index;
-    ctl.set(args, HEADER + i * ARGS + 1);
+function runBatch(ctl: Int32Array, slotsOf: (task: PoolTask) => [number, number], tasks: readonly PoolTask[], fused: boolean,
+                  runHere: (task: PoolTask) => void): void {
+  tasks.forEach((task, i) => {
+    const [module, index] = slotsOf(task);
+    if (index < 0 || task.args.length > ARGS - 2) throw new Error(`kernel pool: cannot run ${task.kernel} with ${task.args.length} arguments`);
+    ctl[HEADER + i * ARGS] = module;
+    ctl[HEADER + i * ARGS + 1] = index;
+    ctl.set(task.args, HEADER + i * ARGS + 2);
   });
   Atomics.store(ctl, COUNT, tasks.length);
   Atomics.store(ctl, FUSED, fused ? 1 : 0);
@@ -113,8 +148,7 @@ function runBatch(ctl: Int32Array, kernels: readonly PoolKernel[], tasks: readon
   for (;;) {
     const i = Atomics.add(ctl, NEXT, 1);
     if (i >= tasks.length) break;
-    const {kernel, args} = tasks[i]!;
-    local[kernel](...args);
+    runHere(tasks[i]!);
     Atomics.add(ctl, DONE, 1);
   }
   for (let done = Atomics.load(ctl, DONE); done < tasks.length; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);

@@ -22,9 +22,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectRank, spreadPadded} from '../wasm/heap';
-import {SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
 import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
+import {runGeneratedByImages} from '../wasm/kernel-pool';
 
 export const GROUP_CONV = 'LabGroupConv2D';
 const INPUT_GRAD = 'LabGroupConv2DBackpropInput';
@@ -76,8 +77,14 @@ interface CompiledGroupConv {
   filterGrad(xp: number, dy: number, acc: number, N: number): void;
 }
 
+/** A geometry's kernels: the functions, and the module a kernel pool's threads instantiate too. */
+interface CompiledHere {
+  functions: CompiledGroupConv;
+  generated: GeneratedModule;
+}
+
 /** Compiled geometries per loaded set of SIMD kernels (a new wasm memory loads a new set); null: not compilable. */
-const compiled = new WeakMap<SimdKernels, Map<string, CompiledGroupConv | null>>();
+const compiled = new WeakMap<SimdKernels, Map<string, CompiledHere | null>>();
 
 /** Every geometry compiled in this process, as its cache key. */
 const compiledKeys = new Set<string>();
@@ -98,7 +105,7 @@ function shapeOf(g: Geometry): GroupConvShape {
  * multiples of 4, a body too large to unroll, or padding wider than the
  * kernel less one.
  */
-function compiledFor(wasm: BackendWasm, g: Geometry): {compiled: CompiledGroupConv; kernels: SimdKernels} | null {
+function compiledFor(wasm: BackendWasm, g: Geometry): {compiled: CompiledGroupConv; generated: GeneratedModule; kernels: SimdKernels} | null {
   const kernels = simdKernels(wasm);
   if (kernels == null || g.n % 4 !== 0 || g.Cout % 4 !== 0 || g.padTop > g.KH - 1 || g.padLeft > g.KW - 1) return null;
   const shape = shapeOf(g);
@@ -107,19 +114,19 @@ function compiledFor(wasm: BackendWasm, g: Geometry): {compiled: CompiledGroupCo
   if (byShape == null) compiled.set(kernels, byShape = new Map());
   const key = JSON.stringify([shape, g.padTop, g.padLeft]);
   if (!byShape.has(key)) {
-    let exports: WebAssembly.Exports | null = null;
+    let generated: GeneratedModule | null = null;
     try {
-      exports = compileKernelsNow(wasm, `lab-group-conv-${key}.wat`, memory => groupConvModuleText(shape, memory));
+      generated = compileKernelsNow(wasm, `lab-group-conv-${key}.wat`, memory => groupConvModuleText(shape, memory));
     } catch (error) {
       // The JavaScript loops compute the same, slower: warn, do not fail the training run.
       console.warn(`tfjs-backend-wasm-train: grouped convolution ${key} could not be compiled (${(error as Error).message}); ` +
                    'using the JavaScript loops');
     }
-    byShape.set(key, exports as unknown as CompiledGroupConv | null);
-    if (exports != null) compiledKeys.add(key);
+    byShape.set(key, generated == null ? null : {functions: generated.exports as unknown as CompiledGroupConv, generated});
+    if (generated != null) compiledKeys.add(key);
   }
   const compiledHere = byShape.get(key)!;
-  return compiledHere == null ? null : {compiled: compiledHere, kernels};
+  return compiledHere == null ? null : {compiled: compiledHere.functions, generated: compiledHere.generated, kernels};
 }
 
 function addressOf(wasm: BackendWasm, info: tf.TensorInfo): number {
@@ -189,7 +196,11 @@ function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInf
     const {KH, KW, n, Cout} = g;
     withScratch(wasm!, (KH * KW * n * Cout + Cout) * F32, scratch => {
       const offsAt = forwardWeights(wasm!, access.read(filter), g, scratch);
-      withPaddedInput(wasm!, simd.kernels, x, g, xp => simd.compiled.forward(xp, scratch, offsAt, addressOf(wasm!, out.info), g.N));
+      const {Hp, Wp} = paddedInput(shapeOf(g));
+      // Images are independent: on a kernel pool they are split over every core.
+      withPaddedInput(wasm!, simd.kernels, x, g, xp => runGeneratedByImages(wasm!, simd.kernels, simd.generated, 'forward',
+          xp, [scratch, offsAt], addressOf(wasm!, out.info), g.N, Hp * Wp * g.Cin * F32, g.OH * g.OW * Cout * F32,
+          g.N * g.OH * g.OW * Cout * KH * KW * n));
     });
     return out.info;
   }
@@ -242,7 +253,9 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
       transposeEachTap(access.read(filter), heapFloats(wasm!, scratch, taps * n * Cout), taps, n, Cout);
       const spread = spreadPadded(wasm!, dy, convInfoOf(g));
       try {
-        simd.compiled.inputGrad(addressOf(wasm!, spread), scratch, addressOf(wasm!, out.info), g.N);
+        const [, Hq, Wq] = spread.shape;
+        runGeneratedByImages(wasm!, simd.kernels, simd.generated, 'inputGrad', addressOf(wasm!, spread), [scratch], addressOf(wasm!, out.info),
+            g.N, Hq! * Wq! * Cout * F32, g.H * g.W * g.Cin * F32, g.N * g.OH * g.OW * Cout * KH * KW * n);
       } finally {
         wasm!.disposeData(spread.dataId);
       }

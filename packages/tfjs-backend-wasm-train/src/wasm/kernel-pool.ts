@@ -10,7 +10,9 @@
  * output:
  * - the filter gradients' products (`transposedProducts`: the 1x1 and the
  *   per-tap filter gradients), by output rows (`transposedProductsRows`);
- * - the depthwise and the few-channel input gradients, by images.
+ * - the depthwise and the few-channel input gradients, by images;
+ * - the grouped convolution's forward pass and input gradient (kernels
+ *   generated for each layer's geometry), by images.
  * Every output is still summed in one order on one thread, so results are
  * bit-identical to one thread.
  *
@@ -19,17 +21,19 @@
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {SimdKernels, memoryOf, usingFusedKernels} from './simd-kernels';
+import {GeneratedModule, SimdKernels, memoryOf, usingFusedKernels} from './simd-kernels';
 
 /** The kernels a pool runs: all take integer arguments only (byte addresses and counts). */
 export const POOL_KERNELS = ['transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad'] as const;
 export type PoolKernel = typeof POOL_KERNELS[number];
 
-/** One call of a pool kernel: its name and its arguments. */
-export interface PoolTask {
-  readonly kernel: PoolKernel;
-  readonly args: readonly number[];
-}
+/**
+ * One call of a pool kernel: its name and its arguments (integers only,
+ * at most 16), from the package's prebuilt kernels or, with `module`, from
+ * a module generated at run time (the host's threads instantiate it too).
+ */
+export type PoolTask = {readonly kernel: PoolKernel; readonly args: readonly number[]; readonly module?: undefined} |
+                       {readonly kernel: string; readonly args: readonly number[]; readonly module: GeneratedModule};
 
 /** One whole `transposedProducts` call: a, b, out, P, M, N. */
 export type ProductsCall = readonly [number, number, number, number, number, number];
@@ -40,11 +44,11 @@ export interface KernelPool {
   /** Threads besides the calling one. */
   readonly helpers: number;
   /**
-   * Runs every task once, on the helpers and on the calling thread (with
-   * `local`, the caller's kernels), the fused or the plain build as the
-   * caller uses; returns when all are done.
+   * Runs every task once, on the helpers (the fused or the plain build of
+   * the prebuilt kernels, as the caller uses) and on the calling thread
+   * (through `runHere`); returns when all are done.
    */
-  run(tasks: readonly PoolTask[], fused: boolean, local: SimdKernels): void;
+  run(tasks: readonly PoolTask[], fused: boolean, runHere: (task: PoolTask) => void): void;
 }
 
 let pool: KernelPool | null = null;
@@ -70,10 +74,10 @@ export const MIN_MULTIPLY_ADDS_TO_SPLIT = 1 << 23;
 /** Runs `tasks` on the pool, or one after another here. */
 function runTasks(shared: KernelPool | null, kernels: SimdKernels, tasks: readonly PoolTask[]): void {
   if (shared == null || tasks.length < 2) {
-    for (const {kernel, args} of tasks) (kernels[kernel] as (...a: number[]) => void)(...args);
+    for (const task of tasks) runHere(task, kernels);
     return;
   }
-  shared.run(tasks, usingFusedKernels(), kernels);
+  shared.run(tasks, usingFusedKernels(), task => runHere(task, kernels));
 }
 
 /**
@@ -83,6 +87,12 @@ function runTasks(shared: KernelPool | null, kernels: SimdKernels, tasks: readon
  * wake-up pays from an eighth of the work.
  */
 const SLOWER_MULTIPLY_ADDS = 8;
+
+/** Runs one task on the calling thread. */
+function runHere(task: PoolTask, kernels: SimdKernels): void {
+  const functions = (task.module?.exports ?? kernels) as unknown as Record<string, (...args: number[]) => void>;
+  functions[task.kernel]!(...task.args);
+}
 
 /** The pool, where there is one and `multiplyAdds` (weighted by `slower`) pays for waking it. */
 function poolFor(backend: BackendWasm, multiplyAdds: number, slower = 1): KernelPool | null {
@@ -138,5 +148,21 @@ export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKern
       [g.H, g.W, g.C, g.OH, g.OW, Co, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft];
   const tasks = ranges(N, (shared?.helpers ?? 0) + 1, 1).map(([n0, n1]): PoolTask =>
       ({kernel, args: [dy + n0 * dyImage, w, dx + n0 * dxImage, n1 - n0, ...tail]}));
+  runTasks(shared, kernels, tasks);
+}
+
+/**
+ * Runs one of a generated module's per-image functions (`forward`,
+ * `inputGrad` of the grouped convolution: (from, weights..., to, N)),
+ * split by images over the pool where `multiplyAdds` pays for it.
+ * `fromImage` and `toImage` are the bytes of one image of the source and
+ * of the result.
+ */
+export function runGeneratedByImages(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string,
+                                     from: number, middle: readonly number[], to: number, N: number,
+                                     fromImage: number, toImage: number, multiplyAdds: number): void {
+  const shared = poolFor(backend, multiplyAdds);
+  const tasks = ranges(N, (shared?.helpers ?? 0) + 1, 1).map(([n0, n1]): PoolTask =>
+      ({module, kernel, args: [from + n0 * fromImage, ...middle, to + n0 * toImage, n1 - n0]}));
   runTasks(shared, kernels, tasks);
 }

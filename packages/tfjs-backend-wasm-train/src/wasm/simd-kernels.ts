@@ -161,17 +161,24 @@ export function runtimeAssemblyAvailable(): boolean {
   return wabtGiven != null;
 }
 
+/** A module generated at run time, with its instance's exports over the backend's memory. */
+export interface GeneratedModule {
+  readonly module: WebAssembly.Module;
+  readonly exports: WebAssembly.Exports;
+}
+
 /**
  * Assembles and instantiates, synchronously, a module generated at run time
  * (`text` given the memory import) over `backend`'s memory: kernels
  * specialised for one shape. Null where the SIMD kernels are not loaded or
  * switched off, or no wabt was handed over.
  */
-export function compileKernelsNow(backend: BackendWasm, name: string, text: (memoryImport: string) => string): WebAssembly.Exports | null {
+export function compileKernelsNow(backend: BackendWasm, name: string, text: (memoryImport: string) => string): GeneratedModule | null {
   const memory = memoryOf(backend);
   if (simdKernels(backend) == null || wabtGiven == null || memory == null) return null;
   const binary = watToBinary(wabtGiven, name, text(memoryImportFor(isShared(memory))), usingFusedKernels());
-  return new WebAssembly.Instance(new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>), {env: {memory}}).exports;
+  const module = new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>);
+  return {module, exports: new WebAssembly.Instance(module, {env: {memory}}).exports};
 }
 
 /** The kernels over `backend`'s memory (loaded on first ask), or null where they are not loaded (use the JS loop). */

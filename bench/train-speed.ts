@@ -81,6 +81,8 @@ async function main(): Promise<void> {
       // Per round: each backend's row and the peer's, measured next to each other.
       const roundRows: Row[][] = [];
       for (let round = 0; round < ROUNDS; round++) {
+        // Progress on stderr: a whole run takes over half an hour on two cores.
+        process.stderr.write(`bench: ${net}, ${threads === 1 ? '1 thread' : `${threads} threads`}, round ${round + 1} of ${ROUNDS}\n`);
         const here: Row[] = [];
         for (const backend of backends) {
           if (unavailable.has(backend)) continue;

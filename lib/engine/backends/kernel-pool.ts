@@ -38,7 +38,7 @@ export function kernelPoolFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   return setting;
 }
 
-const GENERATION = 0, NEXT = 1, DONE = 2, COUNT = 3, FUSED = 4, HELPER_TASKS = 5, NAP = 6, HEADER = 8;
+const GENERATION = 0, NEXT = 1, DONE = 2, COUNT = 3, FUSED = 4, HELPER_TASKS = 5, NAP = 6, FAILED = 7, HEADER = 8;
 /** A task's slots: its module, the function's index in that module's names, then up to 16 arguments. */
 const ARGS = 18;
 /** Tasks one batch can hold; larger batches go in several. */
@@ -73,7 +73,13 @@ for (;;) {
     const i = Atomics.add(ctl, ${NEXT}, 1);
     if (i >= Atomics.load(ctl, ${COUNT})) break;
     const at = ${HEADER} + i * ${ARGS};
-    functionOf(ctl[at], ctl[at + 1])(...ctl.subarray(at + 2, at + ${ARGS}));
+    try {
+      functionOf(ctl[at], ctl[at + 1])(...ctl.subarray(at + 2, at + ${ARGS}));
+    } catch (error) {
+      // Counted done all the same, so the caller never waits for it; the caller reads why from the port and throws.
+      port.postMessage({failed: String(error && error.stack || error)});
+      Atomics.add(ctl, ${FAILED}, 1);
+    }
     Atomics.add(ctl, ${HELPER_TASKS}, 1);
     if (Atomics.add(ctl, ${DONE}, 1) + 1 === Atomics.load(ctl, ${COUNT})) Atomics.notify(ctl, ${DONE});
   }
@@ -89,7 +95,7 @@ export function startKernelPool(memory: WebAssembly.Memory, helpers: number, ker
                                 binary: (fused: boolean) => Uint8Array<ArrayBuffer>, fusedAvailable: boolean): KernelPool {
   if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('startKernelPool: the wasm memory is not shared (not the threaded build)');
   if (!Number.isInteger(helpers) || helpers < 1) throw new Error(`startKernelPool: helpers must be a positive whole number, got ${helpers}`);
-  const {MessageChannel, Worker} = require('node:worker_threads') as typeof WorkerThreads;
+  const {MessageChannel, Worker, receiveMessageOnPort} = require('node:worker_threads') as typeof WorkerThreads;
   const control = new SharedArrayBuffer((HEADER + MAX_TASKS * ARGS) * Int32Array.BYTES_PER_ELEMENT);
   const ctl = new Int32Array(control);
   ctl[NEXT] = CLOSED;
@@ -118,8 +124,18 @@ export function startKernelPool(memory: WebAssembly.Memory, helpers: number, ker
     }
     return [known.id, known.names.indexOf(task.kernel)];
   };
+  /** Why the helpers' failed tasks failed, as they posted it (emptying the ports). */
+  const helperFailures = (): string[] => {
+    const reasons: string[] = [];
+    for (const port of ports) {
+      for (let m = receiveMessageOnPort(port); m != null; m = receiveMessageOnPort(port)) reasons.push((m.message as {failed: string}).failed);
+    }
+    return reasons;
+  };
   return {memory, helpers, run: (tasks, fused, runHere) => {
-    for (let start = 0; start < tasks.length; start += MAX_TASKS) runBatch(ctl, slotsOf, tasks.slice(start, start + MAX_TASKS), fused, runHere);
+    for (let start = 0; start < tasks.length; start += MAX_TASKS) {
+      runBatch(ctl, slotsOf, tasks.slice(start, start + MAX_TASKS), fused, runHere, helperFailures);
+    }
   }};
 }
 
@@ -130,8 +146,13 @@ export function kernelPoolHelperTasks(): number {
   return started == null ? 0 : Atomics.load(started, HELPER_TASKS);
 }
 
+/**
+ * Runs one batch. Whatever fails, on this thread or a helper, the batch
+ * ends first (every task counted done, the index parked), so the next
+ * batch starts clean; then the first failure is thrown.
+ */
 function runBatch(ctl: Int32Array, slotsOf: (task: PoolTask) => [number, number], tasks: readonly PoolTask[], fused: boolean,
-                  runHere: (task: PoolTask) => void): void {
+                  runHere: (task: PoolTask) => void, helperFailures: () => string[]): void {
   tasks.forEach((task, i) => {
     const [module, index] = slotsOf(task);
     if (index < 0 || task.args.length > ARGS - 2) throw new Error(`kernel pool: cannot run ${task.kernel} with ${task.args.length} arguments`);
@@ -145,12 +166,23 @@ function runBatch(ctl: Int32Array, slotsOf: (task: PoolTask) => [number, number]
   Atomics.store(ctl, NEXT, 0);
   Atomics.add(ctl, GENERATION, 1);
   Atomics.notify(ctl, GENERATION);
+  let failure: unknown = null;
   for (;;) {
     const i = Atomics.add(ctl, NEXT, 1);
     if (i >= tasks.length) break;
-    runHere(tasks[i]!);
+    try {
+      runHere(tasks[i]!);
+    } catch (error) {
+      failure ??= error;
+    }
     Atomics.add(ctl, DONE, 1);
   }
   for (let done = Atomics.load(ctl, DONE); done < tasks.length; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
   Atomics.store(ctl, NEXT, CLOSED);
+  const failedThere = Atomics.exchange(ctl, FAILED, 0) > 0 ? helperFailures() : [];
+  if (failure != null) throw failure;
+  if (failedThere.length > 0) {
+    const kernels = [...new Set(tasks.map(task => task.kernel))].join(', ');
+    throw new Error(`kernel pool: a task of ${kernels} failed on a helper thread: ${failedThere[0]}`);
+  }
 }

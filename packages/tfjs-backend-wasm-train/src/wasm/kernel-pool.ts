@@ -46,7 +46,8 @@ export interface KernelPool {
   /**
    * Runs every task once, on the helpers (the fused or the plain build of
    * the prebuilt kernels, as the caller uses) and on the calling thread
-   * (through `runHere`); returns when all are done.
+   * (through `runHere`); returns when all are done. Where a task fails,
+   * it throws once every task has ended, so the next call starts clean.
    */
   run(tasks: readonly PoolTask[], fused: boolean, runHere: (task: PoolTask) => void): void;
 }

@@ -1,0 +1,61 @@
+/**
+ * The engine's kernel pool (lib/engine/backends/kernel-pool.ts) on its own,
+ * over a shared memory of its own: a product split into row tasks over the
+ * calling thread and a helper equals one call to the bit, and a task that
+ * fails on the helper ends the batch with an error that says which kernel
+ * and why, after which the pool still computes.
+ */
+import {strict as assert} from 'node:assert';
+
+import {kernelPoolHelperTasks, startKernelPool} from '../../../lib/engine/backends/kernel-pool';
+import {POOL_KERNELS, type PoolTask} from '../../../packages/tfjs-backend-wasm-train/src/wasm/kernel-pool';
+import {type SimdKernels, kernelBinary} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
+
+const P = 16384, M = 64, N = 64, F32 = 4;
+const A = 1024, B = A + P * M * F32, OUT = B + P * N * F32, REFERENCE = OUT + M * N * F32;
+/** An address past the memory's end: any access there traps. */
+const OUTSIDE = 0x7ff00000;
+
+describe('kernel pool', function () {
+  this.timeout(60_000);
+  const memory = new WebAssembly.Memory({initial: 1024, maximum: 65536, shared: true});
+  const local = new WebAssembly.Instance(new WebAssembly.Module(kernelBinary(false, true)), {env: {memory}}).exports as unknown as SimdKernels;
+  const runHere = (task: PoolTask) => (local[task.kernel as keyof SimdKernels] as (...args: number[]) => void)(...task.args);
+  const pool = startKernelPool(memory, 1, POOL_KERNELS, fused => kernelBinary(fused, true), false);
+  const rowTasks = (a: number): PoolTask[] => Array.from({length: M / 4}, (_, t) =>
+      ({kernel: 'transposedProductsRows', args: [a, B, OUT, P, M, N, 4 * t, 4 * t + 4]}));
+
+  before(async () => {
+    const floats = new Float32Array(memory.buffer);
+    for (let i = 0; i < P * M; i++) floats[A / F32 + i] = Math.sin(i);
+    for (let i = 0; i < P * N; i++) floats[B / F32 + i] = Math.cos(i);
+    local.transposedProducts(A, B, REFERENCE, P, M, N);
+    // The helper instantiates the kernels after it starts; until then the calling thread takes every task.
+    await new Promise(resolve => setTimeout(resolve, 500));
+  });
+
+  it('row tasks over the caller and a helper give one call\'s result, bit for bit', () => {
+    const before = kernelPoolHelperTasks();
+    pool.run(rowTasks(A), false, runHere);
+    assert.ok(kernelPoolHelperTasks() > before, 'the helper took no task');
+    const floats = new Float32Array(memory.buffer);
+    assert.deepEqual(floats.subarray(OUT / F32, OUT / F32 + M * N), floats.subarray(REFERENCE / F32, REFERENCE / F32 + M * N));
+  });
+
+  it('a task that fails on the helper ends its batch with an error naming the kernel and why; the pool still computes after', () => {
+    // Here the failing tasks take a millisecond and pass, so the ones that fail are the helper's.
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    const slowHere = () => { Atomics.wait(nap, 0, 0, 1); };
+    assert.throws(() => pool.run(rowTasks(OUTSIDE), false, slowHere),
+                  /^Error: kernel pool: a task of transposedProductsRows failed on a helper thread: RuntimeError: memory access out of bounds/);
+    new Float32Array(memory.buffer).fill(0, OUT / F32, OUT / F32 + M * N);
+    pool.run(rowTasks(A), false, runHere);
+    const floats = new Float32Array(memory.buffer);
+    assert.deepEqual(floats.subarray(OUT / F32, OUT / F32 + M * N), floats.subarray(REFERENCE / F32, REFERENCE / F32 + M * N));
+  });
+
+  it('a failure on the calling thread is thrown once the batch has ended', () => {
+    assert.throws(() => pool.run(rowTasks(OUTSIDE), false, runHere), /memory access out of bounds/);
+    pool.run(rowTasks(A), false, runHere);
+  });
+});

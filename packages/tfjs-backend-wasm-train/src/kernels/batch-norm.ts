@@ -26,7 +26,6 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectShape} from '../wasm/heap';
 import {heapF64, simdKernels, withScratch} from '../wasm/simd-kernels';
-import {runChannelAffineByRows} from '../wasm/kernel-pool';
 import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
 
 const FORWARD = 'LabBatchNormTrain';
@@ -115,7 +114,7 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
         shift(new Float32Array(buffer, shifts, C), new Float32Array(buffer, shifts + C * 4, C));
         kernels.channelSums(at(a), at(b), rows, C, shifts, scratch, block);
         body(heapF64(backend, scratch, 2 * C), new Float32Array(buffer, coefficients, 3 * C));
-        runChannelAffineByRows(backend, kernels, at(u), at(v), at(out), rows, C, coefficients);
+        kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
       });
     },
   };

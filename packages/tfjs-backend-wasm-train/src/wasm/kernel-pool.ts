@@ -12,10 +12,7 @@
  *   per-tap filter gradients), by output rows (`transposedProductsRows`);
  * - the depthwise and the few-channel input gradients, by images;
  * - the grouped convolution's forward pass and input gradient (kernels
- *   generated for each layer's geometry), by images;
- * - batch norm's element-wise pass (`channelAffine`: y from x, dx from dy
- *   and x), by rows. Its sums stay on one thread: split, they would be
- *   added in another order.
+ *   generated for each layer's geometry), by images.
  * Every output is still summed in one order on one thread, so results are
  * bit-identical to one thread.
  *
@@ -27,7 +24,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {GeneratedModule, SimdKernels, memoryOf, usingFusedKernels} from './simd-kernels';
 
 /** The kernels a pool runs: all take integer arguments only (byte addresses and counts). */
-export const POOL_KERNELS = ['transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad', 'channelAffine'] as const;
+export const POOL_KERNELS = ['transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad'] as const;
 export type PoolKernel = typeof POOL_KERNELS[number];
 
 /**
@@ -168,24 +165,5 @@ export function runGeneratedByImages(backend: BackendWasm, kernels: SimdKernels,
   const shared = poolFor(backend, multiplyAdds);
   const tasks = ranges(N, (shared?.helpers ?? 0) + 1, 1).map(([n0, n1]): PoolTask =>
       ({module, kernel, args: [from + n0 * fromImage, ...middle, to + n0 * toImage, n1 - n0]}));
-  runTasks(shared, kernels, tasks);
-}
-
-/**
- * `channelAffine` streams memory (two reads and a write per element), about
- * sixteen times the products' time per multiply-add: a million elements took
- * 0.95 ms on one thread and 0.49 ms on two (AMD EPYC, 2026-12-04).
- */
-const AFFINE_SLOWER = 16;
-
-/** Runs `channelAffine` (rows of C channels) split by rows over the pool where it pays: every row is independent. */
-export function runChannelAffineByRows(backend: BackendWasm, kernels: SimdKernels, u: number, v: number, out: number,
-                                       rows: number, C: number, coefficients: number): void {
-  const shared = poolFor(backend, rows * C, AFFINE_SLOWER);
-  const rowBytes = C * Float32Array.BYTES_PER_ELEMENT;
-  // Whole 64-byte lines per part where a row is shorter, so that no two threads write one line.
-  const unit = Math.max(1, Math.ceil(64 / rowBytes));
-  const tasks = ranges(rows, (shared?.helpers ?? 0) + 1, unit).map(([r0, r1]): PoolTask =>
-      ({kernel: 'channelAffine', args: [u + r0 * rowBytes, v + r0 * rowBytes, out + r0 * rowBytes, r1 - r0, C, coefficients]}));
   runTasks(shared, kernels, tasks);
 }

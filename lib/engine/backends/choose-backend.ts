@@ -216,8 +216,14 @@ function startKernelPoolFor(kernels: ReturnType<typeof trainingKernels>, threads
     kernels.useKernelPool(null);
     return;
   }
-  kernels.useKernelPool(startKernelPool(memory, threads - 1, kernels.POOL_KERNELS, fused => kernels.kernelBinary(fused, true), kernels.usingFusedKernels()));
+  // The engine may activate wasm again (after a switch to another backend): the threads started for this memory serve again.
+  if (poolStarted?.memory !== memory) {
+    poolStarted = startKernelPool(memory, threads - 1, kernels.POOL_KERNELS, fused => kernels.kernelBinary(fused, true), kernels.usingFusedKernels());
+  }
+  kernels.useKernelPool(poolStarted);
 }
+
+let poolStarted: ReturnType<typeof startKernelPool> | null = null;
 
 /**
  * Initialises the engine once per process and returns what runs. With

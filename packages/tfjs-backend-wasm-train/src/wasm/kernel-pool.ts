@@ -147,9 +147,12 @@ export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKern
   const tail = kernel === 'depthwiseInputGrad' ?
       [g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft] :
       [g.H, g.W, g.C, g.OH, g.OW, Co, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft];
-  const tasks = ranges(N, (shared?.helpers ?? 0) + 1, 1).map(([n0, n1]): PoolTask =>
-      ({kernel, args: [dy + n0 * dyImage, w, dx + n0 * dxImage, n1 - n0, ...tail]}));
-  runTasks(shared, kernels, tasks);
+  runByImages(shared, kernels, N, (n0, count) => ({kernel, args: [dy + n0 * dyImage, w, dx + n0 * dxImage, count, ...tail]}));
+}
+
+/** Runs the task `taskOf` gives for each range of the N images, one range per thread of `shared` (one range without it). */
+function runByImages(shared: KernelPool | null, kernels: SimdKernels, N: number, taskOf: (n0: number, count: number) => PoolTask): void {
+  runTasks(shared, kernels, ranges(N, (shared?.helpers ?? 0) + 1, 1).map(([n0, n1]) => taskOf(n0, n1 - n0)));
 }
 
 /**
@@ -162,8 +165,6 @@ export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKern
 export function runGeneratedByImages(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string,
                                      from: number, middle: readonly number[], to: number, N: number,
                                      fromImage: number, toImage: number, multiplyAdds: number): void {
-  const shared = poolFor(backend, multiplyAdds);
-  const tasks = ranges(N, (shared?.helpers ?? 0) + 1, 1).map(([n0, n1]): PoolTask =>
-      ({module, kernel, args: [from + n0 * fromImage, ...middle, to + n0 * toImage, n1 - n0]}));
-  runTasks(shared, kernels, tasks);
+  runByImages(poolFor(backend, multiplyAdds), kernels, N,
+              (n0, count) => ({module, kernel, args: [from + n0 * fromImage, ...middle, to + n0 * toImage, count]}));
 }

@@ -12,6 +12,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import * as tf from '@tensorflow/tfjs';
+
 import {Convention, CostTotals, KindShare, LayerCost, costOf, sharesByKind, totals} from '../cost';
 import {writeFileAtomic} from '../results/atomic';
 import {REPO_ROOT} from '../root';
@@ -96,6 +98,27 @@ function writePending(): void {
   writesPending.clear();
 }
 
+/**
+ * Runs `build` with every layer it builds taking zeros for its weights
+ * (TF.js's own `fastWeightInitDuringBuild`, made for models whose weights are
+ * about to be loaded): a cost reads layer configurations and weight shapes,
+ * never values, and drawing paper-scale networks' random weights took most
+ * of a fresh `cnnlab variants`.
+ */
+function withZeroWeights<T>(build: () => T): T {
+  const layerPrototype = tf.layers.Layer.prototype as unknown as {addWeight: (...args: unknown[]) => unknown};
+  const addWeight = layerPrototype.addWeight;
+  layerPrototype.addWeight = function (this: tf.layers.Layer, ...args: unknown[]) {
+    this.setFastWeightInitDuringBuild(true);
+    return addWeight.apply(this, args);
+  };
+  try {
+    return build();
+  } finally {
+    layerPrototype.addWeight = addWeight;
+  }
+}
+
 /** Object keys sorted at every level, so the same options make the same key in any order. */
 function sortedJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
@@ -119,7 +142,7 @@ export function networkCost(model: string, options: Record<string, unknown> = {}
   const key = sortedJson({family: resolved.family.name, options: {...resolved.options, ...options}, convention: counted});
   let entry = file.networks[key];
   if (entry == null) {
-    const built = buildModel(model, options);
+    const built = withZeroWeights(() => buildModel(model, options));
     try {
       entry = {inputShape: (built.inputs[0].shape as number[]).slice(1), layers: costOf(built, counted).layers};
     } finally {

@@ -25,8 +25,9 @@ const STRING_TILE: StockFailure = {
   why: "tfjs-backend-wasm's Tile aborts the module on string tensors (the lab's Tile hands any non-float32 tensor to it); the lab tiles float32 only",
 };
 const CLIP_NAN: StockFailure = {
-  why: "tfjs-backend-wasm's ClipByValue (XNNPACK's clamp) turns NaN into the lower bound instead of keeping it. A lab model's " +
-       'ReLU6 on wasm therefore hides NaN activations; the trainer still stops, because NaN weights reach the logits and the loss',
+  why: "tfjs-backend-wasm's ClipByValue (XNNPACK's clamp) turns NaN into the lower bound instead of keeping it; the lab's " +
+       'clamp keeps it, as cpu does',
+  fixedBy: 'ClipByValue',
 };
 const CONV_FILTER: StockFailure = {why: 'tfjs-backend-wasm has no Conv2DBackpropFilter kernel', fixedBy: 'Conv2DBackpropFilter'};
 const DEPTHWISE_INPUT: StockFailure = {why: 'tfjs-backend-wasm has no DepthwiseConv2dNativeBackpropInput kernel', fixedBy: 'DepthwiseConv2dNativeBackpropInput'};

@@ -15,8 +15,8 @@
  * 04's 90 ms training step on wasm.
  *
  * One difference from TF.js's formulas: where x is NaN the gradient is 0,
- * not NaN (as for ClipByValue on stock wasm, docs/kernels.md). A NaN
- * activation still reaches the loss, where the trainer stops.
+ * not NaN. The forward pass keeps the NaN (kernels/clamp.ts), so it still
+ * reaches the loss, where the trainer stops.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';

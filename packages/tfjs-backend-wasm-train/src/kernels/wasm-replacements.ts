@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {WasmKernel, registerWasmKernel, stockKernel} from '../wasm/heap';
+import {clampKernel} from './clamp';
 import {concatKernel, splitVKernel} from './concat-split';
 import {captureStockBackpropInput, captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
@@ -31,6 +32,9 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Concat: 'a typed-array object allocated per row: slow for channel concatenations',
   SplitV: 'a typed-array object allocated per row: slow for channel splits',
   Identity: 'copies the tensor (cpu and webgl share it); tf.customGrad clones everything it saves',
+  Relu: 'an XNNPACK operator on the thread pool: at two threads each call waits for the pool thread (lab: SIMD on the calling thread)',
+  Relu6: 'as Relu',
+  ClipByValue: 'as Relu',
 };
 
 let registered = false;
@@ -77,6 +81,9 @@ export function registerLabWasmKernels(): void {
     Concat: concatKernel(),
     SplitV: splitVKernel(),
     Identity: sharingIdentity(stockKernel('Identity')),
+    Relu: clampKernel('Relu'),
+    Relu6: clampKernel('Relu6'),
+    ClipByValue: clampKernel('ClipByValue'),
   };
   for (const [name, kernel] of Object.entries(kernels)) {
     stockKernels.set(name, (tf.getKernel(name, 'wasm')?.kernelFunc as unknown as WasmKernel | undefined) ?? null);

@@ -22,6 +22,7 @@ export interface SimdKernels {
   channelAffine(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
   tapProducts(x: number, xStride: number, dy: number, dyStride: number, count: number, channels: number, acc: number): void;
   bandGrad(dy: number, x: number, out: number, count: number, low: number, high: number, lowInclusive: number): void;
+  clamp(x: number, out: number, count: number, low: number, high: number): void;
   transposedProducts(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   transposedProductsRows(a: number, b: number, out: number, rows: number, m: number, n: number, i0: number, i1: number): void;
   poolGrad(x: number, y: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
@@ -53,7 +54,7 @@ export interface SimdKernels {
  * text and the interface it is called through cannot drift apart.
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
-  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, narrow: 3, zeroBytes: 2,
+  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, narrow: 3, zeroBytes: 2,
   fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15,
 };
 

@@ -22,7 +22,7 @@
  * offsets into the shared memory.
  */
 import {ADAM_UPDATE} from './adam';
-import {BAND_GRAD} from './activation-grads';
+import {BAND_GRAD, CLAMP} from './activation-grads';
 import {CHANNEL_AFFINE, CHANNEL_SUMS} from './batch-norm';
 import {COPY_GRID, COPY_ROWS, NARROW, ZERO_BYTES} from './copy';
 import {DEPTHWISE_FILTER_GRAD, DEPTHWISE_INPUT_GRAD, HIGH_LANES, TAP_PRODUCTS} from './depthwise-grads';
@@ -31,7 +31,7 @@ import {POOL_GRAD} from './pool-grads';
 import {LEADING_SUMS} from './reductions';
 import {TRANSPOSED_PRODUCTS} from './conv-grads-1x1';
 
-const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, COPY_GRID, NARROW, ZERO_BYTES,
+const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_AFFINE, TAP_PRODUCTS, BAND_GRAD, CLAMP, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, COPY_GRID, NARROW, ZERO_BYTES,
                    FEW_CHANNEL_INPUT_GRAD, FEW_CHANNEL_FILTER_GRAD, ADAM_UPDATE, LEADING_SUMS, DEPTHWISE_INPUT_GRAD,
                    DEPTHWISE_FILTER_GRAD];
 

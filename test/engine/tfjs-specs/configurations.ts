@@ -73,6 +73,7 @@ export const SPEC_FILES: ReadonlyArray<{file: string; exercises: readonly string
   {file: 'ops/mean_test.js', exercises: ['Mean']},
   {file: 'ops/tile_test.js', exercises: ['Tile']},
   {file: 'ops/clone_test.js', exercises: ['Identity']},
+  {file: 'ops/arithmetic_test.js', exercises: ['Multiply'], webgpu: true},
   {file: 'ops/relu_test.js', exercises: ['Relu', 'Relu gradient'], webgpu: true},
   {file: 'ops/relu6_test.js', exercises: ['Relu6', 'Relu6 gradient'], webgpu: true},
   {file: 'ops/clip_by_value_test.js', exercises: ['ClipByValue', 'ClipByValue gradient'], webgpu: true},

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {WasmKernel, registerWasmKernel, stockKernel} from '../wasm/heap';
 import {clampKernel} from './clamp';
+import {smallMultiply} from './small-multiply';
 import {concatKernel, splitVKernel} from './concat-split';
 import {captureStockBackpropInput, captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
@@ -35,6 +36,7 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Relu: 'an XNNPACK operator on the thread pool: at two threads each call waits for the pool thread (lab: SIMD on the calling thread)',
   Relu6: 'as Relu',
   ClipByValue: 'as Relu',
+  Multiply: 'an XNNPACK operator on the thread pool: at two threads a small product waits for the pool thread (lab: small outputs on the calling thread)',
 };
 
 let registered = false;
@@ -84,6 +86,7 @@ export function registerLabWasmKernels(): void {
     Relu: clampKernel('Relu'),
     Relu6: clampKernel('Relu6'),
     ClipByValue: clampKernel('ClipByValue'),
+    Multiply: smallMultiply(),
   };
   for (const [name, kernel] of Object.entries(kernels)) {
     stockKernels.set(name, (tf.getKernel(name, 'wasm')?.kernelFunc as unknown as WasmKernel | undefined) ?? null);

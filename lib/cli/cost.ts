@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Convention, CONVENTIONS, costOf} from '../cost';
 import {REGISTRY, buildModel} from '../models';
+import {withZeroWeights} from '../models/costs';
 import {tableBundle} from '../display/table';
 import {UsageError} from './errors';
 import {ModelChoice} from './model-options';
@@ -32,7 +33,7 @@ export function parseConvention(value: string | undefined, modelName?: string): 
 export function costReport(choice: ModelChoice, convention: Convention): CostReport {
   let model: tf.LayersModel;
   try {
-    model = choice.family.build(choice.options);
+    model = withZeroWeights(() => choice.family.build(choice.options));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -103,9 +103,10 @@ function writePending(): void {
  * (TF.js's own `fastWeightInitDuringBuild`, made for models whose weights are
  * about to be loaded): a cost reads layer configurations and weight shapes,
  * never values, and drawing paper-scale networks' random weights took most
- * of a fresh `cnnlab variants`.
+ * of a fresh `cnnlab variants` and of `cnnlab cost`. Only for networks that
+ * are costed, never trained.
  */
-function withZeroWeights<T>(build: () => T): T {
+export function withZeroWeights<T>(build: () => T): T {
   const layerPrototype = tf.layers.Layer.prototype as unknown as {addWeight: (...args: unknown[]) => unknown};
   const addWeight = layerPrototype.addWeight;
   layerPrototype.addWeight = function (this: tf.layers.Layer, ...args: unknown[]) {

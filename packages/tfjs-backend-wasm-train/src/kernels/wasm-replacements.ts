@@ -9,7 +9,6 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {WasmKernel, registerWasmKernel, stockKernel} from '../wasm/heap';
 import {clampKernel} from './clamp';
-import {smallMultiply} from './small-multiply';
 import {concatKernel, splitVKernel} from './concat-split';
 import {captureStockBackpropInput, captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
@@ -17,6 +16,7 @@ import {sharingIdentity} from './identity';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {leadingAxesReduce, rowTile} from './reductions';
+import {smallMultiply} from './small-multiply';
 
 /** Kernel name -> why the package replaces or adds it. */
 export const WASM_KERNELS: Readonly<Record<string, string>> = {

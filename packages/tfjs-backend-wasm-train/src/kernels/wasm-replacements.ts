@@ -16,7 +16,7 @@ import {sharingIdentity} from './identity';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {leadingAxesReduce, rowTile} from './reductions';
-import {smallMultiply} from './small-multiply';
+import {smallBinary} from './small-binary';
 
 /** Kernel name -> why the package replaces or adds it. */
 export const WASM_KERNELS: Readonly<Record<string, string>> = {
@@ -37,6 +37,8 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Relu6: 'as Relu',
   ClipByValue: 'as Relu',
   Multiply: 'an XNNPACK operator on the thread pool: at two threads a small product waits for the pool thread (lab: small outputs on the calling thread)',
+  Add: 'as Multiply',
+  Sub: 'as Multiply',
 };
 
 let registered = false;
@@ -86,7 +88,9 @@ export function registerLabWasmKernels(): void {
     Relu: clampKernel('Relu'),
     Relu6: clampKernel('Relu6'),
     ClipByValue: clampKernel('ClipByValue'),
-    Multiply: smallMultiply(),
+    Multiply: smallBinary('Multiply'),
+    Add: smallBinary('Add'),
+    Sub: smallBinary('Sub'),
   };
   for (const [name, kernel] of Object.entries(kernels)) {
     stockKernels.set(name, (tf.getKernel(name, 'wasm')?.kernelFunc as unknown as WasmKernel | undefined) ?? null);

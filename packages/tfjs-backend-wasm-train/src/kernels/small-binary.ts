@@ -1,16 +1,16 @@
 /**
- * Multiply of small float32 tensors on the calling thread.
+ * Multiply, Add and Sub of small float32 tensors on the calling thread.
  *
- * tfjs-backend-wasm runs Multiply as an XNNPACK operator on its thread
- * pool. At two threads a call with a few hundred elements waits for the
- * pool thread, which after one of the lab's longer single-threaded kernels
- * has gone to sleep: the softmax cross-entropy gradient's [64, 1] x [64, 10]
- * took 0.7-3 ms a call against 0.03 ms at one thread (docs/engine.md,
- * "Threads"). Up to SMALL_OUTPUT elements a plain loop here costs
- * microseconds; larger products stay XNNPACK's.
+ * tfjs-backend-wasm runs these as XNNPACK operators on its thread pool. At
+ * two threads a call with a few hundred elements waits for the pool thread,
+ * which after one of the lab's longer single-threaded kernels has gone to
+ * sleep: the softmax cross-entropy gradient's [64, 1] x [64, 10] took
+ * 0.7-3 ms a call against 0.03 ms at one thread (docs/engine.md, "Threads").
+ * Up to SMALL_OUTPUT elements a plain loop here costs microseconds; larger
+ * outputs stay XNNPACK's.
  *
- * A float32 product computed in float64 and stored as float32 is the
- * correctly rounded float32 product, as XNNPACK's is.
+ * A float32 sum, difference or product computed in float64 and stored as
+ * float32 is the correctly rounded float32 result, as XNNPACK's is.
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +19,9 @@ import {WasmKernel, heapF32, input, stockKernel} from '../wasm/heap';
 
 /** Outputs up to this many elements run here (a JavaScript loop of a few ns an element: at most about 10 us). */
 export const SMALL_OUTPUT = 2048;
+
+/** The element-wise operations this file serves. */
+export type SmallBinaryOp = 'Multiply' | 'Add' | 'Sub';
 
 /** Each output axis's step through `shape` (right-aligned), 0 where `shape` broadcasts along it. */
 function broadcastSteps(shape: readonly number[], outShape: readonly number[]): number[] {
@@ -31,8 +34,13 @@ function broadcastSteps(shape: readonly number[], outShape: readonly number[]): 
   return steps;
 }
 
-/** The kernel; `stock` (by default the registered one, XNNPACK's) serves other dtypes and larger outputs. */
-export function smallMultiply(stock: WasmKernel = stockKernel('Multiply')): WasmKernel {
+/**
+ * The kernel for `op`; `stock` (by default the registered one, XNNPACK's)
+ * serves other dtypes and larger outputs.
+ */
+export function smallBinary(op: SmallBinaryOp, stock: WasmKernel = stockKernel(op)): WasmKernel {
+  // One loop for the three: the comparison is on a constant, so the branch is always predicted.
+  const code = op === 'Multiply' ? 0 : op === 'Add' ? 1 : 2;
   return args => {
     const backend = args.backend as BackendWasm;
     const a = input(args.inputs, 'a'), b = input(args.inputs, 'b');
@@ -48,7 +56,7 @@ export function smallMultiply(stock: WasmKernel = stockKernel('Multiply')): Wasm
     const index = new Array<number>(rank).fill(0);
     let ai = 0, bi = 0;
     for (let o = 0; o < size; o++) {
-      O[o] = A[ai] * B[bi];
+      O[o] = code === 0 ? A[ai] * B[bi] : code === 1 ? A[ai] + B[bi] : A[ai] - B[bi];
       // Odometer over the output's axes, last fastest.
       for (let d = rank - 1; d >= 0; d--) {
         ai += aSteps[d];

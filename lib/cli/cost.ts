@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {Convention, CONVENTIONS, costOf} from '../cost';
-import {REGISTRY, buildModel} from '../models';
+import {REGISTRY} from '../models';
 import {withZeroWeights} from '../models/costs';
 import {tableBundle} from '../display/table';
 import {UsageError} from './errors';

@@ -7,7 +7,6 @@
  */
 import {BOOK_CHAPTERS, findChapter} from '../chapters';
 import {Chapter} from '../chapters/common/chapter';
-import {costOf} from '../cost';
 import {BackendName} from '../engine';
 import {plural} from '../display/format';
 import {tableBundle} from '../display/table';
@@ -17,7 +16,7 @@ import {ClaimDesign, claimDesign, claimGroup, predictionText} from '../experimen
 import {BudgetPlan, Shard, expandPlan, parseShard} from '../experiments/plan';
 import {runPlan} from '../experiments/runner';
 import {ExperimentConfig, ExperimentResult, Run, trainingImagesOf} from '../experiments/spec';
-import {buildModel} from '../models';
+import {networkCost} from '../models/costs';
 import {ResultsStore} from '../results/store';
 import {ENGINE_OPTIONS, startEngine} from './engine-choice';
 import {UsageError, asUsage} from './errors';
@@ -60,7 +59,8 @@ export function planRows(chapter: Chapter, budget: Budget, backend: BackendName,
       .filter(r => r.result?.timing != null && r.config?.backend != null);
   const speeds = measuredSpeeds(measured);
   const rates = macRates(measured);
-  const macsOf = (config: ExperimentConfig) => costOf(buildModel(config.model, config.options)).totals.macs;
+  // Cached per network and built with zero weights: only shapes count.
+  const macsOf = (config: ExperimentConfig) => networkCost(config.model, config.options, 'macs').totals.macs;
   return expanded.runs.map(run => {
     const record = store.get<ExperimentConfig, ExperimentResult>(run.config);
     const estimate = record ? null : estimateRunSeconds(run.config, speeds, rates, {trainingImages: trainingImagesOf, macsOf});
@@ -149,12 +149,16 @@ function claimsText(plan: BudgetPlan, claims: readonly ClaimRow[], rows: readonl
   ])['text/plain'];
   const noise = plan.designNoise;
   const total = rows.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
+  const untimed = rows.filter(r => r.seconds == null).length;
+  const whole = untimed === rows.length ?
+      `nothing recorded in results/ on this machine times its ${plural(untimed, 'run')} yet (a chapter's or the tour's runs do)` :
+      `about ${formatDuration(total)} of training here` + (untimed > 0 ? `, and ${plural(untimed, 'run')} nothing recorded here can time yet` : '');
   const over = plan.budget === 'course' && total > COURSE_MINUTES * 60 ?
       ` That is over the ${COURSE_MINUTES} minutes the course budget aims for on 2 cores; on this machine, train it with ` +
       '`cnnlab run-plan` in shards or on a cluster (`cnnlab slurm`).' : '';
   return `Headline claims (${plural(claims.length, 'claim')}, each a paired comparison at ${plural(claims[0].seeds, 'seed')}), ` +
       `expected intervals from a paired-difference noise of ${noise?.pairedStd ?? '?'} per seed (${noise?.basis ?? 'no design noise given'}):\n\n` +
-      table + `\nThe whole plan: about ${formatDuration(total)} of training here.${over}\n`;
+      table + `\nThe whole plan: ${whole}.${over}\n`;
 }
 
 function onlyOption(text: string | undefined): number[] | undefined {

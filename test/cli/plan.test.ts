@@ -27,6 +27,10 @@ describe('cnnlab plan / run-plan @integration', function () {
     assert.ok(listed.runs.every(r => !r.recorded && /^[0-9a-f]{20}$/.test(r.key) && r.groups[0] === 'widths'));
     const text = await runCli(['plan', '00', '--budget', 'smoke'], {env});
     assert.match(text.stdout, /chapter 00 \(Lab tour\), smoke budget on wasm: 3 runs, 0 recorded in results\/, 3 to train/);
+    // With nothing measured the plan's time is unknown, not zero.
+    const claims = await runCli(['plan', '04', '--budget', 'smoke'], {env});
+    assert.equal(claims.code, 0, claims.stderr);
+    assert.match(claims.stdout, /The whole plan: nothing recorded in results\/ on this machine times its \d+ runs yet/);
   });
 
   it('two shards started together train each run once', async () => {

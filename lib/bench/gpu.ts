@@ -24,6 +24,7 @@ import {AdapterProbe, MAX_WASM_THREADS, initEngine, probeAdapter, vulkanDrivers,
 import {writeFileAtomic} from '../results/atomic';
 import {REPO_ROOT} from '../root';
 import {LAB_GRADIENT_CASES, modelGradients, normwiseError} from './gradients';
+import {withPlainCpuFilterGradient} from './plain-filter-gradient';
 import {BENCH_NETS} from './nets';
 import {SpeedRow, SpeedSettings, measureOurs, measureOursInChild, measurePeer, torchVersion} from './speed';
 
@@ -145,7 +146,7 @@ export async function benchGpu(options: GpuBenchOptions): Promise<GpuBenchReport
         break;
       }
       try {
-        const reference = await modelGradients('cpu', c.family, c.options, {batch: 8, training: c.training});
+        const reference = await withPlainCpuFilterGradient(() => modelGradients('cpu', c.family, c.options, {batch: 8, training: c.training}));
         const ours = await modelGradients('webgpu', c.family, c.options, {batch: 8, training: c.training});
         const error = normwiseError(ours, reference);
         correctness.rows.push({family: c.family, options: c.options, error, ok: error < GRADIENT_TOLERANCE});

@@ -12,6 +12,8 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {initEngine} from '../../../lib/engine';
 import {withStockWasmKernel} from '../../../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 import {registerBatchNormKernels} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
+import {contiguousAxesReduce} from '../../../packages/tfjs-backend-wasm-train/src/kernels/reductions';
+import type {WasmKernel, WasmKernelArgs} from '../../../packages/tfjs-backend-wasm-train/src/wasm/heap';
 import {simdKernels, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
@@ -203,12 +205,13 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     assert.ok(errors.every(e => e <= TOLERANCE), `relative errors = ${errors}`);
   });
 
-  it('Sum and Mean over leading axes: the SIMD kernel gives the JavaScript loop\'s float64 sums exactly, for every tile width', async () => {
+  it('Sum and Mean over leading and middle axes: the SIMD kernel gives the JavaScript loop\'s float64 sums exactly, for every tile width', async () => {
     // Column counts that exercise the 16-wide tiles, the 4-wide ones and single columns,
     // over values of both signs at two scales, as a bias gradient's sum over a batch meets them.
     for (const cols of [1, 3, 4, 7, 16, 20, 23, 37, 64]) {
       const x = tf.tidy(() => wave([5, 7, 9, cols], cols).mul(1e3).add(wave([5, 7, 9, cols], 11)));
-      const reductions = () => [x.sum([0, 1, 2]), x.mean([0, 1]), x.sum(0)];
+      // Leading axes (batch norm), then middle ones (a global average pool's [1, 2], kept or not).
+      const reductions = () => [x.sum([0, 1, 2]), x.mean([0, 1]), x.sum(0), x.mean([1, 2]), x.sum([2, 1], true), x.mean(1)];
       const simd = tf.tidy(reductions);
       const loop = await withoutSimdKernels(async () => tf.tidy(reductions));
       await tf.setBackend('cpu');
@@ -221,6 +224,23 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
       }
       tf.dispose([x, ...simd, ...loop, ...onCpu]);
     }
+  });
+
+  it('Sum and Mean run the lab\'s loop for leading and middle axes and hand the last axis and int32 to the stock kernel', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmKernelArgs['backend'];
+    const stock = tf.getKernel('Mean', 'wasm')!.kernelFunc as unknown as WasmKernel;
+    const handedOn: string[] = [];
+    const mean = contiguousAxesReduce('Mean', args => {
+      handedOn.push(`[${args.attrs['axis']}] ${args.inputs['x']!.dtype}`);
+      return stock(args);
+    });
+    const x = wave([2, 3, 4, 5], 1);
+    for (const axis of [[0, 1, 2], [1, 2], [1], [2, 3], [3], [0, 2]]) {
+      tf.dispose(tf.engine().makeTensorFromTensorInfo(mean({inputs: {x}, backend, attrs: {axis, keepDims: false}})));
+    }
+    tf.dispose(tf.engine().makeTensorFromTensorInfo(mean({inputs: {x: tf.ones([2, 3, 4], 'int32')}, backend, attrs: {axis: [1], keepDims: false}})));
+    assert.deepEqual(handedOn, ['[2,3] float32', '[3] float32', '[0,2] float32', '[1] int32']);
   });
 
   it('stock tfjs-backend-wasm MaxPoolGrad is still wrong for 2x2/s2/same on 11x6 (why the lab replaces it)', async () => {

@@ -15,7 +15,7 @@ import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} 
 import {sharingIdentity} from './identity';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
-import {leadingAxesReduce, rowTile} from './reductions';
+import {contiguousAxesReduce, rowTile} from './reductions';
 import {smallBinary} from './small-binary';
 
 /** Kernel name -> why the package replaces or adds it. */
@@ -27,8 +27,8 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   AvgPoolGrad: 'stock kernel is scalar (lab: SIMD)',
   BatchMatMul: 'transposed operands take a ~20x slower scalar path',
   Conv2DBackpropInput: 'stock kernel is a direct scalar loop',
-  Sum: 'reductions over leading axes transpose first',
-  Mean: 'reductions over leading axes transpose first',
+  Sum: 'reductions over leading or middle axes (batch norm\'s [0, 1, 2], a global average pool\'s [1, 2]) transpose first',
+  Mean: 'as Sum',
   Tile: 'per-element tiling of [1,1,1,C] rows',
   Concat: 'a typed-array object allocated per row: slow for channel concatenations',
   SplitV: 'a typed-array object allocated per row: slow for channel splits',
@@ -79,8 +79,8 @@ export function registerLabWasmKernels(): void {
     AvgPoolGrad: avgPoolGradKernel(),
     BatchMatMul: batchMatMulKernel,
     Conv2DBackpropInput: conv2DBackpropInput,
-    Sum: leadingAxesReduce('Sum'),
-    Mean: leadingAxesReduce('Mean'),
+    Sum: contiguousAxesReduce('Sum'),
+    Mean: contiguousAxesReduce('Mean'),
     Tile: rowTile(),
     Concat: concatKernel(),
     SplitV: splitVKernel(),

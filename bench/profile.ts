@@ -10,11 +10,9 @@ import {parseArgs} from 'node:util';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {syntheticImages} from '../lib/data';
 import {initEngine, parseBackend} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
-import {makeOptimizer} from '../lib/train/optimizers';
-import {skipImageGradients} from '../lib/layers/image-gradient';
+import {STEP_BATCH, benchNetNamed, trainingStep} from '../lib/bench/training-step';
 
 const {values} = parseArgs({options: {
   backend: {type: 'string', default: 'wasm'},
@@ -44,32 +42,20 @@ async function main(): Promise<void> {
   const engine = await initEngine(parseBackend(values.backend!));
   const top = positiveInteger('top', values.top!);
   const steps = positiveInteger('steps', values.steps!);
-  console.log(`backend ${engine.backend} (${engine.device}), ${engine.threads} thread(s), batch 64, ${steps} step(s)`);
+  console.log(`backend ${engine.backend} (${engine.device}), ${engine.threads} thread(s), batch ${STEP_BATCH}, ${steps} step(s)`);
   for (const name of values.nets!.split(',')) {
-    const net = BENCH_NETS.find(n => n.name === name);
-    if (net == null) throw new Error(`--nets: unknown net '${name}'; known: ${BENCH_NETS.map(n => n.name).join(', ')}`);
-    const [h, , c] = net.input;
-    const data = syntheticImages({count: 64, size: h, channels: c, seed: 5});
-    const model = net.build();
-    skipImageGradients(model);  // as the trainer does
-    const optimizer = makeOptimizer('adam', 2e-3);  // the trainer's Adam, as `npm run bench` trains
-    const x = tf.tidy(() => tf.tensor4d(Float32Array.from(data.images), [64, h, h, c]).div(255));
-    const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 10);
-    const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, {training: true}) as tf.Tensor), false);
-    tf.dispose(step() ?? []);  // warm-up: XNNPACK operators, optimizer slots
+    const step = trainingStep(benchNetNamed(name));  // its first step warms up XNNPACK's operators and Adam's slots
     const byKernel = new Map<string, number>();
     const started = performance.now();
     for (let s = 0; s < steps; s++) {
-      const info = await tf.profile(() => step() ?? []);
+      const info = await tf.profile(() => step.runKeeping());
       for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
     }
     const stepMs = (performance.now() - started) / steps;
     const ranked = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, top);
     console.log(`\n${name}: ${stepMs.toFixed(0)} ms a step (profiled)`);
     for (const [kernel, ms] of ranked) console.log(`  ${kernelLabel(kernel).padEnd(44)} ${(ms / steps).toFixed(1).padStart(8)} ms`);
-    tf.dispose([x, y]);
-    optimizer.dispose();
-    model.dispose();
+    step.dispose();
   }
 }
 

@@ -196,6 +196,10 @@ class ProgressLines:
             self.open_line = False
 
 
+# Kernel starts tried before a notebook fails for want of a kernel (see the retry in main).
+KERNEL_STARTS = 3
+
+
 class LabNotebookClient(NotebookClient):
     """nbclient, with each progress update shown on the terminal as it arrives."""
 
@@ -263,11 +267,14 @@ def main():
             stem, progress['done'], code_cells, 'done' if status == 'ok' else 'FAILED',
             time.time() - progress['since']), file=sys.stderr, flush=True)
 
-    client = LabNotebookClient(
-        nb, on_progress, kernel_name=a.kernel, timeout=a.cell_timeout, allow_errors=False,
-        record_timing=True, interrupt_on_timeout=True,
-        resources={'metadata': {'path': os.path.dirname(nb_path)}},
-        on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
+    def new_client():
+        return LabNotebookClient(
+            nb, on_progress, kernel_name=a.kernel, timeout=a.cell_timeout, allow_errors=False,
+            record_timing=True, interrupt_on_timeout=True,
+            resources={'metadata': {'path': os.path.dirname(nb_path)}},
+            on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
+
+    client = new_client()
     interrupted = {'flag': False}
 
     def on_stop_request(signum, frame):
@@ -288,20 +295,34 @@ def main():
     timeout_message = 'cell timed out after %g s (--cell-timeout)' % a.cell_timeout
     started = time.time()
     rc = 0
-    try:
-        client.execute()
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-        rc = 1
-        summary['failure'] = describe_failure(nb, current['index'], type(e).__name__)
-        # With interrupt_on_timeout, nbclient interrupts the kernel and reports
-        # the kernel's "interrupted" error, not a timeout: tell them apart by
-        # how long the cell ran.
-        if isinstance(e, CellTimeoutError) or time.time() - progress['since'] >= a.cell_timeout:
-            summary['failure']['message'] = summary['failure']['details'] = timeout_message
-    except KeyboardInterrupt:
-        rc = 130
-        index = current['index'] if current['index'] is not None else 0
-        summary['failure'] = describe_failure(nb, index, 'interrupted (SIGINT)')
+    for attempt in range(1, KERNEL_STARTS + 1):
+        try:
+            client.execute()
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+            rc = 1
+            summary['failure'] = describe_failure(nb, current['index'], type(e).__name__)
+            # With interrupt_on_timeout, nbclient interrupts the kernel and reports
+            # the kernel's "interrupted" error, not a timeout: tell them apart by
+            # how long the cell ran.
+            if isinstance(e, CellTimeoutError) or time.time() - progress['since'] >= a.cell_timeout:
+                summary['failure']['message'] = summary['failure']['details'] = timeout_message
+        except KeyboardInterrupt:
+            rc = 130
+            index = current['index'] if current['index'] is not None else 0
+            summary['failure'] = describe_failure(nb, index, 'interrupted (SIGINT)')
+        except RuntimeError as e:
+            # The kernel never answered and no cell ran. jupyter_client picks
+            # free ports and the kernel binds them moments later; a kernel
+            # started beside it (another chapter, another test) can take one
+            # in between, and tslab then dies with EADDRINUSE. A fresh start
+            # picks fresh ports.
+            if current['index'] is not None or attempt == KERNEL_STARTS:
+                raise
+            print('[%s] the kernel did not start (%s); starting it again (%d of %d)' % (stem, e, attempt + 1, KERNEL_STARTS),
+                  file=sys.stderr, flush=True)
+            client = new_client()
+            continue
+        break
     if interrupted['flag']:
         rc = 130
         # tslab's "Interrupted asynchronously" stack says nothing more.

@@ -31,10 +31,17 @@ export const COST_CACHE = path.join(REPO_ROOT, '.cache', 'network-costs.json');
 
 let cacheFile = COST_CACHE;
 
-/** A hash of every file of the code that decides a network's cost (compiled or source, whichever runs). */
+/**
+ * A hash of every file of the code that decides a network's cost (compiled
+ * or source, whichever runs). In a bundle (the offline pack's) those
+ * folders do not exist and this file is the bundle, which holds all of
+ * that code: its own bytes are hashed instead.
+ */
 export function costCodeHash(): string {
   const hash = crypto.createHash('sha256');
   const here = path.dirname(__dirname);   // lib/ or dist/
+  const parts = ['models', 'blocks', 'layers', 'cost'].map(part => path.join(here, part));
+  if (!parts.every(part => fs.existsSync(part))) return hash.update(fs.readFileSync(__filename)).digest('hex').slice(0, 20);
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, {withFileTypes: true}).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
@@ -42,7 +49,7 @@ export function costCodeHash(): string {
       else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(entry.name).update(fs.readFileSync(full));
     }
   };
-  for (const part of ['models', 'blocks', 'layers', 'cost']) walk(path.join(here, part));
+  for (const part of parts) walk(part);
   return hash.digest('hex').slice(0, 20);
 }
 

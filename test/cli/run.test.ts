@@ -97,6 +97,27 @@ describe('cnnlab run @integration', function () {
     }
   });
 
+  it('a kernel that dies before it answers is started again (another kernel can take the port it was given)', async () => {
+    // A kernel spec whose first start exits at once, as tslab does when a port jupyter_client picked is
+    // taken before it binds it (EADDRINUSE), and whose later starts are the lab's tslab kernel.
+    const jupyterDir = tempDir('flaky-kernel');
+    const kernelDir = path.join(jupyterDir, 'kernels', 'tslab');
+    fs.mkdirSync(kernelDir, {recursive: true});
+    const marker = path.join(jupyterDir, 'started-once');
+    fs.writeFileSync(path.join(kernelDir, 'flaky.sh'),
+        `if [ ! -e '${marker}' ]; then touch '${marker}'; exit 1; fi\n` +
+        `exec node '${path.join(ROOT, 'jupyter', 'tslab-kernel.cjs')}' kernel --config-path "$1"\n`);
+    fs.writeFileSync(path.join(kernelDir, 'kernel.json'), JSON.stringify({
+      argv: ['sh', path.join(kernelDir, 'flaky.sh'), '{connection_file}'], display_name: 'tslab, first start fails', language: 'typescript'}));
+    const out = tempDir('flaky-kernel-out');
+    const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--out', out, '--budget', 'smoke'],
+                           {env: {LAB_JUPYTER_DIR: jupyterDir, JUPYTER_PATH: path.join(ROOT, 'jupyter')}});
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.existsSync(marker), 'the first start ran');
+    assert.match(r.stderr, /the kernel did not start \(.*\); starting it again \(2 of 3\)/);
+    assert.ok(fs.existsSync(path.join(out, 'budget.html')));
+  });
+
   it('passes the budget to the notebook and fills execution counts', async () => {
     const r = await runCli(['run', path.join(FIXTURES, 'budget.ipynb'), '--out', out, '--budget', 'smoke']);
     assert.equal(r.code, 0, r.stderr);

@@ -15,7 +15,11 @@
  * - the caller waits (Atomics.wait, which Node allows its main thread) until
  *   all are done, then parks the index again.
  * The helpers sleep in Atomics.wait between batches: no spinning, which on
- * a machine with few cores would take time from XNNPACK's threads.
+ * a machine with few cores would take time from XNNPACK's threads. A helper
+ * takes tasks once before its first wait, so one that starts after the
+ * first batch was posted joins it rather than sleeping through it (a fresh
+ * clone's test run on a busy machine caught that: the caller then ran the
+ * whole batch alone).
  * A task names its module (0: the package's prebuilt kernels, fused or
  * plain as the caller uses; others: modules generated at run time, posted
  * to each helper's port before the first task that needs them, which the
@@ -66,9 +70,14 @@ function functionOf(module, index) {
   return exports[names[index]];
 }
 let generation = Atomics.load(ctl, ${GENERATION});
-for (;;) {
-  Atomics.wait(ctl, ${GENERATION}, generation);
-  generation = Atomics.load(ctl, ${GENERATION});
+// The first pass takes tasks at once: a helper that starts after a batch was posted (a slow thread
+// start on a busy machine) joins that batch instead of sleeping through it. Between batches the
+// index is parked past any count, so this pass then finds nothing.
+for (let first = true; ; first = false) {
+  if (!first) {
+    Atomics.wait(ctl, ${GENERATION}, generation);
+    generation = Atomics.load(ctl, ${GENERATION});
+  }
   for (;;) {
     const i = Atomics.add(ctl, ${NEXT}, 1);
     if (i >= Atomics.load(ctl, ${COUNT})) break;

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
 import {lastJsonLine} from '../lib/bench/child-output';
+import {positiveInteger} from '../lib/bench/options';
 
 /** [batch, size, in channels, out channels, kernel]: the bench nets' typical convolutions. */
 const SHAPES: ReadonlyArray<[number, number, number, number, number]> = [
@@ -31,8 +32,7 @@ const {values} = parseArgs({options: {
   // Internal: time our convolutions in this process (threads are fixed when wasm starts).
   one: {type: 'boolean', default: false},
 }});
-const REPEATS = Number(values.repeats);
-if (!Number.isInteger(REPEATS) || REPEATS < 1) throw new Error(`--repeats must be a positive integer, got '${values.repeats}'`);
+const REPEATS = positiveInteger('repeats', values.repeats!);
 
 function flops([batch, size, cin, cout, k]: readonly number[]): number {
   return 2 * batch * size * size * k * k * cin * cout;

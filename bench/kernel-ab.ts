@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
+import {positiveInteger} from '../lib/bench/options';
 import {benchNetNamed, trainingStep} from '../lib/bench/training-step';
 import {WASM_KERNELS, withStockWasmKernel} from '../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 
@@ -27,12 +28,6 @@ const {values} = parseArgs({options: {
   rounds: {type: 'string', default: '3'},
   steps: {type: 'string', default: '4'},
 }});
-
-function positiveInteger(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${value}'`);
-  return n;
-}
 
 /** Runs `body` with tfjs-backend-wasm's own kernels in place of the lab's `names`. */
 function withStockKernels<T>(names: readonly string[], body: () => Promise<T>): Promise<T> {

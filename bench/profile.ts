@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine, parseBackend} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
+import {positiveInteger} from '../lib/bench/options';
 import {STEP_BATCH, benchNetNamed, trainingStep} from '../lib/bench/training-step';
 
 const {values} = parseArgs({options: {
@@ -30,12 +31,6 @@ const {values} = parseArgs({options: {
 function kernelLabel(name: string): string {
   if (name === 'unnamed scope') return 'customGrad wrapper (repeats its kernels)';
   return name.endsWith('__op') ? `${name} (wrapper, repeats its kernels)` : name;
-}
-
-function positiveInteger(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${value}'`);
-  return n;
 }
 
 async function main(): Promise<void> {

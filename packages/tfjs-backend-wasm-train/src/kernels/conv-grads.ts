@@ -30,8 +30,9 @@ import {
 } from '../wasm/heap';
 import {kernelPoolFor, runInputGradientByImages, runTransposedProducts} from '../wasm/kernel-pool';
 import {simdKernels} from '../wasm/simd-kernels';
+import {directConvolution} from './direct-conv';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
-import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
+import {ExplicitPadding, PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
 
 /**
@@ -270,13 +271,20 @@ function phaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly
 }
 
 /** The convolution the input-gradient routes (input-grad-phases.ts) need: the phases' filters and XNNPACK's stride-1 convolution. */
-function phaseConvolution(backend: BackendWasm, filter: tf.TensorInfo): PhaseConvolution {
+function phaseConvolution(backend: BackendWasm, filter: tf.TensorInfo): PhaseConvolution & {
+  /** The stride-1 convolution on the package's kernel (direct-conv.ts), or null where it does not pay. */
+  convolveDirect(source: tf.TensorInfo, phase: tf.TensorInfo, pad: ExplicitPadding | 'valid'): tf.TensorInfo | null;
+} {
+  const convolveDirect = (source: tf.TensorInfo, phase: tf.TensorInfo, pad: ExplicitPadding | 'valid') => directConvolution(
+      backend, source, phase, null, tf.backend_util.computeConv2DInfo(
+          source.shape as [number, number, number, number], phase.shape as [number, number, number, number], 1, 1, pad), 'linear');
   return {
     channels: filter.shape[2],
     phaseFilter: (rows, cols) => phaseFilter(backend, filter, rows, cols),
-    convolve: (source, phase, pad) => stockConv2D!({
+    convolve: (source, phase, pad) => convolveDirect(source, phase, pad) ?? stockConv2D!({
       inputs: {x: source, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
     }),
+    convolveDirect,
   };
 }
 
@@ -308,6 +316,13 @@ export const conv2DBackpropInput: WasmKernel = args => {
   }
   const K = KH * KW * C;
   const weights = reshaped(filter, [1, K, Co]);
+  if (isPointwise(info)) {
+    // dx = dy @ W^T: a 1x1 convolution of dy with the filter's channel axes swapped, on the package's kernel where it pays.
+    const transposed = phaseFilter(backend, filter, [0], [0]);
+    const dx = phaseConvolution(backend, filter).convolveDirect(dy, transposed, 'valid');
+    backend.disposeData(transposed.dataId);
+    if (dx != null) return dx;
+  }
   if (isPointwise(info)) {
     const dx = batchMatMul(reshaped(dy, [1, N * H * W, Co]), weights, false, true, backend);
     return reshaped(dx, inputShape);

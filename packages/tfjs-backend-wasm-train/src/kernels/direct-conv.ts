@@ -1,0 +1,173 @@
+/**
+ * Conv2D and FusedConv2D on wasm as the package's own kernel, generated
+ * for each geometry (wasm/sources/direct-conv.ts), where it beats
+ * XNNPACK's: register tiles of 2 pixels x 16 output channels with fused
+ * multiply-adds, over a zero-padded copy of the input. The input
+ * gradient's stride-1 convolutions (input-grad-phases.ts) run on it too.
+ *
+ * Why: on 128-bit SIMD XNNPACK's 3x3 convolutions ran at 15-17 GFLOP/s
+ * here, this kernel at 25-30 (one thread, 2026-12-05, docs/engine.md),
+ * and the forward pass and the input gradient are two thirds of a 3x3
+ * network's step. Elsewhere (shapes it does not cover, `directConvPays`
+ * false, no SIMD kernels) the stock kernels run.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
+import {runGeneratedByImages} from '../wasm/kernel-pool';
+import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {DirectConvShape, directConvModuleText, packFilter, paddedSize} from '../wasm/sources/direct-conv';
+
+const F32 = Float32Array.BYTES_PER_ELEMENT;
+
+/** The activations the kernel applies as it stores; FusedConv2D's others go to the stock kernel. */
+type DirectActivation = DirectConvShape['activation'];
+
+/**
+ * Where the kernel pays against XNNPACK (measured on the benchmark nets'
+ * shapes, docs/engine.md): no dilation, and output channels in multiples
+ * of 4 (its vectors) and at least one whole tile of 16. Below that only
+ * the narrower tail tile runs, with half the registers' worth of sums (a
+ * 3x3 convolution to 8 channels took 0.31 ms against XNNPACK's 0.27).
+ */
+export function directConvPays(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.outChannels % 4 === 0 && info.outChannels >= MIN_OUTPUT_CHANNELS &&
+      info.dilationHeight === 1 && info.dilationWidth === 1;
+}
+
+const MIN_OUTPUT_CHANNELS = 16;
+
+/** Off: XNNPACK's convolutions everywhere (`withoutDirectConvolution`). */
+let switchedOff = false;
+
+/**
+ * Runs `body` with XNNPACK's convolutions wherever the package's kernel
+ * would run (forward passes and the input gradient's phases): how tests and
+ * benchmarks compare the two in one process.
+ */
+export async function withoutDirectConvolution<T>(body: () => Promise<T> | T): Promise<T> {
+  const before = switchedOff;
+  switchedOff = true;
+  try {
+    return await body();
+  } finally {
+    switchedOff = before;
+  }
+}
+
+/** Compiled geometries per loaded set of SIMD kernels (a new wasm memory loads a new set); null: not compilable. */
+const compiled = new WeakMap<SimdKernels, Map<string, GeneratedModule | null>>();
+const compiledKeys = new Set<string>();
+
+/** The geometries compiled so far in this process (tests check the kernel ran). */
+export function compiledDirectConvGeometries(): string[] {
+  return [...compiledKeys];
+}
+
+function moduleFor(backend: BackendWasm, kernels: SimdKernels, shape: DirectConvShape): GeneratedModule | null {
+  let byShape = compiled.get(kernels);
+  if (byShape == null) compiled.set(kernels, byShape = new Map());
+  const key = JSON.stringify(shape);
+  if (!byShape.has(key)) {
+    let generated: GeneratedModule | null = null;
+    try {
+      generated = compileKernelsNow(backend, `lab-direct-conv-${key}.wat`, memory => directConvModuleText(shape, memory));
+    } catch (error) {
+      // XNNPACK computes the same: warn, do not fail the training run.
+      console.warn(`tfjs-backend-wasm-train: convolution ${key} could not be compiled (${(error as Error).message}); using XNNPACK's`);
+    }
+    byShape.set(key, generated);
+    if (generated != null) compiledKeys.add(key);
+  }
+  return byShape.get(key)!;
+}
+
+/**
+ * x [N, H, W, Ci] convolved with filter [KH, KW, Ci, Co] (plus bias [Co],
+ * then the activation) as `info` says, on the package's kernel; null where
+ * it does not pay or cannot run (the caller runs the stock kernel).
+ */
+export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
+                                  info: tf.backend_util.Conv2DInfo, activation: DirectActivation): tf.TensorInfo | null {
+  const kernels = simdKernels(backend);
+  if (switchedOff || kernels == null || !directConvPays(info)) return null;
+  const {batchSize: N, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
+         filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw} = info;
+  if (bias != null && tf.util.sizeFromShape(bias.shape) !== Co) return null;
+  const {Hp, Wp} = paddedSize({OH, OW, KH, KW, sh, sw});
+  const shape: DirectConvShape = {Hp, Wp, Ci, OH, OW, Co, KH, KW, sh, sw, activation};
+  const module = moduleFor(backend, kernels, shape);
+  if (module == null) return null;
+  const out = backend.makeOutput([N, OH, OW, Co], 'float32');
+  const taps = KH * KW;
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  // Weights packed, then a bias of zeros where there is none, in one scratch.
+  withScratch(backend, (taps * Ci * Co + Co) * F32, weights => {
+    packFilter(heapFloats(backend, at(filter), taps * Ci * Co), KH, KW, Ci, Co, heapFloats(backend, weights, taps * Ci * Co));
+    const biasAt = bias != null ? at(bias) : weights + taps * Ci * Co * F32;
+    withPadded(backend, kernels, x, info, Hp, Wp, xp => runGeneratedByImages(
+        backend, kernels, module, 'forward', xp, [weights, biasAt], at(out), N, Hp * Wp * Ci * F32, OH * OW * Co * F32,
+        N * OH * OW * Co * taps * Ci));
+  });
+  return out;
+}
+
+/**
+ * x where every tap reads inside it: x itself when there is no padding and
+ * no remainder, else a copy into zeros [N, Hp, Wp, Ci] at (padTop, padLeft).
+ */
+function withPadded<T>(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo,
+                       Hp: number, Wp: number, body: (xp: number) => T): T {
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, padInfo: {top, left}} = info;
+  if (top === 0 && left === 0 && Hp === H && Wp === W) return body(backend.getMemoryOffset(x.dataId));
+  const pixel = Ci * F32;
+  return withScratch(backend, N * Hp * Wp * pixel, xp => {
+    // 'valid' may leave input rows and columns that no tap reads: they are not copied.
+    const rows = Math.min(H, Hp - top), columns = Math.min(W, Wp - left);
+    const xAt = backend.getMemoryOffset(x.dataId);
+    if (rows > 0 && columns > 0) {
+      for (let b = 0; b < N; b++) {
+        kernels.copyRows(xAt + b * H * W * pixel, W * pixel, xp + ((b * Hp + top) * Wp + left) * pixel, Wp * pixel, rows, columns * pixel);
+      }
+    }
+    return body(xp);
+  });
+}
+
+function convInfoOf(kernel: string, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo | null {
+  expectRank(kernel, 'x', x.shape, 4);
+  expectRank(kernel, 'filter', filter.shape, 4);
+  const dataFormat = attrs['dataFormat'] as string | undefined;
+  if (dataFormat != null && dataFormat !== 'NHWC') return null;
+  return tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      attrs['strides'] as [number, number] | number, attrs['dilations'] as [number, number] | number ?? 1,
+      attrs['pad'] as 'valid' | 'same' | number, attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined);
+}
+
+/** Conv2D: the package's kernel where it pays, else `stock`. */
+export function conv2DKernel(stock: WasmKernel): WasmKernel {
+  return args => {
+    const x = input(args.inputs, 'x'), filter = input(args.inputs, 'filter');
+    const info = convInfoOf('Conv2D', x, filter, args.attrs);
+    return (info != null ? directConvolution(args.backend, x, filter, null, info, 'linear') : null) ?? stock(args);
+  };
+}
+
+/** FusedConv2D (conv, bias, activation): the package's kernel for no activation or ReLU, else `stock`. */
+export function fusedConv2DKernel(stock: WasmKernel): WasmKernel {
+  return args => {
+    const activation = (args.attrs['activation'] as string | undefined) ?? 'linear';
+    if ((activation !== 'linear' && activation !== 'relu') || args.inputs['preluActivationWeights'] != null) return stock(args);
+    const x = input(args.inputs, 'x'), filter = input(args.inputs, 'filter');
+    const info = convInfoOf('FusedConv2D', x, filter, args.attrs);
+    const bias = args.inputs['bias'] ?? null;
+    return (info != null ? directConvolution(args.backend, x, filter, bias as tf.TensorInfo | null, info, activation) : null) ?? stock(args);
+  };
+}
+
+/** The stock kernels the wrappers fall back to, captured before the package's replace them. */
+export function directConvKernels(): {Conv2D: WasmKernel; FusedConv2D: WasmKernel} {
+  return {Conv2D: conv2DKernel(stockKernel('Conv2D')), FusedConv2D: fusedConv2DKernel(stockKernel('FusedConv2D'))};
+}

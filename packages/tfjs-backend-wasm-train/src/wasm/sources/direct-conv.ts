@@ -1,0 +1,161 @@
+/**
+ * A convolution's forward pass as WebAssembly text generated for one
+ * geometry: every output pixel's sums as a product of the input's
+ * channels with the filter, tap by tap, on a zero-padded copy of the input
+ * (kernels/direct-conv.ts makes it), so no tap needs a bounds check.
+ *
+ *   y[b, oy, ox, co] = bias[co] + sum over kh, kw, ci of
+ *       xp[b, oy*sh + kh, ox*sw + kw, ci] * w[kh, kw, ci, co]
+ *
+ * A tile of 2 output pixels x 16 output channels stays in 8 registers
+ * while each tap's input channels stream past: per input channel, one
+ * broadcast of each pixel's input and 4 vectors of weights, 8 multiply-adds.
+ * The taps unroll (their offsets are immediates); the channel loop inside
+ * each tap stays a loop.
+ *
+ * Why this shape, measured (one thread, AMD EPYC, Node 20, fused
+ * multiply-add, 2026-12-05; [64, 14, 14, 64] -> 64, 3x3): 2 pixels x 16
+ * outputs ran at 30 GFLOP/s, 4 x 8 at 25, 6 x 8 and 3 x 16 (12 and 15
+ * vectors live) at 16-17, 1 x 32 at 12; XNNPACK's convolution at 16-17.
+ * One loop over every tap and channel, with the taps unrolled inside it,
+ * ran at 10-11 GFLOP/s whatever the tile: V8 kept the taps' 18 weight
+ * vectors from one iteration to the next poorly. A loop per tap is what
+ * made the difference.
+ *
+ * Weights are packed by blocks of 16 output channels (the last block
+ * holds the remaining 4, 8 or 12): block [Ci][KH * KW][width] at
+ * co0 * Ci * KH * KW floats, so a tile reads its weights in order.
+ * Only the batch N is a run-time parameter.
+ */
+import {countUp} from './loops';
+
+export interface DirectConvShape {
+  /** The padded input's rows and columns an image: (OH - 1) * sh + KH and (OW - 1) * sw + KW. */
+  Hp: number; Wp: number; Ci: number;
+  OH: number; OW: number; Co: number;
+  KH: number; KW: number; sh: number; sw: number;
+  /** What the stores apply: nothing, or max(0, y). */
+  activation: 'linear' | 'relu';
+}
+
+/** Output pixels and output channels a tile holds. */
+export const TILE_PIXELS = 2;
+export const TILE_CHANNELS = 16;
+
+const F32 = 4;
+const get = (name: string) => `(local.get $${name})`;
+const int = (v: number) => `(i32.const ${v})`;
+const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
+const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+
+export function paddedSize(s: {OH: number; OW: number; KH: number; KW: number; sh: number; sw: number}): {Hp: number; Wp: number} {
+  return {Hp: (s.OH - 1) * s.sh + s.KH, Wp: (s.OW - 1) * s.sw + s.KW};
+}
+
+/** The output-channel blocks: [first channel, width], widths 16 but the last. */
+export function channelBlocks(Co: number): Array<[number, number]> {
+  const blocks: Array<[number, number]> = [];
+  for (let co0 = 0; co0 < Co; co0 += TILE_CHANNELS) blocks.push([co0, Math.min(TILE_CHANNELS, Co - co0)]);
+  return blocks;
+}
+
+/**
+ * One tile: `pixels` output pixels from column $ox of row $oy, `width`
+ * output channels from the block whose weights start at $pw and whose
+ * first channel's byte offset in a pixel is $co.
+ */
+function tile(s: DirectConvShape, pixels: number, width: number): string {
+  const vectors = width / 4, taps = s.KH * s.KW;
+  const acc = (i: number, v: number) => `$c${i}_${v}`;
+  const each = (body: (i: number, v: number) => string) =>
+    Array.from({length: pixels}, (_, i) => Array.from({length: vectors}, (_, v) => body(i, v)).join(' ')).join('\n      ');
+  const tapCode = Array.from({length: taps}, (_, t) => {
+    const kh = Math.floor(t / s.KW), kw = t % s.KW;
+    const tapOffset = (kh * s.Wp + kw) * s.Ci * F32;
+    return `
+      (local.set $qx (local.get $px))
+      (local.set $qw ${add(get('pw'), int(t * width * F32))})
+      (local.set $ci ${int(0)})
+      (loop $channels_${t}
+        ${Array.from({length: vectors}, (_, v) => `(local.set $w${v} (v128.load offset=${16 * v} (local.get $qw)))`).join(' ')}
+        ${Array.from({length: pixels}, (_, i) => `(local.set $s (v128.load32_splat offset=${tapOffset + i * s.sw * s.Ci * F32} (local.get $qx)))
+        ${Array.from({length: vectors}, (_, v) =>
+            `(local.set ${acc(i, v)} (f32x4.add (local.get ${acc(i, v)}) (f32x4.mul (local.get $s) (local.get $w${v}))))`).join(' ')}`).join('\n        ')}
+        (local.set $qx (i32.add (local.get $qx) ${int(F32)}))
+        (local.set $qw (i32.add (local.get $qw) ${int(taps * width * F32)}))
+        (local.set $ci (i32.add (local.get $ci) ${int(1)}))
+        (br_if $channels_${t} (i32.lt_u (local.get $ci) ${int(s.Ci)})))`;
+  }).join('');
+  const stored = (i: number, v: number) => s.activation === 'relu' ?
+    `(f32x4.max (local.get ${acc(i, v)}) (v128.const f32x4 0 0 0 0))` : `(local.get ${acc(i, v)})`;
+  return `
+      (local.set $px ${add(get('rowX'), mul(get('ox'), int(s.sw * s.Ci * F32)))})
+      (local.set $py ${add(add(get('rowY'), mul(get('ox'), int(s.Co * F32))), get('co'))})
+      ${each((i, v) => `(local.set ${acc(i, v)} (v128.load offset=${16 * v} ${add(get('bias'), get('co'))}))`)}
+      ${tapCode}
+      ${each((i, v) => `(v128.store offset=${(i * s.Co + 4 * v) * F32} (local.get $py) ${stored(i, v)})`)}`;
+}
+
+/** Every tile of one output row for the block at $pw / $co `width` channels wide. */
+function rowOfTiles(s: DirectConvShape, width: number): string {
+  const full = Math.floor(s.OW / TILE_PIXELS) * TILE_PIXELS;
+  const pairs = full > 0 ? countUp('$ox', int(0), int(full), tile(s, TILE_PIXELS, width), int(TILE_PIXELS)) : '';
+  const rest = s.OW - full;
+  return `${pairs}
+      ${rest > 0 ? `(local.set $ox ${int(full)})\n${tile(s, rest, width)}` : ''}`;
+}
+
+/**
+ * The module: `forward(xp, w, bias, y, N)` over N images, byte addresses:
+ * xp the padded input [N, Hp, Wp, Ci], w the packed weights, bias Co floats
+ * (zeros for none), y the output [N, OH, OW, Co].
+ */
+export function directConvModuleText(s: DirectConvShape, memoryImport: string): string {
+  if (s.Co % 4 !== 0) throw new Error(`directConvModuleText: ${s.Co} output channels, not a multiple of 4`);
+  const taps = s.KH * s.KW;
+  const blocks = channelBlocks(s.Co);
+  const fullBlocks = blocks.filter(([, width]) => width === TILE_CHANNELS).length;
+  const tail = blocks.length > fullBlocks ? blocks[blocks.length - 1] : null;
+  const accLocals = Array.from({length: TILE_PIXELS * TILE_CHANNELS / 4},
+                               (_, k) => `(local $c${Math.floor(k / 4)}_${k % 4} v128)`).join(' ');
+  const imageX = s.Hp * s.Wp * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
+  const perRow = (width: number) => countUp('$oy', int(0), int(s.OH), `
+      (local.set $rowX ${add(add(get('xp'), mul(get('n'), int(imageX))), mul(get('oy'), int(s.sh * s.Wp * s.Ci * F32)))})
+      (local.set $rowY ${add(add(get('y'), mul(get('n'), int(imageY))), mul(get('oy'), int(s.OW * s.Co * F32)))})
+      ${rowOfTiles(s, width)}`);
+  return `(module
+(import "env" "memory" ${memoryImport})
+(func (export "forward") (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $N i32)
+  (local $n i32) (local $b i32) (local $oy i32) (local $ox i32) (local $ci i32) (local $co i32)
+  (local $rowX i32) (local $rowY i32) (local $px i32) (local $py i32) (local $pw i32) (local $qx i32) (local $qw i32)
+  (local $s v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) ${accLocals}
+  ${countUp('$n', int(0), get('N'), `
+    ${fullBlocks > 0 ? countUp('$b', int(0), int(fullBlocks), `
+      (local.set $co (i32.mul (local.get $b) ${int(TILE_CHANNELS * F32)}))
+      (local.set $pw ${add(get('w'), mul(get('b'), int(TILE_CHANNELS * s.Ci * taps * F32)))})
+      ${perRow(TILE_CHANNELS)}`) : ''}
+    ${tail != null ? `
+      (local.set $co ${int(tail[0] * F32)})
+      (local.set $pw ${add(get('w'), int(tail[0] * s.Ci * taps * F32))})
+      ${perRow(tail[1])}` : ''}`)}
+)
+)
+`;
+}
+
+/**
+ * The filter [KH, KW, Ci, Co] packed as `forward` reads it: per block of
+ * output channels (channelBlocks), [Ci][KH * KW][width].
+ */
+export function packFilter(filter: Float32Array, KH: number, KW: number, Ci: number, Co: number, out: Float32Array): void {
+  const taps = KH * KW;
+  for (const [co0, width] of channelBlocks(Co)) {
+    const block = co0 * Ci * taps;
+    for (let ci = 0; ci < Ci; ci++) {
+      for (let t = 0; t < taps; t++) {
+        const from = (t * Ci + ci) * Co + co0, to = block + (ci * taps + t) * width;
+        for (let c = 0; c < width; c++) out[to + c] = filter[from + c];
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The lab's generated convolution kernel (packages/tfjs-backend-wasm-train/src/kernels/direct-conv.ts):
+ * Conv2D, FusedConv2D (bias, ReLU) and the input gradient's convolutions
+ * on wasm against the cpu backend, with fused multiply-add, with plain
+ * SIMD, and without the SIMD kernels (XNNPACK's convolutions then run).
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {initEngine} from '../../../lib/engine';
+import {wave} from '../../../lib/bench/gradients';
+import {
+  compiledDirectConvGeometries, directConvPays, withoutDirectConvolution,
+} from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
+import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
+import {relativeError} from '../../helpers/gradients';
+
+interface Case {
+  batch: number; size: [number, number]; inChannels: number; outChannels: number;
+  kernel: [number, number]; strides: [number, number]; padding: 'same' | 'valid';
+  bias: boolean; activation: 'linear' | 'relu';
+}
+
+const CASES: Case[] = [
+  // One whole block of 16 outputs and a tail of 4; an odd width (a one-pixel tile); bias and ReLU.
+  {batch: 2, size: [7, 9], inChannels: 12, outChannels: 20, kernel: [3, 3], strides: [1, 1], padding: 'same', bias: true, activation: 'relu'},
+  // Stride 2 with 'same' and 'valid' (a remainder row and column no tap reads), tails of 8 and 12.
+  {batch: 2, size: [9, 8], inChannels: 16, outChannels: 24, kernel: [3, 3], strides: [2, 2], padding: 'same', bias: true, activation: 'linear'},
+  {batch: 2, size: [10, 11], inChannels: 8, outChannels: 28, kernel: [3, 3], strides: [2, 2], padding: 'valid', bias: false, activation: 'linear'},
+  // Different strides along the two axes; rectangular and large filters.
+  {batch: 1, size: [9, 10], inChannels: 8, outChannels: 16, kernel: [3, 3], strides: [1, 2], padding: 'same', bias: false, activation: 'relu'},
+  {batch: 2, size: [6, 11], inChannels: 8, outChannels: 32, kernel: [1, 3], strides: [1, 1], padding: 'same', bias: true, activation: 'linear'},
+  {batch: 2, size: [11, 6], inChannels: 8, outChannels: 16, kernel: [3, 1], strides: [1, 1], padding: 'valid', bias: false, activation: 'linear'},
+  {batch: 1, size: [12, 12], inChannels: 16, outChannels: 32, kernel: [5, 5], strides: [1, 1], padding: 'same', bias: false, activation: 'linear'},
+  // 1x1: x read in place; its input gradient is a 1x1 convolution too.
+  {batch: 2, size: [5, 7], inChannels: 20, outChannels: 48, kernel: [1, 1], strides: [1, 1], padding: 'same', bias: true, activation: 'relu'},
+  // Stems: one and three input channels.
+  {batch: 2, size: [14, 14], inChannels: 1, outChannels: 16, kernel: [3, 3], strides: [2, 2], padding: 'same', bias: false, activation: 'linear'},
+  {batch: 2, size: [8, 8], inChannels: 3, outChannels: 16, kernel: [3, 3], strides: [1, 1], padding: 'same', bias: true, activation: 'relu'},
+];
+
+function describeCase(c: Case): string {
+  return `${c.batch}x${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}, ${c.kernel.join('x')}, stride ${c.strides.join('/')}, ` +
+         `${c.padding}${c.bias ? ', bias' : ''}${c.activation === 'relu' ? ', ReLU' : ''}`;
+}
+
+/** The fused forward pass (bias, activation), and the gradients of a probe-weighted sum of the linear convolution. */
+async function outputsOn(backend: string, c: Case): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = wave([c.batch, ...c.size, c.inChannels], 1) as tf.Tensor4D;
+    const w = wave([...c.kernel, c.inChannels, c.outChannels], 2) as tf.Tensor4D;
+    const b = c.bias ? wave([c.outChannels], 3) as tf.Tensor1D : undefined;
+    // Outside a gradient tf.fused.conv2d keeps bias and activation fused: FusedConv2D.
+    const y = tf.fused.conv2d({x, filter: w, strides: c.strides, pad: c.padding, bias: b, activation: c.activation});
+    const loss = (xx: tf.Tensor, ww: tf.Tensor) => {
+      const z = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.padding);
+      return z.mul(wave(z.shape, 4)).sum() as tf.Scalar;
+    };
+    const [dx, dw] = tf.grads(loss)([x, w]);
+    return [y, dx, dw].map(t => Float32Array.from(t.dataSync()));
+  });
+}
+
+/** Whether a geometry of this case (its forward pass) was compiled in this process. */
+function compiledFor(c: Case): boolean {
+  return compiledDirectConvGeometries().some(key => {
+    const s = JSON.parse(key) as {Ci: number; Co: number; KH: number; KW: number; sh: number; sw: number};
+    return s.Ci === c.inChannels && s.Co === c.outChannels && s.KH === c.kernel[0] && s.KW === c.kernel[1] &&
+        s.sh === c.strides[0] && s.sw === c.strides[1];
+  });
+}
+
+describe('the generated convolution kernel', function () {
+  this.timeout(120_000);
+  before(async () => { await initEngine('wasm'); });
+  after(async () => { await tf.setBackend('wasm'); });
+
+  for (const c of CASES) {
+    it(`${describeCase(c)}: output and gradients equal cpu's`, async () => {
+      const reference = await outputsOn('cpu', c);
+      const runs: Array<[string, () => Promise<Float32Array[]>]> = [
+        ['wasm', () => outputsOn('wasm', c)],
+        ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => outputsOn('wasm', c))],
+        ['wasm with XNNPACK\'s convolutions', () => withoutDirectConvolution(() => outputsOn('wasm', c))],
+        ['wasm without SIMD kernels', () => withoutSimdKernels(() => outputsOn('wasm', c))],
+      ];
+      for (const [where, run] of runs) {
+        const ours = await run();
+        ['output', 'input gradient', 'filter gradient'].forEach((what, i) =>
+            assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what} on ${where}: ${relativeError(ours[i], reference[i])}`));
+      }
+      assert.ok(compiledFor(c), 'the generated kernel ran for this geometry');
+    });
+  }
+
+  it('takes shapes with whole tiles of output channels and no dilation, and leaves the rest to XNNPACK', async () => {
+    const info = (co: number, dilation = 1) =>
+        tf.backend_util.computeConv2DInfo([2, 8, 8, 8], [3, 3, 8, co], 1, dilation, 'same');
+    assert.equal(directConvPays(info(16)), true);
+    assert.equal(directConvPays(info(20)), true);
+    assert.equal(directConvPays(info(8)), false, 'fewer than 16 outputs: only the narrow tail tile would run');
+    assert.equal(directConvPays(info(18)), false, 'not a multiple of 4');
+    assert.equal(directConvPays(info(16, 2)), false, 'dilated');
+    // Such a convolution still computes cpu's result, on XNNPACK.
+    const narrow: Case = {batch: 1, size: [6, 6], inChannels: 8, outChannels: 8, kernel: [3, 3], strides: [1, 1], padding: 'same',
+                          bias: false, activation: 'linear'};
+    const [ours, reference] = [await outputsOn('wasm', narrow), await outputsOn('cpu', narrow)];
+    assert.ok(relativeError(ours[0], reference[0]) < 1e-5);
+    assert.ok(!compiledFor(narrow), 'no kernel compiled for 8 outputs');
+  });
+
+  it('leaves activations it does not apply (ELU, PReLU) to the stock kernel', async () => {
+    const c: Case = {batch: 1, size: [6, 6], inChannels: 8, outChannels: 36, kernel: [3, 3], strides: [1, 1], padding: 'same',
+                     bias: true, activation: 'linear'};
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => Float32Array.from(tf.fused.conv2d({
+        x: wave([1, 6, 6, 8], 1) as tf.Tensor4D, filter: wave([3, 3, 8, 36], 2) as tf.Tensor4D, pad: 'same', strides: 1,
+        bias: wave([36], 3), activation: 'elu'}).dataSync()));
+    };
+    assert.ok(relativeError(await run('wasm'), await run('cpu')) < 1e-5);
+    assert.ok(!compiledFor(c), 'no kernel compiled for an ELU convolution');
+  });
+});

@@ -31,26 +31,30 @@ import {SimdKernels} from '../wasm/simd-kernels';
 import {AxisPhase, axisPhases} from './input-grad-phases';
 
 /**
- * Above this many multiply-adds per padded grid pixel, waste (grid pixels
- * against output pixels) or inputs x outputs, XNNPACK's route
- * (conv-grads.ts) is as fast or faster. Measured 2026-12-03 (AMD EPYC, batch
- * 64, median of 30 calls of each route interleaved): at one thread taps
- * took 8.1 against 13.7 ms at [14, 14, 32] -> 32, 9.0 against 12.1 at
- * [7, 7, 64] -> 64 and tied at [4, 4, 128] -> 128 (waste 1.56); at two
- * threads XNNPACK's route uses both cores and this one does not: taps still
- * won at [14, 14, 16] -> 24 (2.7 against 4.1 ms) and a 1x3 at [7, 7, 24] ->
- * 32 (0.47 against 0.90), tied at 32 -> 32, and lost at 64 -> 64 (10.3
- * against 7.8).
+ * Above this waste (grid pixels against output pixels) XNNPACK's route
+ * (conv-grads.ts) is as fast or faster. Measured 2026-12-05 (AMD EPYC,
+ * batch 64, 3x3 unless said, median of 5 rounds of 3 calls of each route
+ * alternated; at two threads the products run on the kernel pool):
  *
- * At strides above 1 XNNPACK's route is slower still (its convolution of x
- * by dy meets the stride as a dilation), so the bounds are wider. Measured
- * 2026-12-03 (`npm run bench:conv-grads`, batch 64, 3x3, 'same'): at one
- * thread taps took 30 against 60 ms at [28, 28, 32] -> 64, 10.4 against
- * 21.3 at [14, 14, 64] -> 64 and 18.6 against 21.6 at [7, 7, 128] -> 128
- * (waste 1.56); at two threads 26 against 40, 13.9 against 17.8, and lost
- * at 128 -> 128 (21.6 against 17.3).
+ * | shape | waste | 1 thread: taps, XNNPACK's route | 2 threads |
+ * |---|---:|---|---|
+ * | [14, 14, 32] -> 32 | 1.31 | 11.4, 23.2 ms | 7.2, 16.5 |
+ * | [7, 7, 64] -> 64 | 1.31 | 11.6, 20.2 | 7.9, 13.0 |
+ * | [7, 7, 32] -> 32, 5x5 | 1.65 | 10.1, 11.7 | 6.2, 6.8 |
+ * | [4, 4, 128] -> 128 | 1.56 | 19.5, 26.7 | 10.3, 16.9 |
+ * | [7, 7, 128] -> 128, stride 2 | 1.56 | 20.2, 27.6 | 11.9, 18.5 |
+ * | [3, 3, 64] -> 64, stride 2 | 2.25 | 1.9, 2.0 | 1.8, 1.3 |
+ * | [2, 2, 128] -> 128 | 2.25 | 7.6, 7.3 | 4.9, 4.2 |
+ * | [4, 4, 64] -> 64, 5x5 | 2.25 | 18.0, 15.2 | 9.6, 8.8 |
+ *
+ * On 2026-12-03, before the kernel pool, the bounds were 1.4 (stride 1)
+ * and 1.6 (strided), and at two threads also at most 32 x 32 (64 x 64)
+ * inputs x outputs, where XNNPACK's route used both cores and taps one.
+ * Where wasm runs threads but no kernel pool was handed over
+ * (`useKernelPool`; a browser page that does not start one) taps run on
+ * one core, so those products bounds still apply there.
  */
-const MAX_WASTE = {stride1: 1.4, strided: 1.6};
+const MAX_WASTE = {stride1: 2, strided: 2};
 const MAX_PRODUCTS_WITH_THREADS = {stride1: 32 * 32 - 1, strided: 64 * 64};
 
 /**

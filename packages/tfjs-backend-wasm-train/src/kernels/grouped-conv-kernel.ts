@@ -25,7 +25,7 @@ import {expectRank, spreadPadded} from '../wasm/heap';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
 import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
-import {runGeneratedByImages} from '../wasm/kernel-pool';
+import {SLOWER_MULTIPLY_ADDS, runGeneratedByImages} from '../wasm/kernel-pool';
 
 export const GROUP_CONV = 'LabGroupConv2D';
 const INPUT_GRAD = 'LabGroupConv2DBackpropInput';
@@ -39,6 +39,14 @@ interface Geometry {
 }
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
+
+/**
+ * A small group's multiply-add takes several times a product's
+ * (CondenseNet's [64, 14, 14, 32] -> 8, G = 4: 7.2 M in 2.7 ms, one thread,
+ * 2026-12-05), so splitting its images over the kernel pool pays from as
+ * little work as the per-image input gradients' (kernel-pool.ts).
+ */
+const GROUPED_SLOWER = SLOWER_MULTIPLY_ADDS;
 
 interface GroupConvAttrs {
   groups: number;
@@ -200,7 +208,7 @@ function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInf
       // Images are independent: on a kernel pool they are split over every core.
       withPaddedInput(wasm!, simd.kernels, x, g, xp => runGeneratedByImages(wasm!, simd.kernels, simd.generated, 'forward',
           xp, [scratch, offsAt], addressOf(wasm!, out.info), g.N, Hp * Wp * g.Cin * F32, g.OH * g.OW * Cout * F32,
-          g.N * g.OH * g.OW * Cout * KH * KW * n));
+          g.N * g.OH * g.OW * Cout * KH * KW * n, GROUPED_SLOWER));
     });
     return out.info;
   }
@@ -255,7 +263,7 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
       try {
         const [, Hq, Wq] = spread.shape;
         runGeneratedByImages(wasm!, simd.kernels, simd.generated, 'inputGrad', addressOf(wasm!, spread), [scratch], addressOf(wasm!, out.info),
-            g.N, Hq! * Wq! * Cout * F32, g.H * g.W * g.Cin * F32, g.N * g.OH * g.OW * Cout * KH * KW * n);
+            g.N, Hq! * Wq! * Cout * F32, g.H * g.W * g.Cin * F32, g.N * g.OH * g.OW * Cout * KH * KW * n, GROUPED_SLOWER);
       } finally {
         wasm!.disposeData(spread.dataId);
       }

@@ -87,7 +87,7 @@ function runTasks(shared: KernelPool | null, kernels: SimdKernels, tasks: readon
  * thread, against 13-24 G a second for `transposedProducts`), so the same
  * wake-up pays from an eighth of the work.
  */
-const SLOWER_MULTIPLY_ADDS = 8;
+export const SLOWER_MULTIPLY_ADDS = 8;
 
 /** Runs one task on the calling thread. */
 function runHere(task: PoolTask, kernels: SimdKernels): void {
@@ -158,13 +158,14 @@ function runByImages(shared: KernelPool | null, kernels: SimdKernels, N: number,
 /**
  * Runs one of a generated module's per-image functions (`forward`,
  * `inputGrad` of the grouped convolution: (from, weights..., to, N)),
- * split by images over the pool where `multiplyAdds` pays for it.
+ * split by images over the pool where `multiplyAdds` pays for it (each
+ * taking `slower` times a product's, as for poolFor).
  * `fromImage` and `toImage` are the bytes of one image of the source and
  * of the result.
  */
 export function runGeneratedByImages(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string,
                                      from: number, middle: readonly number[], to: number, N: number,
-                                     fromImage: number, toImage: number, multiplyAdds: number): void {
-  runByImages(poolFor(backend, multiplyAdds), kernels, N,
+                                     fromImage: number, toImage: number, multiplyAdds: number, slower = 1): void {
+  runByImages(poolFor(backend, multiplyAdds, slower), kernels, N,
               (n0, count) => ({module, kernel, args: [from + n0 * fromImage, ...middle, to + n0 * toImage, count]}));
 }

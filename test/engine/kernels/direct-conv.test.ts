@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../../../lib/engine';
 import {wave} from '../../../lib/bench/gradients';
 import {
-  compiledDirectConvGeometries, directConvPays, withoutDirectConvolution,
+  compiledDirectConvGeometries, directConvPays, setDirectConvolutionFloor, withoutDirectConvolution,
 } from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {relativeError} from '../../helpers/gradients';
@@ -109,6 +109,18 @@ describe('the generated convolution kernel', function () {
     const [ours, reference] = [await outputsOn('wasm', narrow), await outputsOn('cpu', narrow)];
     assert.ok(relativeError(ours[0], reference[0]) < 1e-5);
     assert.ok(!compiledFor(narrow), 'no kernel compiled for 8 outputs');
+    // TF.js's spec suite lowers the floor so that its narrow convolutions run on the kernel.
+    setDirectConvolutionFloor(4);
+    try {
+      assert.equal(directConvPays(info(8)), true);
+      const lowered = await outputsOn('wasm', narrow);
+      assert.ok(relativeError(lowered[0], reference[0]) < 1e-5 && relativeError(lowered[1], reference[1]) < 1e-5);
+      assert.ok(compiledFor(narrow), 'compiled for 8 outputs once the floor is 4');
+    } finally {
+      setDirectConvolutionFloor();
+    }
+    assert.equal(directConvPays(info(8)), false);
+    assert.throws(() => setDirectConvolutionFloor(6), /setDirectConvolutionFloor: channels must be a positive multiple of 4, got 6/);
   });
 
   it('leaves activations it does not apply (ELU, PReLU) to the stock kernel', async () => {

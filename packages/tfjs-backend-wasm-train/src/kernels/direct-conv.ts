@@ -32,11 +32,24 @@ type DirectActivation = DirectConvShape['activation'];
  * 3x3 convolution to 8 channels took 0.31 ms against XNNPACK's 0.27).
  */
 export function directConvPays(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.outChannels % 4 === 0 && info.outChannels >= MIN_OUTPUT_CHANNELS &&
+  return info.outChannels % 4 === 0 && info.outChannels >= minOutputChannels &&
       info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
 const MIN_OUTPUT_CHANNELS = 16;
+let minOutputChannels = MIN_OUTPUT_CHANNELS;
+
+/**
+ * Lets the kernel take convolutions from `channels` output channels (a
+ * multiple of 4; the default is 16): how TF.js's own op specs, whose
+ * convolutions have at most 8, exercise it (test/engine/tfjs-specs).
+ */
+export function setDirectConvolutionFloor(channels: number = MIN_OUTPUT_CHANNELS): void {
+  if (!Number.isInteger(channels) || channels < 4 || channels % 4 !== 0) {
+    throw new Error(`setDirectConvolutionFloor: channels must be a positive multiple of 4, got ${channels}`);
+  }
+  minOutputChannels = channels;
+}
 
 /** Off: XNNPACK's convolutions everywhere (`withoutDirectConvolution`). */
 let switchedOff = false;

@@ -30,7 +30,7 @@ import {
 } from '../wasm/heap';
 import {kernelPoolFor, runInputGradientByImages, runTransposedProducts} from '../wasm/kernel-pool';
 import {simdKernels} from '../wasm/simd-kernels';
-import {directConvolution} from './direct-conv';
+import {directConvolution, directConvolutionRuns} from './direct-conv';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
 import {ExplicitPadding, PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
@@ -270,24 +270,24 @@ function phaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly
   return phase;
 }
 
+/** A stride-1 convolution on the package's generated kernel (direct-conv.ts), or null where that does not run. */
+function directStride1(backend: BackendWasm, source: tf.TensorInfo, filter: tf.TensorInfo, pad: ExplicitPadding | 'valid'): tf.TensorInfo | null {
+  const info = tf.backend_util.computeConv2DInfo(
+      source.shape as [number, number, number, number], filter.shape as [number, number, number, number], 1, 1, pad);
+  return directConvolution(backend, source, filter, null, info, 'linear');
+}
+
 /**
  * The convolution the input-gradient routes (input-grad-phases.ts) need: the phases' filters and a stride-1
- * convolution, the package's generated one (direct-conv.ts) where it pays, else XNNPACK's.
+ * convolution, the package's generated one where it runs, else XNNPACK's.
  */
-function phaseConvolution(backend: BackendWasm, filter: tf.TensorInfo): PhaseConvolution & {
-  /** The stride-1 convolution on the package's kernel (direct-conv.ts), or null where it does not pay. */
-  convolveDirect(source: tf.TensorInfo, phase: tf.TensorInfo, pad: ExplicitPadding | 'valid'): tf.TensorInfo | null;
-} {
-  const convolveDirect = (source: tf.TensorInfo, phase: tf.TensorInfo, pad: ExplicitPadding | 'valid') => directConvolution(
-      backend, source, phase, null, tf.backend_util.computeConv2DInfo(
-          source.shape as [number, number, number, number], phase.shape as [number, number, number, number], 1, 1, pad), 'linear');
+function phaseConvolution(backend: BackendWasm, filter: tf.TensorInfo): PhaseConvolution {
   return {
     channels: filter.shape[2],
     phaseFilter: (rows, cols) => phaseFilter(backend, filter, rows, cols),
-    convolve: (source, phase, pad) => convolveDirect(source, phase, pad) ?? stockConv2D!({
+    convolve: (source, phase, pad) => directStride1(backend, source, phase, pad) ?? stockConv2D!({
       inputs: {x: source, filter: phase}, backend, attrs: {strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC'},
     }),
-    convolveDirect,
   };
 }
 
@@ -322,10 +322,13 @@ export const conv2DBackpropInput: WasmKernel = args => {
   if (isPointwise(info)) {
     // dx = dy @ W^T: a 1x1 convolution of dy with the filter's channel axes swapped where the package's
     // kernel pays (0.54-0.61 of the matmul's time on MobileNet v1's shapes), else XNNPACK's matmul.
-    const transposed = phaseFilter(backend, filter, [0], [0]);
-    const direct = phaseConvolution(backend, filter).convolveDirect(dy, transposed, 'valid');
-    backend.disposeData(transposed.dataId);
-    if (direct != null) return direct;
+    // The filter is transposed only where that kernel will run.
+    if (directConvolutionRuns(backend, tf.backend_util.computeConv2DInfo([N, H, W, Co], [1, 1, Co, C], 1, 1, 'valid'))) {
+      const transposed = phaseFilter(backend, filter, [0], [0]);
+      const direct = directStride1(backend, dy, transposed, 'valid');
+      backend.disposeData(transposed.dataId);
+      if (direct != null) return direct;
+    }
     const dx = batchMatMul(reshaped(dy, [1, N * H * W, Co]), weights, false, true, backend);
     return reshaped(dx, inputShape);
   }

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
+import {WasmKernel, expectRank, input, stockKernel, withPaddedImages} from '../wasm/heap';
 import {runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DirectConvShape, directConvModuleText, packFilter, paddedSize} from '../wasm/sources/direct-conv';
@@ -96,6 +96,11 @@ function moduleFor(backend: BackendWasm, kernels: SimdKernels, shape: DirectConv
   return byShape.get(key)!;
 }
 
+/** Whether `directConvolution` takes `info` on `backend`: the SIMD kernels loaded, not switched off, and where it pays. */
+export function directConvolutionRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo): boolean {
+  return !switchedOff && simdKernels(backend) != null && directConvPays(info);
+}
+
 /**
  * x [N, H, W, Ci] convolved with filter [KH, KW, Ci, Co] (plus bias [Co],
  * then the activation) as `info` says, on the package's kernel; null where
@@ -104,7 +109,7 @@ function moduleFor(backend: BackendWasm, kernels: SimdKernels, shape: DirectConv
 export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
                                   info: tf.backend_util.Conv2DInfo, activation: DirectActivation): tf.TensorInfo | null {
   const kernels = simdKernels(backend);
-  if (switchedOff || kernels == null || !directConvPays(info)) return null;
+  if (kernels == null || !directConvolutionRuns(backend, info)) return null;
   const {batchSize: N, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
          filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw} = info;
   if (bias != null && tf.util.sizeFromShape(bias.shape) !== Co) return null;
@@ -119,33 +124,12 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
   withScratch(backend, (taps * Ci * Co + Co) * F32, weights => {
     packFilter(heapFloats(backend, at(filter), taps * Ci * Co), KH, KW, Ci, Co, heapFloats(backend, weights, taps * Ci * Co));
     const biasAt = bias != null ? at(bias) : weights + taps * Ci * Co * F32;
-    withPadded(backend, kernels, x, info, Hp, Wp, xp => runGeneratedByImages(
+    const {inHeight: H, inWidth: W, padInfo: {top, left}} = info;
+    withPaddedImages(backend, kernels, x, {N, H, W, C: Ci, Hp, Wp, top, left}, xp => runGeneratedByImages(
         backend, kernels, module, 'forward', xp, [weights, biasAt], at(out), N, Hp * Wp * Ci * F32, OH * OW * Co * F32,
         N * OH * OW * Co * taps * Ci));
   });
   return out;
-}
-
-/**
- * x where every tap reads inside it: x itself when there is no padding and
- * no remainder, else a copy into zeros [N, Hp, Wp, Ci] at (padTop, padLeft).
- */
-function withPadded<T>(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo,
-                       Hp: number, Wp: number, body: (xp: number) => T): T {
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, padInfo: {top, left}} = info;
-  if (top === 0 && left === 0 && Hp === H && Wp === W) return body(backend.getMemoryOffset(x.dataId));
-  const pixel = Ci * F32;
-  return withScratch(backend, N * Hp * Wp * pixel, xp => {
-    // 'valid' may leave input rows and columns that no tap reads: they are not copied.
-    const rows = Math.min(H, Hp - top), columns = Math.min(W, Wp - left);
-    const xAt = backend.getMemoryOffset(x.dataId);
-    if (rows > 0 && columns > 0) {
-      for (let b = 0; b < N; b++) {
-        kernels.copyRows(xAt + b * H * W * pixel, W * pixel, xp + ((b * Hp + top) * Wp + left) * pixel, Wp * pixel, rows, columns * pixel);
-      }
-    }
-    return body(xp);
-  });
 }
 
 function convInfoOf(kernel: string, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo | null {

@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {expectRank, spreadPadded} from '../wasm/heap';
+import {expectRank, spreadPadded, withPaddedImages} from '../wasm/heap';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
 import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
@@ -141,22 +141,10 @@ function addressOf(wasm: BackendWasm, info: tf.TensorInfo): number {
   return wasm.getMemoryOffset(info.dataId);
 }
 
-/**
- * x copied into zeros as [N, Hp, Wp, Cin] at (padTop, padLeft), in scratch
- * (zeroed by withScratch), for `body`: every tap of the compiled kernels
- * then reads inside it.
- */
+/** x in its padded frame [N, Hp, Wp, Cin] (wasm/heap.ts), where every tap of the compiled kernels reads inside it. */
 function withPaddedInput<T>(wasm: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, g: Geometry, body: (xp: number) => T): T {
-  const {Hp, Wp} = paddedInput(shapeOf(g)), pixel = g.Cin * F32;
-  return withScratch(wasm, g.N * Hp * Wp * pixel, xp => {
-    const rows = Math.min(g.H, Hp - g.padTop), columns = Math.min(g.W, Wp - g.padLeft);
-    const xAt = wasm.getMemoryOffset(x.dataId);
-    for (let b = 0; b < g.N; b++) {
-      kernels.copyRows(xAt + b * g.H * g.W * pixel, g.W * pixel, xp + ((b * Hp + g.padTop) * Wp + g.padLeft) * pixel, Wp * pixel,
-                       rows, columns * pixel);
-    }
-    return body(xp);
-  });
+  const {Hp, Wp} = paddedInput(shapeOf(g));
+  return withPaddedImages(wasm, kernels, x, {N: g.N, H: g.H, W: g.W, C: g.Cin, Hp, Wp, top: g.padTop, left: g.padLeft}, body);
 }
 
 /** The Conv2DInfo `spreadPadded` reads (batch, sizes, strides, kernel, padding). */

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {SimdKernels, simdKernels, zeroHeap} from './simd-kernels';
+import {SimdKernels, simdKernels, withScratch, zeroHeap} from './simd-kernels';
 
 export type WasmKernelArgs = {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap};
 export type WasmKernel = (args: WasmKernelArgs) => tf.TensorInfo;
@@ -146,6 +146,35 @@ export function copyPixelGrid(kernels: SimdKernels, src: number, srcRowStride: n
     return;
   }
   for (let r = 0; r < rows; r++) kernels.copyRows(src + r * srcRowStride, srcStep, dst + r * dstRowStride, dstStep, items, bytes);
+}
+
+/** Images [N, H, W, C] and the zero-padded frame [N, Hp, Wp, C] they are copied into, at (top, left). */
+export interface PaddedFrame {
+  N: number; H: number; W: number; C: number;
+  Hp: number; Wp: number; top: number; left: number;
+}
+
+/**
+ * Runs `body` with the address of x as `frame` pads it, so that every tap of
+ * a generated convolution reads inside it: x itself when the frame is x's
+ * own size at (0, 0), else a copy into zeroed scratch. Rows and columns past
+ * the frame ('valid' leaves some unread) are not copied.
+ */
+export function withPaddedImages<T>(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, frame: PaddedFrame,
+                                    body: (xp: number) => T): T {
+  const {N, H, W, C, Hp, Wp, top, left} = frame;
+  if (top === 0 && left === 0 && Hp === H && Wp === W) return body(backend.getMemoryOffset(x.dataId));
+  const pixel = C * Float32Array.BYTES_PER_ELEMENT;
+  return withScratch(backend, N * Hp * Wp * pixel, xp => {
+    const rows = Math.min(H, Hp - top), columns = Math.min(W, Wp - left);
+    const xAt = backend.getMemoryOffset(x.dataId);
+    if (rows > 0 && columns > 0) {
+      for (let b = 0; b < N; b++) {
+        kernels.copyRows(xAt + b * H * W * pixel, W * pixel, xp + ((b * Hp + top) * Wp + left) * pixel, Wp * pixel, rows, columns * pixel);
+      }
+    }
+    return body(xp);
+  });
 }
 
 /** Whether `spreadPadded` covers the convolution: padding no wider than the filter less one. */

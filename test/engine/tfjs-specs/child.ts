@@ -18,7 +18,6 @@ import {setTestEnvs} from '@tensorflow/tfjs-core/dist/jasmine_util';
 import {setUpDawn} from '../../../lib/engine/backends/choose-backend';
 import {registerActivationGradients} from '../../../packages/tfjs-backend-wasm-train/src/kernels/activation-grads';
 import {registerLabWasmKernels} from '../../../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
-import {setDirectConvolutionFloor} from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {prepareSimdKernels, useWabt, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import type {WabtModule} from '../../../packages/tfjs-backend-wasm-train/src/wasm/wat-assembly';
 import {prepareWasmThreads, wasmOutDir} from '../../../lib/engine/backends/wasm-threads';
@@ -81,10 +80,8 @@ async function prepare(name: ConfigurationName): Promise<{backendName: string; f
       registerLabWasmKernels();
     }
     if (configuration.lab && configuration.simd) {
-      // The kernels generated per geometry, as the engine gets them. The specs' convolutions have at most 8
-      // output channels, below the generated convolution's floor of 16: lowered here, so that they run on it.
+      // The kernels generated per geometry (the convolutions among them), as the engine gets them.
       useWabt(await (require('wabt') as () => Promise<WabtModule>)());
-      setDirectConvolutionFloor(4);
     }
     if (configuration.threads > 1 || configuration.lab) wrapWasmFactory(configuration.threads, configuration.lab && configuration.simd);
     else wasm.setThreadsCount(1);

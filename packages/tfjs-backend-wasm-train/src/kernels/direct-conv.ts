@@ -1,8 +1,9 @@
 /**
  * Conv2D and FusedConv2D on wasm as the package's own kernel, generated
  * for each geometry (wasm/sources/direct-conv.ts), where it beats
- * XNNPACK's: register tiles of 2 pixels x 16 output channels with fused
- * multiply-adds, over a zero-padded copy of the input. The input
+ * XNNPACK's: register tiles of 2 pixels x 16 output channels (more pixels
+ * for narrower blocks) with fused multiply-adds, over a zero-padded copy of
+ * the input. The input
  * gradient's stride-1 convolutions (input-grad-phases.ts) run on it too.
  *
  * Why: on 128-bit SIMD XNNPACK's 3x3 convolutions ran at 15-17 GFLOP/s
@@ -27,22 +28,22 @@ type DirectActivation = DirectConvShape['activation'];
 /**
  * Where the kernel pays against XNNPACK (measured on the benchmark nets'
  * shapes, docs/engine.md): no dilation, and output channels in multiples
- * of 4 (its vectors) and at least one whole tile of 16. Below that only
- * the narrower tail tile runs, with half the registers' worth of sums (a
- * 3x3 convolution to 8 channels took 0.31 ms against XNNPACK's 0.27).
+ * of 4 (its vectors). Narrow blocks take more pixels a tile (4 x 8, 8 x 4),
+ * so 4 and 8 outputs pay too: [64, 28, 28, 16] -> 8, 3x3, 5.3 ms against
+ * XNNPACK's 7.4, one thread, 2026-12-05.
  */
 export function directConvPays(info: tf.backend_util.Conv2DInfo): boolean {
   return info.outChannels % 4 === 0 && info.outChannels >= minOutputChannels &&
       info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
-const MIN_OUTPUT_CHANNELS = 16;
+const MIN_OUTPUT_CHANNELS = 4;
 let minOutputChannels = MIN_OUTPUT_CHANNELS;
 
 /**
- * Lets the kernel take convolutions from `channels` output channels (a
- * multiple of 4; the default is 16): how TF.js's own op specs, whose
- * convolutions have at most 8, exercise it (test/engine/tfjs-specs).
+ * Leaves convolutions under `channels` output channels (a multiple of 4;
+ * the default is 4, every multiple of 4) to XNNPACK: how docs/engine.md
+ * measured the narrow tiles against XNNPACK in one process.
  */
 export function setDirectConvolutionFloor(channels: number = MIN_OUTPUT_CHANNELS): void {
   if (!Number.isInteger(channels) || channels < 4 || channels % 4 !== 0) {

@@ -41,6 +41,13 @@ export interface DirectConvShape {
 /** Output pixels and output channels a tile holds. */
 export const TILE_PIXELS = 2;
 export const TILE_CHANNELS = 16;
+/** Sum registers a tile holds: 2 x 16 channels, or for a narrower block more pixels (4 x 8, 8 x 4). */
+const TILE_SUMS = TILE_PIXELS * TILE_CHANNELS / 4;
+
+/** Output pixels a tile of `width` output channels holds. */
+export function tilePixels(width: number): number {
+  return Math.max(TILE_PIXELS, Math.floor(TILE_SUMS / (width / 4)));
+}
 
 const F32 = 4;
 const get = (name: string) => `(local.get $${name})`;
@@ -98,10 +105,11 @@ function tile(s: DirectConvShape, pixels: number, width: number): string {
 
 /** Every tile of one output row for the block at $pw / $co `width` channels wide. */
 function rowOfTiles(s: DirectConvShape, width: number): string {
-  const full = Math.floor(s.OW / TILE_PIXELS) * TILE_PIXELS;
-  const pairs = full > 0 ? countUp('$ox', int(0), int(full), tile(s, TILE_PIXELS, width), int(TILE_PIXELS)) : '';
+  const pixels = tilePixels(width);
+  const full = Math.floor(s.OW / pixels) * pixels;
+  const whole = full > 0 ? countUp('$ox', int(0), int(full), tile(s, pixels, width), int(pixels)) : '';
   const rest = s.OW - full;
-  return `${pairs}
+  return `${whole}
       ${rest > 0 ? `(local.set $ox ${int(full)})\n${tile(s, rest, width)}` : ''}`;
 }
 
@@ -116,7 +124,9 @@ export function directConvModuleText(s: DirectConvShape, memoryImport: string): 
   const blocks = channelBlocks(s.Co);
   const fullBlocks = blocks.filter(([, width]) => width === TILE_CHANNELS).length;
   const tail = blocks.length > fullBlocks ? blocks[blocks.length - 1] : null;
-  const accLocals = Array.from({length: TILE_PIXELS * TILE_CHANNELS / 4},
+  // Every pixel and vector any tile names (8 x 4 covers 2 x 16, 4 x 8 and 8 x 4; unused locals cost nothing).
+  const maxPixels = tilePixels(4);
+  const accLocals = Array.from({length: maxPixels * TILE_CHANNELS / 4},
                                (_, k) => `(local $c${Math.floor(k / 4)}_${k % 4} v128)`).join(' ');
   const imageX = s.Hp * s.Wp * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
   const perRow = (width: number) => countUp('$oy', int(0), int(s.OH), `

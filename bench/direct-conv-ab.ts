@@ -1,0 +1,88 @@
+/**
+ * What the lab's generated convolution (packages/tfjs-backend-wasm-train,
+ * kernels/direct-conv.ts) does to whole training steps: step times with it
+ * and without it, alternated in one process (whole-step times of identical
+ * runs in separate processes moved by up to 30 % on the shared 2-vCPU
+ * machine). Without it means either XNNPACK's convolutions wherever the
+ * generated kernel would run, forward passes and the input gradients'
+ * convolutions alike (`--against xnnpack`), or XNNPACK's only below a raised
+ * floor of output channels (`--against floor16`: the narrow 4- and
+ * 8-channel tiles against XNNPACK). Each round times `--steps` steps of
+ * each setting, the lab's first in odd rounds; a net's row gives each
+ * round's median step in milliseconds. docs/engine.md's whole-step tables
+ * of the generated convolution are measured this way.
+ *
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16] [--nets tiny,... --rounds 3 --steps 5]
+ * Threads follow LAB_THREADS, as for training.
+ */
+import {parseArgs} from 'node:util';
+
+import {initEngine} from '../lib/engine';
+import {BENCH_NETS} from '../lib/bench/nets';
+import {positiveInteger} from '../lib/bench/options';
+import {benchNetNamed, trainingStep} from '../lib/bench/training-step';
+import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
+
+const AGAINST = ['xnnpack', 'floor16'] as const;
+type Against = typeof AGAINST[number];
+
+const {values} = parseArgs({options: {
+  against: {type: 'string', default: 'xnnpack'},
+  nets: {type: 'string', default: BENCH_NETS.map(n => n.name).join(',')},
+  rounds: {type: 'string', default: '3'},
+  steps: {type: 'string', default: '5'},
+}});
+
+/** Runs `body` with the generated convolution where `against` says XNNPACK's runs instead. */
+async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T> {
+  if (against === 'xnnpack') return withoutDirectConvolution(body);
+  setDirectConvolutionFloor(16);
+  try {
+    return await body();
+  } finally {
+    setDirectConvolutionFloor();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const against = values.against as Against;
+  if (!AGAINST.includes(against)) throw new Error(`--against: '${values.against}' is not one of ${AGAINST.join(', ')}`);
+  const rounds = positiveInteger('rounds', values.rounds!);
+  const steps = positiveInteger('steps', values.steps!);
+  const engine = await initEngine('wasm');
+  console.log(`the generated convolution against ${against === 'xnnpack' ? 'XNNPACK\'s convolutions' : 'XNNPACK\'s below 16 output channels'}: ` +
+              `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
+  console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
+  for (const name of values.nets!.split(',')) {
+    const step = trainingStep(benchNetNamed(name));
+    const measured: Record<'lab' | 'other', string[]> = {lab: [], other: []};
+    const measure = async (setting: 'lab' | 'other') => {
+      step.run();  // the setting's own warm-up: XNNPACK builds its operators, the lab compiles its geometries
+      const times: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        const start = performance.now();
+        step.run();
+        times.push(performance.now() - start);
+      }
+      measured[setting].push(median(times).toFixed(1));
+    };
+    for (let r = 0; r < rounds; r++) {
+      for (const setting of r % 2 === 0 ? ['lab', 'other'] as const : ['other', 'lab'] as const) {
+        if (setting === 'other') await withoutIt(against, () => measure('other'));
+        else await measure('lab');
+      }
+    }
+    console.log(`| ${name} | ${engine.threads} | ${measured.lab.join(', ')} | ${measured.other.join(', ')} |`);
+    step.dispose();
+  }
+}
+
+main().catch(error => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -35,17 +35,22 @@ export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];
  * 'auto''s choice for G > 1, from the inputs (C_in / G) and outputs
  * (C_out / G) each group has: the depthwise route while its intermediate
  * (C_in/G times the output) stays small; the lab's direct kernel where it
- * runs as SIMD code (wasm; inputs a group a multiple of 4) and each group
- * has few outputs, the shapes XNNPACK's kernels handle worst; split above.
+ * runs as SIMD code (wasm; inputs a group a multiple of 4) and either each
+ * group has few outputs, the shapes XNNPACK's kernels handle worst, or its
+ * outputs fill whole tiles of the package's generated convolution (8, 16,
+ * 32 ... a group: one call instead of G between a split and a concat);
+ * split elsewhere.
  */
-export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2, directUpToOutputsPerGroup: 4} as const;
+export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2, directUpToOutputsPerGroup: 4, directWhereGroupsFillGeneratedTiles: true} as const;
 
 export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: number,
                              outChannels = inChannels): Exclude<GroupConvRoute, 'auto'> | 'conv' {
   if (groups === 1) return 'conv';
   if (route !== 'auto') return route;
   if (inChannels / groups <= GROUP_ROUTE_RULE.depthwiseUpToInputsPerGroup) return 'depthwise';
-  const direct = outChannels / groups <= GROUP_ROUTE_RULE.directUpToOutputsPerGroup && trainingKernels().groupConvSimdHere(inChannels, outChannels, groups);
+  const kernels = trainingKernels();
+  const direct = outChannels / groups <= GROUP_ROUTE_RULE.directUpToOutputsPerGroup ? kernels.groupConvSimdHere(inChannels, outChannels, groups) :
+      GROUP_ROUTE_RULE.directWhereGroupsFillGeneratedTiles && kernels.groupConvOnGeneratedTiles(inChannels, outChannels, groups);
   return direct ? 'direct' : 'split';
 }
 

@@ -2,7 +2,9 @@
  * The lab's grouped-convolution kernel (packages/tfjs-backend-wasm-train/src/kernels/grouped-conv-kernel.ts): forward
  * pass and both gradients against the split route on the cpu backend (G
  * stock convolutions), on cpu (JavaScript loops), on wasm with the code
- * compiled for each geometry, and on wasm with the SIMD kernels switched off.
+ * compiled for each geometry (the generated convolution's, where each
+ * group fills its tiles, and the grouped module's), and on wasm with the
+ * SIMD kernels switched off.
  */
 import {strict as assert} from 'node:assert';
 
@@ -10,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
 import {GROUP_CONV, compiledGroupConvGeometries, groupConvSimdHere} from '../../../packages/tfjs-backend-wasm-train/src/kernels/grouped-conv-kernel';
+import {compiledDirectConvGeometries, withoutDirectConvolution} from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
@@ -35,6 +38,12 @@ const CASES: Case[] = [
   // Larger groups: 32 inputs and 8 outputs a group (two tiles of the filter gradient), 1x1.
   {batch: 2, size: [3, 3], inChannels: 64, outChannels: 16, groups: 2, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
   {batch: 2, size: [4, 4], inChannels: 16, outChannels: 16, groups: 4, kernel: [1, 1], stride: 1, padding: 'same', compiled: true},
+  // Outputs a group in whole tiles of the generated convolution (forward and input gradient run there): 8 a
+  // group (chapter 02's k = 4) at strides 1 and 2, 16, and 32 (two blocks a group).
+  {batch: 2, size: [7, 9], inChannels: 32, outChannels: 32, groups: 4, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
+  {batch: 2, size: [7, 9], inChannels: 32, outChannels: 32, groups: 4, kernel: [3, 3], stride: 2, padding: 'same', compiled: true},
+  {batch: 2, size: [5, 5], inChannels: 32, outChannels: 32, groups: 2, kernel: [3, 3], stride: 1, padding: 'valid', compiled: true},
+  {batch: 1, size: [4, 4], inChannels: 64, outChannels: 64, groups: 2, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
   // Not in multiples of 4: the JavaScript loops, on wasm too.
   {batch: 2, size: [6, 5], inChannels: 6, outChannels: 6, groups: 3, kernel: [3, 3], stride: 1, padding: 'same', compiled: false},
   {batch: 2, size: [6, 5], inChannels: 16, outChannels: 6, groups: 2, kernel: [3, 3], stride: 2, padding: 'valid', compiled: false},
@@ -73,6 +82,7 @@ describe('the grouped-convolution kernel', function () {
         ['cpu', () => outputsOn('cpu', c, 'direct')],
         ['wasm', () => outputsOn('wasm', c, 'direct')],
         ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => outputsOn('wasm', c, 'direct'))],
+        ['wasm, the grouped module only (no generated convolution)', () => withoutDirectConvolution(() => outputsOn('wasm', c, 'direct'))],
         ['wasm without SIMD kernels', () => withoutSimdKernels(() => outputsOn('wasm', c, 'direct'))],
       ];
       for (const [where, run] of runs) {
@@ -90,16 +100,32 @@ describe('the grouped-convolution kernel', function () {
     });
   }
 
-  it("'auto' takes the kernel on wasm for few outputs a group, in multiples of 4 inputs a group, and split elsewhere", async () => {
+  it('runs the forward pass and the input gradient on the generated convolution where each group fills whole tiles', async () => {
+    const c: Case = {batch: 1, size: [6, 10], inChannels: 32, outChannels: 32, groups: 4, kernel: [3, 3], stride: 2, padding: 'same',
+                     compiled: true};
+    await outputsOn('wasm', c, 'direct');
+    const grouped = compiledDirectConvGeometries().map(key => JSON.parse(key) as {groups?: number; OH: number; OW: number; sh: number})
+        .filter(s => s.groups === 4);
+    assert.ok(grouped.some(s => s.OH === 3 && s.OW === 5 && s.sh === 2), 'the forward pass ([6, 10] at stride 2 -> [3, 5])');
+    assert.ok(grouped.some(s => s.OH === 6 && s.OW === 10 && s.sh === 1), 'the input gradient (a stride-1 convolution back to [6, 10])');
+  });
+
+  it("'auto' takes the kernel on wasm for few outputs a group or whole tiles of them, in multiples of 4 inputs a group, and split elsewhere", async () => {
     await tf.setBackend('wasm');
     assert.equal(resolveRoute('auto', 4, 32, 8), 'direct');      // CondenseNet: 8 inputs, 2 outputs a group
     assert.equal(resolveRoute('auto', 16, 64, 64), 'direct');    // 4 and 4
-    assert.equal(resolveRoute('auto', 8, 64, 64), 'split');      // 8 outputs a group
-    assert.equal(resolveRoute('auto', 4, 64, 64), 'split');      // 16
+    assert.equal(resolveRoute('auto', 8, 64, 64), 'direct');     // 8 outputs a group: one tile
+    assert.equal(resolveRoute('auto', 4, 64, 64), 'direct');     // 16
+    assert.equal(resolveRoute('auto', 2, 128, 64), 'direct');    // 32: two tiles
+    assert.equal(resolveRoute('auto', 2, 64, 48), 'split');      // 24 outputs a group: a tile and a half
+    assert.equal(resolveRoute('auto', 4, 64, 24), 'split');      // 6 outputs a group
     assert.equal(resolveRoute('auto', 2, 12, 6), 'split');       // 6 inputs a group
     assert.equal(resolveRoute('auto', 32, 64, 64), 'depthwise'); // 2 inputs a group
     assert.ok(groupConvSimdHere(32, 8, 4));
-    await withoutSimdKernels(async () => assert.equal(resolveRoute('auto', 4, 32, 8), 'split'));
+    await withoutSimdKernels(async () => {
+      assert.equal(resolveRoute('auto', 4, 32, 8), 'split');
+      assert.equal(resolveRoute('auto', 8, 64, 64), 'split');
+    });
     await tf.setBackend('cpu');
     assert.equal(resolveRoute('auto', 4, 32, 8), 'split');
     await tf.setBackend('wasm');

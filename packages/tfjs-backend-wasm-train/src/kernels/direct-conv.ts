@@ -18,7 +18,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {WasmKernel, expectRank, input, stockKernel, withPaddedImages} from '../wasm/heap';
 import {runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, simdKernels, withScratch} from '../wasm/simd-kernels';
-import {DirectConvShape, directConvModuleText, packFilter, paddedSize} from '../wasm/sources/direct-conv';
+import {DirectConvShape, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 
@@ -111,26 +111,58 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
                                   info: tf.backend_util.Conv2DInfo, activation: DirectActivation): tf.TensorInfo | null {
   const kernels = simdKernels(backend);
   if (kernels == null || !directConvolutionRuns(backend, info)) return null;
-  const {batchSize: N, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
-         filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw} = info;
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
+         filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, padInfo: {top, left}} = info;
   if (bias != null && tf.util.sizeFromShape(bias.shape) !== Co) return null;
   const {Hp, Wp} = paddedSize({OH, OW, KH, KW, sh, sw});
-  const shape: DirectConvShape = {Hp, Wp, Ci, OH, OW, Co, KH, KW, sh, sw, activation};
-  const module = moduleFor(backend, kernels, shape);
+  const module = moduleFor(backend, kernels, {Hp, Wp, Ci, OH, OW, Co, KH, KW, sh, sw, activation});
   if (module == null) return null;
   const out = backend.makeOutput([N, OH, OW, Co], 'float32');
-  const taps = KH * KW;
+  // A view made when it is read: taking the scratch may grow the memory, which detaches older views.
+  const filterValues = () => heapFloats(backend, backend.getMemoryOffset(filter.dataId), KH * KW * Ci * Co);
+  runModule(backend, kernels, module, x, filterValues, bias, {N, H, W, top, left}, {Hp, Wp, Ci, OH, OW, Co, KH, KW, groups: 1}, out);
+  return out;
+}
+
+/**
+ * A grouped convolution on the package's kernel: x [N, H, W, Ci] (in its
+ * frame: H x W placed at top / left in zeros of Hp x Wp) with `filter`
+ * [KH, KW, Ci / G, Co] (a function that returns the values: a view of
+ * the heap must be taken after the scratch is), stride `sh` x `sw`, into
+ * `out` [N, OH, OW, Co];
+ * false where the groups' outputs do not fill whole blocks, or the
+ * kernel is off, not loaded or did not compile (the caller computes it
+ * another way). kernels/grouped-conv-kernel.ts's forward pass and input
+ * gradient run here.
+ */
+export function groupedDirectConvolution(backend: BackendWasm, x: tf.TensorInfo, filter: () => Float32Array, frame: ImageFrame,
+                                         shape: Omit<DirectConvShape, 'activation'> & {groups: number}, out: tf.TensorInfo): boolean {
+  const kernels = simdKernels(backend);
+  if (kernels == null || switchedOff || shape.Ci % shape.groups !== 0 || !groupedBlocksFit(shape.Co, shape.groups)) return false;
+  const module = moduleFor(backend, kernels, {...shape, activation: 'linear'});
+  if (module == null) return false;
+  runModule(backend, kernels, module, x, filter, null, frame, shape, out);
+  return true;
+}
+
+/** Where x's images lie in the kernel's padded frame. */
+interface ImageFrame { N: number; H: number; W: number; top: number; left: number }
+
+function runModule(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, x: tf.TensorInfo, filter: () => Float32Array,
+                   bias: tf.TensorInfo | null, frame: ImageFrame,
+                   shape: {Hp: number; Wp: number; Ci: number; OH: number; OW: number; Co: number; KH: number; KW: number; groups: number},
+                   out: tf.TensorInfo): void {
+  const {Hp, Wp, Ci, OH, OW, Co, KH, KW, groups} = shape, {N} = frame;
+  const weightCount = KH * KW * (Ci / groups) * Co;
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   // Weights packed, then a bias of zeros where there is none, in one scratch.
-  withScratch(backend, (taps * Ci * Co + Co) * F32, weights => {
-    packFilter(heapFloats(backend, at(filter), taps * Ci * Co), KH, KW, Ci, Co, heapFloats(backend, weights, taps * Ci * Co));
-    const biasAt = bias != null ? at(bias) : weights + taps * Ci * Co * F32;
-    const {inHeight: H, inWidth: W, padInfo: {top, left}} = info;
-    withPaddedImages(backend, kernels, x, {N, H, W, C: Ci, Hp, Wp, top, left}, xp => runGeneratedByImages(
+  withScratch(backend, (weightCount + Co) * F32, weights => {
+    packFilter(filter(), KH, KW, Ci / groups, Co, heapFloats(backend, weights, weightCount), groups);
+    const biasAt = bias != null ? at(bias) : weights + weightCount * F32;
+    withPaddedImages(backend, kernels, x, {...frame, C: Ci, Hp, Wp}, xp => runGeneratedByImages(
         backend, kernels, module, 'forward', xp, [weights, biasAt], at(out), N, Hp * Wp * Ci * F32, OH * OW * Co * F32,
-        N * OH * OW * Co * taps * Ci));
+        N * weightCount * OH * OW));
   });
-  return out;
 }
 
 function convInfoOf(kernel: string, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo | null {

@@ -21,11 +21,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {expectRank, spreadPadded, withPaddedImages} from '../wasm/heap';
+import {expectRank, spreadFits, spreadPadded, withPaddedImages} from '../wasm/heap';
+import {groupedDirectConvolution} from './direct-conv';
+import {groupedBlocksFit, paddedSize} from '../wasm/sources/direct-conv';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
 import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
-import {SLOWER_MULTIPLY_ADDS, runGeneratedByImages} from '../wasm/kernel-pool';
+import {SLOWER_MULTIPLY_ADDS, runGeneratedByImages, runGeneratedByParts} from '../wasm/kernel-pool';
 
 export const GROUP_CONV = 'LabGroupConv2D';
 const INPUT_GRAD = 'LabGroupConv2DBackpropInput';
@@ -82,7 +84,8 @@ function geometryOf(kernel: string, xShape: readonly number[], filterShape: read
 interface CompiledGroupConv {
   forward(xp: number, w: number, offs: number, y: number, N: number): void;
   inputGrad(dyp: number, w: number, dx: number, N: number): void;
-  filterGrad(xp: number, dy: number, acc: number, N: number): void;
+  /** Groups g0 .. g1 - 1 only: each group sums into its own part of acc. */
+  filterGrad(xp: number, dy: number, acc: number, N: number, g0: number, g1: number): void;
 }
 
 /** A geometry's kernels: the functions, and the module a kernel pool's threads instantiate too. */
@@ -187,6 +190,15 @@ function transposeEachTap(from: Float32Array, to: Float32Array, taps: number, ro
 
 function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const out = access.output([g.N, g.OH, g.OW, g.Cout]);
+  // Whole blocks of outputs a group: the generated convolution's tiles, which hold more sums than this module's.
+  if (wasm != null && groupedBlocksFit(g.Cout, g.Cin / g.n)) {
+    const {Hp, Wp} = paddedSize({OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, sh: g.stride, sw: g.stride});
+    if (groupedDirectConvolution(wasm, x, () => access.read(filter), {N: g.N, H: g.H, W: g.W, top: g.padTop, left: g.padLeft},
+                                 {Hp, Wp, Ci: g.Cin, OH: g.OH, OW: g.OW, Co: g.Cout, KH: g.KH, KW: g.KW, sh: g.stride, sw: g.stride,
+                                  groups: g.Cin / g.n}, out.info)) {
+      return out.info;
+    }
+  }
   const simd = wasm == null ? null : compiledFor(wasm, g);
   if (simd != null) {
     const {KH, KW, n, Cout} = g;
@@ -241,6 +253,9 @@ function eachTap(g: Geometry, visit: (outAt: number, xAt: number, fAt: number, n
 
 function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const out = access.output([g.N, g.H, g.W, g.Cin]);
+  if (wasm != null && groupedBlocksFit(g.Cin, g.Cin / g.n) && spreadFits(convInfoOf(g)) && generatedInputGrad(access, wasm, dy, filter, g, out.info)) {
+    return out.info;
+  }
   const simd = wasm == null ? null : compiledFor(wasm, g);
   if (simd != null) {
     const {KH, KW, n, Cout} = g, taps = KH * KW;
@@ -267,6 +282,35 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
   return out.info;
 }
 
+/**
+ * The input gradient as the generated convolution: a stride-1 'valid'
+ * grouped convolution of dy spread by the stride into zeros
+ * [N, H + KH - 1, W + KW - 1, Cout] with each group's kernel rotated by 180
+ * degrees and its inputs and outputs swapped ([KH, KW, m, Cin]); false
+ * where it did not run.
+ */
+function generatedInputGrad(access: KernelAccess, wasm: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry,
+                            out: tf.TensorInfo): boolean {
+  const {KH, KW, n, m, Cin, Cout} = g, taps = KH * KW, groups = Cin / n;
+  const w = access.read(filter), swapped = new Float32Array(taps * m * Cin);
+  for (let t = 0; t < taps; t++) {
+    const rotated = taps - 1 - t;
+    for (let group = 0; group < groups; group++) {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < m; j++) swapped[(rotated * m + j) * Cin + group * n + i] = w[(t * n + i) * Cout + group * m + j];
+      }
+    }
+  }
+  const spread = spreadPadded(wasm, dy, convInfoOf(g));
+  try {
+    const [, Hq, Wq] = spread.shape as number[];
+    return groupedDirectConvolution(wasm, spread, () => swapped, {N: g.N, H: Hq, W: Wq, top: 0, left: 0},
+                                    {Hp: Hq, Wp: Wq, Ci: Cout, OH: g.H, OW: g.W, Co: Cin, KH, KW, sh: 1, sw: 1, groups}, out);
+  } finally {
+    wasm.disposeData(spread.dataId);
+  }
+}
+
 function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, dy: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const {KH, KW, n, Cout} = g, taps = KH * KW;
   const out = access.output([KH, KW, n, Cout]);
@@ -274,7 +318,9 @@ function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.Tensor
   if (simd != null) {
     // Accumulated as [KH][KW][Cout][n] (zeroed scratch), then laid out as the kernel.
     withScratch(wasm!, taps * n * Cout * F32, scratch => {
-      withPaddedInput(wasm!, simd.kernels, x, g, xp => simd.compiled.filterGrad(xp, addressOf(wasm!, dy), scratch, g.N));
+      // Groups are independent: on a kernel pool they are split over every core.
+      withPaddedInput(wasm!, simd.kernels, x, g, xp => runGeneratedByParts(wasm!, simd.kernels, simd.generated, 'filterGrad',
+          [xp, addressOf(wasm!, dy), scratch, g.N], g.Cin / n, g.N * g.OH * g.OW * Cout * taps * n, GROUPED_SLOWER));
       transposeEachTap(heapFloats(wasm!, scratch, taps * n * Cout), out.values, taps, Cout, n);
     });
     return out.info;
@@ -356,6 +402,16 @@ export function groupConvSimdHere(inChannels: number, outChannels: number, group
   if (!groupConvKernelHere() || tf.getBackend() !== 'wasm') return false;
   return simdKernels(tf.backend() as BackendWasm) != null && runtimeAssemblyAvailable() &&
       (inChannels / groups) % 4 === 0 && outChannels % 4 === 0;
+}
+
+/**
+ * Whether the forward pass and the input gradient run on the package's
+ * generated convolution (kernels/direct-conv.ts): the kernel runs as SIMD
+ * code here and each group's outputs fill whole tiles of it (a multiple
+ * of 4 up to 16, or of 16).
+ */
+export function groupConvOnGeneratedTiles(inChannels: number, outChannels: number, groups: number): boolean {
+  return groupConvSimdHere(inChannels, outChannels, groups) && groupedBlocksFit(outChannels, groups);
 }
 
 /** The grouped convolution as one kernel call (see the module comment). */

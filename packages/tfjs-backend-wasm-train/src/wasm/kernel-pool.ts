@@ -151,6 +151,21 @@ export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKern
 }
 
 /**
+ * Runs one of a generated module's functions whose last two arguments are
+ * a range [from, to) of `parts` independent parts (the grouped filter
+ * gradient's groups, each summing into its own outputs), split over the
+ * pool where `multiplyAdds` (weighted by `slower`) pays. Every output is
+ * still summed by one thread in one order: the result does not depend on
+ * the split.
+ */
+export function runGeneratedByParts(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string,
+                                    args: readonly number[], parts: number, multiplyAdds: number, slower = 1): void {
+  const shared = poolFor(backend, multiplyAdds, slower);
+  const split = shared == null ? 1 : (shared.helpers + 1) * RANGES_PER_THREAD;
+  runTasks(shared, kernels, ranges(parts, split, 1).map(([p0, p1]) => ({module, kernel, args: [...args, p0, p1]})));
+}
+
+/**
  * Ranges of images per thread. Every thread, the caller too, takes the next
  * range as it finishes one, so with several ranges each a helper that starts
  * late (at two threads its core can still be held by XNNPACK's pool thread,

@@ -36,6 +36,12 @@ export interface DirectConvShape {
   KH: number; KW: number; sh: number; sw: number;
   /** What the stores apply: nothing, or max(0, y). */
   activation: 'linear' | 'relu';
+  /**
+   * Groups (1 if absent): output channel g * Co/G + j sums the inputs
+   * g * Ci/G .. (g + 1) * Ci/G - 1 only, and the filter is [KH, KW, Ci/G, Co].
+   * Each group's outputs must fill whole blocks (`groupedBlocksFit`).
+   */
+  groups?: number;
 }
 
 /** Output pixels and output channels a tile holds. */
@@ -59,10 +65,24 @@ export function paddedSize(s: {OH: number; OW: number; KH: number; KW: number; s
   return {Hp: (s.OH - 1) * s.sh + s.KH, Wp: (s.OW - 1) * s.sw + s.KW};
 }
 
-/** The output-channel blocks: [first channel, width], widths 16 but the last. */
-export function channelBlocks(Co: number): Array<[number, number]> {
+/**
+ * Whether G groups of Co / G outputs split into blocks that stay inside
+ * their group: at most 16 outputs a group (one block each) or a multiple
+ * of 16, in multiples of 4.
+ */
+export function groupedBlocksFit(Co: number, groups: number): boolean {
+  const perGroup = Co / groups;
+  return Number.isInteger(perGroup) && perGroup % 4 === 0 && (perGroup <= TILE_CHANNELS || perGroup % TILE_CHANNELS === 0);
+}
+
+/**
+ * The output-channel blocks: [first channel, width]. One group: widths 16
+ * but the last; G groups: every block as wide, inside one group.
+ */
+export function channelBlocks(Co: number, groups = 1): Array<[number, number]> {
+  const width = groups === 1 ? TILE_CHANNELS : Math.min(TILE_CHANNELS, Co / groups);
   const blocks: Array<[number, number]> = [];
-  for (let co0 = 0; co0 < Co; co0 += TILE_CHANNELS) blocks.push([co0, Math.min(TILE_CHANNELS, Co - co0)]);
+  for (let co0 = 0; co0 < Co; co0 += width) blocks.push([co0, Math.min(width, Co - co0)]);
   return blocks;
 }
 
@@ -91,12 +111,12 @@ function tile(s: DirectConvShape, pixels: number, width: number): string {
         (local.set $qx (i32.add (local.get $qx) ${int(F32)}))
         (local.set $qw (i32.add (local.get $qw) ${int(taps * width * F32)}))
         (local.set $ci (i32.add (local.get $ci) ${int(1)}))
-        (br_if $channels_${t} (i32.lt_u (local.get $ci) ${int(s.Ci)})))`;
+        (br_if $channels_${t} (i32.lt_u (local.get $ci) ${int(s.Ci / (s.groups ?? 1))})))`;
   }).join('');
   const stored = (i: number, v: number) => s.activation === 'relu' ?
     `(f32x4.max (local.get ${acc(i, v)}) (v128.const f32x4 0 0 0 0))` : `(local.get ${acc(i, v)})`;
   return `
-      (local.set $px ${add(get('rowX'), mul(get('ox'), int(s.sw * s.Ci * F32)))})
+      (local.set $px ${add(add(get('rowX'), mul(get('ox'), int(s.sw * s.Ci * F32))), get('ci0'))})
       (local.set $py ${add(add(get('rowY'), mul(get('ox'), int(s.Co * F32))), get('co'))})
       ${each((i, v) => `(local.set ${acc(i, v)} (v128.load offset=${16 * v} ${add(get('bias'), get('co'))}))`)}
       ${tapCode}
@@ -119,34 +139,44 @@ function rowOfTiles(s: DirectConvShape, width: number): string {
  * (zeros for none), y the output [N, OH, OW, Co].
  */
 export function directConvModuleText(s: DirectConvShape, memoryImport: string): string {
+  const G = s.groups ?? 1;
   if (s.Co % 4 !== 0) throw new Error(`directConvModuleText: ${s.Co} output channels, not a multiple of 4`);
-  const taps = s.KH * s.KW;
-  const blocks = channelBlocks(s.Co);
-  const fullBlocks = blocks.filter(([, width]) => width === TILE_CHANNELS).length;
+  if (G > 1 && (s.Ci % G !== 0 || !groupedBlocksFit(s.Co, G))) {
+    throw new Error(`directConvModuleText: ${s.Ci} -> ${s.Co} channels in ${G} groups do not fill whole blocks`);
+  }
+  const taps = s.KH * s.KW, groupInputs = s.Ci / G;
+  const blocks = channelBlocks(s.Co, G);
+  const width = blocks[0][1];
+  const fullBlocks = blocks.filter(([, w]) => w === width).length;
   const tail = blocks.length > fullBlocks ? blocks[blocks.length - 1] : null;
   // Every pixel and vector any tile names (8 x 4 covers 2 x 16, 4 x 8 and 8 x 4; unused locals cost nothing).
   const maxPixels = tilePixels(4);
   const accLocals = Array.from({length: maxPixels * TILE_CHANNELS / 4},
                                (_, k) => `(local $c${Math.floor(k / 4)}_${k % 4} v128)`).join(' ');
   const imageX = s.Hp * s.Wp * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
-  const perRow = (width: number) => countUp('$oy', int(0), int(s.OH), `
+  const perRow = (w: number) => countUp('$oy', int(0), int(s.OH), `
       (local.set $rowX ${add(add(get('xp'), mul(get('n'), int(imageX))), mul(get('oy'), int(s.sh * s.Wp * s.Ci * F32)))})
       (local.set $rowY ${add(add(get('y'), mul(get('n'), int(imageY))), mul(get('oy'), int(s.OW * s.Co * F32)))})
-      ${rowOfTiles(s, width)}`);
+      ${rowOfTiles(s, w)}`);
+  // A block's group's first input, in bytes within a pixel (blocks never straddle groups).
+  const blocksPerGroup = (s.Co / G) / width;
+  const groupInput = G === 1 ? int(0) : mul(`(i32.div_u (local.get $b) ${int(blocksPerGroup)})`, int(groupInputs * F32));
   return `(module
 (import "env" "memory" ${memoryImport})
 (func (export "forward") (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $N i32)
-  (local $n i32) (local $b i32) (local $oy i32) (local $ox i32) (local $ci i32) (local $co i32)
+  (local $n i32) (local $b i32) (local $oy i32) (local $ox i32) (local $ci i32) (local $co i32) (local $ci0 i32)
   (local $rowX i32) (local $rowY i32) (local $px i32) (local $py i32) (local $pw i32) (local $qx i32) (local $qw i32)
   (local $s v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) ${accLocals}
   ${countUp('$n', int(0), get('N'), `
-    ${fullBlocks > 0 ? countUp('$b', int(0), int(fullBlocks), `
-      (local.set $co (i32.mul (local.get $b) ${int(TILE_CHANNELS * F32)}))
-      (local.set $pw ${add(get('w'), mul(get('b'), int(TILE_CHANNELS * s.Ci * taps * F32)))})
-      ${perRow(TILE_CHANNELS)}`) : ''}
+    ${countUp('$b', int(0), int(fullBlocks), `
+      (local.set $co (i32.mul (local.get $b) ${int(width * F32)}))
+      (local.set $ci0 ${groupInput})
+      (local.set $pw ${add(get('w'), mul(get('b'), int(width * groupInputs * taps * F32)))})
+      ${perRow(width)}`)}
     ${tail != null ? `
       (local.set $co ${int(tail[0] * F32)})
-      (local.set $pw ${add(get('w'), int(tail[0] * s.Ci * taps * F32))})
+      (local.set $ci0 ${int(0)})
+      (local.set $pw ${add(get('w'), int(tail[0] * groupInputs * taps * F32))})
       ${perRow(tail[1])}` : ''}`)}
 )
 )
@@ -154,16 +184,17 @@ export function directConvModuleText(s: DirectConvShape, memoryImport: string): 
 }
 
 /**
- * The filter [KH, KW, Ci, Co] packed as `forward` reads it: per block of
- * output channels (channelBlocks), [Ci][KH * KW][width].
+ * The filter [KH, KW, Ci / G, Co] packed as `forward` reads it: per block
+ * of output channels (channelBlocks), [Ci / G][KH * KW][width].
  */
-export function packFilter(filter: Float32Array, KH: number, KW: number, Ci: number, Co: number, out: Float32Array): void {
+export function packFilter(filter: Float32Array, KH: number, KW: number, groupInputs: number, Co: number, out: Float32Array,
+                           groups = 1): void {
   const taps = KH * KW;
-  for (const [co0, width] of channelBlocks(Co)) {
-    const block = co0 * Ci * taps;
-    for (let ci = 0; ci < Ci; ci++) {
+  for (const [co0, width] of channelBlocks(Co, groups)) {
+    const block = co0 * groupInputs * taps;
+    for (let ci = 0; ci < groupInputs; ci++) {
       for (let t = 0; t < taps; t++) {
-        const from = (t * Ci + ci) * Co + co0, to = block + (ci * taps + t) * width;
+        const from = (t * groupInputs + ci) * Co + co0, to = block + (ci * taps + t) * width;
         for (let c = 0; c < width; c++) out[to + c] = filter[from + c];
       }
     }

@@ -195,14 +195,14 @@ function filterGrad(shape: GroupConvShape): string {
   ];
   const locals = [...sums.map(t => `(local ${name(t)} v128)`),
     ...Array.from({length: I}, (_, v) => `(local $x${v} v128)`), ...Array.from({length: J}, (_, j) => `(local $d${j} v128)`)].join(' ');
-  return `(func (export "filterGrad") (param $xp i32) (param $dy i32) (param $acc i32) (param $N i32)
+  return `(func (export "filterGrad") (param $xp i32) (param $dy i32) (param $acc i32) (param $N i32) (param $g0 i32) (param $g1 i32)
   (local $b i32) (local $ky i32) (local $kx i32) (local $g i32) (local $vi i32) (local $jt i32) (local $oy i32) (local $ox i32)
   (local $image i32) (local $dyImage i32) (local $xBase i32) (local $dyBase i32) (local $px i32) (local $pd i32) (local $pa i32)
   ${locals}
   ${countUp('$b', int(0), get('N'), `
     (local.set $image ${elementAt(get('xp'), [Hp, Wp, Cin], [{b: 1}, 0, 0, 0])})
     (local.set $dyImage ${elementAt(get('dy'), [OH, OW, Cout], [{b: 1}, 0, 0, 0])})
-    ${countUp('$ky', int(0), int(KH), countUp('$kx', int(0), int(KW), countUp('$g', int(0), int(Cin / n),
+    ${countUp('$ky', int(0), int(KH), countUp('$kx', int(0), int(KW), countUp('$g', get('g0'), get('g1'),
       countUp('$vi', int(0), int(n / 4), countUp('$jt', int(0), int(m), `
         ;; this tile's first input vector and first output, at the image's first output pixel
         (local.set $xBase ${elementAt(get('image'), [Wp, Cin], [{ky: 1}, {kx: 1}, {g: n, vi: 4}])})

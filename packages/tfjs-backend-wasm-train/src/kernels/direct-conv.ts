@@ -15,8 +15,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {WasmKernel, expectRank, input, stockKernel, withPaddedImages} from '../wasm/heap';
-import {runGeneratedByImages} from '../wasm/kernel-pool';
+import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
+import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DirectConvShape, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
 
@@ -115,12 +115,13 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
          filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, padInfo: {top, left}} = info;
   if (bias != null && tf.util.sizeFromShape(bias.shape) !== Co) return null;
   const {Hp, Wp} = paddedSize({OH, OW, KH, KW, sh, sw});
-  const module = moduleFor(backend, kernels, {Hp, Wp, Ci, OH, OW, Co, KH, KW, sh, sw, activation});
+  const shape = withFrame({Hp, Wp, Ci, OH, OW, Co, KH, KW, sh, sw, activation}, {N, H, W, top, left});
+  const module = moduleFor(backend, kernels, shape);
   if (module == null) return null;
   const out = backend.makeOutput([N, OH, OW, Co], 'float32');
   // A view made when it is read: taking the scratch may grow the memory, which detaches older views.
   const filterValues = () => heapFloats(backend, backend.getMemoryOffset(filter.dataId), KH * KW * Ci * Co);
-  runModule(backend, kernels, module, x, filterValues, bias, {N, H, W, top, left}, {Hp, Wp, Ci, OH, OW, Co, KH, KW, groups: 1}, out);
+  runModule(backend, kernels, module, x, filterValues, bias, N, shape, out);
   return out;
 }
 
@@ -139,29 +140,41 @@ export function groupedDirectConvolution(backend: BackendWasm, x: tf.TensorInfo,
                                          shape: Omit<DirectConvShape, 'activation'> & {groups: number}, out: tf.TensorInfo): boolean {
   const kernels = simdKernels(backend);
   if (kernels == null || switchedOff || shape.Ci % shape.groups !== 0 || !groupedBlocksFit(shape.Co, shape.groups)) return false;
-  const module = moduleFor(backend, kernels, {...shape, activation: 'linear'});
+  const full = withFrame({...shape, activation: 'linear' as const}, frame);
+  const module = moduleFor(backend, kernels, full);
   if (module == null) return false;
-  runModule(backend, kernels, module, x, filter, null, frame, shape, out);
+  runModule(backend, kernels, module, x, filter, null, frame.N, full, out);
   return true;
 }
 
 /** Where x's images lie in the kernel's padded frame. */
 interface ImageFrame { N: number; H: number; W: number; top: number; left: number }
 
+/** `shape` with x's frame where x must be padded (the module then pads each image itself); as it is where x is its own frame. */
+function withFrame<S extends DirectConvShape>(shape: S, frame: ImageFrame): S {
+  if (frame.top === 0 && frame.left === 0 && frame.H === shape.Hp && frame.W === shape.Wp) return shape;
+  return {...shape, frame: {H: frame.H, W: frame.W, top: frame.top, left: frame.left}};
+}
+
 function runModule(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, x: tf.TensorInfo, filter: () => Float32Array,
-                   bias: tf.TensorInfo | null, frame: ImageFrame,
-                   shape: {Hp: number; Wp: number; Ci: number; OH: number; OW: number; Co: number; KH: number; KW: number; groups: number},
-                   out: tf.TensorInfo): void {
-  const {Hp, Wp, Ci, OH, OW, Co, KH, KW, groups} = shape, {N} = frame;
-  const weightCount = KH * KW * (Ci / groups) * Co;
+                   bias: tf.TensorInfo | null, N: number, shape: DirectConvShape, out: tf.TensorInfo): void {
+  const {Hp, Wp, Ci, OH, OW, Co, KH, KW} = shape, groups = shape.groups ?? 1;
+  const weightCount = KH * KW * (Ci / groups) * Co, multiplyAdds = N * weightCount * OH * OW;
+  const xpImage = Hp * Wp * Ci * F32, yImage = OH * OW * Co * F32;
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   // Weights packed, then a bias of zeros where there is none, in one scratch.
   withScratch(backend, (weightCount + Co) * F32, weights => {
     packFilter(filter(), KH, KW, Ci / groups, Co, heapFloats(backend, weights, weightCount), groups);
     const biasAt = bias != null ? at(bias) : weights + weightCount * F32;
-    withPaddedImages(backend, kernels, x, {...frame, C: Ci, Hp, Wp}, xp => runGeneratedByImages(
-        backend, kernels, module, 'forward', xp, [weights, biasAt], at(out), N, Hp * Wp * Ci * F32, OH * OW * Co * F32,
-        N * weightCount * OH * OW));
+    const frame = shape.frame;
+    if (frame == null) {
+      runGeneratedByImages(backend, kernels, module, 'forward', at(x), [weights, biasAt], at(out), N, xpImage, yImage, multiplyAdds);
+      return;
+    }
+    // Each range of images is padded into its own part of xp by the thread that convolves it: no zeroing here.
+    const xImage = frame.H * frame.W * Ci * F32;
+    withScratch(backend, N * xpImage, xp => runGeneratedByImageRanges(backend, kernels, module, 'forwardPadding', N, multiplyAdds, 1,
+        (n0, count) => [at(x) + n0 * xImage, xp + n0 * xpImage, weights, biasAt, at(out) + n0 * yImage, count]), false);
   });
 }
 

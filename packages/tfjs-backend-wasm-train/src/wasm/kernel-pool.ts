@@ -195,6 +195,12 @@ function runByImages(shared: KernelPool | null, kernels: SimdKernels, N: number,
 export function runGeneratedByImages(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string,
                                      from: number, middle: readonly number[], to: number, N: number,
                                      fromImage: number, toImage: number, multiplyAdds: number, slower = 1): void {
-  runByImages(poolFor(backend, multiplyAdds, slower), kernels, N,
-              (n0, count) => ({module, kernel, args: [from + n0 * fromImage, ...middle, to + n0 * toImage, count]}));
+  runGeneratedByImageRanges(backend, kernels, module, kernel, N, multiplyAdds, slower,
+                            (n0, count) => [from + n0 * fromImage, ...middle, to + n0 * toImage, count]);
+}
+
+/** As runGeneratedByImages, with each range's arguments from `argsOf(first image, count)`. */
+export function runGeneratedByImageRanges(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string, N: number,
+                                          multiplyAdds: number, slower: number, argsOf: (n0: number, count: number) => number[]): void {
+  runByImages(poolFor(backend, multiplyAdds, slower), kernels, N, (n0, count) => ({module, kernel, args: argsOf(n0, count)}));
 }

@@ -242,13 +242,14 @@ export async function withoutSimdKernels<T>(body: () => Promise<T>): Promise<T> 
  * Runs `body` with `bytes` of zeroed scratch from the backend's allocator
  * (for float64 accumulators and per-channel coefficients), freed after.
  */
-export function withScratch<T>(backend: BackendWasm, bytes: number, body: (address: number) => T): T {
+export function withScratch<T>(backend: BackendWasm, bytes: number, body: (address: number) => T, zeroed = true): T {
   const module = moduleOf(backend);
   // `>>> 0`: emscripten's malloc returns a signed int32, negative above 2 GB.
   const address = module._malloc(bytes) >>> 0;
   if (address === 0) throw new Error(`wasm heap: could not allocate ${bytes} bytes of kernel scratch`);
   try {
-    zeroHeap(backend, address, bytes);
+    // Not zeroed where the kernel writes every byte it reads (the generated convolution pads its own images).
+    if (zeroed) zeroHeap(backend, address, bytes);
     return body(address);
   } finally {
     module._free(address);

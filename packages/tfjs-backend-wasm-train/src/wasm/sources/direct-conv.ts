@@ -2,7 +2,8 @@
  * A convolution's forward pass as WebAssembly text generated for one
  * geometry: every output pixel's sums as a product of the input's
  * channels with the filter, tap by tap, on a zero-padded copy of the input
- * (kernels/direct-conv.ts makes it), so no tap needs a bounds check.
+ * (each image padded by the thread that convolves it, `forwardPadding`),
+ * so no tap needs a bounds check.
  *
  *   y[b, oy, ox, co] = bias[co] + sum over kh, kw, ci of
  *       xp[b, oy*sh + kh, ox*sw + kw, ci] * w[kh, kw, ci, co]
@@ -42,6 +43,13 @@ export interface DirectConvShape {
    * Each group's outputs must fill whole blocks (`groupedBlocksFit`).
    */
   groups?: number;
+  /**
+   * Where x's images [H, W] lie in the padded frame (at top, left), when
+   * the module pads them itself (`forwardPadding`: each image zeroed and
+   * copied in by the thread that convolves it); absent, the caller passes
+   * x already in its frame.
+   */
+  frame?: {H: number; W: number; top: number; left: number};
 }
 
 /** Output pixels and output channels a tile holds. */
@@ -149,10 +157,12 @@ export function directConvModuleText(s: DirectConvShape, memoryImport: string): 
   const width = blocks[0][1];
   const fullBlocks = blocks.filter(([, w]) => w === width).length;
   const tail = blocks.length > fullBlocks ? blocks[blocks.length - 1] : null;
-  // Every pixel and vector any tile names (8 x 4 covers 2 x 16, 4 x 8 and 8 x 4; unused locals cost nothing).
-  const maxPixels = tilePixels(4);
-  const accLocals = Array.from({length: maxPixels * TILE_CHANNELS / 4},
-                               (_, k) => `(local $c${Math.floor(k / 4)}_${k % 4} v128)`).join(' ');
+  // The sums the tiles of this shape name: pixels x vectors of each block width.
+  const sumNames = new Set<string>();
+  for (const w of new Set(blocks.map(([, bw]) => bw))) {
+    for (let i = 0; i < tilePixels(w); i++) for (let v = 0; v < w / 4; v++) sumNames.add(`$c${i}_${v}`);
+  }
+  const accLocals = [...sumNames].map(name => `(local ${name} v128)`).join(' ');
   const imageX = s.Hp * s.Wp * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
   const perRow = (w: number) => countUp('$oy', int(0), int(s.OH), `
       (local.set $rowX ${add(add(get('xp'), mul(get('n'), int(imageX))), mul(get('oy'), int(s.sh * s.Wp * s.Ci * F32)))})
@@ -163,7 +173,8 @@ export function directConvModuleText(s: DirectConvShape, memoryImport: string): 
   const groupInput = G === 1 ? int(0) : mul(`(i32.div_u (local.get $b) ${int(blocksPerGroup)})`, int(groupInputs * F32));
   return `(module
 (import "env" "memory" ${memoryImport})
-(func (export "forward") (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $N i32)
+${s.frame != null ? paddingForward(s, imageX, imageY) : ''}
+(func $forward (export "forward") (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $N i32)
   (local $n i32) (local $b i32) (local $oy i32) (local $ox i32) (local $ci i32) (local $co i32) (local $ci0 i32)
   (local $rowX i32) (local $rowY i32) (local $px i32) (local $py i32) (local $pw i32) (local $qx i32) (local $qw i32)
   (local $s v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) ${accLocals}
@@ -181,6 +192,29 @@ export function directConvModuleText(s: DirectConvShape, memoryImport: string): 
 )
 )
 `;
+}
+
+/**
+ * `forwardPadding(x, xp, w, bias, y, N)`: per image, zeroes its frame in
+ * xp, copies its rows in at (top, left) and convolves it, so that the
+ * threads of a kernel pool pad their own images (padding them all on the
+ * calling thread first held the second thread back). Rows and columns past
+ * the frame ('valid' leaves some unread) are not copied.
+ */
+function paddingForward(s: DirectConvShape, imageXp: number, imageY: number): string {
+  const {H, W, top, left} = s.frame!;
+  const pixel = s.Ci * F32, rows = Math.min(H, s.Hp - top), columns = Math.min(W, s.Wp - left);
+  const copy = rows > 0 && columns > 0 ? countUp('$r', int(0), int(rows), `
+      (memory.copy ${add(get('to'), mul(get('r'), int(s.Wp * pixel)))} ${add(get('from'), mul(get('r'), int(W * pixel)))} ${int(columns * pixel)})`) : '';
+  return `(func (export "forwardPadding") (param $x i32) (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $N i32)
+  (local $n i32) (local $r i32) (local $from i32) (local $to i32)
+  ${countUp('$n', int(0), get('N'), `
+    (memory.fill ${add(get('xp'), mul(get('n'), int(imageXp)))} ${int(0)} ${int(imageXp)})
+    (local.set $from ${add(get('x'), mul(get('n'), int(H * W * pixel)))})
+    (local.set $to ${add(add(get('xp'), mul(get('n'), int(imageXp))), int((top * s.Wp + left) * pixel))})
+    ${copy}
+    (call $forward ${add(get('xp'), mul(get('n'), int(imageXp)))} ${get('w')} ${get('bias')} ${add(get('y'), mul(get('n'), int(imageY)))} ${int(1)})`)}
+)`;
 }
 
 /**

@@ -3,8 +3,9 @@
  * for each geometry (wasm/sources/direct-conv.ts), where it beats
  * XNNPACK's: register tiles of 2 pixels x 16 output channels (more pixels
  * for narrower blocks) with fused multiply-adds, over a zero-padded copy of
- * the input. The input
- * gradient's stride-1 convolutions (input-grad-phases.ts) run on it too.
+ * the input. The input gradient's stride-1 convolutions
+ * (input-grad-phases.ts) and the grouped convolution's, where each group
+ * fills whole tiles (grouped-conv-kernel.ts), run on it too.
  *
  * Why: on 128-bit SIMD XNNPACK's 3x3 convolutions ran at 15-17 GFLOP/s
  * here, this kernel at 25-30 (one thread, 2026-12-05, docs/engine.md),
@@ -130,11 +131,10 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
  * frame: H x W placed at top / left in zeros of Hp x Wp) with `filter`
  * [KH, KW, Ci / G, Co] (a function that returns the values: a view of
  * the heap must be taken after the scratch is), stride `sh` x `sw`, into
- * `out` [N, OH, OW, Co];
- * false where the groups' outputs do not fill whole blocks, or the
- * kernel is off, not loaded or did not compile (the caller computes it
- * another way). kernels/grouped-conv-kernel.ts's forward pass and input
- * gradient run here.
+ * `out` [N, OH, OW, Co]; false where the groups' outputs do not fill whole
+ * blocks, or the kernel is off, not loaded or did not compile (the caller
+ * computes it another way). kernels/grouped-conv-kernel.ts's forward pass
+ * and input gradient run here.
  */
 export function groupedDirectConvolution(backend: BackendWasm, x: tf.TensorInfo, filter: () => Float32Array, frame: ImageFrame,
                                          shape: Omit<DirectConvShape, 'activation'> & {groups: number}, out: tf.TensorInfo): boolean {

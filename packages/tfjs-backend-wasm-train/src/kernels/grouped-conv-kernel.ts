@@ -27,18 +27,13 @@ import {groupedBlocksFit, paddedSize} from '../wasm/sources/direct-conv';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
 import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
+import {Geometry, filterGradLoops, forwardLoops, inputGradLoops} from './grouped-conv-loops';
 import {SLOWER_MULTIPLY_ADDS, runGeneratedByImages, runGeneratedByParts} from '../wasm/kernel-pool';
 
 export const GROUP_CONV = 'LabGroupConv2D';
 const INPUT_GRAD = 'LabGroupConv2DBackpropInput';
 const FILTER_GRAD = 'LabGroupConv2DBackpropFilter';
 
-interface Geometry {
-  N: number; H: number; W: number; Cin: number; OH: number; OW: number; Cout: number;
-  KH: number; KW: number; stride: number; padTop: number; padLeft: number;
-  /** Inputs and outputs per group. */
-  n: number; m: number;
-}
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 
@@ -212,43 +207,8 @@ function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInf
     });
     return out.info;
   }
-  const X = access.read(x), F = access.read(filter), Y = out.values, Cout = g.Cout;
-  Y.fill(0);
-  eachTap(g, (outAt, xAt, fAt, n) => {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += X[xAt + i] * F[fAt + i * Cout];
-    Y[outAt] += sum;
-  });
+  forwardLoops(access.read(x), access.read(filter), out.values, g);
   return out.info;
-}
-
-/**
- * The JavaScript loops' traversal: for every output element and in-bounds
- * tap, `visit(output index, index of the group's first input in x, index of
- * the first input's weight in the filter, inputs a group)`; a group's inputs
- * lie 1 apart in x and Cout apart in the filter.
- */
-function eachTap(g: Geometry, visit: (outAt: number, xAt: number, fAt: number, n: number) => void): void {
-  const {N, H, W, Cin, OH, OW, Cout, KH, KW, stride, padTop, padLeft, n, m} = g;
-  for (let b = 0; b < N; b++) {
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        const outAt = ((b * OH + oy) * OW + ox) * Cout;
-        for (let co = 0; co < Cout; co++) {
-          const groupIn = Math.floor(co / m) * n;
-          for (let ky = 0; ky < KH; ky++) {
-            const iy = oy * stride + ky - padTop;
-            if (iy < 0 || iy >= H) continue;
-            for (let kx = 0; kx < KW; kx++) {
-              const ix = ox * stride + kx - padLeft;
-              if (ix < 0 || ix >= W) continue;
-              visit(outAt + co, ((b * H + iy) * W + ix) * Cin + groupIn, (ky * KW + kx) * n * Cout + co, n);
-            }
-          }
-        }
-      }
-    }
-  }
 }
 
 function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
@@ -273,12 +233,7 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
     });
     return out.info;
   }
-  const DX = out.values, F = access.read(filter), DY = access.read(dy), Cout = g.Cout;
-  DX.fill(0);
-  eachTap(g, (outAt, xAt, fAt, n) => {
-    const d = DY[outAt];
-    for (let i = 0; i < n; i++) DX[xAt + i] += d * F[fAt + i * Cout];
-  });
+  inputGradLoops(access.read(dy), access.read(filter), out.values, g);
   return out.info;
 }
 
@@ -325,12 +280,7 @@ function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.Tensor
     });
     return out.info;
   }
-  const DW = out.values, X = access.read(x), DY = access.read(dy);
-  DW.fill(0);
-  eachTap(g, (outAt, xAt, fAt, n) => {
-    const d = DY[outAt];
-    for (let i = 0; i < n; i++) DW[fAt + i * Cout] += d * X[xAt + i];
-  });
+  filterGradLoops(access.read(x), access.read(dy), out.values, g);
   return out.info;
 }
 

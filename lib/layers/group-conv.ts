@@ -37,11 +37,13 @@ export type GroupConvRoute = typeof GROUP_CONV_ROUTES[number];
  * (C_in/G times the output) stays small; the lab's direct kernel where it
  * runs as SIMD code (wasm; inputs a group a multiple of 4) and either each
  * group has few outputs, the shapes XNNPACK's kernels handle worst, or its
- * outputs fill whole tiles of the package's generated convolution (8, 16,
- * 32 ... a group: one call instead of G between a split and a concat);
- * split elsewhere.
+ * outputs fill one tile of the package's generated convolution (8, 12 or 16
+ * a group: one call instead of G between a split and a concat); split
+ * elsewhere. Groups of 32 outputs run on the generated tiles too, but lost
+ * to split at two threads (the grouped filter gradient is the slower half
+ * there: 35 against 24-28 ms a step at G = 2 on 64 channels, 2026-12-05).
  */
-export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2, directUpToOutputsPerGroup: 4, directWhereGroupsFillGeneratedTiles: true} as const;
+export const GROUP_ROUTE_RULE = {depthwiseUpToInputsPerGroup: 2, directUpToOutputsPerGroup: 4, directOnGeneratedTilesUpToOutputsPerGroup: 16} as const;
 
 export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: number,
                              outChannels = inChannels): Exclude<GroupConvRoute, 'auto'> | 'conv' {
@@ -49,8 +51,9 @@ export function resolveRoute(route: GroupConvRoute, groups: number, inChannels: 
   if (route !== 'auto') return route;
   if (inChannels / groups <= GROUP_ROUTE_RULE.depthwiseUpToInputsPerGroup) return 'depthwise';
   const kernels = trainingKernels();
-  const direct = outChannels / groups <= GROUP_ROUTE_RULE.directUpToOutputsPerGroup ? kernels.groupConvSimdHere(inChannels, outChannels, groups) :
-      GROUP_ROUTE_RULE.directWhereGroupsFillGeneratedTiles && kernels.groupConvOnGeneratedTiles(inChannels, outChannels, groups);
+  const perGroup = outChannels / groups;
+  const direct = perGroup <= GROUP_ROUTE_RULE.directUpToOutputsPerGroup ? kernels.groupConvSimdHere(inChannels, outChannels, groups) :
+      perGroup <= GROUP_ROUTE_RULE.directOnGeneratedTilesUpToOutputsPerGroup && kernels.groupConvOnGeneratedTiles(inChannels, outChannels, groups);
   return direct ? 'direct' : 'split';
 }
 

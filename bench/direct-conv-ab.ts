@@ -20,7 +20,8 @@ import {parseArgs} from 'node:util';
 import {initEngine} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
 import {positiveInteger} from '../lib/bench/options';
-import {benchNetNamed, trainingStep} from '../lib/bench/training-step';
+import {benchNetNamed, inAlternatedRounds, trainingStep} from '../lib/bench/training-step';
+import {median} from '../lib/results/stats';
 import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 
 const AGAINST = ['xnnpack', 'floor16'] as const;
@@ -42,11 +43,6 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
   } finally {
     setDirectConvolutionFloor();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {
@@ -71,12 +67,8 @@ async function main(): Promise<void> {
       }
       measured[setting].push(median(times).toFixed(1));
     };
-    for (let r = 0; r < rounds; r++) {
-      for (const setting of r % 2 === 0 ? ['lab', 'other'] as const : ['other', 'lab'] as const) {
-        if (setting === 'other') await withoutIt(against, () => measure('other'));
-        else await measure('lab');
-      }
-    }
+    await inAlternatedRounds(rounds, ['lab', 'other'] as const,
+        setting => setting === 'other' ? withoutIt(against, () => measure('other')) : measure('lab'));
     console.log(`| ${name} | ${engine.threads} | ${measured.lab.join(', ')} | ${measured.other.join(', ')} |`);
     step.dispose();
   }

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
 import {positiveInteger} from '../lib/bench/options';
-import {benchNetNamed, trainingStep} from '../lib/bench/training-step';
+import {benchNetNamed, inAlternatedRounds, trainingStep} from '../lib/bench/training-step';
 import {WASM_KERNELS, withStockWasmKernel} from '../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 
 const {values} = parseArgs({options: {
@@ -60,12 +60,8 @@ async function main(): Promise<void> {
       }
       measured[setting].push((total / steps).toFixed(2));
     };
-    for (let r = 0; r < rounds; r++) {
-      for (const setting of r % 2 === 0 ? ['lab', 'stock'] as const : ['stock', 'lab'] as const) {
-        if (setting === 'stock') await withStockKernels(names, () => measure('stock'));
-        else await measure('lab');
-      }
-    }
+    await inAlternatedRounds(rounds, ['lab', 'stock'] as const,
+        setting => setting === 'stock' ? withStockKernels(names, () => measure('stock')) : measure('lab'));
     console.log(`| ${name} | ${engine.threads} | ${measured.lab.join(', ')} | ${measured.stock.join(', ')} |`);
     step.dispose();
   }

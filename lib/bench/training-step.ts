@@ -13,6 +13,19 @@ import {BENCH_NETS, BenchNet} from './nets';
 
 export const STEP_BATCH = 64;
 
+/**
+ * Runs `measure` for both settings in each of `rounds` rounds, the first
+ * setting first in even rounds and last in odd ones, so that neither
+ * always runs on a warmer (or more loaded) machine: how the A/B benches
+ * (kernel-ab, direct-conv-ab) compare two settings in one process.
+ */
+export async function inAlternatedRounds<S>(rounds: number, settings: readonly [S, S],
+                                            measure: (setting: S) => Promise<void>): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    for (const setting of r % 2 === 0 ? settings : [settings[1], settings[0]]) await measure(setting);
+  }
+}
+
 /** The benchmark net called `name`; an unknown name is an error naming the known ones. */
 export function benchNetNamed(name: string, option = '--nets'): BenchNet {
   const net = BENCH_NETS.find(n => n.name === name);

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
+import {WasmKernel, expectRank, input, padsNothing, stockKernel} from '../wasm/heap';
 import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DirectConvShape, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
@@ -127,19 +127,28 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
 }
 
 /**
+ * Whether `groupedDirectConvolution` takes Ci -> Co channels in `groups`
+ * groups on `backend`: the SIMD kernels loaded, not switched off, and each
+ * group's outputs filling whole blocks. Callers ask before preparing its
+ * inputs (the input gradient's rotated kernel and spread dy).
+ */
+export function groupedDirectConvolutionRuns(backend: BackendWasm, Ci: number, Co: number, groups: number): boolean {
+  return !switchedOff && simdKernels(backend) != null && Ci % groups === 0 && groupedBlocksFit(Co, groups);
+}
+
+/**
  * A grouped convolution on the package's kernel: x [N, H, W, Ci] (in its
  * frame: H x W placed at top / left in zeros of Hp x Wp) with `filter`
  * [KH, KW, Ci / G, Co] (a function that returns the values: a view of
  * the heap must be taken after the scratch is), stride `sh` x `sw`, into
- * `out` [N, OH, OW, Co]; false where the groups' outputs do not fill whole
- * blocks, or the kernel is off, not loaded or did not compile (the caller
- * computes it another way). kernels/grouped-conv-kernel.ts's forward pass
+ * `out` [N, OH, OW, Co]; false where `groupedDirectConvolutionRuns` says
+ * no or the geometry did not compile (the caller computes it another way). kernels/grouped-conv-kernel.ts's forward pass
  * and input gradient run here.
  */
 export function groupedDirectConvolution(backend: BackendWasm, x: tf.TensorInfo, filter: () => Float32Array, frame: ImageFrame,
                                          shape: Omit<DirectConvShape, 'activation'> & {groups: number}, out: tf.TensorInfo): boolean {
   const kernels = simdKernels(backend);
-  if (kernels == null || switchedOff || shape.Ci % shape.groups !== 0 || !groupedBlocksFit(shape.Co, shape.groups)) return false;
+  if (kernels == null || !groupedDirectConvolutionRuns(backend, shape.Ci, shape.Co, shape.groups)) return false;
   const full = withFrame({...shape, activation: 'linear' as const}, frame);
   const module = moduleFor(backend, kernels, full);
   if (module == null) return false;
@@ -152,7 +161,7 @@ interface ImageFrame { N: number; H: number; W: number; top: number; left: numbe
 
 /** `shape` with x's frame where x must be padded (the module then pads each image itself); as it is where x is its own frame. */
 function withFrame<S extends DirectConvShape>(shape: S, frame: ImageFrame): S {
-  if (frame.top === 0 && frame.left === 0 && frame.H === shape.Hp && frame.W === shape.Wp) return shape;
+  if (padsNothing({...frame, Hp: shape.Hp, Wp: shape.Wp})) return shape;
   return {...shape, frame: {H: frame.H, W: frame.W, top: frame.top, left: frame.left}};
 }
 

@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectRank, spreadFits, spreadPadded, withPaddedImages} from '../wasm/heap';
-import {groupedDirectConvolution} from './direct-conv';
+import {groupedDirectConvolution, groupedDirectConvolutionRuns} from './direct-conv';
 import {groupedBlocksFit, paddedSize} from '../wasm/sources/direct-conv';
 import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
@@ -186,7 +186,7 @@ function transposeEachTap(from: Float32Array, to: Float32Array, taps: number, ro
 function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const out = access.output([g.N, g.OH, g.OW, g.Cout]);
   // Whole blocks of outputs a group: the generated convolution's tiles, which hold more sums than this module's.
-  if (wasm != null && groupedBlocksFit(g.Cout, g.Cin / g.n)) {
+  if (wasm != null && groupedDirectConvolutionRuns(wasm, g.Cin, g.Cout, g.Cin / g.n)) {
     const {Hp, Wp} = paddedSize({OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, sh: g.stride, sw: g.stride});
     if (groupedDirectConvolution(wasm, x, () => access.read(filter), {N: g.N, H: g.H, W: g.W, top: g.padTop, left: g.padLeft},
                                  {Hp, Wp, Ci: g.Cin, OH: g.OH, OW: g.OW, Co: g.Cout, KH: g.KH, KW: g.KW, sh: g.stride, sw: g.stride,
@@ -213,7 +213,9 @@ function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInf
 
 function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
   const out = access.output([g.N, g.H, g.W, g.Cin]);
-  if (wasm != null && groupedBlocksFit(g.Cin, g.Cin / g.n) && spreadFits(convInfoOf(g)) && generatedInputGrad(access, wasm, dy, filter, g, out.info)) {
+  // The input gradient's convolution maps Cout channels to Cin, in the same groups.
+  if (wasm != null && groupedDirectConvolutionRuns(wasm, g.Cout, g.Cin, g.Cin / g.n) && spreadFits(convInfoOf(g)) &&
+      generatedInputGrad(access, wasm, dy, filter, g, out.info)) {
     return out.info;
   }
   const simd = wasm == null ? null : compiledFor(wasm, g);

@@ -154,6 +154,11 @@ export interface PaddedFrame {
   Hp: number; Wp: number; top: number; left: number;
 }
 
+/** Whether the frame is the images themselves (no padding, nothing cut): x can be read where it lies. */
+export function padsNothing(frame: Pick<PaddedFrame, 'H' | 'W' | 'Hp' | 'Wp' | 'top' | 'left'>): boolean {
+  return frame.top === 0 && frame.left === 0 && frame.Hp === frame.H && frame.Wp === frame.W;
+}
+
 /**
  * Runs `body` with the address of x as `frame` pads it, so that every tap of
  * a generated convolution reads inside it: x itself when the frame is x's
@@ -163,7 +168,7 @@ export interface PaddedFrame {
 export function withPaddedImages<T>(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, frame: PaddedFrame,
                                     body: (xp: number) => T): T {
   const {N, H, W, C, Hp, Wp, top, left} = frame;
-  if (top === 0 && left === 0 && Hp === H && Wp === W) return body(backend.getMemoryOffset(x.dataId));
+  if (padsNothing(frame)) return body(backend.getMemoryOffset(x.dataId));
   const pixel = C * Float32Array.BYTES_PER_ELEMENT;
   return withScratch(backend, N * Hp * Wp * pixel, xp => {
     const rows = Math.min(H, Hp - top), columns = Math.min(W, Wp - left);

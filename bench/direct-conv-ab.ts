@@ -1,18 +1,20 @@
 /**
- * What the lab's generated convolution (packages/tfjs-backend-wasm-train,
- * kernels/direct-conv.ts) does to whole training steps: step times with it
- * and without it, alternated in one process (whole-step times of identical
- * runs in separate processes moved by up to 30 % on the shared 2-vCPU
- * machine). Without it means either XNNPACK's convolutions wherever the
- * generated kernel would run, forward passes and the input gradients'
- * convolutions alike (`--against xnnpack`), or XNNPACK's only below a raised
- * floor of output channels (`--against floor16`: the narrow 4- and
- * 8-channel tiles against XNNPACK). Each round times `--steps` steps of
- * each setting, the lab's first in odd rounds; a net's row gives each
- * round's median step in milliseconds. docs/engine.md's whole-step tables
- * of the generated convolution are measured this way.
+ * What the lab's generated convolutions (packages/tfjs-backend-wasm-train,
+ * kernels/direct-conv.ts and kernels/direct-filter-grad.ts) do to whole
+ * training steps: step times with them and without, alternated in one
+ * process (whole-step times of identical runs in separate processes moved
+ * by up to 40 % on the shared 2-vCPU machine). Without means either
+ * XNNPACK's convolutions wherever the generated forward kernel would run,
+ * forward passes and the input gradients' convolutions alike (`--against
+ * xnnpack`), XNNPACK's only below a raised floor of output channels
+ * (`--against floor16`: the narrow 4- and 8-channel tiles against XNNPACK),
+ * or the filter gradient's routes before its generated kernel (`--against
+ * taps`: products per tap, XNNPACK's convolution). Each round times
+ * `--steps` steps of each setting, the lab's first in odd rounds; a net's
+ * row gives each round's median step in milliseconds. docs/engine.md's
+ * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -23,8 +25,9 @@ import {positiveInteger} from '../lib/bench/options';
 import {benchNetNamed, inAlternatedRounds, trainingStep} from '../lib/bench/training-step';
 import {median} from '../lib/results/stats';
 import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
+import {withoutDirectFilterGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
 
-const AGAINST = ['xnnpack', 'floor16'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -37,6 +40,7 @@ const {values} = parseArgs({options: {
 /** Runs `body` with the generated convolution where `against` says XNNPACK's runs instead. */
 async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T> {
   if (against === 'xnnpack') return withoutDirectConvolution(body);
+  if (against === 'taps') return withoutDirectFilterGradient(body);
   setDirectConvolutionFloor(16);
   try {
     return await body();
@@ -51,7 +55,9 @@ async function main(): Promise<void> {
   const rounds = positiveInteger('rounds', values.rounds!);
   const steps = positiveInteger('steps', values.steps!);
   const engine = await initEngine('wasm');
-  console.log(`the generated convolution against ${against === 'xnnpack' ? 'XNNPACK\'s convolutions' : 'XNNPACK\'s below 16 output channels'}: ` +
+  const other = {xnnpack: 'XNNPACK\'s convolutions', floor16: 'XNNPACK\'s below 16 output channels',
+                 taps: 'the filter gradient\'s routes before the generated one (per-tap products, XNNPACK)'}[against];
+  console.log(`the generated ${against === 'taps' ? 'filter gradient' : 'convolution'} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
   for (const name of values.nets!.split(',')) {

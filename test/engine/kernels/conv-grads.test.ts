@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
 import {withFilterGradientRoute} from '../../../packages/tfjs-backend-wasm-train/src/kernels/conv-grads';
+import {compiledFilterGradGeometries} from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
 import {withDepthwiseInputRoute} from '../../../packages/tfjs-backend-wasm-train/src/kernels/depthwise-grads';
 import {axisPhases} from '../../../packages/tfjs-backend-wasm-train/src/kernels/input-grad-phases';
 import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
@@ -54,6 +55,11 @@ const CASES: Case[] = [
   {size: [7, 9], channels: 4, outChannels: 8, kernel: [3, 3], stride: [2, 1], padding: 'same'},
   {size: [6, 6], channels: 8, outChannels: 8, kernel: [3, 3], stride: [2, 2], padding: [[0, 0], [2, 1], [0, 2], [0, 0]]},
   {size: [8, 8], channels: 4, outChannels: 16, kernel: [2, 2], stride: [2, 2], padding: 'valid'},
+  // The generated filter gradient: pairs of input channels (6), an output tail of 3 vectors (12 = 16 - 4) and of 1 (20),
+  // 'valid' with a column x leaves unread, and images large enough that a block holds one image (two blocks).
+  {size: [6, 7], channels: 6, outChannels: 12, kernel: [3, 3], stride: [1, 1], padding: 'same'},
+  {size: [9, 8], channels: 4, outChannels: 20, kernel: [3, 3], stride: [2, 2], padding: 'valid'},
+  {size: [24, 24], channels: 16, outChannels: 16, kernel: [3, 3], stride: [1, 1], padding: 'same'},
   // Stems (fewer than 4 input channels): the few-channel kernels, their output channels 4 vectors at a time (16),
   // one vector at a time (8), and both (20).
   {size: [10, 10], channels: 1, outChannels: 16, kernel: [3, 3], stride: [2, 2], padding: 'same'},
@@ -88,6 +94,8 @@ describe('convolution gradients on wasm: phases of the stride, taps of the filte
     it(`Conv2DBackpropInput and Conv2DBackpropFilter ${describeCase(c)}: wasm (and without the SIMD kernels) equals cpu`, async () => {
       const expected = await gradsOn('cpu', loss, inputs);
       const routes = {
+        'the SIMD kernels, dW generated where it fits': await gradsOn('wasm', loss, inputs),
+        'plain SIMD, dW generated where it fits': await withPlainSimd(() => gradsOn('wasm', loss, inputs)),
         'the SIMD kernels, dW by taps where they fit': await withFilterGradientRoute('taps', () => gradsOn('wasm', loss, inputs)),
         'the SIMD kernels, dW on XNNPACK': await withFilterGradientRoute('convolution', () => gradsOn('wasm', loss, inputs)),
         'plain SIMD, dW by taps where they fit': await withPlainSimd(() => withFilterGradientRoute('taps', () => gradsOn('wasm', loss, inputs))),
@@ -100,6 +108,18 @@ describe('convolution gradients on wasm: phases of the stride, taps of the filte
       }
     });
   }
+
+  it('the generated filter gradient ran for every case it fits (a 1x1 at stride 1 keeps x^T @ dy; stems their own kernel)', () => {
+    const compiled = compiledFilterGradGeometries().map(key => JSON.parse(key) as {Ci: number; Co: number; KH: number; KW: number; sh: number; sw: number});
+    const fits = CASES.filter(c => c.channels >= 4 && c.channels % 2 === 0 && c.outChannels % 4 === 0 &&
+                                   !(c.kernel[0] * c.kernel[1] === 1 && c.stride[0] * c.stride[1] === 1));
+    assert.ok(fits.length >= 15, `${fits.length} cases fit`);
+    for (const c of fits) {
+      assert.ok(compiled.some(g => g.Ci === c.channels && g.Co === c.outChannels && g.KH === c.kernel[0] && g.KW === c.kernel[1] &&
+                                   g.sh === c.stride[0] && g.sw === c.stride[1]), `no geometry compiled for ${describeCase(c)}`);
+    }
+    assert.ok(!compiled.some(g => g.Ci < 4), 'a stem ran on the generated filter gradient');
+  });
 
   for (const c of CASES.filter(c => typeof c.padding === 'string' && c.stride[0] === c.stride[1])) {
     const multiplier = c.outChannels % c.channels === 0 ? c.outChannels / c.channels : 1;

@@ -31,6 +31,7 @@ import {
 import {kernelPoolFor, runInputGradientByImages, runTransposedProducts} from '../wasm/kernel-pool';
 import {simdKernels} from '../wasm/simd-kernels';
 import {directConvolution, directConvolutionRuns} from './direct-conv';
+import {directFilterGradient, directFilterGradientRuns} from './direct-filter-grad';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
 import {ExplicitPadding, PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
@@ -170,8 +171,8 @@ let forcedFilterRoute: 'taps' | 'convolution' | null = null;
 
 /**
  * Runs `body` with every filter gradient the taps route covers taken by
- * `route`, whether it pays or not, so that tests check both routes on the
- * same shapes and benchmarks time them.
+ * `route`, whether it pays or not (and none by the generated kernel), so
+ * that tests check both routes on the same shapes and benchmarks time them.
  */
 export async function withFilterGradientRoute<T>(route: 'taps' | 'convolution', body: () => Promise<T>): Promise<T> {
   forcedFilterRoute = route;
@@ -210,6 +211,10 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     return reshaped(dw, filterShape);
   }
   const kernels = simdKernels(backend);
+  if (kernels != null && forcedFilterRoute == null && directFilterGradientRuns(backend, info)) {
+    const dw = directFilterGradient(backend, kernels, x, dy, info, filterShape);
+    if (dw != null) return dw;
+  }
   if (kernels != null && tapsRouteFits(info) && forcedFilterRoute !== 'convolution' &&
       (forcedFilterRoute === 'taps' || tapsRoutePays(info, kernelPoolFor(backend) != null ? 1 : wasmThreads()))) {
     return filterGradientByTaps(backend, kernels, x, dy, info, filterShape);

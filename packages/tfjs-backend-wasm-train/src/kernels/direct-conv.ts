@@ -18,7 +18,8 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, expectRank, input, padsNothing, stockKernel} from '../wasm/heap';
 import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-pool';
-import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {GeneratedModules} from '../wasm/generated-modules';
+import {GeneratedModule, SimdKernels, heapFloats, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DirectConvShape, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
@@ -71,31 +72,12 @@ export async function withoutDirectConvolution<T>(body: () => Promise<T> | T): P
   }
 }
 
-/** Compiled geometries per loaded set of SIMD kernels (a new wasm memory loads a new set); null: not compilable. */
-const compiled = new WeakMap<SimdKernels, Map<string, GeneratedModule | null>>();
-const compiledKeys = new Set<string>();
+/** The forward pass compiled per geometry. */
+const modules = new GeneratedModules<DirectConvShape>('direct-conv', directConvModuleText, "XNNPACK's");
 
 /** The geometries compiled so far in this process (tests check the kernel ran). */
 export function compiledDirectConvGeometries(): string[] {
-  return [...compiledKeys];
-}
-
-function moduleFor(backend: BackendWasm, kernels: SimdKernels, shape: DirectConvShape): GeneratedModule | null {
-  let byShape = compiled.get(kernels);
-  if (byShape == null) compiled.set(kernels, byShape = new Map());
-  const key = JSON.stringify(shape);
-  if (!byShape.has(key)) {
-    let generated: GeneratedModule | null = null;
-    try {
-      generated = compileKernelsNow(backend, `lab-direct-conv-${key}.wat`, memory => directConvModuleText(shape, memory));
-    } catch (error) {
-      // XNNPACK computes the same: warn, do not fail the training run.
-      console.warn(`tfjs-backend-wasm-train: convolution ${key} could not be compiled (${(error as Error).message}); using XNNPACK's`);
-    }
-    byShape.set(key, generated);
-    if (generated != null) compiledKeys.add(key);
-  }
-  return byShape.get(key)!;
+  return modules.geometries();
 }
 
 /** Whether `directConvolution` takes `info` on `backend`: the SIMD kernels loaded, not switched off, and where it pays. */
@@ -117,7 +99,7 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
   if (bias != null && tf.util.sizeFromShape(bias.shape) !== Co) return null;
   const {Hp, Wp} = paddedSize({OH, OW, KH, KW, sh, sw});
   const shape = withFrame({Hp, Wp, Ci, OH, OW, Co, KH, KW, sh, sw, activation}, {N, H, W, top, left});
-  const module = moduleFor(backend, kernels, shape);
+  const module = modules.moduleFor(backend, kernels, shape);
   if (module == null) return null;
   const out = backend.makeOutput([N, OH, OW, Co], 'float32');
   // A view made when it is read: taking the scratch may grow the memory, which detaches older views.
@@ -150,7 +132,7 @@ export function groupedDirectConvolution(backend: BackendWasm, x: tf.TensorInfo,
   const kernels = simdKernels(backend);
   if (kernels == null || !groupedDirectConvolutionRuns(backend, shape.Ci, shape.Co, shape.groups)) return false;
   const full = withFrame({...shape, activation: 'linear' as const}, frame);
-  const module = moduleFor(backend, kernels, full);
+  const module = modules.moduleFor(backend, kernels, full);
   if (module == null) return false;
   runModule(backend, kernels, module, x, filter, null, frame.N, full, out);
   return true;

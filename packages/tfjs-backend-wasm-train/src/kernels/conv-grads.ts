@@ -11,8 +11,10 @@
  *        stride 1, one convolution per phase of the stride, each with the
  *        taps that phase meets (input-grad-phases.ts; without the package's
  *        SIMD kernels, one convolution of dy spread by the stride)
- * Where it pays, dW is instead one x^T @ dy per tap on the package's SIMD
- * kernel (filter-grad-taps.ts; at strides above 1, per phase of the stride).
+ * Where wabt was handed over (`useWabt`), dW is first the package's kernel
+ * generated per geometry over the padded x (direct-filter-grad.ts). Else,
+ * where it pays, one x^T @ dy per tap on the package's SIMD kernel
+ * (filter-grad-taps.ts; at strides above 1, per phase of the stride).
  * Where those pay less (few input channels, 1x1 stride-1 convolutions) the
  * gradients are matrix products over the "column" matrix (P = N*OH*OW
  * output positions x K = KH*KW*Ci taps):

@@ -1,7 +1,9 @@
 /**
  * The filter gradient of a convolution as one x^T @ dy product per tap, on
  * the package's SIMD `transposedProducts` (the 1x1 filter gradient's
- * kernel), with no im2col.
+ * kernel), with no im2col. Where kernels can be generated at run time the
+ * generated filter gradient (direct-filter-grad.ts) runs instead: it reads
+ * no grids.
  *
  * Stride 1: x and dy are copied into one zero-padded grid each, Gw = W +
  * max(pad left, pad right) pixels wide and Gh = H + max(pad top, pad bottom)

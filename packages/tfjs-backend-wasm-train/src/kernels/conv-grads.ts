@@ -267,9 +267,17 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
 function phaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly number[], cols: readonly number[]): tf.TensorInfo {
   const [, KW, C, Co] = filter.shape;
   const phase = backend.makeOutput([rows.length, cols.length, Co, C], 'float32');
+  const kernels = simdKernels(backend);
+  const F32 = Float32Array.BYTES_PER_ELEMENT;
+  // Addresses after the output's allocation: it may have grown the heap.
+  const filterAt = backend.getMemoryOffset(filter.dataId), phaseAt = backend.getMemoryOffset(phase.dataId);
   const F = heapF32(backend, filter), P = heapF32(backend, phase);
   rows.forEach((kh, u) => cols.forEach((kw, v) => {
     const from = (kh * KW + kw) * C * Co, to = (u * cols.length + v) * Co * C;
+    if (kernels != null) {
+      kernels.transposeFloats(filterAt + from * F32, phaseAt + to * F32, C, Co);
+      return;
+    }
     for (let c = 0; c < C; c++) {
       for (let co = 0; co < Co; co++) P[to + co * C + c] = F[from + c * Co + co];
     }

@@ -31,6 +31,7 @@ export interface SimdKernels {
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   copyGrid(src: number, srcRowStride: number, srcStep: number, dst: number, dstRowStride: number, dstStep: number,
            rows: number, items: number, bytes: number): void;
+  transposeFloats(src: number, dst: number, rows: number, cols: number): void;
   narrow(acc: number, out: number, count: number): void;
   zeroBytes(at: number, bytes: number): void;
   fewChannelInputGrad(dy: number, w: number, dx: number, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
@@ -54,7 +55,7 @@ export interface SimdKernels {
  * text and the interface it is called through cannot drift apart.
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
-  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, narrow: 3, zeroBytes: 2,
+  channelSums: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
   fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15,
 };
 

@@ -12,7 +12,7 @@
  * zero-padded by XNNPACK itself; its output is copied into every s-th row
  * and column of dx. The phases together do the forward pass's
  * multiply-adds, once each. At stride 1 there is one phase: the spread
- * without its copy.
+ * without its copy, and where its output is all of dx, dx itself.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
@@ -92,12 +92,26 @@ export function inputGradientBySpread(backend: BackendWasm, dy: tf.TensorInfo, i
   return out;
 }
 
+/** Whether a phase's convolution along one axis (dy `outSize` long) is the whole axis of dx (`size`), from its first index. */
+function coversAxis(phase: AxisPhase, outSize: number, size: number): boolean {
+  const convolved = outSize + phase.padBefore + phase.padAfter - phase.taps.length + 1;
+  return convolved === size && phase.first === 0 && phase.firstOutput === 0 && phase.count === size;
+}
+
 export function inputGradientByPhases(backend: BackendWasm, kernels: SimdKernels, dy: tf.TensorInfo,
                                       info: tf.backend_util.Conv2DInfo, conv: PhaseConvolution): tf.TensorInfo {
   const {batchSize: N, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW,
          strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW, padInfo} = info;
   const rowPhases = axisPhases(H, OH, KH, sh, padInfo.top);
   const colPhases = axisPhases(W, OW, KW, sw, padInfo.left);
+  // Stride 1, where the one phase's convolution is dx itself (every row and column, from its first): no copy.
+  if (rowPhases.length === 1 && colPhases.length === 1 && coversAxis(rowPhases[0], OH, H) && coversAxis(colPhases[0], OW, W)) {
+    const [rows] = rowPhases, [cols] = colPhases;
+    const filter = conv.phaseFilter(rows.taps, cols.taps);
+    const part = conv.convolve(dy, filter, [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]]);
+    backend.disposeData(filter.dataId);
+    return part;
+  }
   const dx = backend.makeOutput([N, H, W, conv.channels], 'float32');
   const pixel = conv.channels * Float32Array.BYTES_PER_ELEMENT;
   // A phase without taps (a filter smaller than the stride) leaves its rows zero.

@@ -19,6 +19,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {WasmKernel, expectRank, input, padsNothing, stockKernel} from '../wasm/heap';
 import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
+import {OffSwitch} from '../wasm/off-switch';
 import {GeneratedModule, SimdKernels, heapFloats, memoryOf, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DirectConvShape, channelBlocks, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
 
@@ -55,21 +56,15 @@ export function setDirectConvolutionFloor(channels: number = MIN_OUTPUT_CHANNELS
 }
 
 /** Off: XNNPACK's convolutions everywhere (`withoutDirectConvolution`). */
-let switchedOff = false;
+const generatedConvolution = new OffSwitch();
 
 /**
  * Runs `body` with XNNPACK's convolutions wherever the package's kernel
  * would run (forward passes and the input gradient's phases): how tests and
  * benchmarks compare the two in one process.
  */
-export async function withoutDirectConvolution<T>(body: () => Promise<T> | T): Promise<T> {
-  const before = switchedOff;
-  switchedOff = true;
-  try {
-    return await body();
-  } finally {
-    switchedOff = before;
-  }
+export function withoutDirectConvolution<T>(body: () => Promise<T> | T): Promise<T> {
+  return generatedConvolution.offWhile(body);
 }
 
 /** The forward pass compiled per geometry. */
@@ -82,7 +77,7 @@ export function compiledDirectConvGeometries(): string[] {
 
 /** Whether `directConvolution` takes `info` on `backend`: the SIMD kernels loaded, not switched off, and where it pays. */
 export function directConvolutionRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo): boolean {
-  return !switchedOff && simdKernels(backend) != null && directConvPays(info);
+  return !generatedConvolution.isOff && simdKernels(backend) != null && directConvPays(info);
 }
 
 /**
@@ -115,7 +110,7 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
  * inputs (the input gradient's rotated kernel and spread dy).
  */
 export function groupedDirectConvolutionRuns(backend: BackendWasm, Ci: number, Co: number, groups: number): boolean {
-  return !switchedOff && simdKernels(backend) != null && Ci % groups === 0 && groupedBlocksFit(Co, groups);
+  return !generatedConvolution.isOff && simdKernels(backend) != null && Ci % groups === 0 && groupedBlocksFit(Co, groups);
 }
 
 /**

@@ -20,6 +20,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {checkWrite, padsNothing} from '../wasm/heap';
 import {GeneratedModules} from '../wasm/generated-modules';
+import {OffSwitch} from '../wasm/off-switch';
 import {runGeneratedByImageRanges, runGeneratedByParts} from '../wasm/kernel-pool';
 import {SimdKernels, runtimeAssemblyAvailable, simdKernels, withScratch, zeroHeap} from '../wasm/simd-kernels';
 import {FilterGradShape, filterGradFits, filterGradModuleText, filterGradRows} from '../wasm/sources/direct-filter-grad';
@@ -46,22 +47,16 @@ export function directFilterGradientFits(info: tf.backend_util.Conv2DInfo): bool
 }
 
 /** Off: the routes before it (`withoutDirectFilterGradient`). */
-let switchedOff = false;
+const generatedFilterGradient = new OffSwitch();
 
 /** Runs `body` with the filter gradients on the routes this kernel replaced: how tests and benchmarks compare them in one process. */
-export async function withoutDirectFilterGradient<T>(body: () => Promise<T> | T): Promise<T> {
-  const before = switchedOff;
-  switchedOff = true;
-  try {
-    return await body();
-  } finally {
-    switchedOff = before;
-  }
+export function withoutDirectFilterGradient<T>(body: () => Promise<T> | T): Promise<T> {
+  return generatedFilterGradient.offWhile(body);
 }
 
 /** Whether `directFilterGradient` takes `info` on `backend`: not switched off, SIMD kernels loaded, wabt handed over (`useWabt`), and it fits. */
 export function directFilterGradientRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo): boolean {
-  return !switchedOff && simdKernels(backend) != null && runtimeAssemblyAvailable() && directFilterGradientFits(info);
+  return !generatedFilterGradient.isOff && simdKernels(backend) != null && runtimeAssemblyAvailable() && directFilterGradientFits(info);
 }
 
 /**

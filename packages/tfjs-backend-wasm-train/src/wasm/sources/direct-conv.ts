@@ -202,19 +202,31 @@ ${s.frame != null ? paddingForward(s, imageX, imageY) : ''}
  * the frame ('valid' leaves some unread) are not copied.
  */
 function paddingForward(s: DirectConvShape, imageXp: number, imageY: number): string {
+  return `(func (export "forwardPadding") (param $x i32) (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $N i32)
+  (local $n i32) (local $r i32) (local $from i32) (local $to i32)
+  ${countUp('$n', int(0), get('N'), `
+    ${imagePadding(s, imageXp)}
+    (call $forward ${add(get('xp'), mul(get('n'), int(imageXp)))} ${get('w')} ${get('bias')} ${add(get('y'), mul(get('n'), int(imageY)))} ${int(1)})`)}
+)`;
+}
+
+/**
+ * Image $n of x (params $x, $xp; locals $r, $from, $to) into its frame in
+ * xp: the frame zeroed, then x's rows copied in at (top, left). Rows and
+ * columns past the frame ('valid' leaves some unread) are not copied. The
+ * forward pass's and the filter gradient's modules (direct-filter-grad.ts)
+ * pad their images with it.
+ */
+export function imagePadding(s: {Hp: number; Wp: number; Ci: number; frame?: {H: number; W: number; top: number; left: number}},
+                             imageXp: number): string {
   const {H, W, top, left} = s.frame!;
   const pixel = s.Ci * F32, rows = Math.min(H, s.Hp - top), columns = Math.min(W, s.Wp - left);
   const copy = rows > 0 && columns > 0 ? countUp('$r', int(0), int(rows), `
       (memory.copy ${add(get('to'), mul(get('r'), int(s.Wp * pixel)))} ${add(get('from'), mul(get('r'), int(W * pixel)))} ${int(columns * pixel)})`) : '';
-  return `(func (export "forwardPadding") (param $x i32) (param $xp i32) (param $w i32) (param $bias i32) (param $y i32) (param $N i32)
-  (local $n i32) (local $r i32) (local $from i32) (local $to i32)
-  ${countUp('$n', int(0), get('N'), `
-    (memory.fill ${add(get('xp'), mul(get('n'), int(imageXp)))} ${int(0)} ${int(imageXp)})
+  return `(memory.fill ${add(get('xp'), mul(get('n'), int(imageXp)))} ${int(0)} ${int(imageXp)})
     (local.set $from ${add(get('x'), mul(get('n'), int(H * W * pixel)))})
     (local.set $to ${add(add(get('xp'), mul(get('n'), int(imageXp))), int((top * s.Wp + left) * pixel))})
-    ${copy}
-    (call $forward ${add(get('xp'), mul(get('n'), int(imageXp)))} ${get('w')} ${get('bias')} ${add(get('y'), mul(get('n'), int(imageY)))} ${int(1)})`)}
-)`;
+    ${copy}`;
 }
 
 /**

@@ -23,6 +23,7 @@
  * thread in one order (images, rows, pixels): the result does not depend on
  * the split.
  */
+import {imagePadding} from './direct-conv';
 import {countUp} from './loops';
 
 export interface FilterGradShape {
@@ -145,18 +146,10 @@ ${s.frame != null ? padding(s, imageX) : ''}
 `;
 }
 
-/** `pad(x, xp, N)`: each image's frame zeroed and its rows copied in at (top, left); rows and columns past the frame are not. */
+/** `pad(x, xp, N)`: each image's frame zeroed and its rows copied in at (top, left) (direct-conv.ts `imagePadding`). */
 function padding(s: FilterGradShape, imageXp: number): string {
-  const {H, W, top, left} = s.frame!;
-  const pixel = s.Ci * F32, rows = Math.min(H, s.Hp - top), columns = Math.min(W, s.Wp - left);
-  const copy = rows > 0 && columns > 0 ? countUp('$r', int(0), int(rows), `
-      (memory.copy ${add(get('to'), mul(get('r'), int(s.Wp * pixel)))} ${add(get('from'), mul(get('r'), int(W * pixel)))} ${int(columns * pixel)})`) : '';
   return `(func (export "pad") (param $x i32) (param $xp i32) (param $N i32)
   (local $n i32) (local $r i32) (local $from i32) (local $to i32)
-  ${countUp('$n', int(0), get('N'), `
-    (memory.fill ${add(get('xp'), mul(get('n'), int(imageXp)))} ${int(0)} ${int(imageXp)})
-    (local.set $from ${add(get('x'), mul(get('n'), int(H * W * pixel)))})
-    (local.set $to ${add(add(get('xp'), mul(get('n'), int(imageXp))), int((top * s.Wp + left) * pixel))})
-    ${copy}`)}
+  ${countUp('$n', int(0), get('N'), imagePadding(s, imageXp))}
 )`;
 }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine} from '../../../lib/engine';
-import {batchNormTrain, batchNormTrainSupported} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
+import {batchNormTrain, batchNormTrainSupported, withoutChannelSumsBy8} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
 import {simdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {labBatchNormalization} from '../../../lib/layers';
 import {wave} from '../../../lib/bench/gradients';
@@ -69,8 +69,9 @@ function float64Reference(x: Float64Array, dy: Float64Array, channels: number, g
 describe('fused training batch norm', () => {
   before(async () => { await initEngine('wasm'); });
 
-  // 6 channels: one group of 4 SIMD lanes and a tail of 2; 16: lanes only; 3: tail only.
-  const SHAPES = [[3, 5, 4, 6], [2, 3, 5, 16], [4, 3, 3, 3]];
+  // 6 channels: one group of 4 SIMD lanes and a tail of 2; 16: lanes only (and 8 at a time); 3: tail only;
+  // 24 over 105 rows: sums 8 channels at a time over three blocks of 32 rows and a last of 9.
+  const SHAPES = [[3, 5, 4, 6], [2, 3, 5, 16], [4, 3, 3, 3], [3, 7, 5, 24]];
   for (const backend of ['cpu', 'wasm']) {
     for (const shape of SHAPES) {
       it(`equals the float64 gradient and TF.js's layer on ${backend}, x [${shape}]: output, dx, dgamma, dbeta, moving statistics`, async () => {
@@ -97,6 +98,18 @@ describe('fused training batch norm', () => {
       });
     }
   }
+
+  it('sums 8 channels at a time (channelSumsBy8) to the same bits as channelSums, on wasm', async () => {
+    for (const shape of [[2, 3, 5, 16], [3, 7, 5, 24], [4, 11, 10, 8]]) {
+      const byEight = await runLayer('wasm', true, shape);
+      const byFour = await withoutChannelSumsBy8(() => runLayer('wasm', true, shape));
+      for (const [name, ours, theirs] of [['output', byEight.y, byFour.y], ['moving mean', byEight.movingMean, byFour.movingMean],
+                                         ['moving variance', byEight.movingVariance, byFour.movingVariance],
+                                         ...byEight.grads.map((g, i) => [`gradient ${i}`, g, byFour.grads[i]!] as const)] as const) {
+        assert.deepEqual(Array.from(ours), Array.from(theirs), `${name}, x [${shape}]`);
+      }
+    }
+  });
 
   for (const backend of ['cpu', 'wasm']) {
     it(`updates the moving averages in its own kernel call, bit for bit as TF.js's Sub, Multiply and Sub would, on ${backend}; the layer leaks no tensor`, async () => {

@@ -12,7 +12,6 @@ import {VENV_PYTHON, jupyterEnv} from '../../lib/cli/paths';
 import {DEFAULT_CELL_TIMEOUT} from '../../lib/cli/run';
 import {BUDGETS, COURSE_MINUTES} from '../../lib/experiments/budget';
 import {FIXTURES, ROOT, runCli, tempDir} from '../helpers/cli';
-import {cellsOf} from '../helpers/knobs';
 
 /** Asks Jupyter itself (the lab's signature database) whether a notebook is trusted. */
 function isTrusted(file: string): boolean {
@@ -74,27 +73,6 @@ describe('cnnlab run @integration', function () {
     const nb = JSON.parse(fs.readFileSync(path.join(out, 'throws.ipynb'), 'utf8'));
     assert.deepEqual(nb.cells[0].metadata.tags, ['cnnlab-incomplete']);
     assert.equal(fs.readdirSync(out).filter(f => f.endsWith('.tmp')).length, 0, 'no temporary files left');
-  });
-
-  it('shows a training cell\'s progress while it runs, and writes reports with the user\'s umask', async () => {
-    const dir = tempDir('run-progress');
-    const r = await runCli(['run', 'notebooks/00-lab-tour.ipynb', '--budget', 'smoke', '--out', dir],
-        {env: {LAB_RESULTS_DIR: tempDir('run-progress-results')}});
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stderr.split('\n');
-    // The tour's third code cell trains; the count of code cells is the notebook's.
-    const cells = `3/${cellsOf(path.join(ROOT, 'notebooks', '00-lab-tour.ipynb')).filter(c => c.cell_type === 'code').length}`;
-    const done = lines.findIndex(l => l.includes(`[00-lab-tour] code cell ${cells} done`));
-    const during = lines.slice(0, done).filter(l => l.startsWith(`[00-lab-tour] cell ${cells}: `) &&
-        /: chapter 00 \(smoke\) \[[█░]+\] \d+% run \d of 3 \(width\), epoch 1\/1, [\d,]+ img\/s/.test(l));
-    assert.ok(done > 0 && during.length >= 1, `progress lines before the cell ended:\n${r.stderr}`);
-    assert.ok(lines.slice(0, done).some(l => l.startsWith(`[00-lab-tour] cell ${cells}: `) && / 3 runs trained now/.test(l)), r.stderr);
-    // Not a terminal: a few lines, not one per step.
-    assert.ok(during.length <= 8, `${during.length} progress lines`);
-    const mode = 0o666 & ~process.umask();
-    for (const file of ['00-lab-tour.html', '00-lab-tour.ipynb']) {
-      assert.equal((fs.statSync(path.join(dir, file)).mode & 0o777).toString(8), mode.toString(8), file);
-    }
   });
 
   it('a kernel that dies before it answers is started again (another kernel can take the port it was given)', async () => {

@@ -1,7 +1,9 @@
 /**
- * The lab tour through real Jupyter and the real kernel on the smoke budget,
- * then its HTML report in Debian's Chromium, offline: the plotly chart has
- * plotted points, the vega-lite chart is visible, nothing leaves the machine.
+ * The lab tour through real Jupyter and the real kernel on the smoke budget
+ * (`cnnlab run`: its training cell's progress lines, the reports' file
+ * modes), then its HTML report in Debian's Chromium, offline: the plotly
+ * chart has plotted points, the vega-lite chart is visible, nothing leaves
+ * the machine. One run of the tour serves every check: it takes about 40 s.
  */
 import {strict as assert} from 'node:assert';
 import * as fs from 'node:fs';
@@ -11,12 +13,14 @@ import {runReport} from '../../lib/cli/report';
 import {BOOK} from '../../lib/chapters';
 import {OfflineBrowser, launchOffline} from '../helpers/browser';
 import {checkReport} from '../helpers/report-checks';
-import {ARTIFACTS, FIXTURES, runCli, tempDir} from '../helpers/cli';
+import {ARTIFACTS, FIXTURES, ROOT, runCli, tempDir} from '../helpers/cli';
+import {cellsOf} from '../helpers/knobs';
 
 describe('lab tour notebook @integration', function () {
   this.timeout(300_000);
   const out = path.join(ARTIFACTS, 'tour');
   let browser: OfflineBrowser;
+  let stderr = '';
 
   before(async () => {
     fs.rmSync(out, {recursive: true, force: true});
@@ -24,7 +28,25 @@ describe('lab tour notebook @integration', function () {
     const r = await runCli(['run', 'notebooks/00-lab-tour.ipynb', '--budget', 'smoke', '--out', out],
         {env: {LAB_RESULTS_DIR: tempDir('results')}});
     assert.equal(r.code, 0, r.stderr);
+    stderr = r.stderr;
     browser = await launchOffline();
+  });
+
+  it('shows a training cell\'s progress while it runs, and writes reports with the user\'s umask', () => {
+    const lines = stderr.split('\n');
+    // The tour's third code cell trains; the count of code cells is the notebook's.
+    const cells = `3/${cellsOf(path.join(ROOT, 'notebooks', '00-lab-tour.ipynb')).filter(c => c.cell_type === 'code').length}`;
+    const done = lines.findIndex(l => l.includes(`[00-lab-tour] code cell ${cells} done`));
+    const during = lines.slice(0, done).filter(l => l.startsWith(`[00-lab-tour] cell ${cells}: `) &&
+        /: chapter 00 \(smoke\) \[[█░]+\] \d+% run \d of 3 \(width\), epoch 1\/1, [\d,]+ img\/s/.test(l));
+    assert.ok(done > 0 && during.length >= 1, `progress lines before the cell ended:\n${stderr}`);
+    assert.ok(lines.slice(0, done).some(l => l.startsWith(`[00-lab-tour] cell ${cells}: `) && / 3 runs trained now/.test(l)), stderr);
+    // Not a terminal: a few lines, not one per step.
+    assert.ok(during.length <= 8, `${during.length} progress lines`);
+    const mode = 0o666 & ~process.umask();
+    for (const file of ['00-lab-tour.html', '00-lab-tour.ipynb']) {
+      assert.equal((fs.statSync(path.join(out, file)).mode & 0o777).toString(8), mode.toString(8), file);
+    }
   });
   after(async () => { await browser?.close(); });
 

@@ -10,10 +10,10 @@
  * calling thread and multiplies their padding too: 1.15-1.56x the
  * multiply-adds on a 3x3 network's shapes. Here every multiply-add is the
  * forward pass's, the padding is per image on the pool's threads, and the
- * tiles split over the pool. One thread, batch 64, 3x3, 2026-12-05, ms:
- * [14, 14, 32] -> 32 10.3 against 13.1, [7, 7, 64] -> 64 10.0 against 12.6,
- * [4, 4, 128] -> 128 16.4-16.9 against 19.2, [14, 14, 64] -> 64 at stride 2
- * 11.3 against 14.8 (docs/engine.md).
+ * tiles split over the pool. Per call, batch 64, 3x3, 2026-12-05, ms, one
+ * thread: [14, 14, 32] -> 32 10.8-11.2 against 12.2-13.7, [4, 4, 128] ->
+ * 128 16.1-17.3 against 21.9-22.6; two threads: 5.7-6.1 against 7.2-7.8,
+ * 8.8-9.0 against 11.3-11.9 (docs/engine.md, "Convolution gradients").
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
@@ -39,8 +39,8 @@ export function compiledFilterGradGeometries(): string[] {
 /**
  * Where the kernel runs: no dilation, input channels in whole tiles (a
  * network's stem, 1-3 channels, keeps its own kernel) and output channels
- * in whole vectors. The 1x1 stride-1 filter gradient keeps x^T @ dy, which
- * reads x where it lies.
+ * in whole vectors. conv-grads.ts takes the 1x1 stride-1 filter gradient
+ * as x^T @ dy before asking: that reads x where it lies.
  */
 export function directFilterGradientFits(info: tf.backend_util.Conv2DInfo): boolean {
   return info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels >= 4 && filterGradFits(info.inChannels, info.outChannels);

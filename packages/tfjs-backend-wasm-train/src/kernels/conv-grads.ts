@@ -31,7 +31,7 @@ import {
   stockKernel, WasmKernel,
 } from '../wasm/heap';
 import {kernelPoolFor, runInputGradientByImages, runTransposedProducts} from '../wasm/kernel-pool';
-import {simdKernels} from '../wasm/simd-kernels';
+import {SimdKernels, simdKernels} from '../wasm/simd-kernels';
 import {directConvolution, directConvolutionRuns} from './direct-conv';
 import {directFilterGradient, directFilterGradientRuns} from './direct-filter-grad';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
@@ -268,21 +268,29 @@ function phaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: readonly
   const [, KW, C, Co] = filter.shape;
   const phase = backend.makeOutput([rows.length, cols.length, Co, C], 'float32');
   const kernels = simdKernels(backend);
+  // Each tap's [C, Co] transposed to [Co, C]: on the SIMD module where it is loaded.
+  const transposeTap = kernels != null ? transposeInHeap(backend, kernels, filter, phase) : transposeInViews(backend, filter, phase);
+  rows.forEach((kh, u) => cols.forEach((kw, v) => transposeTap((kh * KW + kw) * C * Co, (u * cols.length + v) * Co * C, C, Co)));
+  return phase;
+}
+
+/** Tap transposes by the SIMD module's `transposeFloats`, float offsets `from` in filter and `to` in phase. */
+function transposeInHeap(backend: BackendWasm, kernels: SimdKernels, filter: tf.TensorInfo, phase: tf.TensorInfo):
+    (from: number, to: number, C: number, Co: number) => void {
   const F32 = Float32Array.BYTES_PER_ELEMENT;
   // Addresses after the output's allocation: it may have grown the heap.
   const filterAt = backend.getMemoryOffset(filter.dataId), phaseAt = backend.getMemoryOffset(phase.dataId);
+  return (from, to, C, Co) => kernels.transposeFloats(filterAt + from * F32, phaseAt + to * F32, C, Co);
+}
+
+/** The same in JavaScript over views of the heap, where the SIMD kernels did not load. */
+function transposeInViews(backend: BackendWasm, filter: tf.TensorInfo, phase: tf.TensorInfo): (from: number, to: number, C: number, Co: number) => void {
   const F = heapF32(backend, filter), P = heapF32(backend, phase);
-  rows.forEach((kh, u) => cols.forEach((kw, v) => {
-    const from = (kh * KW + kw) * C * Co, to = (u * cols.length + v) * Co * C;
-    if (kernels != null) {
-      kernels.transposeFloats(filterAt + from * F32, phaseAt + to * F32, C, Co);
-      return;
-    }
+  return (from, to, C, Co) => {
     for (let c = 0; c < C; c++) {
       for (let co = 0; co < Co; co++) P[to + co * C + c] = F[from + c * Co + co];
     }
-  }));
-  return phase;
+  };
 }
 
 /** A stride-1 convolution on the package's generated kernel (direct-conv.ts), or null where that does not run. */

@@ -24,7 +24,8 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {expectRank, spreadFits, spreadPadded, withPaddedImages} from '../wasm/heap';
 import {groupedDirectConvolution, groupedDirectConvolutionRuns} from './direct-conv';
 import {groupedBlocksFit, paddedSize} from '../wasm/sources/direct-conv';
-import {GeneratedModule, SimdKernels, compileKernelsNow, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {GeneratedModules} from '../wasm/generated-modules';
+import {GeneratedModule, SimdKernels, heapFloats, heapInts, runtimeAssemblyAvailable, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {GroupConvShape, MAX_UNROLLED_PRODUCTS, groupConvModuleText, paddedInput, unrolledProducts} from '../wasm/sources/grouped-conv';
 import {KERNEL_ACCESS, KernelAccess, registerAccessKernel} from './kernel-access';
 import {Geometry, filterGradLoops, forwardLoops, inputGradLoops} from './grouped-conv-loops';
@@ -75,29 +76,19 @@ function geometryOf(kernel: string, xShape: readonly number[], filterShape: read
           padTop: info.padInfo.top, padLeft: info.padInfo.left, n, m: Cout / groups};
 }
 
-/** The kernels wasm/sources/grouped-conv.ts generates for one geometry (byte addresses; N the batch). */
-interface CompiledGroupConv {
-  forward(xp: number, w: number, offs: number, y: number, N: number): void;
-  inputGrad(dyp: number, w: number, dx: number, N: number): void;
-  /** Groups g0 .. g1 - 1 only: each group sums into its own part of acc. */
-  filterGrad(xp: number, dy: number, acc: number, N: number, g0: number, g1: number): void;
-}
-
-/** A geometry's kernels: the functions, and the module a kernel pool's threads instantiate too. */
-interface CompiledHere {
-  functions: CompiledGroupConv;
-  generated: GeneratedModule;
-}
-
-/** Compiled geometries per loaded set of SIMD kernels (a new wasm memory loads a new set); null: not compilable. */
-const compiled = new WeakMap<SimdKernels, Map<string, CompiledHere | null>>();
-
-/** Every geometry compiled in this process, as its cache key. */
-const compiledKeys = new Set<string>();
+/**
+ * The modules wasm/sources/grouped-conv.ts generates, per geometry and
+ * padding. Their functions (byte addresses; N the batch):
+ * forward(xp, w, offs, y, N), inputGrad(dyp, w, dx, N) and
+ * filterGrad(xp, dy, acc, N, g0, g1), the last for groups g0 .. g1 - 1
+ * only, each group summing into its own part of acc.
+ */
+const modules = new GeneratedModules<[GroupConvShape, number, number]>(
+    'group-conv', ([shape], memory) => groupConvModuleText(shape, memory), 'the JavaScript loops');
 
 /** The geometries compiled so far in this process (tests check the compiled kernels ran). */
 export function compiledGroupConvGeometries(): string[] {
-  return [...compiledKeys];
+  return modules.geometries();
 }
 
 function shapeOf(g: Geometry): GroupConvShape {
@@ -111,28 +102,13 @@ function shapeOf(g: Geometry): GroupConvShape {
  * multiples of 4, a body too large to unroll, or padding wider than the
  * kernel less one.
  */
-function compiledFor(wasm: BackendWasm, g: Geometry): {compiled: CompiledGroupConv; generated: GeneratedModule; kernels: SimdKernels} | null {
+function compiledFor(wasm: BackendWasm, g: Geometry): {generated: GeneratedModule; kernels: SimdKernels} | null {
   const kernels = simdKernels(wasm);
   if (kernels == null || g.n % 4 !== 0 || g.Cout % 4 !== 0 || g.padTop > g.KH - 1 || g.padLeft > g.KW - 1) return null;
   const shape = shapeOf(g);
   if (unrolledProducts(shape) > MAX_UNROLLED_PRODUCTS) return null;
-  let byShape = compiled.get(kernels);
-  if (byShape == null) compiled.set(kernels, byShape = new Map());
-  const key = JSON.stringify([shape, g.padTop, g.padLeft]);
-  if (!byShape.has(key)) {
-    let generated: GeneratedModule | null = null;
-    try {
-      generated = compileKernelsNow(wasm, `lab-group-conv-${key}.wat`, memory => groupConvModuleText(shape, memory));
-    } catch (error) {
-      // The JavaScript loops compute the same, slower: warn, do not fail the training run.
-      console.warn(`tfjs-backend-wasm-train: grouped convolution ${key} could not be compiled (${(error as Error).message}); ` +
-                   'using the JavaScript loops');
-    }
-    byShape.set(key, generated == null ? null : {functions: generated.exports as unknown as CompiledGroupConv, generated});
-    if (generated != null) compiledKeys.add(key);
-  }
-  const compiledHere = byShape.get(key)!;
-  return compiledHere == null ? null : {compiled: compiledHere.functions, generated: compiledHere.generated, kernels};
+  const generated = modules.moduleFor(wasm, kernels, [shape, g.padTop, g.padLeft]);
+  return generated == null ? null : {generated, kernels};
 }
 
 function addressOf(wasm: BackendWasm, info: tf.TensorInfo): number {

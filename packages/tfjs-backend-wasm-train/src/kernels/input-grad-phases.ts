@@ -104,13 +104,16 @@ export function inputGradientByPhases(backend: BackendWasm, kernels: SimdKernels
          strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW, padInfo} = info;
   const rowPhases = axisPhases(H, OH, KH, sh, padInfo.top);
   const colPhases = axisPhases(W, OW, KW, sw, padInfo.left);
-  // Stride 1, where the one phase's convolution is dx itself (every row and column, from its first): no copy.
-  if (rowPhases.length === 1 && colPhases.length === 1 && coversAxis(rowPhases[0], OH, H) && coversAxis(colPhases[0], OW, W)) {
-    const [rows] = rowPhases, [cols] = colPhases;
+  // One phase's stride-1 convolution of dy with the taps it meets.
+  const convolvePhase = (rows: AxisPhase, cols: AxisPhase): tf.TensorInfo => {
     const filter = conv.phaseFilter(rows.taps, cols.taps);
     const part = conv.convolve(dy, filter, [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]]);
     backend.disposeData(filter.dataId);
     return part;
+  };
+  // Stride 1, where the one phase's convolution is dx itself (every row and column, from its first): no copy.
+  if (rowPhases.length === 1 && colPhases.length === 1 && coversAxis(rowPhases[0], OH, H) && coversAxis(colPhases[0], OW, W)) {
+    return convolvePhase(rowPhases[0], colPhases[0]);
   }
   const dx = backend.makeOutput([N, H, W, conv.channels], 'float32');
   const pixel = conv.channels * Float32Array.BYTES_PER_ELEMENT;
@@ -121,9 +124,7 @@ export function inputGradientByPhases(backend: BackendWasm, kernels: SimdKernels
   for (const rows of rowPhases) {
     for (const cols of colPhases) {
       if (rows.taps.length === 0 || cols.taps.length === 0 || rows.count === 0 || cols.count === 0) continue;
-      const filter = conv.phaseFilter(rows.taps, cols.taps);
-      const part = conv.convolve(dy, filter, [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]]);
-      backend.disposeData(filter.dataId);
+      const part = convolvePhase(rows, cols);
       const [, PH, PW] = part.shape;
       // Offsets after every allocation: the heap may have grown.
       const partAt = backend.getMemoryOffset(part.dataId), dxAt = backend.getMemoryOffset(dx.dataId);

@@ -1,7 +1,8 @@
 /**
  * Modules generated at run time for one geometry (a convolution's forward
- * pass, its filter gradient), compiled once per geometry and per loaded
- * set of SIMD kernels (a new wasm memory loads a new set) and kept.
+ * pass, its filter gradient, the grouped convolution's kernels), compiled
+ * once per geometry and per loaded set of SIMD kernels (a new wasm memory
+ * loads a new set) and kept.
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 

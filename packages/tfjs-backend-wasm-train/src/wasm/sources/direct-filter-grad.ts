@@ -36,10 +36,6 @@ export interface FilterGradShape {
    * module pads them (`pad`); absent, the caller passes x in its frame.
    */
   frame?: {H: number; W: number; top: number; left: number};
-  /** A tile's input channels and output vectors, where not TILE_INPUTS x TILE_VECTORS (benchmarks try others). */
-  tile?: {inputs: number; vectors: number};
-  /** Bytes a block of images holds, where not BLOCK_BYTES (benchmarks try others). */
-  blockBytes?: number;
 }
 
 /** A tile's input channels (R) and output vectors (V): 2 x 16 outputs. */
@@ -65,13 +61,13 @@ export function filterGradFits(Ci: number, Co: number): boolean {
 }
 
 /** Tile rows of the geometry: taps x blocks of TILE_INPUTS input channels (what `filterGrad`'s [r0, r1) ranges over). */
-export function filterGradRows(s: Pick<FilterGradShape, 'KH' | 'KW' | 'Ci' | 'tile'>): number {
-  return s.KH * s.KW * s.Ci / (s.tile?.inputs ?? TILE_INPUTS);
+export function filterGradRows(s: Pick<FilterGradShape, 'KH' | 'KW' | 'Ci'>): number {
+  return s.KH * s.KW * s.Ci / TILE_INPUTS;
 }
 
 /** `vectors` output vectors of one tile over the block's $nb images from $imageX / $imageY, its first output at $pw (dW) and $co (bytes in a pixel). */
 function tile(s: FilterGradShape, vectors: number): string {
-  const R = s.tile?.inputs ?? TILE_INPUTS, pixelX = s.sw * s.Ci * F32, pixelY = s.Co * F32;
+  const R = TILE_INPUTS, pixelX = s.sw * s.Ci * F32, pixelY = s.Co * F32;
   const acc = (i: number, v: number) => `$c${i}_${v}`;
   const each = (body: (i: number, v: number) => string) =>
     Array.from({length: R}, (_, i) => Array.from({length: vectors}, (_, v) => body(i, v)).join(' ')).join('\n      ');
@@ -106,13 +102,12 @@ function tile(s: FilterGradShape, vectors: number): string {
  */
 export function filterGradModuleText(s: FilterGradShape, memoryImport: string): string {
   if (!filterGradFits(s.Ci, s.Co)) throw new Error(`filterGradModuleText: ${s.Ci} -> ${s.Co} channels do not fill whole tiles`);
-  const R = s.tile?.inputs ?? TILE_INPUTS, V = s.tile?.vectors ?? TILE_VECTORS, width = 4 * V;
-  if (s.Ci % R !== 0) throw new Error(`filterGradModuleText: ${s.Ci} input channels are not tiles of ${R}`);
+  const R = TILE_INPUTS, V = TILE_VECTORS, width = 4 * V;
   const fullBlocks = Math.floor(s.Co / width), tailVectors = (s.Co - fullBlocks * width) / 4;
   const rowsPerTap = s.Ci / R;
   const imageX = s.Hp * s.Wp * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
   // Images a block: as many as keep their x and dy in a core's cache while every tile passes over them.
-  const block = Math.max(1, Math.floor((s.blockBytes ?? BLOCK_BYTES) / (imageX + imageY)));
+  const block = Math.max(1, Math.floor(BLOCK_BYTES / (imageX + imageY)));
   const accLocals = Array.from({length: R}, (_, i) => Array.from({length: V}, (_, v) => `(local $c${i}_${v} v128)`).join(' ')).join(' ');
   const dyLocals = Array.from({length: V}, (_, v) => `(local $d${v} v128)`).join(' ');
   // Tile row r: tap t = r / rowsPerTap (kh = t / KW, kw = t % KW), input channels R * (r % rowsPerTap) on;

@@ -70,8 +70,9 @@ describe('fused training batch norm', () => {
   before(async () => { await initEngine('wasm'); });
 
   // 6 channels: one group of 4 SIMD lanes and a tail of 2; 16: lanes only (and 8 at a time); 3: tail only;
-  // 24 over 105 rows: sums 8 channels at a time over three blocks of 32 rows and a last of 9.
-  const SHAPES = [[3, 5, 4, 6], [2, 3, 5, 16], [4, 3, 3, 3], [3, 7, 5, 24]];
+  // 24 over 105 rows: sums 8 channels at a time over three blocks of 32 rows and a last of 9;
+  // 13: the affine passes' 8 channels a step, then 4, then one.
+  const SHAPES = [[3, 5, 4, 6], [2, 3, 5, 16], [4, 3, 3, 3], [3, 7, 5, 24], [2, 4, 3, 13]];
   for (const backend of ['cpu', 'wasm']) {
     for (const shape of SHAPES) {
       it(`equals the float64 gradient and TF.js's layer on ${backend}, x [${shape}]: output, dx, dgamma, dbeta, moving statistics`, async () => {

@@ -51,9 +51,10 @@ interface ChannelPasses {
   access: KernelAccess;
   /**
    * Fills the shifts (`shift(sa, sb)`), sums s = [sum (a - sa), sum (a - sa)(b - sb)]
-   * (float64, 2C), lets `body` fill k (3C) from them, then writes out = affine(u, v).
+   * (float64, 2C), lets `body` fill k (3C) from them, then writes out = affine(u, v);
+   * with v null, out = k[c] * u + k[2C + c] (k[C + c] unread).
    */
-  run(a: tf.TensorInfo, b: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo, out: tf.TensorInfo,
+  run(a: tf.TensorInfo, b: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo | null, out: tf.TensorInfo,
       shift: (sa: Float32Array, sb: Float32Array) => void,
       body: (s: Float64Array, k: Float32Array | Float64Array) => void): void;
 }
@@ -99,7 +100,14 @@ function jsPasses(access: KernelAccess): ChannelPasses {
       const k = new Float64Array(3 * C);
       body(s, k);
       // Views are re-taken: the caller allocated outputs, and the wasm heap may have grown.
-      const U = access.read(u), V = access.read(v), OUT = access.read(out);
+      const U = access.read(u), OUT = access.read(out);
+      if (v == null) {
+        for (let row = 0; row < U.length; row += C) {
+          for (let c = 0; c < C; c++) OUT[row + c] = k[c] * U[row + c] + k[2 * C + c];
+        }
+        return;
+      }
+      const V = access.read(v);
       for (let row = 0; row < U.length; row += C) {
         for (let c = 0; c < C; c++) OUT[row + c] = k[c] * U[row + c] + k[C + c] * V[row + c] + k[2 * C + c];
       }
@@ -124,7 +132,8 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
         // The same sums either way; eight channels at a time in registers where they divide.
         (C % 8 === 0 && !sumsByEight.isOff ? kernels.channelSumsBy8 : kernels.channelSums)(at(a), at(b), rows, C, shifts, scratch, block);
         body(heapF64(backend, scratch, 2 * C), new Float32Array(buffer, coefficients, 3 * C));
-        kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
+        if (v == null) kernels.channelScaleShift(at(u), 0, at(out), rows, C, coefficients);
+        else kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
       });
     },
   };
@@ -167,7 +176,7 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
     sa.set(first);
     sb.set(first);
   };
-  passes.run(x, x, x, x, y.info, shift, (s, k) => {
+  passes.run(x, x, x, null, y.info, shift, (s, k) => {
     const M = mean.values, V = variance.values, S = invStd.values, G = access.read(gamma), B = access.read(beta);
     for (let c = 0; c < C; c++) {
       const offset = s[c] / rows;
@@ -176,10 +185,9 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
       M[c] = m;
       V[c] = v;
       S[c] = 1 / Math.sqrt(v + epsilon);
-      // y = scale * x + shift (the second term of the affine pass unused).
+      // y = scale * x + shift: the affine pass's two-term form.
       const scale = G[c] * S[c];
       k[c] = scale;
-      k[C + c] = 0;
       k[2 * C + c] = B[c] - m * scale;
     }
   });

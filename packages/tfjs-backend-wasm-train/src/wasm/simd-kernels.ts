@@ -21,6 +21,8 @@ export interface SimdKernels {
   channelSums(a: number, b: number, rows: number, channels: number, shift: number, acc: number, block: number): void;
   channelSumsBy8(a: number, b: number, rows: number, channels: number, shift: number, acc: number, block: number): void;
   channelAffine(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
+  /** channelAffine without its second term: v is not read. */
+  channelScaleShift(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
   tapProducts(x: number, xStride: number, dy: number, dyStride: number, count: number, channels: number, acc: number): void;
   bandGrad(dy: number, x: number, out: number, count: number, low: number, high: number, lowInclusive: number): void;
   clamp(x: number, out: number, count: number, low: number, high: number): void;
@@ -56,7 +58,7 @@ export interface SimdKernels {
  * text and the interface it is called through cannot drift apart.
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
-  channelSums: 7, channelSumsBy8: 7, channelAffine: 6, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
+  channelSums: 7, channelSumsBy8: 7, channelAffine: 6, channelScaleShift: 6, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
   fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15,
 };
 

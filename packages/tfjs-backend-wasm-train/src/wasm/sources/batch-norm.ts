@@ -3,7 +3,7 @@
  * module): channel sums for the statistics and the gradient's reductions,
  * and the per-channel affine map for the output and the input gradient.
  */
-import {countUp, lanesThenTail} from './loops';
+import {LANES, Width, countUp, lanesThenTail} from './loops';
 
 /**
  * acc[c] += a[r, c] - sa[c];  acc[C + c] += (a[r, c] - sa[c]) * (b[r, c] - sb[c])
@@ -110,14 +110,31 @@ export const CHANNEL_SUMS_BY_8 = String.raw`
 `;
 
 /**
- * out[r, c] = k[c] * u[r, c] + k[C + c] * v[r, c] + k[2C + c]   (float32 k)
- * Batch norm's forward pass (y = scale * x + shift, with k[C + c] = 0) and
- * its input gradient (dx = a * dy + b * x + d).
+ * One channel's step of the affine pass at width `w`, `offset` bytes on:
+ *   three terms  out = (k[c] * u + k[C + c] * v) + k[2C + c]
+ *   two terms    out = k[c] * u + k[2C + c]
+ * multiplied and added apart (no fused multiply-add), as TF.js rounds them.
  */
-export const CHANNEL_AFFINE = String.raw`
-(func (export "channelAffine")
+function affineStep(terms: 2 | 3, w: Width, offset = 0): string {
+  const at = offset === 0 ? '' : ` offset=${offset}`;
+  const scaled = `(${w.mul} (${w.load}${at} (local.get $ka)) (${w.load}${at} (local.get $u)))`;
+  const linear = terms === 3 ? `(${w.add} ${scaled} (${w.mul} (${w.load}${at} (local.get $kb)) (${w.load}${at} (local.get $v))))` : scaled;
+  return `(${w.store}${at} (local.get $out) (${w.add} ${linear} (${w.load}${at} (local.get $kd))))`;
+}
+
+/**
+ * The affine pass over rows of C channels, 8 channels a step (two vectors,
+ * so the loop's bookkeeping is shared by twice the work), then 4, then one
+ * by one. Each row restarts the coefficients.
+ */
+function channelAffine(name: string, terms: 2 | 3): string {
+  const pointers = terms === 3 ? ['$u', '$v', '$out', '$ka', '$kb', '$kd'] : ['$u', '$out', '$ka', '$kd'];
+  const advanceBy = (bytes: number) => pointers.map(p => `(local.set ${p} (i32.add (local.get ${p}) (i32.const ${bytes})))`).join('\n        ');
+  return String.raw`
+(func (export "${name}")
     (param $u i32) (param $v i32) (param $out i32) (param $rows i32) (param $C i32) (param $k i32)
-  (local $r i32) (local $c i32) (local $C4 i32) (local $ka i32) (local $kb i32) (local $kd i32) (local $stride i32)
+  (local $r i32) (local $c i32) (local $C8 i32) (local $C4 i32) (local $ka i32) (local $kb i32) (local $kd i32) (local $stride i32)
+  (local.set $C8 (i32.and (local.get $C) (i32.const -8)))
   (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
   (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
   (block $rows_done (loop $row
@@ -126,12 +143,30 @@ export const CHANNEL_AFFINE = String.raw`
     (local.set $kb (i32.add (local.get $k) (local.get $stride)))
     (local.set $kd (i32.add (local.get $kb) (local.get $stride)))
     (local.set $c (i32.const 0))
-    ${lanesThenTail({counter: '$c', lanesLimit: '$C4', limit: '$C', pointers: ['$u', '$v', '$out', '$ka', '$kb', '$kd'], body: w => `
-      (${w.store} (local.get $out) (${w.add}
-        (${w.add} (${w.mul} (${w.load} (local.get $ka)) (${w.load} (local.get $u)))
-                  (${w.mul} (${w.load} (local.get $kb)) (${w.load} (local.get $v))))
-        (${w.load} (local.get $kd))))`})}
+    (block $eights_done (loop $eights
+      (br_if $eights_done (i32.ge_u (local.get $c) (local.get $C8)))
+      ${affineStep(terms, LANES)}
+      ${affineStep(terms, LANES, 16)}
+      ${advanceBy(32)}
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (br $eights)))
+    ${lanesThenTail({counter: '$c', lanesLimit: '$C4', limit: '$C', pointers, body: w => affineStep(terms, w)})}
     (local.set $r (i32.add (local.get $r) (i32.const 1)))
     (br $row)))
 )
 `;
+}
+
+/**
+ * out[r, c] = k[c] * u[r, c] + k[C + c] * v[r, c] + k[2C + c]   (float32 k)
+ * Batch norm's input gradient (dx = a * dy + b * x + d).
+ */
+export const CHANNEL_AFFINE = channelAffine('channelAffine', 3);
+
+/**
+ * out[r, c] = k[c] * u[r, c] + k[2C + c], v unread: batch norm's forward
+ * pass (y = scale * x + shift), which the three-term pass computed with a
+ * zero k[C + c] and a second read of x. Alone, one thread, 2026-12-05:
+ * see docs/engine.md, "Batch norm".
+ */
+export const CHANNEL_SCALE_SHIFT = channelAffine('channelScaleShift', 2);

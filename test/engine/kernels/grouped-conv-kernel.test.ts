@@ -104,10 +104,14 @@ describe('the grouped-convolution kernel', function () {
     const c: Case = {batch: 1, size: [6, 10], inChannels: 32, outChannels: 32, groups: 4, kernel: [3, 3], stride: 2, padding: 'same',
                      compiled: true};
     await outputsOn('wasm', c, 'direct');
-    const grouped = compiledDirectConvGeometries().map(key => JSON.parse(key) as {groups?: number; OH: number; OW: number; sh: number})
+    const grouped = compiledDirectConvGeometries()
+        .map(key => JSON.parse(key) as {groups?: number; OH: number; OW: number; sh: number; KH: number; KW: number})
         .filter(s => s.groups === 4);
     assert.ok(grouped.some(s => s.OH === 3 && s.OW === 5 && s.sh === 2), 'the forward pass ([6, 10] at stride 2 -> [3, 5])');
-    assert.ok(grouped.some(s => s.OH === 6 && s.OW === 10 && s.sh === 1), 'the input gradient (a stride-1 convolution back to [6, 10])');
+    // The input gradient: one stride-1 convolution of dy per phase of the stride, each with the taps it meets (2 or 1 a side).
+    for (const [KH, KW] of [[2, 2], [2, 1], [1, 2], [1, 1]]) {
+      assert.ok(grouped.some(s => s.sh === 1 && s.KH === KH && s.KW === KW), `the input gradient's ${KH}x${KW} phase`);
+    }
   });
 
   it("'auto' takes the kernel on wasm for few outputs a group or one tile of them, in multiples of 4 inputs a group, and split elsewhere", async () => {

@@ -21,7 +21,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {expectRank, spreadFits, spreadPadded, withPaddedImages} from '../wasm/heap';
+import {expectRank, heapF32, spreadPadded, withPaddedImages} from '../wasm/heap';
+import {PhaseConvolution, inputGradientByPhases} from './input-grad-phases';
 import {groupedDirectConvolution, groupedDirectConvolutionRuns} from './direct-conv';
 import {groupedBlocksFit, paddedSize} from '../wasm/sources/direct-conv';
 import {GeneratedModules} from '../wasm/generated-modules';
@@ -188,12 +189,12 @@ function forward(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInf
 }
 
 function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo {
-  const out = access.output([g.N, g.H, g.W, g.Cin]);
-  // The input gradient's convolution maps Cout channels to Cin, in the same groups.
-  if (wasm != null && groupedDirectConvolutionRuns(wasm, g.Cout, g.Cin, g.Cin / g.n) && spreadFits(convInfoOf(g)) &&
-      generatedInputGrad(access, wasm, dy, filter, g, out.info)) {
-    return out.info;
+  // The input gradient's convolutions map Cout channels to Cin, in the same groups.
+  if (wasm != null && groupedDirectConvolutionRuns(wasm, g.Cout, g.Cin, g.Cin / g.n)) {
+    const dx = inputGradByPhases(wasm, dy, filter, g);
+    if (dx != null) return dx;
   }
+  const out = access.output([g.N, g.H, g.W, g.Cin]);
   const simd = wasm == null ? null : compiledFor(wasm, g);
   if (simd != null) {
     const {KH, KW, n, Cout} = g, taps = KH * KW;
@@ -216,32 +217,48 @@ function inputGrad(access: KernelAccess, wasm: BackendWasm | null, dy: tf.Tensor
 }
 
 /**
- * The input gradient as the generated convolution: a stride-1 'valid'
- * grouped convolution of dy spread by the stride into zeros
- * [N, H + KH - 1, W + KW - 1, Cout] with each group's kernel rotated by 180
- * degrees and its inputs and outputs swapped ([KH, KW, m, Cin]); false
- * where it did not run.
+ * The input gradient as stride-1 grouped convolutions of dy on the generated
+ * convolution, one per phase of the stride (input-grad-phases.ts): each
+ * phase's kernel holds the taps it meets, rotated, with each group's inputs
+ * and outputs swapped ([taps][taps][m][Cin]); dy is padded by the kernel as
+ * it reads it. At stride 2 this does the forward pass's multiply-adds once,
+ * where dy spread into zeros multiplied four times as many; at stride 1 the
+ * one phase writes dx itself. Null where a phase did not compile (the
+ * caller computes another way).
  */
-function generatedInputGrad(access: KernelAccess, wasm: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry,
-                            out: tf.TensorInfo): boolean {
-  const {KH, KW, n, m, Cin, Cout} = g, taps = KH * KW, groups = Cin / n;
-  const w = access.read(filter), swapped = new Float32Array(taps * m * Cin);
-  for (let t = 0; t < taps; t++) {
-    const rotated = taps - 1 - t;
-    for (let group = 0; group < groups; group++) {
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < m; j++) swapped[(rotated * m + j) * Cin + group * n + i] = w[(t * n + i) * Cout + group * m + j];
-      }
-    }
-  }
-  const spread = spreadPadded(wasm, dy, convInfoOf(g));
-  try {
-    const [, Hq, Wq] = spread.shape as number[];
-    return groupedDirectConvolution(wasm, spread, () => swapped, {N: g.N, H: Hq, W: Wq, top: 0, left: 0},
-                                    {Hp: Hq, Wp: Wq, Ci: Cout, OH: g.H, OW: g.W, Co: Cin, KH, KW, sh: 1, sw: 1, groups}, out);
-  } finally {
-    wasm.disposeData(spread.dataId);
-  }
+function inputGradByPhases(wasm: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo, g: Geometry): tf.TensorInfo | null {
+  const {N, KW, n, m, Cin, Cout, OH, OW} = g, groups = Cin / n;
+  let compiled = true;
+  const conv: PhaseConvolution = {
+    channels: Cin,
+    phaseFilter: (rows, cols) => {
+      const phase = wasm.makeOutput([rows.length, cols.length, m, Cin], 'float32');
+      const w = heapF32(wasm, filter), out = heapF32(wasm, phase);
+      rows.forEach((kh, u) => cols.forEach((kw, v) => {
+        const to = (u * cols.length + v) * m * Cin, from = (kh * KW + kw) * n * Cout;
+        for (let group = 0; group < groups; group++) {
+          for (let i = 0; i < n; i++) {
+            for (let j = 0; j < m; j++) out[to + j * Cin + group * n + i] = w[from + i * Cout + group * m + j];
+          }
+        }
+      }));
+      return phase;
+    },
+    convolve: (source, phase, pad) => {
+      const [, [top, bottom], [left, right]] = pad === 'valid' ? [[0, 0], [0, 0], [0, 0], [0, 0]] : pad;
+      const [R, C] = phase.shape as [number, number];
+      const Hp = OH + top + bottom, Wp = OW + left + right;
+      const out = wasm.makeOutput([N, Hp - R + 1, Wp - C + 1, Cin], 'float32');
+      compiled &&= groupedDirectConvolution(wasm, source, () => heapF32(wasm, phase), {N, H: OH, W: OW, top, left},
+          {Hp, Wp, Ci: Cout, OH: Hp - R + 1, OW: Wp - C + 1, Co: Cin, KH: R, KW: C, sh: 1, sw: 1, groups}, out);
+      return out;
+    },
+  };
+  const dx = inputGradientByPhases(wasm, simdKernels(wasm)!, dy, convInfoOf(g), conv);
+  if (compiled) return dx;
+  // A phase's geometry did not compile: dx is not the gradient (the phases' outputs are freed already).
+  wasm.disposeData(dx.dataId);
+  return null;
 }
 
 function filterGrad(access: KernelAccess, wasm: BackendWasm | null, x: tf.TensorInfo, dy: tf.TensorInfo, g: Geometry): tf.TensorInfo {

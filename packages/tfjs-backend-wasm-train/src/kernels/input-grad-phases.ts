@@ -1,6 +1,7 @@
 /**
  * The input gradient of a convolution as stride-1 convolutions of dy, one
- * per phase of the stride, on XNNPACK.
+ * per phase of the stride: on the package's generated convolution (dense
+ * and grouped convolutions) or on XNNPACK (depthwise, where its route runs).
  *
  * Spreading dy by the stride and convolving it with the rotated filter
  * (wasm/heap.ts `spreadPadded`) multiplies zeros: at stride 2 three
@@ -9,7 +10,7 @@
  * stride-1 correlation of dy with those taps alone:
  *   dx[q*s + a - padTop] = sum_t dy[q - t] * W[a + s*t]
  * and likewise for columns. A phase's convolution reads dy where it lies,
- * zero-padded by XNNPACK itself; its output is copied into every s-th row
+ * zero-padded by the convolution itself; its output is copied into every s-th row
  * and column of dx. The phases together do the forward pass's
  * multiply-adds, once each. At stride 1 there is one phase: the spread
  * without its copy, and where its output is all of dx, dx itself.

@@ -3,8 +3,11 @@
  * net (batch 64, Adam, synthetic data) under `tf.profile`, kernel times summed
  * by name. This is how docs/engine.md's profiles were taken.
  *
- * usage: npm run bench:profile [-- --backend wasm --nets tiny,... --top 8 --steps 3]
- * Threads follow LAB_THREADS, as for training.
+ * usage: npm run bench:profile [-- --backend wasm --nets tiny,... --top 8 --steps 3 --by kernel|source]
+ * Threads follow LAB_THREADS, as for training. `--by source` instead times
+ * whole steps under V8's sampling profiler and splits them by where the
+ * time goes: the WebAssembly kernels, TF.js's engine, the JavaScript
+ * around the lab's kernels, ... (lib/bench/cpu-profile.ts).
  */
 import {parseArgs} from 'node:util';
 
@@ -14,6 +17,7 @@ import {initEngine, parseBackend} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
 import {positiveInteger} from '../lib/bench/options';
 import {STEP_BATCH, benchNetNamed, trainingStep} from '../lib/bench/training-step';
+import {profileBySource} from '../lib/bench/cpu-profile';
 
 const {values} = parseArgs({options: {
   backend: {type: 'string', default: 'wasm'},
@@ -21,6 +25,7 @@ const {values} = parseArgs({options: {
   top: {type: 'string', default: '8'},
   // Steps profiled after one warm-up step; the figures are per step.
   steps: {type: 'string', default: '3'},
+  by: {type: 'string', default: 'kernel'},
 }});
 
 /**
@@ -37,8 +42,13 @@ async function main(): Promise<void> {
   const engine = await initEngine(parseBackend(values.backend!));
   const top = positiveInteger('top', values.top!);
   const steps = positiveInteger('steps', values.steps!);
+  if (values.by !== 'kernel' && values.by !== 'source') throw new Error(`--by must be 'kernel' or 'source', got '${values.by}'`);
   console.log(`backend ${engine.backend} (${engine.device}), ${engine.threads} thread(s), batch ${STEP_BATCH}, ${steps} step(s)`);
   for (const name of values.nets!.split(',')) {
+    if (values.by === 'source') {
+      await bySource(name, steps);
+      continue;
+    }
     const step = trainingStep(benchNetNamed(name));  // its first step warms up XNNPACK's operators and Adam's slots
     const byKernel = new Map<string, number>();
     const started = performance.now();
@@ -52,6 +62,21 @@ async function main(): Promise<void> {
     for (const [kernel, ms] of ranked) console.log(`  ${kernelLabel(kernel).padEnd(44)} ${(ms / steps).toFixed(1).padStart(8)} ms`);
     step.dispose();
   }
+}
+
+/** One net's steps under the sampling profiler, milliseconds a step by source. */
+async function bySource(name: string, steps: number): Promise<void> {
+  const step = trainingStep(benchNetNamed(name));
+  step.run();  // a second warm step: the generated kernels' modules tier up
+  const started = performance.now();
+  const bySource = await profileBySource(() => step.run(), steps);
+  const stepMs = (performance.now() - started) / steps;
+  const sampled = [...bySource.values()].reduce((a, b) => a + b, 0);
+  console.log(`\n${name}: ${stepMs.toFixed(1)} ms a step under the profiler, ${sampled.toFixed(1)} sampled on this thread`);
+  for (const [source, ms] of bySource) {
+    if (ms > 0) console.log(`  ${source.padEnd(58)} ${ms.toFixed(1).padStart(7)} ms  ${(100 * ms / sampled).toFixed(0).padStart(3)} %`);
+  }
+  step.dispose();
 }
 
 main().catch(error => {

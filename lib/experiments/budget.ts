@@ -17,6 +17,9 @@ export const BUDGET_ENV = 'LAB_BUDGET';
 /** What the course budget aims for: at most this many minutes a chapter on 2 cores with the wasm engine. */
 export const COURSE_MINUTES = 30;
 
+/** What the quick budget aims for, likewise (its chapters' training cells took 5-8 minutes on 2 cores, 2026-12-05). */
+export const QUICK_MINUTES = 10;
+
 export function parseBudget(value: string, source = 'budget'): Budget {
   if ((BUDGETS as readonly string[]).includes(value)) return value as Budget;
   throw new Error(`${source} must be one of ${BUDGETS.join(', ')}, got '${value}'`);

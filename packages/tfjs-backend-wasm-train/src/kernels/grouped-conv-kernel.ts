@@ -122,7 +122,7 @@ function withPaddedInput<T>(wasm: BackendWasm, kernels: SimdKernels, x: tf.Tenso
   return withPaddedImages(wasm, kernels, x, {N: g.N, H: g.H, W: g.W, C: g.Cin, Hp, Wp, top: g.padTop, left: g.padLeft}, body);
 }
 
-/** The Conv2DInfo `spreadPadded` reads (batch, sizes, strides, kernel, padding). */
+/** The Conv2DInfo `spreadPadded` and `inputGradientByPhases` read (batch, sizes, strides, kernel, padding). */
 function convInfoOf(g: Geometry): tf.backend_util.Conv2DInfo {
   const info = tf.backend_util.computeConv2DInfo([g.N, g.H, g.W, g.Cin], [g.KH, g.KW, g.n, g.Cout], g.stride, 1, 'valid');
   return {...info, outHeight: g.OH, outWidth: g.OW, padInfo: {...info.padInfo, top: g.padTop, left: g.padLeft}};

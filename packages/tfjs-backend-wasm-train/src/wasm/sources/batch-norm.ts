@@ -3,7 +3,7 @@
  * module): channel sums for the statistics and the gradient's reductions,
  * and the per-channel affine map for the output and the input gradient.
  */
-import {LANES, Width, countUp, lanesThenTail} from './loops';
+import {Width, countUp, lanesThenTail} from './loops';
 
 /**
  * acc[c] += a[r, c] - sa[c];  acc[C + c] += (a[r, c] - sa[c]) * (b[r, c] - sb[c])
@@ -123,13 +123,11 @@ function affineStep(terms: 2 | 3, w: Width, offset = 0): string {
 }
 
 /**
- * The affine pass over rows of C channels, 8 channels a step (two vectors,
- * so the loop's bookkeeping is shared by twice the work), then 4, then one
- * by one. Each row restarts the coefficients.
+ * The affine pass over rows of C channels, 8 channels a step (two vectors),
+ * then 4, then one by one. Each row restarts the coefficients.
  */
 function channelAffine(name: string, terms: 2 | 3): string {
   const pointers = terms === 3 ? ['$u', '$v', '$out', '$ka', '$kb', '$kd'] : ['$u', '$out', '$ka', '$kd'];
-  const advanceBy = (bytes: number) => pointers.map(p => `(local.set ${p} (i32.add (local.get ${p}) (i32.const ${bytes})))`).join('\n        ');
   return String.raw`
 (func (export "${name}")
     (param $u i32) (param $v i32) (param $out i32) (param $rows i32) (param $C i32) (param $k i32)
@@ -143,14 +141,7 @@ function channelAffine(name: string, terms: 2 | 3): string {
     (local.set $kb (i32.add (local.get $k) (local.get $stride)))
     (local.set $kd (i32.add (local.get $kb) (local.get $stride)))
     (local.set $c (i32.const 0))
-    (block $eights_done (loop $eights
-      (br_if $eights_done (i32.ge_u (local.get $c) (local.get $C8)))
-      ${affineStep(terms, LANES)}
-      ${affineStep(terms, LANES, 16)}
-      ${advanceBy(32)}
-      (local.set $c (i32.add (local.get $c) (i32.const 8)))
-      (br $eights)))
-    ${lanesThenTail({counter: '$c', lanesLimit: '$C4', limit: '$C', pointers, body: w => affineStep(terms, w)})}
+    ${lanesThenTail({counter: '$c', pairsLimit: '$C8', lanesLimit: '$C4', limit: '$C', pointers, body: (w, offset) => affineStep(terms, w, offset)})}
     (local.set $r (i32.add (local.get $r) (i32.const 1)))
     (br $row)))
 )

@@ -35,28 +35,42 @@ export interface ChannelLoop {
   /** Locals holding the lane loop's limit (a multiple of 4) and the total. */
   lanesLimit: string;
   limit: string;
+  /**
+   * Where given, a local holding a limit (a multiple of 8) up to which a
+   * first loop takes two vectors a step, so that its bookkeeping is shared
+   * by twice the work; float32 pointers only.
+   */
+  pairsLimit?: string;
   pointers: readonly Pointer[];
-  body: (w: Width) => string;
+  /** One step at width `w`, reading and writing `offset` bytes past the pointers (the pairs' second vector: 16). */
+  body: (w: Width, offset: number) => string;
 }
 
-function advance(pointer: Pointer, w: Width): string {
+function advance(pointer: Pointer, w: Width, steps: number): string {
   const {name, bytes} = typeof pointer === 'string' ? {name: pointer, bytes: 4} : pointer;
-  return `(local.set ${name} (i32.add (local.get ${name}) (i32.const ${bytes * w.step})))`;
+  return `(local.set ${name} (i32.add (local.get ${name}) (i32.const ${bytes * w.step * steps})))`;
 }
 
-function loop(spec: ChannelLoop, w: Width): string {
-  const limit = w.name === 'lanes' ? spec.lanesLimit : spec.limit;
-  return `(block $${w.name}_done (loop $${w.name}
-  (br_if $${w.name}_done (i32.ge_u (local.get ${spec.counter}) (local.get ${limit})))
-  ${spec.body(w)}
-  ${spec.pointers.map(p => advance(p, w)).join('\n  ')}
-  (local.set ${spec.counter} (i32.add (local.get ${spec.counter}) (i32.const ${w.step})))
-  (br $${w.name})))`;
+/** The loop at width `w`, `steps` bodies a step (2: the pairs' loop). */
+function loop(spec: ChannelLoop, w: Width, steps = 1): string {
+  const label = steps === 2 ? 'pairs' : w.name;
+  const limit = steps === 2 ? spec.pairsLimit! : w.name === 'lanes' ? spec.lanesLimit : spec.limit;
+  const bodies = Array.from({length: steps}, (_, i) => spec.body(w, i * w.step * Float32Array.BYTES_PER_ELEMENT));
+  return `(block $${label}_done (loop $${label}
+  (br_if $${label}_done (i32.ge_u (local.get ${spec.counter}) (local.get ${limit})))
+  ${bodies.join('\n  ')}
+  ${spec.pointers.map(p => advance(p, w, steps)).join('\n  ')}
+  (local.set ${spec.counter} (i32.add (local.get ${spec.counter}) (i32.const ${w.step * steps})))
+  (br $${label})))`;
 }
 
-/** Both loops, lanes first. */
+/** The loops, widest first: pairs of vectors where `pairsLimit` is given, vectors, then single channels. */
 export function lanesThenTail(spec: ChannelLoop): string {
-  return `${loop(spec, LANES)}\n${loop(spec, TAIL)}`;
+  if (spec.pairsLimit != null && spec.pointers.some(p => typeof p !== 'string' && p.bytes !== 4)) {
+    throw new Error('lanesThenTail: the pairs loop takes float32 pointers only');
+  }
+  const pairs = spec.pairsLimit != null ? `${loop(spec, LANES, 2)}\n` : '';
+  return `${pairs}${loop(spec, LANES)}\n${loop(spec, TAIL)}`;
 }
 
 /**

@@ -3,8 +3,11 @@
  * (node:inspector, in this process) over steps, each sample's function
  * put in one of a few sources: the WebAssembly kernels (XNNPACK's and the
  * lab's), TF.js's engine, its layers, the JavaScript around the lab's
- * kernels, tfjs-backend-wasm's JavaScript, the calling thread waiting for
- * the kernel pool's helpers, the garbage collector. Self
+ * kernels, tfjs-backend-wasm's JavaScript, the calling thread waking the
+ * kernel pool's helpers and waiting for them, the garbage collector. At
+ * two threads on two cores that row is inflated: the profiler's own
+ * sampling thread takes the core a helper wakes onto, and the woken helper
+ * then runs on the caller's core while the caller waits (docs/engine.md). Self
  * time: a function's own samples, not its callees'. `tf.profile` times
  * kernels only; this shows what the steps spend outside them.
  */
@@ -16,7 +19,7 @@ export const SOURCES = [
   'the lab\'s kernels\' JavaScript (tfjs-backend-wasm-train)',
   'tfjs-backend-wasm\'s JavaScript',
   'TF.js layers (tfjs-layers)',
-  'waiting for the kernel pool\'s threads',
+  'the kernel pool\'s dispatch (waking its helpers, waiting for them)',
   'garbage collector',
   'other',
 ] as const;
@@ -38,7 +41,7 @@ export function sourceOf(frame: CallFrame): Source | null {
   if (/tfjs-backend-wasm-train/.test(url)) return SOURCES[2];
   if (/tfjs-backend-wasm|tf-backend-wasm/.test(url)) return SOURCES[3];
   if (/tfjs-layers|tf-layers/.test(url)) return SOURCES[4];
-  // The engine's pool (lib/engine/backends/kernel-pool.ts) waits in Atomics.wait for its helpers' tasks.
+  // The engine's pool (lib/engine/backends/kernel-pool.ts) wakes its helpers (Atomics.notify) and waits for their tasks (Atomics.wait).
   if (/engine\/backends\/kernel-pool/.test(url)) return SOURCES[5];
   return SOURCES[7];
 }

@@ -156,6 +156,20 @@ export function kernelPoolHelperTasks(): number {
 }
 
 /**
+ * Milliseconds the calling thread has spent waking the helpers and waiting
+ * for their tasks, over every pool this process started: what the pool
+ * costs the caller beyond the tasks it runs itself. `npm run bench:profile
+ * -- --by source` reports it; V8's sampling profiler cannot, since at two
+ * threads on two cores its own sampling thread takes the core a helper
+ * wakes onto (docs/engine.md, "Where the time goes").
+ */
+export function kernelPoolDispatchMs(): number {
+  return dispatchMs;
+}
+
+let dispatchMs = 0;
+
+/**
  * Runs one batch. Whatever fails, on this thread or a helper, the batch
  * ends first (every task counted done, the index parked), so the next
  * batch starts clean; then the first failure is thrown.
@@ -173,8 +187,10 @@ function runBatch(ctl: Int32Array, slotsOf: (task: PoolTask) => [number, number]
   Atomics.store(ctl, FUSED, fused ? 1 : 0);
   Atomics.store(ctl, DONE, 0);
   Atomics.store(ctl, NEXT, 0);
+  const posted = performance.now();
   Atomics.add(ctl, GENERATION, 1);
   Atomics.notify(ctl, GENERATION);
+  dispatchMs += performance.now() - posted;
   let failure: unknown = null;
   for (;;) {
     const i = Atomics.add(ctl, NEXT, 1);
@@ -186,7 +202,11 @@ function runBatch(ctl: Int32Array, slotsOf: (task: PoolTask) => [number, number]
     }
     Atomics.add(ctl, DONE, 1);
   }
-  for (let done = Atomics.load(ctl, DONE); done < tasks.length; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+  if (Atomics.load(ctl, DONE) < tasks.length) {
+    const waitFrom = performance.now();
+    for (let done = Atomics.load(ctl, DONE); done < tasks.length; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+    dispatchMs += performance.now() - waitFrom;
+  }
   Atomics.store(ctl, NEXT, CLOSED);
   const failedThere = Atomics.exchange(ctl, FAILED, 0) > 0 ? helperFailures() : [];
   if (failure != null) throw failure;

@@ -1,13 +1,14 @@
 /**
  * The engine's kernel pool (lib/engine/backends/kernel-pool.ts) on its own,
  * over a shared memory of its own: a product split into row tasks over the
- * calling thread and a helper equals one call to the bit, and a task that
+ * calling thread and a helper equals one call to the bit, the time the
+ * caller waits for the helper is counted, and a task that
  * fails on the helper ends the batch with an error that says which kernel
  * and why, after which the pool still computes.
  */
 import {strict as assert} from 'node:assert';
 
-import {kernelPoolHelperTasks, startKernelPool} from '../../../lib/engine/backends/kernel-pool';
+import {kernelPoolDispatchMs, kernelPoolHelperTasks, startKernelPool} from '../../../lib/engine/backends/kernel-pool';
 import {POOL_KERNELS, type PoolTask} from '../../../packages/tfjs-backend-wasm-train/src/wasm/kernel-pool';
 import {type SimdKernels, kernelBinary} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 
@@ -53,6 +54,25 @@ describe('kernel pool', function () {
     assert.ok(kernelPoolHelperTasks() > before, 'the helper took no task');
     const floats = new Float32Array(memory.buffer);
     assert.deepEqual(floats.subarray(OUT / F32, OUT / F32 + M * N), floats.subarray(REFERENCE / F32, REFERENCE / F32 + M * N));
+  });
+
+  it('counts the time the calling thread spends waking the helper and waiting for its tasks', () => {
+    // The caller's first task lasts until the helper has finished one of its own, so the helper
+    // is at work on the next when the caller's (empty) tasks run out; what the batch took beyond
+    // the caller's own tasks is then waking and waiting, and the clock must hold nearly all of it.
+    let callerMs = 0;
+    const before = kernelPoolDispatchMs();
+    const started = performance.now();
+    const untilHelperFinishedOne = afterHelper(() => {});
+    pool.run(rowTasks(A), false, task => {
+      const from = performance.now();
+      untilHelperFinishedOne(task);
+      callerMs += performance.now() - from;
+    });
+    const beyondCallersTasks = performance.now() - started - callerMs;
+    const counted = kernelPoolDispatchMs() - before;
+    assert.ok(counted > 0 && counted <= beyondCallersTasks, `counted ${counted} ms; the batch took ${beyondCallersTasks} ms beyond the caller's tasks`);
+    assert.ok(counted >= 0.8 * beyondCallersTasks - 0.05, `counted ${counted} ms of ${beyondCallersTasks} ms waking and waiting`);
   });
 
   it('a task that fails on the helper ends its batch with an error naming the kernel and why; the pool still computes after', () => {

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
 import {BENCH_NETS} from '../lib/bench/nets';
+import {thisCpu} from '../lib/bench/machine';
 import {SpeedRow, measureOursInChild, measurePeer, torchVersion} from '../lib/bench/speed';
 import {BACKEND_NAMES} from '../lib/engine';
 import {median, writeFileAtomic} from '../lib/results';
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be a whole number >= 1, got '${values.rounds}'`);
   const lines = [
     `Training speed, ${IMAGES} synthetic images, batch ${BATCH}, Adam, ${EPOCHS} epochs (first excluded), ` +
-        `${ROUNDS} round(s), ${os.cpus()[0].model}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
+        `${ROUNDS} round(s), ${thisCpu()}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
     '',
     '| net | engine | threads | trainable params | images/s (median) | time vs PyTorch, same threads (median of rounds, range) | peak RSS MiB |',
     '|---|---|---:|---:|---:|---:|---:|',

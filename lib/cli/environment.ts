@@ -7,6 +7,7 @@
  * anything is trained or written); `doctor` lists them instead.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import {dataDirFromEnv} from '../data/locate';
 import {MAX_WASM_THREADS, backendFromEnv, kernelPoolFromEnvironment, threadsFromEnvironment, wasmOutDir} from '../engine';
@@ -47,6 +48,16 @@ function chromium(env: NodeJS.ProcessEnv): string | null {
   return file;
 }
 
+function testTimesFile(env: NodeJS.ProcessEnv): string | null {
+  const file = env['LAB_TEST_TIMES'];
+  if (file == null || file === '') return null;
+  const folder = path.dirname(path.resolve(file));
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new Error(`$LAB_TEST_TIMES must be a file in an existing folder, got '${file}': ${folder} is not a folder`);
+  }
+  return file;
+}
+
 export const LAB_VARIABLES: readonly LabVariable[] = [
   {name: 'LAB_BACKEND', beside: '--backend', accepts: 'auto, tensorflow, webgpu, wasm or cpu', read: backendFromEnv},
   {name: 'LAB_THREADS', beside: '--threads', accepts: `a whole number of threads in [1, ${MAX_WASM_THREADS}]`, read: threadsFromEnvironment},
@@ -65,6 +76,8 @@ export const LAB_VARIABLES: readonly LabVariable[] = [
    read: slurmPort},
   {name: 'LAB_CHROMIUM', beside: 'the browser tests\' Chromium (default /usr/bin/chromium)', accepts: 'the path of a Chromium executable',
    read: chromium},
+  {name: 'LAB_TEST_TIMES', beside: 'npm test: each test file\'s time, longest first (test/reporter.cjs)', accepts: 'a file in an existing folder',
+   read: testTimesFile},
 ];
 
 export interface VariableCheck {

@@ -56,6 +56,10 @@ const CASES: Record<string, {bad: Array<[string, RegExp]>; good: string[]}> = {
     good: ['16817'],
   },
   LAB_CHROMIUM: {bad: [[MISSING, /^\$LAB_CHROMIUM must be the path of a Chromium executable, got '.*': it does not exist/]], good: [A_FILE]},
+  LAB_TEST_TIMES: {
+    bad: [[path.join(MISSING, 'times.json'), /^\$LAB_TEST_TIMES must be a file in an existing folder, got '.*': .* is not a folder/]],
+    good: [path.join(ROOT, 'times.json')],
+  },
 };
 
 function escaped(text: string): string {

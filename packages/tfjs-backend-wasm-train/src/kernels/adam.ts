@@ -66,29 +66,6 @@ function adamUpdate(access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: 
   return outputs.map(o => o.info);
 }
 
-/**
- * On wasm with the SIMD kernels, Adam's update written over the variable and
- * its moments where nothing else holds their memory (reference count 1: a
- * clone of a weight shares it, and must not change). The arithmetic is
- * LabAdamUpdate's; what this saves is TF.js's bookkeeping around a kernel
- * call, three outputs and three assigns, for every variable at every step.
- * False where it does not apply; the caller then runs the kernel.
- */
-function updatedInPlace(value: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, step: AdamStep): boolean {
-  if (tf.getBackend() !== 'wasm') return false;
-  const wasm = tf.backend() as BackendWasm;
-  const kernels = simdKernels(wasm);
-  if (kernels == null) return false;
-  const tensors = [value, m, v, g];
-  if (tensors.some(t => t.dtype !== 'float32' || t.size !== value.size)) return false;
-  if (new Set(tensors.map(t => t.dataId)).size !== tensors.length) return false;
-  if ([value, m, v].some(t => wasm.refCount(t.dataId) !== 1)) return false;
-  const at = (t: tf.Tensor) => wasm.getMemoryOffset(t.dataId);
-  kernels.adamUpdate(at(value), at(m), at(v), at(g), at(value), at(m), at(v), value.size,
-      step.beta1, step.beta2, 1 - step.beta1, 1 - step.beta2, step.correction1, step.correction2, step.epsilon, -step.rate);
-  return true;
-}
-
 let registered = false;
 
 /** Registers LabAdamUpdate for wasm and cpu (idempotent). */
@@ -100,8 +77,7 @@ export function registerAdamKernel(): void {
 
 /**
  * tf.train.adam with each variable's update as one LabAdamUpdate kernel
- * where the backend has it, or that kernel's arithmetic written in place
- * (`updatedInPlace`). Its state (the moments, the step count) and its
+ * where the backend has it. Its state (the moments, the step count) and its
  * saved weights are AdamOptimizer's, so a checkpoint written by one loads
  * into the other.
  */
@@ -135,7 +111,6 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         self.accumulatedSecondMoment[i] ??= {originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false))};
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i].variable, v = self.accumulatedSecondMoment[i].variable;
-        if (updatedInPlace(value, m, v, gradient, step)) return;
         const [newValue, newM, newV] = tf.engine().runKernel(
             ADAM_UPDATE, {value, m, v, g: gradient}, step as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(newM);

@@ -15,6 +15,7 @@ import {parseArgs} from 'node:util';
 
 import * as tf from '@tensorflow/tfjs';
 
+import {thisCpu} from '../lib/bench/machine';
 import {initEngine} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
 import {lastJsonLine} from '../lib/bench/child-output';
@@ -79,7 +80,7 @@ function main(): void {
     });
   }
   const report = [
-    `Forward convolution, wasm (XNNPACK) against PyTorch, best of ${REPEATS}, ${os.cpus()[0].model}, ` +
+    `Forward convolution, wasm (XNNPACK) against PyTorch, best of ${REPEATS}, ${thisCpu()}, ` +
         `${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
     '',
     '| convolution (NHWC) | threads | wasm GFLOP/s | PyTorch GFLOP/s | wasm time / PyTorch time |',

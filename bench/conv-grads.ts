@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import {withFilterGradientRoute} from '../packages/tfjs-backend-wasm-train/src/kernels/conv-grads';
 import {withDepthwiseInputRoute} from '../packages/tfjs-backend-wasm-train/src/kernels/depthwise-grads';
 import {withPlainSimd} from '../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
+import {thisCpu} from '../lib/bench/machine';
 import {torchVersion} from '../lib/bench/speed';
 import {THREADS_ENV, initEngine} from '../lib/engine';
 import {median, writeFileAtomic} from '../lib/results';
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
   const fmt = (v: number) => v.toFixed(2);
   const lines = [
     `Convolution kernels one at a time, batch 64, median of ${repeats} rounds of ${calls} calls; ${engine.device}, ` +
-        `${threads} thread${threads === 1 ? '' : 's'}; ${rows[0]?.torch.peer ?? 'no shapes'}, measured after each shape; ${os.cpus()[0].model}, ${os.cpus().length} cores, ` +
+        `${threads} thread${threads === 1 ? '' : 's'}; ${rows[0]?.torch.peer ?? 'no shapes'}, measured after each shape; ${thisCpu()}, ${os.cpus().length} cores, ` +
         `${new Date().toISOString().slice(0, 10)}`,
     '',
     '| convolution | forward ms (PyTorch) | dx ms (PyTorch) | dW ms (PyTorch) | dW by taps | dW as a convolution | plain SIMD: dx, dW | ' +

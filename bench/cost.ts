@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
+import {thisCpu} from '../lib/bench/machine';
 import {COST_CACHE} from '../lib/models/costs';
 import {REGISTRY} from '../lib/models';
 import {writeFileAtomic} from '../lib/results';
@@ -67,7 +68,7 @@ const rows: Row[] = COMMANDS.map(([args, target, start]) => {
           peakRssMB: Math.max(...runs.map(r => r.peakRssMB)), target};
 });
 
-const report = {date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version,
+const report = {date: new Date().toISOString(), cpus: os.cpus().length, cpu: thisCpu(), node: process.version,
                 repeat: REPEAT, rows};
 const out = path.join(REPO_ROOT, 'bench', 'results', 'cost.json');
 fs.mkdirSync(path.dirname(out), {recursive: true});

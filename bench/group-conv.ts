@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {parseArgs} from 'node:util';
 
+import {thisCpu} from '../lib/bench/machine';
 import {MEASURED_ROUTES, timeGroupConvRoutes} from '../lib/bench/grouped-conv-routes';
 import {torchVersion} from '../lib/bench/speed';
 import {THREADS_ENV, initEngine} from '../lib/engine';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const lines = [
     `Grouped 3x3 convolution, one training step (forward + input and kernel gradients), batch ${batch}, ${size}x${size}x${channels}, ` +
         `median of ${repeats}; ${engine.device}, ${threads} thread${threads === 1 ? '' : 's'}; ${torch.peer}; ` +
-        `${os.cpus()[0].model}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
+        `${thisCpu()}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
     '',
     `| groups | MACs | ${MEASURED_ROUTES.map(r => `${r} ms`).join(' | ')} | 'auto' | PyTorch ms | 'auto' vs PyTorch |`,
     `|---:|---:|${MEASURED_ROUTES.map(() => '---:').join('|')}|---|---:|---:|`,

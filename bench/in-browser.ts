@@ -21,6 +21,7 @@ import {parseArgs} from 'node:util';
 
 import {chromium} from 'playwright-core';
 
+import {thisCpu} from '../lib/bench/machine';
 import {serveFolder, writeFixtureProject} from '../lib/bench/wasm-train-fixture';
 import {THREADS_ENV, initEngine, quietTfjs} from '../lib/engine';
 import {writeFileAtomic} from '../lib/results';
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
   }
-  const when = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.versions.node}, ${browser.version()}, ${new Date().toISOString().slice(0, 10)}`;
+  const when = `${thisCpu()}, ${os.cpus().length} cores, Node ${process.versions.node}, ${browser.version()}, ${new Date().toISOString().slice(0, 10)}`;
   writeFileAtomic(values.out!, JSON.stringify({rows, when}, null, 1) + '\n');
   const table = ['| work | where | seconds | images/s |', '|---|---|---:|---:|',
                  ...rows.map(r => `| ${r.work} | ${r.where} | ${r.seconds.toFixed(1)} | ${r.imagesPerSecond.toFixed(0)} |`)];

@@ -29,7 +29,10 @@ class LabReporter extends Mocha.reporters.Spec {
       if (timesFile) {
         const rows = [...secondsByFile].sort((a, b) => b[1] - a[1])
             .map(([file, seconds]) => ({file, seconds: Math.round(seconds * 10) / 10}));
-        fs.writeFileSync(timesFile, JSON.stringify(rows, null, 1) + '\n');
+        // Written whole or not at all: a run killed while writing leaves the previous file.
+        const partial = `${timesFile}.${process.pid}.tmp`;
+        fs.writeFileSync(partial, JSON.stringify(rows, null, 1) + '\n');
+        fs.renameSync(partial, timesFile);
       }
     });
   }

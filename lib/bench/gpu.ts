@@ -24,6 +24,7 @@ import {AdapterProbe, MAX_WASM_THREADS, initEngine, probeAdapter, vulkanDrivers,
 import {writeFileAtomic} from '../results/atomic';
 import {REPO_ROOT} from '../root';
 import {LAB_GRADIENT_CASES, modelGradients, normwiseError} from './gradients';
+import {thisCpu} from './machine';
 import {withPlainCpuFilterGradient} from './plain-filter-gradient';
 import {BENCH_NETS} from './nets';
 import {SpeedRow, SpeedSettings, measureOurs, measureOursInChild, measurePeer, torchVersion} from './speed';
@@ -90,7 +91,7 @@ function nvidiaSmi(): string | null {
 function machineFacts(python: string): MachineFacts {
   const loader = vulkanLoader();
   return {
-    date: new Date().toISOString(), cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
+    date: new Date().toISOString(), cpu: thisCpu(), cores: os.cpus().length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node, tfjs: tf.version.tfjs,
     dawn: `webgpu ${packageVersion('webgpu')}`,
     vulkanLoader: loader ? fs.realpathSync(loader) : null,

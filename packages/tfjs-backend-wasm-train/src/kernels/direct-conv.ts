@@ -21,6 +21,7 @@ import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-po
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {GeneratedModule, SimdKernels, heapFloats, memoryOf, simdKernels, withScratch} from '../wasm/simd-kernels';
+import {winogradConvolution, winogradPays} from './winograd-conv';
 import {DirectConvShape, channelBlocks, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
@@ -92,6 +93,12 @@ export function directConvolution(backend: BackendWasm, x: tf.TensorInfo, filter
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
          filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, padInfo: {top, left}} = info;
   if (bias != null && tf.util.sizeFromShape(bias.shape) !== Co) return null;
+  if (winogradPays(info)) {
+    const out = backend.makeOutput([N, OH, OW, Co], 'float32');
+    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    if (winogradConvolution(backend, kernels, x, at(filter), bias != null ? at(bias) : null, info, activation, out)) return out;
+    backend.disposeData(out.dataId);
+  }
   const {Hp, Wp} = paddedSize({OH, OW, KH, KW, sh, sw});
   const shape = withFrame({Hp, Wp, Ci, OH, OW, Co, KH, KW, sh, sw, activation}, {N, H, W, top, left});
   const module = modules.moduleFor(backend, kernels, shape);

@@ -199,6 +199,16 @@ export function runGeneratedByImages(backend: BackendWasm, kernels: SimdKernels,
                             (n0, count) => [from + n0 * fromImage, ...middle, to + n0 * toImage, count]);
 }
 
+/**
+ * At most how many ranges `runGeneratedByImageRanges` splits images into
+ * on `backend`: a kernel that needs scratch per range (the Winograd
+ * convolution's) allocates this many.
+ */
+export function imageRangesAtMost(backend: BackendWasm): number {
+  const shared = kernelPoolFor(backend);
+  return shared == null ? 1 : (shared.helpers + 1) * RANGES_PER_THREAD;
+}
+
 /** As runGeneratedByImages, with each range's arguments from `argsOf(first image, count)`. */
 export function runGeneratedByImageRanges(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string, N: number,
                                           multiplyAdds: number, slower: number, argsOf: (n0: number, count: number) => number[]): void {

@@ -9,12 +9,14 @@
  * xnnpack`), XNNPACK's only below a raised floor of output channels
  * (`--against floor16`: the narrow 4- and 8-channel tiles against XNNPACK),
  * or the filter gradient's routes before its generated kernel (`--against
- * taps`: products per tap, XNNPACK's convolution). Each round times
+ * taps`: products per tap, XNNPACK's convolution), or the direct
+ * convolution where Winograd's runs (`--against direct`: 3x3 stride-1
+ * convolutions of 16 or more channels, kernels/winograd-conv.ts). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -26,8 +28,9 @@ import {benchNetNamed, inAlternatedRounds, trainingStep} from '../lib/bench/trai
 import {median} from '../lib/results/stats';
 import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {withoutDirectFilterGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
+import {withoutWinograd} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -41,6 +44,7 @@ const {values} = parseArgs({options: {
 async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T> {
   if (against === 'xnnpack') return withoutDirectConvolution(body);
   if (against === 'taps') return withoutDirectFilterGradient(body);
+  if (against === 'direct') return withoutWinograd(body);
   setDirectConvolutionFloor(16);
   try {
     return await body();
@@ -56,7 +60,8 @@ async function main(): Promise<void> {
   const steps = positiveInteger('steps', values.steps!);
   const engine = await initEngine('wasm');
   const other = {xnnpack: 'XNNPACK\'s convolutions', floor16: 'XNNPACK\'s below 16 output channels',
-                 taps: 'the filter gradient\'s routes before the generated one (per-tap products, XNNPACK)'}[against];
+                 taps: 'the filter gradient\'s routes before the generated one (per-tap products, XNNPACK)',
+                 direct: 'the direct convolution where Winograd\'s runs'}[against];
   console.log(`the generated ${against === 'taps' ? 'filter gradient' : 'convolution'} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);

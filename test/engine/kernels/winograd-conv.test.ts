@@ -1,0 +1,149 @@
+/**
+ * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3)
+ * (packages/tfjs-backend-wasm-train/src/kernels/winograd-conv.ts): the
+ * forward pass (bias, ReLU) and the input gradient's stride-1 convolution
+ * against the cpu backend, with fused multiply-add, with plain SIMD, on
+ * the direct convolution (the route switched off); where the route takes
+ * a convolution; and its filter transform against G g G^T computed here.
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {initEngine} from '../../../lib/engine';
+import {wave} from '../../../lib/bench/gradients';
+import {
+  compiledWinogradGeometries, winogradPays, withoutWinograd,
+} from '../../../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
+import {
+  compileKernelsNow, memoryOf, simdKernels, withPlainSimd, withScratch,
+} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
+import {transformedFilterFloats, winogradModuleText} from '../../../packages/tfjs-backend-wasm-train/src/wasm/sources/winograd';
+import {relativeError} from '../../helpers/gradients';
+
+interface Case {
+  batch: number; size: [number, number]; inChannels: number; outChannels: number;
+  padding: 'same' | 'valid'; bias: boolean; activation: 'linear' | 'relu';
+}
+
+const CASES: Case[] = [
+  // Odd rows and columns (the last tiles hold one output row or column), a block of 16 and a tail of 4, bias and ReLU.
+  {batch: 2, size: [7, 9], inChannels: 16, outChannels: 20, padding: 'same', bias: true, activation: 'relu'},
+  // Even sizes, whole blocks; 'valid' (the frame is the image, nothing padded but the tiles' last row and column).
+  {batch: 2, size: [8, 8], inChannels: 32, outChannels: 32, padding: 'same', bias: false, activation: 'linear'},
+  {batch: 2, size: [9, 6], inChannels: 20, outChannels: 24, padding: 'valid', bias: true, activation: 'linear'},
+  // Tails of 12 (three 4-tile products) and 8, one tile an image and a remainder of tiles.
+  {batch: 3, size: [5, 5], inChannels: 16, outChannels: 28, padding: 'same', bias: true, activation: 'relu'},
+  {batch: 2, size: [2, 3], inChannels: 16, outChannels: 40, padding: 'same', bias: false, activation: 'linear'},
+  // Wide channels, as the spectrum's last stage.
+  {batch: 2, size: [4, 4], inChannels: 128, outChannels: 128, padding: 'same', bias: true, activation: 'linear'},
+];
+
+function describeCase(c: Case): string {
+  return `${c.batch}x${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}, 3x3, ${c.padding}` +
+         `${c.bias ? ', bias' : ''}${c.activation === 'relu' ? ', ReLU' : ''}`;
+}
+
+/** The fused forward pass, and the gradients of a probe-weighted sum of the linear convolution. */
+async function outputsOn(backend: string, c: Case): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = wave([c.batch, ...c.size, c.inChannels], 1) as tf.Tensor4D;
+    const w = wave([3, 3, c.inChannels, c.outChannels], 2) as tf.Tensor4D;
+    const b = c.bias ? wave([c.outChannels], 3) as tf.Tensor1D : undefined;
+    const y = tf.fused.conv2d({x, filter: w, strides: 1, pad: c.padding, bias: b, activation: c.activation});
+    const loss = (xx: tf.Tensor, ww: tf.Tensor) => {
+      const z = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, c.padding);
+      return z.mul(wave(z.shape, 4)).sum() as tf.Scalar;
+    };
+    const [dx, dw] = tf.grads(loss)([x, w]);
+    return [y, dx, dw].map(t => Float32Array.from(t.dataSync()));
+  });
+}
+
+/** Whether the route compiled a geometry of `inChannels` -> `outChannels` channels on images of `size` (forward or input gradient). */
+function compiledFor(size: [number, number], inChannels: number, outChannels: number): boolean {
+  return compiledWinogradGeometries().some(key => {
+    const s = JSON.parse(key) as {H: number; W: number; Ci: number; Co: number};
+    return s.H === size[0] && s.W === size[1] && s.Ci === inChannels && s.Co === outChannels;
+  });
+}
+
+describe('Winograd\'s 3x3 convolution', function () {
+  this.timeout(120_000);
+  before(async () => { await initEngine('wasm'); });
+  after(async () => { await tf.setBackend('wasm'); });
+
+  for (const c of CASES) {
+    it(`${describeCase(c)}: output and gradients equal cpu's`, async () => {
+      const reference = await outputsOn('cpu', c);
+      const runs: Array<[string, () => Promise<Float32Array[]>]> = [
+        ['wasm', () => outputsOn('wasm', c)],
+        ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => outputsOn('wasm', c))],
+        ['wasm with the direct convolution', () => withoutWinograd(() => outputsOn('wasm', c))],
+      ];
+      for (const [where, run] of runs) {
+        const ours = await run();
+        ['output', 'input gradient', 'filter gradient'].forEach((what, i) =>
+            assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what} on ${where}: ${relativeError(ours[i], reference[i])}`));
+      }
+      assert.ok(compiledFor(c.size, c.inChannels, c.outChannels), 'the forward pass ran on Winograd\'s route');
+      if (c.padding === 'same') assert.ok(compiledFor(c.size, c.outChannels, c.inChannels), 'the input gradient ran on it');
+    });
+  }
+
+  it('takes 3x3 stride-1 convolutions of 16 or more channels each way in multiples of 4, and no others', async () => {
+    const info = (ci: number, co: number, filter = 3, stride = 1, dilation = 1) =>
+        tf.backend_util.computeConv2DInfo([2, 8, 8, ci], [filter, filter, ci, co], stride, dilation, 'same');
+    assert.equal(winogradPays(info(16, 16)), true);
+    assert.equal(winogradPays(info(20, 64)), true);
+    assert.equal(winogradPays(info(12, 16)), false, 'fewer than 16 inputs');
+    assert.equal(winogradPays(info(16, 8)), false, 'fewer than 16 outputs');
+    assert.equal(winogradPays(info(18, 16)), false, 'inputs not a multiple of 4');
+    assert.equal(winogradPays(info(16, 16, 5)), false, '5x5');
+    assert.equal(winogradPays(info(16, 16, 3, 2)), false, 'stride 2');
+    assert.equal(winogradPays(info(16, 16, 3, 1, 2)), false, 'dilated');
+    await withoutWinograd(() => assert.equal(winogradPays(info(16, 16)), false, 'switched off'));
+    // A stride-2 convolution still equals cpu's, on the direct kernel, and compiles no Winograd geometry.
+    const before = compiledWinogradGeometries().length;
+    const strided = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => Float32Array.from(tf.conv2d(wave([1, 9, 9, 16], 1) as tf.Tensor4D, wave([3, 3, 16, 16], 2) as tf.Tensor4D, 2, 'same').dataSync()));
+    };
+    assert.ok(relativeError(await strided('wasm'), await strided('cpu')) < 1e-5);
+    assert.equal(compiledWinogradGeometries().length, before);
+  });
+
+  it('transforms the filter to G g G^T, packed by blocks of 16 output channels', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as Parameters<typeof simdKernels>[0];
+    const Ci = 4, Co = 20;
+    const module = compileKernelsNow(backend, 'winograd-test.wat', memory =>
+        winogradModuleText({H: 4, W: 4, Ci, top: 1, left: 1, OH: 4, OW: 4, Co, activation: 'linear'}, memory));
+    assert.ok(module != null, 'the module compiled');
+    const filter = Float32Array.from({length: 9 * Ci * Co}, (_, i) => Math.sin(i + 1));
+    const floats = transformedFilterFloats(Ci, Co);
+    const transformed = withScratch(backend, (filter.length + floats) * 4, at => {
+      new Float32Array(memoryOf(backend)!.buffer, at, filter.length).set(filter);
+      (module.exports['transformFilter'] as (w: number, u: number) => void)(at, at + filter.length * 4);
+      return Float32Array.from(new Float32Array(memoryOf(backend)!.buffer, at + filter.length * 4, floats));
+    });
+    const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+    let worst = 0;
+    for (let ci = 0; ci < Ci; ci++) {
+      for (let co = 0; co < Co; co++) {
+        const g = (kh: number, kw: number) => filter[((kh * 3 + kw) * Ci + ci) * Co + co];
+        const co0 = co < 16 ? 0 : 16, width = co < 16 ? 16 : Co - 16;
+        for (let i = 0; i < 4; i++) {
+          for (let j = 0; j < 4; j++) {
+            let u = 0;
+            for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) u += G[i][kh] * g(kh, kw) * G[j][kw];
+            const packed = transformed[co0 * 16 * Ci + ((i * 4 + j) * Ci + ci) * width + (co - co0)];
+            worst = Math.max(worst, Math.abs(packed - u));
+          }
+        }
+      }
+    }
+    assert.ok(worst < 1e-6, `the packed transform is off by ${worst}`);
+  });
+});

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../../../lib/engine';
 import {wave} from '../../../lib/bench/gradients';
 import {
-  compiledWinogradGeometries, winogradPays, withoutWinograd,
+  compiledWinogradFilterGradGeometries, compiledWinogradGeometries, winogradFilterGradientPays, winogradPays, withoutWinograd,
 } from '../../../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {
   compileKernelsNow, memoryOf, simdKernels, withPlainSimd, withScratch,
@@ -35,6 +35,9 @@ const CASES: Case[] = [
   // Tails of 12 (three 4-tile products) and 8, one tile an image and a remainder of tiles.
   {batch: 3, size: [5, 5], inChannels: 16, outChannels: 28, padding: 'same', bias: true, activation: 'relu'},
   {batch: 2, size: [2, 3], inChannels: 16, outChannels: 40, padding: 'same', bias: false, activation: 'linear'},
+  // Narrow: 8 -> 12 (a tail block of 12 on its own); the filter gradient's route with odd sizes and 'valid'.
+  {batch: 2, size: [6, 7], inChannels: 8, outChannels: 12, padding: 'same', bias: true, activation: 'relu'},
+  {batch: 3, size: [7, 5], inChannels: 32, outChannels: 40, padding: 'valid', bias: false, activation: 'linear'},
   // Wide channels, as the spectrum's last stage.
   {batch: 2, size: [4, 4], inChannels: 128, outChannels: 128, padding: 'same', bias: true, activation: 'linear'},
 ];
@@ -89,17 +92,32 @@ describe('Winograd\'s 3x3 convolution', function () {
       }
       assert.ok(compiledFor(c.size, c.inChannels, c.outChannels), 'the forward pass ran on Winograd\'s route');
       if (c.padding === 'same') assert.ok(compiledFor(c.size, c.outChannels, c.inChannels), 'the input gradient ran on it');
+      const filterGradient = compiledWinogradFilterGradGeometries().some(key => {
+        const s = JSON.parse(key) as {H: number; W: number; Ci: number; Co: number; N: number};
+        return s.H === c.size[0] && s.W === c.size[1] && s.Ci === c.inChannels && s.Co === c.outChannels && s.N === c.batch;
+      });
+      assert.equal(filterGradient, c.inChannels >= 32 && c.outChannels >= 32 && c.outChannels % 8 === 0,
+                   'the filter gradient ran on Winograd\'s route where it pays');
     });
   }
 
-  it('takes 3x3 stride-1 convolutions of 16 or more channels each way in multiples of 4, and no others', async () => {
+  it('takes 3x3 stride-1 convolutions of 8 or more channels each way in multiples of 4, and no others', async () => {
     const info = (ci: number, co: number, filter = 3, stride = 1, dilation = 1) =>
         tf.backend_util.computeConv2DInfo([2, 8, 8, ci], [filter, filter, ci, co], stride, dilation, 'same');
     assert.equal(winogradPays(info(16, 16)), true);
     assert.equal(winogradPays(info(20, 64)), true);
-    assert.equal(winogradPays(info(12, 16)), false, 'fewer than 16 inputs');
-    assert.equal(winogradPays(info(16, 8)), false, 'fewer than 16 outputs');
+    assert.equal(winogradPays(info(8, 12)), true);
+    assert.equal(winogradPays(info(4, 16)), false, 'fewer than 8 inputs');
+    assert.equal(winogradPays(info(16, 4)), false, 'fewer than 8 outputs');
     assert.equal(winogradPays(info(18, 16)), false, 'inputs not a multiple of 4');
+    assert.equal(winogradPays(info(16, 18)), false, 'outputs not a multiple of 4');
+    // The filter gradient: 32 or more channels each way, outputs in multiples of 8.
+    assert.equal(winogradFilterGradientPays(info(32, 32)), true);
+    assert.equal(winogradFilterGradientPays(info(128, 48)), true);
+    assert.equal(winogradFilterGradientPays(info(16, 32)), false, 'fewer than 32 inputs');
+    assert.equal(winogradFilterGradientPays(info(32, 16)), false, 'fewer than 32 outputs');
+    assert.equal(winogradFilterGradientPays(info(32, 36)), false, 'outputs not a multiple of 8');
+    assert.equal(winogradFilterGradientPays(info(32, 32, 3, 2)), false, 'stride 2');
     assert.equal(winogradPays(info(16, 16, 5)), false, '5x5');
     assert.equal(winogradPays(info(16, 16, 3, 2)), false, 'stride 2');
     assert.equal(winogradPays(info(16, 16, 3, 1, 2)), false, 'dilated');

@@ -34,6 +34,7 @@ import {kernelPoolFor, runInputGradientByImages, runTransposedProducts} from '..
 import {SimdKernels, simdKernels} from '../wasm/simd-kernels';
 import {directConvolution, directConvolutionRuns} from './direct-conv';
 import {directFilterGradient, directFilterGradientRuns} from './direct-filter-grad';
+import {winogradFilterGradient, winogradFilterGradientPays} from './winograd-conv';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
 import {ExplicitPadding, PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
@@ -213,6 +214,10 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     return reshaped(dw, filterShape);
   }
   const kernels = simdKernels(backend);
+  if (kernels != null && forcedFilterRoute == null && directFilterGradientRuns(backend, info) && winogradFilterGradientPays(info)) {
+    const dw = winogradFilterGradient(backend, kernels, x, dy, info);
+    if (dw != null) return dw;
+  }
   if (kernels != null && forcedFilterRoute == null && directFilterGradientRuns(backend, info)) {
     const dw = directFilterGradient(backend, kernels, x, dy, info, filterShape);
     if (dw != null) return dw;

@@ -3,7 +3,9 @@
  * 16 multiplies for each 2x2 block of outputs and channel pair where the
  * direct convolution does 36. The forward pass and the input gradient's
  * stride-1 convolution (input-grad-phases.ts calls Conv2D) take it through
- * `directConvolution` (direct-conv.ts) wherever `winogradPays`.
+ * `directConvolution` (direct-conv.ts) wherever `winogradPays`; the filter
+ * gradient (wasm/sources/winograd-filter-grad.ts) through conv-grads.ts
+ * wherever `winogradFilterGradientPays`.
  *
  * Why: on 128-bit WebAssembly SIMD the generated direct convolution runs
  * at 25-30 GFLOP/s, about half of what PyTorch's oneDNN reaches with
@@ -13,11 +15,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {imageRangesAtMost, runGeneratedByImageRanges} from '../wasm/kernel-pool';
+import {ProductsCall, imageRangesAtMost, runGeneratedByImageRanges, runTransposedProducts} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {SimdKernels, withScratch} from '../wasm/simd-kernels';
 import {WinogradShape, transformedFilterFloats, winogradGeometry, winogradModuleText} from '../wasm/sources/winograd';
+import {
+  WinogradFilterGradShape, winogradFilterGradModuleText, winogradGradientPlanes,
+} from '../wasm/sources/winograd-filter-grad';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 
@@ -39,8 +44,11 @@ export function compiledWinogradGeometries(): string[] {
 /**
  * Where Winograd's route takes a convolution: 3x3, stride 1, no dilation,
  * input and output channels in multiples of 4 and at least
- * `MIN_CHANNELS` of each (below, the transforms' passes over memory cost
- * more than the multiplies they save).
+ * `MIN_CHANNELS` of each. Per call against the direct kernel (batch 64,
+ * one thread, median of 21, 2026-12-06, ms): [14, 14, 8] -> 8 0.29
+ * against 0.38, [14, 14, 8] -> 16 0.46 against 0.64, [7, 7, 16] -> 16
+ * 0.26 against 0.38, [14, 14, 32] -> 32 3.3 against 5.5, [4, 4, 128] ->
+ * 128 3.2 against 6.1; [14, 14, 4] -> 8 level (0.2-0.4 both).
  */
 export function winogradPays(info: tf.backend_util.Conv2DInfo): boolean {
   return !winogradRoute.isOff && info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
@@ -48,7 +56,7 @@ export function winogradPays(info: tf.backend_util.Conv2DInfo): boolean {
       info.inChannels >= MIN_CHANNELS && info.outChannels >= MIN_CHANNELS;
 }
 
-const MIN_CHANNELS = 16;
+const MIN_CHANNELS = 8;
 
 /**
  * x [N, H, W, Ci] convolved with the filter [3, 3, Ci, Co] at `filterAt`
@@ -79,4 +87,67 @@ export function winogradConvolution(backend: BackendWasm, kernels: SimdKernels, 
     }, false);
   });
   return true;
+}
+
+const gradientModules = new GeneratedModules<WinogradFilterGradShape>('winograd-filter-grad', winogradFilterGradModuleText,
+                                                                     'the direct filter gradient');
+
+/** The filter gradients' geometries compiled so far in this process (tests check the route ran). */
+export function compiledWinogradFilterGradGeometries(): string[] {
+  return gradientModules.geometries();
+}
+
+/**
+ * Where the filter gradient takes Winograd's route: as `winogradPays`,
+ * with output channels in multiples of 8 (`transposedProducts`' tiles)
+ * and 32 or more channels each way. Its products run on
+ * `transposedProducts`, slower a multiply-add than the generated direct
+ * filter gradient, so it wins only where there are many channels (per call,
+ * as for MIN_CHANNELS: [4, 4, 128] -> 128 5.1 against 8.4 ms,
+ * [16, 16, 48] -> 48 13.3 against 22, [14, 14, 32] -> 32 5.5 against 6.0)
+ * and lost with 16 ([14, 14, 16] -> 16 1.5 against 1.2, [7, 7, 8] -> 16
+ * 0.37 against 0.17).
+ */
+export function winogradFilterGradientPays(info: tf.backend_util.Conv2DInfo): boolean {
+  return winogradPays(info) && info.outChannels % 8 === 0 && info.inChannels >= MIN_FILTER_GRADIENT_CHANNELS &&
+      info.outChannels >= MIN_FILTER_GRADIENT_CHANNELS;
+}
+
+const MIN_FILTER_GRADIENT_CHANNELS = 32;
+
+/**
+ * dW [3, 3, Ci, Co] of the convolution `info` describes, from x and dy;
+ * null where the geometry did not compile (the caller takes another route).
+ * Every image's tiles are transformed (split by images over the kernel
+ * pool), the 16 positions' products run as `transposedProducts` (split
+ * over the pool as the 1x1 filter gradients' are), and the sums go back
+ * to dW on the calling thread. Each sum runs in one order on one thread:
+ * the result does not depend on the threads.
+ */
+export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
+                                       info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
+         padInfo: {top, left}} = info;
+  const shape: WinogradFilterGradShape = {H, W, Ci, top, left, OH, OW, Co, N};
+  const module = gradientModules.moduleFor(backend, kernels, shape);
+  if (module == null) return null;
+  const geometry = winogradGeometry(shape);
+  const {vBytes, zBytes} = winogradGradientPlanes(shape);
+  const sumsBytes = 16 * Ci * Co * F32, slots = imageRangesAtMost(backend);
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  const dw = backend.makeOutput([3, 3, Ci, Co], 'float32');
+  // The transforms' work in multiply-adds' worth (a few additions a value), for the pool's threshold.
+  const transformWork = N * geometry.tiles * 16 * (Ci + Co);
+  withScratch(backend, vBytes + zBytes + sumsBytes + slots * geometry.xpBytes, scratch => {
+    const V = scratch, Z = V + vBytes, sums = Z + zBytes, xp = sums + sumsBytes;
+    let range = 0;
+    runGeneratedByImageRanges(backend, kernels, module, 'transforms', N, transformWork, 8, (n0, count) =>
+        [at(x), xp + (range++) * geometry.xpBytes, at(dy), V, Z, n0, count]);
+    const rows = N * geometry.tiles, planeV = vBytes / 16, planeZ = zBytes / 16;
+    const calls: ProductsCall[] = Array.from({length: 16}, (_, pos) =>
+        [V + pos * planeV, Z + pos * planeZ, sums + pos * Ci * Co * F32, rows, Ci, Co] as const);
+    runTransposedProducts(backend, kernels, calls);
+    (module.exports['filterFromSums'] as (sums: number, dw: number) => void)(sums, at(dw));
+  }, false);
+  return dw;
 }

@@ -78,10 +78,14 @@ function inputCombinations(d: string[]): string[] {
   return [fsub(d[0], d[2]), fadd(d[1], d[2]), fsub(d[2], d[1]), fsub(d[1], d[3])];
 }
 
-/** Every tile's patch transformed, 4 channels a step: V[pos][tile][ci]. Params $xp, $V. */
-function inputTransform(s: WinogradShape): string {
+/**
+ * Every tile's patch transformed, 4 channels a step: V[pos][tile][ci], each
+ * position's plane `planeTiles` tiles long (one image's, or, for the filter
+ * gradient, the batch's). Params $xp, $V (the image's first tile).
+ */
+export function inputTransform(s: Omit<WinogradShape, 'activation'>, planeTiles: number): string {
   const g = winogradGeometry(s);
-  const pixel = s.Ci * F32, planeV = g.tiles * s.Ci * F32;
+  const pixel = s.Ci * F32, planeV = planeTiles * s.Ci * F32;
   const rows = Array.from({length: 4}, (_, r) => {
     const loads = Array.from({length: 4}, (_, c) => `(v128.load offset=${(r * g.Wp + c) * pixel} (local.get $p))`);
     return inputCombinations(loads).map((e, j) => `(local.set $e${r}_${j} ${e})`).join(' ');
@@ -242,6 +246,16 @@ function filterTransform(s: WinogradShape): string {
 )`;
 }
 
+/** `$pad(x, xp)`: one image into zeros with its padding, in the tiles' frame. */
+export function paddingFunction(s: Omit<WinogradShape, 'activation'>): string {
+  const g = winogradGeometry(s);
+  const frame = {Hp: g.Hp, Wp: g.Wp, Ci: s.Ci, frame: {H: s.H, W: s.W, top: s.top, left: s.left}};
+  return `(func $pad (param $x i32) (param $xp i32)
+  (local $n i32) (local $r i32) (local $from i32) (local $to i32)
+  ${imagePadding(frame, g.xpBytes)}
+)`;
+}
+
 /**
  * The module: `transformFilter(w, U)`, and `forward(x, scratch, U, bias, y,
  * N)` over N images [H, W, Ci] -> [OH, OW, Co], with one image's scratch
@@ -253,14 +267,10 @@ export function winogradModuleText(s: WinogradShape, memoryImport: string): stri
   }
   const g = winogradGeometry(s);
   const imageX = s.H * s.W * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
-  const frame = {Hp: g.Hp, Wp: g.Wp, Ci: s.Ci, frame: {H: s.H, W: s.W, top: s.top, left: s.left}};
   return `(module
 (import "env" "memory" ${memoryImport})
-(func $pad (param $x i32) (param $xp i32)
-  (local $n i32) (local $r i32) (local $from i32) (local $to i32)
-  ${imagePadding(frame, g.xpBytes)}
-)
-${inputTransform(s)}
+${paddingFunction(s)}
+${inputTransform(s, g.tiles)}
 ${products(s)}
 ${outputTransform(s)}
 ${filterTransform(s)}

@@ -1,0 +1,135 @@
+/**
+ * The filter gradient of a 3x3 stride-1 convolution by Winograd's
+ * F(2x2, 3x3) (the forward pass: winograd.ts), as WebAssembly text
+ * generated for one geometry and batch.
+ *
+ * The forward pass is bilinear in the filter g and a tile's patch d,
+ * Y = A^T [ (G g G^T) (.) (B^T d B) ] A, so the gradient of g is
+ *   dg = G^T [ sum over tiles of (A dy A^T) (.) (B^T d B) ] G
+ * where dy is the tile's 2x2 block of the output's gradient. The sum over
+ * every tile of the batch is, for each of the 16 positions, a product
+ * V[pos]^T Z[pos] of [tiles, Ci] and [tiles, Co]: the 1x1 filter
+ * gradient's `transposedProducts`, 16 multiplies for each tile and channel
+ * pair where the direct gradient does 36. This module transforms (per
+ * image, `transforms`) and gathers the sums back into dW
+ * (`filterFromSums`); kernels/winograd-conv.ts runs the products between.
+ */
+import {countUp} from './loops';
+import {WinogradShape, inputTransform, paddingFunction, winogradGeometry} from './winograd';
+
+/** A Winograd filter gradient's geometry: the convolution's, and the batch (the planes hold every image's tiles). */
+export type WinogradFilterGradShape = Omit<WinogradShape, 'activation'> & {N: number};
+
+const F32 = 4;
+const int = (v: number) => `(i32.const ${v})`;
+const get = (name: string) => `(local.get $${name})`;
+const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
+const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+const fadd = (a: string, b: string) => `(f32x4.add ${a} ${b})`;
+const fsub = (a: string, b: string) => `(f32x4.sub ${a} ${b})`;
+const v = (name: string) => `(local.get $${name})`;
+const ZERO = '(v128.const f32x4 0 0 0 0)';
+
+/** A's rows applied to two values: d0, d0 + d1, d0 - d1, -d1. */
+function gradientCombinations(d: string[]): string[] {
+  return [d[0], fadd(d[0], d[1]), fsub(d[0], d[1]), `(f32x4.neg ${d[1]})`];
+}
+
+/**
+ * Every tile's 2x2 block of dy to Z[pos][tile][co] = (A dy A^T)[pos], 4
+ * channels a step; a block's row or column past the output (odd OH or
+ * OW) reads as zeros. Params $dy (the image), $Z (its first tile).
+ */
+function gradientTransform(s: WinogradFilterGradShape): string {
+  const g = winogradGeometry(s);
+  const pixel = s.Co * F32, planeZ = s.N * g.tiles * s.Co * F32;
+  const inRow = `(i32.lt_u ${add(mul(get('ty'), int(2)), int(1))} ${int(s.OH)})`;
+  const inColumn = `(i32.lt_u ${add(mul(get('tx'), int(2)), int(1))} ${int(s.OW)})`;
+  const load = (a: number, b: number) => {
+    const value = `(v128.load offset=${(a * s.OW + b) * pixel} (local.get $p))`;
+    const conditions = [a === 1 && s.OH % 2 === 1 ? inRow : null, b === 1 && s.OW % 2 === 1 ? inColumn : null].filter(c => c != null);
+    if (conditions.length === 0) return value;
+    const condition = conditions.length === 1 ? conditions[0]! : `(i32.and ${conditions[0]} ${conditions[1]})`;
+    return `(if (result v128) ${condition} (then ${value}) (else ${ZERO}))`;
+  };
+  const rows = [0, 1].map(a =>
+    gradientCombinations([load(a, 0), load(a, 1)]).map((value, j) => `(local.set $z${a}_${j} ${value})`).join(' ')).join('\n        ');
+  const stores = Array.from({length: 4}, (_, j) =>
+    gradientCombinations([v(`z0_${j}`), v(`z1_${j}`)]).map((value, i) =>
+      `(v128.store offset=${(i * 4 + j) * planeZ} (local.get $q) ${value})`).join(' ')).join('\n        ');
+  return `(func $gradientTransform (param $dy i32) (param $Z i32)
+  (local $ty i32) (local $tx i32) (local $c i32) (local $p i32) (local $q i32)
+  ${Array.from({length: 8}, (_, k) => `(local $z${Math.floor(k / 4)}_${k % 4} v128)`).join(' ')}
+  (local.set $q (local.get $Z))
+  ${countUp('$ty', int(0), int(g.TH), countUp('$tx', int(0), int(g.TW), `
+      (local.set $p ${add(get('dy'), mul(add(mul(get('ty'), int(2 * s.OW)), mul(get('tx'), int(2))), int(pixel)))})
+      ${countUp('$c', int(0), int(s.Co / 4), `
+        ${rows}
+        ${stores}
+        (local.set $p (i32.add (local.get $p) ${int(16)}))
+        (local.set $q (i32.add (local.get $q) ${int(16)}))`)}`))}
+)`;
+}
+
+/** G^T's rows applied to four values: m0 + (m1 + m2) / 2, (m1 - m2) / 2, (m1 + m2) / 2 + m3. */
+function sumCombinations(m: string[]): string[] {
+  const half = (value: string) => `(f32x4.mul ${value} (v128.const f32x4 0.5 0.5 0.5 0.5))`;
+  return [fadd(m[0], half(fadd(m[1], m[2]))), half(fsub(m[1], m[2])), fadd(half(fadd(m[1], m[2])), m[3])];
+}
+
+/** `filterFromSums(sums, dw)`: the 16 positions' sums [16][Ci][Co] to dW [3, 3, Ci, Co] = G^T sums G, 4 channels a step. */
+function filterFromSums(s: WinogradFilterGradShape): string {
+  const plane = s.Ci * s.Co * F32;
+  const rows = Array.from({length: 4}, (_, i) => {
+    const loads = Array.from({length: 4}, (_, j) => `(v128.load offset=${(i * 4 + j) * plane} (local.get $p))`);
+    return sumCombinations(loads).map((value, kw) => `(local.set $r${i}_${kw} ${value})`).join(' ');
+  }).join('\n    ');
+  const stores = Array.from({length: 3}, (_, kw) =>
+    sumCombinations([0, 1, 2, 3].map(i => v(`r${i}_${kw}`))).map((value, kh) =>
+      `(v128.store offset=${(kh * 3 + kw) * plane} (local.get $p2) ${value})`).join(' ')).join('\n    ');
+  return `(func (export "filterFromSums") (param $sums i32) (param $dw i32)
+  (local $k i32) (local $p i32) (local $p2 i32)
+  ${Array.from({length: 12}, (_, k) => `(local $r${Math.floor(k / 3)}_${k % 3} v128)`).join(' ')}
+  (local.set $p (local.get $sums))
+  (local.set $p2 (local.get $dw))
+  ${countUp('$k', int(0), int(s.Ci * s.Co / 4), `
+    ${rows}
+    ${stores}
+    (local.set $p (i32.add (local.get $p) ${int(16)}))
+    (local.set $p2 (i32.add (local.get $p2) ${int(16)}))`)}
+)`;
+}
+
+/** V's and Z's bytes: 16 planes of every image's tiles. */
+export function winogradGradientPlanes(s: WinogradFilterGradShape): {vBytes: number; zBytes: number} {
+  const {tiles} = winogradGeometry(s);
+  return {vBytes: 16 * s.N * tiles * s.Ci * F32, zBytes: 16 * s.N * tiles * s.Co * F32};
+}
+
+/**
+ * The module: `transforms(x, xp, dy, V, Z, n0, count)` for images n0 ..
+ * n0 + count - 1 (xp one image's padded copy, `winogradGeometry(s).xpBytes`,
+ * reused image after image), and `filterFromSums(sums, dw)`.
+ */
+export function winogradFilterGradModuleText(s: WinogradFilterGradShape, memoryImport: string): string {
+  if (s.Ci % 4 !== 0 || s.Co % 4 !== 0) {
+    throw new Error(`winogradFilterGradModuleText: ${s.Ci} -> ${s.Co} channels; both must be multiples of 4`);
+  }
+  const g = winogradGeometry(s);
+  const imageX = s.H * s.W * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
+  return `(module
+(import "env" "memory" ${memoryImport})
+${paddingFunction(s)}
+${inputTransform(s, s.N * g.tiles)}
+${gradientTransform(s)}
+${filterFromSums(s)}
+(func (export "transforms") (param $x i32) (param $xp i32) (param $dy i32) (param $V i32) (param $Z i32) (param $n0 i32) (param $count i32)
+  (local $n i32)
+  ${countUp('$n', get('n0'), add(get('n0'), get('count')), `
+    (call $pad ${add(get('x'), mul(get('n'), int(imageX)))} (local.get $xp))
+    (call $inputTransform (local.get $xp) ${add(get('V'), mul(get('n'), int(g.tiles * s.Ci * F32)))})
+    (call $gradientTransform ${add(get('dy'), mul(get('n'), int(imageY)))} ${add(get('Z'), mul(get('n'), int(g.tiles * s.Co * F32)))})`)}
+)
+)
+`;
+}

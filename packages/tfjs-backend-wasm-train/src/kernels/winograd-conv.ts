@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {ProductsCall, imageRangesAtMost, runGeneratedByImageRanges, runTransposedProducts} from '../wasm/kernel-pool';
+import {imageRangesAtMost, runGeneratedByImageRanges, runGeneratedByParts} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {SimdKernels, withScratch} from '../wasm/simd-kernels';
@@ -143,10 +143,7 @@ export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernel
     let range = 0;
     runGeneratedByImageRanges(backend, kernels, module, 'transforms', N, transformWork, 8, (n0, count) =>
         [at(x), xp + (range++) * geometry.xpBytes, at(dy), V, Z, n0, count]);
-    const rows = N * geometry.tiles, planeV = vBytes / 16, planeZ = zBytes / 16;
-    const calls: ProductsCall[] = Array.from({length: 16}, (_, pos) =>
-        [V + pos * planeV, Z + pos * planeZ, sums + pos * Ci * Co * F32, rows, Ci, Co] as const);
-    runTransposedProducts(backend, kernels, calls);
+    runGeneratedByParts(backend, kernels, module, 'products', [V, Z, sums], 16, N * geometry.tiles * 16 * Ci * Co);
     (module.exports['filterFromSums'] as (sums: number, dw: number) => void)(sums, at(dw));
   }, false);
   return dw;

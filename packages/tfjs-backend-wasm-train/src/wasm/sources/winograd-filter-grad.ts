@@ -16,6 +16,7 @@
  */
 import {countUp} from './loops';
 import {WinogradShape, inputTransform, paddingFunction, winogradGeometry} from './winograd';
+import {tilePixels} from './direct-conv';
 
 /** A Winograd filter gradient's geometry: the convolution's, and the batch (the planes hold every image's tiles). */
 export type WinogradFilterGradShape = Omit<WinogradShape, 'activation'> & {N: number};
@@ -100,6 +101,93 @@ function filterFromSums(s: WinogradFilterGradShape): string {
 )`;
 }
 
+/**
+ * Rows of the batch's tiles a block of the products reads: V's and Z's
+ * rows of a block together about 16 KB, so they stay in the first-level
+ * cache while every register tile passes over them.
+ */
+export function productRows(s: {Ci: number; Co: number}): number {
+  return Math.max(16, Math.min(256, Math.floor(4096 / (s.Ci + s.Co))));
+}
+
+/**
+ * One register tile of the products: `count` input channels from $ci,
+ * `width` output channels from $co, over the block's rows: sums[ci][co] +=
+ * sum over rows of V[row][ci] * Z[row][co]. $pv, $pz at the block's first
+ * row (and the tile's channels), $po at the sums.
+ */
+function productTile(s: WinogradFilterGradShape, count: number, width: number): string {
+  const vectors = width / 4;
+  const acc = (i: number, k: number) => `$a${i}_${k}`;
+  const each = (body: (i: number, k: number) => string) =>
+    Array.from({length: count}, (_, i) => Array.from({length: vectors}, (_, k) => body(i, k)).join(' ')).join('\n      ');
+  return `
+      ${each((i, k) => `(local.set ${acc(i, k)} (v128.load offset=${(i * s.Co + 4 * k) * F32} (local.get $po)))`)}
+      (local.set $qv (local.get $pv))
+      (local.set $qz (local.get $pz))
+      (local.set $r (local.get $rows))
+      (loop $rows_${count}_${width}
+        ${Array.from({length: vectors}, (_, k) => `(local.set $w${k} (v128.load offset=${16 * k} (local.get $qz)))`).join(' ')}
+        ${Array.from({length: count}, (_, i) => `(local.set $s (v128.load32_splat offset=${i * F32} (local.get $qv)))
+        ${Array.from({length: vectors}, (_, k) =>
+            `(local.set ${acc(i, k)} (f32x4.add (local.get ${acc(i, k)}) (f32x4.mul (local.get $s) (local.get $w${k}))))`).join(' ')}`).join('\n        ')}
+        (local.set $qv (i32.add (local.get $qv) ${int(s.Ci * F32)}))
+        (local.set $qz (i32.add (local.get $qz) ${int(s.Co * F32)}))
+        (local.set $r (i32.sub (local.get $r) ${int(1)}))
+        (br_if $rows_${count}_${width} (local.get $r)))
+      ${each((i, k) => `(v128.store offset=${(i * s.Co + 4 * k) * F32} (local.get $po) (local.get ${acc(i, k)}))`)}`;
+}
+
+/**
+ * `products(V, Z, sums, p0, p1)`: for positions p0 .. p1 - 1, sums[pos] =
+ * V[pos]^T Z[pos] ([Ci, Co], over every tile of the batch), in blocks of
+ * `productRows` rows; each sum runs in one order whichever positions a
+ * call covers, so calls over disjoint ranges on different threads give
+ * one call's result.
+ */
+function products(s: WinogradFilterGradShape): string {
+  const {tiles} = winogradGeometry(s);
+  const K = s.N * tiles, rows = productRows(s);
+  const planeV = K * s.Ci * F32, planeZ = K * s.Co * F32, planeSums = s.Ci * s.Co * F32;
+  const blocks: Array<[number, number]> = [];
+  for (let co0 = 0; co0 < s.Co; co0 += 16) blocks.push([co0, Math.min(16, s.Co - co0)]);
+  const names = new Set<string>();
+  const tilesOf = (width: number) => {
+    const count = tilePixels(width);
+    const full = Math.floor(s.Ci / count) * count;
+    return {count, full, rest: s.Ci - full};
+  };
+  for (const [, width] of blocks) {
+    const {count, rest} = tilesOf(width);
+    for (const c of [count, rest]) for (let i = 0; i < c; i++) for (let k = 0; k < width / 4; k++) names.add(`$a${i}_${k}`);
+  }
+  // Every tile of one block of output channels over the block of rows at $pv0 / $pz0.
+  const block = ([co0, width]: [number, number]) => {
+    const {count, full, rest} = tilesOf(width);
+    const at = (ci: string) => `
+      (local.set $pv ${add(get('pv0'), mul(ci, int(F32)))})
+      (local.set $pz ${add(get('pz0'), int(co0 * F32))})
+      (local.set $po ${add(add(get('ps'), mul(ci, int(s.Co * F32))), int(co0 * F32))})`;
+    const whole = full > 0 ? countUp('$ci', int(0), int(full), `${at(get('ci'))}${productTile(s, count, width)}`, int(count)) : '';
+    return `${whole}
+      ${rest > 0 ? `${at(int(full))}${productTile(s, rest, width)}` : ''}`;
+  };
+  return `(func (export "products") (param $V i32) (param $Z i32) (param $sums i32) (param $p0 i32) (param $p1 i32)
+  (local $pos i32) (local $k i32) (local $rows i32) (local $ci i32) (local $r i32)
+  (local $pv0 i32) (local $pz0 i32) (local $ps i32) (local $pv i32) (local $pz i32) (local $po i32) (local $qv i32) (local $qz i32)
+  (local $s v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
+  ${[...names].map(name => `(local ${name} v128)`).join(' ')}
+  ${countUp('$pos', get('p0'), get('p1'), `
+    (local.set $ps ${add(get('sums'), mul(get('pos'), int(planeSums)))})
+    (memory.fill (local.get $ps) ${int(0)} ${int(planeSums)})
+    ${countUp('$k', int(0), int(K), `
+      (local.set $rows (select ${int(rows)} ${`(i32.sub ${int(K)} (local.get $k))`} (i32.le_s ${int(rows)} (i32.sub ${int(K)} (local.get $k)))))
+      (local.set $pv0 ${add(add(get('V'), mul(get('pos'), int(planeV))), mul(get('k'), int(s.Ci * F32)))})
+      (local.set $pz0 ${add(add(get('Z'), mul(get('pos'), int(planeZ))), mul(get('k'), int(s.Co * F32)))})
+      ${blocks.map(block).join('\n')}`, int(rows))}`)}
+)`;
+}
+
 /** V's and Z's bytes: 16 planes of every image's tiles. */
 export function winogradGradientPlanes(s: WinogradFilterGradShape): {vBytes: number; zBytes: number} {
   const {tiles} = winogradGeometry(s);
@@ -123,6 +211,7 @@ ${paddingFunction(s)}
 ${inputTransform(s, s.N * g.tiles)}
 ${gradientTransform(s)}
 ${filterFromSums(s)}
+${products(s)}
 (func (export "transforms") (param $x i32) (param $xp i32) (param $dy i32) (param $V i32) (param $Z i32) (param $n0 i32) (param $count i32)
   (local $n i32)
   ${countUp('$n', get('n0'), add(get('n0'), get('count')), `

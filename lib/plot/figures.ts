@@ -9,14 +9,14 @@ import type {TopLevelSpec} from 'vega-lite';
 
 import type {PlotlyFigure} from '../display/plotly';
 import {CostPoint, paretoFront} from '../results/stats';
-import {FIGURE_SIZE, colourOf, logTicks, paddedRange, placeLabels} from './layout';
+import {FIGURE_SIZE, PLOT_AREA_HEIGHT, colourOf, legendBelow, logTicks, paddedRange, placeLabels} from './layout';
 
 const groupsOf = (points: readonly {group: string}[]) => [...new Set(points.map(p => p.group))];
 
 /** Plot-area pixel sizes: plotly's from FIGURE_SIZE, vega-lite's its own width and height. */
 const PLOTLY_AREA = {
   width: FIGURE_SIZE.width - FIGURE_SIZE.margin.l - FIGURE_SIZE.margin.r,
-  height: FIGURE_SIZE.height - FIGURE_SIZE.margin.t - FIGURE_SIZE.margin.b,
+  height: PLOT_AREA_HEIGHT,
 };
 const VEGA_AREA = {width: 640, height: 320};
 
@@ -95,10 +95,9 @@ export function accuracyVsMacsFigure(points: readonly CostPoint[], title = 'Accu
   return {
     data: traces,
     layout: {
-      title: {text: title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+      title: {text: title}, width: FIGURE_SIZE.width, autosize: false, ...legendBelow(traces.map(t => String(t['name']))),
       xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log', range: axes.x, ...logTicks(axes.x)},
       yaxis: {title: {text: 'test accuracy'}, range: axes.y},
-      legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
       annotations: note ? [...annotations, {text: note, xref: 'paper', yref: 'paper', x: 1, y: 1.02, xanchor: 'right',
                                             yanchor: 'bottom', showarrow: false, font: {size: 10, color: '#666'}}] : annotations,
     },
@@ -166,8 +165,9 @@ export function latencyFigure(groups: readonly LatencyGroup[], title: string): P
   const y = paddedRange(all.flatMap(p => p.spread != null ? [p.ms * (1 - p.spread / 2), p.ms * (1 + p.spread / 2)] : [p.ms])
                             .filter(v => v > 0), true);
   const withSpread = all.some(p => p.spread != null);
+  const shown = groups.filter(g => g.points.length > 0);
   return {
-    data: groups.filter(g => g.points.length > 0).map((g, i) => ({
+    data: shown.map((g, i) => ({
       type: 'scatter', mode: 'markers', name: g.name,
       x: g.points.map(p => p.macs), y: g.points.map(p => p.ms), text: g.points.map(p => p.label),
       marker: {size: 10, color: colourOf(i), line: {width: 1, color: '#fff'}},
@@ -175,11 +175,10 @@ export function latencyFigure(groups: readonly LatencyGroup[], title: string): P
       hovertemplate: '%{text}<br>%{x:.3s} MACs<br>%{y:.2f} ms per image<extra></extra>',
     })),
     layout: {
-      title: {text: title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+      title: {text: title}, width: FIGURE_SIZE.width, autosize: false, ...legendBelow(shown.map(g => g.name)),
       xaxis: {title: {text: 'multiply-adds per image (log scale)'}, type: 'log', range: x, ...logTicks(x)},
       yaxis: {title: {text: 'ms per image, batch 1 (log scale)'}, type: 'log', range: y,
               tickvals: logTicks(y).tickvals, ticktext: logTicks(y).ticktext.map(t => `${t} ms`)},
-      legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
       annotations: withSpread ? [{text: 'each point: the median of repeated timings; bar: their interquartile range', xref: 'paper', yref: 'paper',
                                   x: 1, y: 1.02, xanchor: 'right', yanchor: 'bottom', showarrow: false, font: {size: 10, color: '#666'}}] : [],
     },
@@ -210,9 +209,8 @@ export function curvesFigure(curves: readonly Curve[], axes: {title: string; x: 
     data: curves.map((c, i) => ({type: 'scatter', mode: 'lines+markers', name: c.label, x: c.x, y: c.y,
                                  line: {color: colourOf(i), width: 2, shape: c.shape ?? 'linear'}, marker: {color: colourOf(i), size: 5},
                                  hovertemplate: `${c.label}<br>%{x:,}: %{y:.3f}<extra></extra>`})),
-    layout: {title: {text: axes.title}, width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+    layout: {title: {text: axes.title}, width: FIGURE_SIZE.width, autosize: false, ...legendBelow(curves.map(c => c.label)),
              xaxis: {title: {text: axes.x}, tickformat: ',d'}, yaxis: {title: {text: axes.y}, range: y},
-             legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
              shapes: marks.map(m => ({type: 'line', xref: 'x', yref: 'paper', x0: m.x, x1: m.x, y0: 0, y1: 1, line: {color: '#888', dash: 'dash', width: 1}})),
              // Labels alternate between two heights so that marks close together do not overlap.
              annotations: marks.map((m, i) => ({x: m.x, xref: 'x', y: i % 2 === 0 ? 1.0 : 0.93, yref: 'paper', text: m.label, showarrow: false,

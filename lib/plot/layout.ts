@@ -15,6 +15,45 @@ export function colourOf(index: number): string {
 /** Figure size and plot-area margins in CSS pixels (plotly); the legend sits below the plot area. */
 export const FIGURE_SIZE = {width: 900, height: 520, margin: {l: 70, r: 30, t: 50, b: 130}} as const;
 
+/** The plot area's height in a FIGURE_SIZE figure: what point labels are placed for. */
+export const PLOT_AREA_HEIGHT = FIGURE_SIZE.height - FIGURE_SIZE.margin.t - FIGURE_SIZE.margin.b;
+
+/** Pixels below the plot area for the x axis's ticks and title, before the legend. */
+const AXIS_ROOM = 72;
+/** A legend row's height (plotly draws 19 px at its 12 px font) and an entry's width besides its text (the symbol, gaps). */
+const LEGEND_ROW = 21;
+const LEGEND_SYMBOL = 50;
+
+/**
+ * Height, margins and legend for a FIGURE_SIZE figure whose horizontal
+ * legend below the plot lists `names`: the figure grows by the legend's
+ * rows, so the plot area keeps PLOT_AREA_HEIGHT. (Left to itself plotly
+ * shrinks the plot area to fit a long legend, and point labels placed
+ * for the full height then collide: chapter 01's eight groups took the
+ * area from 340 to 240 px.) Rows are counted from a generous estimate of
+ * each entry's width, so an estimate off by a little leaves space, not an
+ * overlap.
+ */
+export function legendBelow(names: readonly string[]): {height: number; margin: {l: number; r: number; t: number; b: number};
+                                                        legend: Record<string, unknown>} {
+  const rowWidth = FIGURE_SIZE.width - FIGURE_SIZE.margin.l - FIGURE_SIZE.margin.r;
+  let rows = names.length > 0 ? 1 : 0, used = 0;
+  for (const name of names) {
+    const width = LEGEND_SYMBOL + textSize(name, 12).w;
+    if (used > 0 && used + width > rowWidth) {
+      rows++;
+      used = 0;
+    }
+    used += width;
+  }
+  const bottom = Math.max(FIGURE_SIZE.margin.b, AXIS_ROOM + rows * LEGEND_ROW + 16);
+  return {
+    height: FIGURE_SIZE.margin.t + PLOT_AREA_HEIGHT + bottom,
+    margin: {...FIGURE_SIZE.margin, b: bottom},
+    legend: {orientation: 'h', x: 0, xanchor: 'left', y: -AXIS_ROOM / PLOT_AREA_HEIGHT, yanchor: 'top'},
+  };
+}
+
 /** Axis range with a margin around the data, in the axis's own units (log10 for log axes). */
 export function paddedRange(values: readonly number[], log: boolean, pad = 0.08): [number, number] {
   const xs = values.map(v => (log ? Math.log10(v) : v));

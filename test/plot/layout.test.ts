@@ -1,7 +1,7 @@
 /** Figure layout: labels that never overlap, log ticks a reader can read, fitted ranges. */
 import {strict as assert} from 'node:assert';
 
-import {logTicks, paddedRange, placeLabels, shortCount} from '../../lib/plot/layout';
+import {FIGURE_SIZE, PLOT_AREA_HEIGHT, legendBelow, logTicks, paddedRange, placeLabels, shortCount} from '../../lib/plot/layout';
 import {accuracyVsMacsFigure, accuracyVsMacsSpec, latencyFigure} from '../../lib/plot/figures';
 
 describe('figure layout', () => {
@@ -71,5 +71,24 @@ describe('figure layout', () => {
     // The y axis reaches the top of the longest bar: 3.3 ms is inside it.
     const [, top] = (figure.layout!['yaxis'] as {range: [number, number]}).range;
     assert.ok(10 ** top > 3.3, `y axis ends at ${10 ** top} ms`);
+  });
+});
+
+describe('legendBelow', () => {
+  it('grows the figure by the legend\'s rows so that the plot area keeps its height', () => {
+    const plotArea = (l: ReturnType<typeof legendBelow>) => l.height - l.margin.t - l.margin.b;
+    const short = legendBelow(['a', 'b', 'c']);
+    assert.equal(short.height, FIGURE_SIZE.height, 'one row fits the default margin');
+    assert.equal(plotArea(short), PLOT_AREA_HEIGHT);
+    // Chapter 01's eight groups: each name too long to share a row with the next.
+    const long = legendBelow(Array.from({length: 8}, (_, i) => `headline claim ${i}: two stacked 3×3 convolutions lose nothing against the 5×5`));
+    assert.equal(plotArea(long), PLOT_AREA_HEIGHT);
+    // Below the plot: the x axis's ticks and title (60 px or more), then eight rows of plotly's 19 px.
+    assert.ok(long.margin.b >= 60 + 8 * 19, `room for eight legend rows: ${long.margin.b} px`);
+    // The legend starts below the axis title, anchored by its top.
+    assert.equal(long.legend['yanchor'], 'top');
+    assert.ok((long.legend['y'] as number) < 0);
+    // Rows are shared where the names fit side by side.
+    assert.ok(legendBelow(Array.from({length: 8}, (_, i) => `k = ${i}`)).height < long.height);
   });
 });

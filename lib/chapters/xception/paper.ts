@@ -16,7 +16,7 @@ import {Item, markdownItem, plotlyItem, tableItem} from '../../display/show';
 import {GroupConv2D} from '../../layers/group-conv';
 import {spectrumModule} from '../../models';
 import {networkCost} from '../../models/costs';
-import {FIGURE_SIZE, colourOf, logTicks, paddedRange} from '../../plot/layout';
+import {FIGURE_SIZE, colourOf, legendBelow, logTicks, paddedRange} from '../../plot/layout';
 import {comparePublished} from '../common/compare';
 import {applyTo} from '../../layers/apply';
 
@@ -179,11 +179,10 @@ function routesFigure(timings: readonly RouteTiming[], kernel: number) {
     })),
     layout: {
       title: {text: `Grouped ${kernel}×${kernel} convolution: one training step against its multiply-adds`},
-      width: FIGURE_SIZE.width, height: FIGURE_SIZE.height, autosize: false, margin: FIGURE_SIZE.margin,
+      width: FIGURE_SIZE.width, autosize: false, ...legendBelow(MEASURED_ROUTES.map(route => ROUTE_NAMES[route])),
       xaxis: {title: {text: 'multiply-adds per batch (log scale; G = 1 on the right)'}, type: 'log', range: x, ...logTicks(x)},
       yaxis: {title: {text: 'ms per forward + backward step (log scale)'}, type: 'log', range: y,
               tickvals: logTicks(y).tickvals, ticktext: logTicks(y).tickvals.map(v => `${Number(v.toPrecision(2))} ms`)},
-      legend: {orientation: 'h', y: -0.28, x: 0, xanchor: 'left'},
     },
     config: {responsive: false},
   };

@@ -74,7 +74,10 @@ export function winogradConvolution(backend: BackendWasm, kernels: SimdKernels, 
   const filterFloats = transformedFilterFloats(Ci, Co);
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const xImage = H * W * Ci * F32, yImage = OH * OW * Co * F32;
-  const multiplyAdds = N * geometry.tiles * 16 * Ci * Co;
+  // The direct sums' count, not Winograd's: a call takes about the direct kernel's time per such multiply-add
+  // over 1.3-1.9, and the transforms' passes weigh more at few channels, so this is what says whether
+  // splitting the images pays for waking the pool.
+  const multiplyAdds = N * OH * OW * 9 * Ci * Co;
   // The transformed filter, then a bias of zeros where there is none.
   withScratch(backend, (filterFloats + Co) * F32, transformed => {
     (module.exports['transformFilter'] as (w: number, u: number) => void)(filterAt, transformed);

@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../../../lib/engine';
 import {wave} from '../../../lib/bench/gradients';
 import {
-  compiledWinogradFilterGradGeometries, compiledWinogradGeometries, winogradFilterGradientPays, winogradPays, withoutWinograd,
+  compiledWinogradFilterGradGeometries, compiledWinogradGeometries, setWinogradStrides, winogradFilterGradientPays, winogradPays,
+  withoutWinograd,
 } from '../../../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {
   compileKernelsNow, memoryOf, simdKernels, withPlainSimd, withScratch,
@@ -119,7 +120,7 @@ describe('Winograd\'s 3x3 convolution', function () {
     assert.equal(winogradFilterGradientPays(info(32, 36)), false, 'outputs not a multiple of 8');
     assert.equal(winogradFilterGradientPays(info(32, 32, 3, 2)), false, 'stride 2');
     assert.equal(winogradPays(info(16, 16, 5)), false, '5x5');
-    assert.equal(winogradPays(info(16, 16, 3, 2)), false, 'stride 2');
+    assert.equal(winogradPays(info(16, 16, 3, 2)), false, 'stride 2 (unless setWinogradStrides takes it)');
     assert.equal(winogradPays(info(16, 16, 3, 1, 2)), false, 'dilated');
     await withoutWinograd(() => assert.equal(winogradPays(info(16, 16)), false, 'switched off'));
     // A stride-2 convolution still equals cpu's, on the direct kernel, and compiles no Winograd geometry.
@@ -132,15 +133,47 @@ describe('Winograd\'s 3x3 convolution', function () {
     assert.equal(compiledWinogradGeometries().length, before);
   });
 
+  it('at stride 2, where a benchmark switches it on, equals cpu (forward pass and filter gradient); at stride 1 by default', async () => {
+    const strided = async (backend: string, c: {size: [number, number]; ci: number; co: number; padding: 'same' | 'valid'; bias: boolean}) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = wave([2, ...c.size, c.ci], 1) as tf.Tensor4D, w = wave([3, 3, c.ci, c.co], 2) as tf.Tensor4D;
+        const y = tf.fused.conv2d({x, filter: w, strides: 2, pad: c.padding, bias: c.bias ? wave([c.co], 3) as tf.Tensor1D : undefined,
+                                   activation: 'relu'});
+        const dw = tf.grad(ww => { const z = tf.conv2d(x, ww as tf.Tensor4D, 2, c.padding); return z.mul(wave(z.shape, 4)).sum(); })(w);
+        return [y, dw].map(t => Float32Array.from(t.dataSync()));
+      });
+    };
+    const strideTwo = () => compiledWinogradGeometries().concat(compiledWinogradFilterGradGeometries())
+        .filter(key => (JSON.parse(key) as {stride: number}).stride === 2).length;
+    const cases = [{size: [14, 14] as [number, number], ci: 32, co: 32, padding: 'same' as const, bias: true},
+                   {size: [9, 8] as [number, number], ci: 36, co: 40, padding: 'valid' as const, bias: false}];
+    const before = strideTwo();
+    await strided('wasm', cases[0]);
+    assert.equal(strideTwo(), before, 'stride 2 stays on the direct kernel by default');
+    setWinogradStrides([1, 2]);
+    try {
+      for (const c of cases) {
+        const [ours, reference] = [await strided('wasm', c), await strided('cpu', c)];
+        ['output', 'filter gradient'].forEach((what, i) =>
+            assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what}, ${JSON.stringify(c)}: ${relativeError(ours[i], reference[i])}`));
+      }
+      assert.ok(strideTwo() >= before + 4, 'the forward passes and filter gradients ran at stride 2');
+    } finally {
+      setWinogradStrides();
+    }
+    assert.throws(() => setWinogradStrides([1, 3]), /setWinogradStrides: strides must be among 1, 2, got 1, 3/);
+  });
+
   it('transforms the filter to G g G^T, packed by blocks of 16 output channels', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as Parameters<typeof simdKernels>[0];
     const Ci = 4, Co = 20;
     const module = compileKernelsNow(backend, 'winograd-test.wat', memory =>
-        winogradModuleText({H: 4, W: 4, Ci, top: 1, left: 1, OH: 4, OW: 4, Co, activation: 'linear'}, memory));
+        winogradModuleText({H: 4, W: 4, Ci, top: 1, left: 1, OH: 4, OW: 4, Co, stride: 1, activation: 'linear'}, memory));
     assert.ok(module != null, 'the module compiled');
     const filter = Float32Array.from({length: 9 * Ci * Co}, (_, i) => Math.sin(i + 1));
-    const floats = transformedFilterFloats(Ci, Co);
+    const floats = transformedFilterFloats(Ci, Co, 1);
     const transformed = withScratch(backend, (filter.length + floats) * 4, at => {
       new Float32Array(memoryOf(backend)!.buffer, at, filter.length).set(filter);
       (module.exports['transformFilter'] as (w: number, u: number) => void)(at, at + filter.length * 4);

@@ -51,12 +51,34 @@ export function compiledWinogradGeometries(): string[] {
  * 128 3.2 against 6.1; [14, 14, 4] -> 8 level (0.2-0.4 both).
  */
 export function winogradPays(info: tf.backend_util.Conv2DInfo): boolean {
-  return !winogradRoute.isOff && info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
+  return !winogradRoute.isOff && info.filterHeight === 3 && info.filterWidth === 3 && strides.includes(info.strideHeight) &&
+      info.strideWidth === info.strideHeight &&
       info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0 && info.outChannels % 4 === 0 &&
       info.inChannels >= MIN_CHANNELS && info.outChannels >= MIN_CHANNELS;
 }
 
 const MIN_CHANNELS = 8;
+
+/** The strides the schemes cover (wasm/sources/winograd-schemes.ts). */
+const SCHEME_STRIDES = [1, 2] as const;
+/** The strides the route takes: stride 1 unless `setWinogradStrides` says otherwise. */
+let strides: readonly number[] = [1];
+
+/**
+ * Which strides Winograd's route takes, of 1 and 2 (stride 2's scheme, 25
+ * multiplies where the direct sums take 36, was level with the direct
+ * kernel per call: docs/engine.md): how benchmarks compare them.
+ */
+export function setWinogradStrides(taken: readonly number[] = [1]): void {
+  const wrong = taken.filter(s => !(SCHEME_STRIDES as readonly number[]).includes(s));
+  if (wrong.length > 0) throw new Error(`setWinogradStrides: strides must be among ${SCHEME_STRIDES.join(', ')}, got ${taken.join(', ')}`);
+  strides = [...taken];
+}
+
+/** The stride of a convolution `winogradPays` took. */
+function strideOf(info: tf.backend_util.Conv2DInfo): 1 | 2 {
+  return info.strideHeight === 2 ? 2 : 1;
+}
 
 /**
  * x [N, H, W, Ci] convolved with the filter [3, 3, Ci, Co] at `filterAt`
@@ -67,11 +89,11 @@ export function winogradConvolution(backend: BackendWasm, kernels: SimdKernels, 
                                     info: tf.backend_util.Conv2DInfo, activation: WinogradShape['activation'], out: tf.TensorInfo): boolean {
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
          padInfo: {top, left}} = info;
-  const shape: WinogradShape = {H, W, Ci, top, left, OH, OW, Co, activation};
+  const shape: WinogradShape = {H, W, Ci, top, left, OH, OW, Co, stride: strideOf(info), activation};
   const module = modules.moduleFor(backend, kernels, shape);
   if (module == null) return false;
   const geometry = winogradGeometry(shape);
-  const filterFloats = transformedFilterFloats(Ci, Co);
+  const filterFloats = transformedFilterFloats(Ci, Co, shape.stride);
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const xImage = H * W * Ci * F32, yImage = OH * OW * Co * F32;
   // The direct sums' count, not Winograd's: a call takes about the direct kernel's time per such multiply-add
@@ -131,22 +153,23 @@ export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernel
                                        info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
          padInfo: {top, left}} = info;
-  const shape: WinogradFilterGradShape = {H, W, Ci, top, left, OH, OW, Co, N};
+  const shape: WinogradFilterGradShape = {H, W, Ci, top, left, OH, OW, Co, stride: strideOf(info), N};
   const module = gradientModules.moduleFor(backend, kernels, shape);
   if (module == null) return null;
   const geometry = winogradGeometry(shape);
   const {vBytes, zBytes} = winogradGradientPlanes(shape);
-  const sumsBytes = 16 * Ci * Co * F32, slots = imageRangesAtMost(backend);
+  const sumsBytes = geometry.positions * Ci * Co * F32, slots = imageRangesAtMost(backend);
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const dw = backend.makeOutput([3, 3, Ci, Co], 'float32');
   // The transforms' work in multiply-adds' worth (a few additions a value), for the pool's threshold.
-  const transformWork = N * geometry.tiles * 16 * (Ci + Co);
+  const transformWork = N * geometry.tiles * geometry.positions * (Ci + Co);
   withScratch(backend, vBytes + zBytes + sumsBytes + slots * geometry.xpBytes, scratch => {
     const V = scratch, Z = V + vBytes, sums = Z + zBytes, xp = sums + sumsBytes;
     let range = 0;
     runGeneratedByImageRanges(backend, kernels, module, 'transforms', N, transformWork, 8, (n0, count) =>
         [at(x), xp + (range++) * geometry.xpBytes, at(dy), V, Z, n0, count]);
-    runGeneratedByParts(backend, kernels, module, 'products', [V, Z, sums], 16, N * geometry.tiles * 16 * Ci * Co);
+    runGeneratedByParts(backend, kernels, module, 'products', [V, Z, sums], geometry.positions,
+                        N * geometry.tiles * geometry.positions * Ci * Co);
     (module.exports['filterFromSums'] as (sums: number, dw: number) => void)(sums, at(dw));
   }, false);
   return dw;

@@ -1,18 +1,18 @@
 /**
- * The filter gradient of a 3x3 stride-1 convolution by Winograd's
- * F(2x2, 3x3) (the forward pass: winograd.ts), as WebAssembly text
- * generated for one geometry and batch.
+ * The filter gradient of a 3x3 convolution at stride 1 or 2 by Winograd's
+ * minimal filtering (the forward pass: winograd.ts; the schemes:
+ * winograd-schemes.ts), as WebAssembly text generated for one geometry
+ * and batch.
  *
  * The forward pass is bilinear in the filter g and a tile's patch d,
  * Y = A^T [ (G g G^T) (.) (B^T d B) ] A, so the gradient of g is
  *   dg = G^T [ sum over tiles of (A dy A^T) (.) (B^T d B) ] G
  * where dy is the tile's 2x2 block of the output's gradient. The sum over
- * every tile of the batch is, for each of the 16 positions, a product
- * V[pos]^T Z[pos] of [tiles, Ci] and [tiles, Co]: the 1x1 filter
- * gradient's `transposedProducts`, 16 multiplies for each tile and channel
- * pair where the direct gradient does 36. This module transforms (per
- * image, `transforms`) and gathers the sums back into dW
- * (`filterFromSums`); kernels/winograd-conv.ts runs the products between.
+ * every tile of the batch is, for each position, a product V[pos]^T Z[pos]
+ * of [tiles, Ci] and [tiles, Co] (`products`): 16 (stride 1) or 25
+ * (stride 2) multiplies for each tile and channel pair where the direct
+ * gradient does 36. This module transforms (per image, `transforms`),
+ * sums the products, and gathers the sums back into dW (`filterFromSums`).
  */
 import {countUp} from './loops';
 import {WinogradShape, inputTransform, paddingFunction, winogradGeometry} from './winograd';
@@ -26,15 +26,8 @@ const int = (v: number) => `(i32.const ${v})`;
 const get = (name: string) => `(local.get $${name})`;
 const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
 const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
-const fadd = (a: string, b: string) => `(f32x4.add ${a} ${b})`;
-const fsub = (a: string, b: string) => `(f32x4.sub ${a} ${b})`;
 const v = (name: string) => `(local.get $${name})`;
 const ZERO = '(v128.const f32x4 0 0 0 0)';
-
-/** A's rows applied to two values: d0, d0 + d1, d0 - d1, -d1. */
-function gradientCombinations(d: string[]): string[] {
-  return [d[0], fadd(d[0], d[1]), fsub(d[0], d[1]), `(f32x4.neg ${d[1]})`];
-}
 
 /**
  * Every tile's 2x2 block of dy to Z[pos][tile][co] = (A dy A^T)[pos], 4
@@ -43,6 +36,7 @@ function gradientCombinations(d: string[]): string[] {
  */
 function gradientTransform(s: WinogradFilterGradShape): string {
   const g = winogradGeometry(s);
+  const {n} = g.scheme;
   const pixel = s.Co * F32, planeZ = s.N * g.tiles * s.Co * F32;
   const inRow = `(i32.lt_u ${add(mul(get('ty'), int(2)), int(1))} ${int(s.OH)})`;
   const inColumn = `(i32.lt_u ${add(mul(get('tx'), int(2)), int(1))} ${int(s.OW)})`;
@@ -53,18 +47,22 @@ function gradientTransform(s: WinogradFilterGradShape): string {
     const condition = conditions.length === 1 ? conditions[0]! : `(i32.and ${conditions[0]} ${conditions[1]})`;
     return `(if (result v128) ${condition} (then ${value}) (else ${ZERO}))`;
   };
+  // Each dy loaded once into $d{a}_{b}: the combinations use some more than once.
+  const loads = [0, 1].flatMap(a => [0, 1].map(b => `(local.set $d${a}_${b} ${load(a, b)})`)).join(' ');
   const rows = [0, 1].map(a =>
-    gradientCombinations([load(a, 0), load(a, 1)]).map((value, j) => `(local.set $z${a}_${j} ${value})`).join(' ')).join('\n        ');
-  const stores = Array.from({length: 4}, (_, j) =>
-    gradientCombinations([v(`z0_${j}`), v(`z1_${j}`)]).map((value, i) =>
-      `(v128.store offset=${(i * 4 + j) * planeZ} (local.get $q) ${value})`).join(' ')).join('\n        ');
+    g.scheme.gradient([v(`d${a}_0`), v(`d${a}_1`)]).map((value, j) => `(local.set $z${a}_${j} ${value})`).join(' ')).join('\n        ');
+  const stores = Array.from({length: n}, (_, j) =>
+    g.scheme.gradient([v(`z0_${j}`), v(`z1_${j}`)]).map((value, i) =>
+      `(v128.store offset=${(i * n + j) * planeZ} (local.get $q) ${value})`).join(' ')).join('\n        ');
   return `(func $gradientTransform (param $dy i32) (param $Z i32)
   (local $ty i32) (local $tx i32) (local $c i32) (local $p i32) (local $q i32)
-  ${Array.from({length: 8}, (_, k) => `(local $z${Math.floor(k / 4)}_${k % 4} v128)`).join(' ')}
+  ${Array.from({length: 2 * n}, (_, k) => `(local $z${Math.floor(k / n)}_${k % n} v128)`).join(' ')}
+  (local $d0_0 v128) (local $d0_1 v128) (local $d1_0 v128) (local $d1_1 v128)
   (local.set $q (local.get $Z))
   ${countUp('$ty', int(0), int(g.TH), countUp('$tx', int(0), int(g.TW), `
       (local.set $p ${add(get('dy'), mul(add(mul(get('ty'), int(2 * s.OW)), mul(get('tx'), int(2))), int(pixel)))})
       ${countUp('$c', int(0), int(s.Co / 4), `
+        ${loads}
         ${rows}
         ${stores}
         (local.set $p (i32.add (local.get $p) ${int(16)}))
@@ -72,25 +70,21 @@ function gradientTransform(s: WinogradFilterGradShape): string {
 )`;
 }
 
-/** G^T's rows applied to four values: m0 + (m1 + m2) / 2, (m1 - m2) / 2, (m1 + m2) / 2 + m3. */
-function sumCombinations(m: string[]): string[] {
-  const half = (value: string) => `(f32x4.mul ${value} (v128.const f32x4 0.5 0.5 0.5 0.5))`;
-  return [fadd(m[0], half(fadd(m[1], m[2]))), half(fsub(m[1], m[2])), fadd(half(fadd(m[1], m[2])), m[3])];
-}
-
-/** `filterFromSums(sums, dw)`: the 16 positions' sums [16][Ci][Co] to dW [3, 3, Ci, Co] = G^T sums G, 4 channels a step. */
+/** `filterFromSums(sums, dw)`: the positions' sums [positions][Ci][Co] to dW [3, 3, Ci, Co] = G^T sums G, 4 channels a step. */
 function filterFromSums(s: WinogradFilterGradShape): string {
+  const {scheme} = winogradGeometry(s);
+  const {n} = scheme;
   const plane = s.Ci * s.Co * F32;
-  const rows = Array.from({length: 4}, (_, i) => {
-    const loads = Array.from({length: 4}, (_, j) => `(v128.load offset=${(i * 4 + j) * plane} (local.get $p))`);
-    return sumCombinations(loads).map((value, kw) => `(local.set $r${i}_${kw} ${value})`).join(' ');
+  const rows = Array.from({length: n}, (_, i) => {
+    const loads = Array.from({length: n}, (_, j) => `(v128.load offset=${(i * n + j) * plane} (local.get $p))`);
+    return scheme.taps(loads).map((value, kw) => `(local.set $r${i}_${kw} ${value})`).join(' ');
   }).join('\n    ');
   const stores = Array.from({length: 3}, (_, kw) =>
-    sumCombinations([0, 1, 2, 3].map(i => v(`r${i}_${kw}`))).map((value, kh) =>
+    scheme.taps(Array.from({length: n}, (_, i) => v(`r${i}_${kw}`))).map((value, kh) =>
       `(v128.store offset=${(kh * 3 + kw) * plane} (local.get $p2) ${value})`).join(' ')).join('\n    ');
   return `(func (export "filterFromSums") (param $sums i32) (param $dw i32)
   (local $k i32) (local $p i32) (local $p2 i32)
-  ${Array.from({length: 12}, (_, k) => `(local $r${Math.floor(k / 3)}_${k % 3} v128)`).join(' ')}
+  ${Array.from({length: 3 * n}, (_, k) => `(local $r${Math.floor(k / 3)}_${k % 3} v128)`).join(' ')}
   (local.set $p (local.get $sums))
   (local.set $p2 (local.get $dw))
   ${countUp('$k', int(0), int(s.Ci * s.Co / 4), `
@@ -188,10 +182,10 @@ function products(s: WinogradFilterGradShape): string {
 )`;
 }
 
-/** V's and Z's bytes: 16 planes of every image's tiles. */
+/** V's and Z's bytes: a plane of every image's tiles for each position. */
 export function winogradGradientPlanes(s: WinogradFilterGradShape): {vBytes: number; zBytes: number} {
-  const {tiles} = winogradGeometry(s);
-  return {vBytes: 16 * s.N * tiles * s.Ci * F32, zBytes: 16 * s.N * tiles * s.Co * F32};
+  const {tiles, positions} = winogradGeometry(s);
+  return {vBytes: positions * s.N * tiles * s.Ci * F32, zBytes: positions * s.N * tiles * s.Co * F32};
 }
 
 /**

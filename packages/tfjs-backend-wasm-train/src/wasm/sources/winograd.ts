@@ -1,23 +1,25 @@
 /**
- * A 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3)
+ * A 3x3 convolution at stride 1 or 2 by Winograd's minimal filtering
  * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
- * 2016), as WebAssembly text generated for one geometry.
+ * 2016; the schemes: winograd-schemes.ts), as WebAssembly text generated
+ * for one geometry.
  *
- * Each 2x2 block of outputs (a tile) reads a 4x4 patch d of the padded
- * input; per channel pair it is
+ * Each 2x2 block of outputs (a tile) reads a patch d of the padded input
+ * (4x4 at stride 1, 5x5 at stride 2); per channel pair it is
  *   Y = A^T [ (G g G^T) (.) (B^T d B) ] A
- * with 16 multiplies where the direct convolution does 36. Per image:
+ * with 16 multiplies (stride 1) or 25 (stride 2) where the direct
+ * convolution does 36. Per image:
  * 1. the image is copied into zeros with its padding (as the direct
  *    convolution pads it, `imagePadding`);
  * 2. every tile's patch is transformed, V[pos][tile][ci] = (B^T d B)[pos],
  *    four channels a vector, additions only;
- * 3. for each of the 16 positions, M[pos] = V[pos] U[pos]: a matrix product
+ * 3. for each of the n x n positions, M[pos] = V[pos] U[pos]: a matrix product
  *    [tiles, Ci] x [Ci, Co] on the direct convolution's register tiles
  *    (2 tiles x 16 outputs, narrower blocks more tiles);
- * 4. every tile's 16 sums go back to its 2x2 outputs, Y = A^T M A, plus the
+ * 4. every tile's sums go back to its 2x2 outputs, Y = A^T M A, plus the
  *    bias, then the activation.
  * The filter's transform U = G g G^T is `transformFilter`, packed by blocks
- * of output channels: block [16 positions][Ci][width] at co0 * 16 * Ci
+ * of output channels: block [positions][Ci][width] at co0 * positions * Ci
  * floats.
  *
  * The transforms' constants are 0, +-1 and 1/2, so the rounding stays
@@ -25,19 +27,20 @@
  */
 import {countUp} from './loops';
 import {imagePadding, tilePixels} from './direct-conv';
+import {WinogradScheme, winogradScheme} from './winograd-schemes';
 
 export interface WinogradShape {
   /** The input image's rows, columns and channels (a multiple of 4), and where it lies in the padded frame. */
   H: number; W: number; Ci: number; top: number; left: number;
   /** The output's rows, columns and channels (a multiple of 4). */
   OH: number; OW: number; Co: number;
+  /** The convolution's stride along both axes: 1 or 2. */
+  stride: 1 | 2;
   /** What the stores apply: nothing, or max(0, y). */
   activation: 'linear' | 'relu';
 }
 
 const F32 = 4;
-/** Positions of a tile's transformed patch: 4 x 4. */
-const POSITIONS = 16;
 const BLOCK = 16;
 
 const int = (v: number) => `(i32.const ${v})`;
@@ -45,17 +48,19 @@ const get = (name: string) => `(local.get $${name})`;
 const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
 const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
 const fadd = (a: string, b: string) => `(f32x4.add ${a} ${b})`;
-const fsub = (a: string, b: string) => `(f32x4.sub ${a} ${b})`;
 const v = (name: string) => `(local.get $${name})`;
 
-/** Tiles down and across, and the padded frame they read. */
-export function winogradGeometry(s: {OH: number; OW: number; Ci: number; Co: number}) {
+/** Tiles down and across, the padded frame they read, the transformed patch's positions, and one image's scratch. */
+export function winogradGeometry(s: {OH: number; OW: number; Ci: number; Co: number; stride: 1 | 2}) {
+  const scheme = winogradScheme(s.stride);
   const TH = Math.ceil(s.OH / 2), TW = Math.ceil(s.OW / 2);
-  const tiles = TH * TW, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
-  const xpBytes = Hp * Wp * s.Ci * F32, vBytes = POSITIONS * tiles * s.Ci * F32, mBytes = POSITIONS * tiles * s.Co * F32;
+  // A tile's patch starts 2 * stride rows and columns after the last one's.
+  const tiles = TH * TW, Hp = (2 * TH - 1) * s.stride + 3, Wp = (2 * TW - 1) * s.stride + 3;
+  const positions = scheme.n * scheme.n;
+  const xpBytes = Hp * Wp * s.Ci * F32, vBytes = positions * tiles * s.Ci * F32, mBytes = positions * tiles * s.Co * F32;
   /** One image's scratch: its padded copy, its transformed patches, its products. */
   const scratchBytes = xpBytes + vBytes + mBytes;
-  return {TH, TW, tiles, Hp, Wp, xpBytes, vBytes, mBytes, scratchBytes};
+  return {scheme, positions, TH, TW, tiles, Hp, Wp, xpBytes, vBytes, mBytes, scratchBytes};
 }
 
 /** The output-channel blocks: [first channel, width], 16 wide but the last (4, 8 or 12). */
@@ -65,17 +70,10 @@ export function winogradBlocks(Co: number): Array<[number, number]> {
   return blocks;
 }
 
-/** The transformed filter's floats: 16 for each input and output channel. */
-export function transformedFilterFloats(Ci: number, Co: number): number {
-  return POSITIONS * Ci * Co;
-}
-
-/**
- * `(c0, c1, c2, c3)` of a patch row or column (B^T's rows applied to
- * four values): d0 - d2, d1 + d2, d2 - d1, d1 - d3.
- */
-function inputCombinations(d: string[]): string[] {
-  return [fsub(d[0], d[2]), fadd(d[1], d[2]), fsub(d[2], d[1]), fsub(d[1], d[3])];
+/** The transformed filter's floats: one a position for each input and output channel. */
+export function transformedFilterFloats(Ci: number, Co: number, stride: 1 | 2): number {
+  const {n} = winogradScheme(stride);
+  return n * n * Ci * Co;
 }
 
 /**
@@ -85,20 +83,21 @@ function inputCombinations(d: string[]): string[] {
  */
 export function inputTransform(s: Omit<WinogradShape, 'activation'>, planeTiles: number): string {
   const g = winogradGeometry(s);
+  const {n, patch} = g.scheme, step = 2 * s.stride;
   const pixel = s.Ci * F32, planeV = planeTiles * s.Ci * F32;
-  const rows = Array.from({length: 4}, (_, r) => {
-    const loads = Array.from({length: 4}, (_, c) => `(v128.load offset=${(r * g.Wp + c) * pixel} (local.get $p))`);
-    return inputCombinations(loads).map((e, j) => `(local.set $e${r}_${j} ${e})`).join(' ');
+  const rows = Array.from({length: patch}, (_, r) => {
+    const loads = Array.from({length: patch}, (_, c) => `(v128.load offset=${(r * g.Wp + c) * pixel} (local.get $p))`);
+    return g.scheme.input(loads).map((e, j) => `(local.set $e${r}_${j} ${e})`).join(' ');
   }).join('\n        ');
-  const stores = Array.from({length: 4}, (_, j) =>
-    inputCombinations([0, 1, 2, 3].map(r => v(`e${r}_${j}`))).map((value, i) =>
-      `(v128.store offset=${(i * 4 + j) * planeV} (local.get $q) ${value})`).join(' ')).join('\n        ');
+  const stores = Array.from({length: n}, (_, j) =>
+    g.scheme.input(Array.from({length: patch}, (_, r) => v(`e${r}_${j}`))).map((value, i) =>
+      `(v128.store offset=${(i * n + j) * planeV} (local.get $q) ${value})`).join(' ')).join('\n        ');
   return `(func $inputTransform (param $xp i32) (param $V i32)
   (local $ty i32) (local $tx i32) (local $c i32) (local $p i32) (local $q i32)
-  ${Array.from({length: 16}, (_, k) => `(local $e${Math.floor(k / 4)}_${k % 4} v128)`).join(' ')}
+  ${Array.from({length: patch * n}, (_, k) => `(local $e${Math.floor(k / n)}_${k % n} v128)`).join(' ')}
   (local.set $q (local.get $V))
   ${countUp('$ty', int(0), int(g.TH), countUp('$tx', int(0), int(g.TW), `
-      (local.set $p ${add(get('xp'), mul(add(mul(get('ty'), int(2 * g.Wp)), mul(get('tx'), int(2))), int(pixel)))})
+      (local.set $p ${add(get('xp'), mul(add(mul(get('ty'), int(step * g.Wp)), mul(get('tx'), int(step))), int(pixel)))})
       ${countUp('$c', int(0), int(s.Ci / 4), `
         ${rows}
         ${stores}
@@ -148,9 +147,9 @@ function productsOfBlock(s: WinogradShape, width: number): string {
       ${rest > 0 ? productTile(s, rest, width) : ''}`;
 }
 
-/** M[pos] = V[pos] U[pos] for the 16 positions. Params $V, $U, $M. */
+/** M[pos] = V[pos] U[pos] for every position. Params $V, $U, $M. */
 function products(s: WinogradShape): string {
-  const {tiles} = winogradGeometry(s);
+  const {tiles, positions} = winogradGeometry(s);
   const blocks = winogradBlocks(s.Co);
   const widths = new Set(blocks.map(([, w]) => w));
   const names = new Set<string>();
@@ -162,12 +161,12 @@ function products(s: WinogradShape): string {
   const atBlock = (co0: string, width: number) => `
       (local.set $pv ${add(get('V'), mul(get('pos'), int(planeV)))})
       (local.set $pm ${add(add(get('M'), mul(get('pos'), int(planeM))), mul(co0, int(F32)))})
-      (local.set $pu ${add(add(get('U'), mul(co0, int(POSITIONS * s.Ci * F32))), mul(get('pos'), int(s.Ci * width * F32)))})`;
+      (local.set $pu ${add(add(get('U'), mul(co0, int(positions * s.Ci * F32))), mul(get('pos'), int(s.Ci * width * F32)))})`;
   return `(func $products (param $V i32) (param $U i32) (param $M i32)
   (local $pos i32) (local $b i32) (local $t i32) (local $ci i32) (local $pv i32) (local $pu i32) (local $pm i32)
   (local $qv i32) (local $qu i32) (local $s v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
   ${[...names].map(name => `(local ${name} v128)`).join(' ')}
-  ${countUp('$pos', int(0), int(POSITIONS), `
+  ${countUp('$pos', int(0), int(positions), `
     ${fullBlocks > 0 ? countUp('$b', int(0), int(fullBlocks), `
       ${atBlock(mul(get('b'), int(BLOCK)), BLOCK)}
       ${productsOfBlock(s, BLOCK)}`) : ''}
@@ -176,28 +175,25 @@ function products(s: WinogradShape): string {
 )`;
 }
 
-/** A^T's rows applied to four values: m0 + m1 + m2, m1 - m2 - m3. */
-function outputCombinations(m: string[]): [string, string] {
-  return [fadd(fadd(m[0], m[1]), m[2]), fsub(fsub(m[1], m[2]), m[3])];
-}
-
 /** Every tile's sums back to its 2x2 outputs, plus the bias, then the activation. Params $M, $bias, $y. */
 function outputTransform(s: WinogradShape): string {
   const g = winogradGeometry(s);
+  const {n} = g.scheme;
   const planeM = g.tiles * s.Co * F32, pixel = s.Co * F32;
-  const rowSums = Array.from({length: 4}, (_, i) => {
-    const loads = Array.from({length: 4}, (_, j) => `(v128.load offset=${(i * 4 + j) * planeM} (local.get $pm))`);
-    return outputCombinations(loads).map((value, b) => `(local.set $r${i}_${b} ${value})`).join(' ');
+  const rowSums = Array.from({length: n}, (_, i) => {
+    const loads = Array.from({length: n}, (_, j) => `(v128.load offset=${(i * n + j) * planeM} (local.get $pm))`);
+    return g.scheme.output(loads).map((value, b) => `(local.set $r${i}_${b} ${value})`).join(' ');
   }).join('\n        ');
   const finish = (value: string) => s.activation === 'relu' ? `(f32x4.max ${value} (v128.const f32x4 0 0 0 0))` : value;
-  const outputs = [0, 1].map(b => outputCombinations([0, 1, 2, 3].map(i => v(`r${i}_${b}`))).map(value => finish(fadd(value, v('bv')))));
+  const outputs = [0, 1].map(b =>
+    g.scheme.output(Array.from({length: n}, (_, i) => v(`r${i}_${b}`))).map(value => finish(fadd(value, v('bv')))));
   const store = (a: number, b: number) => `(v128.store offset=${(a * s.OW + b) * pixel} (local.get $py) ${outputs[b][a]})`;
   // The last tile row and column hold one output row or column where OH or OW is odd.
   const lastRow = (body: string) => s.OH % 2 === 1 ? `(if (i32.lt_u ${add(mul(get('ty'), int(2)), int(1))} ${int(s.OH)}) (then ${body}))` : body;
   const lastColumn = (body: string) => s.OW % 2 === 1 ? `(if (i32.lt_u ${add(mul(get('tx'), int(2)), int(1))} ${int(s.OW)}) (then ${body}))` : body;
   return `(func $outputTransform (param $M i32) (param $bias i32) (param $y i32)
   (local $ty i32) (local $tx i32) (local $c i32) (local $pm i32) (local $py i32) (local $bv v128)
-  ${Array.from({length: 8}, (_, k) => `(local $r${Math.floor(k / 2)}_${k % 2} v128)`).join(' ')}
+  ${Array.from({length: 2 * n}, (_, k) => `(local $r${Math.floor(k / 2)}_${k % 2} v128)`).join(' ')}
   (local.set $pm (local.get $M))
   ${countUp('$ty', int(0), int(g.TH), countUp('$tx', int(0), int(g.TW), `
       (local.set $py ${add(get('y'), mul(add(mul(get('ty'), int(2 * s.OW)), mul(get('tx'), int(2))), int(pixel)))})
@@ -212,36 +208,32 @@ function outputTransform(s: WinogradShape): string {
 )`;
 }
 
-/** G's rows applied to three values: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2. */
-function filterCombinations(gv: string[]): string[] {
-  const half = '(v128.const f32x4 0.5 0.5 0.5 0.5)';
-  return [gv[0], `(f32x4.mul ${fadd(fadd(gv[0], gv[1]), gv[2])} ${half})`, `(f32x4.mul ${fadd(fsub(gv[0], gv[1]), gv[2])} ${half})`, gv[2]];
-}
-
 /**
  * `transformFilter(w, U)`: the filter [3, 3, Ci, Co] at w to U = G g G^T,
  * 4 output channels a step, packed by blocks (see the file's comment).
  */
 function filterTransform(s: WinogradShape): string {
+  const {scheme, positions} = winogradGeometry(s);
+  const {n} = scheme;
   const blocks = winogradBlocks(s.Co);
   const tap = s.Ci * s.Co * F32;
   const columns = Array.from({length: 3}, (_, kw) => {
     const loads = Array.from({length: 3}, (_, kh) => `(v128.load offset=${(kh * 3 + kw) * tap} (local.get $p))`);
-    return filterCombinations(loads).map((value, i) => `(local.set $f${i}_${kw} ${value})`).join(' ');
+    return scheme.filter(loads).map((value, i) => `(local.set $f${i}_${kw} ${value})`).join(' ');
   }).join('\n      ');
   // Block [pos][Ci][width]: position pos of channel ci at (pos * Ci + ci) * width.
-  const storesFor = (width: number) => Array.from({length: 4}, (_, i) =>
-    filterCombinations([0, 1, 2].map(kw => v(`f${i}_${kw}`))).map((value, j) =>
-      `(v128.store offset=${(i * 4 + j) * s.Ci * width * F32} (local.get $q) ${value})`).join(' ')).join('\n      ');
+  const storesFor = (width: number) => Array.from({length: n}, (_, i) =>
+    scheme.filter([0, 1, 2].map(kw => v(`f${i}_${kw}`))).map((value, j) =>
+      `(v128.store offset=${(i * n + j) * s.Ci * width * F32} (local.get $q) ${value})`).join(' ')).join('\n      ');
   const block = ([co0, width]: [number, number]) => countUp('$k', int(0), int(width / 4), `
       (local.set $p ${add(add(get('w'), mul(get('ci'), int(s.Co * F32))), int(co0 * F32))})
       (local.set $p (i32.add (local.get $p) (i32.mul (local.get $k) ${int(16)})))
-      (local.set $q ${add(add(get('U'), int(co0 * POSITIONS * s.Ci * F32)), add(mul(get('ci'), int(width * F32)), mul(get('k'), int(16))))})
+      (local.set $q ${add(add(get('U'), int(co0 * positions * s.Ci * F32)), add(mul(get('ci'), int(width * F32)), mul(get('k'), int(16))))})
       ${columns}
       ${storesFor(width)}`);
   return `(func (export "transformFilter") (param $w i32) (param $U i32)
   (local $ci i32) (local $k i32) (local $p i32) (local $q i32)
-  ${Array.from({length: 12}, (_, k) => `(local $f${Math.floor(k / 3)}_${k % 3} v128)`).join(' ')}
+  ${Array.from({length: 3 * n}, (_, k) => `(local $f${Math.floor(k / 3)}_${k % 3} v128)`).join(' ')}
   ${countUp('$ci', int(0), int(s.Ci), blocks.map(block).join('\n'))}
 )`;
 }

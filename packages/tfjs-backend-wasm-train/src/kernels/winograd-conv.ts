@@ -5,12 +5,13 @@
  * stride-1 convolution (input-grad-phases.ts calls Conv2D) take it through
  * `directConvolution` (direct-conv.ts) wherever `winogradPays`; the filter
  * gradient (wasm/sources/winograd-filter-grad.ts) through conv-grads.ts
- * wherever `winogradFilterGradientPays`.
+ * wherever `winogradFilterGradientPays`. Stride 2 has a scheme too
+ * (wasm/sources/winograd-schemes.ts) that stays off: it did not pay.
  *
  * Why: on 128-bit WebAssembly SIMD the generated direct convolution runs
  * at 25-30 GFLOP/s, about half of what PyTorch's oneDNN reaches with
  * AVX-512 on the same CPU; fewer multiplies is the one lever that does not
- * need wider vectors (docs/engine.md, "Winograd").
+ * need wider vectors (docs/engine.md, "Winograd's 3x3 convolutions").
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
@@ -42,7 +43,8 @@ export function compiledWinogradGeometries(): string[] {
 }
 
 /**
- * Where Winograd's route takes a convolution: 3x3, stride 1, no dilation,
+ * Where Winograd's route takes a convolution: 3x3, stride 1 (or 2 where
+ * `setWinogradStrides` takes it), no dilation,
  * input and output channels in multiples of 4 and at least
  * `MIN_CHANNELS` of each. Per call against the direct kernel (batch 64,
  * one thread, median of 21, 2026-12-06, ms): [14, 14, 8] -> 8 0.29

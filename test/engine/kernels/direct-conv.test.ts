@@ -15,15 +15,10 @@ import {
 } from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {withoutWinograd} from '../../../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
+import {ConvCase, convOutputsOn, describeConvCase} from '../../helpers/conv-cases';
 import {relativeError} from '../../helpers/gradients';
 
-interface Case {
-  batch: number; size: [number, number]; inChannels: number; outChannels: number;
-  kernel: [number, number]; strides: [number, number]; padding: 'same' | 'valid';
-  bias: boolean; activation: 'linear' | 'relu';
-}
-
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   // One whole block of 16 outputs and a tail of 4; an odd width (a one-pixel tile); bias and ReLU.
   {batch: 2, size: [7, 9], inChannels: 12, outChannels: 20, kernel: [3, 3], strides: [1, 1], padding: 'same', bias: true, activation: 'relu'},
   // Stride 2 with 'same' and 'valid' (a remainder row and column no tap reads), tails of 8 and 12.
@@ -46,31 +41,8 @@ const CASES: Case[] = [
   {batch: 2, size: [8, 8], inChannels: 3, outChannels: 16, kernel: [3, 3], strides: [1, 1], padding: 'same', bias: true, activation: 'relu'},
 ];
 
-function describeCase(c: Case): string {
-  return `${c.batch}x${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}, ${c.kernel.join('x')}, stride ${c.strides.join('/')}, ` +
-         `${c.padding}${c.bias ? ', bias' : ''}${c.activation === 'relu' ? ', ReLU' : ''}`;
-}
-
-/** The fused forward pass (bias, activation), and the gradients of a probe-weighted sum of the linear convolution. */
-async function outputsOn(backend: string, c: Case): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const x = wave([c.batch, ...c.size, c.inChannels], 1) as tf.Tensor4D;
-    const w = wave([...c.kernel, c.inChannels, c.outChannels], 2) as tf.Tensor4D;
-    const b = c.bias ? wave([c.outChannels], 3) as tf.Tensor1D : undefined;
-    // Outside a gradient tf.fused.conv2d keeps bias and activation fused: FusedConv2D.
-    const y = tf.fused.conv2d({x, filter: w, strides: c.strides, pad: c.padding, bias: b, activation: c.activation});
-    const loss = (xx: tf.Tensor, ww: tf.Tensor) => {
-      const z = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.padding);
-      return z.mul(wave(z.shape, 4)).sum() as tf.Scalar;
-    };
-    const [dx, dw] = tf.grads(loss)([x, w]);
-    return [y, dx, dw].map(t => Float32Array.from(t.dataSync()));
-  });
-}
-
 /** Whether a geometry of this case (its forward pass) was compiled in this process. */
-function compiledFor(c: Case): boolean {
+function compiledFor(c: ConvCase): boolean {
   return compiledDirectConvGeometries().some(key => {
     const s = JSON.parse(key) as {Ci: number; Co: number; KH: number; KW: number; sh: number; sw: number};
     return s.Ci === c.inChannels && s.Co === c.outChannels && s.KH === c.kernel[0] && s.KW === c.kernel[1] &&
@@ -84,14 +56,14 @@ describe('the generated convolution kernel', function () {
   after(async () => { await tf.setBackend('wasm'); });
 
   for (const c of CASES) {
-    it(`${describeCase(c)}: output and gradients equal cpu's`, async () => {
-      const reference = await outputsOn('cpu', c);
+    it(`${describeConvCase(c)}: output and gradients equal cpu's`, async () => {
+      const reference = await convOutputsOn('cpu', c);
       // The 3x3 stride-1 cases would take Winograd's route (winograd-conv.test.ts): here the direct kernel runs.
       const runs: Array<[string, () => Promise<Float32Array[]>]> = [
-        ['wasm', () => withoutWinograd(() => outputsOn('wasm', c))],
-        ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => withoutWinograd(() => outputsOn('wasm', c)))],
-        ['wasm with XNNPACK\'s convolutions', () => withoutDirectConvolution(() => outputsOn('wasm', c))],
-        ['wasm without SIMD kernels', () => withoutSimdKernels(() => outputsOn('wasm', c))],
+        ['wasm', () => withoutWinograd(() => convOutputsOn('wasm', c))],
+        ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => withoutWinograd(() => convOutputsOn('wasm', c)))],
+        ['wasm with XNNPACK\'s convolutions', () => withoutDirectConvolution(() => convOutputsOn('wasm', c))],
+        ['wasm without SIMD kernels', () => withoutSimdKernels(() => convOutputsOn('wasm', c))],
       ];
       for (const [where, run] of runs) {
         const ours = await run();
@@ -113,9 +85,9 @@ describe('the generated convolution kernel', function () {
     assert.equal(directConvPays(info(2)), false, 'not a multiple of 4');
     assert.equal(directConvPays(info(16, 2)), false, 'dilated');
     // Such a convolution still computes cpu's result, on XNNPACK.
-    const odd: Case = {batch: 1, size: [6, 6], inChannels: 8, outChannels: 6, kernel: [3, 3], strides: [1, 1], padding: 'same',
+    const odd: ConvCase = {batch: 1, size: [6, 6], inChannels: 8, outChannels: 6, kernel: [3, 3], strides: [1, 1], padding: 'same',
                        bias: false, activation: 'linear'};
-    const [ours, reference] = [await outputsOn('wasm', odd), await outputsOn('cpu', odd)];
+    const [ours, reference] = [await convOutputsOn('wasm', odd), await convOutputsOn('cpu', odd)];
     assert.ok(relativeError(ours[0], reference[0]) < 1e-5);
     assert.ok(!compiledFor(odd), 'no kernel compiled for 6 outputs');
     // A raised floor leaves narrow convolutions to XNNPACK (how docs/engine.md compares the two in one process).
@@ -131,7 +103,7 @@ describe('the generated convolution kernel', function () {
   });
 
   it('leaves activations it does not apply (ELU, PReLU) to the stock kernel', async () => {
-    const c: Case = {batch: 1, size: [6, 6], inChannels: 8, outChannels: 36, kernel: [3, 3], strides: [1, 1], padding: 'same',
+    const c: ConvCase = {batch: 1, size: [6, 6], inChannels: 8, outChannels: 36, kernel: [3, 3], strides: [1, 1], padding: 'same',
                      bias: true, activation: 'linear'};
     const run = async (backend: string) => {
       await tf.setBackend(backend);

@@ -20,50 +20,27 @@ import {
   compileKernelsNow, memoryOf, simdKernels, withPlainSimd, withScratch,
 } from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {transformedFilterFloats, winogradModuleText} from '../../../packages/tfjs-backend-wasm-train/src/wasm/sources/winograd';
+import {ConvCase, convOutputsOn, describeConvCase} from '../../helpers/conv-cases';
 import {relativeError} from '../../helpers/gradients';
 
-interface Case {
-  batch: number; size: [number, number]; inChannels: number; outChannels: number;
-  padding: 'same' | 'valid'; bias: boolean; activation: 'linear' | 'relu';
-}
+/** Winograd's route takes 3x3 convolutions at stride 1. */
+const THREE_BY_THREE = {kernel: [3, 3] as [number, number], strides: [1, 1] as [number, number]};
 
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   // Odd rows and columns (the last tiles hold one output row or column), a block of 16 and a tail of 4, bias and ReLU.
-  {batch: 2, size: [7, 9], inChannels: 16, outChannels: 20, padding: 'same', bias: true, activation: 'relu'},
+  {batch: 2, size: [7, 9], inChannels: 16, outChannels: 20, ...THREE_BY_THREE, padding: 'same', bias: true, activation: 'relu'},
   // Even sizes, whole blocks; 'valid' (the frame is the image, nothing padded but the tiles' last row and column).
-  {batch: 2, size: [8, 8], inChannels: 32, outChannels: 32, padding: 'same', bias: false, activation: 'linear'},
-  {batch: 2, size: [9, 6], inChannels: 20, outChannels: 24, padding: 'valid', bias: true, activation: 'linear'},
+  {batch: 2, size: [8, 8], inChannels: 32, outChannels: 32, ...THREE_BY_THREE, padding: 'same', bias: false, activation: 'linear'},
+  {batch: 2, size: [9, 6], inChannels: 20, outChannels: 24, ...THREE_BY_THREE, padding: 'valid', bias: true, activation: 'linear'},
   // Tails of 12 (three 4-tile products) and 8, one tile an image and a remainder of tiles.
-  {batch: 3, size: [5, 5], inChannels: 16, outChannels: 28, padding: 'same', bias: true, activation: 'relu'},
-  {batch: 2, size: [2, 3], inChannels: 16, outChannels: 40, padding: 'same', bias: false, activation: 'linear'},
+  {batch: 3, size: [5, 5], inChannels: 16, outChannels: 28, ...THREE_BY_THREE, padding: 'same', bias: true, activation: 'relu'},
+  {batch: 2, size: [2, 3], inChannels: 16, outChannels: 40, ...THREE_BY_THREE, padding: 'same', bias: false, activation: 'linear'},
   // Narrow: 8 -> 12 (a tail block of 12 on its own); the filter gradient's route with odd sizes and 'valid'.
-  {batch: 2, size: [6, 7], inChannels: 8, outChannels: 12, padding: 'same', bias: true, activation: 'relu'},
-  {batch: 3, size: [7, 5], inChannels: 32, outChannels: 40, padding: 'valid', bias: false, activation: 'linear'},
+  {batch: 2, size: [6, 7], inChannels: 8, outChannels: 12, ...THREE_BY_THREE, padding: 'same', bias: true, activation: 'relu'},
+  {batch: 3, size: [7, 5], inChannels: 32, outChannels: 40, ...THREE_BY_THREE, padding: 'valid', bias: false, activation: 'linear'},
   // Wide channels, as the spectrum's last stage.
-  {batch: 2, size: [4, 4], inChannels: 128, outChannels: 128, padding: 'same', bias: true, activation: 'linear'},
+  {batch: 2, size: [4, 4], inChannels: 128, outChannels: 128, ...THREE_BY_THREE, padding: 'same', bias: true, activation: 'linear'},
 ];
-
-function describeCase(c: Case): string {
-  return `${c.batch}x${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}, 3x3, ${c.padding}` +
-         `${c.bias ? ', bias' : ''}${c.activation === 'relu' ? ', ReLU' : ''}`;
-}
-
-/** The fused forward pass, and the gradients of a probe-weighted sum of the linear convolution. */
-async function outputsOn(backend: string, c: Case): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const x = wave([c.batch, ...c.size, c.inChannels], 1) as tf.Tensor4D;
-    const w = wave([3, 3, c.inChannels, c.outChannels], 2) as tf.Tensor4D;
-    const b = c.bias ? wave([c.outChannels], 3) as tf.Tensor1D : undefined;
-    const y = tf.fused.conv2d({x, filter: w, strides: 1, pad: c.padding, bias: b, activation: c.activation});
-    const loss = (xx: tf.Tensor, ww: tf.Tensor) => {
-      const z = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, c.padding);
-      return z.mul(wave(z.shape, 4)).sum() as tf.Scalar;
-    };
-    const [dx, dw] = tf.grads(loss)([x, w]);
-    return [y, dx, dw].map(t => Float32Array.from(t.dataSync()));
-  });
-}
 
 /** Whether the route compiled a geometry of `inChannels` -> `outChannels` channels on images of `size` (forward or input gradient). */
 function compiledFor(size: [number, number], inChannels: number, outChannels: number): boolean {
@@ -79,12 +56,12 @@ describe('Winograd\'s 3x3 convolution', function () {
   after(async () => { await tf.setBackend('wasm'); });
 
   for (const c of CASES) {
-    it(`${describeCase(c)}: output and gradients equal cpu's`, async () => {
-      const reference = await outputsOn('cpu', c);
+    it(`${describeConvCase(c)}: output and gradients equal cpu's`, async () => {
+      const reference = await convOutputsOn('cpu', c);
       const runs: Array<[string, () => Promise<Float32Array[]>]> = [
-        ['wasm', () => outputsOn('wasm', c)],
-        ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => outputsOn('wasm', c))],
-        ['wasm with the direct convolution', () => withoutWinograd(() => outputsOn('wasm', c))],
+        ['wasm', () => convOutputsOn('wasm', c)],
+        ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => convOutputsOn('wasm', c))],
+        ['wasm with the direct convolution', () => withoutWinograd(() => convOutputsOn('wasm', c))],
       ];
       for (const [where, run] of runs) {
         const ours = await run();

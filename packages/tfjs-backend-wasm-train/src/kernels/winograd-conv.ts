@@ -19,7 +19,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {imageRangesAtMost, runGeneratedByImageRanges, runGeneratedByParts} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
-import {SimdKernels, withScratch} from '../wasm/simd-kernels';
+import {GeneratedModule, SimdKernels, withScratch} from '../wasm/simd-kernels';
 import {WinogradShape, transformedFilterFloats, winogradGeometry, winogradModuleText} from '../wasm/sources/winograd';
 import {
   WinogradFilterGradShape, winogradFilterGradModuleText, winogradGradientPlanes,
@@ -106,14 +106,26 @@ export function winogradConvolution(backend: BackendWasm, kernels: SimdKernels, 
   withScratch(backend, (filterFloats + Co) * F32, transformed => {
     (module.exports['transformFilter'] as (w: number, u: number) => void)(filterAt, transformed);
     const bias = biasAt ?? transformed + filterFloats * F32;
-    // One image's scratch for each range of images (each range runs on one thread at a time).
-    withScratch(backend, imageRangesAtMost(backend) * geometry.scratchBytes, scratch => {
-      let range = 0;
-      runGeneratedByImageRanges(backend, kernels, module, 'forward', N, multiplyAdds, 1, (n0, count) =>
-          [at(x) + n0 * xImage, scratch + (range++) * geometry.scratchBytes, transformed, bias, at(out) + n0 * yImage, count]);
-    }, false);
+    byImagesWithScratch(backend, kernels, module, 'forward', N, multiplyAdds, 1, geometry.scratchBytes, (n0, count, scratch) =>
+        [at(x) + n0 * xImage, scratch, transformed, bias, at(out) + n0 * yImage, count]);
   });
   return true;
+}
+
+/**
+ * Runs a module's per-image function over ranges of the N images (split
+ * over the kernel pool where `multiplyAdds` pays, as runGeneratedByImageRanges
+ * does), each range with its own `slotBytes` of scratch: a range runs on
+ * one thread at a time, so it reuses its scratch image after image.
+ */
+function byImagesWithScratch(backend: BackendWasm, kernels: SimdKernels, module: GeneratedModule, kernel: string, N: number,
+                             multiplyAdds: number, slower: number, slotBytes: number,
+                             argsOf: (n0: number, count: number, scratch: number) => number[]): void {
+  withScratch(backend, imageRangesAtMost(backend) * slotBytes, scratch => {
+    let range = 0;
+    runGeneratedByImageRanges(backend, kernels, module, kernel, N, multiplyAdds, slower,
+                              (n0, count) => argsOf(n0, count, scratch + (range++) * slotBytes));
+  }, false);
 }
 
 const gradientModules = new GeneratedModules<WinogradFilterGradShape>('winograd-filter-grad', winogradFilterGradModuleText,
@@ -160,16 +172,16 @@ export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernel
   if (module == null) return null;
   const geometry = winogradGeometry(shape);
   const {vBytes, zBytes} = winogradGradientPlanes(shape);
-  const sumsBytes = geometry.positions * Ci * Co * F32, slots = imageRangesAtMost(backend);
+  const sumsBytes = geometry.positions * Ci * Co * F32;
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const dw = backend.makeOutput([3, 3, Ci, Co], 'float32');
   // The transforms' work in multiply-adds' worth (a few additions a value), for the pool's threshold.
   const transformWork = N * geometry.tiles * geometry.positions * (Ci + Co);
-  withScratch(backend, vBytes + zBytes + sumsBytes + slots * geometry.xpBytes, scratch => {
-    const V = scratch, Z = V + vBytes, sums = Z + zBytes, xp = sums + sumsBytes;
-    let range = 0;
-    runGeneratedByImageRanges(backend, kernels, module, 'transforms', N, transformWork, 8, (n0, count) =>
-        [at(x), xp + (range++) * geometry.xpBytes, at(dy), V, Z, n0, count]);
+  withScratch(backend, vBytes + zBytes + sumsBytes, scratch => {
+    const V = scratch, Z = V + vBytes, sums = Z + zBytes;
+    // Each range of images pads into its own frame, transforms into its own tiles of V and Z.
+    byImagesWithScratch(backend, kernels, module, 'transforms', N, transformWork, 8, geometry.xpBytes, (n0, count, xp) =>
+        [at(x), xp, at(dy), V, Z, n0, count]);
     runGeneratedByParts(backend, kernels, module, 'products', [V, Z, sums], geometry.positions,
                         N * geometry.tiles * geometry.positions * Ci * Co);
     (module.exports['filterFromSums'] as (sums: number, dw: number) => void)(sums, at(dw));

@@ -15,7 +15,7 @@
  * sums the products, and gathers the sums back into dW (`filterFromSums`).
  */
 import {countUp} from './loops';
-import {WinogradShape, inputTransform, paddingFunction, winogradGeometry} from './winograd';
+import {WinogradShape, expectWholeVectors, inputTransform, paddingFunction, winogradGeometry} from './winograd';
 import {tilePixels} from './direct-conv';
 
 /** A Winograd filter gradient's geometry: the convolution's, and the batch (the planes hold every image's tiles). */
@@ -194,9 +194,7 @@ export function winogradGradientPlanes(s: WinogradFilterGradShape): {vBytes: num
  * reused image after image), and `filterFromSums(sums, dw)`.
  */
 export function winogradFilterGradModuleText(s: WinogradFilterGradShape, memoryImport: string): string {
-  if (s.Ci % 4 !== 0 || s.Co % 4 !== 0) {
-    throw new Error(`winogradFilterGradModuleText: ${s.Ci} -> ${s.Co} channels; both must be multiples of 4`);
-  }
+  expectWholeVectors('winogradFilterGradModuleText', s);
   const g = winogradGeometry(s);
   const imageX = s.H * s.W * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
   return `(module

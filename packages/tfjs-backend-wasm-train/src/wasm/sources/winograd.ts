@@ -27,7 +27,7 @@
  */
 import {countUp} from './loops';
 import {imagePadding, tilePixels} from './direct-conv';
-import {WinogradScheme, winogradScheme} from './winograd-schemes';
+import {winogradScheme} from './winograd-schemes';
 
 export interface WinogradShape {
   /** The input image's rows, columns and channels (a multiple of 4), and where it lies in the padded frame. */
@@ -238,6 +238,11 @@ function filterTransform(s: WinogradShape): string {
 )`;
 }
 
+/** The kernels take channels 4 a vector, inputs and outputs alike. */
+export function expectWholeVectors(caller: string, s: {Ci: number; Co: number}): void {
+  if (s.Ci % 4 !== 0 || s.Co % 4 !== 0) throw new Error(`${caller}: ${s.Ci} -> ${s.Co} channels; both must be multiples of 4`);
+}
+
 /** `$pad(x, xp)`: one image into zeros with its padding, in the tiles' frame. */
 export function paddingFunction(s: Omit<WinogradShape, 'activation'>): string {
   const g = winogradGeometry(s);
@@ -254,9 +259,7 @@ export function paddingFunction(s: Omit<WinogradShape, 'activation'>): string {
  * (`winogradGeometry(s).scratchBytes`) that it reuses image after image.
  */
 export function winogradModuleText(s: WinogradShape, memoryImport: string): string {
-  if (s.Ci % 4 !== 0 || s.Co % 4 !== 0) {
-    throw new Error(`winogradModuleText: ${s.Ci} -> ${s.Co} channels; both must be multiples of 4`);
-  }
+  expectWholeVectors('winogradModuleText', s);
   const g = winogradGeometry(s);
   const imageX = s.H * s.W * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
   return `(module

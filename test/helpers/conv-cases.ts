@@ -3,9 +3,12 @@
  * (test/engine/kernels/direct-conv.test.ts, winograd-conv.test.ts): the
  * fused forward pass and both gradients, from deterministic inputs.
  */
+import {strict as assert} from 'node:assert';
+
 import * as tf from '@tensorflow/tfjs';
 
 import {wave} from '../../lib/bench/gradients';
+import {relativeError} from './gradients';
 
 export interface ConvCase {
   batch: number; size: [number, number]; inChannels: number; outChannels: number;
@@ -34,4 +37,18 @@ export async function convOutputsOn(backend: string, c: ConvCase): Promise<Float
     const [dx, dw] = tf.grads(loss)([x, w]);
     return [y, dx, dw].map(t => Float32Array.from(t.dataSync()));
   });
+}
+
+/**
+ * Runs `c` on cpu and on each of `runs` (a name, and how it computes the
+ * case's outputs), and asserts each run's output and gradients equal cpu's
+ * to 1e-5 relative error.
+ */
+export async function expectRunsEqualCpu(c: ConvCase, runs: Array<[string, () => Promise<Float32Array[]>]>): Promise<void> {
+  const reference = await convOutputsOn('cpu', c);
+  for (const [where, run] of runs) {
+    const ours = await run();
+    ['output', 'input gradient', 'filter gradient'].forEach((what, i) =>
+        assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what} on ${where}: ${relativeError(ours[i], reference[i])}`));
+  }
 }

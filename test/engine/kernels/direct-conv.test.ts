@@ -15,7 +15,7 @@ import {
 } from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {withoutWinograd} from '../../../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
-import {ConvCase, convOutputsOn, describeConvCase} from '../../helpers/conv-cases';
+import {ConvCase, convOutputsOn, describeConvCase, expectRunsEqualCpu} from '../../helpers/conv-cases';
 import {relativeError} from '../../helpers/gradients';
 
 const CASES: ConvCase[] = [
@@ -57,19 +57,13 @@ describe('the generated convolution kernel', function () {
 
   for (const c of CASES) {
     it(`${describeConvCase(c)}: output and gradients equal cpu's`, async () => {
-      const reference = await convOutputsOn('cpu', c);
       // The 3x3 stride-1 cases would take Winograd's route (winograd-conv.test.ts): here the direct kernel runs.
-      const runs: Array<[string, () => Promise<Float32Array[]>]> = [
+      await expectRunsEqualCpu(c, [
         ['wasm', () => withoutWinograd(() => convOutputsOn('wasm', c))],
         ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => withoutWinograd(() => convOutputsOn('wasm', c)))],
         ['wasm with XNNPACK\'s convolutions', () => withoutDirectConvolution(() => convOutputsOn('wasm', c))],
         ['wasm without SIMD kernels', () => withoutSimdKernels(() => convOutputsOn('wasm', c))],
-      ];
-      for (const [where, run] of runs) {
-        const ours = await run();
-        ['output', 'input gradient', 'filter gradient'].forEach((what, i) =>
-            assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what} on ${where}: ${relativeError(ours[i], reference[i])}`));
-      }
+      ]);
       assert.ok(compiledFor(c), 'the generated kernel ran for this geometry');
     });
   }

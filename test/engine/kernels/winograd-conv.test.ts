@@ -20,7 +20,7 @@ import {
   compileKernelsNow, memoryOf, simdKernels, withPlainSimd, withScratch,
 } from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {transformedFilterFloats, winogradModuleText} from '../../../packages/tfjs-backend-wasm-train/src/wasm/sources/winograd';
-import {ConvCase, convOutputsOn, describeConvCase} from '../../helpers/conv-cases';
+import {ConvCase, convOutputsOn, describeConvCase, expectRunsEqualCpu} from '../../helpers/conv-cases';
 import {relativeError} from '../../helpers/gradients';
 
 /** Winograd's route takes 3x3 convolutions at stride 1. */
@@ -57,17 +57,11 @@ describe('Winograd\'s 3x3 convolution', function () {
 
   for (const c of CASES) {
     it(`${describeConvCase(c)}: output and gradients equal cpu's`, async () => {
-      const reference = await convOutputsOn('cpu', c);
-      const runs: Array<[string, () => Promise<Float32Array[]>]> = [
+      await expectRunsEqualCpu(c, [
         ['wasm', () => convOutputsOn('wasm', c)],
         ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => convOutputsOn('wasm', c))],
         ['wasm with the direct convolution', () => withoutWinograd(() => convOutputsOn('wasm', c))],
-      ];
-      for (const [where, run] of runs) {
-        const ours = await run();
-        ['output', 'input gradient', 'filter gradient'].forEach((what, i) =>
-            assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what} on ${where}: ${relativeError(ours[i], reference[i])}`));
-      }
+      ]);
       assert.ok(compiledFor(c.size, c.inChannels, c.outChannels), 'the forward pass ran on Winograd\'s route');
       if (c.padding === 'same') assert.ok(compiledFor(c.size, c.outChannels, c.inChannels), 'the input gradient ran on it');
       const filterGradient = compiledWinogradFilterGradGeometries().some(key => {

@@ -214,12 +214,10 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     return reshaped(dw, filterShape);
   }
   const kernels = simdKernels(backend);
-  if (kernels != null && forcedFilterRoute == null && directFilterGradientRuns(backend, info) && winogradFilterGradientPays(info)) {
-    const dw = winogradFilterGradient(backend, kernels, x, dy, info);
-    if (dw != null) return dw;
-  }
   if (kernels != null && forcedFilterRoute == null && directFilterGradientRuns(backend, info)) {
-    const dw = directFilterGradient(backend, kernels, x, dy, info, filterShape);
+    // Winograd's where it pays, else (or where its geometry did not compile) the generated direct gradient.
+    const dw = (winogradFilterGradientPays(info) ? winogradFilterGradient(backend, kernels, x, dy, info) : null) ??
+        directFilterGradient(backend, kernels, x, dy, info, filterShape);
     if (dw != null) return dw;
   }
   if (kernels != null && tapsRouteFits(info) && forcedFilterRoute !== 'convolution' &&

@@ -77,9 +77,10 @@ export function setWinogradStrides(taken: readonly number[] = [1]): void {
   strides = [...taken];
 }
 
-/** The stride of a convolution `winogradPays` took. */
-function strideOf(info: tf.backend_util.Conv2DInfo): 1 | 2 {
-  return info.strideHeight === 2 ? 2 : 1;
+/** What the generated modules need of a convolution `winogradPays` took: its images, padding, output and stride. */
+function geometryOf(info: tf.backend_util.Conv2DInfo): Omit<WinogradShape, 'activation'> {
+  const {inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co, padInfo: {top, left}} = info;
+  return {H, W, Ci, top, left, OH, OW, Co, stride: info.strideHeight === 2 ? 2 : 1};
 }
 
 /**
@@ -89,9 +90,8 @@ function strideOf(info: tf.backend_util.Conv2DInfo): 1 | 2 {
  */
 export function winogradConvolution(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, filterAt: number, biasAt: number | null,
                                     info: tf.backend_util.Conv2DInfo, activation: WinogradShape['activation'], out: tf.TensorInfo): boolean {
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
-         padInfo: {top, left}} = info;
-  const shape: WinogradShape = {H, W, Ci, top, left, OH, OW, Co, stride: strideOf(info), activation};
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co} = info;
+  const shape: WinogradShape = {...geometryOf(info), activation};
   const module = modules.moduleFor(backend, kernels, shape);
   if (module == null) return false;
   const geometry = winogradGeometry(shape);
@@ -158,16 +158,15 @@ const MIN_FILTER_GRADIENT_CHANNELS = 32;
  * dW [3, 3, Ci, Co] of the convolution `info` describes, from x and dy;
  * null where the geometry did not compile (the caller takes another route).
  * Every image's tiles are transformed (split by images over the kernel
- * pool), the 16 positions' products run as `transposedProducts` (split
- * over the pool as the 1x1 filter gradients' are), and the sums go back
- * to dW on the calling thread. Each sum runs in one order on one thread:
+ * pool), each position's products are summed by the module's `products`
+ * (split by positions over the pool), and the sums go back to dW on the
+ * calling thread. Each sum runs in one order on one thread:
  * the result does not depend on the threads.
  */
 export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
                                        info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
-         padInfo: {top, left}} = info;
-  const shape: WinogradFilterGradShape = {H, W, Ci, top, left, OH, OW, Co, stride: strideOf(info), N};
+  const {batchSize: N, inChannels: Ci, outChannels: Co} = info;
+  const shape: WinogradFilterGradShape = {...geometryOf(info), N};
   const module = gradientModules.moduleFor(backend, kernels, shape);
   if (module == null) return null;
   const geometry = winogradGeometry(shape);

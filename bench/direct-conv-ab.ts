@@ -12,12 +12,14 @@
  * taps`: products per tap, XNNPACK's convolution), or the direct
  * convolution where Winograd's runs (`--against direct`: 3x3 stride-1
  * convolutions of 8 or more channels, kernels/winograd-conv.ts), or
- * Winograd's route at stride 2 too (`--against stride2`). Each round times
+ * Winograd's route at stride 2 too (`--against stride2`), or the direct
+ * convolution where Winograd's runs grouped convolutions (`--against
+ * grouped`). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -29,9 +31,9 @@ import {benchNetNamed, inAlternatedRounds, trainingStep} from '../lib/bench/trai
 import {median} from '../lib/results/stats';
 import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {withoutDirectFilterGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
-import {setWinogradStrides, withoutWinograd} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
+import {setWinogradStrides, withoutGroupedWinograd, withoutWinograd} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -46,6 +48,7 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
   if (against === 'xnnpack') return withoutDirectConvolution(body);
   if (against === 'taps') return withoutDirectFilterGradient(body);
   if (against === 'direct') return withoutWinograd(body);
+  if (against === 'grouped') return withoutGroupedWinograd(body);
   if (against === 'stride2') {
     setWinogradStrides([1, 2]);
     try {
@@ -71,7 +74,8 @@ async function main(): Promise<void> {
   const other = {xnnpack: 'XNNPACK\'s convolutions', floor16: 'XNNPACK\'s below 16 output channels',
                  taps: 'the filter gradient\'s routes before the generated one (per-tap products, XNNPACK)',
                  direct: 'the direct convolution where Winograd\'s runs',
-                 stride2: 'Winograd\'s route at stride 2 as well'}[against];
+                 stride2: 'Winograd\'s route at stride 2 as well',
+                 grouped: 'the direct convolution where Winograd\'s runs grouped convolutions'}[against];
   console.log(`the generated ${against === 'taps' ? 'filter gradient' : 'convolution'} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);

@@ -13,6 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../../../lib/engine';
 import {GROUP_CONV, compiledGroupConvGeometries, groupConvSimdHere} from '../../../packages/tfjs-backend-wasm-train/src/kernels/grouped-conv-kernel';
 import {compiledDirectConvGeometries, withoutDirectConvolution} from '../../../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
+import {
+  compiledWinogradGeometries, groupedWinogradPays, withoutGroupedWinograd,
+} from '../../../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {withPlainSimd, withoutSimdKernels} from '../../../packages/tfjs-backend-wasm-train/src/wasm/simd-kernels';
 import {wave} from '../../../lib/bench/gradients';
 import {gradsOn, relativeError} from '../../helpers/gradients';
@@ -44,6 +47,11 @@ const CASES: Case[] = [
   {batch: 2, size: [7, 9], inChannels: 32, outChannels: 32, groups: 4, kernel: [3, 3], stride: 2, padding: 'same', compiled: true},
   {batch: 2, size: [5, 5], inChannels: 32, outChannels: 32, groups: 2, kernel: [3, 3], stride: 1, padding: 'valid', compiled: true},
   {batch: 1, size: [4, 4], inChannels: 64, outChannels: 64, groups: 2, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
+  // Winograd's route (3x3, stride 1, 8 or more channels a group, outputs that fill their 2x2 tiles): 8 a group, 16 in and 8 out
+  // (the input gradient 8 in and 16 out), 16 a group with 'valid' (an 8 x 4 output).
+  {batch: 2, size: [6, 8], inChannels: 32, outChannels: 32, groups: 4, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
+  {batch: 3, size: [4, 6], inChannels: 64, outChannels: 32, groups: 4, kernel: [3, 3], stride: 1, padding: 'same', compiled: true},
+  {batch: 2, size: [10, 6], inChannels: 48, outChannels: 48, groups: 3, kernel: [3, 3], stride: 1, padding: 'valid', compiled: true},
   // Not in multiples of 4: the JavaScript loops, on wasm too.
   {batch: 2, size: [6, 5], inChannels: 6, outChannels: 6, groups: 3, kernel: [3, 3], stride: 1, padding: 'same', compiled: false},
   {batch: 2, size: [6, 5], inChannels: 16, outChannels: 6, groups: 2, kernel: [3, 3], stride: 2, padding: 'valid', compiled: false},
@@ -82,6 +90,7 @@ describe('the grouped-convolution kernel', function () {
         ['cpu', () => outputsOn('cpu', c, 'direct')],
         ['wasm', () => outputsOn('wasm', c, 'direct')],
         ['wasm, plain SIMD (no fused multiply-add)', () => withPlainSimd(() => outputsOn('wasm', c, 'direct'))],
+        ['wasm, the generated direct convolution where Winograd\'s would run', () => withoutGroupedWinograd(() => outputsOn('wasm', c, 'direct'))],
         ['wasm, the grouped module only (no generated convolution)', () => withoutDirectConvolution(() => outputsOn('wasm', c, 'direct'))],
         ['wasm without SIMD kernels', () => withoutSimdKernels(() => outputsOn('wasm', c, 'direct'))],
       ];
@@ -97,8 +106,34 @@ describe('the grouped-convolution kernel', function () {
                shape.n === c.inChannels / c.groups && shape.stride === c.stride && shape.KH === c.kernel[0] && shape.KW === c.kernel[1];
       });
       assert.equal(compiledHere, c.compiled, `compiled SIMD code ${c.compiled ? 'ran' : 'did not run'} for this geometry`);
+      // Winograd's route: the forward pass on x's images, the input gradient on dy's (its channels swapped).
+      const [OH, OW] = c.padding === 'same' ? [H, W] : [H - 2, W - 2];
+      const winograd = (h: number, w: number, ci: number, co: number) => compiledWinogradGeometries().some(key => {
+        const s = JSON.parse(key) as {H: number; W: number; Ci: number; Co: number; groups?: number};
+        return s.groups === c.groups && s.H === h && s.W === w && s.Ci === ci && s.Co === co;
+      });
+      const winogradPays = groupedWinogradPays({KH: c.kernel[0], KW: c.kernel[1], sh: c.stride, sw: c.stride, Ci: c.inChannels,
+                                                Co: c.outChannels, groups: c.groups, OH, OW});
+      assert.equal(winograd(H, W, c.inChannels, c.outChannels), winogradPays, 'the forward pass on Winograd\'s route where it pays');
+      assert.equal(winograd(OH, OW, c.outChannels, c.inChannels), winogradPays, 'the input gradient on Winograd\'s route where it pays');
     });
   }
+
+  it('takes Winograd\'s route for 3x3 stride-1 groups of 8 or more channels whose outputs fill their 2x2 tiles, and no others', async () => {
+    const shape = (over: Partial<Parameters<typeof groupedWinogradPays>[0]> = {}) =>
+        ({KH: 3, KW: 3, sh: 1, sw: 1, Ci: 64, Co: 64, groups: 4, OH: 14, OW: 14, ...over});
+    assert.equal(groupedWinogradPays(shape()), true);
+    assert.equal(groupedWinogradPays(shape({OH: 4, OW: 4, Ci: 128, Co: 128})), true);
+    assert.equal(groupedWinogradPays(shape({OH: 15, OW: 15})), true, '12 % of the tiles\' sums wasted');
+    assert.equal(groupedWinogradPays(shape({OH: 7, OW: 7})), false, '23 % wasted');
+    assert.equal(groupedWinogradPays(shape({groups: 16})), false, '4 channels a group');
+    assert.equal(groupedWinogradPays(shape({Co: 16, groups: 4})), false, '4 outputs a group');
+    assert.equal(groupedWinogradPays(shape({Co: 96, groups: 4})), false, '24 outputs a group: a block and a half');
+    assert.equal(groupedWinogradPays(shape({groups: 1})), false, 'one group: the dense route');
+    assert.equal(groupedWinogradPays(shape({sh: 2, sw: 2})), false, 'stride 2');
+    assert.equal(groupedWinogradPays(shape({KH: 5, KW: 5})), false, '5x5');
+    await withoutGroupedWinograd(() => assert.equal(groupedWinogradPays(shape()), false, 'switched off'));
+  });
 
   it('runs the forward pass and the input gradient on the generated convolution where each group fills whole tiles', async () => {
     const c: Case = {batch: 1, size: [6, 10], inChannels: 32, outChannels: 32, groups: 4, kernel: [3, 3], stride: 2, padding: 'same',

@@ -21,7 +21,7 @@ import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-po
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {GeneratedModule, SimdKernels, heapFloats, memoryOf, simdKernels, withScratch} from '../wasm/simd-kernels';
-import {winogradConvolution, winogradPays} from './winograd-conv';
+import {groupedWinogradConvolution, groupedWinogradPays, winogradConvolution, winogradPays} from './winograd-conv';
 import {DirectConvShape, channelBlocks, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
@@ -133,11 +133,24 @@ export function groupedDirectConvolution(backend: BackendWasm, x: tf.TensorInfo,
                                          shape: Omit<DirectConvShape, 'activation'> & {groups: number}, out: tf.TensorInfo): boolean {
   const kernels = simdKernels(backend);
   if (kernels == null || !groupedDirectConvolutionRuns(backend, shape.Ci, shape.Co, shape.groups)) return false;
+  if (groupedWinogradPays(shape) && groupedWinograd(backend, kernels, x, filter, frame, shape, out)) return true;
   const full = withFrame({...shape, activation: 'linear' as const}, frame);
   const module = modules.moduleFor(backend, kernels, full);
   if (module == null) return false;
   runModule(backend, kernels, module, x, filter, null, frame.N, full, out);
   return true;
+}
+
+/** `groupedDirectConvolution` on Winograd's kernel, the filter copied into the heap where it is not there already. */
+function groupedWinograd(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, filter: () => Float32Array, frame: ImageFrame,
+                         shape: Omit<DirectConvShape, 'activation'> & {groups: number}, out: tf.TensorInfo): boolean {
+  const values = filter();
+  const run = (filterAt: number) => groupedWinogradConvolution(backend, kernels, x, filterAt, frame, shape, out);
+  if (values.buffer === memoryOf(backend)?.buffer) return run(values.byteOffset);
+  return withScratch(backend, values.length * F32, at => {
+    heapFloats(backend, at, values.length).set(values);
+    return run(at);
+  }, false);
 }
 
 /** Where x's images lie in the kernel's padded frame. */

@@ -20,6 +20,7 @@ import {imageRangesAtMost, runGeneratedByImageRanges, runGeneratedByParts} from 
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {GeneratedModule, SimdKernels, withScratch} from '../wasm/simd-kernels';
+import {groupedBlocksFit} from '../wasm/sources/direct-conv';
 import {WinogradShape, transformedFilterFloats, winogradGeometry, winogradModuleText} from '../wasm/sources/winograd';
 import {
   WinogradFilterGradShape, winogradFilterGradModuleText, winogradGradientPlanes,
@@ -90,18 +91,62 @@ function geometryOf(info: tf.backend_util.Conv2DInfo): Omit<WinogradShape, 'acti
  */
 export function winogradConvolution(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, filterAt: number, biasAt: number | null,
                                     info: tf.backend_util.Conv2DInfo, activation: WinogradShape['activation'], out: tf.TensorInfo): boolean {
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co} = info;
-  const shape: WinogradShape = {...geometryOf(info), activation};
+  return runWinograd(backend, kernels, x, filterAt, biasAt, info.batchSize, {...geometryOf(info), activation}, out);
+}
+
+/** Off: grouped convolutions on the generated direct convolution only (`withoutGroupedWinograd`). */
+const groupedRoute = new OffSwitch();
+
+/** Runs `body` with grouped convolutions on the direct kernel where Winograd's would run: how tests and benchmarks compare the two. */
+export function withoutGroupedWinograd<T>(body: () => Promise<T> | T): Promise<T> {
+  return groupedRoute.offWhile(body);
+}
+
+/**
+ * Where a grouped convolution takes Winograd's route: 3x3, stride 1, each
+ * group's outputs filling whole blocks of the generated tiles
+ * (`groupedBlocksFit`), at least MIN_GROUP_CHANNELS inputs and outputs a
+ * group, all channels in multiples of 4, and output rows and columns that
+ * fill their 2x2 tiles but for at most MAX_TILE_WASTE of the sums.
+ */
+export function groupedWinogradPays(shape: {KH: number; KW: number; sh: number; sw: number; Ci: number; Co: number; groups: number;
+                                            OH: number; OW: number}): boolean {
+  const {KH, KW, sh, sw, Ci, Co, groups, OH, OW} = shape;
+  const tiled = 4 * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  return !winogradRoute.isOff && !groupedRoute.isOff && KH === 3 && KW === 3 && sh === 1 && sw === 1 && groups > 1 &&
+      Ci % 4 === 0 && Co % 4 === 0 && Ci % groups === 0 && groupedBlocksFit(Co, groups) &&
+      Ci / groups >= MIN_GROUP_CHANNELS && Co / groups >= MIN_GROUP_CHANNELS && 1 - OH * OW / tiled <= MAX_TILE_WASTE;
+}
+
+const MIN_GROUP_CHANNELS = 8;
+const MAX_TILE_WASTE = 0.15;
+
+/**
+ * A grouped 3x3 stride-1 convolution (`groupedWinogradPays`): x [N, H, W,
+ * Ci], its images at (top, left) of a frame padded with zeros, convolved
+ * with the filter [3, 3, Ci / G, Co] at `filterAt` into `out` [N, OH, OW,
+ * Co]; false where the geometry did not compile.
+ */
+export function groupedWinogradConvolution(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, filterAt: number,
+                                           frame: {N: number; H: number; W: number; top: number; left: number},
+                                           shape: {OH: number; OW: number; Ci: number; Co: number; groups: number}, out: tf.TensorInfo): boolean {
+  const {N, H, W, top, left} = frame, {OH, OW, Ci, Co, groups} = shape;
+  return runWinograd(backend, kernels, x, filterAt, null, N, {H, W, Ci, top, left, OH, OW, Co, stride: 1, activation: 'linear', groups}, out);
+}
+
+function runWinograd(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, filterAt: number, biasAt: number | null, N: number,
+                     shape: WinogradShape, out: tf.TensorInfo): boolean {
+  const {H, W, Ci, OH, OW, Co} = shape, groups = shape.groups ?? 1;
   const module = modules.moduleFor(backend, kernels, shape);
   if (module == null) return false;
   const geometry = winogradGeometry(shape);
-  const filterFloats = transformedFilterFloats(Ci, Co, shape.stride);
+  const filterFloats = transformedFilterFloats(Ci, Co, shape.stride, groups);
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const xImage = H * W * Ci * F32, yImage = OH * OW * Co * F32;
   // The direct sums' count, not Winograd's: a call takes about the direct kernel's time per such multiply-add
   // over 1.3-1.9, and the transforms' passes weigh more at few channels, so this is what says whether
   // splitting the images pays for waking the pool.
-  const multiplyAdds = N * OH * OW * 9 * Ci * Co;
+  const multiplyAdds = N * OH * OW * 9 * (Ci / groups) * Co;
   // The transformed filter, then a bias of zeros where there is none.
   withScratch(backend, (filterFloats + Co) * F32, transformed => {
     (module.exports['transformFilter'] as (w: number, u: number) => void)(filterAt, transformed);

@@ -15,18 +15,20 @@
  *    four channels a vector, additions only;
  * 3. for each of the n x n positions, M[pos] = V[pos] U[pos]: a matrix product
  *    [tiles, Ci] x [Ci, Co] on the direct convolution's register tiles
- *    (2 tiles x 16 outputs, narrower blocks more tiles);
+ *    (2 tiles x 16 outputs, narrower blocks more tiles); in G groups, one
+ *    [tiles, Ci/G] x [Ci/G, Co/G] product a group, whose blocks read their
+ *    group's inputs only;
  * 4. every tile's sums go back to its 2x2 outputs, Y = A^T M A, plus the
  *    bias, then the activation.
  * The filter's transform U = G g G^T is `transformFilter`, packed by blocks
- * of output channels: block [positions][Ci][width] at co0 * positions * Ci
- * floats.
+ * of output channels: block [positions][Ci/G][width] at co0 * positions *
+ * Ci/G floats.
  *
  * The transforms' constants are 0, +-1 and 1/2, so the rounding stays
  * close to the direct sums' (the tests hold it to the cpu backend at 1e-5).
  */
 import {countUp} from './loops';
-import {imagePadding, tilePixels} from './direct-conv';
+import {channelBlocks, groupedBlocksFit, imagePadding, tilePixels} from './direct-conv';
 import {winogradScheme} from './winograd-schemes';
 
 export interface WinogradShape {
@@ -38,10 +40,16 @@ export interface WinogradShape {
   stride: 1 | 2;
   /** What the stores apply: nothing, or max(0, y). */
   activation: 'linear' | 'relu';
+  /**
+   * Groups (1 if absent): output channel g * Co/G + j sums the transformed
+   * inputs g * Ci/G .. (g + 1) * Ci/G - 1 only, and the filter is
+   * [3, 3, Ci/G, Co]. Each group's outputs fill whole blocks
+   * (`groupedBlocksFit`); the transforms run over every channel as for G = 1.
+   */
+  groups?: number;
 }
 
 const F32 = 4;
-const BLOCK = 16;
 
 const int = (v: number) => `(i32.const ${v})`;
 const get = (name: string) => `(local.get $${name})`;
@@ -63,18 +71,14 @@ export function winogradGeometry(s: {OH: number; OW: number; Ci: number; Co: num
   return {scheme, positions, TH, TW, tiles, Hp, Wp, xpBytes, vBytes, mBytes, scratchBytes};
 }
 
-/** The output-channel blocks: [first channel, width], 16 wide but the last (4, 8 or 12). */
-export function winogradBlocks(Co: number): Array<[number, number]> {
-  const blocks: Array<[number, number]> = [];
-  for (let co0 = 0; co0 < Co; co0 += BLOCK) blocks.push([co0, Math.min(BLOCK, Co - co0)]);
-  return blocks;
+/** The transformed filter's floats: one a position for each output channel and each input of its group. */
+export function transformedFilterFloats(Ci: number, Co: number, stride: 1 | 2, groups = 1): number {
+  const {n} = winogradScheme(stride);
+  return n * n * (Ci / groups) * Co;
 }
 
-/** The transformed filter's floats: one a position for each input and output channel. */
-export function transformedFilterFloats(Ci: number, Co: number, stride: 1 | 2): number {
-  const {n} = winogradScheme(stride);
-  return n * n * Ci * Co;
-}
+/** The inputs each output channel sums: all Ci, or its group's. */
+const groupInputsOf = (s: {Ci: number; groups?: number}) => s.Ci / (s.groups ?? 1);
 
 /**
  * Every tile's patch transformed, 4 channels a step: V[pos][tile][ci], each
@@ -130,7 +134,7 @@ function productTile(s: WinogradShape, count: number, width: number): string {
         (local.set $qv (i32.add (local.get $qv) ${int(F32)}))
         (local.set $qu (i32.add (local.get $qu) ${int(width * F32)}))
         (local.set $ci (i32.add (local.get $ci) ${int(1)}))
-        (br_if $channels_${count}_${width} (i32.lt_u (local.get $ci) ${int(s.Ci)})))
+        (br_if $channels_${count}_${width} (i32.lt_u (local.get $ci) ${int(groupInputsOf(s))})))
       ${each((i, k) => `(v128.store offset=${(i * s.Co + 4 * k) * F32} (local.get $pm) (local.get ${acc(i, k)}))`)}`;
 }
 
@@ -147,30 +151,37 @@ function productsOfBlock(s: WinogradShape, width: number): string {
       ${rest > 0 ? productTile(s, rest, width) : ''}`;
 }
 
-/** M[pos] = V[pos] U[pos] for every position. Params $V, $U, $M. */
+/**
+ * M[pos] = V[pos] U[pos] for every position, block by block of outputs
+ * (each block's group's inputs only). Params $V, $U, $M.
+ */
 function products(s: WinogradShape): string {
   const {tiles, positions} = winogradGeometry(s);
-  const blocks = winogradBlocks(s.Co);
+  const G = s.groups ?? 1, groupInputs = groupInputsOf(s);
+  const blocks = channelBlocks(s.Co, G);
   const widths = new Set(blocks.map(([, w]) => w));
   const names = new Set<string>();
   for (const w of widths) for (let i = 0; i < tilePixels(w); i++) for (let k = 0; k < w / 4; k++) names.add(`$a${i}_${k}`);
-  const fullBlocks = blocks.filter(([, w]) => w === BLOCK).length;
+  const width = blocks[0][1];
+  const fullBlocks = blocks.filter(([, w]) => w === width).length;
   const tail = blocks.length > fullBlocks ? blocks[blocks.length - 1] : null;
   const planeV = tiles * s.Ci * F32, planeM = tiles * s.Co * F32;
-  // Where block b's weights for position $pos start, and its outputs' first byte.
-  const atBlock = (co0: string, width: number) => `
-      (local.set $pv ${add(get('V'), mul(get('pos'), int(planeV)))})
+  // The first input of block b's group, in bytes within a tile (blocks never straddle groups).
+  const groupInput = (b: string) => G === 1 ? int(0) : mul(`(i32.div_u ${b} ${int(s.Co / G / width)})`, int(groupInputs * F32));
+  // Where block b's inputs and weights for position $pos start, and its outputs' first byte.
+  const atBlock = (co0: string, width: number, firstInput: string) => `
+      (local.set $pv ${add(add(get('V'), mul(get('pos'), int(planeV))), firstInput)})
       (local.set $pm ${add(add(get('M'), mul(get('pos'), int(planeM))), mul(co0, int(F32)))})
-      (local.set $pu ${add(add(get('U'), mul(co0, int(positions * s.Ci * F32))), mul(get('pos'), int(s.Ci * width * F32)))})`;
+      (local.set $pu ${add(add(get('U'), mul(co0, int(positions * groupInputs * F32))), mul(get('pos'), int(groupInputs * width * F32)))})`;
   return `(func $products (param $V i32) (param $U i32) (param $M i32)
   (local $pos i32) (local $b i32) (local $t i32) (local $ci i32) (local $pv i32) (local $pu i32) (local $pm i32)
   (local $qv i32) (local $qu i32) (local $s v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
   ${[...names].map(name => `(local ${name} v128)`).join(' ')}
   ${countUp('$pos', int(0), int(positions), `
-    ${fullBlocks > 0 ? countUp('$b', int(0), int(fullBlocks), `
-      ${atBlock(mul(get('b'), int(BLOCK)), BLOCK)}
-      ${productsOfBlock(s, BLOCK)}`) : ''}
-    ${tail != null ? `${atBlock(int(tail[0]), tail[1])}
+    ${countUp('$b', int(0), int(fullBlocks), `
+      ${atBlock(mul(get('b'), int(width)), width, groupInput(get('b')))}
+      ${productsOfBlock(s, width)}`)}
+    ${tail != null ? `${atBlock(int(tail[0]), tail[1], int(0))}
       ${productsOfBlock(s, tail[1])}` : ''}`)}
 )`;
 }
@@ -215,26 +226,27 @@ function outputTransform(s: WinogradShape): string {
 function filterTransform(s: WinogradShape): string {
   const {scheme, positions} = winogradGeometry(s);
   const {n} = scheme;
-  const blocks = winogradBlocks(s.Co);
-  const tap = s.Ci * s.Co * F32;
+  const groupInputs = groupInputsOf(s);
+  const blocks = channelBlocks(s.Co, s.groups ?? 1);
+  const tap = groupInputs * s.Co * F32;
   const columns = Array.from({length: 3}, (_, kw) => {
     const loads = Array.from({length: 3}, (_, kh) => `(v128.load offset=${(kh * 3 + kw) * tap} (local.get $p))`);
     return scheme.filter(loads).map((value, i) => `(local.set $f${i}_${kw} ${value})`).join(' ');
   }).join('\n      ');
-  // Block [pos][Ci][width]: position pos of channel ci at (pos * Ci + ci) * width.
+  // Block [pos][Ci/G][width]: position pos of the group's input ci at (pos * Ci/G + ci) * width.
   const storesFor = (width: number) => Array.from({length: n}, (_, i) =>
     scheme.filter([0, 1, 2].map(kw => v(`f${i}_${kw}`))).map((value, j) =>
-      `(v128.store offset=${(i * n + j) * s.Ci * width * F32} (local.get $q) ${value})`).join(' ')).join('\n      ');
+      `(v128.store offset=${(i * n + j) * groupInputs * width * F32} (local.get $q) ${value})`).join(' ')).join('\n      ');
   const block = ([co0, width]: [number, number]) => countUp('$k', int(0), int(width / 4), `
       (local.set $p ${add(add(get('w'), mul(get('ci'), int(s.Co * F32))), int(co0 * F32))})
       (local.set $p (i32.add (local.get $p) (i32.mul (local.get $k) ${int(16)})))
-      (local.set $q ${add(add(get('U'), int(co0 * positions * s.Ci * F32)), add(mul(get('ci'), int(width * F32)), mul(get('k'), int(16))))})
+      (local.set $q ${add(add(get('U'), int(co0 * positions * groupInputs * F32)), add(mul(get('ci'), int(width * F32)), mul(get('k'), int(16))))})
       ${columns}
       ${storesFor(width)}`);
   return `(func (export "transformFilter") (param $w i32) (param $U i32)
   (local $ci i32) (local $k i32) (local $p i32) (local $q i32)
   ${Array.from({length: 3 * n}, (_, k) => `(local $f${Math.floor(k / 3)}_${k % 3} v128)`).join(' ')}
-  ${countUp('$ci', int(0), int(s.Ci), blocks.map(block).join('\n'))}
+  ${countUp('$ci', int(0), int(groupInputs), blocks.map(block).join('\n'))}
 )`;
 }
 
@@ -260,6 +272,10 @@ export function paddingFunction(s: Omit<WinogradShape, 'activation'>): string {
  */
 export function winogradModuleText(s: WinogradShape, memoryImport: string): string {
   expectWholeVectors('winogradModuleText', s);
+  const G = s.groups ?? 1;
+  if (G > 1 && (s.Ci % G !== 0 || !groupedBlocksFit(s.Co, G))) {
+    throw new Error(`winogradModuleText: ${s.Ci} -> ${s.Co} channels in ${G} groups do not fill whole blocks`);
+  }
   const g = winogradGeometry(s);
   const imageX = s.H * s.W * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
   return `(module

@@ -14,7 +14,8 @@
  * where SIMD kernels cannot load. Also registered, on wasm and cpu:
  * fused kernels behind `batchNormTrain`, `groupConv2d` and
  * `FusedAdamOptimizer`, and the gradients of Relu, Relu6 and ClipByValue
- * as one kernel.
+ * as one kernel. On wasm the engine's clones of the tensors a gradient
+ * saves share their memory without a kernel call (kernels/identity.ts).
  */
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -22,9 +23,11 @@ import {registerActivationGradients} from './kernels/activation-grads';
 import {registerAdamKernel} from './kernels/adam';
 import {registerBatchNormKernels} from './kernels/batch-norm';
 import {registerGroupConvKernels} from './kernels/grouped-conv-kernel';
+import {shareSavedTensors} from './kernels/identity';
 import {registerLabWasmKernels} from './kernels/wasm-replacements';
 
 export {WASM_KERNELS} from './kernels/wasm-replacements';
+export {withStockClones} from './kernels/identity';
 export {FusedAdamOptimizer} from './kernels/adam';
 export {batchNormTrain, batchNormTrainSupported, type BatchNormTrainResult} from './kernels/batch-norm';
 export {GROUP_CONV, groupConv2dKernel as groupConv2d, groupConvKernelHere, groupConvOnGeneratedTiles, groupConvSimdHere} from './kernels/grouped-conv-kernel';
@@ -44,6 +47,7 @@ export function registerTrainingKernels(): void {
   registerAdamKernel();
   registerBatchNormKernels();
   registerGroupConvKernels();
+  shareSavedTensors();
 }
 
 registerTrainingKernels();

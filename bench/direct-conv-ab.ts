@@ -15,14 +15,12 @@
  * Winograd's route at stride 2 too (`--against stride2`), or the direct
  * convolution where Winograd's runs grouped convolutions (`--against
  * grouped`), or TF.js's own clones of the tensors gradients save where
- * the package shares them (`--against clones`, kernels/identity.ts), or
- * XNNPACK's thread pool on small kernel calls too (`--against pool`,
- * wasm/xnnpack-threads.ts; at two threads). Each round times
+ * the package shares them (`--against clones`, kernels/identity.ts). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones|pool] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -36,9 +34,8 @@ import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/t
 import {withoutDirectFilterGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
 import {setWinogradStrides, withoutGroupedWinograd, withoutWinograd} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {withStockClones} from '../packages/tfjs-backend-wasm-train/src/kernels/identity';
-import {withXnnpackPoolOnEveryCall} from '../packages/tfjs-backend-wasm-train/src/wasm/xnnpack-threads';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones', 'pool'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -55,7 +52,6 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
   if (against === 'direct') return withoutWinograd(body);
   if (against === 'grouped') return withoutGroupedWinograd(body);
   if (against === 'clones') return withStockClones(body);
-  if (against === 'pool') return withXnnpackPoolOnEveryCall(body);
   if (against === 'stride2') {
     setWinogradStrides([1, 2]);
     try {
@@ -83,9 +79,8 @@ async function main(): Promise<void> {
                  direct: 'the direct convolution where Winograd\'s runs',
                  stride2: 'Winograd\'s route at stride 2 as well',
                  grouped: 'the direct convolution where Winograd\'s runs grouped convolutions',
-                 clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)',
-                 pool: 'XNNPACK\'s thread pool on small calls too'}[against];
-  console.log(`${against === 'clones' ? 'shared clones' : against === 'pool' ? 'small calls on the calling thread' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
+                 clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)'}[against];
+  console.log(`${against === 'clones' ? 'shared clones' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
   for (const name of values.nets!.split(',')) {

@@ -198,7 +198,6 @@ async function activate(name: BackendName, hardwareOnly = false): Promise<Engine
     kernels.useWabt(await (require('wabt') as () => Promise<import('tfjs-backend-wasm-train').WabtModule>)());
     if (simdProblem != null) process.stderr.write(`warning: the lab's wasm SIMD kernels did not load (${simdProblem}); using its JavaScript kernels, which are slower\n`);
     startKernelPoolFor(kernels, threads);
-    if (threads > 1) keepSmallCallsOnCallingThread(kernels);
     // Reports and records say which of the lab's kernels ran.
     device = device.replace('XNNPACK', simdProblem != null ? 'XNNPACK + the lab\'s JavaScript kernels' :
         kernels.usingFusedKernels() ? 'XNNPACK + the lab\'s SIMD kernels with fused multiply-add' : 'XNNPACK + the lab\'s SIMD kernels');
@@ -225,22 +224,6 @@ function startKernelPoolFor(kernels: ReturnType<typeof trainingKernels>, threads
 }
 
 let poolStarted: ReturnType<typeof startKernelPool> | null = null;
-
-/**
- * Small kernel calls run XNNPACK on the calling thread (the package's
- * wasm/xnnpack-threads.ts): where its pool's thread count lives is read
- * from the threaded binary the backend loaded. A warning, not an error,
- * where that binary's code is not the one expected: every call then keeps
- * the pool, as before.
- */
-function keepSmallCallsOnCallingThread(kernels: ReturnType<typeof trainingKernels>): void {
-  const binary = path.join(wasmOutDir(), 'tfjs-backend-wasm-threaded-simd.wasm');
-  const location = fs.existsSync(binary) ? kernels.threadCountLocation(new Uint8Array(fs.readFileSync(binary))) : null;
-  const backend = tf.backend() as unknown as Parameters<typeof kernels.keepSmallCallsOnCallingThread>[0];
-  if (!kernels.keepSmallCallsOnCallingThread(backend, location)) {
-    process.stderr.write(`warning: XNNPACK's thread count not found in ${binary}; small kernel calls keep its thread pool\n`);
-  }
-}
 
 /**
  * Initialises the engine once per process and returns what runs. With

@@ -34,9 +34,6 @@ export {GROUP_CONV, groupConv2dKernel as groupConv2d, groupConvKernelHere, group
 export {kernelBinary, kernelBuild, memoryOf as wasmMemoryOf, prepareSimdKernels, usingFusedKernels, useWabt} from './wasm/simd-kernels';
 export {POOL_KERNELS, useKernelPool, type KernelPool, type PoolKernel, type PoolTask} from './wasm/kernel-pool';
 export {relaxedSimdSupported} from './wasm/fused-multiply-add';
-export {
-  keepSmallCallsOnCallingThread, smallCallsOnCallingThread, smallCallsOnCallingThreadOf, threadCountLocation, withXnnpackPoolOnEveryCall, type ThreadCountLocation,
-} from './wasm/xnnpack-threads';
 export type {WabtModule} from './wasm/wat-assembly';
 
 /**

@@ -2,16 +2,13 @@
  * Threaded wasm (lib/engine/backends/wasm-threads.ts): it really runs on the threads
  * asked for, gives bit-identical results to one thread (forward, XNNPACK
  * and the lab's gradient kernels, with the lab's kernel pool and without),
- * runs small calls' XNNPACK work on the calling thread, and the process
- * still exits by itself.
+ * and the process still exits by itself.
  */
 import {strict as assert} from 'node:assert';
 import {spawnSync} from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {parseThreads, threadsFromEnvironment, wasmOutDir} from '../../../lib/engine';
-import {threadCountLocation} from '../../../packages/tfjs-backend-wasm-train/src/wasm/xnnpack-threads';
+import {parseThreads, threadsFromEnvironment} from '../../../lib/engine';
 
 const CHILD = path.join(__dirname, '..', '..', 'fixtures', 'threads-child.ts');
 const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -21,7 +18,6 @@ interface ChildOutputs {
   threads: number;
   helperTasks: number;
   outputs: Array<{hash: string; values?: number[]}>;
-  poolThreads: {small: number; large: number; after: number; smallCallsInline: boolean};
 }
 
 function runChild(threads: string, kernelPool = 'on'): ChildOutputs {
@@ -49,9 +45,6 @@ describe('wasm threads', function () {
     assert.equal(one.helperTasks, 0);
     assert.equal(twoWithoutPool.helperTasks, 0);
     two.outputs.forEach((o, i) => assert.equal(o.hash, one.outputs[i]!.hash, `output ${i} differs between 1 and 2 threads`));
-    // At two threads a small call runs XNNPACK on the calling thread, a large one on the pool (wasm/xnnpack-threads.ts).
-    assert.deepEqual(two.poolThreads, {small: 1, large: 2, after: 2, smallCallsInline: true});
-    assert.deepEqual(one.poolThreads, {small: 1, large: 1, after: 1, smallCallsInline: false});
     // Without the pool the stride-1 3x3 filter gradient (output 4) takes XNNPACK's route at two threads
     // (tapsRoutePays), which sums in another order: equal to rounding, not to the bit.
     twoWithoutPool.outputs.forEach((o, i) => {
@@ -61,27 +54,6 @@ describe('wasm threads', function () {
       const worst = Math.max(...values.map((value, j) => Math.abs(value - reference[j]!)));
       assert.ok(worst <= 1e-5 * scale, `output 4 without the pool: off by ${worst} against values up to ${scale}`);
     });
-  });
-
-  it('finds XNNPACK\'s thread count in the threaded binary, and nothing in code it does not expect', () => {
-    const binary = new Uint8Array(fs.readFileSync(path.join(wasmOutDir(), 'tfjs-backend-wasm-threaded-simd.wasm')));
-    const location = threadCountLocation(binary);
-    assert.ok(location != null, 'found in tfjs-backend-wasm 4.22\'s threaded build');
-    assert.equal(location.poolPointerAt % 4, 0);
-    // get_threads_count's first instructions: i32.const <the pointer's address>, i32.load, local.tee.
-    const leb: number[] = [];
-    for (let v = location.poolPointerAt; ; v >>= 7) {
-      if (v < 0x40) { leb.push(v); break; }
-      leb.push((v & 0x7f) | 0x80);
-    }
-    const pattern = [0x41, ...leb, 0x28];
-    const at = binary.findIndex((_, i) => pattern.every((b, j) => binary[i + j] === b) && binary[i + pattern.length + 2] === 0x22);
-    assert.ok(at > 0, 'the getter\'s code is where the location says');
-    const altered = Uint8Array.from(binary);
-    altered[at + pattern.length - 1] = 0x29;  // i64.load: not the code expected
-    assert.equal(threadCountLocation(altered), null);
-    assert.equal(threadCountLocation(binary.subarray(0, binary.length >> 1)), null, 'truncated');
-    assert.equal(threadCountLocation(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), null, 'an empty module');
   });
 
   it('LAB_KERNEL_POOL accepts on and off and says so otherwise', () => {

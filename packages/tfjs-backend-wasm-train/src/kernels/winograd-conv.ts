@@ -183,14 +183,16 @@ export function compiledWinogradFilterGradGeometries(): string[] {
 
 /**
  * Where the filter gradient takes Winograd's route: as `winogradPays`,
- * with output channels in multiples of 8 (`transposedProducts`' tiles)
- * and 32 or more channels each way. Its products run on
- * `transposedProducts`, slower a multiply-add than the generated direct
- * filter gradient, so it wins only where there are many channels (per call,
- * as for MIN_CHANNELS: [4, 4, 128] -> 128 5.1 against 8.4 ms,
- * [16, 16, 48] -> 48 13.3 against 22, [14, 14, 32] -> 32 5.5 against 6.0)
- * and lost with 16 ([14, 14, 16] -> 16 1.5 against 1.2, [7, 7, 8] -> 16
- * 0.37 against 0.17).
+ * with output channels in multiples of 8 and 32 or more channels each
+ * way. It wins only where there are many channels: its transforms write
+ * and read planes of every tile of the batch (per call against the
+ * generated direct filter gradient, one thread: [4, 4, 128] -> 128 3.9-4.0
+ * against 7.8-8.1 ms, [14, 14, 32] -> 32 4.5-4.7 against 5.4-5.5), and
+ * with 16 it lost ([14, 14, 16] -> 16 1.5-1.8 against 1.2, [7, 7, 16] ->
+ * 16 0.53 against 0.34; docs/engine.md). The multiple of 8 is from its
+ * first products kernel (`transposedProducts`' 8-wide tiles); the
+ * generated products now in the module take any multiple of 4, but were
+ * not measured at those widths.
  */
 export function winogradFilterGradientPays(info: tf.backend_util.Conv2DInfo): boolean {
   return winogradPays(info) && info.outChannels % 8 === 0 && info.inChannels >= MIN_FILTER_GRADIENT_CHANNELS &&

@@ -16,7 +16,7 @@
  */
 import {countUp} from './loops';
 import {WinogradShape, expectWholeVectors, inputTransform, paddingFunction, winogradGeometry} from './winograd';
-import {tilePixels} from './direct-conv';
+import {channelBlocks, tilePixels} from './direct-conv';
 
 /** A Winograd filter gradient's geometry: the convolution's, and the batch (the planes hold every image's tiles). */
 export type WinogradFilterGradShape = Omit<WinogradShape, 'activation'> & {N: number};
@@ -143,8 +143,7 @@ function products(s: WinogradFilterGradShape): string {
   const {tiles} = winogradGeometry(s);
   const K = s.N * tiles, rows = productRows(s);
   const planeV = K * s.Ci * F32, planeZ = K * s.Co * F32, planeSums = s.Ci * s.Co * F32;
-  const blocks: Array<[number, number]> = [];
-  for (let co0 = 0; co0 < s.Co; co0 += 16) blocks.push([co0, Math.min(16, s.Co - co0)]);
+  const blocks = channelBlocks(s.Co);
   const names = new Set<string>();
   const tilesOf = (width: number) => {
     const count = tilePixels(width);

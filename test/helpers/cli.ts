@@ -1,7 +1,5 @@
 /** Runs the real `cnnlab` command (bin/cnnlab.cjs over dist/) as a user would. */
 import {spawn} from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -34,9 +32,7 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: 
   });
 }
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cnnlab-${prefix}-`));
-}
+export {tempDir} from './temp-dirs';
 
 /** `cnnlab train` of a lab MobileNet small enough to train in a second or two on synthetic data. */
 export const TINY_TRAIN_ARGS: readonly string[] = [

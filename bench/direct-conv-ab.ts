@@ -15,12 +15,14 @@
  * Winograd's route at stride 2 too (`--against stride2`), or the direct
  * convolution where Winograd's runs grouped convolutions (`--against
  * grouped`), or TF.js's own clones of the tensors gradients save where
- * the package shares them (`--against clones`, kernels/identity.ts). Each round times
+ * the package shares them (`--against clones`, kernels/identity.ts), or
+ * the stock Cast, which copies where the package's shares (`--against
+ * cast`). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones|cast] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -34,8 +36,9 @@ import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/t
 import {withoutDirectFilterGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
 import {setWinogradStrides, withoutGroupedWinograd, withoutWinograd} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {withStockClones} from '../packages/tfjs-backend-wasm-train/src/kernels/identity';
+import {withStockWasmKernel} from '../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones', 'cast'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -52,6 +55,7 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
   if (against === 'direct') return withoutWinograd(body);
   if (against === 'grouped') return withoutGroupedWinograd(body);
   if (against === 'clones') return withStockClones(body);
+  if (against === 'cast') return withStockWasmKernel('Cast', body);
   if (against === 'stride2') {
     setWinogradStrides([1, 2]);
     try {
@@ -79,8 +83,9 @@ async function main(): Promise<void> {
                  direct: 'the direct convolution where Winograd\'s runs',
                  stride2: 'Winograd\'s route at stride 2 as well',
                  grouped: 'the direct convolution where Winograd\'s runs grouped convolutions',
-                 clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)'}[against];
-  console.log(`${against === 'clones' ? 'shared clones' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
+                 clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)',
+                 cast: 'tfjs-backend-wasm\'s Cast, a copy even to the same dtype'}[against];
+  console.log(`${against === 'clones' ? 'shared clones' : against === 'cast' ? 'the sharing Cast' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
   for (const name of values.nets!.split(',')) {

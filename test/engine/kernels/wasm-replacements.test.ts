@@ -187,6 +187,54 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     assert.equal(tf.memory().numBytes, before, 'freed once both are gone');
   });
 
+  it('Cast to the dtype a tensor has shares its memory (the stock kernel copies); other casts convert, to bool as 0 or 1', async () => {
+    const backend = tf.backend() as BackendWasm;
+    const before = tf.memory().numBytes;
+    const floats = tf.tensor1d([1.5, -2.5, 0, 3]);
+    const same = tf.cast(floats, 'float32');
+    assert.equal(backend.getMemoryOffset(same.dataId), backend.getMemoryOffset(floats.dataId), 'no copy was made');
+    const stockCopy = await withStockWasmKernel('Cast', () => tf.cast(floats, 'float32'));
+    assert.notEqual(backend.getMemoryOffset(stockCopy.dataId), backend.getMemoryOffset(floats.dataId), 'the stock kernel copies');
+    floats.dispose();
+    assert.deepEqual(Array.from(same.dataSync()), [1.5, -2.5, 0, 3]);
+    const ints = tf.cast(same, 'int32');
+    assert.equal(ints.dtype, 'int32');
+    assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 0, 3]);
+    const bools = tf.cast(ints, 'bool');
+    assert.deepEqual(Array.from(bools.dataSync()), [1, 1, 0, 1]);
+    const wide = tf.tensor1d([-2, 256], 'int32');
+    const stockBools = await withStockWasmKernel('Cast', () => tf.cast(wide, 'bool'));
+    assert.deepEqual(Array.from(stockBools.dataSync()), [254, 0], 'the stock kernel keeps the low byte');
+    const wideBools = tf.cast(wide, 'bool');
+    assert.deepEqual(Array.from(wideBools.dataSync()), [1, 1]);
+    tf.dispose([wide, stockBools, wideBools]);
+    const back = tf.cast(bools, 'float32');
+    assert.deepEqual(Array.from(back.dataSync()), [1, 1, 0, 1]);
+    tf.dispose([same, stockCopy, ints, bools, back]);
+    assert.equal(tf.memory().numBytes, before, 'freed once every tensor is gone');
+  });
+
+  it('a residual add layer\'s gradients (its Identity\'s gradient casts dy) agree with cpu', async () => {
+    const residual = async (backend: string) => {
+      await tf.setBackend(backend);
+      const input = tf.input({shape: [6, 6, 4]});
+      const stem = tf.layers.conv2d({filters: 4, kernelSize: 3, padding: 'same', name: 'stem'}).apply(input) as tf.SymbolicTensor;
+      const branch = tf.layers.conv2d({filters: 4, kernelSize: 3, padding: 'same', name: 'branch'}).apply(stem) as tf.SymbolicTensor;
+      const model = tf.model({inputs: input, outputs: tf.layers.add().apply([stem, branch]) as tf.SymbolicTensor});
+      model.weights.forEach((w, i) => w.write(wave(w.shape as number[], 20 + i)));
+      const x = wave([2, 6, 6, 4], 8);
+      const {value, grads} = tf.variableGrads(() => (model.apply(x) as tf.Tensor).mul(wave([2, 6, 6, 4], 9)).sum() as tf.Scalar);
+      const computed = model.weights.map(w => Float32Array.from(grads[(w.read() as tf.Variable).name].dataSync()));
+      tf.dispose([x, value, ...Object.values(grads)]);
+      model.weights.forEach(w => w.dispose());
+      return computed;
+    };
+    const reference = await residual('cpu');
+    const ours = await residual('wasm');
+    assert.equal(ours.length, 4);
+    ours.forEach((g, i) => assert.ok(relativeError(g, reference[i]) <= TOLERANCE, `weight ${i}: ${relativeError(g, reference[i])}`));
+  });
+
   it('matMul with transposes', async () => {
     const errors = await compare(
         (a, b) => head(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true)),

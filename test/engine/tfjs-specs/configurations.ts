@@ -80,6 +80,7 @@ export const SPEC_FILES: ReadonlyArray<{file: string; exercises: readonly string
   {file: 'ops/relu6_test.js', exercises: ['Relu6', 'Relu6 gradient'], webgpu: true},
   {file: 'ops/clip_by_value_test.js', exercises: ['ClipByValue', 'ClipByValue gradient'], webgpu: true},
   {file: 'gradients_test.js', exercises: ['Identity', 'Sum']},
+  {file: 'tensor_test.js', exercises: ['Cast']},
 ];
 
 /** What one spec did in one configuration. */

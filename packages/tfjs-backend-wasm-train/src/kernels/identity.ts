@@ -16,6 +16,7 @@
  * bookkeeping for a kernel call.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, input} from '../wasm/heap';
 import {OffSwitch} from '../wasm/off-switch';
@@ -28,6 +29,33 @@ export function sharingIdentity(stock: WasmKernel): WasmKernel {
     args.backend.incRef(x.dataId);
     return {dataId: x.dataId, shape: x.shape, dtype: x.dtype};
   };
+}
+
+/**
+ * Cast to the dtype the tensor has already shares it too, as cpu's Cast
+ * does; the stock kernel copies. TF.js's gradients cast to float32 what is
+ * float32 already: Identity's casts dy (and tfjs-layers' add layer starts
+ * its sum from a clone of its first input, so each residual connection
+ * copied its gradient), Multiply's casts the other operand.
+ */
+export function sharingCast(stock: WasmKernel): WasmKernel {
+  const share = sharingIdentity(stock);
+  return args => {
+    const x = input(args.inputs, 'x');
+    const dtype = args.attrs['dtype'] as tf.DataType;
+    if (x.dtype === dtype) return share(args);
+    if (dtype === 'bool' && x.dtype !== 'string') return castToBool(args.backend, x);
+    return stock(args);
+  };
+}
+
+/** Any non-zero as 1: the stock kernel stores the number's low byte (-2 became 254, 256 became 0), unlike cpu. */
+function castToBool(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
+  const out = backend.makeOutput(x.shape, 'bool');
+  const from = backend.typedArrayFromHeap(x);
+  const to = backend.typedArrayFromHeap(out);
+  for (let i = 0; i < from.length; i++) to[i] = from[i] !== 0 ? 1 : 0;
+  return out;
 }
 
 /** What `shareSavedTensors` needs of tfjs-core's engine (4.22): public members its JavaScript has, not in its typings. */

@@ -13,7 +13,7 @@ import {concatKernel, splitVKernel} from './concat-split';
 import {captureStockBackpropInput, captureStockConv, conv2DBackpropFilter, conv2DBackpropInput} from './conv-grads';
 import {directConvKernels} from './direct-conv';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
-import {sharingIdentity} from './identity';
+import {sharingCast, sharingIdentity} from './identity';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {contiguousAxesReduce, rowTile} from './reductions';
@@ -34,6 +34,7 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Concat: 'a typed-array object allocated per row: slow for channel concatenations',
   SplitV: 'a typed-array object allocated per row: slow for channel splits',
   Identity: 'copies the tensor (cpu and webgl share it); tf.customGrad clones everything it saves',
+  Cast: 'copies the tensor even to the dtype it has (cpu shares it); TF.js\'s gradients of Identity and Multiply cast float32 to float32',
   Relu: 'an XNNPACK operator on the thread pool: at two threads each call waits for the pool thread (lab: SIMD on the calling thread)',
   Relu6: 'as Relu',
   ClipByValue: 'as Relu',
@@ -89,6 +90,7 @@ export function registerLabWasmKernels(): void {
     Concat: concatKernel(),
     SplitV: splitVKernel(),
     Identity: sharingIdentity(stockKernel('Identity')),
+    Cast: sharingCast(stockKernel('Cast')),
     Relu: clampKernel('Relu'),
     Relu6: clampKernel('Relu6'),
     ClipByValue: clampKernel('ClipByValue'),

@@ -29,7 +29,7 @@ import {registerLabWasmKernels} from './kernels/wasm-replacements';
 export {WASM_KERNELS} from './kernels/wasm-replacements';
 export {withStockClones} from './kernels/identity';
 export {FusedAdamOptimizer} from './kernels/adam';
-export {batchNormTrain, batchNormTrainSupported, type BatchNormTrainResult} from './kernels/batch-norm';
+export {batchNormTrain, batchNormTrainSupported, type BatchNormTrainResult, type FusedActivation} from './kernels/batch-norm';
 export {GROUP_CONV, groupConv2dKernel as groupConv2d, groupConvKernelHere, groupConvOnGeneratedTiles, groupConvSimdHere} from './kernels/grouped-conv-kernel';
 export {kernelBinary, kernelBuild, memoryOf as wasmMemoryOf, prepareSimdKernels, usingFusedKernels, useWabt} from './wasm/simd-kernels';
 export {POOL_KERNELS, useKernelPool, type KernelPool, type PoolKernel, type PoolTask} from './wasm/kernel-pool';

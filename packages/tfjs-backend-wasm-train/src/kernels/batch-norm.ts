@@ -46,17 +46,36 @@ function need(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   return info;
 }
 
+/**
+ * The activation fused after batch norm: a ReLU (high Infinity) or ReLU6
+ * (high 6), whose gradient keeps dy where low < z <= high, z being batch
+ * norm's output before it. Forward (`kz` null) the affine pass clamps its
+ * output to [low, high]; backward, `kz` holds z's coefficients as the
+ * forward pass used them ([scale C, shift C], float32), and the passes
+ * read a = u = dy only where z = scale * b + shift (b = v = x) is in the band.
+ */
+interface Band {
+  low: number;
+  high: number;
+  kz: tf.TensorInfo | null;
+}
+
 /** Where the two passes run: typed views and JS loops, or heap addresses and wasm SIMD. */
 interface ChannelPasses {
   access: KernelAccess;
   /**
    * Fills the shifts (`shift(sa, sb)`), sums s = [sum (a - sa), sum (a - sa)(b - sb)]
    * (float64, 2C), lets `body` fill k (3C) from them, then writes out = affine(u, v);
-   * with v null, out = k[c] * u + k[2C + c] (k[C + c] unread).
+   * with v null, out = k[c] * u + k[2C + c] (k[C + c] unread). With `band`, as `Band` says.
    */
   run(a: tf.TensorInfo, b: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo | null, out: tf.TensorInfo,
       shift: (sa: Float32Array, sb: Float32Array) => void,
-      body: (s: Float64Array, k: Float32Array | Float64Array) => void): void;
+      body: (s: Float64Array, k: Float32Array | Float64Array) => void, band?: Band): void;
+}
+
+/** Whether float32 z lies in the band's (low, high]: the test of bandGrad and the SIMD kernels. */
+function inBand(z: number, band: Band): boolean {
+  return z > band.low && z <= band.high;
 }
 
 /**
@@ -81,17 +100,20 @@ function rowsAndChannelsOf(x: tf.TensorInfo): [rows: number, channels: number] {
 function jsPasses(access: KernelAccess): ChannelPasses {
   return {
     access,
-    run(a, b, u, v, out, shift, body) {
+    run(a, b, u, v, out, shift, body, band) {
       const [, C] = rowsAndChannelsOf(a);
       const sa = new Float32Array(C), sb = new Float32Array(C);
       shift(sa, sb);
       const s = new Float64Array(2 * C);
+      // z = scale * x + shift rounded once, as the forward pass below stored it.
+      const KZ = band?.kz == null ? null : access.read(band.kz);
+      const kept = (dy: number, x: number, c: number) => inBand(Math.fround(KZ![c] * x + KZ![C + c]), band!) ? dy : 0;
       {
         const A = access.read(a), B = access.read(b);
         // Row by row (one position's channels at a time): tight inner loops the JIT compiles well.
         for (let row = 0; row < A.length; row += C) {
           for (let c = 0; c < C; c++) {
-            const value = A[row + c] - sa[c];
+            const value = (KZ == null ? A[row + c] : kept(A[row + c], B[row + c], c)) - sa[c];
             s[c] += value;
             s[C + c] += value * (B[row + c] - sb[c]);
           }
@@ -105,11 +127,15 @@ function jsPasses(access: KernelAccess): ChannelPasses {
         for (let row = 0; row < U.length; row += C) {
           for (let c = 0; c < C; c++) OUT[row + c] = k[c] * U[row + c] + k[2 * C + c];
         }
+        if (band != null) for (let i = 0; i < OUT.length; i++) OUT[i] = Math.min(Math.max(OUT[i], band.low), band.high);
         return;
       }
       const V = access.read(v);
       for (let row = 0; row < U.length; row += C) {
-        for (let c = 0; c < C; c++) OUT[row + c] = k[c] * U[row + c] + k[C + c] * V[row + c] + k[2 * C + c];
+        for (let c = 0; c < C; c++) {
+          const dy = KZ == null ? U[row + c] : kept(U[row + c], V[row + c], c);
+          OUT[row + c] = k[c] * dy + k[C + c] * V[row + c] + k[2 * C + c];
+        }
       }
     },
   };
@@ -121,7 +147,7 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
   const at = (info: tf.TensorInfo) => backend.getMemoryOffset(info.dataId);
   return {
     access,
-    run(a, b, u, v, out, shift, body) {
+    run(a, b, u, v, out, shift, body, band) {
       const [rows, C] = rowsAndChannelsOf(a);
       // Scratch: float64 sums (2C), then float32 block sums (2C), shifts (2C), coefficients (3C).
       withScratch(backend, 2 * C * 8 + 7 * C * 4, scratch => {
@@ -130,9 +156,17 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
         const buffer = heapF64(backend, scratch, 2 * C).buffer;
         shift(new Float32Array(buffer, shifts, C), new Float32Array(buffer, shifts + C * 4, C));
         // The same sums either way; eight channels at a time in registers where they divide.
-        (C % 8 === 0 && !sumsByEight.isOff ? kernels.channelSumsBy8 : kernels.channelSums)(at(a), at(b), rows, C, shifts, scratch, block);
+        const byEight = C % 8 === 0 && !sumsByEight.isOff;
+        if (band?.kz != null) {
+          (byEight ? kernels.channelSumsBy8Band : kernels.channelSumsBand)(at(a), at(b), rows, C, shifts, scratch, block,
+                                                                           at(band.kz), band.low, band.high);
+        } else {
+          (byEight ? kernels.channelSumsBy8 : kernels.channelSums)(at(a), at(b), rows, C, shifts, scratch, block);
+        }
         body(heapF64(backend, scratch, 2 * C), new Float32Array(buffer, coefficients, 3 * C));
-        if (v == null) kernels.channelScaleShift(at(u), 0, at(out), rows, C, coefficients);
+        if (v == null && band != null) kernels.channelScaleShiftClamp(at(u), 0, at(out), rows, C, coefficients, band.low, band.high);
+        else if (v == null) kernels.channelScaleShift(at(u), 0, at(out), rows, C, coefficients);
+        else if (band?.kz != null) kernels.channelAffineBand(at(u), at(v), at(out), rows, C, coefficients, at(band.kz), band.low, band.high);
         else kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
       });
     },
@@ -160,7 +194,14 @@ function movingAverages(access: KernelAccess, inputs: tf.NamedTensorInfoMap, mea
   });
 }
 
-function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: number, decay: number | null): tf.TensorInfo[] {
+/** The band of the activation fused after batch norm, from a kernel's attributes: null where none is. */
+function bandOf(attrs: tf.NamedAttrMap | undefined): {low: number; high: number} | null {
+  const low = attrs?.['activationLow'], high = attrs?.['activationHigh'];
+  return typeof low === 'number' && typeof high === 'number' ? {low, high} : null;
+}
+
+function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: number, decay: number | null,
+                 activation: {low: number; high: number} | null): tf.TensorInfo[] {
   const {access} = passes;
   const x = need(inputs, 'x'), gamma = need(inputs, 'gamma'), beta = need(inputs, 'beta');
   const moving: Array<[string, tf.TensorInfo]> = decay == null ? [] :
@@ -169,6 +210,8 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
   const [rows, C] = rowsAndChannelsOf(x);
   const mean = access.output([C]), variance = access.output([C]), invStd = access.output([C]);
   const y = access.output(x.shape);
+  // z's coefficients for the gradient, as the affine pass used them (float32).
+  const affine = activation == null ? null : access.output([2 * C]);
   // Shifted by the first row: s = [sum (x - x0), sum (x - x0)^2].
   let first: Float32Array | null = null;
   const shift = (sa: Float32Array, sb: Float32Array) => {
@@ -185,21 +228,33 @@ function forward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, epsilon: 
       M[c] = m;
       V[c] = v;
       S[c] = 1 / Math.sqrt(v + epsilon);
-      // y = scale * x + shift: the affine pass's two-term form.
+      // y = scale * x + shift: the affine pass's two-term form, float32 coefficients on both paths.
       const scale = G[c] * S[c];
-      k[c] = scale;
-      k[2 * C + c] = B[c] - m * scale;
+      k[c] = Math.fround(scale);
+      k[2 * C + c] = Math.fround(B[c] - m * scale);
     }
-  });
-  const outputs = [y.info, mean.info, variance.info, invStd.info];
+    if (affine != null) {
+      const A = affine.values;
+      for (let c = 0; c < C; c++) {
+        A[c] = k[c];
+        A[C + c] = k[2 * C + c];
+      }
+    }
+  }, activation == null ? undefined : {...activation, kz: null});
+  const outputs = [y.info, mean.info, variance.info, invStd.info, ...(affine == null ? [] : [affine.info])];
   return decay == null ? outputs : [...outputs, ...movingAverages(access, inputs, mean.values, variance.values, decay)];
 }
 
-function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap, activation: {low: number; high: number} | null): tf.TensorInfo[] {
   const {access} = passes;
   const dy = need(inputs, 'dy'), x = need(inputs, 'x');
   checkShapes(BACKWARD, x, [['dy', dy]], ['mean', 'invStd', 'gamma'].map(name => [name, need(inputs, name)]));
   const [rows, C] = rowsAndChannelsOf(x);
+  const affine = activation == null ? null : need(inputs, 'affine');
+  if (affine != null) {
+    if (affine.dtype !== 'float32') throw new Error(`Error in ${BACKWARD}: affine must be float32, got ${affine.dtype}`);
+    expectShape(BACKWARD, 'affine', affine, [2 * C], ' (scale and shift per channel of x)');
+  }
   const dx = access.output(x.shape), dgamma = access.output([C]), dbeta = access.output([C]);
   // s = [sum dy, sum dy (x - mean)]; dgamma = invStd * s[C + c], and dx is
   // linear per channel: dx = a * dy + b * x + d.
@@ -221,7 +276,7 @@ function backward(passes: ChannelPasses, inputs: tf.NamedTensorInfoMap): tf.Tens
       k[C + c] = b;
       k[2 * C + c] = -perRow * sumDy - b * M[c];
     }
-  });
+  }, activation == null ? undefined : {...activation, kz: affine});
   return [dx.info, dgamma.info, dbeta.info];
 }
 
@@ -240,11 +295,11 @@ export function registerBatchNormKernels(): void {
     tf.registerKernel({
       kernelName: FORWARD, backendName,
       kernelFunc: ({inputs, backend, attrs}) => forward(passesFor(backendName, backend), inputs, (attrs?.['epsilon'] as number) ?? 1e-3,
-                                                       (attrs?.['decay'] as number | undefined) ?? null),
+                                                       (attrs?.['decay'] as number | undefined) ?? null, bandOf(attrs)),
     });
     tf.registerKernel({
       kernelName: BACKWARD, backendName,
-      kernelFunc: ({inputs, backend}) => backward(passesFor(backendName, backend), inputs),
+      kernelFunc: ({inputs, backend, attrs}) => backward(passesFor(backendName, backend), inputs, bandOf(attrs)),
     });
   }
   registered = true;
@@ -272,34 +327,55 @@ export interface MovingStatistics {
 }
 
 /**
+ * The activation after batch norm, computed in its kernels: y is clamped to
+ * [low, high] and the gradient kept where low < z <= high (z: batch norm's
+ * output), as TF.js's Relu (low 0, high Infinity) and Relu6 (high 6) and
+ * their gradients do, without their two passes over the tensor.
+ */
+export interface FusedActivation {
+  low: number;
+  high: number;
+}
+
+/**
  * Training-mode batch norm over every axis but the last, with its gradient
  * for x, gamma and beta. The batch statistics come back for the caller's
  * moving averages (they carry no gradient); given `moving`, the same kernel
  * call also returns those averages updated, as TF.js's layer computes them.
+ * Given `activation`, y is the activation of batch norm's output.
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number,
-                               moving?: MovingStatistics): BatchNormTrainResult {
+                               moving?: MovingStatistics, activation?: FusedActivation): BatchNormTrainResult {
   registerBatchNormKernels();
+  if (activation != null && !(activation.low < activation.high)) {
+    throw new Error(`batchNormTrain: the activation's band must have low < high, got [${activation.low}, ${activation.high}]`);
+  }
+  const band: tf.NamedAttrMap = activation == null ? {} : {activationLow: activation.low, activationHigh: activation.high};
   let stats: tf.Tensor1D[] = [];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, g, b] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
     const inputs: tf.NamedTensorMap = {x: xs, gamma: g, beta: b};
-    const attrs: tf.NamedAttrMap = {epsilon};
+    const attrs: tf.NamedAttrMap = {epsilon, ...band};
     if (moving != null) {
       Object.assign(inputs, {movingMean: moving.mean, movingVariance: moving.variance});
       attrs['decay'] = 1 - moving.momentum;
     }
-    const [y, mean, variance, invStd, ...updated] = tf.engine().runKernel(FORWARD, inputs, attrs) as tf.Tensor[];
+    const outputs = tf.engine().runKernel(FORWARD, inputs, attrs) as tf.Tensor[];
+    const [y, mean, variance, invStd] = outputs;
+    const affine = activation == null ? null : outputs[4];
+    const updated = outputs.slice(activation == null ? 4 : 5);
     stats = [mean, variance, ...updated].map(t => tf.keep(t) as tf.Tensor1D);
-    save([xs, g, mean, invStd]);
+    save(affine == null ? [xs, g, mean, invStd] : [xs, g, mean, invStd, affine]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [savedX, savedGamma, savedMean, savedInvStd] = saved;
-        return tf.engine().runKernel(BACKWARD, {
+        const [savedX, savedGamma, savedMean, savedInvStd, savedAffine] = saved;
+        const gradInputs: tf.NamedTensorMap = {
           dy: Array.isArray(dy) ? dy[0] : dy, x: savedX, gamma: savedGamma, mean: savedMean, invStd: savedInvStd,
-        }, {}) as tf.Tensor[];
+        };
+        if (savedAffine != null) gradInputs['affine'] = savedAffine;
+        return tf.engine().runKernel(BACKWARD, gradInputs, band) as tf.Tensor[];
       },
     };
   });

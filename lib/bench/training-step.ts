@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {syntheticImages} from '../data';
+import {fuseBatchNormActivations} from '../layers/activation-fusion';
 import {skipImageGradients} from '../layers/image-gradient';
 import {makeOptimizer} from '../train/optimizers';
 import {BENCH_NETS, BenchNet} from './nets';
@@ -47,6 +48,7 @@ export function trainingStep(net: BenchNet): TrainingStep {
   const data = syntheticImages({count: STEP_BATCH, size: h, channels: c, seed: 5});
   const model = net.build();
   skipImageGradients(model);  // as the trainer does
+  fuseBatchNormActivations(model);
   const optimizer = makeOptimizer('adam', 2e-3);  // the trainer's Adam, as `npm run bench` trains
   const x = tf.tidy(() => tf.tensor4d(Float32Array.from(data.images), [STEP_BATCH, h, h, c]).div(255));
   const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 10);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {applyTo} from '../layers/apply';
+import {labReLU} from '../layers/activation-fusion';
 import {labBatchNormalization} from '../layers/batch-norm';
 import {HardSwish} from '../layers/hard-activations';
 
@@ -54,9 +55,9 @@ export function activation(x: tf.SymbolicTensor, act: Act, name: string): tf.Sym
     case 'linear':
       return x;
     case 'relu':
-      return applyTo(tf.layers.reLU({name}), x);
+      return applyTo(labReLU({name}), x);
     case 'relu6':
-      return applyTo(tf.layers.reLU({maxValue: 6, name}), x);
+      return applyTo(labReLU({maxValue: 6, name}), x);
     case 'elu':
       return applyTo(tf.layers.elu({name}), x);
     case 'hardSwish':

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {Normalisation, batchCount, batches, pixelStats} from '../data/dataset';
+import {fuseBatchNormActivations} from '../layers/activation-fusion';
 import {skipImageGradients} from '../layers/image-gradient';
 import {InputSpec, evaluate, inputSpecFor, recalibrateBatchNorm} from './evaluate';
 import {latencyTiming} from './latency';
@@ -140,6 +141,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   seedWeights(model, options.seed);
   // The image needs no gradient; the stem's fused convolution would compute it (same values either way).
   skipImageGradients(model);
+  // Batch norm applies the ReLU after it in its own kernels (same values, two passes fewer each way).
+  fuseBatchNormActivations(model);
   const stepsPerEpoch = batchCount(data.train, options.batchSize);
   const state: TrainingState = {
     model, data, options, spec, optimizer, stepsPerEpoch,

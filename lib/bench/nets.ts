@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {batchNorm, convBnAct} from '../blocks/conv-bn-act';
 import {InceptionWidths, inceptionV1Module} from '../blocks/inception';
+import {labReLU} from '../layers/activation-fusion';
 import {applyTo} from '../layers/apply';
 import {buildCondenseNet, buildInceptionLab, buildMobileNetV1, buildMobileNetV2, buildXception, buildXceptionSpectrum} from '../models';
 
@@ -22,7 +23,7 @@ function tinyNet(): tf.LayersModel {
   const input = tf.input({shape: [28, 28, 1]});
   let x = applyTo(tf.layers.conv2d({filters: 16, kernelSize: 3, padding: 'same', useBias: false}), input);
   x = batchNorm(x, 'bn');
-  x = applyTo(tf.layers.reLU(), x);
+  x = applyTo(labReLU(), x);
   x = applyTo(tf.layers.depthwiseConv2d({kernelSize: 3, padding: 'same', strides: 2}), x);
   x = applyTo(tf.layers.conv2d({filters: 32, kernelSize: 1}), x);
   x = applyTo(tf.layers.separableConv2d({filters: 64, kernelSize: 3, padding: 'same', strides: 2}), x);

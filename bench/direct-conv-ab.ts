@@ -18,12 +18,14 @@
  * the package shares them (`--against clones`, kernels/identity.ts), or
  * the stock Cast, which copies where the package's shares (`--against
  * cast`), or each ReLU after a batch norm as its own layer's kernels where
- * batch norm's apply it (`--against activations`). Each round times
+ * batch norm's apply it (`--against activations`), or XNNPACK's depthwise
+ * convolution and the earlier input gradient where the generated 3x3
+ * depthwise kernel runs (`--against depthwise`). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones|cast|activations] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones|cast|activations|depthwise] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -38,9 +40,10 @@ import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/t
 import {withoutDirectFilterGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
 import {setWinogradStrides, withoutGroupedWinograd, withoutWinograd} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {withStockClones} from '../packages/tfjs-backend-wasm-train/src/kernels/identity';
+import {withoutGeneratedDepthwise} from '../packages/tfjs-backend-wasm-train/src/kernels/depthwise-conv';
 import {withStockWasmKernel} from '../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones', 'cast', 'activations'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones', 'cast', 'activations', 'depthwise'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -59,6 +62,7 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
   if (against === 'clones') return withStockClones(body);
   if (against === 'cast') return withStockWasmKernel('Cast', body);
   if (against === 'activations') return withSeparateActivations(body);
+  if (against === 'depthwise') return withoutGeneratedDepthwise(body);
   if (against === 'stride2') {
     setWinogradStrides([1, 2]);
     try {
@@ -88,9 +92,11 @@ async function main(): Promise<void> {
                  grouped: 'the direct convolution where Winograd\'s runs grouped convolutions',
                  clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)',
                  cast: 'tfjs-backend-wasm\'s Cast, a copy even to the same dtype',
-                 activations: 'each ReLU after a batch norm as its own kernels'}[against];
+                 activations: 'each ReLU after a batch norm as its own kernels',
+                 depthwise: 'XNNPACK\'s depthwise convolution and the direct input gradient'}[against];
   console.log(`${against === 'clones' ? 'shared clones' : against === 'cast' ? 'the sharing Cast' :
-              against === 'activations' ? 'batch norm applying the ReLU after it' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
+              against === 'activations' ? 'batch norm applying the ReLU after it' :
+              against === 'depthwise' ? 'the generated 3x3 depthwise convolution' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
   for (const name of values.nets!.split(',')) {

@@ -55,7 +55,7 @@ export const SPEC_FILES: ReadonlyArray<{file: string; exercises: readonly string
   {file: 'ops/conv2d_test.js', exercises: ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']},
   {file: 'ops/conv2d_transpose_test.js', exercises: ['Conv2DBackpropInput', 'Conv2DBackpropFilter']},
   {file: 'ops/conv2d_separable_test.js', exercises: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Conv2DBackpropFilter']},
-  {file: 'ops/depthwise_conv2d_test.js', exercises: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']},
+  {file: 'ops/depthwise_conv2d_test.js', exercises: ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']},
   {file: 'ops/fused/fused_conv2d_test.js', exercises: ['FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum']},
   {file: 'ops/fused/fused_depthwise_conv2d_test.js', exercises: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Sum']},
   {file: 'ops/fused/fused_mat_mul_test.js', exercises: ['BatchMatMul', 'Sum']},

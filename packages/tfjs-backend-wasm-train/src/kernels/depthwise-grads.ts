@@ -18,6 +18,7 @@ import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, i
 import {SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {runInputGradientByImages} from '../wasm/kernel-pool';
 import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
+import {generatedDepthwiseConvolution} from './depthwise-conv';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -181,6 +182,11 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   const {inChannels: C, outChannels: CO, dilationHeight: dh, dilationWidth: dwl} = info;
   const M = CO / C;
   const kernels = simdKernels(backend);
+  if (forcedDepthwiseInputRoute == null) {
+    // 3x3 at stride 1, padded by one all round: the forward kernel over dy with the filter turned.
+    const generated = generatedDepthwiseConvolution(backend, dy, filter, info, true);
+    if (generated != null) return generated;
+  }
   if (kernels != null && M === 1 && dh === 1 && dwl === 1 && forcedDepthwiseInputRoute !== 'xnnpack') {
     return depthwiseInputGradDirect(backend, kernels, dy, filter, inputShape, info);
   }

@@ -14,6 +14,7 @@ import {captureStockBackpropInput, captureStockConv, conv2DBackpropFilter, conv2
 import {directConvKernels} from './direct-conv';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
 import {sharingCast, sharingIdentity} from './identity';
+import {depthwiseConvKernels} from './depthwise-conv';
 import {batchMatMulKernel, captureStockMatMul} from './matmul';
 import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {contiguousAxesReduce, rowTile} from './reductions';
@@ -43,6 +44,7 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Sub: 'as Multiply',
   Conv2D: 'XNNPACK\'s 3x3 convolutions run at about half the package\'s generated kernel (2 pixels x 16 channels in registers, fused multiply-add) where it covers the shape',
   FusedConv2D: 'as Conv2D (bias and ReLU applied as it stores)',
+  DepthwiseConv2dNative: 'XNNPACK\'s 3x3 depthwise convolution took 0.67 ms at [64, 14, 14, 32], stride 1, inside training steps; the package\'s, generated per image size without a padded copy, 0.33 alone (one thread)',
 };
 
 let registered = false;
@@ -76,6 +78,7 @@ export function registerLabWasmKernels(): void {
   captureStockConv();
   captureStockBackpropInput();
   const direct = directConvKernels();
+  const depthwise = depthwiseConvKernels();
   const kernels: Record<keyof typeof WASM_KERNELS, WasmKernel> = {
     Conv2DBackpropFilter: conv2DBackpropFilter,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
@@ -99,6 +102,7 @@ export function registerLabWasmKernels(): void {
     Sub: smallBinary('Sub'),
     Conv2D: direct.Conv2D,
     FusedConv2D: direct.FusedConv2D,
+    DepthwiseConv2dNative: depthwise.DepthwiseConv2dNative,
   };
   for (const [name, kernel] of Object.entries(kernels)) {
     stockKernels.set(name, (tf.getKernel(name, 'wasm')?.kernelFunc as unknown as WasmKernel | undefined) ?? null);

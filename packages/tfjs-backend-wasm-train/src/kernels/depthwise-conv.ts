@@ -1,0 +1,89 @@
+/**
+ * DepthwiseConv2dNative on wasm as the package's kernel generated per
+ * image size and channel count (wasm/sources/depthwise-conv.ts) for the
+ * shape the lab's networks use most: 3x3, stride 1, one pixel of zero
+ * padding all round, depth multiplier 1, channels in multiples of 4. The
+ * input gradient of that shape is the same kernel over dy with the filter
+ * turned (depthwise-grads.ts). Images are split over the kernel pool as
+ * the generated convolutions' are. Elsewhere (other shapes, no SIMD
+ * kernels, switched off) the stock kernel runs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
+import {runGeneratedByImages} from '../wasm/kernel-pool';
+import {GeneratedModules} from '../wasm/generated-modules';
+import {OffSwitch} from '../wasm/off-switch';
+import {simdKernels} from '../wasm/simd-kernels';
+import {DepthwiseConvShape, depthwiseConvModuleText} from '../wasm/sources/depthwise-conv';
+
+const F32 = Float32Array.BYTES_PER_ELEMENT;
+
+/** Off: XNNPACK's depthwise convolution and the input gradient's earlier route (`withoutGeneratedDepthwise`). */
+const generatedDepthwise = new OffSwitch();
+
+/** Runs `body` with the generated depthwise kernel off: how tests and benchmarks compare it with the routes it replaced. */
+export function withoutGeneratedDepthwise<T>(body: () => Promise<T> | T): Promise<T> {
+  return generatedDepthwise.offWhile(body);
+}
+
+const modules = new GeneratedModules<DepthwiseConvShape>('depthwise-conv', depthwiseConvModuleText, "XNNPACK's");
+
+/** The geometries compiled so far in this process (tests check the kernel ran). */
+export function compiledDepthwiseGeometries(): string[] {
+  return modules.geometries();
+}
+
+/** Whether the generated kernel covers `info` (a depthwise convolution's, from computeConv2DInfo) on `backend`. */
+export function generatedDepthwiseRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo): boolean {
+  const {filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, inChannels, outChannels, padInfo} = info;
+  return !generatedDepthwise.isOff && simdKernels(backend) != null && filterHeight === 3 && filterWidth === 3 &&
+      strideHeight === 1 && strideWidth === 1 && dilationHeight === 1 && dilationWidth === 1 &&
+      inChannels === outChannels && inChannels % 4 === 0 &&
+      padInfo.top === 1 && padInfo.bottom === 1 && padInfo.left === 1 && padInfo.right === 1;
+}
+
+/**
+ * `source` [N, H, W, C] convolved depthwise with the 3x3 filter at
+ * `filter` ([3, 3, C, 1], turned by 180 degrees where `rotated`) into a new
+ * [N, H, W, C] tensor; null where `generatedDepthwiseRuns` says no or the
+ * geometry did not compile (the caller computes it another way).
+ */
+export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.TensorInfo, filter: tf.TensorInfo,
+                                              info: tf.backend_util.Conv2DInfo, rotated: boolean): tf.TensorInfo | null {
+  const kernels = simdKernels(backend);
+  if (kernels == null || !generatedDepthwiseRuns(backend, info)) return null;
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C} = info;
+  const module = modules.moduleFor(backend, kernels, {H, W, C, rotated});
+  if (module == null) return null;
+  const out = backend.makeOutput([N, H, W, C], 'float32');
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  const image = H * W * C * F32;
+  runGeneratedByImages(backend, kernels, module, 'forward', at(source), [at(filter)], at(out), N, image, image, N * H * W * C * 9);
+  return out;
+}
+
+/** DepthwiseConv2dNative: the generated kernel where it covers the shape, else `stock`. */
+export function depthwiseConv2dKernel(stock: WasmKernel): WasmKernel {
+  return args => {
+    const x = input(args.inputs, 'x'), filter = input(args.inputs, 'filter');
+    expectRank('DepthwiseConv2dNative', 'x', x.shape, 4);
+    expectRank('DepthwiseConv2dNative', 'filter', filter.shape, 4);
+    const dataFormat = args.attrs['dataFormat'] as string | undefined;
+    if ((dataFormat != null && dataFormat !== 'NHWC') || x.dtype !== 'float32' || filter.dtype !== 'float32' ||
+        x.shape[3] !== filter.shape[2]) {
+      return stock(args);
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+        args.attrs['strides'] as [number, number] | number, (args.attrs['dilations'] as [number, number] | number) ?? 1,
+        args.attrs['pad'] as 'valid' | 'same' | number, args.attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined, true);
+    return generatedDepthwiseConvolution(args.backend, x, filter, info, false) ?? stock(args);
+  };
+}
+
+/** The stock kernel the wrapper falls back to, captured before the package's replaces it. */
+export function depthwiseConvKernels(): {DepthwiseConv2dNative: WasmKernel} {
+  return {DepthwiseConv2dNative: depthwiseConv2dKernel(stockKernel('DepthwiseConv2dNative'))};
+}

@@ -1,0 +1,80 @@
+/**
+ * The generated 3x3 depthwise convolution (packages/tfjs-backend-wasm-train,
+ * kernels/depthwise-conv.ts): forward pass and input gradient against cpu
+ * on image sizes that exercise every edge case of its code (one row or
+ * column, two, three, more), the kernel shown to run, and the shapes it
+ * does not cover left to the other routes.
+ */
+import {strict as assert} from 'node:assert';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {initEngine} from '../../../lib/engine';
+import {wave} from '../../../lib/bench/gradients';
+import {compiledDepthwiseGeometries, withoutGeneratedDepthwise} from '../../../packages/tfjs-backend-wasm-train/src/kernels/depthwise-conv';
+import {gradsOn, relativeError} from '../../helpers/gradients';
+
+const TOLERANCE = 1e-5;
+
+/** y, then dx and dfilter of sum(y * w) for a depthwise convolution. */
+async function outputAndGradients(backend: string, xShape: number[], kernel: number, strides: number,
+                                  pad: 'same' | 'valid' | number): Promise<Float32Array[]> {
+  const C = xShape[3];
+  const inputs = () => [wave(xShape, 3), wave([kernel, kernel, C, 1], 4)];
+  const conv = (x: tf.Tensor, f: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad as 'same');
+  await tf.setBackend(backend);
+  const y = tf.tidy(() => {
+    const [x, f] = inputs();
+    return Float32Array.from(conv(x, f).dataSync());
+  });
+  const weights = () => wave(tf.tidy(() => conv(...inputs() as [tf.Tensor, tf.Tensor]).shape), 9);
+  const grads = await gradsOn(backend, (x, f) => conv(x, f).mul(tf.tidy(weights)).sum() as tf.Scalar, inputs);
+  return [y, ...grads];
+}
+
+describe('the generated 3x3 depthwise convolution', function () {
+  this.timeout(60_000);
+  before(async () => { await initEngine('wasm'); });
+  after(async () => { await tf.setBackend('wasm'); });
+
+  // Rows and columns: 1 (the only-row code), 2 (first and last only), 3 (one middle), more; channels 4 to 32.
+  const COVERED = [[2, 5, 6, 8], [3, 1, 1, 4], [1, 2, 2, 4], [2, 3, 7, 12], [1, 7, 2, 16], [2, 1, 5, 4], [4, 14, 14, 32]];
+  for (const shape of COVERED) {
+    it(`x [${shape}], 3x3, stride 1, 'same': the output, dx and dfilter equal cpu's, and the kernel ran forward and backward`, async () => {
+      const before = compiledDepthwiseGeometries().length;
+      const reference = await outputAndGradients('cpu', shape, 3, 1, 'same');
+      const ours = await outputAndGradients('wasm', shape, 3, 1, 'same');
+      ['y', 'dx', 'dfilter'].forEach((what, i) =>
+          assert.ok(relativeError(ours[i], reference[i]) <= TOLERANCE, `${what}: ${relativeError(ours[i], reference[i])}`));
+      const [, H, W, C] = shape;
+      const compiled = compiledDepthwiseGeometries();
+      for (const rotated of [false, true]) {
+        assert.ok(compiled.includes(JSON.stringify({H, W, C, rotated})), `compiled ${JSON.stringify({H, W, C, rotated})}: ${compiled.join(' ')}`);
+      }
+      assert.ok(compiled.length >= before);
+    });
+  }
+
+  it('agrees with the routes it replaced (XNNPACK forward, the direct input gradient)', async () => {
+    const shape = [3, 6, 5, 12];
+    const generated = await outputAndGradients('wasm', shape, 3, 1, 'same');
+    const replaced = await withoutGeneratedDepthwise(() => outputAndGradients('wasm', shape, 3, 1, 'same'));
+    ['y', 'dx', 'dfilter'].forEach((what, i) =>
+        assert.ok(relativeError(generated[i], replaced[i]) <= TOLERANCE, `${what}: ${relativeError(generated[i], replaced[i])}`));
+  });
+
+  // Not covered: stride 2, 5x5, 'valid', channels not a multiple of 4: other routes, the same results.
+  const OTHERS: Array<[number[], number, number, 'same' | 'valid']> = [
+    [[2, 7, 7, 8], 3, 2, 'same'], [[2, 6, 6, 8], 5, 1, 'same'], [[2, 6, 6, 8], 3, 1, 'valid'], [[2, 5, 5, 6], 3, 1, 'same'],
+  ];
+  for (const [shape, kernel, strides, pad] of OTHERS) {
+    it(`x [${shape}], ${kernel}x${kernel}, stride ${strides}, '${pad}': left to the other routes, which agree with cpu`, async () => {
+      const before = compiledDepthwiseGeometries().length;
+      const reference = await outputAndGradients('cpu', shape, kernel, strides, pad);
+      const ours = await outputAndGradients('wasm', shape, kernel, strides, pad);
+      ['y', 'dx', 'dfilter'].forEach((what, i) =>
+          assert.ok(relativeError(ours[i], reference[i]) <= TOLERANCE, `${what}: ${relativeError(ours[i], reference[i])}`));
+      assert.equal(compiledDepthwiseGeometries().length, before, 'no generated kernel for it');
+    });
+  }
+});

@@ -1,9 +1,9 @@
 /**
  * The generated 3x3 depthwise convolution (packages/tfjs-backend-wasm-train,
  * kernels/depthwise-conv.ts): forward pass and input gradient against cpu
- * on image sizes that exercise every edge case of its code (one row or
- * column, two, three, more), the kernel shown to run, and the shapes it
- * does not cover left to the other routes.
+ * on image sizes, strides and paddings that exercise every edge case of
+ * its code (one row or column, two, three, more), the kernel shown to
+ * run, and the shapes it does not cover left to the other routes.
  */
 import {strict as assert} from 'node:assert';
 
@@ -37,21 +37,31 @@ describe('the generated 3x3 depthwise convolution', function () {
   before(async () => { await initEngine('wasm'); });
   after(async () => { await tf.setBackend('wasm'); });
 
-  // Rows and columns: 1 (the only-row code), 2 (first and last only), 3 (one middle), more; channels 4 to 32.
-  const COVERED = [[2, 5, 6, 8], [3, 1, 1, 4], [1, 2, 2, 4], [2, 3, 7, 12], [1, 7, 2, 16], [2, 1, 5, 4], [4, 14, 14, 32]];
-  for (const shape of COVERED) {
-    it(`x [${shape}], 3x3, stride 1, 'same': the output, dx and dfilter equal cpu's, and the kernel ran forward and backward`, async () => {
-      const before = compiledDepthwiseGeometries().length;
-      const reference = await outputAndGradients('cpu', shape, 3, 1, 'same');
-      const ours = await outputAndGradients('wasm', shape, 3, 1, 'same');
+  /** The geometry keys the generated kernel compiles for x [N, H, W, C] at this stride and padding (computeConv2DInfo's). */
+  const keyOf = (shape: number[], strides: number, pad: 'same' | 'valid', rotated: boolean) => {
+    const info = tf.backend_util.computeConv2DInfo(shape as [number, number, number, number], [3, 3, shape[3], 1], strides, 1, pad, undefined, true);
+    const {inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, padInfo: {top, left}} = info;
+    return JSON.stringify({H, W, C, OH, OW, stride: strides, top, left, rotated});
+  };
+
+  // Rows and columns: 1 (the only-row code), 2 (first and last only), 3 (one middle), more; channels 4 to 32;
+  // stride 2 on even sizes (no padding above) and odd (one row above), 'valid'. The input gradient takes the
+  // kernel at stride 1 with one pixel of padding all round.
+  const COVERED: Array<[number[], number, 'same' | 'valid']> = [
+    [[2, 5, 6, 8], 1, 'same'], [[3, 1, 1, 4], 1, 'same'], [[1, 2, 2, 4], 1, 'same'], [[2, 3, 7, 12], 1, 'same'],
+    [[1, 7, 2, 16], 1, 'same'], [[2, 1, 5, 4], 1, 'same'], [[4, 14, 14, 32], 1, 'same'],
+    [[2, 8, 6, 8], 2, 'same'], [[2, 7, 7, 8], 2, 'same'], [[2, 3, 2, 4], 2, 'same'], [[2, 6, 6, 8], 1, 'valid'], [[2, 9, 8, 12], 2, 'valid'],
+  ];
+  for (const [shape, strides, pad] of COVERED) {
+    const backward = strides === 1 && pad === 'same';
+    it(`x [${shape}], 3x3, stride ${strides}, '${pad}': the output, dx and dfilter equal cpu's; the kernel ran forward${backward ? ' and backward' : ''}`, async () => {
+      const reference = await outputAndGradients('cpu', shape, 3, strides, pad);
+      const ours = await outputAndGradients('wasm', shape, 3, strides, pad);
       ['y', 'dx', 'dfilter'].forEach((what, i) =>
           assert.ok(relativeError(ours[i], reference[i]) <= TOLERANCE, `${what}: ${relativeError(ours[i], reference[i])}`));
-      const [, H, W, C] = shape;
       const compiled = compiledDepthwiseGeometries();
-      for (const rotated of [false, true]) {
-        assert.ok(compiled.includes(JSON.stringify({H, W, C, rotated})), `compiled ${JSON.stringify({H, W, C, rotated})}: ${compiled.join(' ')}`);
-      }
-      assert.ok(compiled.length >= before);
+      assert.ok(compiled.includes(keyOf(shape, strides, pad, false)), `forward ${keyOf(shape, strides, pad, false)}: ${compiled.join(' ')}`);
+      assert.equal(compiled.includes(keyOf(shape, strides, pad, true)), backward, `input gradient ${keyOf(shape, strides, pad, true)}`);
     });
   }
 
@@ -63,10 +73,8 @@ describe('the generated 3x3 depthwise convolution', function () {
         assert.ok(relativeError(generated[i], replaced[i]) <= TOLERANCE, `${what}: ${relativeError(generated[i], replaced[i])}`));
   });
 
-  // Not covered: stride 2, 5x5, 'valid', channels not a multiple of 4: other routes, the same results.
-  const OTHERS: Array<[number[], number, number, 'same' | 'valid']> = [
-    [[2, 7, 7, 8], 3, 2, 'same'], [[2, 6, 6, 8], 5, 1, 'same'], [[2, 6, 6, 8], 3, 1, 'valid'], [[2, 5, 5, 6], 3, 1, 'same'],
-  ];
+  // Not covered: 5x5, channels not a multiple of 4: other routes, the same results.
+  const OTHERS: Array<[number[], number, number, 'same' | 'valid']> = [[[2, 6, 6, 8], 5, 1, 'same'], [[2, 5, 5, 6], 3, 1, 'same']];
   for (const [shape, kernel, strides, pad] of OTHERS) {
     it(`x [${shape}], ${kernel}x${kernel}, stride ${strides}, '${pad}': left to the other routes, which agree with cpu`, async () => {
       const before = compiledDepthwiseGeometries().length;

@@ -1,9 +1,9 @@
 /**
  * DepthwiseConv2dNative on wasm as the package's kernel generated per
- * image size and channel count (wasm/sources/depthwise-conv.ts) for the
- * shape the lab's networks use most: 3x3, stride 1, one pixel of zero
- * padding all round, depth multiplier 1, channels in multiples of 4. The
- * input gradient of that shape is the same kernel over dy with the filter
+ * geometry (wasm/sources/depthwise-conv.ts) for the shapes the lab's
+ * networks use: 3x3 at stride 1 or 2, any padding, depth multiplier 1,
+ * channels in multiples of 4. The input gradient at stride 1 with one
+ * pixel of padding all round is the same kernel over dy with the filter
  * turned (depthwise-grads.ts). Images are split over the kernel pool as
  * the generated convolutions' are. Elsewhere (other shapes, no SIMD
  * kernels, switched off) the stock kernel runs.
@@ -35,32 +35,38 @@ export function compiledDepthwiseGeometries(): string[] {
   return modules.geometries();
 }
 
-/** Whether the generated kernel covers `info` (a depthwise convolution's, from computeConv2DInfo) on `backend`. */
-export function generatedDepthwiseRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo): boolean {
+/**
+ * Whether the generated kernel covers `info` (a depthwise convolution's,
+ * from computeConv2DInfo) on `backend`: 3x3, the same stride both ways (1
+ * or 2), no dilation, multiplier 1, channels in multiples of 4; turned
+ * (`rotated`, the input gradient), stride 1 padded by one all round.
+ */
+export function generatedDepthwiseRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, rotated = false): boolean {
   const {filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, inChannels, outChannels, padInfo} = info;
-  return !generatedDepthwise.isOff && simdKernels(backend) != null && filterHeight === 3 && filterWidth === 3 &&
-      strideHeight === 1 && strideWidth === 1 && dilationHeight === 1 && dilationWidth === 1 &&
-      inChannels === outChannels && inChannels % 4 === 0 &&
-      padInfo.top === 1 && padInfo.bottom === 1 && padInfo.left === 1 && padInfo.right === 1;
+  const covered = filterHeight === 3 && filterWidth === 3 && strideHeight === strideWidth && (strideHeight === 1 || strideHeight === 2) &&
+      dilationHeight === 1 && dilationWidth === 1 && inChannels === outChannels && inChannels % 4 === 0;
+  const turnable = strideHeight === 1 && padInfo.top === 1 && padInfo.bottom === 1 && padInfo.left === 1 && padInfo.right === 1;
+  return !generatedDepthwise.isOff && simdKernels(backend) != null && covered && (!rotated || turnable);
 }
 
 /**
  * `source` [N, H, W, C] convolved depthwise with the 3x3 filter at
- * `filter` ([3, 3, C, 1], turned by 180 degrees where `rotated`) into a new
- * [N, H, W, C] tensor; null where `generatedDepthwiseRuns` says no or the
- * geometry did not compile (the caller computes it another way).
+ * `filter` ([3, 3, C, 1], turned by 180 degrees where `rotated`) as `info`
+ * says, into a new [N, OH, OW, C] tensor; null where
+ * `generatedDepthwiseRuns` says no or the geometry did not compile (the
+ * caller computes it another way).
  */
 export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.TensorInfo, filter: tf.TensorInfo,
                                               info: tf.backend_util.Conv2DInfo, rotated: boolean): tf.TensorInfo | null {
   const kernels = simdKernels(backend);
-  if (kernels == null || !generatedDepthwiseRuns(backend, info)) return null;
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C} = info;
-  const module = modules.moduleFor(backend, kernels, {H, W, C, rotated});
+  if (kernels == null || !generatedDepthwiseRuns(backend, info, rotated)) return null;
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: stride, padInfo} = info;
+  const module = modules.moduleFor(backend, kernels, {H, W, C, OH, OW, stride, top: padInfo.top, left: padInfo.left, rotated});
   if (module == null) return null;
-  const out = backend.makeOutput([N, H, W, C], 'float32');
+  const out = backend.makeOutput([N, OH, OW, C], 'float32');
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-  const image = H * W * C * F32;
-  runGeneratedByImages(backend, kernels, module, 'forward', at(source), [at(filter)], at(out), N, image, image, N * H * W * C * 9);
+  runGeneratedByImages(backend, kernels, module, 'forward', at(source), [at(filter)], at(out), N,
+                       H * W * C * F32, OH * OW * C * F32, N * OH * OW * C * 9);
   return out;
 }
 

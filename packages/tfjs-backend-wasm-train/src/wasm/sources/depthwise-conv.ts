@@ -1,12 +1,14 @@
 /**
- * A 3x3 depthwise convolution at stride 1 with 'same' padding, as
- * WebAssembly text generated for one image size and channel count:
+ * A 3x3 depthwise convolution as WebAssembly text generated for one
+ * geometry (image size, channels, stride, padding):
  *
- *   y[b, oy, ox, c] = sum over ky, kx of x[b, oy + ky - 1, ox + kx - 1, c] * w[ky, kx, c]
+ *   y[b, oy, ox, c] = sum over ky, kx of x[b, oy*s + ky - top, ox*s + kx - left, c] * w[ky, kx, c]
  *
  * taps outside the image left out (its zero padding), with no padded copy:
- * the first and last rows and columns are their own code, with only the
- * taps that fall inside, and every tap's offset is an immediate. Per row
+ * outputs are grouped into runs of rows and columns whose taps fall inside
+ * alike (the first and last rows and columns usually differ from the
+ * rest), each run its own code with only those taps, and every tap's
+ * offset an immediate. Per row
  * and vector of 4 channels the 9 weight vectors sit in registers while
  * the row's pixels stream past; each output is one chain of 9 products,
  * added in a fixed order (ky, then kx).
@@ -27,27 +29,55 @@ export interface DepthwiseConvShape {
   W: number;
   /** Channels, a multiple of 4. */
   C: number;
+  OH: number;
+  OW: number;
+  /** The stride, the same both ways. */
+  stride: number;
+  /** Zero rows above and columns left of the image (computeConv2DInfo's padInfo). */
+  top: number;
+  left: number;
   rotated: boolean;
 }
 
-/** The taps' positions in one dimension that fall inside an image of `size` at output position kind. */
-function tapsAt(kind: 'first' | 'middle' | 'last' | 'only'): number[] {
-  return {first: [1, 2], middle: [0, 1, 2], last: [0, 1], only: [1]}[kind];
+/** A run of `count` outputs from `first` on, whose taps inside the image are `k0`..`k1` (none where k1 < k0). */
+interface Segment { first: number; count: number; k0: number; k1: number }
+
+/** Outputs 0..outputs-1 along one dimension grouped by the taps (0-2) that fall inside an input of `size`. */
+function segments(outputs: number, size: number, stride: number, pad: number): Segment[] {
+  const runs: Segment[] = [];
+  for (let o = 0; o < outputs; o++) {
+    const inside = [0, 1, 2].filter(k => o * stride + k - pad >= 0 && o * stride + k - pad < size);
+    const k0 = inside.length > 0 ? inside[0] : 0, k1 = inside.length > 0 ? inside[inside.length - 1] : -1;
+    const last = runs[runs.length - 1];
+    if (last != null && last.k0 === k0 && last.k1 === k1) last.count++;
+    else runs.push({first: o, count: 1, k0, k1});
+  }
+  return runs;
+}
+
+/** `body` once, or in a loop `count` times (counting down `counter`). */
+function repeat(count: number, counter: string, body: string): string {
+  if (count === 1) return body;
+  return `(local.set ${counter} (i32.const ${count}))
+    (loop ${counter}_next
+      ${body}
+      (br_if ${counter}_next (local.tee ${counter} (i32.sub (local.get ${counter}) (i32.const 1)))))`;
 }
 
 /**
- * One output vector: the sum of the taps (rows `rows`, columns `cols`, 0-2)
- * read at byte offsets from $p, where $p points at the first row in `rows`
- * and the first column in `cols`, stored at $o.
+ * One output vector at $o: the products of the taps in rows `rows` and
+ * columns `cols` (k0..k1 each), read at immediate offsets from $p, which
+ * points at the first of them; zeros where no tap falls inside.
  */
-function outputVector(rows: number[], cols: number[], rowBytes: number, pixelBytes: number): string {
+function outputVector(rows: Segment, cols: Segment, rowBytes: number, pixelBytes: number): string {
   const terms: string[] = [];
-  for (const ky of rows) {
-    for (const kx of cols) {
-      const offset = (ky - rows[0]) * rowBytes + (kx - cols[0]) * pixelBytes;
+  for (let ky = rows.k0; ky <= rows.k1; ky++) {
+    for (let kx = cols.k0; kx <= cols.k1; kx++) {
+      const offset = (ky - rows.k0) * rowBytes + (kx - cols.k0) * pixelBytes;
       terms.push(`(f32x4.mul (v128.load offset=${offset} (local.get $p)) (local.get $w${ky * 3 + kx}))`);
     }
   }
+  if (terms.length === 0) return '(v128.store (local.get $o) (v128.const i32x4 0 0 0 0))';
   // The first product starts the sum; the rest are added as (sum + product), which the fused build makes fused multiply-adds.
   return `(local.set $acc ${terms[0]})\n` +
       terms.slice(1).map(term => `(local.set $acc (f32x4.add (local.get $acc) ${term}))`).join('\n') +
@@ -55,52 +85,42 @@ function outputVector(rows: number[], cols: number[], rowBytes: number, pixelByt
 }
 
 /**
- * One output row: for each vector of channels, the weights into registers,
- * then the row's first pixel, its middle pixels in a loop, its last. $r
- * points at the row of x holding the first of `rows`, $q at the output row.
+ * The output rows of `rows`: for each, each vector of channels (its 9
+ * weights into registers), each run of columns. $r points at the input row
+ * of the segment's first output's first tap; $q at its first output row.
  */
-function outputRow(rows: number[], s: DepthwiseConvShape): string {
+function outputRows(rows: Segment, s: DepthwiseConvShape): string {
   const pixelBytes = s.C * 4, rowBytes = s.W * pixelBytes;
   const weight = (tap: number) => (s.rotated ? 8 - tap : tap) * pixelBytes;
-  const columns = s.W === 1 ? [tapsAt('only')] : [tapsAt('first'), ...(s.W > 2 ? [tapsAt('middle')] : []), tapsAt('last')];
-  const first = outputVector(rows, columns[0], rowBytes, pixelBytes);
-  const advance = `(local.set $o (i32.add (local.get $o) (i32.const ${pixelBytes})))`;
-  const middle = s.W > 2 ? `
-    (local.set $ox (i32.const ${s.W - 2}))
-    (loop $middle
-      ${outputVector(rows, columns[1], rowBytes, pixelBytes)}
-      (local.set $p (i32.add (local.get $p) (i32.const ${pixelBytes})))
-      ${advance}
-      (br_if $middle (local.tee $ox (i32.sub (local.get $ox) (i32.const 1)))))` : '';
-  const last = s.W > 1 ? `${outputVector(rows, columns[columns.length - 1], rowBytes, pixelBytes)}` : '';
-  return `
-  (local.set $c (i32.const 0))
-  (loop $channels
-    ${Array.from({length: 9}, (_, tap) => `(local.set $w${tap} (v128.load offset=${weight(tap)} (i32.add (local.get $w) (local.get $c))))`).join('\n    ')}
-    (local.set $p (i32.add (local.get $r) (local.get $c)))
-    (local.set $o (i32.add (local.get $q) (local.get $c)))
-    ${first}
-    ${s.W > 1 ? advance : ''}
-    ${middle}
-    ${last}
-    (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (i32.const ${pixelBytes}))))`;
+  const columns = segments(s.OW, s.W, s.stride, s.left).map(cols => {
+    const from = (cols.first * s.stride + Math.max(cols.k0, 0) - s.left) * pixelBytes;
+    return `
+      (local.set $p (i32.add (local.get $r) (i32.add (local.get $c) (i32.const ${Math.max(from, 0)}))))
+      (local.set $o (i32.add (local.get $q) (i32.add (local.get $c) (i32.const ${cols.first * pixelBytes}))))
+      ${repeat(cols.count, '$ox', `${outputVector(rows, cols, rowBytes, pixelBytes)}
+      (local.set $p (i32.add (local.get $p) (i32.const ${s.stride * pixelBytes})))
+      (local.set $o (i32.add (local.get $o) (i32.const ${pixelBytes})))`)}`;
+  });
+  return repeat(rows.count, '$oy', `
+    (local.set $c (i32.const 0))
+    (loop $channels
+      ${Array.from({length: 9}, (_, tap) => `(local.set $w${tap} (v128.load offset=${weight(tap)} (i32.add (local.get $w) (local.get $c))))`).join('\n      ')}
+      ${columns.join('\n')}
+      (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (i32.const ${pixelBytes}))))
+    (local.set $r (i32.add (local.get $r) (i32.const ${s.stride * rowBytes})))
+    (local.set $q (i32.add (local.get $q) (i32.const ${s.OW * pixelBytes})))`);
 }
 
-/** The module: `forward(x, w, y, N)` over N images of [H, W, C] from x, filter w [3, 3, C], into y. */
+/** The module: `forward(x, w, y, N)` over N images of [H, W, C] from x, filter w [3, 3, C], into y [N, OH, OW, C]. */
 export function depthwiseConvModuleText(s: DepthwiseConvShape, memoryImport: string): string {
   if (s.C % 4 !== 0 || s.C <= 0) throw new Error(`depthwiseConvModuleText: ${s.C} channels, not a positive multiple of 4`);
-  if (!(s.H >= 1 && s.W >= 1)) throw new Error(`depthwiseConvModuleText: an image of ${s.H} x ${s.W}`);
-  const rowBytes = s.W * s.C * 4, imageBytes = s.H * rowBytes;
-  const rowKinds = s.H === 1 ? [tapsAt('only')] : [tapsAt('first'), ...(s.H > 2 ? [tapsAt('middle')] : []), tapsAt('last')];
-  const middleRows = s.H > 2 ? `
-  (local.set $oy (i32.const ${s.H - 2}))
-  (loop $rows
-    ${outputRow(rowKinds[1], s)}
-    (local.set $r (i32.add (local.get $r) (i32.const ${rowBytes})))
-    (local.set $q (i32.add (local.get $q) (i32.const ${rowBytes})))
-    (br_if $rows (local.tee $oy (i32.sub (local.get $oy) (i32.const 1)))))` : '';
-  // The first row's taps start at x's row 0; every later row's at the row above it.
-  const lastRow = s.H > 1 ? `${outputRow(rowKinds[rowKinds.length - 1], s)}` : '';
+  if (!(s.H >= 1 && s.W >= 1 && s.OH >= 1 && s.OW >= 1)) throw new Error(`depthwiseConvModuleText: ${s.H} x ${s.W} -> ${s.OH} x ${s.OW}`);
+  if (s.rotated && s.stride !== 1) throw new Error('depthwiseConvModuleText: a turned filter is for stride 1 (the input gradient)');
+  const rowBytes = s.W * s.C * 4;
+  const rowSegments = segments(s.OH, s.H, s.stride, s.top).map(rows => `
+    (local.set $r (i32.add (local.get $x) (i32.const ${Math.max(rows.first * s.stride + Math.max(rows.k0, 0) - s.top, 0) * rowBytes})))
+    (local.set $q (i32.add (local.get $y) (i32.const ${rows.first * s.OW * s.C * 4})))
+    ${outputRows(rows, s)}`);
   return `(module
 (import "env" "memory" ${memoryImport})
 (func (export "forward") (param $x i32) (param $w i32) (param $y i32) (param $N i32)
@@ -109,14 +129,9 @@ export function depthwiseConvModuleText(s: DepthwiseConvShape, memoryImport: str
   (block $done
   (br_if $done (i32.eqz (local.get $N)))
   (loop $images
-    (local.set $r (local.get $x))
-    (local.set $q (local.get $y))
-    ${outputRow(rowKinds[0], s)}
-    (local.set $q (i32.add (local.get $q) (i32.const ${rowBytes})))
-    ${middleRows}
-    ${lastRow}
-    (local.set $x (i32.add (local.get $x) (i32.const ${imageBytes})))
-    (local.set $y (i32.add (local.get $y) (i32.const ${imageBytes})))
+    ${rowSegments.join('\n')}
+    (local.set $x (i32.add (local.get $x) (i32.const ${s.H * rowBytes})))
+    (local.set $y (i32.add (local.get $y) (i32.const ${s.OH * s.OW * s.C * 4})))
     (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
 ))
 `;

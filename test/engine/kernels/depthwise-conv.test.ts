@@ -54,7 +54,7 @@ describe('the generated 3x3 depthwise convolution', function () {
   ];
   for (const [shape, strides, pad] of COVERED) {
     const backward = strides === 1 && pad === 'same';
-    it(`x [${shape}], 3x3, stride ${strides}, '${pad}': the output, dx and dfilter equal cpu's; the kernel ran forward${backward ? ' and backward' : ''}`, async () => {
+    it(`x [${shape}], 3x3, stride ${strides}, '${pad}': the output, dx and dfilter equal cpu's; the kernel ran forward${backward ? ', for dx' : ''} and for dfilter`, async () => {
       const reference = await outputAndGradients('cpu', shape, 3, strides, pad);
       const ours = await outputAndGradients('wasm', shape, 3, strides, pad);
       ['y', 'dx', 'dfilter'].forEach((what, i) =>

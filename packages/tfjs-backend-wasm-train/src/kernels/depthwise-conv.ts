@@ -15,7 +15,7 @@ import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
 import {runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
-import {simdKernels} from '../wasm/simd-kernels';
+import {simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DepthwiseConvShape, depthwiseConvModuleText} from '../wasm/sources/depthwise-conv';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
@@ -67,6 +67,30 @@ export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.T
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   runGeneratedByImages(backend, kernels, module, 'forward', at(source), [at(filter)], at(out), N,
                        H * W * C * F32, OH * OW * C * F32, N * OH * OW * C * 9);
+  return out;
+}
+
+/**
+ * The filter gradient [3, 3, C, 1] of the convolution `info` describes,
+ * from its input x and output gradient dy, on the generated module's
+ * `filterGradient` (on the calling thread: a split over threads would
+ * change the order of the float64 sums with the thread count); null where
+ * `generatedDepthwiseRuns` says no or the geometry did not compile.
+ */
+export function generatedDepthwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo,
+                                                 info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const kernels = simdKernels(backend);
+  if (kernels == null || !generatedDepthwiseRuns(backend, info)) return null;
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: stride, padInfo} = info;
+  const module = modules.moduleFor(backend, kernels, {H, W, C, OH, OW, stride, top: padInfo.top, left: padInfo.left, rotated: false});
+  if (module == null) return null;
+  const out = backend.makeOutput([3, 3, C, 1], 'float32');
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  withScratch(backend, 9 * C * Float64Array.BYTES_PER_ELEMENT, acc => {
+    kernels.zeroBytes(acc, 9 * C * Float64Array.BYTES_PER_ELEMENT);
+    (module.exports['filterGradient'] as (x: number, dy: number, acc: number, N: number) => void)(at(x), at(dy), acc, N);
+    kernels.narrow(acc, at(out), 9 * C);
+  });
   return out;
 }
 

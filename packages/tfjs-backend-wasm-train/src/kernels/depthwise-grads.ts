@@ -18,7 +18,7 @@ import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, i
 import {SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {runInputGradientByImages} from '../wasm/kernel-pool';
 import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
-import {generatedDepthwiseConvolution} from './depthwise-conv';
+import {generatedDepthwiseConvolution, generatedDepthwiseFilterGradient} from './depthwise-conv';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -58,6 +58,8 @@ export const depthwiseBackpropFilter: WasmKernel = ({inputs, backend, attrs}) =>
          strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl,
          filterHeight: KH, filterWidth: KW, padInfo} = info;
   const M = CO / C;
+  const generated = generatedDepthwiseFilterGradient(backend, x, dy, info);
+  if (generated != null) return generated;
   const out = backend.makeOutput(filterShape, 'float32');
   const kernels = simdKernels(backend);
   if (kernels != null && M === 1) {

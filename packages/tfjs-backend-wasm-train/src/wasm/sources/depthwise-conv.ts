@@ -111,7 +111,74 @@ function outputRows(rows: Segment, s: DepthwiseConvShape): string {
     (local.set $q (i32.add (local.get $q) (i32.const ${s.OW * pixelBytes})))`);
 }
 
-/** The module: `forward(x, w, y, N)` over N images of [H, W, C] from x, filter w [3, 3, C], into y [N, OH, OW, C]. */
+/**
+ * `filterGradient(x, dy, acc, N)`: acc[tap, c] (float64, [9, C], added to)
+ * += sum over N images' outputs of x at the tap's position times dy. Per
+ * image and vector of 4 channels the 9 taps' sums stay in registers while
+ * the image streams past (one load of dy and one of x per tap inside the
+ * image, per output), then are widened and added to acc: float32 sums over
+ * one image, float64 across images.
+ */
+function filterGradientText(s: DepthwiseConvShape): string {
+  const pixelBytes = s.C * 4, rowBytes = s.W * pixelBytes, outRowBytes = s.OW * pixelBytes;
+  const sums = Array.from({length: 9}, (_, tap) => `$a${tap}`);
+  const rowSegments = segments(s.OH, s.H, s.stride, s.top).map(rows => {
+    const columns = segments(s.OW, s.W, s.stride, s.left).map(cols => {
+      const from = (cols.first * s.stride + Math.max(cols.k0, 0) - s.left) * pixelBytes;
+      const products: string[] = [];
+      for (let ky = rows.k0; ky <= rows.k1; ky++) {
+        for (let kx = cols.k0; kx <= cols.k1; kx++) {
+          const offset = (ky - rows.k0) * rowBytes + (kx - cols.k0) * pixelBytes;
+          products.push(`(local.set $a${ky * 3 + kx} (f32x4.add (local.get $a${ky * 3 + kx}) (f32x4.mul (v128.load offset=${offset} (local.get $p)) (local.get $d))))`);
+        }
+      }
+      return `
+        (local.set $p (i32.add (local.get $r) (i32.const ${Math.max(from, 0)})))
+        (local.set $o (i32.add (local.get $q) (i32.const ${cols.first * pixelBytes})))
+        ${repeat(cols.count, '$ox', `(local.set $d (v128.load (local.get $o)))
+        ${products.join('\n        ')}
+        (local.set $p (i32.add (local.get $p) (i32.const ${s.stride * pixelBytes})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${pixelBytes})))`)}`;
+    });
+    return `
+      (local.set $r (i32.add (local.get $xc) (i32.const ${Math.max(rows.first * s.stride + Math.max(rows.k0, 0) - s.top, 0) * rowBytes})))
+      (local.set $q (i32.add (local.get $dyc) (i32.const ${rows.first * outRowBytes})))
+      ${repeat(rows.count, '$oy', `${columns.join('\n')}
+      (local.set $r (i32.add (local.get $r) (i32.const ${s.stride * rowBytes})))
+      (local.set $q (i32.add (local.get $q) (i32.const ${outRowBytes})))`)}`;
+  });
+  const flush = sums.map((sum, tap) => `(v128.store offset=${tap * s.C * 8} (local.get $pa)
+        (f64x2.add (v128.load offset=${tap * s.C * 8} (local.get $pa)) (f64x2.promote_low_f32x4 (local.get ${sum}))))
+      (v128.store offset=${tap * s.C * 8 + 16} (local.get $pa) (f64x2.add (v128.load offset=${tap * s.C * 8 + 16} (local.get $pa))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get ${sum}) (local.get ${sum})))))`);
+  return `
+(func (export "filterGradient") (param $x i32) (param $dy i32) (param $acc i32) (param $N i32)
+  (local $c i32) (local $ox i32) (local $oy i32) (local $p i32) (local $o i32) (local $r i32) (local $q i32)
+  (local $xc i32) (local $dyc i32) (local $pa i32) (local $d v128)
+  ${sums.map(sum => `(local ${sum} v128)`).join(' ')}
+  (block $done
+  (br_if $done (i32.eqz (local.get $N)))
+  (loop $images
+    (local.set $c (i32.const 0))
+    (loop $channels
+      (local.set $xc (i32.add (local.get $x) (local.get $c)))
+      (local.set $dyc (i32.add (local.get $dy) (local.get $c)))
+      ${sums.map(sum => `(local.set ${sum} (v128.const i32x4 0 0 0 0))`).join(' ')}
+      ${rowSegments.join('\n')}
+      (local.set $pa (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
+      ${flush.join('\n      ')}
+      (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (i32.const ${pixelBytes}))))
+    (local.set $x (i32.add (local.get $x) (i32.const ${s.H * rowBytes})))
+    (local.set $dy (i32.add (local.get $dy) (i32.const ${s.OH * outRowBytes})))
+    (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
+)`;
+}
+
+/**
+ * The module: `forward(x, w, y, N)` over N images of [H, W, C] from x,
+ * filter w [3, 3, C], into y [N, OH, OW, C]; where the filter is not
+ * turned, also `filterGradient`.
+ */
 export function depthwiseConvModuleText(s: DepthwiseConvShape, memoryImport: string): string {
   if (s.C % 4 !== 0 || s.C <= 0) throw new Error(`depthwiseConvModuleText: ${s.C} channels, not a positive multiple of 4`);
   if (!(s.H >= 1 && s.W >= 1 && s.OH >= 1 && s.OW >= 1)) throw new Error(`depthwiseConvModuleText: ${s.H} x ${s.W} -> ${s.OH} x ${s.OW}`);
@@ -133,6 +200,8 @@ export function depthwiseConvModuleText(s: DepthwiseConvShape, memoryImport: str
     (local.set $x (i32.add (local.get $x) (i32.const ${s.H * rowBytes})))
     (local.set $y (i32.add (local.get $y) (i32.const ${s.OH * s.OW * s.C * 4})))
     (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
-))
+)
+${s.rotated ? '' : filterGradientText(s)}
+)
 `;
 }

@@ -63,12 +63,17 @@ describe('the lab\'s SIMD kernels', function () {
       const fused = await modelGradients('wasm', family, options, {batch: 8, training});
       const plain = await withPlainSimd(() => modelGradients('wasm', family, options, {batch: 8, training}));
       const js = await withoutSimdKernels(() => modelGradients('wasm', family, options, {batch: 8, training}));
-      // Float32 block sums in SIMD against float64 in JS, one rounding or two per multiply-add: rounding apart, nothing more.
+      // Float32 block sums in SIMD against float64 in JS, one rounding or two per multiply-add, and where the SIMD
+      // kernels load the generated depthwise convolution against XNNPACK's (another order of the same sums):
+      // rounding apart, nothing more. The worst weight is MobileNetV2's first projection's batch-norm beta, whose
+      // exact gradient is near zero (the next batch norm removes any shift): 2026-12-06, fused build, 9.5e-5 with
+      // XNNPACK's depthwise convolution and 1.1e-4 with the generated one against the JavaScript paths
+      // (1.1e-4 and 1.2e-4 against cpu); a wrong kernel is off by 1e-2 or more.
       for (const [build, simd] of Object.entries({fused, plain})) {
         const error = normwiseError(simd, js);
         assert.ok(error < 1e-5, `${family}, ${build}: ${error}`);
         const worst = worstWeightError(simd, js);
-        assert.ok(worst.error < 1e-4, `${family}, ${build}: ${worst.error} at weight ${worst.weight}`);
+        assert.ok(worst.error < 2e-4, `${family}, ${build}: ${worst.error} at weight ${worst.weight}`);
       }
     });
   }

@@ -71,6 +71,27 @@ export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.T
 }
 
 /**
+ * The input gradient [N, H, W, C] of a strided convolution `info`
+ * describes, from dy and the filter, on the generated module's
+ * `inputGradient` (each input pixel gathering the taps that read it);
+ * null at stride 1 (the turned forward kernel serves there), where
+ * `generatedDepthwiseRuns` says no, or where the geometry did not compile.
+ */
+export function generatedDepthwiseInputGradient(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo,
+                                                info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const kernels = simdKernels(backend);
+  if (kernels == null || info.strideHeight === 1 || !generatedDepthwiseRuns(backend, info)) return null;
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: stride, padInfo} = info;
+  const module = modules.moduleFor(backend, kernels, {H, W, C, OH, OW, stride, top: padInfo.top, left: padInfo.left, rotated: false});
+  if (module == null) return null;
+  const out = backend.makeOutput([N, H, W, C], 'float32');
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  runGeneratedByImages(backend, kernels, module, 'inputGradient', at(dy), [at(filter)], at(out), N,
+                       OH * OW * C * F32, H * W * C * F32, N * OH * OW * C * 9);
+  return out;
+}
+
+/**
  * The filter gradient [3, 3, C, 1] of the convolution `info` describes,
  * from its input x and output gradient dy, on the generated module's
  * `filterGradient` (on the calling thread: a split over threads would

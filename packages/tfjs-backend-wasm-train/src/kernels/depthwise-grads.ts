@@ -18,7 +18,7 @@ import {WasmKernel, checkWrite, expectDepth, expectRank, expectShape, heapF32, i
 import {SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {runInputGradientByImages} from '../wasm/kernel-pool';
 import {PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
-import {generatedDepthwiseConvolution, generatedDepthwiseFilterGradient} from './depthwise-conv';
+import {generatedDepthwiseConvolution, generatedDepthwiseFilterGradient, generatedDepthwiseInputGradient} from './depthwise-conv';
 
 let stockDepthwise: WasmKernel | null = null;
 
@@ -185,8 +185,9 @@ export const depthwiseBackpropInput: WasmKernel = args => {
   const M = CO / C;
   const kernels = simdKernels(backend);
   if (forcedDepthwiseInputRoute == null) {
-    // 3x3 at stride 1, padded by one all round: the forward kernel over dy with the filter turned.
-    const generated = generatedDepthwiseConvolution(backend, dy, filter, info, true);
+    // 3x3 at stride 1, padded by one all round: the forward kernel over dy with the filter turned; strided, gathered.
+    const generated = generatedDepthwiseConvolution(backend, dy, filter, info, true) ??
+        generatedDepthwiseInputGradient(backend, dy, filter, info);
     if (generated != null) return generated;
   }
   if (kernels != null && M === 1 && dh === 1 && dwl === 1 && forcedDepthwiseInputRoute !== 'xnnpack') {

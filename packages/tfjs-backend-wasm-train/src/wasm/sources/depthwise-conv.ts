@@ -174,10 +174,117 @@ function filterGradientText(s: DepthwiseConvShape): string {
 )`;
 }
 
+/** The taps of one input position: filter index k, reading output position (unit + d) of dy. */
+interface Tap { k: number; d: number }
+
+/** A run of `count` units of `stride` input positions from unit `first` on, each position reading dy by `taps` (per position). */
+interface UnitRun { first: number; count: number; taps: Tap[][] }
+
+/**
+ * Input positions 0..size-1, in units of `stride` (unit u: positions
+ * u * stride + j), each position's taps: k with (position + pad - k) a
+ * multiple of the stride, reading output (position + pad - k) / stride if
+ * it exists, as d relative to u. Consecutive units whose taps agree are
+ * one run (past the last position, a unit's list is shorter).
+ */
+function unitRuns(size: number, outputs: number, stride: number, pad: number): UnitRun[] {
+  const runs: UnitRun[] = [];
+  for (let u = 0; u * stride < size; u++) {
+    const taps: Tap[][] = [];
+    for (let j = 0; j < stride && u * stride + j < size; j++) {
+      const position = u * stride + j, list: Tap[] = [];
+      for (let k = 0; k < 3; k++) {
+        const shifted = position + pad - k;
+        if (shifted % stride !== 0 || shifted < 0 || shifted / stride >= outputs) continue;
+        list.push({k, d: shifted / stride - u});
+      }
+      taps.push(list);
+    }
+    const last = runs[runs.length - 1];
+    if (last != null && JSON.stringify(last.taps) === JSON.stringify(taps)) last.count++;
+    else runs.push({first: u, count: 1, taps});
+  }
+  return runs;
+}
+
+/** The smallest d a run's taps read (0 where none): its dy pointer's place relative to the unit. */
+function lowest(run: UnitRun): number {
+  const ds = run.taps.flat().map(tap => tap.d);
+  return ds.length === 0 ? 0 : Math.min(...ds);
+}
+
+/**
+ * `inputGradient(dy, w, dx, N)` at a stride above 1: dx [N, H, W, C] from
+ * dy [N, OH, OW, C] and the filter, each input pixel gathering the taps
+ * that read it (at stride 2: 4, 2, 2 or 1 of them), in units of stride x
+ * stride pixels whose runs of rows and columns share their code, with
+ * immediate offsets into dy: no zeroing of dx and no scattered adds.
+ */
+function inputGradientText(s: DepthwiseConvShape): string {
+  const pixelBytes = s.C * 4, rowBytes = s.W * pixelBytes, outRowBytes = s.OW * pixelBytes;
+  const rowRuns = unitRuns(s.H, s.OH, s.stride, s.top), colRuns = unitRuns(s.W, s.OW, s.stride, s.left);
+  const rowCode = rowRuns.map(rows => {
+    const rowLow = lowest(rows);
+    const unitRows = rows.taps.map((rowTaps, j) => {
+      const columns = colRuns.map(cols => {
+        const colLow = lowest(cols);
+        const pixels = cols.taps.map((colTaps, i) => {
+          const terms: string[] = [];
+          for (const ry of rowTaps) {
+            for (const rx of colTaps) {
+              const offset = (ry.d - rowLow) * outRowBytes + (rx.d - colLow) * pixelBytes;
+              terms.push(`(f32x4.mul (v128.load offset=${offset} (local.get $p)) (local.get $w${ry.k * 3 + rx.k}))`);
+            }
+          }
+          const store = `(v128.store offset=${i * pixelBytes} (local.get $o)`;
+          if (terms.length === 0) return `${store} (v128.const i32x4 0 0 0 0))`;
+          return `(local.set $acc ${terms[0]})\n` +
+              terms.slice(1).map(term => `(local.set $acc (f32x4.add (local.get $acc) ${term}))`).join('\n') +
+              `\n${store} (local.get $acc))`;
+        });
+        return `
+        (local.set $p (i32.add (local.get $r) (i32.const ${(cols.first + colLow) * pixelBytes})))
+        (local.set $o (i32.add (local.get $q) (i32.const ${(cols.first * s.stride * pixelBytes) + j * rowBytes})))
+        ${repeat(cols.count, '$ox', `${pixels.join('\n        ')}
+        (local.set $p (i32.add (local.get $p) (i32.const ${pixelBytes})))
+        (local.set $o (i32.add (local.get $o) (i32.const ${s.stride * pixelBytes})))`)}`;
+      });
+      return columns.join('\n');
+    });
+    return `
+    (local.set $r (i32.add (local.get $dy) (i32.const ${(rows.first + rowLow) * outRowBytes})))
+    (local.set $q (i32.add (local.get $dx) (i32.const ${rows.first * s.stride * rowBytes})))
+    ${repeat(rows.count, '$oy', `
+      (local.set $c (i32.const 0))
+      (loop $channels
+        ${Array.from({length: 9}, (_, tap) => `(local.set $w${tap} (v128.load offset=${tap * pixelBytes} (i32.add (local.get $w) (local.get $c))))`).join('\n        ')}
+        (local.set $r (i32.add (local.get $r) (local.get $c)))
+        (local.set $q (i32.add (local.get $q) (local.get $c)))
+        ${unitRows.join('\n')}
+        (local.set $r (i32.sub (local.get $r) (local.get $c)))
+        (local.set $q (i32.sub (local.get $q) (local.get $c)))
+        (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (i32.const ${pixelBytes}))))
+      (local.set $r (i32.add (local.get $r) (i32.const ${outRowBytes})))
+      (local.set $q (i32.add (local.get $q) (i32.const ${s.stride * rowBytes})))`)}`;
+  });
+  return `
+(func (export "inputGradient") (param $dy i32) (param $w i32) (param $dx i32) (param $N i32)
+  (local $c i32) (local $ox i32) (local $oy i32) (local $p i32) (local $o i32) (local $r i32) (local $q i32) (local $acc v128)
+  ${Array.from({length: 9}, (_, tap) => `(local $w${tap} v128)`).join(' ')}
+  (block $done
+  (br_if $done (i32.eqz (local.get $N)))
+  (loop $images
+    ${rowCode.join('\n')}
+    (local.set $dy (i32.add (local.get $dy) (i32.const ${s.OH * outRowBytes})))
+    (local.set $dx (i32.add (local.get $dx) (i32.const ${s.H * rowBytes})))
+    (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
+)`;
+}
+
 /**
  * The module: `forward(x, w, y, N)` over N images of [H, W, C] from x,
  * filter w [3, 3, C], into y [N, OH, OW, C]; where the filter is not
- * turned, also `filterGradient`.
+ * turned, also `filterGradient`, and at strides above 1 `inputGradient`.
  */
 export function depthwiseConvModuleText(s: DepthwiseConvShape, memoryImport: string): string {
   if (s.C % 4 !== 0 || s.C <= 0) throw new Error(`depthwiseConvModuleText: ${s.C} channels, not a positive multiple of 4`);
@@ -202,6 +309,7 @@ export function depthwiseConvModuleText(s: DepthwiseConvShape, memoryImport: str
     (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
 )
 ${s.rotated ? '' : filterGradientText(s)}
+${s.rotated || s.stride === 1 ? '' : inputGradientText(s)}
 )
 `;
 }

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
-import {runGeneratedByImages} from '../wasm/kernel-pool';
+import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {simdKernels, withScratch} from '../wasm/simd-kernels';
@@ -94,8 +94,8 @@ export function generatedDepthwiseInputGradient(backend: BackendWasm, dy: tf.Ten
 /**
  * The filter gradient [3, 3, C, 1] of the convolution `info` describes,
  * from its input x and output gradient dy, on the generated module's
- * `filterGradient` (on the calling thread: a split over threads would
- * change the order of the float64 sums with the thread count); null where
+ * `filterGradient`, split over the kernel pool by channels (by images, the
+ * order of the float64 sums would follow the thread count); null where
  * `generatedDepthwiseRuns` says no or the geometry did not compile.
  */
 export function generatedDepthwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo,
@@ -109,7 +109,9 @@ export function generatedDepthwiseFilterGradient(backend: BackendWasm, x: tf.Ten
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   withScratch(backend, 9 * C * Float64Array.BYTES_PER_ELEMENT, acc => {
     kernels.zeroBytes(acc, 9 * C * Float64Array.BYTES_PER_ELEMENT);
-    (module.exports['filterGradient'] as (x: number, dy: number, acc: number, N: number) => void)(at(x), at(dy), acc, N);
+    // Split by vectors of 4 channels: each channel's sums are one thread's, in one order, whatever the thread count.
+    runGeneratedByImageRanges(backend, kernels, module, 'filterGradient', C / 4, N * OH * OW * C * 9, 1,
+                              (v0, count) => [at(x), at(dy), acc, N, v0 * 16, (v0 + count) * 16]);
     kernels.narrow(acc, at(out), 9 * C);
   });
   return out;

@@ -112,8 +112,9 @@ function outputRows(rows: Segment, s: DepthwiseConvShape): string {
 }
 
 /**
- * `filterGradient(x, dy, acc, N)`: acc[tap, c] (float64, [9, C], added to)
- * += sum over N images' outputs of x at the tap's position times dy. Per
+ * `filterGradient(x, dy, acc, N, c0, c1)`: acc[tap, c] (float64, [9, C],
+ * added to) += sum over N images' outputs of x at the tap's position times
+ * dy, for the channels whose byte offsets are c0..c1 (multiples of 16). Per
  * image and vector of 4 channels the 9 taps' sums stay in registers while
  * the image streams past (one load of dy and one of x per tap inside the
  * image, per output), then are widened and added to acc: float32 sums over
@@ -152,14 +153,14 @@ function filterGradientText(s: DepthwiseConvShape): string {
       (v128.store offset=${tap * s.C * 8 + 16} (local.get $pa) (f64x2.add (v128.load offset=${tap * s.C * 8 + 16} (local.get $pa))
         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get ${sum}) (local.get ${sum})))))`);
   return `
-(func (export "filterGradient") (param $x i32) (param $dy i32) (param $acc i32) (param $N i32)
+(func (export "filterGradient") (param $x i32) (param $dy i32) (param $acc i32) (param $N i32) (param $c0 i32) (param $c1 i32)
   (local $c i32) (local $ox i32) (local $oy i32) (local $p i32) (local $o i32) (local $r i32) (local $q i32)
   (local $xc i32) (local $dyc i32) (local $pa i32) (local $d v128)
   ${sums.map(sum => `(local ${sum} v128)`).join(' ')}
   (block $done
   (br_if $done (i32.eqz (local.get $N)))
   (loop $images
-    (local.set $c (i32.const 0))
+    (local.set $c (local.get $c0))
     (loop $channels
       (local.set $xc (i32.add (local.get $x) (local.get $c)))
       (local.set $dyc (i32.add (local.get $dy) (local.get $c)))
@@ -167,7 +168,7 @@ function filterGradientText(s: DepthwiseConvShape): string {
       ${rowSegments.join('\n')}
       (local.set $pa (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
       ${flush.join('\n      ')}
-      (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (i32.const ${pixelBytes}))))
+      (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $c1))))
     (local.set $x (i32.add (local.get $x) (i32.const ${s.H * rowBytes})))
     (local.set $dy (i32.add (local.get $dy) (i32.const ${s.OH * outRowBytes})))
     (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))

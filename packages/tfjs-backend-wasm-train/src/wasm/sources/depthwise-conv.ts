@@ -8,8 +8,8 @@
  * outputs are grouped into runs of rows and columns whose taps fall inside
  * alike (the first and last rows and columns usually differ from the
  * rest), each run its own code with only those taps, and every tap's
- * offset an immediate. Per row
- * and vector of 4 channels the 9 weight vectors sit in registers while
+ * offset an immediate. Per row and vector of 4 channels the 9 weight
+ * vectors sit in registers while
  * the row's pixels stream past; each output is one chain of 9 products,
  * added in a fixed order (ky, then kx).
  *
@@ -21,8 +21,11 @@
  * (docs/engine.md, "Depthwise convolution gradients").
  *
  * `rotated` reads the filter turned by 180 degrees: the input gradient at
- * stride 1 is this convolution of dy with the turned filter.
- * Only the batch N is a run-time parameter.
+ * stride 1 is this convolution of dy with the turned filter. A module with
+ * the filter as it is also has the filter gradient (`filterGradientText`)
+ * and, at strides above 1, the input gradient by gathering
+ * (`inputGradientText`). Only the batch N (and the filter gradient's
+ * channel range) is a run-time parameter.
  */
 export interface DepthwiseConvShape {
   H: number;

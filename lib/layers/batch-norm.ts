@@ -9,9 +9,9 @@
  * same kernels, and the ReLU layer passes the result on (`LabReLU`).
  */
 import * as tf from '@tensorflow/tfjs';
+import type {FusedActivation} from 'tfjs-backend-wasm-train';
 
 import {trainingKernels} from '../engine/backends/training-kernels';
-import type {FusedActivation} from 'tfjs-backend-wasm-train';
 
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 import {costOf} from '../../lib/cost';
 import {buildModel} from '../../lib/models';
-import {networkCost, useCostCacheFile} from '../../lib/models/costs';
+import {COST_CACHE, networkCost, useCostCacheFile} from '../../lib/models/costs';
 import {ROOT, tempDir} from '../helpers/cli';
 
 const NETWORK = ['mobilenet_v1', {width: 0.25, resolution: 32, depth: 3}] as const;
@@ -40,7 +40,8 @@ describe('the network cost cache', function () {
     const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as {code: string; networks: Record<string, unknown>};
     assert.equal(Object.keys(kept.networks).length, 1, 'one network, under one key');
     assert.match(kept.code, /^[0-9a-f]{20}$/);
-    useCostCacheFile(path.join(tempDir('costs-other'), 'unused.json'));
+    // Later tests in this process use the project's cache again: a temporary file here would outlive its folder.
+    useCostCacheFile(COST_CACHE);
   });
 
   it('a later process reads the file instead of building; a file made by other code is ignored', () => {

@@ -11,6 +11,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine} from '../../../lib/engine';
 import {withStockWasmKernel} from '../../../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
+import {smallMatMulRuns, withoutSmallMatMul} from '../../../packages/tfjs-backend-wasm-train/src/kernels/matmul';
 import {registerBatchNormKernels} from '../../../packages/tfjs-backend-wasm-train/src/kernels/batch-norm';
 import {contiguousAxesReduce} from '../../../packages/tfjs-backend-wasm-train/src/kernels/reductions';
 import type {WasmKernel, WasmKernelArgs} from '../../../packages/tfjs-backend-wasm-train/src/wasm/heap';
@@ -233,6 +234,34 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     const ours = await residual('wasm');
     assert.equal(ours.length, 4);
     ours.forEach((g, i) => assert.ok(relativeError(g, reference[i]) <= TOLERANCE, `weight ${i}: ${relativeError(g, reference[i])}`));
+  });
+
+  it('small products on the calling thread (smallMatMul): every transpose, column counts with and without a tail of 4, equal to cpu', async () => {
+    const backend = tf.backend() as BackendWasm;
+    // [M, K] x [K, N]: N = 10 (two vectors and a tail of 2), 3 (the tail only), 8 (vectors only); K = 1; a dense layer's gradients.
+    const shapes: Array<[number, number, number]> = [[7, 5, 10], [4, 6, 3], [5, 1, 8], [64, 10, 64], [64, 64, 10]];
+    for (const [M, K, N] of shapes) {
+      for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const a = wave(transposeA ? [K, M] : [M, K], 6), b = wave(transposeB ? [N, K] : [K, N], 7);
+        const product = () => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, transposeA, transposeB);
+        const ours = Float32Array.from(product().dataSync());
+        await tf.setBackend('cpu');
+        const reference = tf.tidy(() => Float32Array.from(tf.matMul(tf.tensor(a.arraySync() as number[][]) as tf.Tensor2D,
+            tf.tensor(b.arraySync() as number[][]) as tf.Tensor2D, transposeA, transposeB).dataSync()));
+        await tf.setBackend('wasm');
+        assert.ok(relativeError(ours, reference) <= TOLERANCE, `[${M}, ${K}] x [${K}, ${N}] ${transposeA} ${transposeB}: ${relativeError(ours, reference)}`);
+        tf.dispose([a, b]);
+      }
+      const [a, b] = [wave([1, M, K], 1), wave([1, K, N], 2)];
+      assert.ok(smallMatMulRuns(backend, a, b), `[${M}, ${K}] x [${K}, ${N}] runs on smallMatMul`);
+      const small = Float32Array.from(tf.matMul(a, b).dataSync());
+      const xnnpack = await withoutSmallMatMul(() => Float32Array.from(tf.matMul(a, b).dataSync()));
+      assert.ok(relativeError(small, xnnpack) <= TOLERANCE, `against XNNPACK's: ${relativeError(small, xnnpack)}`);
+      tf.dispose([a, b]);
+    }
+    const big = [wave([1, 128, 128], 1), wave([1, 128, 16], 2)];
+    assert.ok(!smallMatMulRuns(backend, big[0], big[1]), '2^18 multiply-adds: XNNPACK\'s');
+    tf.dispose(big);
   });
 
   it('matMul with transposes', async () => {

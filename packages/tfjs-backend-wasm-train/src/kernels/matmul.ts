@@ -6,11 +6,38 @@
  * first measured). Gradients of dense layers and of our conv kernels
  * ask for transposes, so we materialise them with wasm's Transpose and
  * multiply without.
+ *
+ * Small float32 products (up to SMALL_PRODUCT multiply-adds, one matrix
+ * each) run on the package's SIMD `smallMatMul` on the calling thread: at
+ * two threads XNNPACK's operator handed each to its pool thread and waited
+ * longer than it computed (the tiny net's dense-layer gradients, 3.3 ms a
+ * step at two threads against 0.2 at one, 2026-12-06).
  */
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
 import {input, stockKernel, WasmKernel} from '../wasm/heap';
+import {OffSwitch} from '../wasm/off-switch';
+import {simdKernels} from '../wasm/simd-kernels';
+
+/** At most this many multiply-adds a product goes to `smallMatMul`. */
+export const SMALL_PRODUCT = 1 << 17;
+
+/** Off: XNNPACK's operator for every product (`withoutSmallMatMul`). */
+const smallProducts = new OffSwitch();
+
+/** Runs `body` with every product on XNNPACK's operator: how tests and benchmarks compare the two. */
+export function withoutSmallMatMul<T>(body: () => Promise<T> | T): Promise<T> {
+  return smallProducts.offWhile(body);
+}
+
+/** Whether a @ b (after its transposes: [.., M, K] x [.., K, N]) runs on `smallMatMul` on `backend`. */
+export function smallMatMulRuns(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo): boolean {
+  const batch = (shape: number[]) => tf.util.sizeFromShape(shape.slice(0, -2));
+  const [M, K] = a.shape.slice(-2), N = b.shape[b.shape.length - 1];
+  return !smallProducts.isOff && simdKernels(backend) != null && a.dtype === 'float32' && b.dtype === 'float32' &&
+      batch(a.shape) === 1 && batch(b.shape) === 1 && b.shape[b.shape.length - 2] === K && M * K * N <= SMALL_PRODUCT;
+}
 
 let stockBatchMatMul: WasmKernel | null = null;
 let stockTranspose: WasmKernel | null = null;
@@ -46,8 +73,19 @@ export function batchMatMul(
   const temporaries: tf.TensorInfo[] = [];
   if (transposeA) temporaries.push(a = swapLastTwo(a, backend));
   if (transposeB) temporaries.push(b = swapLastTwo(b, backend));
-  const out = stockBatchMatMul({inputs: {a, b}, backend, attrs: {transposeA: false, transposeB: false}});
+  const out = smallMatMulRuns(backend, a, b) ? smallMatMul(a, b, backend) :
+      stockBatchMatMul({inputs: {a, b}, backend, attrs: {transposeA: false, transposeB: false}});
   for (const t of temporaries) backend.disposeData(t.dataId);
+  return out;
+}
+
+/** a [.., M, K] @ b [.., K, N] (one matrix each) on the SIMD kernel, as [.., M, N] with a's leading axes. */
+function smallMatMul(a: tf.TensorInfo, b: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
+  const [M, K] = a.shape.slice(-2), N = b.shape[b.shape.length - 1];
+  const leading = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  const out = backend.makeOutput([...leading, M, N], 'float32');
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  simdKernels(backend)!.smallMatMul(at(a), at(b), at(out), M, K, N);
   return out;
 }
 

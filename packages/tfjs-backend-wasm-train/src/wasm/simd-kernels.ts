@@ -58,6 +58,7 @@ export interface SimdKernels {
                      KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
   depthwiseFilterGrad(x: number, dy: number, acc: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
                       KH: number, KW: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
+  smallMatMul(a: number, b: number, out: number, M: number, K: number, N: number): void;
 }
 
 /**
@@ -69,7 +70,7 @@ export interface SimdKernels {
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelSumsBy8: 7, channelAffine: 6, channelScaleShift: 6,
   channelSumsBand: 10, channelSumsBy8Band: 10, channelAffineBand: 9, channelScaleShiftClamp: 8, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
-  fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15,
+  fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15, smallMatMul: 6,
 };
 
 /** What the kernels need of tfjs-backend-wasm's emscripten module. */

@@ -32,12 +32,13 @@ import {DEPTHWISE_FILTER_GRAD, DEPTHWISE_INPUT_GRAD, HIGH_LANES, TAP_PRODUCTS} f
 import {FEW_CHANNEL_FILTER_GRAD, FEW_CHANNEL_INPUT_GRAD} from './conv-grads-few-channels';
 import {POOL_GRAD} from './pool-grads';
 import {LEADING_SUMS} from './reductions';
+import {SMALL_MAT_MUL} from './small-matmul';
 import {TRANSPOSED_PRODUCTS} from './conv-grads-1x1';
 
 const FUNCTIONS = [HIGH_LANES, CHANNEL_SUMS, CHANNEL_SUMS_BY_8, CHANNEL_AFFINE, CHANNEL_SCALE_SHIFT, CHANNEL_SUMS_BAND, CHANNEL_SUMS_BY_8_BAND,
                    CHANNEL_AFFINE_BAND, CHANNEL_SCALE_SHIFT_CLAMP, TAP_PRODUCTS, BAND_GRAD, CLAMP, TRANSPOSED_PRODUCTS, POOL_GRAD, COPY_ROWS, COPY_GRID, TRANSPOSE_FLOATS, NARROW, ZERO_BYTES,
                    FEW_CHANNEL_INPUT_GRAD, FEW_CHANNEL_FILTER_GRAD, ADAM_UPDATE, LEADING_SUMS, DEPTHWISE_INPUT_GRAD,
-                   DEPTHWISE_FILTER_GRAD];
+                   DEPTHWISE_FILTER_GRAD, SMALL_MAT_MUL];
 
 /** The module's text; `memoryImport` gives the memory's limits, which must match its own (shared or not). */
 export function simdModuleText(memoryImport: string): string {

@@ -264,6 +264,43 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
     tf.dispose(big);
   });
 
+  it('a small dense layer\'s forward pass (_FusedMatMul: product, bias, ReLU) on smallMatMul equals cpu\'s and XNNPACK\'s', async () => {
+    const cut: number[] = [];
+    for (const [M, K, N, transposeA, transposeB, activation, withBias] of [
+      [64, 64, 10, false, false, 'linear', true], [7, 5, 10, false, true, 'relu', true], [4, 6, 3, true, false, 'relu', false],
+      [5, 3, 8, true, true, 'linear', false]] as Array<[number, number, number, boolean, boolean, 'linear' | 'relu', boolean]>) {
+      const make = () => [wave(transposeA ? [K, M] : [M, K], 6), wave(transposeB ? [N, K] : [K, N], 7), wave([N], 8)];
+      const run = () => tf.tidy(() => {
+        const [a, b, bias] = make();
+        return Float32Array.from(tf.fused.matMul({a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA, transposeB,
+                                                  bias: withBias ? bias : undefined, activation}).dataSync());
+      });
+      const ours = run();
+      const xnnpack = await withoutSmallMatMul(run);
+      await tf.setBackend('cpu');
+      const reference = run();
+      await tf.setBackend('wasm');
+      const what = `[${M}, ${K}] x [${K}, ${N}] ${transposeA} ${transposeB} ${activation} ${withBias ? 'bias' : ''}`;
+      assert.ok(relativeError(ours, reference) <= TOLERANCE, `${what}: ${relativeError(ours, reference)}`);
+      assert.ok(relativeError(ours, xnnpack) <= TOLERANCE, `${what} against XNNPACK's: ${relativeError(ours, xnnpack)}`);
+      if (activation === 'relu') cut.push(...ours.filter(v => v === 0));
+    }
+    assert.ok(cut.length > 0, 'the ReLU cut some outputs');
+  });
+
+  it('a larger fused product with transposes and a bias puts the bias on the right axis (stock tfjs-backend-wasm does not)', async () => {
+    const run = () => tf.tidy(() => Float32Array.from(tf.fused.matMul({
+      a: wave([300, 70], 6) as tf.Tensor2D, b: wave([20, 300], 7) as tf.Tensor2D, transposeA: true, transposeB: true, bias: wave([20], 8),
+    }).dataSync()));
+    const ours = run();
+    const stock = await withStockWasmKernel('_FusedMatMul', run);
+    await tf.setBackend('cpu');
+    const reference = run();
+    await tf.setBackend('wasm');
+    assert.ok(relativeError(ours, reference) <= TOLERANCE, `${relativeError(ours, reference)}`);
+    assert.ok(relativeError(stock, reference) > 1e-2, `the stock kernel's fault is still there: ${relativeError(stock, reference)}`);
+  });
+
   it('matMul with transposes', async () => {
     const errors = await compare(
         (a, b) => head(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true)),

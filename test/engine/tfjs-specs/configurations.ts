@@ -58,7 +58,7 @@ export const SPEC_FILES: ReadonlyArray<{file: string; exercises: readonly string
   {file: 'ops/depthwise_conv2d_test.js', exercises: ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']},
   {file: 'ops/fused/fused_conv2d_test.js', exercises: ['FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum']},
   {file: 'ops/fused/fused_depthwise_conv2d_test.js', exercises: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Sum']},
-  {file: 'ops/fused/fused_mat_mul_test.js', exercises: ['BatchMatMul', 'Sum']},
+  {file: 'ops/fused/fused_mat_mul_test.js', exercises: ['BatchMatMul', '_FusedMatMul', 'Sum']},
   {file: 'ops/mat_mul_test.js', exercises: ['BatchMatMul']},
   {file: 'ops/conv3d_test.js', exercises: []},
   {file: 'ops/conv3d_transpose_test.js', exercises: []},

@@ -16,7 +16,7 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
-import {input, stockKernel, WasmKernel} from '../wasm/heap';
+import {input, stockKernel, WasmKernel, WasmKernelArgs} from '../wasm/heap';
 import {OffSwitch} from '../wasm/off-switch';
 import {simdKernels} from '../wasm/simd-kernels';
 
@@ -86,6 +86,64 @@ function smallMatMul(a: tf.TensorInfo, b: tf.TensorInfo, backend: BackendWasm): 
   const out = backend.makeOutput([...leading, M, N], 'float32');
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   simdKernels(backend)!.smallMatMul(at(a), at(b), at(out), M, K, N);
+  return out;
+}
+
+/**
+ * _FusedMatMul (a dense layer's forward pass: product, bias, activation):
+ * small float32 products without activation or with ReLU on
+ * `smallMatMul`, the bias (one per column) and the ReLU added in
+ * JavaScript over its few outputs; otherwise `stock`, given transposed
+ * operands already transposed: its own transposes put the bias along the
+ * wrong axis ([7, 5] x [10, 5]^T with a bias of 10: rows after the first
+ * off by up to 2 from cpu; docs/kernels.md).
+ */
+export function fusedMatMulKernel(stock: WasmKernel): WasmKernel {
+  return args => {
+    const {inputs, backend, attrs} = args;
+    const activation = (attrs['activation'] as string | undefined) ?? 'linear';
+    let a = input(inputs, 'a'), b = input(inputs, 'b');
+    const transposeA = attrs['transposeA'] === true, transposeB = attrs['transposeB'] === true;
+    if (a.shape.length < 2 || b.shape.length < 2) return stock(args);
+    if ((activation !== 'linear' && activation !== 'relu') || inputs['preluActivationWeights'] != null) {
+      return withoutTransposes(stock, args, backend);
+    }
+    const bias = inputs['bias'] as tf.TensorInfo | undefined;
+    const N = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    // Judged on the shapes as multiplied: a [.., M, K], b [.., K, N].
+    const asMultiplied = (t: tf.TensorInfo, transposed: boolean): tf.TensorInfo =>
+        transposed ? {...t, shape: [...t.shape.slice(0, -2), t.shape[t.shape.length - 1], t.shape[t.shape.length - 2]]} : t;
+    if (!smallMatMulRuns(backend, asMultiplied(a, transposeA), asMultiplied(b, transposeB)) ||
+        (bias != null && (bias.dtype !== 'float32' || bias.shape.length !== 1 || (bias.shape[0] !== N && bias.shape[0] !== 1)))) {
+      return withoutTransposes(stock, args, backend);
+    }
+    const temporaries: tf.TensorInfo[] = [];
+    if (transposeA) temporaries.push(a = swapLastTwo(a, backend));
+    if (transposeB) temporaries.push(b = swapLastTwo(b, backend));
+    const out = smallMatMul(a, b, backend);
+    for (const t of temporaries) backend.disposeData(t.dataId);
+    if (bias == null && activation === 'linear') return out;
+    const values = backend.typedArrayFromHeap(out) as Float32Array;
+    const shift = bias == null ? null : backend.typedArrayFromHeap(bias) as Float32Array;
+    for (let i = 0; i < values.length; i++) {
+      let v = shift == null ? values[i] : values[i] + shift[shift.length === 1 ? 0 : i % N];
+      if (activation === 'relu') v = Math.max(0, v);
+      values[i] = v;
+    }
+    return out;
+  };
+}
+
+/** `stock` (_FusedMatMul) on a and b with their transposes made first. */
+function withoutTransposes(stock: WasmKernel, args: WasmKernelArgs, backend: BackendWasm): tf.TensorInfo {
+  const {inputs, attrs} = args;
+  if (attrs['transposeA'] !== true && attrs['transposeB'] !== true) return stock(args);
+  const temporaries: tf.TensorInfo[] = [];
+  let a = input(inputs, 'a'), b = input(inputs, 'b');
+  if (attrs['transposeA'] === true) temporaries.push(a = swapLastTwo(a, backend));
+  if (attrs['transposeB'] === true) temporaries.push(b = swapLastTwo(b, backend));
+  const out = stock({...args, inputs: {...inputs, a, b}, attrs: {...attrs, transposeA: false, transposeB: false}});
+  for (const t of temporaries) backend.disposeData(t.dataId);
   return out;
 }
 

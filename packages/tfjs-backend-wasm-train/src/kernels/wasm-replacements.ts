@@ -15,7 +15,7 @@ import {directConvKernels} from './direct-conv';
 import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} from './depthwise-grads';
 import {sharingCast, sharingIdentity} from './identity';
 import {depthwiseConvKernels} from './depthwise-conv';
-import {batchMatMulKernel, captureStockMatMul} from './matmul';
+import {batchMatMulKernel, captureStockMatMul, fusedMatMulKernel} from './matmul';
 import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
 import {contiguousAxesReduce, rowTile} from './reductions';
 import {smallBinary} from './small-binary';
@@ -27,7 +27,8 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: SIMD taps into dx, or a wasm depthwise conv of the spread dy)',
   MaxPoolGrad: 'wrong gradients in tfjs-backend-wasm 4.22',
   AvgPoolGrad: 'stock kernel is scalar (lab: SIMD)',
-  BatchMatMul: 'transposed operands take a ~20x slower scalar path',
+  BatchMatMul: 'transposed operands take a ~20x slower scalar path; small products wait for XNNPACK\'s pool thread at two threads (lab: up to 2^17 multiply-adds on the calling thread)',
+  _FusedMatMul: 'as BatchMatMul\'s small products (a dense layer\'s forward pass; lab: without activation or with ReLU)',
   Conv2DBackpropInput: 'stock kernel is a direct scalar loop',
   Sum: 'reductions over leading or middle axes (batch norm\'s [0, 1, 2], a global average pool\'s [1, 2]) transpose first',
   Mean: 'as Sum',
@@ -86,6 +87,7 @@ export function registerLabWasmKernels(): void {
     MaxPoolGrad: maxPoolGrad,
     AvgPoolGrad: avgPoolGradKernel(),
     BatchMatMul: batchMatMulKernel,
+    _FusedMatMul: fusedMatMulKernel(stockKernel('_FusedMatMul')),
     Conv2DBackpropInput: conv2DBackpropInput,
     Sum: contiguousAxesReduce('Sum'),
     Mean: contiguousAxesReduce('Mean'),

@@ -15,7 +15,7 @@ import {WasmKernel, expectRank, input, stockKernel} from '../wasm/heap';
 import {runGeneratedByImageRanges, runGeneratedByImages} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
-import {simdKernels, withScratch} from '../wasm/simd-kernels';
+import {GeneratedModule, SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DepthwiseConvShape, depthwiseConvModuleText} from '../wasm/sources/depthwise-conv';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
@@ -49,6 +49,33 @@ export function generatedDepthwiseRuns(backend: BackendWasm, info: tf.backend_ut
   return !generatedDepthwise.isOff && simdKernels(backend) != null && covered && (!rotated || turnable);
 }
 
+/** The SIMD kernels and `info`'s module (turned or not); null where the generated kernel does not run or did not compile. */
+function compiled(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, rotated: boolean):
+    {kernels: SimdKernels; module: GeneratedModule} | null {
+  const kernels = simdKernels(backend);
+  if (kernels == null || !generatedDepthwiseRuns(backend, info, rotated)) return null;
+  const {inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: stride, padInfo} = info;
+  const module = modules.moduleFor(backend, kernels, {H, W, C, OH, OW, stride, top: padInfo.top, left: padInfo.left, rotated});
+  return module == null ? null : {kernels, module};
+}
+
+/**
+ * Runs the module's per-image `kernel` (forward or inputGradient: from, w,
+ * to, N) over the batch, split over the kernel pool by images: from
+ * `source` (images of `fromShape`) into a new tensor of images of `toShape`.
+ */
+function runPerImage(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, rotated: boolean, kernel: string, source: tf.TensorInfo,
+                  filter: tf.TensorInfo, fromShape: number[], toShape: number[]): tf.TensorInfo | null {
+  const generated = compiled(backend, info, rotated);
+  if (generated == null) return null;
+  const {batchSize: N, outHeight: OH, outWidth: OW, inChannels: C} = info;
+  const out = backend.makeOutput([N, ...toShape], 'float32');
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  runGeneratedByImages(backend, generated.kernels, generated.module, kernel, at(source), [at(filter)], at(out), N,
+                       tf.util.sizeFromShape(fromShape) * F32, tf.util.sizeFromShape(toShape) * F32, N * OH * OW * C * 9);
+  return out;
+}
+
 /**
  * `source` [N, H, W, C] convolved depthwise with the 3x3 filter at
  * `filter` ([3, 3, C, 1], turned by 180 degrees where `rotated`) as `info`
@@ -58,16 +85,8 @@ export function generatedDepthwiseRuns(backend: BackendWasm, info: tf.backend_ut
  */
 export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.TensorInfo, filter: tf.TensorInfo,
                                               info: tf.backend_util.Conv2DInfo, rotated: boolean): tf.TensorInfo | null {
-  const kernels = simdKernels(backend);
-  if (kernels == null || !generatedDepthwiseRuns(backend, info, rotated)) return null;
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: stride, padInfo} = info;
-  const module = modules.moduleFor(backend, kernels, {H, W, C, OH, OW, stride, top: padInfo.top, left: padInfo.left, rotated});
-  if (module == null) return null;
-  const out = backend.makeOutput([N, OH, OW, C], 'float32');
-  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-  runGeneratedByImages(backend, kernels, module, 'forward', at(source), [at(filter)], at(out), N,
-                       H * W * C * F32, OH * OW * C * F32, N * OH * OW * C * 9);
-  return out;
+  const {inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW} = info;
+  return runPerImage(backend, info, rotated, 'forward', source, filter, [H, W, C], [OH, OW, C]);
 }
 
 /**
@@ -79,16 +98,9 @@ export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.T
  */
 export function generatedDepthwiseInputGradient(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo,
                                                 info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const kernels = simdKernels(backend);
-  if (kernels == null || info.strideHeight === 1 || !generatedDepthwiseRuns(backend, info)) return null;
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: stride, padInfo} = info;
-  const module = modules.moduleFor(backend, kernels, {H, W, C, OH, OW, stride, top: padInfo.top, left: padInfo.left, rotated: false});
-  if (module == null) return null;
-  const out = backend.makeOutput([N, H, W, C], 'float32');
-  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-  runGeneratedByImages(backend, kernels, module, 'inputGradient', at(dy), [at(filter)], at(out), N,
-                       OH * OW * C * F32, H * W * C * F32, N * OH * OW * C * 9);
-  return out;
+  if (info.strideHeight === 1) return null;
+  const {inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW} = info;
+  return runPerImage(backend, info, false, 'inputGradient', dy, filter, [OH, OW, C], [H, W, C]);
 }
 
 /**
@@ -100,11 +112,10 @@ export function generatedDepthwiseInputGradient(backend: BackendWasm, dy: tf.Ten
  */
 export function generatedDepthwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo,
                                                  info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const kernels = simdKernels(backend);
-  if (kernels == null || !generatedDepthwiseRuns(backend, info)) return null;
-  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: stride, padInfo} = info;
-  const module = modules.moduleFor(backend, kernels, {H, W, C, OH, OW, stride, top: padInfo.top, left: padInfo.left, rotated: false});
-  if (module == null) return null;
+  const generated = compiled(backend, info, false);
+  if (generated == null) return null;
+  const {kernels, module} = generated;
+  const {batchSize: N, inChannels: C, outHeight: OH, outWidth: OW} = info;
   const out = backend.makeOutput([3, 3, C, 1], 'float32');
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   withScratch(backend, 9 * C * Float64Array.BYTES_PER_ELEMENT, acc => {

@@ -80,11 +80,39 @@ function outputVector(rows: Segment, cols: Segment, rowBytes: number, pixelBytes
       terms.push(`(f32x4.mul (v128.load offset=${offset} (local.get $p)) (local.get $w${ky * 3 + kx}))`);
     }
   }
-  if (terms.length === 0) return '(v128.store (local.get $o) (v128.const i32x4 0 0 0 0))';
-  // The first product starts the sum; the rest are added as (sum + product), which the fused build makes fused multiply-adds.
+  return storeSum(terms, '(v128.store (local.get $o)');
+}
+
+/**
+ * `store` (an open store instruction) of the sum of `terms`, zeros where
+ * there are none. The first product starts the sum; the rest are added as
+ * (sum + product), which the fused build makes fused multiply-adds.
+ */
+function storeSum(terms: string[], store: string): string {
+  if (terms.length === 0) return `${store} (v128.const i32x4 0 0 0 0))`;
   return `(local.set $acc ${terms[0]})\n` +
       terms.slice(1).map(term => `(local.set $acc (f32x4.add (local.get $acc) ${term}))`).join('\n') +
-      `\n(v128.store (local.get $o) (local.get $acc))`;
+      `\n${store} (local.get $acc))`;
+}
+
+/**
+ * A function `name(from, w, to, N)` running `body` once per image, `from`
+ * and `to` advanced by an image's bytes each time, with the locals the
+ * bodies use (pointers, counters, the sum and the 9 weights).
+ */
+function perImage(name: string, [from, to]: [string, string], body: string, fromImageBytes: number, toImageBytes: number): string {
+  return `
+(func (export "${name}") (param ${from} i32) (param $w i32) (param ${to} i32) (param $N i32)
+  (local $c i32) (local $ox i32) (local $oy i32) (local $p i32) (local $o i32) (local $r i32) (local $q i32) (local $acc v128)
+  ${Array.from({length: 9}, (_, tap) => `(local $w${tap} v128)`).join(' ')}
+  (block $done
+  (br_if $done (i32.eqz (local.get $N)))
+  (loop $images
+    ${body}
+    (local.set ${from} (i32.add (local.get ${from}) (i32.const ${fromImageBytes})))
+    (local.set ${to} (i32.add (local.get ${to}) (i32.const ${toImageBytes})))
+    (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
+)`;
 }
 
 /**
@@ -240,11 +268,7 @@ function inputGradientText(s: DepthwiseConvShape): string {
               terms.push(`(f32x4.mul (v128.load offset=${offset} (local.get $p)) (local.get $w${ry.k * 3 + rx.k}))`);
             }
           }
-          const store = `(v128.store offset=${i * pixelBytes} (local.get $o)`;
-          if (terms.length === 0) return `${store} (v128.const i32x4 0 0 0 0))`;
-          return `(local.set $acc ${terms[0]})\n` +
-              terms.slice(1).map(term => `(local.set $acc (f32x4.add (local.get $acc) ${term}))`).join('\n') +
-              `\n${store} (local.get $acc))`;
+          return storeSum(terms, `(v128.store offset=${i * pixelBytes} (local.get $o)`);
         });
         return `
         (local.set $p (i32.add (local.get $r) (i32.const ${(cols.first + colLow) * pixelBytes})))
@@ -271,18 +295,7 @@ function inputGradientText(s: DepthwiseConvShape): string {
       (local.set $r (i32.add (local.get $r) (i32.const ${outRowBytes})))
       (local.set $q (i32.add (local.get $q) (i32.const ${s.stride * rowBytes})))`)}`;
   });
-  return `
-(func (export "inputGradient") (param $dy i32) (param $w i32) (param $dx i32) (param $N i32)
-  (local $c i32) (local $ox i32) (local $oy i32) (local $p i32) (local $o i32) (local $r i32) (local $q i32) (local $acc v128)
-  ${Array.from({length: 9}, (_, tap) => `(local $w${tap} v128)`).join(' ')}
-  (block $done
-  (br_if $done (i32.eqz (local.get $N)))
-  (loop $images
-    ${rowCode.join('\n')}
-    (local.set $dy (i32.add (local.get $dy) (i32.const ${s.OH * outRowBytes})))
-    (local.set $dx (i32.add (local.get $dx) (i32.const ${s.H * rowBytes})))
-    (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
-)`;
+  return perImage('inputGradient', ['$dy', '$dx'], rowCode.join('\n'), s.OH * outRowBytes, s.H * rowBytes);
 }
 
 /**
@@ -301,17 +314,7 @@ export function depthwiseConvModuleText(s: DepthwiseConvShape, memoryImport: str
     ${outputRows(rows, s)}`);
   return `(module
 (import "env" "memory" ${memoryImport})
-(func (export "forward") (param $x i32) (param $w i32) (param $y i32) (param $N i32)
-  (local $c i32) (local $ox i32) (local $oy i32) (local $p i32) (local $o i32) (local $r i32) (local $q i32) (local $acc v128)
-  ${Array.from({length: 9}, (_, tap) => `(local $w${tap} v128)`).join(' ')}
-  (block $done
-  (br_if $done (i32.eqz (local.get $N)))
-  (loop $images
-    ${rowSegments.join('\n')}
-    (local.set $x (i32.add (local.get $x) (i32.const ${s.H * rowBytes})))
-    (local.set $y (i32.add (local.get $y) (i32.const ${s.OH * s.OW * s.C * 4})))
-    (br_if $images (local.tee $N (i32.sub (local.get $N) (i32.const 1))))))
-)
+${perImage('forward', ['$x', '$y'], rowSegments.join('\n'), s.H * rowBytes, s.OH * s.OW * s.C * 4)}
 ${s.rotated ? '' : filterGradientText(s)}
 ${s.rotated || s.stride === 1 ? '' : inputGradientText(s)}
 )

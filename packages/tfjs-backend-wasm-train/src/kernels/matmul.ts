@@ -70,13 +70,22 @@ export function batchMatMul(
   if (a.shape.length < 2 || b.shape.length < 2) {
     throw new Error(`Error in matMul: inputs must have rank at least 2, got ranks ${a.shape.length} and ${b.shape.length}`);
   }
+  const stock = stockBatchMatMul;
+  return transposedFirst(a, b, transposeA, transposeB, backend, (a, b) => smallMatMulRuns(backend, a, b) ? smallMatMul(a, b, backend) :
+      stock({inputs: {a, b}, backend, attrs: {transposeA: false, transposeB: false}}));
+}
+
+/** `multiply` of a and b with their transposes made first (wasm's Transpose), the transposed copies freed after. */
+function transposedFirst(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, backend: BackendWasm,
+                         multiply: (a: tf.TensorInfo, b: tf.TensorInfo) => tf.TensorInfo): tf.TensorInfo {
   const temporaries: tf.TensorInfo[] = [];
   if (transposeA) temporaries.push(a = swapLastTwo(a, backend));
   if (transposeB) temporaries.push(b = swapLastTwo(b, backend));
-  const out = smallMatMulRuns(backend, a, b) ? smallMatMul(a, b, backend) :
-      stockBatchMatMul({inputs: {a, b}, backend, attrs: {transposeA: false, transposeB: false}});
-  for (const t of temporaries) backend.disposeData(t.dataId);
-  return out;
+  try {
+    return multiply(a, b);
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
+  }
 }
 
 /** a [.., M, K] @ b [.., K, N] (one matrix each) on the SIMD kernel, as [.., M, N] with a's leading axes. */
@@ -102,7 +111,7 @@ export function fusedMatMulKernel(stock: WasmKernel): WasmKernel {
   return args => {
     const {inputs, backend, attrs} = args;
     const activation = (attrs['activation'] as string | undefined) ?? 'linear';
-    let a = input(inputs, 'a'), b = input(inputs, 'b');
+    const a = input(inputs, 'a'), b = input(inputs, 'b');
     const transposeA = attrs['transposeA'] === true, transposeB = attrs['transposeB'] === true;
     if (a.shape.length < 2 || b.shape.length < 2) return stock(args);
     if ((activation !== 'linear' && activation !== 'relu') || inputs['preluActivationWeights'] != null) {
@@ -117,11 +126,7 @@ export function fusedMatMulKernel(stock: WasmKernel): WasmKernel {
         (bias != null && (bias.dtype !== 'float32' || bias.shape.length !== 1 || (bias.shape[0] !== N && bias.shape[0] !== 1)))) {
       return withoutTransposes(stock, args, backend);
     }
-    const temporaries: tf.TensorInfo[] = [];
-    if (transposeA) temporaries.push(a = swapLastTwo(a, backend));
-    if (transposeB) temporaries.push(b = swapLastTwo(b, backend));
-    const out = smallMatMul(a, b, backend);
-    for (const t of temporaries) backend.disposeData(t.dataId);
+    const out = transposedFirst(a, b, transposeA, transposeB, backend, (a, b) => smallMatMul(a, b, backend));
     if (bias == null && activation === 'linear') return out;
     const values = backend.typedArrayFromHeap(out) as Float32Array;
     const shift = bias == null ? null : backend.typedArrayFromHeap(bias) as Float32Array;
@@ -138,13 +143,8 @@ export function fusedMatMulKernel(stock: WasmKernel): WasmKernel {
 function withoutTransposes(stock: WasmKernel, args: WasmKernelArgs, backend: BackendWasm): tf.TensorInfo {
   const {inputs, attrs} = args;
   if (attrs['transposeA'] !== true && attrs['transposeB'] !== true) return stock(args);
-  const temporaries: tf.TensorInfo[] = [];
-  let a = input(inputs, 'a'), b = input(inputs, 'b');
-  if (attrs['transposeA'] === true) temporaries.push(a = swapLastTwo(a, backend));
-  if (attrs['transposeB'] === true) temporaries.push(b = swapLastTwo(b, backend));
-  const out = stock({...args, inputs: {...inputs, a, b}, attrs: {...attrs, transposeA: false, transposeB: false}});
-  for (const t of temporaries) backend.disposeData(t.dataId);
-  return out;
+  return transposedFirst(input(inputs, 'a'), input(inputs, 'b'), attrs['transposeA'] === true, attrs['transposeB'] === true, backend,
+                         (a, b) => stock({...args, inputs: {...inputs, a, b}, attrs: {...attrs, transposeA: false, transposeB: false}}));
 }
 
 export const batchMatMulKernel: WasmKernel = ({inputs, backend, attrs}) =>

@@ -20,12 +20,14 @@
  * cast`), or each ReLU after a batch norm as its own layer's kernels where
  * batch norm's apply it (`--against activations`), or XNNPACK's depthwise
  * convolution and the earlier input gradient where the generated 3x3
- * depthwise kernel runs (`--against depthwise`). Each round times
+ * depthwise kernel runs (`--against depthwise`), or TF.js's own gradient
+ * of Mean (ones, a product, a quotient) where the package's one kernel
+ * runs (`--against mean`). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones|cast|activations|depthwise] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones|cast|activations|depthwise|mean] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -42,8 +44,9 @@ import {setWinogradStrides, withoutGroupedWinograd, withoutWinograd} from '../pa
 import {withStockClones} from '../packages/tfjs-backend-wasm-train/src/kernels/identity';
 import {withoutGeneratedDepthwise} from '../packages/tfjs-backend-wasm-train/src/kernels/depthwise-conv';
 import {withStockWasmKernel} from '../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
+import {withStockMeanGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/mean-grad';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones', 'cast', 'activations', 'depthwise'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones', 'cast', 'activations', 'depthwise', 'mean'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -63,6 +66,7 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
   if (against === 'cast') return withStockWasmKernel('Cast', body);
   if (against === 'activations') return withSeparateActivations(body);
   if (against === 'depthwise') return withoutGeneratedDepthwise(body);
+  if (against === 'mean') return withStockMeanGradient(body);
   if (against === 'stride2') {
     setWinogradStrides([1, 2]);
     try {
@@ -93,10 +97,11 @@ async function main(): Promise<void> {
                  clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)',
                  cast: 'tfjs-backend-wasm\'s Cast, a copy even to the same dtype',
                  activations: 'each ReLU after a batch norm as its own kernels',
-                 depthwise: 'XNNPACK\'s depthwise convolution and the direct input gradient'}[against];
+                 depthwise: 'XNNPACK\'s depthwise convolution and the direct input gradient',
+                 mean: 'TF.js\'s gradient of Mean (ones, a product, a quotient)'}[against];
   console.log(`${against === 'clones' ? 'shared clones' : against === 'cast' ? 'the sharing Cast' :
               against === 'activations' ? 'batch norm applying the ReLU after it' :
-              against === 'depthwise' ? 'the generated 3x3 depthwise convolution' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
+              against === 'depthwise' ? 'the generated 3x3 depthwise convolution' : against === 'mean' ? 'Mean\'s gradient as one kernel' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
   for (const name of values.nets!.split(',')) {

@@ -13,8 +13,8 @@
  * WebAssembly SIMD inside the backend's own memory, with JavaScript loops
  * where SIMD kernels cannot load. Also registered, on wasm and cpu:
  * fused kernels behind `batchNormTrain`, `groupConv2d` and
- * `FusedAdamOptimizer`, and the gradients of Relu, Relu6 and ClipByValue
- * as one kernel. On wasm the engine's clones of the tensors a gradient
+ * `FusedAdamOptimizer`, the gradients of Relu, Relu6 and ClipByValue
+ * as one kernel, and Mean's gradient as one kernel. On wasm the engine's clones of the tensors a gradient
  * saves share their memory without a kernel call (kernels/identity.ts).
  */
 import '@tensorflow/tfjs-backend-wasm';
@@ -23,6 +23,7 @@ import {registerActivationGradients} from './kernels/activation-grads';
 import {registerAdamKernel} from './kernels/adam';
 import {registerBatchNormKernels} from './kernels/batch-norm';
 import {registerGroupConvKernels} from './kernels/grouped-conv-kernel';
+import {registerMeanGradient} from './kernels/mean-grad';
 import {shareSavedTensors} from './kernels/identity';
 import {registerLabWasmKernels} from './kernels/wasm-replacements';
 
@@ -47,6 +48,7 @@ export function registerTrainingKernels(): void {
   registerAdamKernel();
   registerBatchNormKernels();
   registerGroupConvKernels();
+  registerMeanGradient();
   shareSavedTensors();
 }
 

@@ -70,7 +70,7 @@ export const SPEC_FILES: ReadonlyArray<{file: string; exercises: readonly string
   {file: 'ops/batchnorm_test.js', exercises: ['Sum', 'Mean']},
   {file: 'ops/moments_test.js', exercises: ['Mean']},
   {file: 'ops/sum_test.js', exercises: ['Sum']},
-  {file: 'ops/mean_test.js', exercises: ['Mean']},
+  {file: 'ops/mean_test.js', exercises: ['Mean', 'Mean gradient']},
   {file: 'ops/tile_test.js', exercises: ['Tile']},
   {file: 'ops/clone_test.js', exercises: ['Identity']},
   {file: 'ops/arithmetic_test.js', exercises: ['Multiply', 'Add', 'Sub'], webgpu: true},

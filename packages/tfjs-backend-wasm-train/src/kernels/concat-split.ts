@@ -6,13 +6,14 @@
  * along channels makes those rows short (CondenseNet's dense blocks add 8
  * channels per layer; Inception's branches 8-48), and the allocation, not the
  * copy, dominated: Concat and SplitV took 480 ms of CondenseNet-lab's 2.5 s
- * training step. Rows are copied by the wasm kernel `copyRows` (one
- * memory.copy per row) once it is loaded, else with `copyFloats` (a loop for
+ * training step. Rows are copied by the wasm kernels (wasm/heap.ts
+ * `copyStridedRows`: SIMD loads and stores for short rows, a memory.copy
+ * per long one) once they are loaded, else with `copyFloats` (a loop for
  * short ones). Other dtypes go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {checkWrite, copyFloats, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from '../wasm/heap';
+import {checkWrite, copyFloats, copyStridedRows, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
 
 export function concatKernel(): WasmKernel {
@@ -37,7 +38,7 @@ export function concatKernel(): WasmKernel {
       const F32 = Float32Array.BYTES_PER_ELEMENT;
       let offset = backend.getMemoryOffset(out.dataId);
       parts.forEach((part, i) => {
-        kernels.copyRows(backend.getMemoryOffset(part.dataId), widths[i] * F32, offset, rowWidth * F32, rows, widths[i] * F32);
+        copyStridedRows(kernels, backend.getMemoryOffset(part.dataId), widths[i] * F32, offset, rowWidth * F32, rows, widths[i] * F32);
         offset += widths[i] * F32;
       });
       return out;
@@ -75,7 +76,7 @@ export function splitVKernel(): WasmKernel {
       const kernels = simdKernels(backend);
       if (kernels != null) {
         const F32 = Float32Array.BYTES_PER_ELEMENT;
-        kernels.copyRows(backend.getMemoryOffset(x.dataId) + column * F32, rowWidth * F32, backend.getMemoryOffset(out.dataId),
+        copyStridedRows(kernels, backend.getMemoryOffset(x.dataId) + column * F32, rowWidth * F32, backend.getMemoryOffset(out.dataId),
             width * F32, rows, width * F32);
       } else {
         // Views after the allocation, which may have grown the heap.

@@ -135,6 +135,24 @@ export function copyFloats(from: Float32Array, fromOffset: number, to: Float32Ar
 }
 
 /**
+ * Rows of SIMD copies at most this long go through `copyGrid`'s vector loop;
+ * longer ones through one memory.copy each. A memory.copy calls out of the
+ * WebAssembly code: for Concat's and SplitV's short rows (a pixel's 8-32
+ * channels) the calls cost more than the copying.
+ */
+export const SHORT_ROW_BYTES = 512;
+
+/** Copies `rows` rows of `bytes` bytes between strided layouts (byte addresses and strides). */
+export function copyStridedRows(kernels: SimdKernels, src: number, srcStride: number, dst: number, dstStride: number,
+                                rows: number, bytes: number): void {
+  if (bytes % 16 === 0 && bytes <= SHORT_ROW_BYTES) {
+    kernels.copyGrid(src, srcStride, 0, dst, dstStride, 0, rows, 1, bytes);
+    return;
+  }
+  kernels.copyRows(src, srcStride, dst, dstStride, rows, bytes);
+}
+
+/**
  * Copies a grid of rows x items pixels of `bytes` bytes between strided
  * layouts (byte addresses and strides): with SIMD loads and stores when a
  * pixel is a multiple of 16 bytes, else one memory.copy a pixel.

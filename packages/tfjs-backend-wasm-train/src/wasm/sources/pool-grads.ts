@@ -13,12 +13,18 @@ const get = (name: string) => `(local.get $${name})`;
 /** Byte address of channel c of the window's output pixel (n, oy, ox) in y or dy. */
 const atOutput = (tensor: string) => `(i32.add ${get(tensor)} (i32.add ${get('out')} (i32.shl ${get('c')} (i32.const 2))))`;
 
-/** `body` for every tap of the window inside the image, with $at the byte offset of (n, iy + kh, ix + kw, c) in x and dx. */
-const eachTap = (body: string) => countUp('$kh', get('kh0'), get('kh1'), countUp('$kw', get('kw0'), get('kw1'), `
-  (local.set $at (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H))
-      (i32.add (local.get $iy) (local.get $kh))) (local.get $W)) (i32.add (local.get $ix) (local.get $kw)))
-      (local.get $C)) (local.get $c)) (i32.const 2)))
-  ${body}`));
+/**
+ * `body` for every tap of the window inside the image, with $at the byte
+ * offset of (n, iy + kh, ix + kw, c) in x and dx: stepped by a pixel and by
+ * a row from the window's first tap ($first), not recomputed per tap.
+ */
+const eachTap = (body: string) => `
+  (local.set $rowAt (i32.add (local.get $first) (i32.shl (local.get $c) (i32.const 2))))
+  ${countUp('$kh', get('kh0'), get('kh1'), `
+    (local.set $at (local.get $rowAt))
+    ${countUp('$kw', get('kw0'), get('kw1'), `${body}
+      (local.set $at (i32.add (local.get $at) (local.get $pixel)))`)}
+    (local.set $rowAt (i32.add (local.get $rowAt) (local.get $row)))`)}`;
 
 /**
  * Pooling gradients, window by window; x, dx are [N, H, W, C], y, dy are
@@ -39,8 +45,11 @@ export const POOL_GRAD = String.raw`
   (local $n i32) (local $oy i32) (local $ox i32) (local $c i32) (local $C4 i32)
   (local $kh i32) (local $kw i32) (local $kh0 i32) (local $kh1 i32) (local $kw0 i32) (local $kw1 i32)
   (local $iy i32) (local $ix i32) (local $out i32) (local $at i32) (local $pending i32)
+  (local $first i32) (local $rowAt i32) (local $pixel i32) (local $row i32)
   (local $vy v128) (local $vg v128) (local $unfound v128) (local $eq v128) (local $fy f32) (local $all v128)
   (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+  (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+  (local.set $row (i32.mul (local.get $W) (local.get $pixel)))
   ;; All ones when averaging: every tap takes the gradient.
   (local.set $all (i32x4.splat (i32.sub (i32.const 0) (i32.ne (local.get $average) (i32.const 0)))))
   ${countUp('$n', '(i32.const 0)', get('N'), countUp('$oy', '(i32.const 0)', get('OH'), `
@@ -54,6 +63,10 @@ export const POOL_GRAD = String.raw`
       (local.set $kw0 (select (i32.sub (i32.const 0) (local.get $ix)) (i32.const 0) (i32.lt_s (local.get $ix) (i32.const 0))))
       (local.set $kw1 (select (i32.sub (local.get $W) (local.get $ix)) (local.get $KW)
                               (i32.lt_s (i32.sub (local.get $W) (local.get $ix)) (local.get $KW))))
+      ;; Byte offset of the first tap inside the image, (n, iy + kh0, ix + kw0, 0), in x and dx.
+      (local.set $first (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H))
+                                                                     (i32.add (local.get $iy) (local.get $kh0))) (local.get $W))
+                                                   (i32.add (local.get $ix) (local.get $kw0))) (local.get $C)) (i32.const 2)))
       ;; Byte offset of (n, oy, ox, 0) in y and dy.
       (local.set $out (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oy))
                                                        (local.get $OW)) (local.get $ox)) (local.get $C)) (i32.const 2)))

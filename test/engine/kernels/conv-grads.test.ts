@@ -60,6 +60,11 @@ const CASES: Case[] = [
   {size: [6, 7], channels: 6, outChannels: 12, kernel: [3, 3], stride: [1, 1], padding: 'same'},
   {size: [9, 8], channels: 4, outChannels: 20, kernel: [3, 3], stride: [2, 2], padding: 'valid'},
   {size: [24, 24], channels: 16, outChannels: 16, kernel: [3, 3], stride: [1, 1], padding: 'same'},
+  // 1x1 at stride 1: dW = x^T @ dy on the products kernel, its 8-wide tiles and its 4-wide tail (4, 12, 20 outputs),
+  // over more than one block of 128 rows.
+  {size: [12, 12], channels: 8, outChannels: 4, kernel: [1, 1], stride: [1, 1], padding: 'same'},
+  {size: [12, 11], channels: 4, outChannels: 12, kernel: [1, 1], stride: [1, 1], padding: 'valid'},
+  {size: [9, 9], channels: 12, outChannels: 20, kernel: [1, 1], stride: [1, 1], padding: 'same'},
   // Stems (fewer than 4 input channels): the few-channel kernels, their output channels 4 vectors at a time (16),
   // one vector at a time (8), and both (20).
   {size: [10, 10], channels: 1, outChannels: 16, kernel: [3, 3], stride: [2, 2], padding: 'same'},

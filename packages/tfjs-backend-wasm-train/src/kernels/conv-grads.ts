@@ -199,7 +199,7 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     // x is [P, Ci] as it lies: dW = x^T @ dy.
     const P = N * OH * OW;
     const kernels = simdKernels(backend);
-    if (kernels != null && info.inChannels % 4 === 0 && Co % 8 === 0) {
+    if (kernels != null && info.inChannels % 4 === 0 && Co % 4 === 0) {
       // The package's SIMD kernel reads x and dy in place (XNNPACK would need x
       // transposed and dy packed, two copies of the activations).
       const dw = backend.makeOutput(filterShape, 'float32');

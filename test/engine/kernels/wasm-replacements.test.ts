@@ -91,6 +91,11 @@ const POOL_CASES: PoolCase[] = [
   {x: [2, 9, 9, 8], size: 3, strides: 2, pad: 'same'},
   {x: [2, 8, 10, 6], size: 2, strides: 2, pad: 'valid'},
   {x: [1, 7, 7, 4], size: 3, strides: 1, pad: 'same'},
+  // Windows that tile x (window = stride, no padding): the average's gradient written once a pixel (spreadWindows),
+  // with the rows and columns past the last window 0 (7 = 3 x 2 + 1, 11 = 3 x 3 + 2).
+  {x: [2, 7, 9, 8], size: 2, strides: 2, pad: 'valid'},
+  {x: [1, 11, 9, 5], size: 3, strides: 3, pad: 'valid'},
+  {x: [2, 6, 6, 12], size: 2, strides: 2, pad: 'same'},
 ];
 
 // A non-linear head so that dy is not constant (a plain sum would hide bugs).

@@ -10,7 +10,9 @@
  *
  * AvgPoolGrad: the stock kernel is right but scalar (72 ms of CondenseNet's
  * step, its transitions); the same SIMD kernel spreads dy / window size over
- * each window, as `cpu` does. Without the SIMD kernels the stock one runs.
+ * each window, as `cpu` does, and `spreadWindows` where the windows tile
+ * the input (CondenseNet's 2x2 transitions). Without the SIMD kernels the
+ * stock one runs.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
@@ -32,15 +34,27 @@ function poolInfo(op: string, x: tf.TensorInfo, attrs: tf.NamedAttrMap, ...outpu
   return info;
 }
 
+/** Windows that tile the input from its corner without overlap or padding (window = stride). */
+function windowsTile(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.strideHeight === info.effectiveFilterHeight && info.strideWidth === info.effectiveFilterWidth &&
+      info.padInfo.top === 0 && info.padInfo.left === 0 && info.padInfo.bottom <= 0 && info.padInfo.right <= 0;
+}
+
 /** dx for x from dy on the SIMD kernel (y: the forward output, read only for max). */
 function poolGradSimd(kernels: SimdKernels, backend: BackendWasm, info: tf.backend_util.Conv2DInfo, x: tf.TensorInfo,
                       y: tf.TensorInfo, dy: tf.TensorInfo, average: boolean): tf.TensorInfo {
   const out = backend.makeOutput(x.shape, 'float32');
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-  kernels.zeroBytes(at(out), tf.util.sizeFromShape(x.shape) * Float32Array.BYTES_PER_ELEMENT);
   const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
          strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
   const scale = average ? 1 / (info.filterHeight * info.filterWidth) : 1;
+  if (average && windowsTile(info)) {
+    // Each pixel in one window at most: written once, no zeroing, no read-modify-write (0.67 -> 0.1 ms
+    // for CondenseNet's 2x2 transition on [64, 14, 14, 40], one thread).
+    kernels.spreadWindows(at(dy), at(out), N, H, W, C, OH, OW, KH, KW, scale);
+    return out;
+  }
+  kernels.zeroBytes(at(out), tf.util.sizeFromShape(x.shape) * Float32Array.BYTES_PER_ELEMENT);
   kernels.poolGrad(at(x), at(y), at(dy), at(out), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left,
       average ? 1 : 0, scale);
   return out;

@@ -40,6 +40,8 @@ export interface SimdKernels {
   poolGrad(x: number, y: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
            outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
            strideHeight: number, strideWidth: number, padTop: number, padLeft: number, average: number, scale: number): void;
+  spreadWindows(dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number,
+                kh: number, kw: number, scale: number): void;
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
   copyGrid(src: number, srcRowStride: number, srcStep: number, dst: number, dstRowStride: number, dstStep: number,
            rows: number, items: number, bytes: number): void;
@@ -69,7 +71,7 @@ export interface SimdKernels {
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelSumsBy8: 7, channelAffine: 6, channelScaleShift: 6,
-  channelSumsBand: 10, channelSumsBy8Band: 10, channelAffineBand: 9, channelScaleShiftClamp: 8, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
+  channelSumsBand: 10, channelSumsBy8Band: 10, channelAffineBand: 9, channelScaleShiftClamp: 8, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, spreadWindows: 11, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
   fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15, smallMatMul: 6,
 };
 

@@ -94,3 +94,43 @@ export const POOL_GRAD = String.raw`
               (local.set $pending (i32.const 0))))`)}`})}`)}`))}
 )
 `;
+
+/**
+ * The average-pooling gradient where the windows tile the input without
+ * overlap and without padding (window = stride, 'valid' or an exact fit:
+ * CondenseNet's 2x2 transitions): every pixel of x gets its window's
+ * dy * $scale once, and the rows and columns past the last window get 0.
+ * No zeroing first and no read-modify-write of dx, which `poolGrad` does
+ * window by window. The value is written as 0 + $scale * dy, as `poolGrad`
+ * adds it to a zeroed dx, so a -0 becomes +0 there too.
+ */
+export const SPREAD_WINDOWS = String.raw`
+(func (export "spreadWindows")
+    (param $dy i32) (param $dx i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32) (param $scale f32)
+  (local $n i32) (local $y i32) (local $x i32) (local $c i32) (local $C4 i32) (local $pixel i32)
+  (local $row i32) (local $src i32) (local $dst i32) (local $vs v128)
+  (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+  (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+  (local.set $vs (f32x4.splat (local.get $scale)))
+  (local.set $dst (local.get $dx))
+  ${countUp('$n', '(i32.const 0)', get('N'), countUp('$y', '(i32.const 0)', get('H'), `
+    ;; dy's row for this row of x: (n, y / KH, 0, 0).
+    (local.set $row (i32.add (local.get $dy) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH))
+                                                                 (i32.div_u (local.get $y) (local.get $KH)))
+                                                        (i32.mul (local.get $OW) (local.get $pixel)))))
+    ${countUp('$x', '(i32.const 0)', get('W'), `
+      (local.set $c (i32.const 0))
+      (if (i32.and (i32.lt_u (local.get $y) (i32.mul (local.get $OH) (local.get $KH)))
+                   (i32.lt_u (local.get $x) (i32.mul (local.get $OW) (local.get $KW))))
+        (then
+          (local.set $src (i32.add (local.get $row) (i32.mul (i32.div_u (local.get $x) (local.get $KW)) (local.get $pixel))))
+          ${lanesThenTail({counter: '$c', lanesLimit: '$C4', limit: '$C', pointers: ['$src', '$dst'], body: w => w.name === 'lanes' ? `
+          (v128.store (local.get $dst) (f32x4.add (v128.const f32x4 0 0 0 0) (f32x4.mul (local.get $vs) (v128.load (local.get $src)))))` : `
+          (f32.store (local.get $dst) (f32.add (f32.const 0) (f32.mul (local.get $scale) (f32.load (local.get $src)))))`})})
+        (else
+          ;; Past the last window: dx is 0 (dst advances with the loop).
+          ${lanesThenTail({counter: '$c', lanesLimit: '$C4', limit: '$C', pointers: ['$dst'], body: w => w.name === 'lanes' ?
+            '(v128.store (local.get $dst) (v128.const f32x4 0 0 0 0))' : '(f32.store (local.get $dst) (f32.const 0))'})}))`)}`))}
+)
+`;

@@ -13,9 +13,10 @@
  * WebAssembly SIMD inside the backend's own memory, with JavaScript loops
  * where SIMD kernels cannot load. Also registered, on wasm and cpu:
  * fused kernels behind `batchNormTrain`, `groupConv2d` and
- * `FusedAdamOptimizer`, the gradients of Relu, Relu6 and ClipByValue
- * as one kernel, and Mean's gradient as one kernel. On wasm the engine's clones of the tensors a gradient
- * saves share their memory without a kernel call (kernels/identity.ts).
+ * `FusedAdamOptimizer`, the gradients of Relu, Relu6 and ClipByValue as
+ * one kernel, and Mean's gradient as one kernel. On wasm the engine's
+ * clones of the tensors a gradient saves share their memory without a
+ * kernel call (kernels/identity.ts).
  */
 import '@tensorflow/tfjs-backend-wasm';
 

@@ -171,7 +171,7 @@ describe('lab wasm kernels: gradients equal the cpu backend', () => {
   it('concat and split give the exact values of the cpu backend', async () => {
     const run = async (backend: string) => {
       await tf.setBackend(backend);
-      // Rows of 8, 4 and 160 floats: SIMD copies, and one memory.copy a row above SHORT_ROW_BYTES; 66 and 1: memory.copy.
+      // Rows of 8, 4 and 160 floats: SIMD copies; 66 and 1 (not a multiple of 16 bytes): one memory.copy a row.
       const parts = [wave([2, 4, 3, 8], 1), wave([2, 4, 3, 66], 2), wave([2, 4, 3, 1], 3), wave([2, 4, 3, 4], 4), wave([2, 4, 3, 160], 5)];
       const joined = tf.concat(parts, 3);
       const pieces = tf.split(joined, [7, 60, 8, 4, 160], 3);

@@ -7,9 +7,9 @@
  * channels per layer; Inception's branches 8-48), and the allocation, not the
  * copy, dominated: Concat and SplitV took 480 ms of CondenseNet-lab's 2.5 s
  * training step. Rows are copied by the wasm kernels (wasm/heap.ts
- * `copyStridedRows`: SIMD loads and stores for short rows, a memory.copy
- * per long one) once they are loaded, else with `copyFloats` (a loop for
- * short ones). Other dtypes go to the stock kernels.
+ * `copyStridedRows`: SIMD loads and stores for rows of a multiple of 16
+ * bytes, else a memory.copy a row) once they are loaded, else with
+ * `copyFloats` (a loop for short ones). Other dtypes go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 

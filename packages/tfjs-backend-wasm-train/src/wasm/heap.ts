@@ -135,21 +135,14 @@ export function copyFloats(from: Float32Array, fromOffset: number, to: Float32Ar
 }
 
 /**
- * Rows of SIMD copies at most this long go through `copyGrid`'s vector loop;
- * longer ones through one memory.copy each. A memory.copy calls out of the
- * WebAssembly code: for Concat's and SplitV's short rows (a pixel's 8-32
- * channels) the calls cost more than the copying.
+ * Copies `rows` rows of `bytes` bytes between strided layouts: a grid of
+ * one pixel a row (`copyPixelGrid`). Concat's and SplitV's rows are a
+ * pixel's 8-32 channels, where a memory.copy a row, a call out of the
+ * WebAssembly code, cost more than the copying.
  */
-export const SHORT_ROW_BYTES = 512;
-
-/** Copies `rows` rows of `bytes` bytes between strided layouts (byte addresses and strides). */
 export function copyStridedRows(kernels: SimdKernels, src: number, srcStride: number, dst: number, dstStride: number,
                                 rows: number, bytes: number): void {
-  if (bytes % 16 === 0 && bytes <= SHORT_ROW_BYTES) {
-    kernels.copyGrid(src, srcStride, 0, dst, dstStride, 0, rows, 1, bytes);
-    return;
-  }
-  kernels.copyRows(src, srcStride, dst, dstStride, rows, bytes);
+  copyPixelGrid(kernels, src, srcStride, 0, dst, dstStride, 0, rows, 1, bytes);
 }
 
 /**
@@ -161,6 +154,11 @@ export function copyPixelGrid(kernels: SimdKernels, src: number, srcRowStride: n
                               dst: number, dstRowStride: number, dstStep: number, rows: number, items: number, bytes: number): void {
   if (bytes % 16 === 0) {
     kernels.copyGrid(src, srcRowStride, srcStep, dst, dstRowStride, dstStep, rows, items, bytes);
+    return;
+  }
+  // One pixel a row: the rows are copyRows' rows, in one call.
+  if (items === 1) {
+    kernels.copyRows(src, srcRowStride, dst, dstRowStride, rows, bytes);
     return;
   }
   for (let r = 0; r < rows; r++) kernels.copyRows(src + r * srcRowStride, srcStep, dst + r * dstRowStride, dstStep, items, bytes);

@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {initEngine} from '../../../lib/engine';
 import {wave} from '../../../lib/bench/gradients';
-import {MEAN_GRAD, meanBlocks} from '../../../packages/tfjs-backend-wasm-train/src/kernels/mean-grad';
+import {MEAN_GRAD} from '../../../packages/tfjs-backend-wasm-train/src/kernels/mean-grad';
+import {blocksAroundAxes} from '../../../packages/tfjs-backend-wasm-train/src/kernels/reductions';
 
 /** TF.js 4.22's gradient of Mean, written out (tfjs-core gradients/Mean_grad). */
 function formula(x: tf.Tensor, dy: tf.Tensor, axes: number[]): tf.Tensor {
@@ -74,11 +75,11 @@ for (const backend of ['cpu', 'wasm']) {
   });
 }
 
-describe('meanBlocks', () => {
+describe('blocksAroundAxes', () => {
   it('splits a shape into [outer, rows, cols] around one run of axes, and refuses others', () => {
-    assert.deepEqual(meanBlocks([64, 7, 7, 64], [2, 1]), [64, 49, 64]);
-    assert.deepEqual(meanBlocks([64], [0]), [1, 64, 1]);
-    assert.equal(meanBlocks([4, 3, 5], [0, 2]), null);
-    assert.equal(meanBlocks([4, 3, 5], []), null);
+    assert.deepEqual(blocksAroundAxes([64, 7, 7, 64], [2, 1]), [64, 49, 64]);
+    assert.deepEqual(blocksAroundAxes([64], [0]), [1, 64, 1]);
+    assert.equal(blocksAroundAxes([4, 3, 5], [0, 2]), null);
+    assert.equal(blocksAroundAxes([4, 3, 5], []), null);
   });
 });

@@ -20,25 +20,17 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {OffSwitch} from '../wasm/off-switch';
 import {KernelAccess, kernelAccessHere, registerAccessKernel} from './kernel-access';
+import {blocksAroundAxes} from './reductions';
 
 /** The kernel's name: inputs {dy}, attrs {shape: x's shape, axes}. */
 export const MEAN_GRAD = 'LabMeanGrad';
-
-/** x's shape as [outer, rows, cols] around `axes`, or null where they are not one run of neighbouring axes. */
-export function meanBlocks(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
-  const sorted = [...axes].sort((a, b) => a - b);
-  if (sorted.length === 0 || !sorted.every((a, i) => a === sorted[0] + i)) return null;
-  const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-  const first = sorted[0], last = sorted[sorted.length - 1];
-  return [product(shape.slice(0, first)), product(shape.slice(first, last + 1)), product(shape.slice(last + 1))];
-}
 
 function meanGradKernel(access: KernelAccess, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
   const dy = inputs['dy'];
   if (dy == null) throw new Error(`Error in ${MEAN_GRAD}: missing input 'dy'`);
   if (dy.dtype !== 'float32') throw new Error(`Error in ${MEAN_GRAD}: dy must be float32, got ${dy.dtype}`);
   const shape = attrs['shape'] as number[], axes = attrs['axes'] as number[];
-  const blocks = meanBlocks(shape, axes);
+  const blocks = blocksAroundAxes(shape, axes);
   if (blocks == null) throw new Error(`Error in ${MEAN_GRAD}: axes [${axes.join(', ')}] are not one run of neighbouring axes of [${shape.join(', ')}]`);
   const [outer, rows, cols] = blocks;
   if (tf.util.sizeFromShape(dy.shape) !== outer * cols) {
@@ -84,7 +76,7 @@ export function registerMeanGradient(): void {
       const [x] = saved;
       const grad = dy as tf.Tensor;
       const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape);
-      const fast = !oneKernel.isOff && x.dtype === 'float32' && grad.dtype === 'float32' && kernelAccessHere() && meanBlocks(x.shape, axes) != null;
+      const fast = !oneKernel.isOff && x.dtype === 'float32' && grad.dtype === 'float32' && kernelAccessHere() && blocksAroundAxes(x.shape, axes) != null;
       return {x: () => fast ? tf.engine().runKernel(MEAN_GRAD, {dy: grad}, {shape: x.shape, axes}) as tf.Tensor : formula(x, grad, axes)};
     },
   });

@@ -12,6 +12,20 @@ import {heapF32, input, stockKernel, WasmKernel} from '../wasm/heap';
 import {simdKernels} from '../wasm/simd-kernels';
 
 /**
+ * `shape` as [outer, rows, cols] around `axes` (in any order): what comes
+ * before them, what they span, what comes after; null where they are not
+ * one run of neighbouring axes. Sum and Mean here, and Mean's gradient
+ * (mean-grad.ts), work block by block on that view.
+ */
+export function blocksAroundAxes(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+  const sorted = [...axes].sort((a, b) => a - b);
+  if (sorted.length === 0 || !sorted.every((a, i) => a === sorted[0] + i)) return null;
+  const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+  const first = sorted[0], last = sorted[sorted.length - 1];
+  return [size(shape.slice(0, first)), size(shape.slice(first, last + 1)), size(shape.slice(last + 1))];
+}
+
+/**
  * Sum or Mean over a run of neighbouring axes that stops before the last:
  * the tensor is then [outer, rows, cols], and each outer block sums its
  * rows (leading axes: one block; a global average pool's [1, 2] of NHWC:
@@ -25,12 +39,10 @@ export function contiguousAxesReduce(kernelName: 'Sum' | 'Mean', stock: WasmKern
     const {inputs, backend, attrs} = args;
     const x = input(inputs, 'x');
     const rank = x.shape.length;
-    const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
-    const first = axes[0], last = axes[axes.length - 1];
-    const contiguous = axes.length > 0 && last < rank - 1 && axes.every((a, i) => a === first + i);
-    if (x.dtype !== 'float32' || !contiguous) return stock(args);
-    const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-    const outer = size(x.shape.slice(0, first)), rows = size(x.shape.slice(first, last + 1)), cols = size(x.shape.slice(last + 1));
+    const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape);
+    const blocks = blocksAroundAxes(x.shape, axes);
+    if (x.dtype !== 'float32' || blocks == null || Math.max(...axes) >= rank - 1) return stock(args);
+    const [outer, rows, cols] = blocks;
     const outShape = attrs['keepDims'] === true ? x.shape.map((d, i) => axes.includes(i) ? 1 : d) : x.shape.filter((_, i) => !axes.includes(i));
     const out = backend.makeOutput(outShape, 'float32');
     const scale = isMean ? 1 / rows : 1;

@@ -3,8 +3,12 @@
  * net (batch 64, Adam, synthetic data) under `tf.profile`, kernel times summed
  * by name. This is how docs/engine.md's profiles were taken.
  *
- * usage: npm run bench:profile [-- --backend wasm --nets tiny,... --top 8 --steps 3 --by kernel|source]
- * Threads follow LAB_THREADS, as for training. `--by source` instead times
+ * usage: npm run bench:profile [-- --backend wasm --nets tiny,... --top 8 --steps 3 --by kernel|clock|shape|source]
+ * Threads follow LAB_THREADS, as for training. `--by clock` times every
+ * kernel call with a clock around it instead of `tf.profile` (which inflates
+ * small kernels on wasm), and says how much of the step is outside the
+ * kernels; `--by shape` does the same by kernel and input shapes, with each
+ * convolution's rate in GMAC/s (lib/bench/kernel-clock.ts). `--by source` instead times
  * whole steps under V8's sampling profiler and splits them by where the
  * time goes: the WebAssembly kernels, TF.js's engine, the JavaScript
  * around the lab's kernels, ... (lib/bench/cpu-profile.ts).
@@ -18,6 +22,7 @@ import {BENCH_NETS} from '../lib/bench/nets';
 import {positiveInteger} from '../lib/bench/options';
 import {STEP_BATCH, benchNetNamed, trainingStep} from '../lib/bench/training-step';
 import {SOURCES, profileBySource} from '../lib/bench/cpu-profile';
+import {clockKernels} from '../lib/bench/kernel-clock';
 
 const {values} = parseArgs({options: {
   backend: {type: 'string', default: 'wasm'},
@@ -42,11 +47,16 @@ async function main(): Promise<void> {
   const engine = await initEngine(parseBackend(values.backend!));
   const top = positiveInteger('top', values.top!);
   const steps = positiveInteger('steps', values.steps!);
-  if (values.by !== 'kernel' && values.by !== 'source') throw new Error(`--by must be 'kernel' or 'source', got '${values.by}'`);
+  const by = values.by!;
+  if (!['kernel', 'clock', 'shape', 'source'].includes(by)) throw new Error(`--by must be 'kernel', 'clock', 'shape' or 'source', got '${by}'`);
   console.log(`backend ${engine.backend} (${engine.device}), ${engine.threads} thread(s), batch ${STEP_BATCH}, ${steps} step(s)`);
   for (const name of values.nets!.split(',')) {
-    if (values.by === 'source') {
+    if (by === 'source') {
       await bySource(name, steps);
+      continue;
+    }
+    if (by === 'clock' || by === 'shape') {
+      byClock(name, steps, top, by === 'clock' ? 'kernel' : 'shape', engine.backend);
       continue;
     }
     const step = trainingStep(benchNetNamed(name));  // its first step warms up XNNPACK's operators and Adam's slots
@@ -60,6 +70,30 @@ async function main(): Promise<void> {
     const ranked = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, top);
     console.log(`\n${name}: ${stepMs.toFixed(0)} ms a step (profiled)`);
     for (const [kernel, ms] of ranked) console.log(`  ${kernelLabel(kernel).padEnd(44)} ${(ms / steps).toFixed(1).padStart(8)} ms`);
+    step.dispose();
+  }
+}
+
+/** One net's steps with a clock around every kernel call, milliseconds a step by kernel or by shape. */
+function byClock(name: string, steps: number, top: number, by: 'kernel' | 'shape', backend: string): void {
+  const step = trainingStep(benchNetNamed(name));
+  step.run();  // a second warm step: the generated kernels' modules tier up
+  const clock = clockKernels(backend);
+  try {
+    const started = performance.now();
+    for (let s = 0; s < steps; s++) step.run();
+    const stepMs = (performance.now() - started) / steps;
+    const times = clock.times(by), inKernels = times.reduce((sum, t) => sum + t.ms, 0) / steps;
+    const calls = times.reduce((sum, t) => sum + t.calls, 0) / steps;
+    console.log(`\n${name}: ${stepMs.toFixed(1)} ms a step, ${inKernels.toFixed(1)} ms in ${calls.toFixed(0)} kernel calls, `
+      + `${(stepMs - inKernels).toFixed(1)} ms outside them (TF.js's engine, layers, autodiff)`);
+    for (const t of times.slice(0, top)) {
+      const rate = t.macs == null ? '' : `  ${(t.macs * t.calls / t.ms / 1e6).toFixed(1).padStart(5)} GMAC/s`;
+      const label = by === 'shape' ? `${t.kernel} ${t.shapes}` : t.kernel;
+      console.log(`  ${label.padEnd(by === 'shape' ? 64 : 40)} ${(t.ms / steps).toFixed(2).padStart(7)} ms ${String(t.calls / steps).padStart(4)} calls${rate}`);
+    }
+  } finally {
+    clock.stop();
     step.dispose();
   }
 }

@@ -20,9 +20,33 @@ export interface KernelTime {
   macs: number | null;
 }
 
+/** What a step's kernels do, as the README's table of where the time goes groups them. */
+export const KERNEL_CATEGORIES = [
+  'convolutions, forward', 'convolution gradients', 'batch norm', 'pooling', 'matrix products',
+  'optimiser (Adam)', 'copies and reshapes', 'element-wise and reductions',
+] as const;
+export type KernelCategory = typeof KERNEL_CATEGORIES[number];
+
+const COPIES = new Set(['Concat', 'SplitV', 'Reshape', 'Identity', 'Cast', 'Slice', 'Pad', 'PadV2', 'Transpose', 'Tile', 'GatherV2']);
+
+/** The category of a kernel, by its name (TF.js's kernel names and the package's Lab* ones). */
+export function kernelCategory(kernel: string): KernelCategory {
+  if (/Conv2D|Conv2d/.test(kernel)) return /Backprop/.test(kernel) ? 'convolution gradients' : 'convolutions, forward';
+  if (kernel.startsWith('LabBatchNorm') || kernel.startsWith('FusedBatchNorm')) return 'batch norm';
+  if (/Pool/.test(kernel)) return 'pooling';
+  if (/MatMul/.test(kernel)) return 'matrix products';
+  if (kernel === 'LabAdamUpdate') return 'optimiser (Adam)';
+  if (COPIES.has(kernel)) return 'copies and reshapes';
+  return 'element-wise and reductions';
+}
+
 export interface KernelClock {
-  /** Times summed since the clock started or was last reset, largest first. */
-  times(by: 'kernel' | 'shape'): KernelTime[];
+  /**
+   * Times summed since the clock started or was last reset, largest first:
+   * by kernel, by kernel and shapes, or by category (the category's name
+   * in `kernel`).
+   */
+  times(by: 'kernel' | 'shape' | 'category'): KernelTime[];
   reset(): void;
   /** Puts the unwrapped kernels back; the clock stops counting. */
   stop(): void;
@@ -97,14 +121,15 @@ export function clockKernels(backend: string): KernelClock {
     times(by) {
       const entries = [...byShape.values()];
       if (by === 'shape') return entries.map(e => ({...e})).sort((a, b) => b.ms - a.ms);
-      const byKernel = new Map<string, KernelTime>();
+      const sums = new Map<string, KernelTime>();
       for (const e of entries) {
-        const sum = byKernel.get(e.kernel) ?? {kernel: e.kernel, shapes: '', calls: 0, ms: 0, macs: null};
+        const name = by === 'category' ? kernelCategory(e.kernel) : e.kernel;
+        const sum = sums.get(name) ?? {kernel: name, shapes: '', calls: 0, ms: 0, macs: null};
         sum.calls += e.calls;
         sum.ms += e.ms;
-        byKernel.set(e.kernel, sum);
+        sums.set(name, sum);
       }
-      return [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+      return [...sums.values()].sort((a, b) => b.ms - a.ms);
     },
     reset() { byShape.clear(); },
     stop() {

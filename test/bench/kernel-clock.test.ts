@@ -8,7 +8,7 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {clockKernels} from '../../lib/bench/kernel-clock';
+import {clockKernels, kernelCategory} from '../../lib/bench/kernel-clock';
 
 const OUTER = 'KernelClockTestOuter';
 
@@ -17,8 +17,7 @@ describe('bench: a clock around every kernel', () => {
     await tf.setBackend('cpu');
     // A kernel that runs another through the registry, as fused kernels can.
     tf.registerKernel({kernelName: OUTER, backendName: 'cpu', kernelFunc: ({inputs}) => {
-      const {a, b} = inputs as {a: tf.TensorInfo; b: tf.TensorInfo};
-      return tf.engine().runKernel('Add', {a, b}) as tf.TensorInfo;
+      return tf.engine().runKernel('Add', {a: inputs['a'] as tf.Tensor, b: inputs['b'] as tf.Tensor}) as tf.TensorInfo;
     }});
   });
   after(() => tf.unregisterKernel(OUTER, 'cpu'));
@@ -73,6 +72,30 @@ describe('bench: a clock around every kernel', () => {
     } finally {
       clock.stop();
     }
+  });
+
+  it('sums kernels by category', () => {
+    const clock = clockKernels('cpu');
+    try {
+      const x = tf.randomNormal([1, 4, 4, 2]), filter = tf.randomNormal([3, 3, 2, 2]);
+      const grads = tf.grads((xs: tf.Tensor, fs: tf.Tensor) => tf.maxPool(tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 1, 'same'), 2, 2, 'same').sum());
+      tf.dispose([...grads([x, filter]), x, filter]);
+      const byCategory = new Map(clock.times('category').map(t => [t.kernel, t.calls]));
+      assert.equal(byCategory.get('convolutions, forward'), 1);
+      assert.equal(byCategory.get('convolution gradients'), 2);
+      assert.equal(byCategory.get('pooling'), 2);  // MaxPool and its gradient
+      const byKernel = clock.times('kernel');
+      assert.equal(clock.times('category').reduce((sum, t) => sum + t.calls, 0), byKernel.reduce((sum, t) => sum + t.calls, 0));
+    } finally {
+      clock.stop();
+    }
+    assert.equal(kernelCategory('LabBatchNormTrainGrad'), 'batch norm');
+    assert.equal(kernelCategory('LabGroupConv2DBackpropFilter'), 'convolution gradients');
+    assert.equal(kernelCategory('DepthwiseConv2dNative'), 'convolutions, forward');
+    assert.equal(kernelCategory('LabAdamUpdate'), 'optimiser (Adam)');
+    assert.equal(kernelCategory('_FusedMatMul'), 'matrix products');
+    assert.equal(kernelCategory('SplitV'), 'copies and reshapes');
+    assert.equal(kernelCategory('Relu'), 'element-wise and reductions');
   });
 
   it('puts the kernels back when stopped', () => {

@@ -9,11 +9,15 @@
  * small kernels on wasm), and says how much of the step is outside the
  * kernels; `--by shape` does the same by kernel and input shapes, with each
  * convolution's rate in GMAC/s, `--by category` by what the kernels do (convolutions,
- * their gradients, batch norm, ...; lib/bench/kernel-clock.ts). `--by source` instead times
+ * their gradients, batch norm, ...; lib/bench/kernel-clock.ts), and with `--against pytorch`
+ * PyTorch's profiled step of the same net in the same categories beside it
+ * (bench/torch_categories_peer.py; Debian's python3-torch). `--by source` instead times
  * whole steps under V8's sampling profiler and splits them by where the
  * time goes: the WebAssembly kernels, TF.js's engine, the JavaScript
  * around the lab's kernels, ... (lib/bench/cpu-profile.ts).
  */
+import {spawnSync} from 'node:child_process';
+import path from 'node:path';
 import {parseArgs} from 'node:util';
 
 import * as tf from '@tensorflow/tfjs';
@@ -21,9 +25,12 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine, kernelPoolDispatchMs, parseBackend} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
 import {positiveInteger} from '../lib/bench/options';
+import {lastJsonLine} from '../lib/bench/child-output';
+import {torchVersion} from '../lib/bench/speed';
+import {REPO_ROOT} from '../lib/root';
 import {STEP_BATCH, benchNetNamed, trainingStep} from '../lib/bench/training-step';
 import {SOURCES, profileBySource} from '../lib/bench/cpu-profile';
-import {KERNEL_CATEGORIES, type KernelTime, clockKernels} from '../lib/bench/kernel-clock';
+import {KERNEL_CATEGORIES, type KernelCategory, type KernelTime, clockKernels} from '../lib/bench/kernel-clock';
 
 const {values} = parseArgs({options: {
   backend: {type: 'string', default: 'wasm'},
@@ -32,6 +39,9 @@ const {values} = parseArgs({options: {
   // Steps profiled after one warm-up step; the figures are per step.
   steps: {type: 'string', default: '3'},
   by: {type: 'string', default: 'kernel'},
+  // With --by category: PyTorch's step of the same net in the same categories (bench/torch_categories_peer.py).
+  against: {type: 'string'},
+  python: {type: 'string', default: '/usr/bin/python3'},
 }});
 
 /**
@@ -53,7 +63,14 @@ async function main(): Promise<void> {
     throw new Error(`--by must be 'kernel', 'clock', 'shape', 'category' or 'source', got '${by}'`);
   }
   console.log(`backend ${engine.backend} (${engine.device}), ${engine.threads} thread(s), batch ${STEP_BATCH}, ${steps} step(s)`);
-  const categoryRows: string[] = [];
+  const against = values.against;
+  if (against != null && (against !== 'pytorch' || by !== 'category')) {
+    throw new Error(`--against takes 'pytorch', with --by category; got --against '${against}' --by '${by}'`);
+  }
+  if (against != null && torchVersion(values.python!) == null) {
+    throw new Error(`--against pytorch: no PyTorch at ${values.python} (apt-get install python3-torch, or pass --python)`);
+  }
+  const categoryRows: string[] = [], comparedRows: string[] = [];
   for (const name of values.nets!.split(',')) {
     if (by === 'source') {
       await bySource(name, steps);
@@ -62,6 +79,7 @@ async function main(): Promise<void> {
     if (by === 'clock' || by === 'shape' || by === 'category') {
       const times = byClock(name, steps, top, by === 'clock' ? 'kernel' : by, engine.backend);
       if (by === 'category') categoryRows.push(categoryRow(name, times));
+      if (against != null) comparedRows.push(comparedRow(name, times, pytorchStep(values.python!, name, engine.threads, steps)));
       continue;
     }
     const step = trainingStep(benchNetNamed(name));  // its first step warms up XNNPACK's operators and Adam's slots
@@ -83,6 +101,47 @@ async function main(): Promise<void> {
     console.log(`|---|${'---:|'.repeat(KERNEL_CATEGORIES.length + 2)}`);
     for (const row of categoryRows) console.log(row);
   }
+  if (comparedRows.length > 0) {
+    console.log(`\nms a step (${engine.threads} thread(s)), the lab's engine / PyTorch (profiled steps; its profiler adds about a tenth):\n`);
+    console.log(`| net | step | ${COMPARED.map(c => c.label).join(' | ')} | outside the kernels |`);
+    console.log(`|---|${'---:|'.repeat(COMPARED.length + 2)}`);
+    for (const row of comparedRows) console.log(row);
+  }
+}
+
+interface PeerStep {
+  stepMs: number;
+  unprofiledStepMs: number;
+  categoryMs: Partial<Record<KernelCategory, number>>;
+}
+
+/** PyTorch's profiled steps of `name`, by category (bench/torch_categories_peer.py). */
+function pytorchStep(python: string, name: string, threads: number, steps: number): PeerStep {
+  const [height, , channels] = benchNetNamed(name).input;
+  const script = path.join(REPO_ROOT, 'bench', 'torch_categories_peer.py');
+  const r = spawnSync(python, [script, name, String(height), String(channels), String(threads), String(steps)],
+                      {encoding: 'utf8', cwd: path.dirname(script)});
+  if (r.status !== 0) throw new Error(`PyTorch's profile of ${name} failed: ${r.stderr.slice(-800)}`);
+  return lastJsonLine<PeerStep>(r.stdout, `PyTorch's profile of ${name}`);
+}
+
+/** The columns of the comparison: the large categories alone, the rest together. */
+const COMPARED: Array<{label: string; categories: readonly KernelCategory[]}> = [
+  {label: 'convolutions, forward', categories: ['convolutions, forward']},
+  {label: 'convolution gradients', categories: ['convolution gradients']},
+  {label: 'batch norm', categories: ['batch norm']},
+  {label: 'other kernels', categories: KERNEL_CATEGORIES.filter(c => !['convolutions, forward', 'convolution gradients', 'batch norm'].includes(c))},
+];
+
+/** A markdown row of the lab's and PyTorch's steps side by side, ms a step. */
+function comparedRow(name: string, lab: StepTimes, peer: PeerStep): string {
+  const labMs = new Map(lab.kernels.map(t => [t.kernel, t.ms]));
+  const sum = (get: (c: KernelCategory) => number, categories: readonly KernelCategory[]) => categories.reduce((a, c) => a + get(c), 0);
+  const labOf = (c: KernelCategory) => labMs.get(c) ?? 0, peerOf = (c: KernelCategory) => peer.categoryMs[c] ?? 0;
+  const pair = (a: number, b: number) => `${a.toFixed(1)} / ${b.toFixed(1)}`;
+  const cells = COMPARED.map(col => pair(sum(labOf, col.categories), sum(peerOf, col.categories)));
+  const outside = pair(lab.stepMs - sum(labOf, KERNEL_CATEGORIES), peer.stepMs - sum(peerOf, KERNEL_CATEGORIES));
+  return `| ${name} | ${pair(lab.stepMs, peer.stepMs)} | ${cells.join(' | ')} | ${outside} |`;
 }
 
 /** A markdown row: the step, each category's time and the time outside the kernels, ms a step. */

@@ -3,7 +3,7 @@
 usage: python3 bench/torch_categories_peer.py <net> <height> <channels> <threads> <steps>
 
 The net is bench/torch_peer.py's, trained as there (batch 64, Adam 2e-3,
-cross-entropy) on random images. After warm steps, `steps` steps are timed
+cross-entropy, channels-last memory format) on random images. After warm steps, `steps` steps are timed
 under torch.profiler, then `steps` more without it. Each ATen operator's self time goes to the category of the
 outermost ATen operator around it (aten::empty inside aten::batch_norm is
 batch norm's), or to the optimiser inside Adam's step and zero_grad. The
@@ -63,10 +63,10 @@ def main():
     net, height, channels, threads, steps = sys.argv[1], *map(int, sys.argv[2:6])
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    model = NETS[net]()
+    model = NETS[net]().to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     loss_fn = nn.CrossEntropyLoss()
-    images = torch.randn(64, channels, height, height)
+    images = torch.randn(64, channels, height, height).contiguous(memory_format=torch.channels_last)
     labels = torch.randint(0, 10, (64,))
 
     def step():

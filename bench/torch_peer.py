@@ -7,6 +7,14 @@ usage: torch_peer.py DATA.bin LABELS.bin N H W C NET THREADS EPOCHS BATCH [DEVIC
 DEVICE is cpu (the default) or cuda: `cnnlab bench gpu` measures PyTorch on
 the GPU beside the lab's webgpu engine. On cuda each epoch's time ends with
 torch.cuda.synchronize(), so queued kernels are counted.
+
+The images and the network are in PyTorch's channels-last memory format,
+the layout the lab's engine keeps (NHWC): on the AVX-512 machine of
+2026-12-06 it trained every benchmark net 1.3-2.2x faster than the default
+NCHW at one thread (docs/engine.md, "PyTorch's memory format"). Before
+that date the peer converted the images to NCHW; for one-channel images
+that conversion left channels-last strides, which PyTorch then followed,
+so the 28 px nets already ran channels-last and the 32-36 px nets did not.
 """
 import json
 import resource
@@ -281,9 +289,10 @@ def main():
     n, h, w, c, threads, epochs, batch = map(int, (n, h, w, c, threads, epochs, batch))
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    x = torch.from_numpy(np.fromfile(data, dtype=np.float32).reshape(n, h, w, c)).permute(0, 3, 1, 2).contiguous().to(device)
+    x = torch.from_numpy(np.fromfile(data, dtype=np.float32).reshape(n, h, w, c)).permute(0, 3, 1, 2).to(device)
+    x = x.contiguous(memory_format=torch.channels_last)
     y = torch.from_numpy(np.fromfile(labels, dtype=np.int32).astype(np.int64)).to(device)
-    model = NETS[net]().to(device)
+    model = NETS[net]().to(device).to(memory_format=torch.channels_last)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     loss_fn = nn.CrossEntropyLoss()

@@ -3,6 +3,7 @@
 usage: conv_ceiling_peer.py THREADS REPEATS SHAPES_JSON
 SHAPES_JSON: [[batch, size, in_channels, out_channels, kernel], ...]
 Prints one JSON line: {"peer": "pytorch <version>", "ms": [...]} (best of REPEATS).
+Input and weights are channels-last, the lab's NHWC layout (bench/torch_peer.py says why).
 """
 import json
 import sys
@@ -18,8 +19,8 @@ def main() -> None:
     times = []
     with torch.no_grad():
         for batch, size, cin, cout, k in shapes:
-            x = torch.randn(batch, cin, size, size)
-            conv = torch.nn.Conv2d(cin, cout, k, padding=k // 2, bias=False)
+            x = torch.randn(batch, cin, size, size).contiguous(memory_format=torch.channels_last)
+            conv = torch.nn.Conv2d(cin, cout, k, padding=k // 2, bias=False).to(memory_format=torch.channels_last)
             conv(x)  # warm-up: oneDNN picks and caches its kernel
             best = float("inf")
             for _ in range(repeats):

@@ -38,11 +38,12 @@ def main():
         # (k - 1) // 2 on each side gives TF.js's 'same' output size; at stride 2 on an even size TF.js pads
         # one side less, which moves the windows but not the work. 'valid' pads nothing.
         padding = (k - 1) // 2 if s['padding'] == 'same' else 0
-        x = torch.randn(s['batch'], s['inChannels'], s['size'], s['size'])
+        # Channels-last, the lab's NHWC layout (bench/torch_peer.py says why).
+        x = torch.randn(s['batch'], s['inChannels'], s['size'], s['size']).contiguous(memory_format=torch.channels_last)
         groups = s['inChannels'] if s.get('depthwise') else 1
-        w = torch.randn(s['outChannels'], s['inChannels'] // groups, k, k)
+        w = torch.randn(s['outChannels'], s['inChannels'] // groups, k, k).contiguous(memory_format=torch.channels_last)
         y = torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups)
-        dy = torch.randn_like(y)
+        dy = torch.randn_like(y).contiguous(memory_format=torch.channels_last)
         with torch.no_grad():
             rows[s['name']] = {
                 'forward': median_ms(lambda: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups),

@@ -19,8 +19,9 @@ def main():
     torch.manual_seed(1)
     ms = {}
     for g in groups:
-        x = torch.randn(batch, channels, size, size, requires_grad=True)
-        w = torch.randn(channels, channels // g, 3, 3, requires_grad=True)
+        # Channels-last, the lab's NHWC layout (bench/torch_peer.py says why).
+        x = torch.randn(batch, channels, size, size).contiguous(memory_format=torch.channels_last).requires_grad_()
+        w = torch.randn(channels, channels // g, 3, 3).contiguous(memory_format=torch.channels_last).requires_grad_()
 
         def step():
             y = torch.nn.functional.conv2d(x, w, padding=1, groups=g)

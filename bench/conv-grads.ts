@@ -4,7 +4,8 @@
  * 1x1 and depthwise convolutions the chapters' networks train, on each route
  * the package has (filter gradient by taps or as an XNNPACK convolution;
  * depthwise input gradient direct or on XNNPACK; fused or plain SIMD), against PyTorch's own calls on the same shapes and threads, each
- * shape's PyTorch times taken right after the lab's. The lab's routes are
+ * shape's PyTorch times taken right after the lab's, each call in whichever of
+ * PyTorch's memory formats ran it faster (bench/conv_grads_peer.py). The lab's routes are
  * timed in interleaved rounds, so the machine's drift moves them together:
  * on this shared machine PyTorch's own time for one call moved 4x within
  * an hour. What docs/engine.md's kernel-level figures come from.
@@ -151,7 +152,8 @@ async function main(): Promise<void> {
   const fmt = (v: number) => v.toFixed(2);
   const lines = [
     `Convolution kernels one at a time, batch 64, median of ${repeats} rounds of ${calls} calls; ${engine.device}, ` +
-        `${threads} thread${threads === 1 ? '' : 's'}; ${rows[0]?.torch.peer ?? 'no shapes'}, measured after each shape; ${thisCpu()}, ${os.cpus().length} cores, ` +
+        `${threads} thread${threads === 1 ? '' : 's'}; ${rows[0]?.torch.peer ?? 'no shapes'}, measured after each shape, each call in ` +
+        `the faster of its NCHW and channels-last memory formats; ${thisCpu()}, ${os.cpus().length} cores, ` +
         `${new Date().toISOString().slice(0, 10)}`,
     '',
     '| convolution | forward ms (PyTorch) | dx ms (PyTorch) | dW ms (PyTorch) | dW by taps | dW as a convolution | plain SIMD: dx, dW | ' +

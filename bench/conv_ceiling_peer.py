@@ -3,7 +3,8 @@
 usage: conv_ceiling_peer.py THREADS REPEATS SHAPES_JSON
 SHAPES_JSON: [[batch, size, in_channels, out_channels, kernel], ...]
 Prints one JSON line: {"peer": "pytorch <version>", "ms": [...]} (best of REPEATS).
-Input and weights are channels-last, the lab's NHWC layout (bench/torch_peer.py says why).
+Each shape is timed in both of PyTorch's memory formats (NCHW and channels-last, the
+lab's NHWC) and the faster counts, as in bench/conv_grads_peer.py.
 """
 import json
 import sys
@@ -19,14 +20,15 @@ def main() -> None:
     times = []
     with torch.no_grad():
         for batch, size, cin, cout, k in shapes:
-            x = torch.randn(batch, cin, size, size).contiguous(memory_format=torch.channels_last)
-            conv = torch.nn.Conv2d(cin, cout, k, padding=k // 2, bias=False).to(memory_format=torch.channels_last)
-            conv(x)  # warm-up: oneDNN picks and caches its kernel
             best = float("inf")
-            for _ in range(repeats):
-                start = time.perf_counter()
-                conv(x)
-                best = min(best, time.perf_counter() - start)
+            for memory_format in (torch.contiguous_format, torch.channels_last):
+                x = torch.randn(batch, cin, size, size).contiguous(memory_format=memory_format)
+                conv = torch.nn.Conv2d(cin, cout, k, padding=k // 2, bias=False).to(memory_format=memory_format)
+                conv(x)  # warm-up: oneDNN picks and caches its kernel
+                for _ in range(repeats):
+                    start = time.perf_counter()
+                    conv(x)
+                    best = min(best, time.perf_counter() - start)
             times.append(best * 1000)
     print(json.dumps({"peer": f"pytorch {torch.__version__}", "ms": times}))
 

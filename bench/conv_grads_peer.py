@@ -1,12 +1,19 @@
 """PyTorch peer of bench/conv-grads.ts: for each convolution, the forward
 pass, the input gradient and the filter gradient as separate calls
-(torch.nn.grad.conv2d_input / conv2d_weight), timed as the lab's side is
+(aten::convolution_backward for one gradient at a time, as autograd runs
+them in training), timed as the lab's side is
 (median of REPEATS rounds of CALLS calls, after one untimed call each).
 Prints one JSON line.
 
 usage: conv_grads_peer.py THREADS REPEATS CALLS SHAPES_JSON
 SHAPES_JSON: [{"name", "batch", "size", "inChannels", "outChannels", "kernel", "stride", "padding", "depthwise"?}, ...]
 A depthwise shape is a grouped convolution with one group per input channel.
+Each call is timed with its tensors in both of PyTorch's memory formats, NCHW
+and channels-last (the lab's NHWC), and the faster counts: neither is
+PyTorch's faster path for every call (2026-12-06, one thread: channels-last
+forward passes of most shapes faster, the input gradients of the one-channel
+stems and of some depthwise and 1x1 convolutions slower). "formats" says which
+one each figure is.
 """
 import json
 import sys
@@ -27,6 +34,13 @@ def median_ms(call, repeats, calls):
     return times[len(times) // 2]
 
 
+def backward(dy, x, w, stride, padding, groups, wanted):
+    """One gradient as autograd computes it in training (aten::convolution_backward): torch.nn.grad's
+    conv2d_input runs a transposed convolution instead, 1.4x slower on a strided depthwise one."""
+    return torch.ops.aten.convolution_backward(dy, x, w, None, [stride, stride], [padding, padding], [1, 1], False, [0, 0],
+                                               groups, wanted)
+
+
 def main():
     threads, repeats, calls = map(int, sys.argv[1:4])
     shapes = json.loads(sys.argv[4])
@@ -38,23 +52,26 @@ def main():
         # (k - 1) // 2 on each side gives TF.js's 'same' output size; at stride 2 on an even size TF.js pads
         # one side less, which moves the windows but not the work. 'valid' pads nothing.
         padding = (k - 1) // 2 if s['padding'] == 'same' else 0
-        # Channels-last, the lab's NHWC layout (bench/torch_peer.py says why).
-        x = torch.randn(s['batch'], s['inChannels'], s['size'], s['size']).contiguous(memory_format=torch.channels_last)
         groups = s['inChannels'] if s.get('depthwise') else 1
-        w = torch.randn(s['outChannels'], s['inChannels'] // groups, k, k).contiguous(memory_format=torch.channels_last)
-        y = torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups)
-        dy = torch.randn_like(y).contiguous(memory_format=torch.channels_last)
-        with torch.no_grad():
-            rows[s['name']] = {
-                'forward': median_ms(lambda: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups),
-                                     repeats, calls),
-                'inputGradient': median_ms(lambda: torch.nn.grad.conv2d_input(x.shape, w, dy, stride=stride, padding=padding,
-                                                                                 groups=groups),
-                                           repeats, calls),
-                'filterGradient': median_ms(lambda: torch.nn.grad.conv2d_weight(x, w.shape, dy, stride=stride, padding=padding,
-                                                                                   groups=groups),
-                                            repeats, calls),
-            }
+        best, formats = {}, {}
+        for name, memory_format in (('nchw', torch.contiguous_format), ('channels-last', torch.channels_last)):
+            x = torch.randn(s['batch'], s['inChannels'], s['size'], s['size']).contiguous(memory_format=memory_format)
+            w = torch.randn(s['outChannels'], s['inChannels'] // groups, k, k).contiguous(memory_format=memory_format)
+            y = torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups)
+            dy = torch.randn_like(y).contiguous(memory_format=memory_format)
+            with torch.no_grad():
+                timed = {
+                    'forward': median_ms(lambda: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=groups),
+                                         repeats, calls),
+                    'inputGradient': median_ms(lambda: backward(dy, x, w, stride, padding, groups, [True, False, False]),
+                                               repeats, calls),
+                    'filterGradient': median_ms(lambda: backward(dy, x, w, stride, padding, groups, [False, True, False]),
+                                                repeats, calls),
+                }
+            for call, ms in timed.items():
+                if call not in best or ms < best[call]:
+                    best[call], formats[call] = ms, name
+        rows[s['name']] = {**best, 'formats': formats}
     print(json.dumps({'peer': 'pytorch %s' % torch.__version__, 'threads': threads, 'ms': rows}))
 
 

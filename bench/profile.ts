@@ -140,7 +140,7 @@ function comparedRow(name: string, lab: StepTimes, peer: PeerStep): string {
   const labOf = (c: KernelCategory) => labMs.get(c) ?? 0, peerOf = (c: KernelCategory) => peer.categoryMs[c] ?? 0;
   const pair = (a: number, b: number) => `${a.toFixed(1)} / ${b.toFixed(1)}`;
   const cells = COMPARED.map(col => pair(sum(labOf, col.categories), sum(peerOf, col.categories)));
-  const outside = pair(lab.stepMs - sum(labOf, KERNEL_CATEGORIES), peer.stepMs - sum(peerOf, KERNEL_CATEGORIES));
+  const outside = pair(lab.stepMs - lab.inKernelsMs, peer.stepMs - sum(peerOf, KERNEL_CATEGORIES));
   return `| ${name} | ${pair(lab.stepMs, peer.stepMs)} | ${cells.join(' | ')} | ${outside} |`;
 }
 
@@ -148,14 +148,15 @@ function comparedRow(name: string, lab: StepTimes, peer: PeerStep): string {
 function categoryRow(name: string, times: StepTimes): string {
   const ms = (v: number) => v.toFixed(1);
   const byCategory = new Map(times.kernels.map(t => [t.kernel, t.ms]));
-  const inKernels = times.kernels.reduce((sum, t) => sum + t.ms, 0);
-  return `| ${name} | ${ms(times.stepMs)} | ${KERNEL_CATEGORIES.map(c => ms(byCategory.get(c) ?? 0)).join(' | ')} | ${ms(times.stepMs - inKernels)} |`;
+  return `| ${name} | ${ms(times.stepMs)} | ${KERNEL_CATEGORIES.map(c => ms(byCategory.get(c) ?? 0)).join(' | ')} | ${ms(times.stepMs - times.inKernelsMs)} |`;
 }
 
 const WARM_STEPS = 5;
 
 interface StepTimes {
   stepMs: number;
+  /** Milliseconds a step inside kernels, all of them. */
+  inKernelsMs: number;
   /** Each kernel's (shape's, category's) milliseconds and calls a step. */
   kernels: KernelTime[];
 }
@@ -171,17 +172,16 @@ function byClock(name: string, steps: number, top: number, by: 'kernel' | 'shape
     const started = performance.now();
     for (let s = 0; s < steps; s++) step.run();
     const stepMs = (performance.now() - started) / steps;
-    const times = clock.times(by), inKernels = times.reduce((sum, t) => sum + t.ms, 0) / steps;
-    const calls = times.reduce((sum, t) => sum + t.calls, 0) / steps;
-    console.log(`\n${name}: ${stepMs.toFixed(1)} ms a step, ${inKernels.toFixed(1)} ms in ${calls.toFixed(0)} kernel calls, `
-      + `${(stepMs - inKernels).toFixed(1)} ms outside them (TF.js's engine, layers, autodiff)`);
-    const perStep = times.map(t => ({...t, ms: t.ms / steps, calls: t.calls / steps}));
+    const perStep = clock.times(by).map(t => ({...t, ms: t.ms / steps, calls: t.calls / steps}));
+    const inKernelsMs = perStep.reduce((sum, t) => sum + t.ms, 0), calls = perStep.reduce((sum, t) => sum + t.calls, 0);
+    console.log(`\n${name}: ${stepMs.toFixed(1)} ms a step, ${inKernelsMs.toFixed(1)} ms in ${calls.toFixed(0)} kernel calls, `
+      + `${(stepMs - inKernelsMs).toFixed(1)} ms outside them (TF.js's engine, layers, autodiff)`);
     for (const t of perStep.slice(0, top)) {
       const rate = t.macs == null ? '' : `  ${(t.macs * t.calls / t.ms / 1e6).toFixed(1).padStart(5)} GMAC/s`;
       const label = by === 'shape' ? `${t.kernel} ${t.shapes}` : t.kernel;
       console.log(`  ${label.padEnd(by === 'shape' ? 64 : 40)} ${t.ms.toFixed(2).padStart(7)} ms ${t.calls.toFixed(0).padStart(4)} calls${rate}`);
     }
-    return {stepMs, kernels: perStep};
+    return {stepMs, inKernelsMs, kernels: perStep};
   } finally {
     clock.stop();
     step.dispose();

@@ -8,9 +8,19 @@ import {strict as assert} from 'node:assert';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {clockKernels, kernelCategory} from '../../lib/bench/kernel-clock';
+import {KernelClock, clockKernels, kernelCategory} from '../../lib/bench/kernel-clock';
 
 const OUTER = 'KernelClockTestOuter';
+
+/** Runs `body` with a clock around cpu's kernels, stopped whatever happens. */
+function withClock(body: (clock: KernelClock) => void): void {
+  const clock = clockKernels('cpu');
+  try {
+    body(clock);
+  } finally {
+    clock.stop();
+  }
+}
 
 describe('bench: a clock around every kernel', () => {
   before(async () => {
@@ -23,8 +33,7 @@ describe('bench: a clock around every kernel', () => {
   after(() => tf.unregisterKernel(OUTER, 'cpu'));
 
   it('counts each call under its shapes, and an inner kernel\'s call only in the outer one', () => {
-    const clock = clockKernels('cpu');
-    try {
+    withClock(clock => {
       const a = tf.ones([2, 3]), b = tf.ones([2, 3]), c = tf.ones([4]);
       tf.add(a, b).dispose();
       tf.add(a, b).dispose();
@@ -41,42 +50,33 @@ describe('bench: a clock around every kernel', () => {
       clock.reset();
       assert.deepEqual(clock.times('kernel'), []);
       tf.dispose([a, b, c]);
-    } finally {
-      clock.stop();
-    }
+    });
   });
 
   it('gives a convolution\'s multiply-adds for its forward pass and both gradients', () => {
     // [2, 7, 7, 3] -> 5 channels, 3x3, stride 2, 'same': 4 x 4 outputs, each 3 * 3 * 3 taps.
     const expected = 2 * 4 * 4 * 5 * 3 * 3 * 3;
-    const clock = clockKernels('cpu');
-    try {
+    withClock(clock => {
       const x = tf.randomNormal([2, 7, 7, 3]), filter = tf.randomNormal([3, 3, 3, 5]);
       const grads = tf.grads((xs: tf.Tensor, fs: tf.Tensor) => tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 2, 'same').sum());
       tf.dispose([...grads([x, filter]), x, filter]);
       const byKernel = new Map(clock.times('shape').map(t => [t.kernel, t.macs]));
       for (const kernel of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) assert.equal(byKernel.get(kernel), expected, kernel);
       assert.equal(byKernel.get('Sum'), null);
-    } finally {
-      clock.stop();
-    }
+    });
   });
 
   it('gives a depthwise convolution one tap a channel', () => {
-    const clock = clockKernels('cpu');
-    try {
+    withClock(clock => {
       const x = tf.randomNormal([1, 5, 5, 4]), filter = tf.randomNormal([3, 3, 4, 1]);
       tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same').dispose();
       assert.equal(clock.times('shape').find(t => t.kernel === 'DepthwiseConv2dNative')?.macs, 5 * 5 * 4 * 9);
       tf.dispose([x, filter]);
-    } finally {
-      clock.stop();
-    }
+    });
   });
 
   it('sums kernels by category', () => {
-    const clock = clockKernels('cpu');
-    try {
+    withClock(clock => {
       const x = tf.randomNormal([1, 4, 4, 2]), filter = tf.randomNormal([3, 3, 2, 2]);
       const grads = tf.grads((xs: tf.Tensor, fs: tf.Tensor) => tf.maxPool(tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 1, 'same'), 2, 2, 'same').sum());
       tf.dispose([...grads([x, filter]), x, filter]);
@@ -86,9 +86,7 @@ describe('bench: a clock around every kernel', () => {
       assert.equal(byCategory.get('pooling'), 2);  // MaxPool and its gradient
       const byKernel = clock.times('kernel');
       assert.equal(clock.times('category').reduce((sum, t) => sum + t.calls, 0), byKernel.reduce((sum, t) => sum + t.calls, 0));
-    } finally {
-      clock.stop();
-    }
+    });
     assert.equal(kernelCategory('LabBatchNormTrainGrad'), 'batch norm');
     assert.equal(kernelCategory('LabGroupConv2DBackpropFilter'), 'convolution gradients');
     assert.equal(kernelCategory('DepthwiseConv2dNative'), 'convolutions, forward');

@@ -11,12 +11,14 @@
  * convolution's rate in GMAC/s, `--by category` by what the kernels do (convolutions,
  * their gradients, batch norm, ...; lib/bench/kernel-clock.ts), and with `--against pytorch`
  * PyTorch's profiled step of the same net in the same categories beside it
- * (bench/torch_categories_peer.py; Debian's python3-torch). `--by source` instead times
+ * (bench/torch_categories_peer.py; Debian's python3-torch). `--by category`
+ * writes its rows and tables to bench/results/profile-categories-<threads>t.json. `--by source` instead times
  * whole steps under V8's sampling profiler and splits them by where the
  * time goes: the WebAssembly kernels, TF.js's engine, the JavaScript
  * around the lab's kernels, ... (lib/bench/cpu-profile.ts).
  */
 import {spawnSync} from 'node:child_process';
+import * as os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 
@@ -28,6 +30,8 @@ import {positiveInteger} from '../lib/bench/options';
 import {lastJsonLine} from '../lib/bench/child-output';
 import {torchVersion} from '../lib/bench/speed';
 import {REPO_ROOT} from '../lib/root';
+import {thisCpu} from '../lib/bench/machine';
+import {writeFileAtomic} from '../lib/results';
 import {STEP_BATCH, benchNetNamed, trainingStep} from '../lib/bench/training-step';
 import {SOURCES, profileBySource} from '../lib/bench/cpu-profile';
 import {KERNEL_CATEGORIES, type KernelCategory, type KernelTime, clockKernels} from '../lib/bench/kernel-clock';
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
     throw new Error(`--against pytorch: no PyTorch at ${values.python} (apt-get install python3-torch, or pass --python)`);
   }
   const categoryRows: string[] = [], comparedRows: string[] = [];
+  const stored: StoredRow[] = [];
   for (const name of values.nets!.split(',')) {
     if (by === 'source') {
       await bySource(name, steps);
@@ -78,8 +83,12 @@ async function main(): Promise<void> {
     }
     if (by === 'clock' || by === 'shape' || by === 'category') {
       const times = byClock(name, steps, top, by === 'clock' ? 'kernel' : by, engine.backend);
-      if (by === 'category') categoryRows.push(categoryRow(name, times));
-      if (against != null) comparedRows.push(comparedRow(name, times, pytorchStep(values.python!, name, engine.threads, steps)));
+      if (by !== 'category') continue;
+      categoryRows.push(categoryRow(name, times));
+      const peer = against == null ? null : pytorchStep(values.python!, name, engine.threads, steps);
+      if (peer != null) comparedRows.push(comparedRow(name, times, peer));
+      stored.push({net: name, stepMs: times.stepMs, inKernelsMs: times.inKernelsMs,
+                   categoryMs: Object.fromEntries(times.kernels.map(t => [t.kernel, t.ms])), pytorch: peer});
       continue;
     }
     const step = trainingStep(benchNetNamed(name));  // its first step warms up XNNPACK's operators and Adam's slots
@@ -95,18 +104,33 @@ async function main(): Promise<void> {
     for (const [kernel, ms] of ranked) console.log(`  ${kernelLabel(kernel).padEnd(44)} ${(ms / steps).toFixed(1).padStart(8)} ms`);
     step.dispose();
   }
+  const tables: string[] = [];
   if (categoryRows.length > 0) {
-    console.log(`\nms a step (${engine.threads} thread(s)), by what the kernels do:\n`);
-    console.log(`| net | step | ${KERNEL_CATEGORIES.join(' | ')} | outside the kernels |`);
-    console.log(`|---|${'---:|'.repeat(KERNEL_CATEGORIES.length + 2)}`);
-    for (const row of categoryRows) console.log(row);
+    tables.push([`ms a step (${engine.threads} thread(s)), by what the kernels do:`, '',
+                 `| net | step | ${KERNEL_CATEGORIES.join(' | ')} | outside the kernels |`,
+                 `|---|${'---:|'.repeat(KERNEL_CATEGORIES.length + 2)}`, ...categoryRows].join('\n'));
   }
   if (comparedRows.length > 0) {
-    console.log(`\nms a step (${engine.threads} thread(s)), the lab's engine / PyTorch (profiled steps; its profiler adds about a tenth):\n`);
-    console.log(`| net | step | ${COMPARED.map(c => c.label).join(' | ')} | outside the kernels |`);
-    console.log(`|---|${'---:|'.repeat(COMPARED.length + 2)}`);
-    for (const row of comparedRows) console.log(row);
+    tables.push([`ms a step (${engine.threads} thread(s)), the lab's engine / PyTorch (profiled steps; its profiler adds about a tenth):`, '',
+                 `| net | step | ${COMPARED.map(c => c.label).join(' | ')} | outside the kernels |`,
+                 `|---|${'---:|'.repeat(COMPARED.length + 2)}`, ...comparedRows].join('\n'));
   }
+  for (const table of tables) console.log(`\n${table}`);
+  if (stored.length > 0) {
+    const file = path.join(REPO_ROOT, 'bench', 'results', `profile-categories-${engine.threads}t.json`);
+    writeFileAtomic(file, JSON.stringify({date: new Date().toISOString(), machine: `${thisCpu()}, ${os.cpus().length} cores`,
+                                          device: engine.device, threads: engine.threads, steps, rows: stored, tables}, null, 1) + '\n');
+    console.log(`\nwrote ${path.relative(REPO_ROOT, file)}`);
+  }
+}
+
+/** One net's row of `--by category`, as bench/results/profile-categories-<threads>t.json keeps it (ms a step). */
+interface StoredRow {
+  net: string;
+  stepMs: number;
+  inKernelsMs: number;
+  categoryMs: Record<string, number>;
+  pytorch: PeerStep | null;
 }
 
 interface PeerStep {

@@ -30,12 +30,13 @@ import {
   checkWrite, copyFloats, disposeView, expectDepth, expectRank, expectShape, heapF32, heapView, input, reshaped, spreadFits,
   stockKernel, WasmKernel,
 } from '../wasm/heap';
-import {kernelPoolFor, runInputGradientByImages, runTransposedProducts} from '../wasm/kernel-pool';
+import {kernelPoolFor, runInputGradientByImages} from '../wasm/kernel-pool';
 import {SimdKernels, simdKernels} from '../wasm/simd-kernels';
 import {directConvolution, directConvolutionRuns} from './direct-conv';
 import {directFilterGradient, directFilterGradientRuns} from './direct-filter-grad';
 import {winogradFilterGradient, winogradFilterGradientPays} from './winograd-conv';
 import {filterGradientByTaps, tapsRouteFits, tapsRoutePays} from './filter-grad-taps';
+import {transposedProductsAnyWidth} from './padded-products';
 import {ExplicitPadding, PhaseConvolution, inputGradientByPhases, inputGradientBySpread} from './input-grad-phases';
 import {batchMatMul, transpose} from './matmul';
 
@@ -199,17 +200,18 @@ export const conv2DBackpropFilter: WasmKernel = ({inputs, backend, attrs}) => {
     // x is [P, Ci] as it lies: dW = x^T @ dy.
     const P = N * OH * OW;
     const kernels = simdKernels(backend);
-    if (kernels != null && info.inChannels % 4 === 0 && Co % 4 === 0) {
+    if (kernels != null) {
       // The package's SIMD kernel reads x and dy in place (XNNPACK would need x
-      // transposed and dy packed, two copies of the activations).
+      // transposed and dy packed, two copies of the activations); channel
+      // counts that are not a multiple of 4 through padded copies.
       const dw = backend.makeOutput(filterShape, 'float32');
       checkWrite('Conv2DBackpropFilter', info.inChannels * Co, dw.shape);
-      runTransposedProducts(backend, kernels, [[backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dy.dataId),
-          backend.getMemoryOffset(dw.dataId), P, info.inChannels, Co]]);
+      transposedProductsAnyWidth(backend, kernels, backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(dy.dataId),
+                                 backend.getMemoryOffset(dw.dataId), P, info.inChannels, Co);
       return dw;
     }
-    // Else wasm's transpose and XNNPACK's matmul (1.4-2.5x faster than the
-    // JS im2col on MobileNet and CondenseNet shapes).
+    // Without the SIMD kernels, wasm's transpose and XNNPACK's matmul (1.4-2.5x
+    // faster than the JS im2col on MobileNet and CondenseNet shapes).
     const dw = batchMatMul(reshaped(x, [1, P, info.inChannels]), reshaped(dy, [1, P, Co]), true, false, backend);
     return reshaped(dw, filterShape);
   }

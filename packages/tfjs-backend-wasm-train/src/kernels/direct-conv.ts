@@ -22,7 +22,8 @@ import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {GeneratedModule, SimdKernels, heapFloats, memoryOf, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {groupedWinogradConvolution, groupedWinogradPays, winogradConvolution, winogradPays} from './winograd-conv';
-import {DirectConvShape, channelBlocks, directConvModuleText, groupedBlocksFit, packFilter, paddedSize} from '../wasm/sources/direct-conv';
+import {DirectConvShape, blockLanes, channelBlocks, directConvModuleText, groupedBlocksFit, packFilter, packedFilterFloats,
+        paddedSize} from '../wasm/sources/direct-conv';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 
@@ -31,13 +32,16 @@ type DirectActivation = DirectConvShape['activation'];
 
 /**
  * Where the kernel pays against XNNPACK (measured on the benchmark nets'
- * shapes, docs/engine.md): no dilation, and output channels in multiples
- * of 4 (its vectors). Narrow blocks take more pixels a tile (4 x 8, 8 x 4),
- * so 4 and 8 outputs pay too: [64, 28, 28, 16] -> 8, 3x3, 5.3 ms against
- * XNNPACK's 7.4, one thread, 2026-12-05.
+ * shapes, docs/engine.md): no dilation, and 4 or more output channels.
+ * Narrow blocks take more pixels a tile (4 x 8, 8 x 4), so 4 and 8 outputs
+ * pay too: [64, 28, 28, 16] -> 8, 3x3, 5.3 ms against XNNPACK's 7.4, one
+ * thread, 2026-12-05. Counts that are not a multiple of 4 compute the last
+ * vector whole and store its first lanes: Xception's 182 channels, 1x1,
+ * [64, 4, 4, 182] -> 182 1.5 ms against XNNPACK's 2.3, [64, 2, 2, 182]
+ * 0.49 against 0.70, one thread, 2026-12-06.
  */
 export function directConvPays(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.outChannels % 4 === 0 && info.outChannels >= minOutputChannels &&
+  return info.outChannels >= minOutputChannels &&
       info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
@@ -166,14 +170,18 @@ function runModule(backend: BackendWasm, kernels: SimdKernels, module: Generated
                    bias: tf.TensorInfo | null, N: number, shape: DirectConvShape, out: tf.TensorInfo): void {
   const {Hp, Wp, Ci, OH, OW, Co, KH, KW} = shape, groups = shape.groups ?? 1;
   const weightCount = KH * KW * (Ci / groups) * Co, multiplyAdds = N * weightCount * OH * OW;
+  const packedCount = packedFilterFloats(KH, KW, Ci / groups, Co, groups), paddedCo = blockLanes(Co);
   const xpImage = Hp * Wp * Ci * F32, yImage = OH * OW * Co * F32;
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-  // Weights packed, then a bias of zeros where there is none, in one scratch.
-  withScratch(backend, (weightCount + Co) * F32, weights => {
+  // Weights packed, then the bias (zeros where there is none), in one zeroed scratch, every vector whole: where
+  // Co is not a multiple of 4 the last vector's extra lanes stay zeros.
+  withScratch(backend, (packedCount + paddedCo) * F32, weights => {
     const values = filter();
     if (values.buffer === memoryOf(backend)?.buffer) packFilterInHeap(kernels, values.byteOffset, weights, shape);
-    else packFilter(values, KH, KW, Ci / groups, Co, heapFloats(backend, weights, weightCount), groups);
-    const biasAt = bias != null ? at(bias) : weights + weightCount * F32;
+    else packFilter(values, KH, KW, Ci / groups, Co, heapFloats(backend, weights, packedCount), groups);
+    // The kernel reads the bias in whole vectors: one whose last is partial is copied next to the weights.
+    const biasAt = bias != null && paddedCo === Co ? at(bias) : weights + packedCount * F32;
+    if (bias != null && paddedCo !== Co) heapFloats(backend, biasAt, Co).set(heapFloats(backend, at(bias), Co));
     const frame = shape.frame;
     if (frame == null) {
       runGeneratedByImages(backend, kernels, module, 'forward', at(x), [weights, biasAt], at(out), N, xpImage, yImage, multiplyAdds);
@@ -195,7 +203,8 @@ function runModule(backend: BackendWasm, kernels: SimdKernels, module: Generated
 function packFilterInHeap(kernels: SimdKernels, from: number, to: number, shape: DirectConvShape): void {
   const {KH, KW, Co} = shape, groups = shape.groups ?? 1, taps = KH * KW, groupInputs = shape.Ci / groups;
   for (const [co0, width] of channelBlocks(Co, groups)) {
-    kernels.copyGrid(from + co0 * F32, Co * F32, groupInputs * Co * F32, to + co0 * groupInputs * taps * F32, taps * width * F32, width * F32,
+    const lanes = blockLanes(width);
+    kernels.copyGrid(from + co0 * F32, Co * F32, groupInputs * Co * F32, to + co0 * groupInputs * taps * F32, taps * lanes * F32, lanes * F32,
                      groupInputs, taps, width * F32);
   }
 }

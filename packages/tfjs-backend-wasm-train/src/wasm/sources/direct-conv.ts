@@ -24,8 +24,9 @@
  * made the difference.
  *
  * Weights are packed by blocks of 16 output channels (the last block
- * holds the remaining 4, 8 or 12): block [Ci][KH * KW][width] at
- * co0 * Ci * KH * KW floats, so a tile reads its weights in order.
+ * holds the rest, padded with zeros to whole vectors where Co is not a
+ * multiple of 4; those lanes are not stored): block [Ci][KH * KW][width]
+ * at co0 * Ci * KH * KW floats, so a tile reads its weights in order.
  * Only the batch N is a run-time parameter.
  */
 import {countUp} from './loops';
@@ -95,12 +96,29 @@ export function channelBlocks(Co: number, groups = 1): Array<[number, number]> {
 }
 
 /**
+ * The lanes a block of `width` output channels takes in registers and in
+ * the packed weights: whole vectors of 4. With Co not a multiple of 4 the
+ * last block's last vector is partly padding: its weights there are zeros,
+ * its sums there are computed and never stored.
+ */
+export function blockLanes(width: number): number {
+  return Math.ceil(width / 4) * 4;
+}
+
+/** Floats of the packed filter (`packFilter`), the last block padded to whole vectors. */
+export function packedFilterFloats(KH: number, KW: number, groupInputs: number, Co: number, groups = 1): number {
+  const blocks = channelBlocks(Co, groups);
+  const [co0, width] = blocks[blocks.length - 1];
+  return KH * KW * groupInputs * (co0 + blockLanes(width));
+}
+
+/**
  * One tile: `pixels` output pixels from column $ox of row $oy, `width`
  * output channels from the block whose weights start at $pw and whose
  * first channel's byte offset in a pixel is $co.
  */
 function tile(s: DirectConvShape, pixels: number, width: number): string {
-  const vectors = width / 4, taps = s.KH * s.KW;
+  const lanes = blockLanes(width), vectors = lanes / 4, taps = s.KH * s.KW;
   const acc = (i: number, v: number) => `$c${i}_${v}`;
   const each = (body: (i: number, v: number) => string) =>
     Array.from({length: pixels}, (_, i) => Array.from({length: vectors}, (_, v) => body(i, v)).join(' ')).join('\n      ');
@@ -109,7 +127,7 @@ function tile(s: DirectConvShape, pixels: number, width: number): string {
     const tapOffset = (kh * s.Wp + kw) * s.Ci * F32;
     return `
       (local.set $qx (local.get $px))
-      (local.set $qw ${add(get('pw'), int(t * width * F32))})
+      (local.set $qw ${add(get('pw'), int(t * lanes * F32))})
       (local.set $ci ${int(0)})
       (loop $channels_${t}
         ${Array.from({length: vectors}, (_, v) => `(local.set $w${v} (v128.load offset=${16 * v} (local.get $qw)))`).join(' ')}
@@ -117,7 +135,7 @@ function tile(s: DirectConvShape, pixels: number, width: number): string {
         ${Array.from({length: vectors}, (_, v) =>
             `(local.set ${acc(i, v)} (f32x4.add (local.get ${acc(i, v)}) (f32x4.mul (local.get $s) (local.get $w${v}))))`).join(' ')}`).join('\n        ')}
         (local.set $qx (i32.add (local.get $qx) ${int(F32)}))
-        (local.set $qw (i32.add (local.get $qw) ${int(taps * width * F32)}))
+        (local.set $qw (i32.add (local.get $qw) ${int(taps * lanes * F32)}))
         (local.set $ci (i32.add (local.get $ci) ${int(1)}))
         (br_if $channels_${t} (i32.lt_u (local.get $ci) ${int(s.Ci / (s.groups ?? 1))})))`;
   }).join('');
@@ -128,12 +146,26 @@ function tile(s: DirectConvShape, pixels: number, width: number): string {
       (local.set $py ${add(add(get('rowY'), mul(get('ox'), int(s.Co * F32))), get('co'))})
       ${each((i, v) => `(local.set ${acc(i, v)} (v128.load offset=${16 * v} ${add(get('bias'), get('co'))}))`)}
       ${tapCode}
-      ${each((i, v) => `(v128.store offset=${(i * s.Co + 4 * v) * F32} (local.get $py) ${stored(i, v)})`)}`;
+      ${each((i, v) => storeSums(`offset=${(i * s.Co + 4 * v) * F32}`, stored(i, v), v < vectors - 1 ? 4 : width - 4 * v))}`;
+}
+
+/**
+ * A vector of sums into the output at $py + `offset`: all 4 lanes, or the
+ * first `kept` (1-3) where the block's last vector runs past Co (the rest
+ * are the next pixel's channels).
+ */
+function storeSums(offset: string, value: string, kept: number): string {
+  if (kept === 4) return `(v128.store ${offset} (local.get $py) ${value})`;
+  if (kept === 1) return `(v128.store32_lane ${offset} 0 (local.get $py) ${value})`;
+  if (kept === 2) return `(v128.store64_lane ${offset} 0 (local.get $py) ${value})`;
+  const third = Number(offset.slice('offset='.length)) + 2 * F32;
+  return `(local.set $s ${value}) (v128.store64_lane ${offset} 0 (local.get $py) (local.get $s))
+      (v128.store32_lane offset=${third} 2 (local.get $py) (local.get $s))`;
 }
 
 /** Every tile of one output row for the block at $pw / $co `width` channels wide. */
 function rowOfTiles(s: DirectConvShape, width: number): string {
-  const pixels = tilePixels(width);
+  const pixels = tilePixels(blockLanes(width));
   const full = Math.floor(s.OW / pixels) * pixels;
   const whole = full > 0 ? countUp('$ox', int(0), int(full), tile(s, pixels, width), int(pixels)) : '';
   const rest = s.OW - full;
@@ -148,7 +180,6 @@ function rowOfTiles(s: DirectConvShape, width: number): string {
  */
 export function directConvModuleText(s: DirectConvShape, memoryImport: string): string {
   const G = s.groups ?? 1;
-  if (s.Co % 4 !== 0) throw new Error(`directConvModuleText: ${s.Co} output channels, not a multiple of 4`);
   if (G > 1 && (s.Ci % G !== 0 || !groupedBlocksFit(s.Co, G))) {
     throw new Error(`directConvModuleText: ${s.Ci} -> ${s.Co} channels in ${G} groups do not fill whole blocks`);
   }
@@ -160,7 +191,7 @@ export function directConvModuleText(s: DirectConvShape, memoryImport: string): 
   // The sums the tiles of this shape name: pixels x vectors of each block width.
   const sumNames = new Set<string>();
   for (const w of new Set(blocks.map(([, bw]) => bw))) {
-    for (let i = 0; i < tilePixels(w); i++) for (let v = 0; v < w / 4; v++) sumNames.add(`$c${i}_${v}`);
+    for (let i = 0; i < tilePixels(blockLanes(w)); i++) for (let v = 0; v < blockLanes(w) / 4; v++) sumNames.add(`$c${i}_${v}`);
   }
   const accLocals = [...sumNames].map(name => `(local ${name} v128)`).join(' ');
   const imageX = s.Hp * s.Wp * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
@@ -231,16 +262,18 @@ export function imagePadding(s: {Hp: number; Wp: number; Ci: number; frame?: {H:
 
 /**
  * The filter [KH, KW, Ci / G, Co] packed as `forward` reads it: per block
- * of output channels (channelBlocks), [Ci / G][KH * KW][width].
+ * of output channels (channelBlocks), [Ci / G][KH * KW][blockLanes(width)],
+ * a last block narrower than its vectors leaving its extra lanes as they
+ * were (the caller zeroes them: `packedFilterFloats`).
  */
 export function packFilter(filter: Float32Array, KH: number, KW: number, groupInputs: number, Co: number, out: Float32Array,
                            groups = 1): void {
   const taps = KH * KW;
   for (const [co0, width] of channelBlocks(Co, groups)) {
-    const block = co0 * groupInputs * taps;
+    const block = co0 * groupInputs * taps, lanes = blockLanes(width);
     for (let ci = 0; ci < groupInputs; ci++) {
       for (let t = 0; t < taps; t++) {
-        const from = (t * groupInputs + ci) * Co + co0, to = block + (ci * taps + t) * width;
+        const from = (t * groupInputs + ci) * Co + co0, to = block + (ci * taps + t) * lanes;
         for (let c = 0; c < width; c++) out[to + c] = filter[from + c];
       }
     }

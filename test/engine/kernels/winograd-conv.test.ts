@@ -68,7 +68,7 @@ describe('Winograd\'s 3x3 convolution', function () {
         const s = JSON.parse(key) as {H: number; W: number; Ci: number; Co: number; N: number};
         return s.H === c.size[0] && s.W === c.size[1] && s.Ci === c.inChannels && s.Co === c.outChannels && s.N === c.batch;
       });
-      assert.equal(filterGradient, c.inChannels >= 32 && c.outChannels >= 32 && c.outChannels % 8 === 0,
+      assert.equal(filterGradient, c.inChannels >= 16 && c.outChannels >= 24 && c.outChannels % 8 === 0,
                    'the filter gradient ran on Winograd\'s route where it pays');
     });
   }
@@ -83,11 +83,12 @@ describe('Winograd\'s 3x3 convolution', function () {
     assert.equal(winogradPays(info(16, 4)), false, 'fewer than 8 outputs');
     assert.equal(winogradPays(info(18, 16)), false, 'inputs not a multiple of 4');
     assert.equal(winogradPays(info(16, 18)), false, 'outputs not a multiple of 4');
-    // The filter gradient: 32 or more channels each way, outputs in multiples of 8.
+    // The filter gradient: 16 or more inputs, 24 or more outputs in multiples of 8.
     assert.equal(winogradFilterGradientPays(info(32, 32)), true);
     assert.equal(winogradFilterGradientPays(info(128, 48)), true);
-    assert.equal(winogradFilterGradientPays(info(16, 32)), false, 'fewer than 32 inputs');
-    assert.equal(winogradFilterGradientPays(info(32, 16)), false, 'fewer than 32 outputs');
+    assert.equal(winogradFilterGradientPays(info(16, 24)), true);
+    assert.equal(winogradFilterGradientPays(info(8, 32)), false, 'fewer than 16 inputs');
+    assert.equal(winogradFilterGradientPays(info(64, 16)), false, 'fewer than 24 outputs');
     assert.equal(winogradFilterGradientPays(info(32, 36)), false, 'outputs not a multiple of 8');
     assert.equal(winogradFilterGradientPays(info(32, 32, 3, 2)), false, 'stride 2');
     assert.equal(winogradPays(info(16, 16, 5)), false, '5x5');

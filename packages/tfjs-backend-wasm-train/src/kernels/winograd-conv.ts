@@ -183,23 +183,28 @@ export function compiledWinogradFilterGradGeometries(): string[] {
 
 /**
  * Where the filter gradient takes Winograd's route: as `winogradPays`,
- * with output channels in multiples of 8 and 32 or more channels each
- * way. It wins only where there are many channels: its transforms write
- * and read planes of every tile of the batch (per call against the
- * generated direct filter gradient, one thread: [4, 4, 128] -> 128 3.9-4.0
- * against 7.8-8.1 ms, [14, 14, 32] -> 32 4.5-4.7 against 5.4-5.5), and
- * with 16 it lost ([14, 14, 16] -> 16 1.5-1.8 against 1.2, [7, 7, 16] ->
- * 16 0.53 against 0.34; docs/engine.md). The multiple of 8 is from its
- * first products kernel (`transposedProducts`' 8-wide tiles); the
- * generated products now in the module take any multiple of 4, but were
- * not measured at those widths.
+ * with output channels in multiples of 8, 16 or more inputs and 24 or
+ * more outputs. It wins only where there are many channels: its
+ * transforms write and read planes of every tile of the batch, about
+ * (Ci + Co) values a tile and position for Ci * Co products. Per call
+ * against the generated direct filter gradient, ms, one thread /
+ * two (2026-12-06): [32, 32, 24] -> 32 21-26 / 14 against 27 / 20.5,
+ * [16, 16, 24] -> 48 7.7 / 4.8-5.1 against 11.3 / 7.1, [32, 32, 16] -> 24
+ * 13.7 / 9.0 against 15-16 / 9.5-10, [7, 7, 16] -> 32 0.9 against 1.1,
+ * [4, 4, 128] -> 128 3.9 against 7.8; level with 16 outputs (from 24, 32,
+ * 48 or 64 inputs), lost with 8 inputs ([32, 32, 8] -> 16 6.3-6.8 against
+ * 3.5-3.9) and with 16 each way ([14, 14, 16] -> 16 1.7 against 1.3;
+ * docs/engine.md). The multiple of 8 is from its first products kernel
+ * (`transposedProducts`' 8-wide tiles); the generated products now in the
+ * module take any multiple of 4, but were not measured at those widths.
  */
 export function winogradFilterGradientPays(info: tf.backend_util.Conv2DInfo): boolean {
-  return winogradPays(info) && info.outChannels % 8 === 0 && info.inChannels >= MIN_FILTER_GRADIENT_CHANNELS &&
-      info.outChannels >= MIN_FILTER_GRADIENT_CHANNELS;
+  return winogradPays(info) && info.outChannels % 8 === 0 && info.inChannels >= MIN_FILTER_GRADIENT_INPUTS &&
+      info.outChannels >= MIN_FILTER_GRADIENT_OUTPUTS;
 }
 
-const MIN_FILTER_GRADIENT_CHANNELS = 32;
+const MIN_FILTER_GRADIENT_INPUTS = 16;
+const MIN_FILTER_GRADIENT_OUTPUTS = 24;
 
 /**
  * dW [3, 3, Ci, Co] of the convolution `info` describes, from x and dy;

@@ -43,8 +43,8 @@ export function kernelPoolFromEnvironment(env: NodeJS.ProcessEnv = process.env):
 }
 
 const GENERATION = 0, NEXT = 1, DONE = 2, COUNT = 3, FUSED = 4, HELPER_TASKS = 5, NAP = 6, FAILED = 7, HEADER = 8;
-/** A task's slots: its module, the function's index in that module's names, then up to 16 arguments. */
-const ARGS = 18;
+/** A task's slots: its module, the function's index in that module's names, then up to 18 arguments (poolGrad's). */
+const ARGS = 20;
 /** Tasks one batch can hold; larger batches go in several. */
 const MAX_TASKS = 256;
 const CLOSED = 0x3fffffff;

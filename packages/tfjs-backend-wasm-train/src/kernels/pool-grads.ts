@@ -19,6 +19,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectRank, expectShape, heapF32, input, stockKernel, WasmKernel} from '../wasm/heap';
 import {SimdKernels, simdKernels} from '../wasm/simd-kernels';
+import {runMaxPoolGradientByImages} from '../wasm/kernel-pool';
 
 /** The pool's geometry, once dy (and the forward output y, for max) are checked to be the pool's output. */
 function poolInfo(op: string, x: tf.TensorInfo, attrs: tf.NamedAttrMap, ...outputs: Array<[string, tf.TensorInfo]>): tf.backend_util.Conv2DInfo {
@@ -55,8 +56,13 @@ function poolGradSimd(kernels: SimdKernels, backend: BackendWasm, info: tf.backe
     return out;
   }
   kernels.zeroBytes(at(out), tf.util.sizeFromShape(x.shape) * Float32Array.BYTES_PER_ELEMENT);
-  kernels.poolGrad(at(x), at(y), at(dy), at(out), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left,
-      average ? 1 : 0, scale);
+  if (average) {
+    kernels.poolGrad(at(x), at(y), at(dy), at(out), N, H, W, C, OH, OW, KH, KW, sh, sw, padInfo.top, padInfo.left, 1, scale);
+  } else {
+    // Images split over the kernel pool where it pays.
+    runMaxPoolGradientByImages(backend, kernels, at(x), at(y), at(dy), at(out), N,
+                               {H, W, C, OH, OW, KH, KW, sh, sw, padTop: padInfo.top, padLeft: padInfo.left});
+  }
   return out;
 }
 

@@ -10,7 +10,8 @@
  * output:
  * - the filter gradients' products (`transposedProducts`: the 1x1 and the
  *   per-tap filter gradients), by output rows (`transposedProductsRows`);
- * - the depthwise and the few-channel input gradients, by images;
+ * - the depthwise and the few-channel input gradients, and the max
+ *   pool's gradient, by images;
  * - the grouped convolution's forward pass and input gradient (kernels
  *   generated for each layer's geometry), by images.
  * Every output is still summed in one order on one thread, so results are
@@ -24,12 +25,13 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {GeneratedModule, SimdKernels, memoryOf, usingFusedKernels} from './simd-kernels';
 
 /** The kernels a pool runs: all take integer arguments only (byte addresses and counts). */
-export const POOL_KERNELS = ['transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad'] as const;
+export const POOL_KERNELS = ['transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad', 'poolGrad'] as const;
 export type PoolKernel = typeof POOL_KERNELS[number];
 
 /**
  * One call of a pool kernel: its name and its arguments (integers only,
- * at most 16), from the package's prebuilt kernels or, with `module`, from
+ * at most 18; a float parameter takes the integer as its value), from the
+ * package's prebuilt kernels or, with `module`, from
  * a module generated at run time (the host's threads instantiate it too).
  */
 export type PoolTask = {readonly kernel: PoolKernel; readonly args: readonly number[]; readonly module?: undefined} |
@@ -148,6 +150,31 @@ export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKern
       [g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft] :
       [g.H, g.W, g.C, g.OH, g.OW, Co, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft];
   runByImages(shared, kernels, N, (n0, count) => ({kernel, args: [dy + n0 * dyImage, w, dx + n0 * dxImage, count, ...tail]}));
+}
+
+/** The geometry of a pooling gradient: every argument of `poolGrad` after x, y, dy, dx, N. */
+export interface PoolGradientGeometry {
+  H: number; W: number; C: number; OH: number; OW: number;
+  KH: number; KW: number; sh: number; sw: number; padTop: number; padLeft: number;
+}
+
+/**
+ * Runs `poolGrad` for a max pool (dx zeroed by the caller), split by
+ * images over the pool where it pays: an image's dx depends only on that
+ * image's x, y and dy. A window's taps take about a product's
+ * multiply-add time each times SLOWER_MULTIPLY_ADDS (the small Inception's
+ * [64, 32, 32, 56], 3x3: 33 million taps in 11.5 ms, one thread,
+ * 2026-12-06). Average pools stay on the calling thread: their scale is
+ * not an integer, which the pool's arguments must be.
+ */
+export function runMaxPoolGradientByImages(backend: BackendWasm, kernels: SimdKernels, x: number, y: number, dy: number, dx: number,
+                                           N: number, g: PoolGradientGeometry): void {
+  const shared = poolFor(backend, N * g.OH * g.OW * g.C * g.KH * g.KW, SLOWER_MULTIPLY_ADDS);
+  const F32 = Float32Array.BYTES_PER_ELEMENT;
+  const xImage = g.H * g.W * g.C * F32, yImage = g.OH * g.OW * g.C * F32;
+  runByImages(shared, kernels, N, (n0, count) => ({kernel: 'poolGrad', args: [
+    x + n0 * xImage, y + n0 * yImage, dy + n0 * yImage, dx + n0 * xImage, count,
+    g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft, 0, 1]}));
 }
 
 /**

@@ -2,7 +2,8 @@
  * DepthwiseConv2dNative on wasm as the package's kernel generated per
  * geometry (wasm/sources/depthwise-conv.ts) for the shapes the lab's
  * networks use: 3x3 at stride 1 or 2, any padding, depth multiplier 1,
- * channels in multiples of 4. The input gradient at stride 1 with one
+ * channels in multiples of 4, or 16 or more (padded with zeros to whole
+ * vectors of 4 around the kernel: `onWholeVectors`). The input gradient at stride 1 with one
  * pixel of padding all round is the same kernel over dy with the filter
  * turned (depthwise-grads.ts). Images are split over the kernel pool as
  * the generated convolutions' are. Elsewhere (other shapes, no SIMD
@@ -44,9 +45,51 @@ export function compiledDepthwiseGeometries(): string[] {
 export function generatedDepthwiseRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, rotated = false): boolean {
   const {filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, inChannels, outChannels, padInfo} = info;
   const covered = filterHeight === 3 && filterWidth === 3 && strideHeight === strideWidth && (strideHeight === 1 || strideHeight === 2) &&
-      dilationHeight === 1 && dilationWidth === 1 && inChannels === outChannels && inChannels % 4 === 0;
+      dilationHeight === 1 && dilationWidth === 1 && inChannels === outChannels &&
+      (inChannels % 4 === 0 || inChannels >= MIN_PADDED_CHANNELS);
   const turnable = strideHeight === 1 && padInfo.top === 1 && padInfo.bottom === 1 && padInfo.left === 1 && padInfo.right === 1;
   return !generatedDepthwise.isOff && simdKernels(backend) != null && covered && (!rotated || turnable);
+}
+
+/**
+ * From this many channels a count that is not a multiple of 4 is padded
+ * to one (at most 3 of 19 or more lanes wasted): Xception α 0.25's 182
+ * channels ran on XNNPACK at 0.8-4.3 GMAC/s, its forward pass stalling at
+ * two threads on calls of 0.4 million multiply-adds (2026-12-06).
+ */
+const MIN_PADDED_CHANNELS = 16;
+
+/**
+ * Runs `body` on copies of `tensors` (each rows of C floats: x [N, H, W,
+ * C], dy, the filter [3, 3, C, 1] as 9 rows) padded with zeros to rows of
+ * C4 = C rounded up to 4, with `info` saying C4 channels, and returns its
+ * result (rows of C4) cut back to rows of C, shaped `shape`. Depthwise
+ * channels never meet, so the padding's only reach is the outputs it
+ * adds, which are dropped. Where C is a multiple of 4, `body` runs on the
+ * tensors as they are.
+ */
+function onWholeVectors(backend: BackendWasm, kernels: SimdKernels, info: tf.backend_util.Conv2DInfo, tensors: readonly tf.TensorInfo[],
+                        shape: number[], body: (padded: tf.TensorInfo[], info: tf.backend_util.Conv2DInfo) => tf.TensorInfo | null):
+    tf.TensorInfo | null {
+  const C = info.inChannels, C4 = Math.ceil(C / 4) * 4;
+  if (C4 === C) return body([...tensors], info);
+  const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  const rowsOf = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape) / C;
+  const padded = tensors.map(t => {
+    const copy = backend.makeOutput([rowsOf(t), C4], 'float32');
+    kernels.zeroBytes(at(copy), rowsOf(t) * C4 * F32);
+    kernels.copyRows(at(t), C * F32, at(copy), C4 * F32, rowsOf(t), C * F32);
+    return copy;
+  });
+  const result = body(padded, {...info, inChannels: C4, outChannels: C4});
+  let out: tf.TensorInfo | null = null;
+  if (result != null) {
+    out = backend.makeOutput(shape, 'float32');
+    kernels.copyRows(at(result), C4 * F32, at(out), C * F32, tf.util.sizeFromShape(shape) / C, C * F32);
+    backend.disposeData(result.dataId);
+  }
+  for (const t of padded) backend.disposeData(t.dataId);
+  return out;
 }
 
 /** The SIMD kernels and `info`'s module (turned or not); null where the generated kernel does not run or did not compile. */
@@ -85,8 +128,13 @@ function runPerImage(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, rot
  */
 export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.TensorInfo, filter: tf.TensorInfo,
                                               info: tf.backend_util.Conv2DInfo, rotated: boolean): tf.TensorInfo | null {
-  const {inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW} = info;
-  return runPerImage(backend, info, rotated, 'forward', source, filter, [H, W, C], [OH, OW, C]);
+  const kernels = simdKernels(backend);
+  if (kernels == null || !generatedDepthwiseRuns(backend, info, rotated)) return null;
+  const {batchSize: N, outHeight: OH, outWidth: OW, inChannels: C} = info;
+  return onWholeVectors(backend, kernels, info, [source, filter], [N, OH, OW, C], ([from, w], whole) => {
+    const {inHeight: H, inWidth: W, inChannels: C4} = whole;
+    return runPerImage(backend, whole, rotated, 'forward', from, w, [H, W, C4], [OH, OW, C4]);
+  });
 }
 
 /**
@@ -98,9 +146,13 @@ export function generatedDepthwiseConvolution(backend: BackendWasm, source: tf.T
  */
 export function generatedDepthwiseInputGradient(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo,
                                                 info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  if (info.strideHeight === 1) return null;
-  const {inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW} = info;
-  return runPerImage(backend, info, false, 'inputGradient', dy, filter, [OH, OW, C], [H, W, C]);
+  const kernels = simdKernels(backend);
+  if (info.strideHeight === 1 || kernels == null || !generatedDepthwiseRuns(backend, info)) return null;
+  const {batchSize: N, inHeight: H, inWidth: W, inChannels: C} = info;
+  return onWholeVectors(backend, kernels, info, [dy, filter], [N, H, W, C], ([from, w], whole) => {
+    const {outHeight: OH, outWidth: OW, inChannels: C4} = whole;
+    return runPerImage(backend, whole, false, 'inputGradient', from, w, [OH, OW, C4], [H, W, C4]);
+  });
 }
 
 /**
@@ -112,6 +164,15 @@ export function generatedDepthwiseInputGradient(backend: BackendWasm, dy: tf.Ten
  */
 export function generatedDepthwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo,
                                                  info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const kernels = simdKernels(backend);
+  if (kernels == null || !generatedDepthwiseRuns(backend, info)) return null;
+  return onWholeVectors(backend, kernels, info, [x, dy], [3, 3, info.inChannels, 1],
+                        ([from, gradient], whole) => filterGradientOnWholeVectors(backend, from, gradient, whole));
+}
+
+/** `generatedDepthwiseFilterGradient` where the channels are a multiple of 4. */
+function filterGradientOnWholeVectors(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo,
+                                      info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const generated = compiled(backend, info, false);
   if (generated == null) return null;
   const {kernels, module} = generated;

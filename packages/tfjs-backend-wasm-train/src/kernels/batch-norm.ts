@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectShape} from '../wasm/heap';
+import {runByRows, runPassTasks} from '../wasm/kernel-pool';
 import {heapF64, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {OffSwitch} from '../wasm/off-switch';
 import {KERNEL_ACCESS, KernelAccess, kernelAccessHere} from './kernel-access';
@@ -141,6 +142,17 @@ function jsPasses(access: KernelAccess): ChannelPasses {
   };
 }
 
+/**
+ * Rows a chunk of the sums pass: each chunk's sums are its own (float32
+ * blocks of 32 rows added into float64, as one call of the kernel does),
+ * and the chunks' sums are added up in chunk order, so the sums are the
+ * same bits whether one thread or several ran the chunks. A multiple of 32.
+ */
+const SUM_CHUNK_ROWS = 1024;
+
+/** Bytes rounded up to whole 64-byte cache lines: each chunk's sums on lines of their own. */
+const lines = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
 function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses | null {
   const kernels = simdKernels(backend);
   if (kernels == null) return null;
@@ -149,25 +161,38 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
     access,
     run(a, b, u, v, out, shift, body, band) {
       const [rows, C] = rowsAndChannelsOf(a);
-      // Scratch: float64 sums (2C), then float32 block sums (2C), shifts (2C), coefficients (3C).
-      withScratch(backend, 2 * C * 8 + 7 * C * 4, scratch => {
-        const block = scratch + 2 * C * 8, shifts = block + 2 * C * 4, coefficients = shifts + 2 * C * 4;
+      const chunks = Math.max(1, Math.ceil(rows / SUM_CHUNK_ROWS));
+      const accBytes = lines(2 * C * 8), blockBytes = lines(2 * C * 4), chunkBytes = accBytes + blockBytes;
+      // Scratch, zeroed: per chunk float64 sums (2C) and float32 block sums (2C); then the chunks' sums added up
+      // (float64, 2C), shifts (2C), coefficients (3C) and the band's edges (2), float32.
+      withScratch(backend, chunks * chunkBytes + 2 * C * 8 + 5 * C * 4 + 8, scratch => {
+        const sums = scratch + chunks * chunkBytes, shifts = sums + 2 * C * 8, coefficients = shifts + 2 * C * 4;
+        const edges = coefficients + 3 * C * 4;
         // Views after every allocation (which may grow the heap): none happens below.
-        const buffer = heapF64(backend, scratch, 2 * C).buffer;
+        const buffer = heapF64(backend, sums, 2 * C).buffer;
         shift(new Float32Array(buffer, shifts, C), new Float32Array(buffer, shifts + C * 4, C));
+        if (band != null) new Float32Array(buffer, edges, 2).set([band.low, band.high]);
         // The same sums either way; eight channels at a time in registers where they divide.
         const byEight = C % 8 === 0 && !sumsByEight.isOff;
-        if (band?.kz != null) {
-          (byEight ? kernels.channelSumsBy8Band : kernels.channelSumsBand)(at(a), at(b), rows, C, shifts, scratch, block,
-                                                                           at(band.kz), band.low, band.high);
-        } else {
-          (byEight ? kernels.channelSumsBy8 : kernels.channelSums)(at(a), at(b), rows, C, shifts, scratch, block);
+        const banded = band?.kz != null;
+        const kernel = banded ? (byEight ? 'channelSumsBy8Band' : 'channelSumsBand') : (byEight ? 'channelSumsBy8' : 'channelSums');
+        const chunkArgs = Array.from({length: chunks}, (_, i) => {
+          const r0 = i * SUM_CHUNK_ROWS, count = Math.min(SUM_CHUNK_ROWS, rows - r0), slot = scratch + i * chunkBytes;
+          return [at(a) + r0 * C * 4, at(b) + r0 * C * 4, count, C, shifts, slot, slot + accBytes, ...(banded ? [at(band!.kz!), edges] : [])];
+        });
+        runPassTasks(backend, kernels, kernel, chunkArgs, rows * C);
+        const total = heapF64(backend, sums, 2 * C);
+        for (let i = 0; i < chunks; i++) {
+          const part = heapF64(backend, scratch + i * chunkBytes, 2 * C);
+          for (let j = 0; j < 2 * C; j++) total[j] += part[j];
         }
-        body(heapF64(backend, scratch, 2 * C), new Float32Array(buffer, coefficients, 3 * C));
-        if (v == null && band != null) kernels.channelScaleShiftClamp(at(u), 0, at(out), rows, C, coefficients, band.low, band.high);
-        else if (v == null) kernels.channelScaleShift(at(u), 0, at(out), rows, C, coefficients);
-        else if (band?.kz != null) kernels.channelAffineBand(at(u), at(v), at(out), rows, C, coefficients, at(band.kz), band.low, band.high);
-        else kernels.channelAffine(at(u), at(v), at(out), rows, C, coefficients);
+        body(total, new Float32Array(buffer, coefficients, 3 * C));
+        // The affine pass: rows are independent, so it splits by rows.
+        const affine = v == null ? (band != null ? 'channelScaleShiftClamp' : 'channelScaleShift') :
+            banded ? 'channelAffineBand' : 'channelAffine';
+        const extra = v == null ? (band != null ? [edges] : []) : banded ? [at(band!.kz!), edges] : [];
+        runByRows(backend, kernels, affine, rows, rows * C, (r0, count) =>
+            [at(u) + r0 * C * 4, v == null ? 0 : at(v) + r0 * C * 4, at(out) + r0 * C * 4, count, C, coefficients, ...extra]);
       });
     },
   };

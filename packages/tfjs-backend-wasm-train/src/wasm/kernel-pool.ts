@@ -12,6 +12,9 @@
  *   per-tap filter gradients), by output rows (`transposedProductsRows`);
  * - the depthwise and the few-channel input gradients, and the max
  *   pool's gradient, by images;
+ * - batch norm's two passes: the sums by fixed chunks of rows (each
+ *   chunk's sums its own, added up in chunk order afterwards, however
+ *   many threads ran them), the affine pass by rows;
  * - the grouped convolution's forward pass and input gradient (kernels
  *   generated for each layer's geometry), by images.
  * Every output is still summed in one order on one thread, so results are
@@ -25,7 +28,11 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {GeneratedModule, SimdKernels, memoryOf, usingFusedKernels} from './simd-kernels';
 
 /** The kernels a pool runs: all take integer arguments only (byte addresses and counts). */
-export const POOL_KERNELS = ['transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad', 'poolGrad'] as const;
+export const POOL_KERNELS = [
+  'transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad', 'poolGrad',
+  'channelSums', 'channelSumsBy8', 'channelSumsBand', 'channelSumsBy8Band',
+  'channelAffine', 'channelScaleShift', 'channelScaleShiftClamp', 'channelAffineBand',
+] as const;
 export type PoolKernel = typeof POOL_KERNELS[number];
 
 /**
@@ -73,6 +80,34 @@ export function kernelPoolFor(backend: BackendWasm): KernelPool | null {
  * same split over two (AMD EPYC, 2 cores, 2026-12-04).
  */
 export const MIN_MULTIPLY_ADDS_TO_SPLIT = 1 << 23;
+
+/**
+ * From this many elements a memory-bound pass (batch norm's) is split
+ * over the pool. Per call at two threads against one (`channelAffine`,
+ * 2026-12-06, ms): [64, 32, 32, 32] 0.49 against 0.87, [64, 16, 16, 64]
+ * 0.23 against 0.35, [64, 8, 8, 128] 0.12-0.14 against 0.16.
+ */
+export const MIN_ELEMENTS_TO_SPLIT_A_PASS = 1 << 19;
+
+/** Runs a prebuilt `kernel` once with each of `argsList`, on the pool where `elements` reach MIN_ELEMENTS_TO_SPLIT_A_PASS. */
+export function runPassTasks(backend: BackendWasm, kernels: SimdKernels, kernel: PoolKernel, argsList: readonly number[][],
+                             elements: number): void {
+  const shared = elements >= MIN_ELEMENTS_TO_SPLIT_A_PASS ? kernelPoolFor(backend) : null;
+  runTasks(shared, kernels, argsList.map(args => ({kernel, args})));
+}
+
+/**
+ * Runs a prebuilt `kernel` over `rows` rows, split by rows over the pool
+ * where `elements` reach MIN_ELEMENTS_TO_SPLIT_A_PASS (each call's
+ * arguments from `argsOf(first row, count)`): for passes whose rows are
+ * independent, so that the result does not depend on the split.
+ */
+export function runByRows(backend: BackendWasm, kernels: SimdKernels, kernel: PoolKernel, rows: number, elements: number,
+                          argsOf: (r0: number, count: number) => number[]): void {
+  const shared = elements >= MIN_ELEMENTS_TO_SPLIT_A_PASS ? kernelPoolFor(backend) : null;
+  const parts = shared == null ? 1 : (shared.helpers + 1) * RANGES_PER_THREAD;
+  runTasks(shared, kernels, ranges(rows, parts, 1).map(([r0, r1]) => ({kernel, args: argsOf(r0, r1 - r0)})));
+}
 
 /** Runs `tasks` on the pool, or one after another here. */
 function runTasks(shared: KernelPool | null, kernels: SimdKernels, tasks: readonly PoolTask[]): void {

@@ -23,15 +23,17 @@ export interface SimdKernels {
   channelAffine(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
   /** channelAffine without its second term: v is not read. */
   channelScaleShift(u: number, v: number, out: number, rows: number, channels: number, coefficients: number): void;
-  /** The Band variants: batch norm with the activation after it (sources/batch-norm.ts); kz holds z's scale and shift. */
+  /**
+   * The Band variants: batch norm with the activation after it (sources/batch-norm.ts); kz holds z's scale and shift,
+   * band the address of the band's edges [low, high] (float32).
+   */
   channelSumsBand(a: number, b: number, rows: number, channels: number, shift: number, acc: number, block: number,
-                  kz: number, low: number, high: number): void;
+                  kz: number, band: number): void;
   channelSumsBy8Band(a: number, b: number, rows: number, channels: number, shift: number, acc: number, block: number,
-                     kz: number, low: number, high: number): void;
+                     kz: number, band: number): void;
   channelAffineBand(u: number, v: number, out: number, rows: number, channels: number, coefficients: number,
-                    kz: number, low: number, high: number): void;
-  channelScaleShiftClamp(u: number, v: number, out: number, rows: number, channels: number, coefficients: number,
-                         low: number, high: number): void;
+                    kz: number, band: number): void;
+  channelScaleShiftClamp(u: number, v: number, out: number, rows: number, channels: number, coefficients: number, band: number): void;
   tapProducts(x: number, xStride: number, dy: number, dyStride: number, count: number, channels: number, acc: number): void;
   bandGrad(dy: number, x: number, out: number, count: number, low: number, high: number, lowInclusive: number): void;
   clamp(x: number, out: number, count: number, low: number, high: number): void;
@@ -71,7 +73,7 @@ export interface SimdKernels {
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelSumsBy8: 7, channelAffine: 6, channelScaleShift: 6,
-  channelSumsBand: 10, channelSumsBy8Band: 10, channelAffineBand: 9, channelScaleShiftClamp: 8, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, spreadWindows: 11, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
+  channelSumsBand: 9, channelSumsBy8Band: 9, channelAffineBand: 8, channelScaleShiftClamp: 7, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, spreadWindows: 11, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
   fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15, smallMatMul: 6,
 };
 

@@ -5,9 +5,16 @@
  */
 import {Width, countUp, lanesThenTail} from './loops';
 
-/** The fused activation's parameters: kz (scale C, then shift C, float32) and the band's edges. */
-const BAND_PARAMS = '(param $kz i32) (param $low f32) (param $high f32)';
-const BAND_LOCALS = '(local $zs i32) (local $zt i32) (local $lo v128) (local $hi v128) (local $z v128) (local $fz f32)';
+/**
+ * The fused activation's parameters: kz (scale C, then shift C, float32)
+ * and the address of the band's edges [low, high] (float32): in memory,
+ * not as float parameters, so that every argument is an integer and the
+ * kernel pool's threads can run the passes (wasm/kernel-pool.ts).
+ */
+const BAND_PARAMS = '(param $kz i32) (param $band i32)';
+const BAND_LOCALS = '(local $zs i32) (local $zt i32) (local $lo v128) (local $hi v128) (local $z v128) (local $fz f32) (local $low f32) (local $high f32)';
+/** Reads the band's edges; first in each banded function. */
+const BAND_EDGES = '(local.set $low (f32.load (local.get $band))) (local.set $high (f32.load offset=4 (local.get $band)))';
 /** Set where each row starts (the kernels restart their coefficients per row); the edges are splatted here too. */
 const BAND_ROW_START = `(local.set $zs (local.get $kz))
       (local.set $zt (i32.add (local.get $kz) (i32.shl (local.get $C) (i32.const 2))))
@@ -53,6 +60,7 @@ function channelSums(name: string, banded: boolean): string {
   (local $r i32) (local $end i32) (local $c i32) (local $C4 i32) (local $s i32) (local $p i32) (local $sa i32) (local $sb i32)
   (local $va v128) (local $vb v128) (local $fa f32) (local $fb f32) (local $i i32)
   ${banded ? BAND_LOCALS : ''}
+  ${banded ? BAND_EDGES : ''}
   (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
   (block $blocks_done (loop $blocks
     (br_if $blocks_done (i32.ge_u (local.get $r) (local.get $rows)))
@@ -129,7 +137,7 @@ function channelSumsBy8(name: string, banded: boolean): string {
   (local $sa0 v128) (local $sa1 v128) (local $sb0 v128) (local $sb1 v128) (local $va v128) (local $vb v128)
   ${banded ? '(local $zs0 v128) (local $zs1 v128) (local $zt0 v128) (local $zt1 v128) (local $lo v128) (local $hi v128) (local $z v128)' : ''}
   (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
-  ${banded ? '(local.set $lo (f32x4.splat (local.get $low))) (local.set $hi (f32x4.splat (local.get $high)))' : ''}
+  ${banded ? '(local.set $lo (v128.load32_splat (local.get $band))) (local.set $hi (v128.load32_splat offset=4 (local.get $band)))' : ''}
   ${countUp('$r0', '(i32.const 0)', '(local.get $rows)', `
     (local.set $end (select (local.get $rows) (i32.add (local.get $r0) (i32.const 32))
                             (i32.lt_u (local.get $rows) (i32.add (local.get $r0) (i32.const 32)))))
@@ -209,12 +217,13 @@ function affineStep(terms: 2 | 3, w: Width, offset = 0, band: AffineBand = null)
 function channelAffine(name: string, terms: 2 | 3, band: AffineBand = null): string {
   const pointers = [...(terms === 3 || band === 'mask' ? ['$u', '$v', '$out'] : ['$u', '$out']),
                     ...(terms === 3 ? ['$ka', '$kb', '$kd'] : ['$ka', '$kd']), ...(band === 'mask' ? ['$zs', '$zt'] : [])];
-  const bandParams = band === 'mask' ? BAND_PARAMS : band === 'clamp' ? '(param $low f32) (param $high f32)' : '';
+  const bandParams = band === 'mask' ? BAND_PARAMS : band === 'clamp' ? '(param $band i32)' : '';
   return String.raw`
 (func (export "${name}")
     (param $u i32) (param $v i32) (param $out i32) (param $rows i32) (param $C i32) (param $k i32) ${bandParams}
   (local $r i32) (local $c i32) (local $C8 i32) (local $C4 i32) (local $ka i32) (local $kb i32) (local $kd i32) (local $stride i32)
-  ${band === 'mask' ? BAND_LOCALS : band === 'clamp' ? '(local $lo v128) (local $hi v128) (local $fz f32)' : ''}
+  ${band === 'mask' ? BAND_LOCALS : band === 'clamp' ? '(local $lo v128) (local $hi v128) (local $fz f32) (local $low f32) (local $high f32)' : ''}
+  ${band != null ? BAND_EDGES : ''}
   (local.set $C8 (i32.and (local.get $C) (i32.const -8)))
   (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
   (local.set $stride (i32.shl (local.get $C) (i32.const 2)))

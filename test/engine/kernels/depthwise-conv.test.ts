@@ -52,34 +52,34 @@ describe('the generated 3x3 depthwise convolution', function () {
     [[1, 7, 2, 16], 1, 'same'], [[2, 1, 5, 4], 1, 'same'], [[4, 14, 14, 32], 1, 'same'],
     [[2, 8, 6, 8], 2, 'same'], [[2, 7, 7, 8], 2, 'same'], [[2, 3, 2, 4], 2, 'same'], [[2, 6, 6, 8], 1, 'valid'], [[2, 9, 8, 12], 2, 'valid'],
   ];
+  /**
+   * The output, dx and dfilter of x [shape] equal cpu's, and the generated kernel compiled for `compiledShape`
+   * (x's shape, or its channels padded to whole vectors): forward, and turned for dx where it takes that route.
+   */
+  async function expectGeneratedRun(shape: number[], strides: number, pad: 'same' | 'valid', compiledShape = shape): Promise<void> {
+    const reference = await outputAndGradients('cpu', shape, 3, strides, pad);
+    const ours = await outputAndGradients('wasm', shape, 3, strides, pad);
+    ['y', 'dx', 'dfilter'].forEach((what, i) =>
+        assert.ok(relativeError(ours[i], reference[i]) <= TOLERANCE, `${what}: ${relativeError(ours[i], reference[i])}`));
+    const compiled = compiledDepthwiseGeometries();
+    const turned = strides === 1 && pad === 'same';
+    assert.ok(compiled.includes(keyOf(compiledShape, strides, pad, false)), `forward ${keyOf(compiledShape, strides, pad, false)}: ${compiled.join(' ')}`);
+    assert.equal(compiled.includes(keyOf(compiledShape, strides, pad, true)), turned, `turned, for dx: ${keyOf(compiledShape, strides, pad, true)}`);
+  }
+
   for (const [shape, strides, pad] of COVERED) {
     const turned = strides === 1 && pad === 'same';
-    it(`x [${shape}], 3x3, stride ${strides}, '${pad}': the output, dx and dfilter equal cpu's; the kernel ran forward, for dfilter${turned || strides > 1 ? ' and for dx' : ''}`, async () => {
-      const reference = await outputAndGradients('cpu', shape, 3, strides, pad);
-      const ours = await outputAndGradients('wasm', shape, 3, strides, pad);
-      ['y', 'dx', 'dfilter'].forEach((what, i) =>
-          assert.ok(relativeError(ours[i], reference[i]) <= TOLERANCE, `${what}: ${relativeError(ours[i], reference[i])}`));
-      const compiled = compiledDepthwiseGeometries();
-      assert.ok(compiled.includes(keyOf(shape, strides, pad, false)), `forward ${keyOf(shape, strides, pad, false)}: ${compiled.join(' ')}`);
-      assert.equal(compiled.includes(keyOf(shape, strides, pad, true)), turned, `turned, for dx: ${keyOf(shape, strides, pad, true)}`);
-    });
+    it(`x [${shape}], 3x3, stride ${strides}, '${pad}': the output, dx and dfilter equal cpu's; the kernel ran forward, for dfilter${turned || strides > 1 ? ' and for dx' : ''}`,
+       () => expectGeneratedRun(shape, strides, pad));
   }
 
   // 16 or more channels that are not a multiple of 4 run padded to whole vectors (Xception α 0.25's 182):
   // 18 -> 20, 23 -> 24, 17 -> 20, at stride 1 (dx by the turned kernel) and 2, 'same' and 'valid'.
   const PADDED: Array<[number[], number, 'same' | 'valid']> = [[[2, 5, 6, 18], 1, 'same'], [[2, 7, 7, 23], 2, 'same'], [[2, 6, 5, 17], 2, 'valid']];
   for (const [shape, strides, pad] of PADDED) {
-    const turned = strides === 1 && pad === 'same';
     const whole = [...shape.slice(0, 3), Math.ceil(shape[3] / 4) * 4];
-    it(`x [${shape}], 3x3, stride ${strides}, '${pad}': padded to ${whole[3]} channels, the output, dx and dfilter equal cpu's`, async () => {
-      const reference = await outputAndGradients('cpu', shape, 3, strides, pad);
-      const ours = await outputAndGradients('wasm', shape, 3, strides, pad);
-      ['y', 'dx', 'dfilter'].forEach((what, i) =>
-          assert.ok(relativeError(ours[i], reference[i]) <= TOLERANCE, `${what}: ${relativeError(ours[i], reference[i])}`));
-      const compiled = compiledDepthwiseGeometries();
-      assert.ok(compiled.includes(keyOf(whole, strides, pad, false)), `forward ${keyOf(whole, strides, pad, false)}: ${compiled.join(' ')}`);
-      assert.equal(compiled.includes(keyOf(whole, strides, pad, true)), turned, `turned, for dx: ${keyOf(whole, strides, pad, true)}`);
-    });
+    it(`x [${shape}], 3x3, stride ${strides}, '${pad}': padded to ${whole[3]} channels, the output, dx and dfilter equal cpu's`,
+       () => expectGeneratedRun(shape, strides, pad, whole));
   }
 
   it('agrees with the routes it replaced (XNNPACK forward, the direct input gradient)', async () => {

@@ -6,15 +6,38 @@
  * along channels makes those rows short (CondenseNet's dense blocks add 8
  * channels per layer; Inception's branches 8-48), and the allocation, not the
  * copy, dominated: Concat and SplitV took 480 ms of CondenseNet-lab's 2.5 s
- * training step. Rows are copied by the wasm kernels (wasm/heap.ts
- * `copyStridedRows`: SIMD loads and stores for rows of a multiple of 16
- * bytes, else a memory.copy a row) once they are loaded, else with
- * `copyFloats` (a loop for short ones). Other dtypes go to the stock kernels.
+ * training step. Rows are copied by the wasm kernels (SIMD loads and
+ * stores for rows of a multiple of 16 bytes, else a memory.copy a row;
+ * split over the kernel pool for large tensors) once they are loaded, else
+ * with `copyFloats` (a loop for short ones). Other dtypes go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {checkWrite, copyFloats, copyStridedRows, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from '../wasm/heap';
-import {simdKernels} from '../wasm/simd-kernels';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+
+import {checkWrite, copyFloats, heapF32, input, stockKernel, WasmKernel, WasmKernelArgs} from '../wasm/heap';
+import {runByRows} from '../wasm/kernel-pool';
+import {SimdKernels, simdKernels} from '../wasm/simd-kernels';
+
+/**
+ * `rows` rows of `bytes` bytes from src to dst, each advancing by its own
+ * stride (byte addresses): SIMD copies (`copyGrid`) where a row is a
+ * multiple of 16 bytes, else a memory.copy a row (`copyRows`), split by
+ * rows over the kernel pool from 2^19 floats (the small Inception's
+ * Concat and SplitV of [64, 32, 32, 56-80] took 22 ms a step on the
+ * calling thread at two threads; docs/engine.md).
+ */
+function copyRowsAnyThread(backend: BackendWasm, kernels: SimdKernels, src: number, srcStride: number, dst: number, dstStride: number,
+                           rows: number, bytes: number): void {
+  const floats = rows * bytes / Float32Array.BYTES_PER_ELEMENT;
+  if (bytes % 16 === 0) {
+    runByRows(backend, kernels, 'copyGrid', rows, floats,
+              (r0, count) => [src + r0 * srcStride, srcStride, 0, dst + r0 * dstStride, dstStride, 0, count, 1, bytes]);
+  } else {
+    runByRows(backend, kernels, 'copyRows', rows, floats,
+              (r0, count) => [src + r0 * srcStride, srcStride, dst + r0 * dstStride, dstStride, count, bytes]);
+  }
+}
 
 export function concatKernel(): WasmKernel {
   const stock = stockKernel('Concat');
@@ -38,7 +61,7 @@ export function concatKernel(): WasmKernel {
       const F32 = Float32Array.BYTES_PER_ELEMENT;
       let offset = backend.getMemoryOffset(out.dataId);
       parts.forEach((part, i) => {
-        copyStridedRows(kernels, backend.getMemoryOffset(part.dataId), widths[i] * F32, offset, rowWidth * F32, rows, widths[i] * F32);
+        copyRowsAnyThread(backend, kernels, backend.getMemoryOffset(part.dataId), widths[i] * F32, offset, rowWidth * F32, rows, widths[i] * F32);
         offset += widths[i] * F32;
       });
       return out;
@@ -76,8 +99,8 @@ export function splitVKernel(): WasmKernel {
       const kernels = simdKernels(backend);
       if (kernels != null) {
         const F32 = Float32Array.BYTES_PER_ELEMENT;
-        copyStridedRows(kernels, backend.getMemoryOffset(x.dataId) + column * F32, rowWidth * F32, backend.getMemoryOffset(out.dataId),
-            width * F32, rows, width * F32);
+        copyRowsAnyThread(backend, kernels, backend.getMemoryOffset(x.dataId) + column * F32, rowWidth * F32,
+                          backend.getMemoryOffset(out.dataId), width * F32, rows, width * F32);
       } else {
         // Views after the allocation, which may have grown the heap.
         const X = heapF32(backend, x), O = heapF32(backend, out);

@@ -135,17 +135,6 @@ export function copyFloats(from: Float32Array, fromOffset: number, to: Float32Ar
 }
 
 /**
- * Copies `rows` rows of `bytes` bytes between strided layouts: a grid of
- * one pixel a row (`copyPixelGrid`). Concat's and SplitV's rows are a
- * pixel's 8-32 channels, where a memory.copy a row, a call out of the
- * WebAssembly code, cost more than the copying.
- */
-export function copyStridedRows(kernels: SimdKernels, src: number, srcStride: number, dst: number, dstStride: number,
-                                rows: number, bytes: number): void {
-  copyPixelGrid(kernels, src, srcStride, 0, dst, dstStride, 0, rows, 1, bytes);
-}
-
-/**
  * Copies a grid of rows x items pixels of `bytes` bytes between strided
  * layouts (byte addresses and strides): with SIMD loads and stores when a
  * pixel is a multiple of 16 bytes, else one memory.copy a pixel.

@@ -12,6 +12,7 @@
  *   per-tap filter gradients), by output rows (`transposedProductsRows`);
  * - the depthwise and the few-channel input gradients, and the max
  *   pool's gradient, by images;
+ * - Concat's and SplitV's row copies, by rows;
  * - batch norm's two passes: the sums by fixed chunks of rows (each
  *   chunk's sums its own, added up in chunk order afterwards, however
  *   many threads ran them), the affine pass by rows;
@@ -31,7 +32,7 @@ import {GeneratedModule, SimdKernels, memoryOf, usingFusedKernels} from './simd-
 export const POOL_KERNELS = [
   'transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad', 'poolGrad',
   'channelSums', 'channelSumsBy8', 'channelSumsBand', 'channelSumsBy8Band',
-  'channelAffine', 'channelScaleShift', 'channelScaleShiftClamp', 'channelAffineBand',
+  'channelAffine', 'channelScaleShift', 'channelScaleShiftClamp', 'channelAffineBand', 'copyGrid', 'copyRows',
 ] as const;
 export type PoolKernel = typeof POOL_KERNELS[number];
 

@@ -175,10 +175,12 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
         // The same sums either way; eight channels at a time in registers where they divide.
         const byEight = C % 8 === 0 && !sumsByEight.isOff;
         const banded = band?.kz != null;
+        // The mask's arguments: z's coefficients and the band's edges.
+        const bandArgs = banded ? [at(band!.kz!), edges] : [];
         const kernel = banded ? (byEight ? 'channelSumsBy8Band' : 'channelSumsBand') : (byEight ? 'channelSumsBy8' : 'channelSums');
         const chunkArgs = Array.from({length: chunks}, (_, i) => {
           const r0 = i * SUM_CHUNK_ROWS, count = Math.min(SUM_CHUNK_ROWS, rows - r0), slot = scratch + i * chunkBytes;
-          return [at(a) + r0 * C * 4, at(b) + r0 * C * 4, count, C, shifts, slot, slot + accBytes, ...(banded ? [at(band!.kz!), edges] : [])];
+          return [at(a) + r0 * C * 4, at(b) + r0 * C * 4, count, C, shifts, slot, slot + accBytes, ...bandArgs];
         });
         runPassTasks(backend, kernels, kernel, chunkArgs, rows * C);
         const total = heapF64(backend, sums, 2 * C);
@@ -190,7 +192,7 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
         // The affine pass: rows are independent, so it splits by rows.
         const affine = v == null ? (band != null ? 'channelScaleShiftClamp' : 'channelScaleShift') :
             banded ? 'channelAffineBand' : 'channelAffine';
-        const extra = v == null ? (band != null ? [edges] : []) : banded ? [at(band!.kz!), edges] : [];
+        const extra = v == null ? (band != null ? [edges] : []) : bandArgs;
         runByRows(backend, kernels, affine, rows, rows * C, (r0, count) =>
             [at(u) + r0 * C * 4, v == null ? 0 : at(v) + r0 * C * 4, at(out) + r0 * C * 4, count, C, coefficients, ...extra]);
       });

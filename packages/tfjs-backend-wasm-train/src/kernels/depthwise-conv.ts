@@ -18,6 +18,7 @@ import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {GeneratedModule, SimdKernels, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {DepthwiseConvShape, depthwiseConvModuleText} from '../wasm/sources/depthwise-conv';
+import {wholeVectors} from '../wasm/sources/loops';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 
@@ -39,7 +40,8 @@ export function compiledDepthwiseGeometries(): string[] {
 /**
  * Whether the generated kernel covers `info` (a depthwise convolution's,
  * from computeConv2DInfo) on `backend`: 3x3, the same stride both ways (1
- * or 2), no dilation, multiplier 1, channels in multiples of 4; turned
+ * or 2), no dilation, multiplier 1, channels in multiples of 4 or 16 or more
+ * (padded to whole vectors: `onWholeVectors`); turned
  * (`rotated`, the input gradient), stride 1 padded by one all round.
  */
 export function generatedDepthwiseRuns(backend: BackendWasm, info: tf.backend_util.Conv2DInfo, rotated = false): boolean {
@@ -71,7 +73,7 @@ const MIN_PADDED_CHANNELS = 16;
 function onWholeVectors(backend: BackendWasm, kernels: SimdKernels, info: tf.backend_util.Conv2DInfo, tensors: readonly tf.TensorInfo[],
                         shape: number[], body: (padded: tf.TensorInfo[], info: tf.backend_util.Conv2DInfo) => tf.TensorInfo | null):
     tf.TensorInfo | null {
-  const C = info.inChannels, C4 = Math.ceil(C / 4) * 4;
+  const C = info.inChannels, C4 = wholeVectors(C);
   if (C4 === C) return body([...tensors], info);
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const rowsOf = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape) / C;

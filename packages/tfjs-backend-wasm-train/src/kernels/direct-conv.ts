@@ -22,8 +22,9 @@ import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
 import {GeneratedModule, SimdKernels, heapFloats, memoryOf, simdKernels, withScratch} from '../wasm/simd-kernels';
 import {groupedWinogradConvolution, groupedWinogradPays, winogradConvolution, winogradPays} from './winograd-conv';
-import {DirectConvShape, blockLanes, channelBlocks, directConvModuleText, groupedBlocksFit, packFilter, packedFilterFloats,
+import {DirectConvShape, channelBlocks, directConvModuleText, groupedBlocksFit, packFilter, packedFilterFloats,
         paddedSize} from '../wasm/sources/direct-conv';
+import {wholeVectors} from '../wasm/sources/loops';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 
@@ -170,7 +171,7 @@ function runModule(backend: BackendWasm, kernels: SimdKernels, module: Generated
                    bias: tf.TensorInfo | null, N: number, shape: DirectConvShape, out: tf.TensorInfo): void {
   const {Hp, Wp, Ci, OH, OW, Co, KH, KW} = shape, groups = shape.groups ?? 1;
   const weightCount = KH * KW * (Ci / groups) * Co, multiplyAdds = N * weightCount * OH * OW;
-  const packedCount = packedFilterFloats(KH, KW, Ci / groups, Co, groups), paddedCo = blockLanes(Co);
+  const packedCount = packedFilterFloats(KH, KW, Ci / groups, Co, groups), paddedCo = wholeVectors(Co);
   const xpImage = Hp * Wp * Ci * F32, yImage = OH * OW * Co * F32;
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   // Weights packed, then the bias (zeros where there is none), in one zeroed scratch, every vector whole: where
@@ -203,7 +204,7 @@ function runModule(backend: BackendWasm, kernels: SimdKernels, module: Generated
 function packFilterInHeap(kernels: SimdKernels, from: number, to: number, shape: DirectConvShape): void {
   const {KH, KW, Co} = shape, groups = shape.groups ?? 1, taps = KH * KW, groupInputs = shape.Ci / groups;
   for (const [co0, width] of channelBlocks(Co, groups)) {
-    const lanes = blockLanes(width);
+    const lanes = wholeVectors(width);
     kernels.copyGrid(from + co0 * F32, Co * F32, groupInputs * Co * F32, to + co0 * groupInputs * taps * F32, taps * lanes * F32, lanes * F32,
                      groupInputs, taps, width * F32);
   }

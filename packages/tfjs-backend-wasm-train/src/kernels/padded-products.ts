@@ -16,10 +16,9 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {runTransposedProducts} from '../wasm/kernel-pool';
 import {SimdKernels, withScratch} from '../wasm/simd-kernels';
+import {wholeVectors} from '../wasm/sources/loops';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
-
-const wholeVectors = (count: number) => Math.ceil(count / 4) * 4;
 
 /**
  * out [M, N] = a^T @ b for a [P, M] and b [P, N] at the given byte

@@ -90,11 +90,15 @@ export const MIN_MULTIPLY_ADDS_TO_SPLIT = 1 << 23;
  */
 export const MIN_ELEMENTS_TO_SPLIT_A_PASS = 1 << 19;
 
+/** The pool, where there is one and a memory-bound pass over `elements` reaches MIN_ELEMENTS_TO_SPLIT_A_PASS. */
+function passPoolFor(backend: BackendWasm, elements: number): KernelPool | null {
+  return elements >= MIN_ELEMENTS_TO_SPLIT_A_PASS ? kernelPoolFor(backend) : null;
+}
+
 /** Runs a prebuilt `kernel` once with each of `argsList`, on the pool where `elements` reach MIN_ELEMENTS_TO_SPLIT_A_PASS. */
 export function runPassTasks(backend: BackendWasm, kernels: SimdKernels, kernel: PoolKernel, argsList: readonly number[][],
                              elements: number): void {
-  const shared = elements >= MIN_ELEMENTS_TO_SPLIT_A_PASS ? kernelPoolFor(backend) : null;
-  runTasks(shared, kernels, argsList.map(args => ({kernel, args})));
+  runTasks(passPoolFor(backend, elements), kernels, argsList.map(args => ({kernel, args})));
 }
 
 /**
@@ -105,7 +109,7 @@ export function runPassTasks(backend: BackendWasm, kernels: SimdKernels, kernel:
  */
 export function runByRows(backend: BackendWasm, kernels: SimdKernels, kernel: PoolKernel, rows: number, elements: number,
                           argsOf: (r0: number, count: number) => number[]): void {
-  const shared = elements >= MIN_ELEMENTS_TO_SPLIT_A_PASS ? kernelPoolFor(backend) : null;
+  const shared = passPoolFor(backend, elements);
   const parts = shared == null ? 1 : (shared.helpers + 1) * RANGES_PER_THREAD;
   runTasks(shared, kernels, ranges(rows, parts, 1).map(([r0, r1]) => ({kernel, args: argsOf(r0, r1 - r0)})));
 }

@@ -29,7 +29,7 @@
  * at co0 * Ci * KH * KW floats, so a tile reads its weights in order.
  * Only the batch N is a run-time parameter.
  */
-import {countUp} from './loops';
+import {countUp, wholeVectors} from './loops';
 
 export interface DirectConvShape {
   /** The padded input's rows and columns an image: (OH - 1) * sh + KH and (OW - 1) * sw + KW. */
@@ -95,21 +95,11 @@ export function channelBlocks(Co: number, groups = 1): Array<[number, number]> {
   return blocks;
 }
 
-/**
- * The lanes a block of `width` output channels takes in registers and in
- * the packed weights: whole vectors of 4. With Co not a multiple of 4 the
- * last block's last vector is partly padding: its weights there are zeros,
- * its sums there are computed and never stored.
- */
-export function blockLanes(width: number): number {
-  return Math.ceil(width / 4) * 4;
-}
-
 /** Floats of the packed filter (`packFilter`), the last block padded to whole vectors. */
 export function packedFilterFloats(KH: number, KW: number, groupInputs: number, Co: number, groups = 1): number {
   const blocks = channelBlocks(Co, groups);
   const [co0, width] = blocks[blocks.length - 1];
-  return KH * KW * groupInputs * (co0 + blockLanes(width));
+  return KH * KW * groupInputs * (co0 + wholeVectors(width));
 }
 
 /**
@@ -118,7 +108,9 @@ export function packedFilterFloats(KH: number, KW: number, groupInputs: number, 
  * first channel's byte offset in a pixel is $co.
  */
 function tile(s: DirectConvShape, pixels: number, width: number): string {
-  const lanes = blockLanes(width), vectors = lanes / 4, taps = s.KH * s.KW;
+  // A block's lanes in registers and in the packed weights: with Co not a multiple of 4 the last block's last
+  // vector is partly padding, its weights there zeros, its sums there computed and never stored.
+  const lanes = wholeVectors(width), vectors = lanes / 4, taps = s.KH * s.KW;
   const acc = (i: number, v: number) => `$c${i}_${v}`;
   const each = (body: (i: number, v: number) => string) =>
     Array.from({length: pixels}, (_, i) => Array.from({length: vectors}, (_, v) => body(i, v)).join(' ')).join('\n      ');
@@ -146,26 +138,25 @@ function tile(s: DirectConvShape, pixels: number, width: number): string {
       (local.set $py ${add(add(get('rowY'), mul(get('ox'), int(s.Co * F32))), get('co'))})
       ${each((i, v) => `(local.set ${acc(i, v)} (v128.load offset=${16 * v} ${add(get('bias'), get('co'))}))`)}
       ${tapCode}
-      ${each((i, v) => storeSums(`offset=${(i * s.Co + 4 * v) * F32}`, stored(i, v), v < vectors - 1 ? 4 : width - 4 * v))}`;
+      ${each((i, v) => storeSums((i * s.Co + 4 * v) * F32, stored(i, v), v < vectors - 1 ? 4 : width - 4 * v))}`;
 }
 
 /**
- * A vector of sums into the output at $py + `offset`: all 4 lanes, or the
- * first `kept` (1-3) where the block's last vector runs past Co (the rest
- * are the next pixel's channels).
+ * A vector of sums into the output at $py + `offset` bytes: all 4 lanes,
+ * or the first `kept` (1-3) where the block's last vector runs past Co (the
+ * rest are the next pixel's channels).
  */
-function storeSums(offset: string, value: string, kept: number): string {
-  if (kept === 4) return `(v128.store ${offset} (local.get $py) ${value})`;
-  if (kept === 1) return `(v128.store32_lane ${offset} 0 (local.get $py) ${value})`;
-  if (kept === 2) return `(v128.store64_lane ${offset} 0 (local.get $py) ${value})`;
-  const third = Number(offset.slice('offset='.length)) + 2 * F32;
-  return `(local.set $s ${value}) (v128.store64_lane ${offset} 0 (local.get $py) (local.get $s))
-      (v128.store32_lane offset=${third} 2 (local.get $py) (local.get $s))`;
+function storeSums(offset: number, value: string, kept: number): string {
+  if (kept === 4) return `(v128.store offset=${offset} (local.get $py) ${value})`;
+  if (kept === 1) return `(v128.store32_lane offset=${offset} 0 (local.get $py) ${value})`;
+  if (kept === 2) return `(v128.store64_lane offset=${offset} 0 (local.get $py) ${value})`;
+  return `(local.set $s ${value}) (v128.store64_lane offset=${offset} 0 (local.get $py) (local.get $s))
+      (v128.store32_lane offset=${offset + 2 * F32} 2 (local.get $py) (local.get $s))`;
 }
 
 /** Every tile of one output row for the block at $pw / $co `width` channels wide. */
 function rowOfTiles(s: DirectConvShape, width: number): string {
-  const pixels = tilePixels(blockLanes(width));
+  const pixels = tilePixels(wholeVectors(width));
   const full = Math.floor(s.OW / pixels) * pixels;
   const whole = full > 0 ? countUp('$ox', int(0), int(full), tile(s, pixels, width), int(pixels)) : '';
   const rest = s.OW - full;
@@ -191,7 +182,7 @@ export function directConvModuleText(s: DirectConvShape, memoryImport: string): 
   // The sums the tiles of this shape name: pixels x vectors of each block width.
   const sumNames = new Set<string>();
   for (const w of new Set(blocks.map(([, bw]) => bw))) {
-    for (let i = 0; i < tilePixels(blockLanes(w)); i++) for (let v = 0; v < blockLanes(w) / 4; v++) sumNames.add(`$c${i}_${v}`);
+    for (let i = 0; i < tilePixels(wholeVectors(w)); i++) for (let v = 0; v < wholeVectors(w) / 4; v++) sumNames.add(`$c${i}_${v}`);
   }
   const accLocals = [...sumNames].map(name => `(local ${name} v128)`).join(' ');
   const imageX = s.Hp * s.Wp * s.Ci * F32, imageY = s.OH * s.OW * s.Co * F32;
@@ -262,7 +253,7 @@ export function imagePadding(s: {Hp: number; Wp: number; Ci: number; frame?: {H:
 
 /**
  * The filter [KH, KW, Ci / G, Co] packed as `forward` reads it: per block
- * of output channels (channelBlocks), [Ci / G][KH * KW][blockLanes(width)],
+ * of output channels (channelBlocks), [Ci / G][KH * KW][wholeVectors(width)],
  * a last block narrower than its vectors leaving its extra lanes as they
  * were (the caller zeroes them: `packedFilterFloats`).
  */
@@ -270,7 +261,7 @@ export function packFilter(filter: Float32Array, KH: number, KW: number, groupIn
                            groups = 1): void {
   const taps = KH * KW;
   for (const [co0, width] of channelBlocks(Co, groups)) {
-    const block = co0 * groupInputs * taps, lanes = blockLanes(width);
+    const block = co0 * groupInputs * taps, lanes = wholeVectors(width);
     for (let ci = 0; ci < groupInputs; ci++) {
       for (let t = 0; t < taps; t++) {
         const from = (t * groupInputs + ci) * Co + co0, to = block + (ci * taps + t) * lanes;

@@ -26,6 +26,15 @@ export const TAIL: Width = {
   name: 'tail', load: 'f32.load', store: 'f32.store', add: 'f32.add', sub: 'f32.sub', mul: 'f32.mul', step: 1, local: '$f',
 };
 
+/**
+ * `count` floats rounded up to whole vectors of 4: what a kernel that reads
+ * and writes only whole vectors needs where a channel count is not a
+ * multiple of 4 (its extra lanes padding, computed and never stored).
+ */
+export function wholeVectors(count: number): number {
+  return Math.ceil(count / LANES.step) * LANES.step;
+}
+
 /** A pointer the loop advances by `bytes` per channel (4 for float32, 8 for float64). */
 export type Pointer = string | {name: string; bytes: number};
 

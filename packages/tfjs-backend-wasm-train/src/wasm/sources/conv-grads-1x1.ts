@@ -6,8 +6,17 @@ import {countUp} from './loops';
 const get = (name: string) => `(local.get $${name})`;
 const int = (v: number) => `(i32.const ${v})`;
 
-/** Rows of p in a block (see TRANSPOSED_PRODUCTS). */
-const BLOCK_ROWS = 128;
+/**
+ * Rows of p in a block (see TRANSPOSED_PRODUCTS). Short blocks ran faster
+ * at every width measured, though 24 rows of a 256 x 256 product's a and b
+ * are 48 KiB, more than a core's first-level cache: per call, one thread,
+ * batch 64, 2026-12-06, ms, 24 rows against 128: [4, 4, 256] -> 256
+ * 2.9-3.0 against 3.7-3.8, [16, 16, 64] -> 64 2.7-3.2 against 3.2-3.8,
+ * [8, 8, 128] -> 128 2.55-2.65 against 2.9-3.1, [32, 32, 16] -> 32
+ * 1.33-1.38 against 1.47-1.58; 8 rows lost 10-20 % to 24 and 16 was
+ * level with it (docs/engine.md, "The 1x1 filter gradient's blocks").
+ */
+const BLOCK_ROWS = 24;
 
 /** A tile's 4 rows of outputs, each 8 floats: the vectors $c{r}0 and $c{r}1 held in registers, at the address in rowAt(r). */
 const TILE_ROWS = [0, 1, 2, 3];
@@ -43,7 +52,7 @@ function tile(vectors: 1 | 2): string {
  * checks). The filter gradient of a 1x1 convolution, x^T @ dy, without
  * transposing x or packing dy first. Tiles of 4 x 8 outputs (4 x 4 for
  * the last 4 columns where N is not a multiple of 8) stay in
- * registers over blocks of 128 rows of p, so a block of a and b stays in
+ * registers over blocks of BLOCK_ROWS rows of p, so a block of a and b stays in
  * cache while every tile passes over it.
  *
  * `transposedProductsRows` computes only the output rows i0 <= i < i1 (both

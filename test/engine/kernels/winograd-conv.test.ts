@@ -92,7 +92,26 @@ describe('Winograd\'s 3x3 convolution', function () {
     assert.equal(winogradFilterGradientPays(info(32, 36)), false, 'outputs not a multiple of 8');
     assert.equal(winogradFilterGradientPays(info(32, 32, 3, 2)), false, 'stride 2');
     assert.equal(winogradPays(info(16, 16, 5)), false, '5x5');
-    assert.equal(winogradPays(info(16, 16, 3, 2)), false, 'stride 2 (unless setWinogradStrides takes it)');
+    assert.equal(winogradPays(info(16, 16, 3, 2)), false, 'stride 2 under 128 channels (unless setWinogradStrides takes it)');
+    // Stride 2 from 128 channels each way with an even output: the forward pass from 4 x 4 outputs, the filter gradient from 2 x 2.
+    const stride2 = (size: number, ci: number, co: number) =>
+        tf.backend_util.computeConv2DInfo([2, size, size, ci], [3, 3, ci, co], 2, 1, 'same');
+    assert.equal(winogradPays(stride2(8, 128, 128)), true, 'stride 2, 128 channels, 4 x 4 outputs');
+    assert.equal(winogradFilterGradientPays(stride2(8, 128, 128)), true);
+    assert.equal(winogradPays(stride2(7, 128, 256)), true, 'stride 2, 7 x 7 in, 4 x 4 out');
+    assert.equal(winogradPays(stride2(6, 128, 128)), false, 'stride 2, 3 x 3 outputs (odd)');
+    assert.equal(winogradFilterGradientPays(stride2(6, 128, 128)), false, 'stride 2, 3 x 3 outputs (odd)');
+    assert.equal(winogradPays(stride2(8, 64, 128)), false, 'stride 2, 64 inputs');
+    assert.equal(winogradPays(stride2(8, 128, 64)), false, 'stride 2, 64 outputs');
+    assert.equal(winogradPays(stride2(4, 128, 128)), false, 'stride 2 forward, 2 x 2 outputs');
+    assert.equal(winogradFilterGradientPays(stride2(4, 128, 128)), true, 'stride 2 filter gradient, 2 x 2 outputs');
+    setWinogradStrides([1]);
+    try {
+      assert.equal(winogradPays(stride2(8, 128, 128)), false, 'stride 1 only, as set');
+      assert.equal(winogradFilterGradientPays(stride2(8, 128, 128)), false, 'stride 1 only, as set');
+    } finally {
+      setWinogradStrides();
+    }
     assert.equal(winogradPays(info(16, 16, 3, 1, 2)), false, 'dilated');
     await withoutWinograd(() => assert.equal(winogradPays(info(16, 16)), false, 'switched off'));
     // A stride-2 convolution still equals cpu's, on the direct kernel, and compiles no Winograd geometry.
@@ -105,7 +124,7 @@ describe('Winograd\'s 3x3 convolution', function () {
     assert.equal(compiledWinogradGeometries().length, before);
   });
 
-  it('at stride 2, where a benchmark switches it on, equals cpu (forward pass and filter gradient); at stride 1 by default', async () => {
+  it('at stride 2, where it pays by default or a benchmark switches it on, equals cpu (forward pass and filter gradient)', async () => {
     const strided = async (backend: string, c: {size: [number, number]; ci: number; co: number; padding: 'same' | 'valid'; bias: boolean}) => {
       await tf.setBackend(backend);
       return tf.tidy(() => {
@@ -122,7 +141,12 @@ describe('Winograd\'s 3x3 convolution', function () {
                    {size: [9, 8] as [number, number], ci: 36, co: 40, padding: 'valid' as const, bias: false}];
     const before = strideTwo();
     await strided('wasm', cases[0]);
-    assert.equal(strideTwo(), before, 'stride 2 stays on the direct kernel by default');
+    assert.equal(strideTwo(), before, 'stride 2 under 128 channels stays on the direct kernel by default');
+    const wide = {size: [7, 7] as [number, number], ci: 128, co: 128, padding: 'same' as const, bias: true};
+    const [oursWide, referenceWide] = [await strided('wasm', wide), await strided('cpu', wide)];
+    ['output', 'filter gradient'].forEach((what, i) =>
+        assert.ok(relativeError(oursWide[i], referenceWide[i]) < 1e-5, `${what}, ${JSON.stringify(wide)}: ${relativeError(oursWide[i], referenceWide[i])}`));
+    assert.equal(strideTwo(), before + 3, 'from 128 channels with an even output, the forward passes (with the ReLU and without) and the filter gradient took stride 2 by default');
     setWinogradStrides([1, 2]);
     try {
       for (const c of cases) {
@@ -130,11 +154,11 @@ describe('Winograd\'s 3x3 convolution', function () {
         ['output', 'filter gradient'].forEach((what, i) =>
             assert.ok(relativeError(ours[i], reference[i]) < 1e-5, `${what}, ${JSON.stringify(c)}: ${relativeError(ours[i], reference[i])}`));
       }
-      assert.ok(strideTwo() >= before + 4, 'the forward passes and filter gradients ran at stride 2');
+      assert.ok(strideTwo() >= before + 3 + 4, 'the forward passes and filter gradients ran at stride 2');
     } finally {
       setWinogradStrides();
     }
-    assert.throws(() => setWinogradStrides([1, 3]), /setWinogradStrides: strides must be among 1, 2, got 1, 3/);
+    assert.throws(() => setWinogradStrides([1, 3]), /setWinogradStrides: strides must be 'auto' or among 1, 2, got 1, 3/);
   });
 
   it('transforms the filter to G g G^T, packed by blocks of 16 output channels', async () => {

@@ -1,12 +1,13 @@
 /**
- * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) (wasm/sources/winograd.ts):
+ * 3x3 convolutions by Winograd's F(2x2, 3x3) (wasm/sources/winograd.ts):
  * 16 multiplies for each 2x2 block of outputs and channel pair where the
  * direct convolution does 36. The forward pass and the input gradient's
  * stride-1 convolution (input-grad-phases.ts calls Conv2D) take it through
  * `directConvolution` (direct-conv.ts) wherever `winogradPays`; the filter
  * gradient (wasm/sources/winograd-filter-grad.ts) through conv-grads.ts
  * wherever `winogradFilterGradientPays`. Stride 2 has a scheme too
- * (wasm/sources/winograd-schemes.ts) that stays off: it did not pay.
+ * (wasm/sources/winograd-schemes.ts), taken from 128 channels each way
+ * with an even output (`stride2Pays`): below that it did not pay.
  *
  * Why: on 128-bit WebAssembly SIMD the generated direct convolution runs
  * at 25-30 GFLOP/s, about half of what PyTorch's oneDNN reaches with
@@ -44,37 +45,80 @@ export function compiledWinogradGeometries(): string[] {
 }
 
 /**
- * Where Winograd's route takes a convolution: 3x3, stride 1 (or 2 where
- * `setWinogradStrides` takes it), no dilation,
- * input and output channels in multiples of 4 and at least
- * `MIN_CHANNELS` of each. Per call against the direct kernel (batch 64,
- * one thread, median of 21, 2026-12-06, ms): [14, 14, 8] -> 8 0.29
- * against 0.38, [14, 14, 8] -> 16 0.46 against 0.64, [7, 7, 16] -> 16
- * 0.26 against 0.38, [14, 14, 32] -> 32 3.3 against 5.5, [4, 4, 128] ->
- * 128 3.2 against 6.1; [14, 14, 4] -> 8 level (0.2-0.4 both).
+ * Where Winograd's route takes a convolution: 3x3, stride 1 (stride 2
+ * where `stride2Pays` with outputs in tiles of at least 4 x 4, or
+ * wherever `setWinogradStrides` says), no dilation, input and output
+ * channels in multiples of 4 and at least `MIN_CHANNELS` of each. Per call
+ * against the direct kernel (batch 64, one thread, median of 21,
+ * 2026-12-06, ms): [14, 14, 8] -> 8 0.29 against 0.38, [14, 14, 8] -> 16
+ * 0.46 against 0.64, [7, 7, 16] -> 16 0.26 against 0.38, [14, 14, 32] ->
+ * 32 3.3 against 5.5, [4, 4, 128] -> 128 3.2 against 6.1; [14, 14, 4] -> 8
+ * level (0.2-0.4 both).
  */
 export function winogradPays(info: tf.backend_util.Conv2DInfo): boolean {
-  return !winogradRoute.isOff && info.filterHeight === 3 && info.filterWidth === 3 && strides.includes(info.strideHeight) &&
-      info.strideWidth === info.strideHeight &&
+  return winogradFits(info) && strideTaken(info, MIN_STRIDE_2_FORWARD_OUTPUTS);
+}
+
+/** The route's shapes, whatever pays: 3x3, stride 1 or 2 both ways, no dilation, channels in whole vectors, from MIN_CHANNELS. */
+function winogradFits(info: tf.backend_util.Conv2DInfo): boolean {
+  return !winogradRoute.isOff && info.filterHeight === 3 && info.filterWidth === 3 &&
+      (SCHEME_STRIDES as readonly number[]).includes(info.strideHeight) && info.strideWidth === info.strideHeight &&
       info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0 && info.outChannels % 4 === 0 &&
       info.inChannels >= MIN_CHANNELS && info.outChannels >= MIN_CHANNELS;
 }
 
+/** Whether the route takes the convolution's stride: 1 always, 2 as `setWinogradStrides` says ('auto': where `stride2Pays`). */
+function strideTaken(info: tf.backend_util.Conv2DInfo, minStride2Outputs: number): boolean {
+  if (info.strideHeight === 1) return true;
+  return strides === 'auto' ? stride2Pays(info, minStride2Outputs) : strides.includes(info.strideHeight);
+}
+
 const MIN_CHANNELS = 8;
 
-/** The strides the schemes cover (wasm/sources/winograd-schemes.ts). */
+/**
+ * Stride 2's scheme (25 multiplies where the direct sums take 36) pays
+ * from 128 input and output channels with an even number of output rows
+ * and columns (an odd one wastes a third of the tiles). Per call, batch
+ * 64, Winograd / direct, median of 5, four alternated rounds, 2026-12-06,
+ * ms (docs/engine.md, "Stride 2 where it pays"):
+ *
+ * | x -> outputs, stride 2 | 1 thread: forward | filter gradient | 2 threads: forward | filter gradient |
+ * |---|---|---|---|---|
+ * | [7, 7, 128] -> 128 | 5.3-5.4 / 5.9-6.1 | 5.9-6.3 / 8.1-8.3 | 3.0-3.4 / 3.1-3.3 | 3.3-3.7 / 4.5-4.8 |
+ * | [8, 8, 256] -> 256 | 21.2-22.2 / 27.6-27.9 | 22.6-23.6 / 39.6-40.5 | 14.9-15.8 / 15.9-16.7 | 12.3-14.4 / 22.5-23.3 |
+ * | [16, 16, 128] -> 128 | 21.3-21.7 / 24.3-25.4 | 24.6-25.1 / 29.7-30.7 | 11.5-12.8 / 12.4-13.0 | 12.7-14.9 / 15.5-17.6 |
+ * | [4, 4, 256] -> 256 | 9.1-9.2 / 7.6-7.7 | 7.3-7.4 / 12.2-12.3 | 5.6-5.7 / 3.9-4.6 | 4.9-5.0 / 6.2-6.3 |
+ * | [16, 16, 64] -> 64 | 6.6-6.7 / 6.1-6.8 | 7.7-8.2 / 7.6-8.1 | 3.4-3.6 / 3.1-3.8 | 3.9-4.3 / 4.0 |
+ * | [14, 14, 64] -> 64 | 6.7-6.9 / 5.1-5.7 | 7.4-8.5 / 5.8-5.9 | 3.4-3.5 / 2.7 | 3.8-4.3 / 3.0-3.1 |
+ *
+ * The forward pass loses on a 2 x 2 output (one tile an image), so it
+ * takes the route from 4 x 4 outputs (`MIN_STRIDE_2_FORWARD_OUTPUTS`).
+ */
+function stride2Pays(info: tf.backend_util.Conv2DInfo, minOutputs: number): boolean {
+  return info.strideHeight === 2 && info.inChannels >= MIN_STRIDE_2_CHANNELS && info.outChannels >= MIN_STRIDE_2_CHANNELS &&
+      info.outHeight % 2 === 0 && info.outWidth % 2 === 0 && info.outHeight * info.outWidth >= minOutputs;
+}
+
+const MIN_STRIDE_2_CHANNELS = 128;
+const MIN_STRIDE_2_FORWARD_OUTPUTS = 16;
+
+/** The schemes' strides (wasm/sources/winograd-schemes.ts). */
 const SCHEME_STRIDES = [1, 2] as const;
-/** The strides the route takes: stride 1 unless `setWinogradStrides` says otherwise. */
-let strides: readonly number[] = [1];
+/** The strides the route takes: 'auto' (stride 1, and 2 where it pays) unless `setWinogradStrides` says otherwise. */
+let strides: readonly number[] | 'auto' = 'auto';
 
 /**
- * Which strides Winograd's route takes, of 1 and 2 (stride 2's scheme, 25
- * multiplies where the direct sums take 36, was level with the direct
- * kernel per call: docs/engine.md): how benchmarks compare them.
+ * Which strides Winograd's route takes: 'auto' (the default: stride 1
+ * always, stride 2 where `stride2Pays`), or a list of 1 and 2 taken
+ * wherever the shape fits: how tests and benchmarks compare them.
  */
-export function setWinogradStrides(taken: readonly number[] = [1]): void {
+export function setWinogradStrides(taken: readonly number[] | 'auto' = 'auto'): void {
+  if (taken === 'auto') {
+    strides = taken;
+    return;
+  }
   const wrong = taken.filter(s => !(SCHEME_STRIDES as readonly number[]).includes(s));
-  if (wrong.length > 0) throw new Error(`setWinogradStrides: strides must be among ${SCHEME_STRIDES.join(', ')}, got ${taken.join(', ')}`);
+  if (wrong.length > 0) throw new Error(`setWinogradStrides: strides must be 'auto' or among ${SCHEME_STRIDES.join(', ')}, got ${taken.join(', ')}`);
   strides = [...taken];
 }
 
@@ -199,7 +243,7 @@ export function compiledWinogradFilterGradGeometries(): string[] {
  * module take any multiple of 4, but were not measured at those widths.
  */
 export function winogradFilterGradientPays(info: tf.backend_util.Conv2DInfo): boolean {
-  return winogradPays(info) && info.outChannels % 8 === 0 && info.inChannels >= MIN_FILTER_GRADIENT_INPUTS &&
+  return winogradFits(info) && strideTaken(info, 1) && info.outChannels % 8 === 0 && info.inChannels >= MIN_FILTER_GRADIENT_INPUTS &&
       info.outChannels >= MIN_FILTER_GRADIENT_OUTPUTS;
 }
 

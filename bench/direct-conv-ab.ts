@@ -13,7 +13,9 @@
  * convolution where Winograd's runs (`--against direct`: 3x3 stride-1
  * convolutions of 8 or more channels, kernels/winograd-conv.ts), or
  * Winograd's route at stride 1 only (`--against stride2`: the direct
- * kernel where stride 2's scheme pays, kernels/winograd-conv.ts), or the direct
+ * kernel where stride 2's scheme pays, kernels/winograd-conv.ts), or
+ * Winograd's filter gradient over the whole batch where it runs chunk by
+ * chunk of images (`--against chunks`), or the direct
  * convolution where Winograd's runs grouped convolutions (`--against
  * grouped`), or TF.js's own clones of the tensors gradients save where
  * the package shares them (`--against clones`, kernels/identity.ts), or
@@ -28,7 +30,7 @@
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|grouped|clones|cast|activations|depthwise|mean] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|chunks|grouped|clones|cast|activations|depthwise|mean] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -41,13 +43,15 @@ import {median} from '../lib/results/stats';
 import {withSeparateActivations} from '../lib/layers/batch-norm';
 import {setDirectConvolutionFloor, withoutDirectConvolution} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-conv';
 import {withoutDirectFilterGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/direct-filter-grad';
-import {setWinogradStrides, withoutGroupedWinograd, withoutWinograd} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
+import {
+  setWinogradFilterChunk, setWinogradStrides, withoutGroupedWinograd, withoutWinograd,
+} from '../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {withStockClones} from '../packages/tfjs-backend-wasm-train/src/kernels/identity';
 import {withoutGeneratedDepthwise} from '../packages/tfjs-backend-wasm-train/src/kernels/depthwise-conv';
 import {withStockWasmKernel} from '../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 import {withStockMeanGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/mean-grad';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'grouped', 'clones', 'cast', 'activations', 'depthwise', 'mean'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'chunks', 'grouped', 'clones', 'cast', 'activations', 'depthwise', 'mean'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -76,6 +80,14 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
       setWinogradStrides();
     }
   }
+  if (against === 'chunks') {
+    setWinogradFilterChunk('whole');
+    try {
+      return await body();
+    } finally {
+      setWinogradFilterChunk();
+    }
+  }
   setDirectConvolutionFloor(16);
   try {
     return await body();
@@ -94,6 +106,7 @@ async function main(): Promise<void> {
                  taps: 'the filter gradient\'s routes before the generated one (per-tap products, XNNPACK)',
                  direct: 'the direct convolution where Winograd\'s runs',
                  stride2: 'the direct convolution where Winograd\'s runs at stride 2',
+                 chunks: 'Winograd\'s filter gradient over the whole batch at once',
                  grouped: 'the direct convolution where Winograd\'s runs grouped convolutions',
                  clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)',
                  cast: 'tfjs-backend-wasm\'s Cast, a copy even to the same dtype',
@@ -102,7 +115,8 @@ async function main(): Promise<void> {
                  mean: 'TF.js\'s gradient of Mean (ones, a product, a quotient)'}[against];
   console.log(`${against === 'clones' ? 'shared clones' : against === 'cast' ? 'the sharing Cast' :
               against === 'activations' ? 'batch norm applying the ReLU after it' :
-              against === 'depthwise' ? 'the generated 3x3 depthwise convolution' : against === 'mean' ? 'Mean\'s gradient as one kernel' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
+              against === 'depthwise' ? 'the generated 3x3 depthwise convolution' : against === 'mean' ? 'Mean\'s gradient as one kernel' :
+              against === 'chunks' ? 'Winograd\'s filter gradient chunk by chunk' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
   for (const name of values.nets!.split(',')) {

@@ -13,8 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import {initEngine} from '../../../lib/engine';
 import {wave} from '../../../lib/bench/gradients';
 import {
-  compiledWinogradFilterGradGeometries, compiledWinogradGeometries, setWinogradStrides, winogradFilterGradientPays, winogradPays,
-  withoutWinograd,
+  compiledWinogradFilterGradGeometries, compiledWinogradGeometries, setWinogradFilterChunk, setWinogradStrides, winogradFilterGradientPays,
+  winogradPays, withoutWinograd,
 } from '../../../packages/tfjs-backend-wasm-train/src/kernels/winograd-conv';
 import {
   compileKernelsNow, memoryOf, simdKernels, withPlainSimd, withScratch,
@@ -159,6 +159,33 @@ describe('Winograd\'s 3x3 convolution', function () {
       setWinogradStrides();
     }
     assert.throws(() => setWinogradStrides([1, 3]), /setWinogradStrides: strides must be 'auto' or among 1, 2, got 1, 3/);
+  });
+
+  it('sums the filter gradient chunk by chunk of images bit for bit as over the whole batch', async () => {
+    const filterGradient = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = wave([6, 7, 7, 16], 1) as tf.Tensor4D, w = wave([3, 3, 16, 24], 2) as tf.Tensor4D;
+        const dw = tf.grad(ww => { const z = tf.conv2d(x, ww as tf.Tensor4D, 1, 'same'); return z.mul(wave(z.shape, 4)).sum(); })(w);
+        return Float32Array.from(dw.dataSync());
+      });
+    };
+    const chunked = () => compiledWinogradFilterGradGeometries().map(key => (JSON.parse(key) as {N: number; chunk?: number}))
+        .filter(s => s.N === 6 && s.chunk != null).map(s => s.chunk!);
+    try {
+      setWinogradFilterChunk('whole');
+      const whole = await filterGradient('wasm');
+      assert.ok(relativeError(whole, await filterGradient('cpu')) < 1e-5);
+      // 4 images do not divide 6: chunks of 3.
+      for (const [images, chunk] of [[1, 1], [2, 2], [4, 3]] as const) {
+        setWinogradFilterChunk(images);
+        assert.deepEqual(await filterGradient('wasm'), whole, `chunks of ${chunk} images`);
+        assert.ok(chunked().includes(chunk), `the module for chunks of ${chunk} images ran`);
+      }
+    } finally {
+      setWinogradFilterChunk();
+    }
+    assert.throws(() => setWinogradFilterChunk(0), /setWinogradFilterChunk: images must be a whole number from 1, 'whole' or 'auto', got 0/);
   });
 
   it('transforms the filter to G g G^T, packed by blocks of 16 output channels', async () => {

@@ -17,10 +17,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
-import {imageRangesAtMost, runGeneratedByImageRanges, runGeneratedByParts} from '../wasm/kernel-pool';
+import {imageRangesAtMost, kernelPoolFor, runGeneratedByImageRanges, runGeneratedByParts} from '../wasm/kernel-pool';
 import {GeneratedModules} from '../wasm/generated-modules';
 import {OffSwitch} from '../wasm/off-switch';
-import {GeneratedModule, SimdKernels, withScratch} from '../wasm/simd-kernels';
+import {GeneratedModule, SimdKernels, withScratch, zeroHeap} from '../wasm/simd-kernels';
 import {groupedBlocksFit} from '../wasm/sources/direct-conv';
 import {WinogradShape, transformedFilterFloats, winogradGeometry, winogradModuleText} from '../wasm/sources/winograd';
 import {
@@ -261,25 +261,74 @@ const MIN_FILTER_GRADIENT_OUTPUTS = 24;
  */
 export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
                                        info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const {batchSize: N, inChannels: Ci, outChannels: Co} = info;
-  const shape: WinogradFilterGradShape = {...geometryOf(info), N};
+  const {batchSize: N, inChannels: Ci, outChannels: Co, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW} = info;
+  const geometry = winogradGeometry(geometryOf(info));
+  const chunk = filterGradientChunk(N, geometry.positions * geometry.tiles * (Ci + Co) * F32, kernelPoolFor(backend) != null);
+  const shape: WinogradFilterGradShape = {...geometryOf(info), N, ...(chunk < N ? {chunk} : {})};
   const module = gradientModules.moduleFor(backend, kernels, shape);
   if (module == null) return null;
-  const geometry = winogradGeometry(shape);
   const {vBytes, zBytes} = winogradGradientPlanes(shape);
   const sumsBytes = geometry.positions * Ci * Co * F32;
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const dw = backend.makeOutput([3, 3, Ci, Co], 'float32');
+  const imageX = H * W * Ci * F32, imageY = OH * OW * Co * F32;
   // The transforms' work in multiply-adds' worth (a few additions a value), for the pool's threshold.
-  const transformWork = N * geometry.tiles * geometry.positions * (Ci + Co);
+  const transformWork = chunk * geometry.tiles * geometry.positions * (Ci + Co);
   withScratch(backend, vBytes + zBytes + sumsBytes, scratch => {
     const V = scratch, Z = V + vBytes, sums = Z + zBytes;
-    // Each range of images pads into its own frame, transforms into its own tiles of V and Z.
-    byImagesWithScratch(backend, kernels, module, 'transforms', N, transformWork, 8, geometry.xpBytes, (n0, count, xp) =>
-        [at(x), xp, at(dy), V, Z, n0, count]);
-    runGeneratedByParts(backend, kernels, module, 'products', [V, Z, sums], geometry.positions,
-                        N * geometry.tiles * geometry.positions * Ci * Co);
+    // The products add each chunk's rows to the sums, in row order: the same additions whatever the chunk.
+    zeroHeap(backend, sums, sumsBytes);
+    for (let c0 = 0; c0 < N; c0 += chunk) {
+      const xAt = at(x) + c0 * imageX, dyAt = at(dy) + c0 * imageY;
+      // Each range of the chunk's images pads into its own frame, transforms into its own tiles of V and Z.
+      byImagesWithScratch(backend, kernels, module, 'transforms', chunk, transformWork, 8, geometry.xpBytes, (n0, count, xp) =>
+          [xAt, xp, dyAt, V, Z, n0, count]);
+      runGeneratedByParts(backend, kernels, module, 'products', [V, Z, sums], geometry.positions,
+                          chunk * geometry.tiles * geometry.positions * Ci * Co);
+    }
     (module.exports['filterFromSums'] as (sums: number, dw: number) => void)(sums, at(dw));
   }, false);
   return dw;
+}
+
+/**
+ * Images whose planes V and Z the filter gradient transforms before
+ * summing their products: at one thread, chunks of about a core's
+ * second-level cache (`CHUNK_BYTES`, whole images dividing the batch), so
+ * the products read what the transforms just wrote; with the kernel pool,
+ * the whole batch, whose transforms split by images and products by
+ * positions over the threads. Per call, batch 64, one thread, whole batch
+ * against chunks of 1, 2, 4, 8 images, best 3 of 5 rounds of 5 calls, two
+ * processes of each, 2026-12-06, ms: [14, 14, 32] -> 32 4.7-5.8 against
+ * 2.8-3.3, 2.9-3.2, 3.1-3.4, 2.9-3.1; [28, 28, 24] -> 32 15.5-16.5
+ * against 8.8-11.8, 8.8-9.0, 9.2-9.6, 11.2-11.4; [14, 14, 64] -> 64
+ * 14.0-14.8 against 9.4-13.8, 9.6, 9.6-13.5, 10.0-10.4; [7, 7, 64] -> 64
+ * 4.1-5.0 against 4.4-4.9, 4.1-4.5, 4.0-4.4, 4.0-4.2; [4, 4, 128] ->
+ * 128 3.6-4.5 against 3.9-6.2, 3.9-4.4, 3.6-3.9, 3.5-3.8. At two threads
+ * chunks were level on the large shapes and lost on the small ones
+ * ([7, 7, 64] -> 64 2.4-3.1 against 3.7-4.4), so the pool keeps the
+ * whole batch (docs/engine.md, "The Winograd filter gradient in chunks").
+ */
+function filterGradientChunk(N: number, imageBytes: number, pooled: boolean): number {
+  if (forcedChunk === 'whole' || (forcedChunk === 'auto' && pooled)) return N;
+  let chunk = typeof forcedChunk === 'number' ? forcedChunk : Math.floor(CHUNK_BYTES / imageBytes);
+  chunk = Math.max(1, Math.min(N, chunk));
+  while (N % chunk !== 0) chunk--;
+  return chunk;
+}
+
+const CHUNK_BYTES = 1 << 20;
+let forcedChunk: number | 'whole' | 'auto' = 'auto';
+
+/**
+ * The filter gradient's chunks: 'auto' (by `CHUNK_BYTES` at one thread,
+ * the whole batch with the kernel pool), 'whole', or a number of images
+ * (the largest that divides the batch, not above it): how tests and
+ * benchmarks compare them.
+ */
+export function setWinogradFilterChunk(images: number | 'whole' | 'auto' = 'auto'): void {
+  if (typeof images === 'number' && !(Number.isInteger(images) && images >= 1)) {
+    throw new Error(`setWinogradFilterChunk: images must be a whole number from 1, 'whole' or 'auto', got ${images}`);
+  }
+  forcedChunk = images;
 }

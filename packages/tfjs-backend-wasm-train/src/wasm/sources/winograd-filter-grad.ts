@@ -18,8 +18,15 @@ import {countUp} from './loops';
 import {WinogradShape, expectWholeVectors, inputTransform, paddingFunction, winogradGeometry} from './winograd';
 import {channelBlocks, tilePixels} from './direct-conv';
 
-/** A Winograd filter gradient's geometry: the convolution's, and the batch (the planes hold every image's tiles). */
-export type WinogradFilterGradShape = Omit<WinogradShape, 'activation'> & {N: number};
+/**
+ * A Winograd filter gradient's geometry: the convolution's, the batch, and
+ * the images whose tiles the planes hold (`chunk`, a divisor of N; absent,
+ * the whole batch).
+ */
+export type WinogradFilterGradShape = Omit<WinogradShape, 'activation'> & {N: number; chunk?: number};
+
+/** Images whose tiles a position's plane holds: a chunk of them, or the batch. */
+export const planeImages = (s: WinogradFilterGradShape): number => s.chunk ?? s.N;
 
 const F32 = 4;
 const int = (v: number) => `(i32.const ${v})`;
@@ -37,7 +44,7 @@ const ZERO = '(v128.const f32x4 0 0 0 0)';
 function gradientTransform(s: WinogradFilterGradShape): string {
   const g = winogradGeometry(s);
   const {n} = g.scheme;
-  const pixel = s.Co * F32, planeZ = s.N * g.tiles * s.Co * F32;
+  const pixel = s.Co * F32, planeZ = planeImages(s) * g.tiles * s.Co * F32;
   const inRow = `(i32.lt_u ${add(mul(get('ty'), int(2)), int(1))} ${int(s.OH)})`;
   const inColumn = `(i32.lt_u ${add(mul(get('tx'), int(2)), int(1))} ${int(s.OW)})`;
   const load = (a: number, b: number) => {
@@ -133,15 +140,17 @@ function productTile(s: WinogradFilterGradShape, count: number, width: number): 
 }
 
 /**
- * `products(V, Z, sums, p0, p1)`: for positions p0 .. p1 - 1, sums[pos] =
- * V[pos]^T Z[pos] ([Ci, Co], over every tile of the batch), in blocks of
+ * `products(V, Z, sums, p0, p1)`: for positions p0 .. p1 - 1, sums[pos] +=
+ * V[pos]^T Z[pos] ([Ci, Co], over every tile the planes hold: the
+ * batch's or a chunk's; the caller zeroes the sums first), in blocks of
  * `productRows` rows; each sum runs in one order whichever positions a
  * call covers, so calls over disjoint ranges on different threads give
- * one call's result.
+ * one call's result, and chunk after chunk adds the rows in the order one
+ * call over the batch would.
  */
 function products(s: WinogradFilterGradShape): string {
   const {tiles} = winogradGeometry(s);
-  const K = s.N * tiles, rows = productRows(s);
+  const K = planeImages(s) * tiles, rows = productRows(s);
   const planeV = K * s.Ci * F32, planeZ = K * s.Co * F32, planeSums = s.Ci * s.Co * F32;
   const blocks = channelBlocks(s.Co);
   const names = new Set<string>();
@@ -172,7 +181,6 @@ function products(s: WinogradFilterGradShape): string {
   ${[...names].map(name => `(local ${name} v128)`).join(' ')}
   ${countUp('$pos', get('p0'), get('p1'), `
     (local.set $ps ${add(get('sums'), mul(get('pos'), int(planeSums)))})
-    (memory.fill (local.get $ps) ${int(0)} ${int(planeSums)})
     ${countUp('$k', int(0), int(K), `
       (local.set $rows (select ${int(rows)} ${`(i32.sub ${int(K)} (local.get $k))`} (i32.le_s ${int(rows)} (i32.sub ${int(K)} (local.get $k)))))
       (local.set $pv0 ${add(add(get('V'), mul(get('pos'), int(planeV))), mul(get('k'), int(s.Ci * F32)))})
@@ -181,10 +189,10 @@ function products(s: WinogradFilterGradShape): string {
 )`;
 }
 
-/** V's and Z's bytes: a plane of every image's tiles for each position. */
+/** V's and Z's bytes: a plane of the batch's (or a chunk's) tiles for each position. */
 export function winogradGradientPlanes(s: WinogradFilterGradShape): {vBytes: number; zBytes: number} {
   const {tiles, positions} = winogradGeometry(s);
-  return {vBytes: positions * s.N * tiles * s.Ci * F32, zBytes: positions * s.N * tiles * s.Co * F32};
+  return {vBytes: positions * planeImages(s) * tiles * s.Ci * F32, zBytes: positions * planeImages(s) * tiles * s.Co * F32};
 }
 
 /**
@@ -199,7 +207,7 @@ export function winogradFilterGradModuleText(s: WinogradFilterGradShape, memoryI
   return `(module
 (import "env" "memory" ${memoryImport})
 ${paddingFunction(s)}
-${inputTransform(s, s.N * g.tiles)}
+${inputTransform(s, planeImages(s) * g.tiles)}
 ${gradientTransform(s)}
 ${filterFromSums(s)}
 ${products(s)}

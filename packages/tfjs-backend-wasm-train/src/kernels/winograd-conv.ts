@@ -253,11 +253,13 @@ const MIN_FILTER_GRADIENT_OUTPUTS = 24;
 /**
  * dW [3, 3, Ci, Co] of the convolution `info` describes, from x and dy;
  * null where the geometry did not compile (the caller takes another route).
- * Every image's tiles are transformed (split by images over the kernel
- * pool), each position's products are summed by the module's `products`
- * (split by positions over the pool), and the sums go back to dW on the
- * calling thread. Each sum runs in one order on one thread:
- * the result does not depend on the threads.
+ * Chunk by chunk of images (`filterGradientChunk`: the whole batch with
+ * the kernel pool), the chunk's tiles are transformed (split by images
+ * over the pool) and each position's products are added to its sums by
+ * the module's `products` (split by positions over the pool); then the
+ * sums go back to dW on the calling thread. Each sum adds its rows in one
+ * order on one thread: the result depends neither on the threads nor on
+ * the chunks.
  */
 export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
                                        info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {

@@ -264,11 +264,14 @@ const MIN_FILTER_GRADIENT_OUTPUTS = 24;
 export function winogradFilterGradient(backend: BackendWasm, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo,
                                        info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const {batchSize: N, inChannels: Ci, outChannels: Co, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW} = info;
-  const geometry = winogradGeometry(geometryOf(info));
-  const chunk = filterGradientChunk(N, geometry.positions * geometry.tiles * (Ci + Co) * F32, kernelPoolFor(backend) != null);
-  const shape: WinogradFilterGradShape = {...geometryOf(info), N, ...(chunk < N ? {chunk} : {})};
+  const convolution = geometryOf(info);
+  // One image's planes (V and Z) decide the chunk.
+  const image = winogradGradientPlanes({...convolution, N: 1});
+  const chunk = filterGradientChunk(N, image.vBytes + image.zBytes, kernelPoolFor(backend) != null);
+  const shape: WinogradFilterGradShape = {...convolution, N, ...(chunk < N ? {chunk} : {})};
   const module = gradientModules.moduleFor(backend, kernels, shape);
   if (module == null) return null;
+  const geometry = winogradGeometry(shape);
   const {vBytes, zBytes} = winogradGradientPlanes(shape);
   const sumsBytes = geometry.positions * Ci * Co * F32;
   const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);

@@ -72,27 +72,18 @@ async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T
   if (against === 'activations') return withSeparateActivations(body);
   if (against === 'depthwise') return withoutGeneratedDepthwise(body);
   if (against === 'mean') return withStockMeanGradient(body);
-  if (against === 'stride2') {
-    setWinogradStrides([1]);
-    try {
-      return await body();
-    } finally {
-      setWinogradStrides();
-    }
-  }
-  if (against === 'chunks') {
-    setWinogradFilterChunk('whole');
-    try {
-      return await body();
-    } finally {
-      setWinogradFilterChunk();
-    }
-  }
-  setDirectConvolutionFloor(16);
+  if (against === 'stride2') return whileSet(() => setWinogradStrides([1]), () => setWinogradStrides(), body);
+  if (against === 'chunks') return whileSet(() => setWinogradFilterChunk('whole'), () => setWinogradFilterChunk(), body);
+  return whileSet(() => setDirectConvolutionFloor(16), () => setDirectConvolutionFloor(), body);
+}
+
+/** Runs `body` between `set` and `reset` (a package setting), resetting whatever happens. */
+async function whileSet<T>(set: () => void, reset: () => void, body: () => Promise<T>): Promise<T> {
+  set();
   try {
     return await body();
   } finally {
-    setDirectConvolutionFloor();
+    reset();
   }
 }
 

@@ -183,10 +183,11 @@ function simdPasses(access: KernelAccess, backend: BackendWasm): ChannelPasses |
           return [at(a) + r0 * C * 4, at(b) + r0 * C * 4, count, C, shifts, slot, slot + accBytes, ...bandArgs];
         });
         runPassTasks(backend, kernels, kernel, chunkArgs, rows * C);
-        const total = heapF64(backend, sums, 2 * C);
+        // The chunks' sums added up in chunk order, through one view of every chunk's slot.
+        const total = heapF64(backend, sums, 2 * C), slots = heapF64(backend, scratch, chunks * chunkBytes / 8);
         for (let i = 0; i < chunks; i++) {
-          const part = heapF64(backend, scratch + i * chunkBytes, 2 * C);
-          for (let j = 0; j < 2 * C; j++) total[j] += part[j];
+          const part = i * chunkBytes / 8;
+          for (let j = 0; j < 2 * C; j++) total[j] += slots[part + j];
         }
         body(total, new Float32Array(buffer, coefficients, 3 * C));
         // The affine pass: rows are independent, so it splits by rows.

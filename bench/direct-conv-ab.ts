@@ -61,31 +61,45 @@ const {values} = parseArgs({options: {
   steps: {type: 'string', default: '5'},
 }});
 
-/** Runs `body` with the generated convolution where `against` says XNNPACK's runs instead. */
-async function withoutIt<T>(against: Against, body: () => Promise<T>): Promise<T> {
-  if (against === 'xnnpack') return withoutDirectConvolution(body);
-  if (against === 'taps') return withoutDirectFilterGradient(body);
-  if (against === 'direct') return withoutWinograd(body);
-  if (against === 'grouped') return withoutGroupedWinograd(body);
-  if (against === 'clones') return withStockClones(body);
-  if (against === 'cast') return withStockWasmKernel('Cast', body);
-  if (against === 'activations') return withSeparateActivations(body);
-  if (against === 'depthwise') return withoutGeneratedDepthwise(body);
-  if (against === 'mean') return withStockMeanGradient(body);
-  if (against === 'stride2') return whileSet(() => setWinogradStrides([1]), () => setWinogradStrides(), body);
-  if (against === 'chunks') return whileSet(() => setWinogradFilterChunk('whole'), () => setWinogradFilterChunk(), body);
-  return whileSet(() => setDirectConvolutionFloor(16), () => setDirectConvolutionFloor(), body);
-}
+/** Runs `body` with a package setting switched to the other route, and back after. */
+type Without = <T>(body: () => Promise<T>) => Promise<T>;
 
 /** Runs `body` between `set` and `reset` (a package setting), resetting whatever happens. */
-async function whileSet<T>(set: () => void, reset: () => void, body: () => Promise<T>): Promise<T> {
-  set();
-  try {
-    return await body();
-  } finally {
-    reset();
-  }
+function whileSet(set: () => void, reset: () => void): Without {
+  return async body => {
+    set();
+    try {
+      return await body();
+    } finally {
+      reset();
+    }
+  };
 }
+
+/** Each comparison: what the lab runs by default, what it runs instead, and how to switch to that. */
+const SETTINGS: Record<Against, {ours: string; theirs: string; without: Without}> = {
+  xnnpack: {ours: 'the generated convolution', theirs: 'XNNPACK\'s convolutions', without: withoutDirectConvolution},
+  floor16: {ours: 'the generated convolution', theirs: 'XNNPACK\'s below 16 output channels',
+            without: whileSet(() => setDirectConvolutionFloor(16), () => setDirectConvolutionFloor())},
+  taps: {ours: 'the generated filter gradient', theirs: 'the filter gradient\'s routes before the generated one (per-tap products, XNNPACK)',
+         without: withoutDirectFilterGradient},
+  direct: {ours: 'the generated convolution', theirs: 'the direct convolution where Winograd\'s runs', without: withoutWinograd},
+  stride2: {ours: 'the generated convolution', theirs: 'the direct convolution where Winograd\'s runs at stride 2',
+            without: whileSet(() => setWinogradStrides([1]), () => setWinogradStrides())},
+  chunks: {ours: 'Winograd\'s filter gradient chunk by chunk', theirs: 'Winograd\'s filter gradient over the whole batch at once',
+           without: whileSet(() => setWinogradFilterChunk('whole'), () => setWinogradFilterChunk())},
+  grouped: {ours: 'the generated convolution', theirs: 'the direct convolution where Winograd\'s runs grouped convolutions',
+            without: withoutGroupedWinograd},
+  clones: {ours: 'shared clones', theirs: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)',
+           without: withStockClones},
+  cast: {ours: 'the sharing Cast', theirs: 'tfjs-backend-wasm\'s Cast, a copy even to the same dtype',
+         without: body => withStockWasmKernel('Cast', body)},
+  activations: {ours: 'batch norm applying the ReLU after it', theirs: 'each ReLU after a batch norm as its own kernels',
+                without: withSeparateActivations},
+  depthwise: {ours: 'the generated 3x3 depthwise convolution', theirs: 'XNNPACK\'s depthwise convolution and the direct input gradient',
+              without: withoutGeneratedDepthwise},
+  mean: {ours: 'Mean\'s gradient as one kernel', theirs: 'TF.js\'s gradient of Mean (ones, a product, a quotient)', without: withStockMeanGradient},
+};
 
 async function main(): Promise<void> {
   const against = values.against as Against;
@@ -93,21 +107,8 @@ async function main(): Promise<void> {
   const rounds = positiveInteger('rounds', values.rounds!);
   const steps = positiveInteger('steps', values.steps!);
   const engine = await initEngine('wasm');
-  const other = {xnnpack: 'XNNPACK\'s convolutions', floor16: 'XNNPACK\'s below 16 output channels',
-                 taps: 'the filter gradient\'s routes before the generated one (per-tap products, XNNPACK)',
-                 direct: 'the direct convolution where Winograd\'s runs',
-                 stride2: 'the direct convolution where Winograd\'s runs at stride 2',
-                 chunks: 'Winograd\'s filter gradient over the whole batch at once',
-                 grouped: 'the direct convolution where Winograd\'s runs grouped convolutions',
-                 clones: 'TF.js\'s own clones of the tensors gradients save (an Identity call and a tape node each)',
-                 cast: 'tfjs-backend-wasm\'s Cast, a copy even to the same dtype',
-                 activations: 'each ReLU after a batch norm as its own kernels',
-                 depthwise: 'XNNPACK\'s depthwise convolution and the direct input gradient',
-                 mean: 'TF.js\'s gradient of Mean (ones, a product, a quotient)'}[against];
-  console.log(`${against === 'clones' ? 'shared clones' : against === 'cast' ? 'the sharing Cast' :
-              against === 'activations' ? 'batch norm applying the ReLU after it' :
-              against === 'depthwise' ? 'the generated 3x3 depthwise convolution' : against === 'mean' ? 'Mean\'s gradient as one kernel' :
-              against === 'chunks' ? 'Winograd\'s filter gradient chunk by chunk' : `the generated ${against === 'taps' ? 'filter gradient' : 'convolution'}`} against ${other}: ` +
+  const {ours, theirs, without} = SETTINGS[against];
+  console.log(`${ours} against ${theirs}: ` +
               `median step (ms, batch 64, ${steps} steps), ${rounds} alternated round(s), ${engine.threads} thread(s), ${engine.device}\n`);
   console.log(`| net | threads | lab | ${against} |\n|---|---:|---|---|`);
   for (const name of values.nets!.split(',')) {
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
       measured[setting].push(median(times).toFixed(1));
     };
     await inAlternatedRounds(rounds, ['lab', 'other'] as const,
-        setting => setting === 'other' ? withoutIt(against, () => measure('other')) : measure('lab'));
+        setting => setting === 'other' ? without(() => measure('other')) : measure('lab'));
     console.log(`| ${name} | ${engine.threads} | ${measured.lab.join(', ')} | ${measured.other.join(', ')} |`);
     step.dispose();
   }

@@ -25,15 +25,20 @@
  * convolution and the earlier input gradient where the generated 3x3
  * depthwise kernel runs (`--against depthwise`), or TF.js's own gradient
  * of Mean (ones, a product, a quotient) where the package's one kernel
- * runs (`--against mean`). Each round times
+ * runs (`--against mean`), or every lab kernel on the calling thread
+ * where the kernel pool splits them (`--against pool`, two threads or
+ * more). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|chunks|grouped|clones|cast|activations|depthwise|mean] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|chunks|grouped|clones|cast|activations|depthwise|mean|pool] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
+
+import * as tf from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {initEngine} from '../lib/engine';
 import {BENCH_NETS} from '../lib/bench/nets';
@@ -50,8 +55,10 @@ import {withStockClones} from '../packages/tfjs-backend-wasm-train/src/kernels/i
 import {withoutGeneratedDepthwise} from '../packages/tfjs-backend-wasm-train/src/kernels/depthwise-conv';
 import {withStockWasmKernel} from '../packages/tfjs-backend-wasm-train/src/kernels/wasm-replacements';
 import {withStockMeanGradient} from '../packages/tfjs-backend-wasm-train/src/kernels/mean-grad';
+import {kernelPoolFor, useKernelPool} from '../packages/tfjs-backend-wasm-train/src/wasm/kernel-pool';
 
-const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'chunks', 'grouped', 'clones', 'cast', 'activations', 'depthwise', 'mean'] as const;
+const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'chunks', 'grouped', 'clones', 'cast', 'activations', 'depthwise', 'mean',
+                 'pool'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -99,7 +106,14 @@ const SETTINGS: Record<Against, {ours: string; theirs: string; without: Without}
   depthwise: {ours: 'the generated 3x3 depthwise convolution', theirs: 'XNNPACK\'s depthwise convolution and the direct input gradient',
               without: withoutGeneratedDepthwise},
   mean: {ours: 'Mean\'s gradient as one kernel', theirs: 'TF.js\'s gradient of Mean (ones, a product, a quotient)', without: withStockMeanGradient},
+  pool: {ours: 'the kernel pool', theirs: 'every lab kernel on the calling thread (XNNPACK keeps its threads)', without: withoutKernelPool},
 };
+
+/** Runs `body` with the lab's kernels on the calling thread (what LAB_KERNEL_POOL=off does, switched in this process). */
+async function withoutKernelPool<T>(body: () => Promise<T>): Promise<T> {
+  const pool = kernelPoolFor(tf.backend() as BackendWasm);
+  return whileSet(() => useKernelPool(null), () => useKernelPool(pool))(body);
+}
 
 async function main(): Promise<void> {
   const against = values.against as Against;

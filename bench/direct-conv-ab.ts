@@ -25,14 +25,15 @@
  * convolution and the earlier input gradient where the generated 3x3
  * depthwise kernel runs (`--against depthwise`), or TF.js's own gradient
  * of Mean (ones, a product, a quotient) where the package's one kernel
- * runs (`--against mean`), or every lab kernel on the calling thread
+ * runs (`--against mean`), or tfjs-backend-wasm's MaxPool (XNNPACK's)
+ * where the package's runs (`--against maxpool`), or every lab kernel on the calling thread
  * where the kernel pool splits them (`--against pool`, two threads or
  * more). Each round times
  * `--steps` steps of each setting, the lab's first in odd rounds; a net's
  * row gives each round's median step in milliseconds. docs/engine.md's
  * whole-step tables of the generated kernels are measured this way.
  *
- * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|chunks|grouped|clones|cast|activations|depthwise|mean|pool] [--nets tiny,... --rounds 3 --steps 5]
+ * usage: npm run bench:direct-conv -- [--against xnnpack|floor16|taps|direct|stride2|chunks|grouped|clones|cast|activations|depthwise|mean|maxpool|pool] [--nets tiny,... --rounds 3 --steps 5]
  * Threads follow LAB_THREADS, as for training.
  */
 import {parseArgs} from 'node:util';
@@ -58,7 +59,7 @@ import {withStockMeanGradient} from '../packages/tfjs-backend-wasm-train/src/ker
 import {kernelPoolFor, useKernelPool} from '../packages/tfjs-backend-wasm-train/src/wasm/kernel-pool';
 
 const AGAINST = ['xnnpack', 'floor16', 'taps', 'direct', 'stride2', 'chunks', 'grouped', 'clones', 'cast', 'activations', 'depthwise', 'mean',
-                 'pool'] as const;
+                 'maxpool', 'pool'] as const;
 type Against = typeof AGAINST[number];
 
 const {values} = parseArgs({options: {
@@ -106,6 +107,8 @@ const SETTINGS: Record<Against, {ours: string; theirs: string; without: Without}
   depthwise: {ours: 'the generated 3x3 depthwise convolution', theirs: 'XNNPACK\'s depthwise convolution and the direct input gradient',
               without: withoutGeneratedDepthwise},
   mean: {ours: 'Mean\'s gradient as one kernel', theirs: 'TF.js\'s gradient of Mean (ones, a product, a quotient)', without: withStockMeanGradient},
+  maxpool: {ours: 'the lab\'s max pool', theirs: 'tfjs-backend-wasm\'s MaxPool (XNNPACK on its thread pool)',
+            without: body => withStockWasmKernel('MaxPool', body)},
   pool: {ours: 'the kernel pool', theirs: 'every lab kernel on the calling thread (XNNPACK keeps its threads)', without: withoutKernelPool},
 };
 

@@ -39,7 +39,7 @@ describe('wasm threads', function () {
     const twoWithoutPool = runChild('2', 'off');
     assert.equal(one.threads, 1);
     assert.equal(two.threads, 2);
-    assert.equal(two.outputs.length, 26);
+    assert.equal(two.outputs.length, 27);
     // The pool's helper really took a share of the filter gradients; without it, or at one thread, nothing runs there.
     assert.ok(two.helperTasks > 0, `the kernel pool's helper ran ${two.helperTasks} tasks`);
     assert.equal(one.helperTasks, 0);

@@ -16,7 +16,7 @@ import {captureStockDepthwise, depthwiseBackpropFilter, depthwiseBackpropInput} 
 import {sharingCast, sharingIdentity} from './identity';
 import {depthwiseConvKernels} from './depthwise-conv';
 import {batchMatMulKernel, captureStockMatMul, fusedMatMulKernel} from './matmul';
-import {avgPoolGradKernel, maxPoolGrad} from './pool-grads';
+import {avgPoolGradKernel, maxPoolGrad, maxPoolKernel} from './pooling';
 import {contiguousAxesReduce, rowTile} from './reductions';
 import {smallBinary} from './small-binary';
 
@@ -25,6 +25,7 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Conv2DBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: SIMD taps into dx, or a wasm depthwise conv of the spread dy)',
+  MaxPool: 'an XNNPACK operator on the thread pool: at two threads each call waits for the pool thread (lab: SIMD, images split over the kernel pool where that pays)',
   MaxPoolGrad: 'wrong gradients in tfjs-backend-wasm 4.22',
   AvgPoolGrad: 'stock kernel is scalar (lab: SIMD)',
   BatchMatMul: 'transposed operands take a ~20x slower scalar path; small products wait for XNNPACK\'s pool thread at two threads (lab: up to 2^17 multiply-adds on the calling thread)',
@@ -84,6 +85,7 @@ export function registerLabWasmKernels(): void {
     Conv2DBackpropFilter: conv2DBackpropFilter,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+    MaxPool: maxPoolKernel(),
     MaxPoolGrad: maxPoolGrad,
     AvgPoolGrad: avgPoolGradKernel(),
     BatchMatMul: batchMatMulKernel,

@@ -30,7 +30,7 @@ import {GeneratedModule, SimdKernels, memoryOf, usingFusedKernels} from './simd-
 
 /** The kernels a pool runs: all take integer arguments only (byte addresses and counts). */
 export const POOL_KERNELS = [
-  'transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad', 'poolGrad',
+  'transposedProductsRows', 'depthwiseInputGrad', 'fewChannelInputGrad', 'maxPool', 'poolGrad',
   'channelSums', 'channelSumsBy8', 'channelSumsBand', 'channelSumsBy8Band',
   'channelAffine', 'channelScaleShift', 'channelScaleShiftClamp', 'channelAffineBand', 'copyGrid', 'copyRows',
 ] as const;
@@ -192,8 +192,8 @@ export function runInputGradientByImages(backend: BackendWasm, kernels: SimdKern
   runByImages(shared, kernels, N, (n0, count) => ({kernel, args: [dy + n0 * dyImage, w, dx + n0 * dxImage, count, ...tail]}));
 }
 
-/** The geometry of a pooling gradient: every argument of `poolGrad` after x, y, dy, dx, N. */
-export interface PoolGradientGeometry {
+/** The geometry of a pooling window: the arguments of `maxPool` and `poolGrad` after the tensors and N. */
+export interface PoolGeometry {
   H: number; W: number; C: number; OH: number; OW: number;
   KH: number; KW: number; sh: number; sw: number; padTop: number; padLeft: number;
 }
@@ -208,13 +208,26 @@ export interface PoolGradientGeometry {
  * not an integer, which the pool's arguments must be.
  */
 export function runMaxPoolGradientByImages(backend: BackendWasm, kernels: SimdKernels, x: number, y: number, dy: number, dx: number,
-                                           N: number, g: PoolGradientGeometry): void {
+                                           N: number, g: PoolGeometry): void {
   const shared = poolFor(backend, N * g.OH * g.OW * g.C * g.KH * g.KW, SLOWER_MULTIPLY_ADDS);
   const F32 = Float32Array.BYTES_PER_ELEMENT;
   const xImage = g.H * g.W * g.C * F32, yImage = g.OH * g.OW * g.C * F32;
   runByImages(shared, kernels, N, (n0, count) => ({kernel: 'poolGrad', args: [
     x + n0 * xImage, y + n0 * yImage, dy + n0 * yImage, dx + n0 * xImage, count,
     g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft, 0, 1]}));
+}
+
+/**
+ * Runs `maxPool`, x -> y for N images, split by images over the pool where
+ * it pays, on the same reckoning as the max pool's gradient: a window's
+ * tap costs about SLOWER_MULTIPLY_ADDS products' multiply-adds.
+ */
+export function runMaxPoolByImages(backend: BackendWasm, kernels: SimdKernels, x: number, y: number, N: number, g: PoolGeometry): void {
+  const shared = poolFor(backend, N * g.OH * g.OW * g.C * g.KH * g.KW, SLOWER_MULTIPLY_ADDS);
+  const F32 = Float32Array.BYTES_PER_ELEMENT;
+  const xImage = g.H * g.W * g.C * F32, yImage = g.OH * g.OW * g.C * F32;
+  runByImages(shared, kernels, N, (n0, count) => ({kernel: 'maxPool', args: [
+    x + n0 * xImage, y + n0 * yImage, count, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.padTop, g.padLeft]}));
 }
 
 /**

@@ -39,6 +39,8 @@ export interface SimdKernels {
   clamp(x: number, out: number, count: number, low: number, high: number): void;
   transposedProducts(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   transposedProductsRows(a: number, b: number, out: number, rows: number, m: number, n: number, i0: number, i1: number): void;
+  maxPool(x: number, y: number, n: number, h: number, w: number, c: number, outHeight: number, outWidth: number,
+          filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number): void;
   poolGrad(x: number, y: number, dy: number, dx: number, n: number, h: number, w: number, c: number,
            outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
            strideHeight: number, strideWidth: number, padTop: number, padLeft: number, average: number, scale: number): void;
@@ -73,7 +75,7 @@ export interface SimdKernels {
  */
 export const SIMD_KERNEL_ARITY: {readonly [K in keyof SimdKernels]: Parameters<SimdKernels[K]>['length']} = {
   channelSums: 7, channelSumsBy8: 7, channelAffine: 6, channelScaleShift: 6,
-  channelSumsBand: 9, channelSumsBy8Band: 9, channelAffineBand: 8, channelScaleShiftClamp: 7, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, poolGrad: 18, spreadWindows: 11, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
+  channelSumsBand: 9, channelSumsBy8Band: 9, channelAffineBand: 8, channelScaleShiftClamp: 7, tapProducts: 7, bandGrad: 7, clamp: 5, transposedProducts: 6, transposedProductsRows: 8, maxPool: 14, poolGrad: 18, spreadWindows: 11, copyRows: 6, copyGrid: 9, transposeFloats: 4, narrow: 3, zeroBytes: 2,
   fewChannelInputGrad: 16, fewChannelFilterGrad: 16, adamUpdate: 16, leadingSums: 5, depthwiseInputGrad: 15, depthwiseFilterGrad: 15, smallMatMul: 6,
 };
 

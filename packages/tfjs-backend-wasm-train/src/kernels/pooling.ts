@@ -1,11 +1,21 @@
 /**
- * Pooling gradients for the wasm backend.
+ * Max pooling and the pooling gradients for the wasm backend.
+ *
+ * MaxPool: tfjs-backend-wasm 4.22's own kernel (XNNPACK's) gives
+ * -Infinity for a window whose first value is NaN, where cpu (and TF.js's
+ * spec, "ignores NaNs") takes the largest of the other values, and reads
+ * outside the input where explicit padding gives a fractional output size.
+ * Here every float32 max pool takes cpu's rule, bit for bit: on the
+ * package's SIMD kernel (maxPool in wasm/sources/pooling.ts), its images
+ * split over the kernel pool where that pays, else in the JavaScript loop
+ * below. Inside training steps it was level with XNNPACK's at one thread
+ * and at two (docs/engine.md, "The lab's max pool").
  *
  * MaxPoolGrad: tfjs-backend-wasm 4.22's own kernel returns wrong gradients
  * for even windows and for non-square inputs (e.g. 2x2/s2/same on 11x6:
  * relative error 0.63; the lab's test/engine/kernels/wasm-replacements.test.ts keeps that case).
  * The gradient goes to the first maximum in each window, as on `cpu`: on
- * the package's SIMD kernel (poolGrad in wasm/sources/pool-grads.ts) once it is loaded, else
+ * the package's SIMD kernel (poolGrad in wasm/sources/pooling.ts) once it is loaded, else
  * in the JavaScript loop below.
  *
  * AvgPoolGrad: the stock kernel is right but scalar (72 ms of CondenseNet's
@@ -19,7 +29,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {expectRank, expectShape, heapF32, input, stockKernel, WasmKernel} from '../wasm/heap';
 import {SimdKernels, simdKernels} from '../wasm/simd-kernels';
-import {runMaxPoolGradientByImages} from '../wasm/kernel-pool';
+import {runMaxPoolByImages, runMaxPoolGradientByImages} from '../wasm/kernel-pool';
 
 /** The pool's geometry, once dy (and the forward output y, for max) are checked to be the pool's output. */
 function poolInfo(op: string, x: tf.TensorInfo, attrs: tf.NamedAttrMap, ...outputs: Array<[string, tf.TensorInfo]>): tf.backend_util.Conv2DInfo {
@@ -64,6 +74,48 @@ function poolGradSimd(kernels: SimdKernels, backend: BackendWasm, info: tf.backe
                                {H, W, C, OH, OW, KH, KW, sh, sw, padTop: padInfo.top, padLeft: padInfo.left});
   }
   return out;
+}
+
+/**
+ * MaxPool for float32 tensors, by cpu's rule (the SIMD kernel's doc says
+ * it); the stock kernel serves other dtypes (and refuses them).
+ */
+export function maxPoolKernel(): WasmKernel {
+  const stock = stockKernel('MaxPool');
+  return args => {
+    const {inputs, backend, attrs} = args;
+    const x = input(inputs, 'x');
+    if (x.dtype !== 'float32') return stock(args);
+    const info = poolInfo('maxPool', x, attrs);
+    const {batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+           strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
+    const y = backend.makeOutput([N, OH, OW, C], 'float32');
+    if (N * OH * OW * C === 0) return y;
+    const kernels = simdKernels(backend);
+    if (kernels != null) {
+      runMaxPoolByImages(backend, kernels, backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(y.dataId), N,
+                         {H, W, C, OH, OW, KH, KW, sh, sw, padTop: padInfo.top, padLeft: padInfo.left});
+      return y;
+    }
+    const X = heapF32(backend, x), Y = heapF32(backend, y);
+    Y.fill(-Infinity);
+    for (let n = 0; n < N; n++) {
+      for (let oy = 0; oy < OH; oy++) {
+        const iy = oy * sh - padInfo.top;
+        for (let ox = 0; ox < OW; ox++) {
+          const ix = ox * sw - padInfo.left, yo = ((n * OH + oy) * OW + ox) * C;
+          // The window's taps inside the image, a pixel's channels at a time; NaN is never greater.
+          for (let kh = Math.max(0, -iy); kh < Math.min(KH, H - iy); kh++) {
+            for (let kw = Math.max(0, -ix); kw < Math.min(KW, W - ix); kw++) {
+              const xo = ((n * H + iy + kh) * W + ix + kw) * C;
+              for (let c = 0; c < C; c++) if (X[xo + c] > Y[yo + c]) Y[yo + c] = X[xo + c];
+            }
+          }
+        }
+      }
+    }
+    return y;
+  };
 }
 
 export function avgPoolGradKernel(): WasmKernel {

@@ -22,7 +22,7 @@ function bits(t: tf.Tensor): Array<number | 'NaN'> {
 }
 
 type Window = [number, number];
-interface PoolCase {x: number[]; size: Window; strides: Window; pad: 'same' | 'valid'}
+interface PoolCase {x: number[]; size: Window; strides: Window; pad: 'same' | 'valid' | number}
 
 const CASES: PoolCase[] = [
   {x: [2, 9, 9, 8], size: [3, 3], strides: [1, 1], pad: 'same'},     // Inception's pool branch
@@ -32,6 +32,7 @@ const CASES: PoolCase[] = [
   {x: [1, 8, 10, 1], size: [2, 3], strides: [1, 2], pad: 'same'},    // one channel: the tail alone
   {x: [2, 7, 7, 13], size: [7, 7], strides: [1, 1], pad: 'valid'},   // the whole image
   {x: [2, 5, 5, 4], size: [5, 5], strides: [3, 3], pad: 'same'},
+  {x: [1, 2, 2, 3], size: [1, 1], strides: [2, 2], pad: 1},           // cpu's rule: a 1x1 window that keeps the shape copies x
 ];
 
 /** x for a case: the `wave` values, with special values spread over the first channels. */

@@ -91,6 +91,11 @@ export function maxPoolKernel(): WasmKernel {
            strideHeight: sh, strideWidth: sw, effectiveFilterHeight: KH, effectiveFilterWidth: KW, padInfo} = info;
     const y = backend.makeOutput([N, OH, OW, C], 'float32');
     if (N * OH * OW * C === 0) return y;
+    if (KH === 1 && KW === 1 && OH === H && OW === W) {
+      // cpu's rule, which TF.js's specs expect: a 1x1 window that keeps the shape copies x, whatever the stride and padding.
+      heapF32(backend, y).set(heapF32(backend, x));
+      return y;
+    }
     const kernels = simdKernels(backend);
     if (kernels != null) {
       runMaxPoolByImages(backend, kernels, backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(y.dataId), N,

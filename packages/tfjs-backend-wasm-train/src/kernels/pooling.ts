@@ -9,7 +9,7 @@
  * package's SIMD kernel (maxPool in wasm/sources/pooling.ts), its images
  * split over the kernel pool where that pays, else in the JavaScript loop
  * below. Inside training steps it was level with XNNPACK's at one thread
- * and at two (docs/engine.md, "The lab's max pool").
+ * and at two (docs/engine.md, "The max pool itself").
  *
  * MaxPoolGrad: tfjs-backend-wasm 4.22's own kernel returns wrong gradients
  * for even windows and for non-square inputs (e.g. 2x2/s2/same on 11x6:

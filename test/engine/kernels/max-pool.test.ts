@@ -35,7 +35,7 @@ const CASES: PoolCase[] = [
   {x: [1, 2, 2, 3], size: [1, 1], strides: [2, 2], pad: 1},           // cpu's rule: a 1x1 window that keeps the shape copies x
 ];
 
-/** x for a case: the `wave` values, with special values spread over the first channels. */
+/** x for a case: the `wave` values, with `special` ones (NaN, -0, infinities, ties) at every seventh value. */
 function input(c: PoolCase, special: boolean): tf.Tensor4D {
   const values = wave(c.x, 3).mul(special ? 1 : 4).dataSync() as Float32Array;
   if (special) {

@@ -25,7 +25,7 @@ export const WASM_KERNELS: Readonly<Record<string, string>> = {
   Conv2DBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropFilter: 'missing in tfjs-backend-wasm 4.22',
   DepthwiseConv2dNativeBackpropInput: 'missing in tfjs-backend-wasm 4.22 (lab: SIMD taps into dx, or a wasm depthwise conv of the spread dy)',
-  MaxPool: 'an XNNPACK operator on the thread pool: at two threads each call waits for the pool thread (lab: SIMD, images split over the kernel pool where that pays)',
+  MaxPool: 'gives -Infinity in tfjs-backend-wasm 4.22 for a window whose first value is NaN (cpu takes the largest of the others), and reads outside the input where explicit padding gives a fractional output size (lab: cpu\'s rule, SIMD)',
   MaxPoolGrad: 'wrong gradients in tfjs-backend-wasm 4.22',
   AvgPoolGrad: 'stock kernel is scalar (lab: SIMD)',
   BatchMatMul: 'transposed operands take a ~20x slower scalar path; small products wait for XNNPACK\'s pool thread at two threads (lab: up to 2^17 multiply-adds on the calling thread)',
